@@ -1,0 +1,1 @@
+"""The check catalogue: declared checks, their configuration and the scoring profile."""

@@ -1,0 +1,1 @@
+"""On-page SEO checks: titles, descriptions, headings, language, viewport."""

@@ -1,0 +1,22 @@
+"""Progress events that engines emit and displays (CLI, later the API) consume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from siteaudit.model.spec import ScanStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A snapshot of a running scan; `percent` only moves forward."""
+
+    scan_id: int
+    status: ScanStatus
+    discovered: int
+    fetched: int
+    analyzed: int
+    errors: int
+    percent: float
+    pages_per_s: float = 0.0
+    eta_s: float | None = None

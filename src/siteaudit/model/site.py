@@ -1,0 +1,52 @@
+"""A slim projection of a whole crawl: what site-level checks look at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class SitePage:
+    """One crawled URL reduced to what cross-page checks compare."""
+
+    url: str
+    final_url: str
+    status: int | None
+    depth: int
+    is_html: bool
+    title: str | None = None
+    meta_description: str | None = None
+    h1s: tuple[str, ...] = ()
+    canonical: str | None = None
+    content_hash: str | None = None
+    noindex: bool = False
+    error_code: str | None = None
+
+    @property
+    def is_broken(self) -> bool:
+        """True for 4xx/5xx answers and for fetches that got no usable answer."""
+        return self.status is None or self.status >= 400
+
+
+@dataclass(frozen=True, slots=True)
+class SiteLink:
+    """An internal hyperlink between two URLs of the crawl."""
+
+    source: str
+    target: str
+    text: str = ""
+    nofollow: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Every page and internal link of one scan."""
+
+    start_url: str
+    pages: tuple[SitePage, ...]
+    links: tuple[SiteLink, ...] = ()
+    sitemap_urls: frozenset[str] = field(default_factory=frozenset)
+
+    def page_index(self) -> dict[str, SitePage]:
+        """Pages by their requested URL."""
+        return {page.url: page for page in self.pages}

@@ -1,0 +1,113 @@
+"""The seams of the pipeline: what it needs from the outside world, as Protocols.
+
+Engines and adapters implement these (the aiohttp fetcher in `siteaudit.crawl`, the
+SQLAlchemy store in `siteaudit.storage`); tests use the in-memory fakes in
+`siteaudit.pipeline.fakes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from siteaudit.model import FetchedPage, Finding, Page, ScanSpec, ScanStatus
+from siteaudit.model.report import ScanReport
+from siteaudit.model.site import Site
+
+
+class Fetcher(Protocol):
+    """Gets one URL: never raises for a network or server failure, it reports it instead."""
+
+    async def fetch(self, url: str) -> FetchedPage:
+        """Fetch `url`, following redirects hop by hop, within every configured bound."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """A processed page ready to persist: the model, its findings and N/A check ids."""
+
+    page: Page
+    findings: tuple[Finding, ...]
+    not_applicable: tuple[str, ...] = ()
+    check_errors: tuple[tuple[str, str], ...] = ()
+    found_via: str = "link"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRecord:
+    """One edge of the link graph as stored."""
+
+    source: str
+    target: str
+    text: str = ""
+    rel: tuple[str, ...] = ()
+    internal: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CheckStats:
+    """Per-check applicability counts the aggregate phase scores with."""
+
+    html_pages: int
+    response_pages: int
+    not_applicable: dict[str, int] = field(default_factory=dict)
+    failing_pages: dict[str, int] = field(default_factory=dict)
+    findings: dict[str, int] = field(default_factory=dict)
+
+
+class ScanStore(Protocol):
+    """Persistence of scans, pages, links and findings (the database is the source of truth)."""
+
+    def create_scan(self, spec: ScanSpec) -> int:
+        """Create the site (if new) and a pending scan for `spec`; return the scan id."""
+        ...
+
+    def get_spec(self, scan_id: int) -> ScanSpec:
+        """The spec a scan was created with."""
+        ...
+
+    def set_status(self, scan_id: int, status: ScanStatus, *, error: str | None = None) -> None:
+        """Move the scan to `status`; terminal statuses also stamp the finish time."""
+        ...
+
+    def get_status(self, scan_id: int) -> ScanStatus:
+        """The scan's current status."""
+        ...
+
+    def add_counters(self, scan_id: int, counters: dict[str, int]) -> None:
+        """Add to the scan's slash-named counters (`fetch/status/404` ...)."""
+        ...
+
+    def save_pages(self, scan_id: int, results: Sequence[PageResult]) -> None:
+        """Persist pages with their findings; saving the same URL twice keeps one row."""
+        ...
+
+    def save_links(self, scan_id: int, links: Sequence[LinkRecord]) -> None:
+        """Persist link graph edges; duplicates are ignored."""
+        ...
+
+    def save_site_findings(self, scan_id: int, findings: Sequence[Finding]) -> None:
+        """Persist the findings of site-level checks (idempotent by fingerprint)."""
+        ...
+
+    def load_site(self, scan_id: int) -> Site:
+        """The slim crawl graph site checks run over."""
+        ...
+
+    def check_stats(self, scan_id: int) -> CheckStats:
+        """Applicability and failure counts per check, for scoring."""
+        ...
+
+    def save_scores(self, scan_id: int, report_scores: dict[str, object]) -> None:
+        """Store the computed scores (site and per category) with the scan."""
+        ...
+
+    def load_report(self, scan_id: int) -> ScanReport:
+        """Everything the report renderers need."""
+        ...
