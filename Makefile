@@ -1,0 +1,54 @@
+# siteaudit — one gate (`make check`), one demo, one test command. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.stamp-run
+DEV_STAMP := $(VENV)/.stamp-dev
+
+.PHONY: demo test check lint typecheck imports bench bench-crawl services clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(RUN_STAMP)
+
+## demo: serve the bundled demo shop on 127.0.0.1, audit it, print the summary and report paths
+demo: $(RUN_STAMP)
+	$(BIN)/siteaudit demo
+
+## test: install the dev dependencies and run the whole suite
+test: $(DEV_STAMP)
+	$(BIN)/pytest
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+imports: $(DEV_STAMP)
+	$(BIN)/lint-imports
+
+## check: the one gate — ruff, mypy --strict, import-linter, tests
+check: lint typecheck imports test
+
+## services: start PostgreSQL, Redis and RabbitMQ if they are down (the CI machine has them)
+services:
+	bash .ci/services
+
+## bench: crawl benchmarks against peer tools on the corpus sites (not part of the tests)
+bench: bench-crawl
+
+bench-crawl: $(DEV_STAMP)
+	$(BIN)/python bench/crawl.py
+
+clean:
+	rm -rf $(VENV) .siteaudit .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Crawl benchmark: siteaudit's full audit vs the peers, same machine, same run.
+
+For each corpus site (../shared/corpus/serve.sh: Python docs on :8081, PostgreSQL manual on
+:8082) it runs, ROUNDS times each, siteaudit's full audit (`siteaudit scan`, every check) and
+../shared/bench/peers.sh (advertools/Scrapy and the bare aiohttp+selectolax baseline), then
+prints the median pages, wall seconds, pages/s and peak RSS of each, and the ratios the
+crawler issue targets (>= 5x advertools' pages/s, >= 40% of the baseline's, RSS <= 250 MB).
+
+Usage: bench/crawl.py [--rounds N] [--sites py,pg]   (make bench-crawl)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SITES = {"py": "http://127.0.0.1:8081/", "pg": "http://127.0.0.1:8082/"}
+
+
+def run_siteaudit(url: str, workdir: Path) -> dict[str, float]:
+    """One full audit; pages from the JSON summary, wall and RSS from /usr/bin/time."""
+    timing = workdir / "time.txt"
+    env = {**os.environ, "SITEAUDIT_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+           "SITEAUDIT_CRAWL__MAX_PAGES": "100000", "SITEAUDIT_CRAWL__MAX_DEPTH": "1000"}
+    cmd = ["/usr/bin/time", "-f", "%e %M", "-o", str(timing), sys.executable, "-m", "siteaudit",
+           "scan", url, "--json", "--out", str(workdir / "out"), "--concurrency", "16"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    summary = json.loads(done.stdout)
+    wall, kb = timing.read_text().split()[-2:]
+    return {"pages": summary["pages"], "wall_s": float(wall), "rss_mb": int(kb) / 1024}
+
+
+def run_peers(url: str) -> dict[str, dict[str, float]]:
+    """One run of the shared peer runner; parses its table."""
+    out = subprocess.run(["bash", str(SHARED / "bench" / "peers.sh"), url],
+                         capture_output=True, text=True, check=True).stdout
+    rows = {}
+    for line in out.splitlines()[1:]:
+        name, pages, wall, _rate, rss = line.split()
+        rows[name] = {"pages": float(pages), "wall_s": float(wall), "rss_mb": float(rss)}
+    return rows
+
+
+def median_row(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Median of each figure; pages/s from the median-wall run's own numbers."""
+    by_wall = sorted(rows, key=lambda r: r["wall_s"])[len(rows) // 2]
+    return {
+        "pages": statistics.median(r["pages"] for r in rows),
+        "wall_s": by_wall["wall_s"],
+        "pages_per_s": statistics.median(r["pages"] / r["wall_s"] for r in rows),
+        "rss_mb": statistics.median(r["rss_mb"] for r in rows),
+    }
+
+
+def main() -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sites", default="py,pg")
+    args = parser.parse_args()
+    subprocess.run(["bash", str(SHARED / "corpus" / "serve.sh"), "start"], check=True,
+                   stdout=subprocess.DEVNULL)
+    for key in args.sites.split(","):
+        url = SITES[key]
+        ours, peers = [], {"baseline": [], "advertools": []}
+        for _ in range(args.rounds):
+            with tempfile.TemporaryDirectory() as tmp:
+                ours.append(run_siteaudit(url, Path(tmp)))
+            for name, row in run_peers(url).items():
+                peers[name].append(row)
+        table = {"siteaudit": median_row(ours), **{n: median_row(r) for n, r in peers.items()}}
+        print(f"\n{url}  (median of {args.rounds})")
+        print(f"{'tool':<11}{'pages':>7}{'wall_s':>9}{'pages/s':>9}{'rss_mb':>8}")
+        for name, row in table.items():
+            print(f"{name:<11}{row['pages']:>7.0f}{row['wall_s']:>9.2f}"
+                  f"{row['pages_per_s']:>9.1f}{row['rss_mb']:>8.0f}")
+        ours_rate = table["siteaudit"]["pages_per_s"]
+        print(f"siteaudit / advertools pages/s: {ours_rate / table['advertools']['pages_per_s']:.2f}x"
+              f"  (target >= 5x)")
+        print(f"siteaudit / baseline pages/s:   {ours_rate / table['baseline']['pages_per_s']:.2f}"
+              f"  (target >= 0.40)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

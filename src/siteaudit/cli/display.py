@@ -1,0 +1,119 @@
+"""What the CLI shows: live progress while scanning and the summary at the end."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from types import TracebackType
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from siteaudit.model import Severity
+from siteaudit.model.events import Progress
+from siteaudit.model.report import ScanReport
+
+SEVERITY_STYLES = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+LOG_INTERVAL_S = 2.0
+
+
+class ProgressDisplay:
+    """A live line on a terminal; a plain log line every few seconds otherwise."""
+
+    def __init__(self, console: Console, *, quiet: bool = False) -> None:
+        self._console = console
+        self._quiet = quiet
+        self._live: Live | None = None
+        self._last_log = 0.0
+
+    def __enter__(self) -> ProgressDisplay:
+        if not self._quiet and self._console.is_terminal:
+            self._live = Live(Text("starting…"), console=self._console, refresh_per_second=8)
+            self._live.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._live is not None:
+            self._live.__exit__(exc_type, exc, tb)
+
+    def update(self, progress: Progress) -> None:
+        """Show a progress snapshot."""
+        if self._quiet:
+            return
+        line = format_progress(progress)
+        if self._live is not None:
+            self._live.update(Text(line))
+            return
+        now = time.monotonic()
+        if now - self._last_log >= LOG_INTERVAL_S or progress.status.is_terminal:
+            self._last_log = now
+            print(line, file=sys.stderr, flush=True)
+
+
+def format_progress(progress: Progress) -> str:
+    """One line: status, percentage, counts, rate and ETA."""
+    eta = f"{progress.eta_s:.0f}s" if progress.eta_s is not None else "?"
+    return (
+        f"[{progress.status.value}] {progress.percent:5.1f}%  "
+        f"discovered {progress.discovered}  fetched {progress.fetched}  "
+        f"analysed {progress.analyzed}  errors {progress.errors}  "
+        f"{progress.pages_per_s:.1f} pages/s  ETA {eta}"
+    )
+
+
+def summary_tables(report: ScanReport, top: int = 10) -> list[Table]:
+    """The end-of-scan summary: scores by category, then the top issues."""
+    site = report.scores.site
+    scores = Table(title=f"Site score: {_score(site)}", title_justify="left")
+    scores.add_column("Category")
+    scores.add_column("Score", justify="right")
+    scores.add_column("Failing checks", justify="right")
+    scores.add_column("Findings", justify="right")
+    for cat in report.scores.categories:
+        if cat.score is None and not cat.findings:
+            continue
+        scores.add_row(cat.category.value, _score(cat.score), str(cat.failed_checks),
+                       str(cat.findings))
+    issues = Table(title="Top issues", title_justify="left")
+    issues.add_column("Severity")
+    issues.add_column("Check")
+    issues.add_column("Issue")
+    issues.add_column("Pages", justify="right")
+    for check_id, pages in _top_issues(report, top):
+        info = report.checks.get(check_id)
+        severity = info.severity if info else Severity.INFO
+        issues.add_row(
+            Text(severity.value, style=SEVERITY_STYLES[severity]),
+            check_id,
+            info.failure_title if info else check_id,
+            str(pages),
+        )
+    return [scores, issues]
+
+
+def _top_issues(report: ScanReport, top: int) -> list[tuple[str, int]]:
+    pages: Counter[str] = Counter()
+    severity: dict[str, int] = {}
+    for finding in report.findings:
+        pages[finding.check_id] += 1
+        severity[finding.check_id] = finding.severity.rank
+    ranked = sorted(pages.items(), key=lambda item: (severity[item[0]], -item[1], item[0]))
+    return ranked[:top]
+
+
+def _score(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}/100"

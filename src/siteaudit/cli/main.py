@@ -1,0 +1,187 @@
+"""The `siteaudit` command: scan a site, run the demo, list checks and past scans.
+
+Exit codes: 0 success; 1 findings at or above `--fail-on`; 2 usage errors and failed scans;
+130 when the user interrupted the scan (it is stored as cancelled).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+
+from siteaudit import __version__
+from siteaudit.cli.display import ProgressDisplay, summary_tables
+from siteaudit.engines.runner import ScanOutcome, build_catalogue, make_spec, run_scan
+from siteaudit.errors import SiteauditError
+from siteaudit.logs import configure_logging
+from siteaudit.model import Category, ScanStatus, Severity
+from siteaudit.reports import write_reports
+from siteaudit.settings import Settings, load_settings
+from siteaudit.storage.database import open_store
+
+FORMATS = ("json", "html", "csv")
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def fail(message: str) -> NoReturn:
+    """Print a one-line error and exit 2."""
+    click.echo(f"siteaudit: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="siteaudit")
+def main() -> None:
+    """Crawl a website, audit every page, score it and write a report."""
+
+
+@main.command()
+@click.argument("url")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many URLs.")
+@click.option("--max-depth", type=click.IntRange(min=0), help="Links to follow from the start.")
+@click.option("--concurrency", type=click.IntRange(1, 512), help="Simultaneous requests.")
+@click.option("--include", multiple=True, help="Only crawl URLs matching this regex (repeat).")
+@click.option("--exclude", multiple=True, help="Skip URLs matching this regex (repeat).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write reports here (default: .siteaudit/reports/scan-ID).")
+@click.option("--format", "formats", default="json,html,csv", show_default=True,
+              help="Comma-separated report formats: json, html, csv.")
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
+              help="Exit 1 when findings at or above this severity exist.")
+@click.option("--quiet", is_flag=True, help="No progress and no summary; errors only.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@click.option("--no-robots", is_flag=True, help="Ignore robots.txt (your own site only).")
+def scan(url: str, out_dir: Path | None, formats: str, fail_on: str | None, quiet: bool,
+         as_json: bool, no_robots: bool, **limits: Any) -> None:
+    """Audit the site at URL and write its reports."""
+    chosen = _parse_formats(formats)
+    crawl = {k: v for k, v in limits.items() if v is not None and k not in ("include", "exclude")}
+    if no_robots:
+        crawl["respect_robots"] = False
+    try:
+        settings = load_settings()
+        settings.crawl = settings.crawl.model_copy(update=crawl)
+        spec = make_spec(settings, url, limits["include"], limits["exclude"])
+        outcome = _run(settings, spec, quiet=quiet or as_json)
+    except SiteauditError as exc:
+        fail(str(exc))
+    sys.exit(_finish(outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json))
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(".siteaudit/demo"), show_default=True, help="Write reports here.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+def demo(out_dir: Path, as_json: bool) -> None:
+    """Serve the bundled demo shop on 127.0.0.1 and audit it."""
+    from siteaudit.demo.server import DemoServer
+
+    with DemoServer() as server:
+        if not as_json:
+            click.echo(f"Demo site serving at {server.url}", err=True)
+        try:
+            settings = load_settings()
+            outcome = _run(settings, make_spec(settings, server.url, (), ()), quiet=as_json)
+        except SiteauditError as exc:
+            fail(str(exc))
+    sys.exit(_finish(outcome, out_dir, FORMATS, None, quiet=False, as_json=as_json))
+
+
+@main.command(name="checks")
+@click.option("--category", type=click.Choice([c.value for c in Category]),
+              help="Only this category.")
+def list_checks(category: str | None) -> None:
+    """List the check catalogue: id, category, severity, title."""
+    try:
+        catalogue = build_catalogue(load_settings())
+    except SiteauditError as exc:
+        fail(str(exc))
+    for item in catalogue:
+        if category is None or item.category == category:
+            click.echo(f"{item.id}\t{item.category}\t{item.severity}\t{item.title}")
+
+
+@main.command(name="scans")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+def list_scans(limit: int) -> None:
+    """List recent scans stored in the database."""
+    try:
+        store = open_store(load_settings().database_url)
+    except SiteauditError as exc:
+        fail(str(exc))
+    for info in store.list_scans(limit):
+        click.echo(f"{info.id}\t{info.status}\t{info.created_at:%Y-%m-%d %H:%M}\t{info.start_url}")
+
+
+def _parse_formats(formats: str) -> tuple[str, ...]:
+    chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    unknown = sorted(set(chosen) - set(FORMATS))
+    if unknown or not chosen:
+        raise click.BadParameter(f"unknown format(s) {unknown}; use {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    return chosen
+
+
+def _run(settings: Settings, spec: Any, *, quiet: bool) -> ScanOutcome:
+    configure_logging(logging.WARNING)
+    console = Console(stderr=True)
+    with ProgressDisplay(console, quiet=quiet) as display:
+        return run_scan(settings, spec, on_progress=display.update)
+
+
+def _finish(outcome: ScanOutcome, out_dir: Path | None, formats: tuple[str, ...],
+            fail_on: str | None, *, quiet: bool, as_json: bool) -> int:
+    report = outcome.report
+    target = out_dir or Path(".siteaudit/reports") / f"scan-{report.scan.id}"
+    paths = write_reports(report, target, formats) if report.pages else {}
+    status = report.scan.status
+    failing = _failing(report, fail_on)
+    if as_json:
+        click.echo(json.dumps(_json_summary(outcome, paths, failing), indent=2))
+    elif not quiet:
+        console = Console()
+        for table in summary_tables(report):
+            console.print(table)
+        click.echo(f"Scan {report.scan.id}: {status.value}, {len(report.pages)} pages, "
+                   f"{len(report.findings)} findings")
+        for fmt, path in paths.items():
+            click.echo(f"{fmt.upper()} report: {path}")
+    if status == ScanStatus.FAILED:
+        click.echo(f"siteaudit: error: scan failed: {report.scan.error}", err=True)
+        return EXIT_ERROR
+    if status == ScanStatus.CANCELLED:
+        click.echo(f"siteaudit: scan {report.scan.id} cancelled; "
+                   f"{len(report.pages)} pages stored", err=True)
+        return EXIT_INTERRUPTED
+    return EXIT_FINDINGS if failing else 0
+
+
+def _failing(report: Any, fail_on: str | None) -> int:
+    if fail_on is None:
+        return 0
+    threshold = Severity(fail_on).rank
+    return sum(1 for f in report.findings if f.severity.rank <= threshold)
+
+
+def _json_summary(outcome: ScanOutcome, paths: dict[str, Path], failing: int) -> dict[str, Any]:
+    report = outcome.report
+    return {
+        "scan_id": report.scan.id,
+        "status": report.scan.status.value,
+        "error": report.scan.error,
+        "start_url": report.scan.start_url,
+        "pages": len(report.pages),
+        "findings": len(report.findings),
+        "findings_at_or_above_fail_on": failing,
+        "site_score": report.scores.site,
+        "categories": {c.category.value: c.score for c in report.scores.categories},
+        "reports": {fmt: str(path) for fmt, path in paths.items()},
+    }

@@ -1,0 +1,1 @@
+"""The bundled demo site: a small outdoor-gear shop with a handful of real problems."""

@@ -1,0 +1,273 @@
+"""The embedded engine: one asyncio process runs every phase of a scan.
+
+Workers (bounded by the crawl concurrency) take URLs from the frontier, fetch, extract,
+discover and analyse each page; a single writer persists results in batches so the database
+sees one writer at a time. Cancellation is cooperative: `cancel()` stops the frontier, lets
+in-flight fetches finish for a short grace period, stores what was fetched and marks the scan
+cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from siteaudit.checks.catalogue import Catalogue
+from siteaudit.model import ScanSpec, ScanStatus
+from siteaudit.model.events import Progress
+from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
+from siteaudit.pipeline.analysis import PageAnalyzer, analyze_site
+from siteaudit.pipeline.discovery import Discovery, Frontier, FrontierEntry, discover
+from siteaudit.pipeline.fetching import fetch, to_page
+from siteaudit.pipeline.ports import Fetcher, LinkRecord, PageResult, ScanStore
+from siteaudit.pipeline.urls import Scope
+
+logger = logging.getLogger(__name__)
+
+FLUSH_PAGES = 200
+FLUSH_SECONDS = 1.0
+CANCEL_GRACE_S = 2.0
+PROGRESS_INTERVAL_S = 0.25
+
+ProgressCallback = Callable[[Progress], None]
+Preflight = Callable[[Fetcher, ScanSpec], Awaitable[Discovery]]
+
+
+@dataclass(slots=True)
+class _RunState:
+    frontier: Frontier
+    analyzer: PageAnalyzer
+    pending: list[PageResult] = field(default_factory=list)
+    links: list[LinkRecord] = field(default_factory=list)
+    counters: Counter[str] = field(default_factory=Counter)
+    in_flight: int = 0
+    fetched: int = 0
+    analyzed: int = 0
+    errors: int = 0
+    start_error: str | None = None
+    percent: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+
+
+class LocalEngine:
+    """Runs scans in-process; every effect goes through the `ScanStore` port."""
+
+    def __init__(
+        self,
+        store: ScanStore,
+        catalogue: Catalogue,
+        fetcher: Fetcher,
+        *,
+        preflight: Preflight | None = None,
+        max_links_per_page: int = 10_000,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        self._store = store
+        self._catalogue = catalogue
+        self._fetcher = fetcher
+        self._preflight = preflight
+        self._max_links = max_links_per_page
+        self._on_progress = on_progress
+        self._cancel = asyncio.Event()
+        self._flush_lock = asyncio.Lock()
+
+    def cancel(self) -> None:
+        """Ask the running scan to stop; safe to call from a signal handler."""
+        self._cancel.set()
+
+    @property
+    def cancelling(self) -> bool:
+        """True once cancel() was called."""
+        return self._cancel.is_set()
+
+    async def run(self, scan_id: int) -> ScanStatus:
+        """Run scan `scan_id` to a terminal status and return it."""
+        spec = self._store.get_spec(scan_id)
+        try:
+            return await self._run(scan_id, spec)
+        except Exception as exc:
+            logger.exception("scan %s failed", scan_id, extra={"scan_id": scan_id})
+            self._store.set_status(scan_id, ScanStatus.FAILED, error=f"internal error: {exc}")
+            return ScanStatus.FAILED
+
+    async def _run(self, scan_id: int, spec: ScanSpec) -> ScanStatus:
+        self._store.set_status(scan_id, ScanStatus.DISCOVERING)
+        scope = Scope.from_spec(spec.start_url, spec.include, spec.exclude)
+        found = await self._discover(spec)
+        frontier = Frontier(
+            scope=scope,
+            max_pages=spec.max_pages,
+            max_depth=spec.max_depth,
+            allowed_by_robots=found.allowed,
+            follow_nofollow=spec.follow_nofollow,
+        )
+        frontier.offer(spec.start_url, 0, "start")
+        frontier.offer_sitemap_urls(found.sitemap_urls)
+        state = _RunState(frontier, PageAnalyzer(self._catalogue.page_checks, spec.start_url))
+        state.counters.update(found.counters)
+        self._store.set_status(scan_id, ScanStatus.SELECTING)
+        self._store.set_status(scan_id, ScanStatus.FETCHING)
+        await self._crawl(scan_id, spec, state)
+        state.counters.update(frontier.counters)
+        self._store.add_counters(scan_id, dict(state.counters))
+        if self._cancel.is_set():
+            self._store.set_status(scan_id, ScanStatus.CANCELLED, error="cancelled by the user")
+            return ScanStatus.CANCELLED
+        failure = self._unreachable(state, spec)
+        if failure:
+            self._store.set_status(scan_id, ScanStatus.FAILED, error=failure)
+            return ScanStatus.FAILED
+        return self._finish(scan_id, spec, state)
+
+    async def _discover(self, spec: ScanSpec) -> Discovery:
+        if self._preflight is None:
+            return Discovery()
+        return await self._preflight(self._fetcher, spec)
+
+    async def _crawl(self, scan_id: int, spec: ScanSpec, state: _RunState) -> None:
+        wake = asyncio.Event()
+        workers = [
+            asyncio.create_task(self._worker(spec, state, wake))
+            for _ in range(max(1, spec.concurrency))
+        ]
+        ticker = asyncio.create_task(self._tick(scan_id, state))
+        done = asyncio.gather(*workers)
+        cancel_wait = asyncio.create_task(self._cancel.wait())
+        await asyncio.wait({done, cancel_wait}, return_when=asyncio.FIRST_COMPLETED)
+        if not done.done():
+            # Cancelled: give in-flight pages a moment, then stop them.
+            wake.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(done), CANCEL_GRACE_S)
+            for task in workers:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await done
+        cancel_wait.cancel()
+        ticker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticker
+        await self._flush(scan_id, state)
+        self._report_progress(scan_id, state, ScanStatus.FETCHING)
+
+    async def _worker(self, spec: ScanSpec, state: _RunState, wake: asyncio.Event) -> None:
+        while not self._cancel.is_set():
+            entry = state.frontier.pop()
+            if entry is None:
+                if state.in_flight == 0:
+                    wake.set()  # the crawl is over: release every idle worker
+                    return
+                wake.clear()
+                await wake.wait()
+                continue
+            state.in_flight += 1
+            try:
+                await self._process(spec, state, entry)
+            finally:
+                state.in_flight -= 1
+                wake.set()
+
+    async def _process(self, spec: ScanSpec, state: _RunState, entry: FrontierEntry) -> None:
+        fetched = await fetch(self._fetcher, entry.url)
+        state.fetched += 1
+        scope = state.frontier.scope
+        page = to_page(
+            fetched, depth=entry.depth, is_internal=scope.is_internal, max_links=self._max_links
+        )
+        discover(page, entry.depth, state.frontier)
+        analysis = state.analyzer.analyze(page)
+        state.analyzed += 1
+        state.counters[f"fetch/status/{page.status or page.error_code or 'none'}"] += 1
+        if page.error_code:
+            state.errors += 1
+            if entry.found_via == "start":
+                state.start_error = page.error_message or page.error_code
+        state.pending.append(
+            PageResult(
+                page=page,
+                findings=analysis.findings,
+                not_applicable=analysis.not_applicable,
+                check_errors=analysis.errors,
+                found_via=entry.found_via,
+            )
+        )
+        state.links.extend(
+            LinkRecord(page.url, link.url, link.text, link.rel, link.internal)
+            for link in page.links
+        )
+        for check_id, _message in analysis.errors:
+            state.counters[f"analysis/check-error/{check_id}"] += 1
+
+    async def _tick(self, scan_id: int, state: _RunState) -> None:
+        last_flush = time.monotonic()
+        while True:
+            await asyncio.sleep(PROGRESS_INTERVAL_S)
+            self._report_progress(scan_id, state, ScanStatus.FETCHING)
+            now = time.monotonic()
+            if len(state.pending) >= FLUSH_PAGES or now - last_flush >= FLUSH_SECONDS:
+                await self._flush(scan_id, state)
+                last_flush = now
+
+    async def _flush(self, scan_id: int, state: _RunState) -> None:
+        async with self._flush_lock:
+            pages, state.pending = state.pending, []
+            links, state.links = state.links, []
+            if pages:
+                await asyncio.to_thread(self._store.save_pages, scan_id, pages)
+            if links:
+                await asyncio.to_thread(self._store.save_links, scan_id, links)
+
+    def _report_progress(self, scan_id: int, state: _RunState, status: ScanStatus) -> None:
+        if self._on_progress is None:
+            return
+        discovered = max(len(state.frontier.seen), 1)
+        # Fetching is 90% of the work; the estimate never moves backwards.
+        state.percent = max(state.percent, min(90.0, 90.0 * state.analyzed / discovered))
+        elapsed = max(time.monotonic() - state.started, 1e-6)
+        rate = state.analyzed / elapsed
+        remaining = discovered - state.analyzed
+        self._on_progress(
+            Progress(
+                scan_id=scan_id,
+                status=status,
+                discovered=len(state.frontier.seen),
+                fetched=state.fetched,
+                analyzed=state.analyzed,
+                errors=state.errors,
+                percent=round(state.percent, 1),
+                pages_per_s=round(rate, 1),
+                eta_s=round(remaining / rate, 1) if rate > 0 else None,
+            )
+        )
+
+    def _unreachable(self, state: _RunState, spec: ScanSpec) -> str | None:
+        """A message when the start URL got no answer and nothing else was fetched."""
+        if state.fetched == 0:
+            return f"nothing could be fetched from {spec.start_url} (robots.txt or scope rules?)"
+        if state.start_error is None or state.errors < state.fetched:
+            return None
+        return f"could not reach {spec.start_url}: {state.start_error}"
+
+    def _finish(self, scan_id: int, spec: ScanSpec, state: _RunState) -> ScanStatus:
+        self._store.set_status(scan_id, ScanStatus.ANALYZING)
+        site = self._store.load_site(scan_id)
+        site_result = analyze_site(site, self._catalogue.site_checks, spec.start_url)
+        self._store.save_site_findings(scan_id, site_result.findings)
+        self._store.set_status(scan_id, ScanStatus.AGGREGATING)
+        scores = aggregate(self._catalogue, self._store.check_stats(scan_id))
+        self._store.save_scores(scan_id, scores_to_dict(scores))
+        crashed = sum(v for k, v in state.counters.items() if k.startswith("analysis/"))
+        status = (
+            ScanStatus.COMPLETED_WITH_ERRORS
+            if state.errors or crashed or site_result.errors
+            else ScanStatus.COMPLETED
+        )
+        self._store.set_status(scan_id, status)
+        state.percent = 100.0
+        self._report_progress(scan_id, state, status)
+        return status

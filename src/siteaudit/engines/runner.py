@@ -1,0 +1,147 @@
+"""Wiring for the embedded mode: settings in, a finished scan and its report out.
+
+The CLI calls `run_scan`; it builds the store, the catalogue and the fetcher from settings,
+runs the `LocalEngine` under asyncio with Ctrl-C mapped to cooperative cancellation, and
+returns the stored report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from siteaudit.checks.catalogue import Catalogue, CatalogueError, CheckConfig, load_catalogue
+from siteaudit.crawl.config import FetchConfig
+from siteaudit.crawl.fetcher import HttpFetcher
+from siteaudit.crawl.ssrf import AddressPolicy
+from siteaudit.engines.local import LocalEngine
+from siteaudit.engines.preflight import preflight
+from siteaudit.errors import ConfigError, ScanInputError
+from siteaudit.model import ScanSpec, ScanStatus
+from siteaudit.model.events import Progress
+from siteaudit.model.report import ScanReport
+from siteaudit.pipeline.reporting import with_check_infos
+from siteaudit.pipeline.urls import InvalidURLError, Scope, normalise
+from siteaudit.pipeline.ports import ScanStore
+from siteaudit.settings import Settings
+from siteaudit.storage.database import open_store
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutcome:
+    """The stored scan's final status and its complete report."""
+
+    scan_id: int
+    status: ScanStatus
+    report: ScanReport
+
+
+def build_catalogue(settings: Settings) -> Catalogue:
+    """The catalogue with the project's `[checks]` configuration applied."""
+    config = CheckConfig(
+        disabled=frozenset(settings.checks.disabled),
+        severities=dict(settings.checks.severity),
+        options=settings.checks.options,
+    )
+    try:
+        return load_catalogue().configure(config)
+    except CatalogueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def make_spec(
+    settings: Settings, url: str, include: tuple[str, ...], exclude: tuple[str, ...]
+) -> ScanSpec:
+    """Validate the user's URL and patterns into a ScanSpec (ScanInputError when unusable)."""
+    try:
+        start = normalise(url)
+        Scope.from_spec(start, include, exclude)
+    except InvalidURLError as exc:
+        raise ScanInputError(str(exc)) from exc
+    crawl = settings.crawl
+    return ScanSpec(
+        start_url=start,
+        max_pages=crawl.max_pages,
+        max_depth=crawl.max_depth,
+        concurrency=crawl.concurrency,
+        per_host_concurrency=crawl.per_host_concurrency,
+        include=tuple(include),
+        exclude=tuple(exclude),
+        user_agent=crawl.user_agent,
+        respect_robots=crawl.respect_robots,
+        use_sitemaps=crawl.use_sitemaps,
+    )
+
+
+def make_fetcher(settings: Settings) -> HttpFetcher:
+    """The HTTP fetcher configured from settings (CLI policy: private targets allowed)."""
+    crawl = settings.crawl
+    config = FetchConfig(
+        user_agent=crawl.user_agent,
+        concurrency=crawl.concurrency,
+        per_host_concurrency=crawl.per_host_concurrency,
+        connect_timeout=crawl.connect_timeout_s,
+        read_timeout=crawl.read_timeout_s,
+        total_timeout=crawl.total_timeout_s,
+        max_body_bytes=crawl.max_body_bytes,
+        max_redirects=crawl.max_redirects,
+        retries=crawl.retries,
+    )
+    policy = AddressPolicy.cli() if crawl.allow_private else AddressPolicy.service()
+    return HttpFetcher(config, policy)
+
+
+def run_scan(
+    settings: Settings,
+    spec: ScanSpec,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    store: ScanStore | None = None,
+) -> ScanOutcome:
+    """Create a scan for `spec`, run it to a terminal state and return its report."""
+    catalogue = build_catalogue(settings)
+    store = store or open_store(settings.database_url)
+    scan_id = store.create_scan(spec)
+    status = asyncio.run(_run(settings, store, catalogue, scan_id, on_progress))
+    report = with_check_infos(store.load_report(scan_id), catalogue)
+    return ScanOutcome(scan_id=scan_id, status=status, report=report)
+
+
+async def _run(
+    settings: Settings,
+    store: ScanStore,
+    catalogue: Catalogue,
+    scan_id: int,
+    on_progress: Callable[[Progress], None] | None,
+) -> ScanStatus:
+    fetcher = make_fetcher(settings)
+    engine = LocalEngine(
+        store,
+        catalogue,
+        fetcher,
+        preflight=preflight,
+        max_links_per_page=settings.crawl.max_links_per_page,
+        on_progress=on_progress,
+    )
+    loop = asyncio.get_running_loop()
+    interrupts = 0
+
+    def interrupt() -> None:
+        # First Ctrl-C: cooperative cancel. Second: stop waiting for the grace period.
+        nonlocal interrupts
+        interrupts += 1
+        engine.cancel()
+        if interrupts > 1:
+            raise KeyboardInterrupt
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, interrupt)
+        loop.add_signal_handler(signal.SIGTERM, interrupt)
+    except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
+        pass
+    try:
+        return await engine.run(scan_id)
+    finally:
+        await fetcher.close()

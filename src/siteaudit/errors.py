@@ -1,0 +1,32 @@
+"""Errors a user may see, under one base.
+
+    SiteauditError
+    ├── ConfigError          settings or siteaudit.toml are invalid
+    ├── ScanInputError       the scan request is unusable (bad URL, bad pattern)
+    └── ScanFailedError      the scan ran but could not produce a result (site unreachable)
+
+Each carries a message written for the person at the terminal; the CLI prints it on one
+line and exits 2.
+"""
+
+from __future__ import annotations
+
+
+class SiteauditError(Exception):
+    """Base of every error siteaudit reports to its user."""
+
+
+class ConfigError(SiteauditError):
+    """Settings or siteaudit.toml are invalid."""
+
+
+class ScanInputError(SiteauditError):
+    """The scan request cannot be run: malformed URL, unsupported scheme, bad pattern."""
+
+
+class ScanFailedError(SiteauditError):
+    """The scan ran but produced no usable result, e.g. the start URL was unreachable."""
+
+    def __init__(self, message: str, *, scan_id: int | None = None) -> None:
+        super().__init__(message)
+        self.scan_id = scan_id

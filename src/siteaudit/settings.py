@@ -1,0 +1,93 @@
+"""One `Settings` object, loaded by entrypoints and passed down (no import-time singleton).
+
+Sources, highest priority first: constructor arguments (CLI flags), `SITEAUDIT_*` environment
+variables (nested with `__`, e.g. `SITEAUDIT_CRAWL__MAX_PAGES=50`), then `siteaudit.toml` in
+the working directory (or the file named by `SITEAUDIT_CONFIG`), then defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from siteaudit import __version__
+from siteaudit.errors import ConfigError
+from siteaudit.model import Severity
+
+DEFAULT_USER_AGENT = f"siteaudit/{__version__} (+https://github.com/siteaudit/siteaudit)"
+
+
+class CrawlSettings(BaseModel):
+    """Limits and manners of the crawler."""
+
+    max_pages: int = Field(default=500, ge=1, le=10_000_000)
+    max_depth: int = Field(default=10, ge=0, le=1000)
+    concurrency: int = Field(default=16, ge=1, le=512)
+    per_host_concurrency: int = Field(default=16, ge=1, le=512)
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+    read_timeout_s: float = Field(default=20.0, gt=0)
+    total_timeout_s: float = Field(default=30.0, gt=0)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(default=10, ge=0, le=50)
+    retries: int = Field(default=2, ge=0, le=10)
+    max_links_per_page: int = Field(default=10_000, ge=1)
+    respect_robots: bool = True
+    use_sitemaps: bool = True
+    allow_private: bool = True  # the CLI's user is the operator: auditing a dev server is normal
+
+
+class ChecksSettings(BaseModel):
+    """Per-project check configuration (`[checks]` in siteaudit.toml)."""
+
+    disabled: list[str] = Field(default_factory=list)
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Settings(BaseSettings):
+    """Everything configurable about siteaudit."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SITEAUDIT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    database_url: str = "sqlite:///.siteaudit/siteaudit.db"
+    artifact_dir: Path = Path(".siteaudit/artifacts")
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    checks: ChecksSettings = Field(default_factory=ChecksSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Add siteaudit.toml below the environment."""
+        toml_file = Path(os.environ.get("SITEAUDIT_CONFIG", "siteaudit.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings, turning validation problems into a ConfigError a person can read."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from exc

@@ -1,0 +1,55 @@
+"""E2E helpers: run the real CLI in a subprocess against sites served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.sites import Route, Site
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+@pytest.fixture
+def cli_env(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITEAUDIT_")}
+    env["SITEAUDIT_DATABASE_URL"] = f"sqlite:///{workdir / 'scans.db'}"
+    env["SITEAUDIT_CONFIG"] = str(workdir / "none.toml")
+    return env
+
+
+@pytest.fixture
+def siteaudit(workdir: Path, cli_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
+    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "siteaudit", *args],
+            cwd=workdir,
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Site]]:
+    started: list[Site] = []
+
+    def start(routes: dict[str, Route], default: Route | None = None) -> Site:
+        site = Site(routes, default).__enter__()
+        started.append(site)
+        return site
+
+    yield start
+    for site in started:
+        site.__exit__()

@@ -1,0 +1,149 @@
+"""The `siteaudit` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.support.sites import Site, html
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def test_demo_prints_a_summary_and_writes_json_and_html_reports(siteaudit: Run,
+                                                                 workdir: Path) -> None:
+    result = siteaudit("demo", "--out", "demo-out")
+    assert result.returncode == 0, result.stderr
+    assert "Site score" in result.stdout
+    assert "Top issues" in result.stdout
+    report = json.loads((workdir / "demo-out" / "report.json").read_text())
+    assert (workdir / "demo-out" / "report.html").is_file()
+    assert str(workdir / "demo-out" / "report.html") in result.stdout or "report.html" in result.stdout
+    urls = {page["url"] for page in report["pages"]}
+    assert len(urls) >= 15
+    check_ids = {finding["check_id"] for finding in report["findings"]}
+    # The demo shop's planted problems are found.
+    assert {"broken-link", "redirect-chain", "title-duplicate", "image-alt", "status-5xx",
+            "h1-multiple", "csp"} <= check_ids
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("htp:/x", "unsupported URL scheme"),
+        ("file:///etc/passwd", "unsupported URL scheme 'file:'"),
+        ("http://", "no host"),
+    ],
+)
+def test_unusable_urls_end_with_one_line_and_exit_2(siteaudit: Run, url: str,
+                                                    reason: str) -> None:
+    result = siteaudit("scan", url)
+    assert result.returncode == 2
+    assert reason in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_host_ends_with_one_line_and_exit_2(siteaudit: Run) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = siteaudit("scan", f"http://127.0.0.1:{port}/", "--quiet")
+    assert result.returncode == 2
+    assert "could not reach" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_script_in_a_crawled_title_is_shown_as_text_in_the_html_report(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    site = serve({"/": html("<h1>x</h1>", title="<script>alert(1)</script>")})
+    result = siteaudit("scan", site.url, "--out", "out", "--quiet")
+    assert result.returncode == 0, result.stderr
+    page = (workdir / "out" / "report.html").read_text()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_every_reachable_page_is_reported_and_a_second_run_adds_a_second_scan(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(20))
+    site = serve({"/": html(links)}, default=html('<a href="/">home</a> <a href="/gone">x</a>'))
+    first = siteaudit("scan", site.url, "--out", "one", "--json")
+    second = siteaudit("scan", site.url, "--out", "two", "--json")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    one, two = json.loads(first.stdout), json.loads(second.stdout)
+    assert one["scan_id"] != two["scan_id"]
+    report = json.loads((workdir / "one" / "report.json").read_text())
+    statuses = {page["url"].removeprefix(site.url.rstrip("/")): page["status"]
+                for page in report["pages"]}
+    assert statuses["/"] == 200
+    assert all(statuses[f"/p{i}"] == 200 for i in range(20))
+    assert statuses["/gone"] == 200  # the default route answers everything
+    listing = siteaudit("scans")
+    assert listing.stdout.count(site.url) == 2
+
+
+def test_fail_on_exits_1_when_findings_at_or_above_the_threshold_exist(
+    siteaudit: Run, serve: Callable[..., Site]
+) -> None:
+    site = serve({"/": html('<a href="/missing">broken</a>')})
+    assert siteaudit("scan", site.url, "--quiet", "--fail-on", "high").returncode == 1
+    assert siteaudit("scan", site.url, "--quiet").returncode == 0
+
+
+def test_format_limits_the_reports_written(siteaudit: Run, serve: Callable[..., Site],
+                                           workdir: Path) -> None:
+    site = serve({"/": html("<h1>x</h1>")})
+    result = siteaudit("scan", site.url, "--out", "only-csv", "--format", "csv", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (workdir / "only-csv").iterdir()) == ["findings.csv"]
+    bad = siteaudit("scan", site.url, "--format", "pdf")
+    assert bad.returncode == 2 and "unknown format" in bad.stderr
+
+
+def test_ctrl_c_stops_the_scan_within_seconds_and_stores_it_as_cancelled(
+    serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+) -> None:
+    def slow(handler: object) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(0.2)
+        path = getattr(handler, "path", "/")
+        n = int(path.strip("/p") or 0)
+        body = f'<html><head><title>p{n}</title></head><body><a href="/p{n + 1}">next</a>' \
+               f'<a href="/p{n + 2}">skip</a></body></html>'
+        return 200, {"Content-Type": "text/html"}, body.encode()
+
+    site = serve({}, default=slow)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "siteaudit", "scan", site.url, "--concurrency", "2",
+         "--max-pages", "5000", "--quiet"],
+        cwd=workdir, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    while len(site.requests) < 10:
+        time.sleep(0.05)
+        assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _out, err = proc.communicate(timeout=15)
+    assert time.monotonic() - started < 5
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    db = sqlite3.connect(workdir / "scans.db")
+    status, = db.execute("select status from scans").fetchone()
+    pages, = db.execute("select count(*) from pages").fetchone()
+    assert status == "cancelled"
+    assert pages >= 5
+    requests_at_stop = len(site.requests)
+    time.sleep(0.5)
+    assert len(site.requests) == requests_at_stop  # nothing more reaches the site

@@ -1,0 +1,90 @@
+"""The embedded engine end to end: real HTTP server on 127.0.0.1, real database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from siteaudit.checks.base import Docs, check
+from siteaudit.checks.catalogue import Catalogue, load_catalogue
+from siteaudit.demo.server import DemoServer
+from siteaudit.engines.local import LocalEngine
+from siteaudit.engines.preflight import preflight
+from siteaudit.engines.runner import make_fetcher, make_spec, run_scan
+from siteaudit.model import Category, Page, ScanStatus, Severity
+from siteaudit.pipeline.ports import ScanStore
+from siteaudit.settings import Settings
+from siteaudit.storage.database import open_store
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path / 'engine.db'}")
+
+
+def test_demo_site_scan_stores_every_page_with_findings_and_scores(settings: Settings) -> None:
+    with DemoServer() as server:
+        outcome = run_scan(settings, make_spec(settings, server.url, (), ()))
+    report = outcome.report
+    assert outcome.status == ScanStatus.COMPLETED
+    by_path = {p.url.removeprefix(server.url.rstrip("/")): p for p in report.pages}
+    assert by_path["/"].status == 200
+    assert by_path["/catalogue-2025.html"].status == 404
+    assert by_path["/server-error"].status == 500
+    assert by_path["/products/gift-cards.html"].found_via == "sitemap"
+    chain = by_path["/old-buying-guide"].redirects
+    assert [hop.status for hop in chain] == [301, 301]
+    assert report.scores.site is not None and 0 < report.scores.site < 100
+    found = {(f.check_id, f.url.removeprefix(server.url.rstrip("/"))) for f in report.findings}
+    assert ("broken-link", "/") in found  # the index links to the missing 2025 catalogue
+    assert ("title-length-short", "/products/tents.html") in found
+    assert ("canonical-mismatch", "/products/stoves.html") in found
+    assert ("noindex", "/blog/draft-winter-camping.html") in found
+    fingerprints = [f.fingerprint for f in report.findings]
+    assert len(fingerprints) == len(set(fingerprints))
+
+
+def test_include_and_exclude_patterns_bound_the_crawl(settings: Settings) -> None:
+    with DemoServer() as server:
+        spec = make_spec(settings, server.url, (), (r"/blog/",))
+        outcome = run_scan(settings, spec)
+    urls = [p.url for p in outcome.report.pages]
+    assert urls and not any("/blog/" in url for url in urls)
+
+
+def test_max_pages_limits_the_number_of_urls_fetched(settings: Settings) -> None:
+    settings.crawl.max_pages = 3
+    with DemoServer() as server:
+        outcome = run_scan(settings, make_spec(settings, server.url, (), ()))
+    assert len(outcome.report.pages) == 3
+
+
+@check(
+    id="always-crashes",
+    category=Category.CONTENT,
+    severity=Severity.LOW,
+    title="t",
+    failure_title="f",
+    docs=Docs(what="w", why="y", fix="f"),
+)
+def _crashing(page: Page, ctx: object) -> object:
+    raise RuntimeError("boom")
+
+
+async def test_a_crashing_check_never_fails_the_scan(settings: Settings) -> None:
+    store: ScanStore = open_store(settings.database_url)
+    catalogue = Catalogue((*load_catalogue().checks, _crashing))  # type: ignore[arg-type]
+    with DemoServer() as server:
+        spec = make_spec(settings, server.url, (), ())
+        scan_id = store.create_scan(spec)
+        fetcher = make_fetcher(settings)
+        engine = LocalEngine(store, catalogue, fetcher, preflight=preflight)
+        try:
+            status = await engine.run(scan_id)
+        finally:
+            await fetcher.close()
+    assert status == ScanStatus.COMPLETED_WITH_ERRORS
+    report = store.load_report(scan_id)
+    assert len(report.pages) >= 15
+    assert report.scan.counters.get("analysis/check-error/always-crashes", 0) >= 15

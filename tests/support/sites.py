@@ -1,0 +1,62 @@
+"""Sites served on 127.0.0.1 for tests: routes are Python functions; every request is logged."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+Route = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
+
+
+class Site:
+    """A tiny site on 127.0.0.1 whose routes are Python functions; it logs every request."""
+
+    def __init__(self, routes: dict[str, Route], default: Route | None = None) -> None:
+        self.requests: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.requests.append(self.path)
+                route = routes.get(self.path.split("?")[0], default)
+                if route is None:
+                    status, headers, body = 404, {"Content-Type": "text/html"}, b"not found"
+                else:
+                    status, headers, body = route(self)
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def __enter__(self) -> Site:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def html(body: str, title: str = "A page") -> Route:
+    page = (
+        f"<!DOCTYPE html><html lang=en><head><title>{title}</title></head>"
+        f"<body>{body}</body></html>"
+    ).encode()
+    return lambda _handler: (200, {"Content-Type": "text/html; charset=utf-8"}, page)

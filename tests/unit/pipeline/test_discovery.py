@@ -1,0 +1,86 @@
+from siteaudit.model import Link, Page
+from siteaudit.pipeline.discovery import Frontier, discover
+from siteaudit.pipeline.urls import Scope
+
+
+def make_frontier(**overrides: object) -> Frontier:
+    values: dict[str, object] = {
+        "scope": Scope.from_spec("http://e.com/"),
+        "max_pages": 100,
+        "max_depth": 5,
+    }
+    values.update(overrides)
+    return Frontier(**values)  # type: ignore[arg-type]
+
+
+def make_page(**overrides: object) -> Page:
+    values: dict[str, object] = {
+        "url": "http://e.com/",
+        "final_url": "http://e.com/",
+        "status": 200,
+        "is_html": True,
+    }
+    values.update(overrides)
+    return Page(**values)  # type: ignore[arg-type]
+
+
+def test_frontier_is_breadth_first_and_never_repeats_a_url() -> None:
+    frontier = make_frontier()
+    assert frontier.offer("http://e.com/", 0, "start")
+    assert not frontier.offer("http://e.com/", 1, "link")
+    frontier.offer("http://e.com/b", 2, "link")
+    frontier.offer("http://e.com/a", 1, "link")
+    assert [frontier.pop().url for _ in range(3)] == [  # type: ignore[union-attr]
+        "http://e.com/",
+        "http://e.com/b",
+        "http://e.com/a",
+    ]
+    assert frontier.pop() is None
+
+
+def test_sitemap_urls_wait_behind_link_found_urls() -> None:
+    frontier = make_frontier()
+    frontier.offer_sitemap_urls(["http://e.com/orphan"])
+    frontier.offer("http://e.com/", 0, "start")
+    first, second = frontier.pop(), frontier.pop()
+    assert first is not None and first.url == "http://e.com/"
+    assert second is not None and second.found_via == "sitemap"
+
+
+def test_page_and_depth_limits_are_counted_as_skips() -> None:
+    frontier = make_frontier(max_pages=2, max_depth=1)
+    assert frontier.offer("http://e.com/", 0, "start")
+    assert not frontier.offer("http://e.com/deep", 2, "link")
+    assert frontier.offer("http://e.com/a", 1, "link")
+    assert not frontier.offer("http://e.com/b", 1, "link")
+    assert frontier.counters == {"discover/skipped/too-deep": 1, "discover/skipped/page-limit": 1}
+
+
+def test_robots_disallowed_urls_are_not_queued() -> None:
+    frontier = make_frontier(allowed_by_robots=lambda url: "/private" not in url)
+    assert not frontier.offer("http://e.com/private/x", 1, "link")
+    assert frontier.counters["discover/skipped/robots-disallowed"] == 1
+
+
+def test_discover_follows_internal_links_but_not_nofollow_or_external() -> None:
+    frontier = make_frontier()
+    page = make_page(
+        links=(
+            Link("http://e.com/a"),
+            Link("http://e.com/b", rel=("nofollow",)),
+            Link("http://x.com/", internal=False),
+        )
+    )
+    assert discover(page, 0, frontier) == ["http://e.com/a"]
+
+
+def test_a_redirect_target_is_crawled_as_a_page_of_its_own() -> None:
+    frontier = make_frontier()
+    page = make_page(url="http://e.com/old", final_url="http://e.com/new", is_html=False)
+    assert discover(page, 1, frontier) == ["http://e.com/new"]
+
+
+def test_a_page_with_meta_robots_nofollow_is_not_followed() -> None:
+    frontier = make_frontier()
+    page = make_page(meta_robots=("noindex", "nofollow"), links=(Link("http://e.com/a"),))
+    assert discover(page, 0, frontier) == []

@@ -1,0 +1,56 @@
+import pytest
+
+from siteaudit.pipeline.urls import InvalidURLError, Scope, normalise, resolve
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("HTTP://Example.COM:80/a/./b/../c?x=1#frag", "http://example.com/a/c?x=1"),
+        ("https://example.com:443", "https://example.com/"),
+        ("https://example.com:8443/x", "https://example.com:8443/x"),
+        ("http://example.com/a b", "http://example.com/a%20b"),
+        ("http://example.com./", "http://example.com/"),
+    ],
+)
+def test_equivalent_urls_normalise_to_one_form(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["htp:/x", "file:///etc/passwd", "http://", "ftp://example.com/"])
+def test_uncrawlable_urls_are_rejected_with_a_reason(raw: str) -> None:
+    with pytest.raises(InvalidURLError, match=r"scheme|host"):
+        normalise(raw)
+
+
+def test_query_parameter_order_is_kept_because_servers_may_care() -> None:
+    assert normalise("http://e.com/?b=1&a=2") == "http://e.com/?b=1&a=2"
+
+
+@pytest.mark.parametrize("href", ["#top", "javascript:void(0)", "mailto:a@b.c", "tel:123", ""])
+def test_links_that_are_not_pages_resolve_to_nothing(href: str) -> None:
+    assert resolve("http://e.com/a/", href) is None
+
+
+def test_relative_links_resolve_against_the_base() -> None:
+    assert resolve("http://e.com/a/b.html", "../c.html#x") == "http://e.com/c.html"
+
+
+def test_scope_keeps_the_start_host_and_applies_include_and_exclude() -> None:
+    scope = Scope.from_spec("http://e.com/", include=(r"/docs/",), exclude=(r"\.pdf$",))
+    assert scope.allows("http://e.com/docs/a.html")
+    assert not scope.allows("http://e.com/blog/a.html")
+    assert not scope.allows("http://e.com/docs/a.pdf")
+    assert not scope.allows("http://other.com/docs/a.html")
+    assert not scope.allows("http://sub.e.com/docs/a.html")
+
+
+def test_subdomains_are_in_scope_only_when_asked() -> None:
+    scope = Scope.from_spec("http://e.com/", subdomains=True)
+    assert scope.allows("http://sub.e.com/")
+    assert not scope.allows("http://note.com/")
+
+
+def test_an_invalid_pattern_is_a_clear_error() -> None:
+    with pytest.raises(InvalidURLError, match="invalid include/exclude pattern"):
+        Scope.from_spec("http://e.com/", include=("(",))

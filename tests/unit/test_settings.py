@@ -1,0 +1,37 @@
+from pathlib import Path
+
+import pytest
+
+from siteaudit.errors import ConfigError
+from siteaudit.settings import load_settings
+
+
+def test_environment_overrides_nested_crawl_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITEAUDIT_CRAWL__MAX_PAGES", "7")
+    monkeypatch.setenv("SITEAUDIT_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    settings = load_settings()
+    assert settings.crawl.max_pages == 7
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_siteaudit_toml_is_read_below_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "siteaudit.toml"
+    config.write_text(
+        '[crawl]\nmax_depth = 3\nmax_pages = 9\n[checks]\ndisabled = ["title"]\n'
+        '[checks.options.title-length-long]\nmax_chars = 70\n'
+    )
+    monkeypatch.setenv("SITEAUDIT_CONFIG", str(config))
+    monkeypatch.setenv("SITEAUDIT_CRAWL__MAX_PAGES", "4")
+    settings = load_settings()
+    assert settings.crawl.max_depth == 3
+    assert settings.crawl.max_pages == 4
+    assert settings.checks.disabled == ["title"]
+    assert settings.checks.options == {"title-length-long": {"max_chars": 70}}
+
+
+def test_an_invalid_value_is_a_readable_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITEAUDIT_CRAWL__MAX_PAGES", "0")
+    with pytest.raises(ConfigError, match=r"crawl\.max_pages"):
+        load_settings()
