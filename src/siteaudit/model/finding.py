@@ -10,7 +10,8 @@ from siteaudit.model.spec import Category, Severity
 
 def make_fingerprint(check_id: str, url: str, locator: str = "") -> str:
     """A stable id for (check, URL, locator) so re-scans can say new, fixed or persisting."""
-    digest = hashlib.sha256(f"{check_id}\x1f{url}\x1f{locator}".encode()).hexdigest()
+    key = f"{check_id}\x1f{url}\x1f{locator}"
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:20]
 
 

@@ -1,0 +1,59 @@
+"""The findings CSV: one row per finding, for spreadsheets and ticket imports.
+
+Cells come from crawled pages, and a spreadsheet runs a cell that starts with `=`, `+`,
+`-`, `@`, TAB or CR as a formula (CSV injection). Such cells get a leading apostrophe, the
+OWASP-recommended neutraliser, which spreadsheets show as text and never evaluate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from siteaudit.model import Finding
+from siteaudit.model.report import ScanReport
+from siteaudit.reports.json_report import sorted_findings
+from siteaudit.reports.sanitize import clean_for_csv
+
+COLUMNS = (
+    "check_id",
+    "category",
+    "severity",
+    "url",
+    "message",
+    "evidence",
+    "locator",
+    "fingerprint",
+)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render_findings_csv(report: ScanReport) -> str:
+    """Every finding as RFC 4180 CSV text with a header row (no BOM; CRLF line ends)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(_row(finding) for finding in sorted_findings(report.findings))
+    return buffer.getvalue()
+
+
+def neutralise(cell: str) -> str:
+    """`cell` made UTF-8 safe and, when a spreadsheet would run it as a formula, inert."""
+    cleaned = clean_for_csv(cell)
+    if cleaned.startswith(FORMULA_PREFIXES):
+        return "'" + cleaned
+    return cleaned
+
+
+def _row(finding: Finding) -> list[str]:
+    values = (
+        finding.check_id,
+        finding.category.value,
+        finding.severity.value,
+        finding.url,
+        finding.message,
+        finding.evidence,
+        finding.locator,
+        finding.fingerprint,
+    )
+    return [neutralise(value) for value in values]

@@ -1,0 +1,55 @@
+"""The HTML report: one self-contained, printable page that fetches nothing.
+
+Safety (DESIGN.md §6): autoescaping is on for every template and nothing from a crawl is
+ever marked safe; a `finalize` hook scrubs each printed value of lone surrogates and control
+characters; only http(s) URLs become links (rel=nofollow noopener noreferrer); and a strict
+Content-Security-Policy forbids scripts and every external load, so even a missed escape
+could not run code or phone home.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from siteaudit.model.report import ScanReport
+from siteaudit.reports.html_view import make_view
+from siteaudit.reports.sanitize import clean_for_html, clip
+
+TEMPLATE = "report.html"
+
+
+def render_html(report: ScanReport) -> str:
+    """The report as one HTML document with inline CSS and SVG charts."""
+    template = environment().get_template(TEMPLATE)
+    return template.render(view=make_view(report))
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The Jinja2 environment for report templates (autoescape on, undefined is an error)."""
+    env = Environment(
+        loader=PackageLoader("siteaudit.reports", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["clip"] = clip
+    return env
+
+
+def _finalize(value: object) -> object:
+    """Scrub every printed value; None prints as nothing rather than 'None'."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        # Markup only comes from Jinja itself (we never mark crawled text safe).
+        return Markup(clean_for_html(str(value)))
+    if isinstance(value, str):
+        return clean_for_html(value)
+    return value

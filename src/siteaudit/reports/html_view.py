@@ -1,0 +1,304 @@
+"""The HTML report's view model: what each section shows, worked out before templating.
+
+The template only loops and prints; every decision (grouping, ordering, caps, grades, which
+URLs may become links) is made here, where it is typed and unit-tested.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import siteaudit
+from siteaudit.checks.scoring import SEVERITY_WEIGHTS
+from siteaudit.model import Category, Finding, Severity
+from siteaudit.model.report import CheckInfo, PageRow, ScanReport
+from siteaudit.reports.charts import BarChart, Ring, format_score, make_bar_chart, make_ring
+from siteaudit.reports.json_report import is_html_page, iso_utc, sorted_pages, status_class
+
+ISSUE_URL_LIMIT = 100
+PAGE_ROW_LIMIT = 1000
+TOP_ISSUES = 5
+GRADES = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
+CATEGORY_LABELS = {
+    Category.CRAWLABILITY: "Crawlability & indexability",
+    Category.HTTP: "HTTP & redirects",
+    Category.ON_PAGE: "On-page SEO",
+    Category.LINKS: "Links",
+    Category.CONTENT: "Content",
+    Category.IMAGES: "Images",
+    Category.STRUCTURED_DATA: "Structured data & social",
+    Category.INTERNATIONAL: "International",
+    Category.SITEMAPS: "Sitemaps & robots",
+    Category.PERFORMANCE: "Performance",
+    Category.SECURITY: "Security",
+    Category.ACCESSIBILITY: "Accessibility",
+    Category.AI_READINESS: "AI readiness",
+}
+# Only absolute http(s) URLs without whitespace or controls may become links.
+_LINKABLE = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """Identity of the scan as the report's first lines show it."""
+
+    start_url: str
+    start_href: str | None
+    scan_id: int
+    status: str
+    created: str
+    started: str
+    finished: str
+    duration: str
+    pages: int
+    html_pages: int
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IssueItem:
+    """One affected URL of an issue group."""
+
+    url: str
+    href: str | None
+    message: str
+    evidence: str
+    locator: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueGroup:
+    """Every finding of one check, with the check's advice."""
+
+    check_id: str
+    title: str
+    severity: Severity
+    category: str
+    why: str
+    how_to_fix: str
+    findings: int
+    pages: int
+    impact: float
+    items: tuple[IssueItem, ...]
+    more: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageLine:
+    """One row of the pages table."""
+
+    url: str
+    href: str | None
+    status: str
+    status_class: str
+    title: str | None
+    depth: int
+    time: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorLine:
+    """A URL that could not be fetched, and why."""
+
+    url: str
+    href: str | None
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """Everything the HTML template renders."""
+
+    header: Header
+    ring: Ring
+    severity_counts: tuple[tuple[Severity, int], ...]
+    top_issues: tuple[IssueGroup, ...]
+    category_chart: BarChart
+    severity_chart: BarChart
+    issues: tuple[IssueGroup, ...]
+    pages: tuple[PageLine, ...]
+    pages_more: int
+    errors: tuple[ErrorLine, ...]
+    errors_more: int
+    version: str
+
+
+def make_view(report: ScanReport) -> ReportView:
+    """Work out every section of the HTML report from `report`."""
+    issues = issue_groups(report)
+    counts = tuple((sev, sum(1 for f in report.findings if f.severity == sev)) for sev in Severity)
+    pages = sorted_pages(report.pages)
+    failed = [page for page in pages if page.status is None or page.error_code is not None]
+    site_grade = grade(report.scores.site)
+    return ReportView(
+        header=_header(report),
+        ring=make_ring(report.scores.site, site_grade, grade_tone(site_grade)),
+        severity_counts=counts,
+        top_issues=top_issues(issues),
+        category_chart=_category_chart(report),
+        severity_chart=_severity_chart(counts),
+        issues=issues,
+        pages=tuple(_page_line(page) for page in pages[:PAGE_ROW_LIMIT]),
+        pages_more=max(0, len(pages) - PAGE_ROW_LIMIT),
+        errors=tuple(_error_line(page) for page in failed[:PAGE_ROW_LIMIT]),
+        errors_more=max(0, len(failed) - PAGE_ROW_LIMIT),
+        version=siteaudit.__version__,
+    )
+
+
+def safe_href(url: str) -> str | None:
+    """`url` when it is an absolute http(s) URL safe to link to, else None (shown as text)."""
+    return url if _LINKABLE.fullmatch(url) else None
+
+
+def finite(value: float | None) -> float | None:
+    """`value`, or None when it is missing, NaN or infinite (shown as N/A)."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def grade(score: float | None) -> str:
+    """Letter grade of a 0-100 score: A (90+), B (80+), C (70+), D (60+), F; N/A for None.
+
+    Graded on the whole number the report displays, so a score shown as 90 is always an A.
+    """
+    score = finite(score)
+    if score is None:
+        return "N/A"
+    shown = int(format_score(score))
+    return next((letter for floor, letter in GRADES if shown >= floor), "F")
+
+
+def grade_tone(letter: str) -> str:
+    """The colour family of a grade: good, fair, poor or none."""
+    return {"A": "good", "B": "good", "C": "fair", "D": "fair", "F": "poor"}.get(letter, "none")
+
+
+def issue_groups(report: ScanReport) -> tuple[IssueGroup, ...]:
+    """Findings grouped by check, most severe first, then by pages affected."""
+    by_check: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        by_check[finding.check_id].append(finding)
+    groups = [_group(key, items, report.checks.get(key)) for key, items in by_check.items()]
+    return tuple(sorted(groups, key=lambda g: (g.severity.rank, -g.pages, g.check_id)))
+
+
+def top_issues(groups: tuple[IssueGroup, ...]) -> tuple[IssueGroup, ...]:
+    """The issues worth fixing first: severity weight x affected pages, info excluded."""
+    weighty = [group for group in groups if group.impact > 0]
+    ranked = sorted(weighty, key=lambda g: (-g.impact, g.severity.rank, g.check_id))
+    return tuple(ranked[:TOP_ISSUES])
+
+
+def format_moment(moment: datetime | None) -> str:
+    """A timestamp as 'YYYY-MM-DD HH:MM:SS UTC', or an em dash when unknown."""
+    text = iso_utc(moment)
+    return "\u2014" if text is None else text[:19].replace("T", " ") + " UTC"
+
+
+def format_duration(start: datetime | None, end: datetime | None) -> str:
+    """Elapsed time between two moments as '1 h 2 min 3 s', or an em dash when unknown."""
+    if start is None or end is None:
+        return "\u2014"
+    # Naive datetimes are UTC by convention (as in the JSON); mixing kinds must not raise.
+    start, end = (m if m.tzinfo else m.replace(tzinfo=UTC) for m in (start, end))
+    seconds = max(0, round((end - start).total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{secs} s"]
+    return " ".join(part for part in parts if part)
+
+
+def _group(check_id: str, findings: list[Finding], info: CheckInfo | None) -> IssueGroup:
+    first = findings[0]
+    severity = info.severity if info else first.severity
+    category = info.category if info else first.category
+    ordered = sorted(findings, key=lambda f: (f.url, f.locator))
+    pages = len({finding.url for finding in findings})
+    return IssueGroup(
+        check_id=check_id,
+        title=info.failure_title if info else check_id,
+        severity=severity,
+        category=CATEGORY_LABELS.get(category, str(category)),
+        why=info.why if info else "",
+        how_to_fix=info.how_to_fix if info else "",
+        findings=len(findings),
+        pages=pages,
+        impact=SEVERITY_WEIGHTS.get(severity, 0.0) * pages,
+        items=tuple(_issue_item(finding) for finding in ordered[:ISSUE_URL_LIMIT]),
+        more=max(0, len(ordered) - ISSUE_URL_LIMIT),
+    )
+
+
+def _issue_item(finding: Finding) -> IssueItem:
+    return IssueItem(
+        url=finding.url,
+        href=safe_href(finding.url),
+        message=finding.message,
+        evidence=finding.evidence,
+        locator=finding.locator,
+    )
+
+
+def _header(report: ScanReport) -> Header:
+    scan = report.scan
+    return Header(
+        start_url=scan.start_url,
+        start_href=safe_href(scan.start_url),
+        scan_id=scan.id,
+        status=scan.status.value.replace("_", " "),
+        created=format_moment(scan.created_at),
+        started=format_moment(scan.started_at),
+        finished=format_moment(scan.finished_at),
+        duration=format_duration(scan.started_at, scan.finished_at),
+        pages=len(report.pages),
+        html_pages=sum(1 for page in report.pages if is_html_page(page)),
+        error=scan.error,
+    )
+
+
+def _category_chart(report: ScanReport) -> BarChart:
+    rows = []
+    for item in report.scores.categories:
+        score = finite(item.score)
+        value = "N/A" if score is None else format_score(score)
+        fraction = None if score is None else score / 100.0
+        letter = grade(score)
+        label = CATEGORY_LABELS.get(item.category, str(item.category))
+        rows.append((label, value, grade_tone(letter), fraction))
+    return make_bar_chart("Score by category (0-100)", rows)
+
+
+def _severity_chart(counts: tuple[tuple[Severity, int], ...]) -> BarChart:
+    most = max((count for _, count in counts), default=0) or 1
+    rows: list[tuple[str, str, str, float | None]] = [
+        (severity.value.capitalize(), str(count), f"sev-{severity.value}", count / most)
+        for severity, count in counts
+    ]
+    return make_bar_chart("Findings by severity", rows)
+
+
+def _page_line(page: PageRow) -> PageLine:
+    total_ms = finite(page.total_ms)
+    return PageLine(
+        url=page.url,
+        href=safe_href(page.url),
+        status="\u2014" if page.status is None else str(page.status),
+        status_class=status_class(page.status),
+        title=page.title,
+        depth=page.depth,
+        time="\u2014" if total_ms is None else f"{round(total_ms):,} ms",
+    )
+
+
+def _error_line(page: PageRow) -> ErrorLine:
+    return ErrorLine(
+        url=page.url,
+        href=safe_href(page.url),
+        code=page.error_code or ("http-" + str(page.status) if page.status else "error"),
+        message=page.error_message or "",
+    )
