@@ -128,9 +128,9 @@ class Check:
         """True when the check looks at the whole crawl rather than one page."""
         return self.site_fn is not None
 
-    def context(self, overrides: Mapping[str, object] | None = None, start_url: str = "") -> (
-        CheckContext
-    ):
+    def context(
+        self, overrides: Mapping[str, object] | None = None, start_url: str = ""
+    ) -> CheckContext:
         """A context holding this check's option defaults with `overrides` applied."""
         values = {name: option.default for name, option in self.options.items()}
         values.update(overrides or {})
@@ -139,7 +139,7 @@ class Check:
 
 def check(
     *,
-    id: str,  # noqa: A002 - the catalogue's vocabulary
+    id: str,  # shadows the builtin on purpose: it is the catalogue's vocabulary
     category: Category,
     severity: Severity,
     title: str,
@@ -168,7 +168,7 @@ def check(
 
 def site_check(
     *,
-    id: str,  # noqa: A002 - the catalogue's vocabulary
+    id: str,  # shadows the builtin on purpose: it is the catalogue's vocabulary
     category: Category,
     severity: Severity,
     title: str,

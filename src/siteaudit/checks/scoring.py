@@ -63,9 +63,7 @@ def score(tallies: list[CheckTally]) -> Scores:
     for category in Category:
         own = [t for t in tallies if t.category == category]
         categories.append(_category_score(category, own))
-    weighted = [
-        (CATEGORY_WEIGHTS[c.category], c.score) for c in categories if c.score is not None
-    ]
+    weighted = [(CATEGORY_WEIGHTS[c.category], c.score) for c in categories if c.score is not None]
     total = sum(weight for weight, _ in weighted)
     site = round(sum(w * s for w, s in weighted) / total, 1) if total else None
     return Scores(site=site, categories=tuple(categories))

@@ -134,6 +134,7 @@ class Page:
     charset: str | None = None
     headings: tuple[Heading, ...] = ()
     links: tuple[Link, ...] = ()
+    links_truncated: bool = False  # more distinct links than the extractor's bound
     images: tuple[Image, ...] = ()
     hreflangs: tuple[Hreflang, ...] = ()
     base_href: str | None = None

@@ -1,0 +1,1 @@
+"""Crawlability and indexability checks: canonical URLs and robots directives."""

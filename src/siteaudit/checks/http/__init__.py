@@ -1,0 +1,1 @@
+"""HTTP and redirect checks: status codes, failed fetches and redirect chains."""

@@ -1,0 +1,1 @@
+"""Image checks: alternative text and, later, sizes and formats."""

@@ -1,0 +1,1 @@
+"""Link checks: internal links and where they lead."""

@@ -1,0 +1,44 @@
+"""`broken-link`: internal links lead to working pages."""
+
+from collections.abc import Iterator
+
+from siteaudit.checks.base import CheckContext, Docs, Failed, failed, site_check
+from siteaudit.model import Category, Severity
+from siteaudit.model.site import Site
+
+
+@site_check(
+    id="broken-link",
+    category=Category.LINKS,
+    severity=Severity.HIGH,
+    title="Internal links lead to working pages",
+    failure_title="Page links to a broken URL",
+    docs=Docs(
+        what="Follows every internal link of the crawl to the page it targets and reports, "
+        "on the linking page, each target that answered 4xx/5xx or could not be fetched.",
+        why="A broken link sends visitors to an error page and wastes the crawl budget and "
+        "link value search engines give the site.",
+        fix="Update each link to a working URL, or restore or redirect the missing page.",
+        references=("https://developers.google.com/search/docs/crawling-indexing/links-crawlable",),
+    ),
+)
+def broken_link(site: Site, ctx: CheckContext) -> Iterator[Failed]:
+    """One failure per (source page, broken target) pair, reported on the source page."""
+    pages = site.page_index()
+    seen: set[tuple[str, str]] = set()
+    for link in site.links:
+        target = pages.get(link.target)
+        if target is None or not target.is_broken or (link.source, link.target) in seen:
+            continue
+        seen.add((link.source, link.target))
+        if target.status is not None:
+            answer = f"answered HTTP {target.status}"
+        else:
+            answer = f"could not be fetched ({target.error_code or 'no response'})"
+        label = f" (link text {link.text!r})" if link.text else ""
+        yield failed(
+            f"The page links to {link.target}, which {answer}.",
+            evidence=f"{link.target} {answer}{label}",
+            locator=link.target,
+            url=link.source,
+        )

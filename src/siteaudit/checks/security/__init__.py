@@ -1,0 +1,1 @@
+"""Security checks: the response headers that protect a page's visitors."""

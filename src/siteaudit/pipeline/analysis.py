@@ -1,0 +1,135 @@
+"""Analysis: run the check catalogue over one `Page` (page checks) or the crawl (site checks).
+
+A check that raises never stops a scan: its exception becomes an *error* entry for that page
+and the check counts as not applicable there, so a bug in one rule costs one rule's score on
+one page, nothing more.
+
+Applicability follows `Applies`: HTML checks see only pages with `is_html` (and are simply
+not counted on the others, since scoring counts them against HTML pages only); RESPONSE
+checks see every URL. `not_applicable` lists the checks that were eligible for the page but
+said `NotApplicable` (or crashed), which the aggregate phase subtracts from the counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from siteaudit.checks.base import (
+    Applies,
+    Check,
+    CheckContext,
+    Failed,
+    NotApplicable,
+    PageFn,
+    outcomes,
+)
+from siteaudit.model import Finding, Page
+from siteaudit.model.site import Site
+
+logger = logging.getLogger(__name__)
+
+MAX_EVIDENCE = 500
+MAX_MESSAGE = 1_000
+MAX_ERROR = 500
+MAX_LOCATOR = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PageAnalysis:
+    """What the page checks said about one page."""
+
+    findings: tuple[Finding, ...]
+    not_applicable: tuple[str, ...]
+    errors: tuple[tuple[str, str], ...]  # (check id, "ExceptionType: message")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteAnalysis:
+    """What the site checks said about the whole crawl."""
+
+    findings: tuple[Finding, ...]
+    errors: tuple[tuple[str, str], ...]
+
+
+class PageAnalyzer:
+    """Runs a fixed set of page checks over pages; contexts are built once, not per page."""
+
+    def __init__(self, checks: Sequence[Check], start_url: str) -> None:
+        """Keep the page checks of `checks`, each with its context for `start_url`."""
+        self._checks = tuple(
+            (item, item.page_fn, item.context(start_url=start_url))
+            for item in checks
+            if item.page_fn is not None
+        )
+
+    def analyze(self, page: Page) -> PageAnalysis:
+        """Run every eligible check on `page`; never raises because of a check."""
+        findings: list[Finding] = []
+        not_applicable: list[str] = []
+        errors: list[tuple[str, str]] = []
+        for item, fn, ctx in self._checks:
+            if item.applies is Applies.HTML and not page.is_html:
+                continue
+            try:
+                failures = _run_page_check(fn, page, ctx)
+            except Exception as exc:  # a broken rule must not break the scan
+                errors.append((item.id, describe(exc)))
+                not_applicable.append(item.id)
+                logger.warning("check %s crashed on %s", item.id, page.url, exc_info=True)
+                continue
+            if failures is None:
+                not_applicable.append(item.id)
+            else:
+                findings.extend(make_finding(item, page.url, f) for f in failures)
+        return PageAnalysis(tuple(findings), tuple(not_applicable), tuple(errors))
+
+
+def analyze_site(site: Site, checks: Sequence[Check], start_url: str) -> SiteAnalysis:
+    """Run the site checks of `checks` over the crawl; a crashing check becomes an error."""
+    findings: list[Finding] = []
+    errors: list[tuple[str, str]] = []
+    for item in checks:
+        if item.site_fn is None:
+            continue
+        try:
+            failures = list(item.site_fn(site, item.context(start_url=start_url)))
+        except Exception as exc:  # a broken rule must not break the scan
+            errors.append((item.id, describe(exc)))
+            logger.warning("site check %s crashed", item.id, exc_info=True)
+            continue
+        findings.extend(make_finding(item, site.start_url, f) for f in failures)
+    return SiteAnalysis(tuple(findings), tuple(errors))
+
+
+def _run_page_check(fn: PageFn, page: Page, ctx: CheckContext) -> list[Failed] | None:
+    """The failures of one check on one page, or None when it does not apply."""
+    # Materialise inside the caller's try: a generator check raises only when iterated.
+    results = outcomes(fn(page, ctx))
+    if results and all(isinstance(r, NotApplicable) for r in results):
+        return None
+    return [r for r in results if isinstance(r, Failed)]
+
+
+def make_finding(item: Check, default_url: str, failure: Failed) -> Finding:
+    """The stored form of one failure: bounded texts, the check's category and severity."""
+    return Finding(
+        check_id=item.id,
+        category=item.category,
+        severity=item.severity,
+        url=failure.url or default_url,
+        message=truncate(failure.message, MAX_MESSAGE),
+        evidence=truncate(failure.evidence, MAX_EVIDENCE),
+        locator=truncate(failure.locator, MAX_LOCATOR),
+    )
+
+
+def describe(exc: BaseException) -> str:
+    """`ExceptionType: message`, bounded, for the error column of a page."""
+    return truncate(f"{type(exc).__name__}: {exc}", MAX_ERROR)
+
+
+def truncate(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,317 @@
+"""Extraction: parse a fetched HTML response once into the `Page` model the checks read.
+
+The document is parsed a single time with selectolax's Lexbor backend (a C, WHATWG-conformant
+HTML5 parser with a native CSS selector engine), and every field is read with a CSS selector
+over that one tree. The tree is mutated only at the very end, to drop invisible elements
+before counting words.
+
+Everything here comes from a stranger's page, so it is bounded and cleaned: NUL bytes and
+lone surrogates never reach the model, link and heading texts are capped, and the number of
+links kept per page is limited (`Page.links_truncated` says when the limit cut some off).
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import hashlib
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+
+from siteaudit.model import FetchedPage, Heading, Hreflang, Image, Link, Page
+from siteaudit.pipeline.urls import InvalidURLError, normalise
+
+MAX_LINK_TEXT = 200
+MAX_HEADING_TEXT = 500
+MAX_RAW_SRC = 200  # unresolvable image sources (data: URIs) are kept, but shortened
+INVISIBLE_TAGS = ["script", "style", "noscript", "template"]
+ROBOTS_META_NAMES = frozenset({"robots", "googlebot"})
+NOT_CRAWLABLE = ("#", "javascript:", "mailto:", "tel:", "data:")  # as pipeline.urls.resolve
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.IGNORECASE)
+
+
+def extract(
+    fetched: FetchedPage,
+    *,
+    depth: int,
+    is_internal: Callable[[str], bool],
+    max_links: int = 10_000,
+) -> Page:
+    """The `Page` model of one fetched URL.
+
+    Only HTML documents answered 2xx without a redirect are parsed and marked `is_html`.
+    Non-HTML responses, failed fetches, error pages and redirected URLs keep just their HTTP
+    facts: the HTML checks audit real documents rather than a server's 404 template, and a
+    redirect's content belongs to its target, which is crawled as a page of its own.
+    """
+    page = _http_page(fetched, depth)
+    if not _is_auditable_html(fetched):
+        return page
+    tree = LexborHTMLParser(decode(fetched.body, fetched.encoding))
+    base_href = _base_href(tree, fetched.final_url)
+    base = base_href or fetched.final_url
+    links, truncated = _links(tree, base, is_internal, max_links)
+    meta, robots, charset = _meta(tree)
+    titles = tree.css("title:not(svg title)")
+    html = tree.css_first("html")
+    html_attrs = html.attributes if html is not None else {}
+    lang = (html_attrs["lang"] or "") if "lang" in html_attrs else None  # valueless: ""
+    word_count, text_bytes = _visible_text_stats(tree)  # last: it mutates the tree
+    return dataclasses.replace(
+        page,
+        is_html=True,
+        title=collapse(titles[0].text()) if titles else None,
+        title_count=len(titles),
+        meta=meta,
+        meta_robots=robots,
+        canonicals=_hrefs(tree, "link[rel~=canonical i][href]", base),
+        lang=lang.strip() if lang is not None else None,
+        charset=charset,
+        headings=_headings(tree),
+        links=links,
+        links_truncated=truncated,
+        images=_images(tree, base),
+        hreflangs=_hreflangs(tree, base),
+        base_href=base_href,
+        word_count=word_count,
+        text_bytes=text_bytes,
+    )
+
+
+def decode(body: bytes, encoding: str | None) -> str:
+    """`body` as text: BOM first, then `encoding`, then the document's own <meta>, then UTF-8.
+
+    Undecodable bytes become U+FFFD; NUL bytes and lone surrogates are removed, so nothing
+    downstream (databases, JSON, reports) ever has to cope with them.
+    """
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding and bom:
+        codec, body = bom_encoding, body[len(bom) :]
+    else:
+        codec = _codec(encoding) or _codec(html_body_declared_encoding(body[:4096])) or "utf-8"
+    try:
+        text = body.decode(codec, errors="replace")
+    except LookupError:  # a bytes-to-bytes codec such as base64 named by the page
+        text = body.decode("utf-8", errors="replace")
+    return clean(text)
+
+
+def clean(text: str) -> str:
+    """`text` without NUL bytes and with lone surrogates replaced by U+FFFD."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.isascii():
+        try:
+            text.encode()  # a C-speed scan; a regex search costs ten times more
+        except UnicodeEncodeError:
+            text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def collapse(text: str) -> str:
+    """`text` with runs of whitespace collapsed to one space and the ends trimmed."""
+    return " ".join(text.split())
+
+
+def content_hash(body: bytes) -> str:
+    """The sha256 hex digest of a response body (the artifact key of raw bodies)."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def resolve(base: str, href: str) -> str | None:
+    """`pipeline.urls.resolve`, with normalised URLs memoised process-wide.
+
+    Normalising is most of the cost of extraction, and template links (menus, footers)
+    repeat on every page of a site, so the cache turns most of that work into a lookup.
+    """
+    href = href.strip()
+    if not href or href.startswith(NOT_CRAWLABLE):
+        return None
+    try:
+        absolute = href if href.startswith(("http://", "https://")) else urljoin(base, href)
+        return _normalised(absolute)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=16_384)
+def _normalised(url: str) -> str | None:
+    try:
+        return normalise(url)
+    except InvalidURLError:
+        return None
+
+
+def _is_auditable_html(fetched: FetchedPage) -> bool:
+    ok = fetched.status is not None and 200 <= fetched.status < 300
+    return ok and fetched.is_html and not fetched.redirects
+
+
+def _http_page(fetched: FetchedPage, depth: int) -> Page:
+    return Page(
+        url=fetched.url,
+        # Normalised like every URL extraction produces, so checks can compare it with links
+        # and canonicals by plain equality.
+        final_url=_normalised(fetched.final_url) or fetched.final_url,
+        status=fetched.status,
+        depth=depth,
+        headers=fetched.headers,
+        redirects=fetched.redirects,
+        content_type=fetched.content_type,
+        size_bytes=len(fetched.body),
+        content_hash=content_hash(fetched.body) if fetched.body else None,
+        ttfb_ms=fetched.ttfb_ms,
+        total_ms=fetched.total_ms,
+        error_code=fetched.error_code,
+        error_message=fetched.error_message,
+    )
+
+
+def _codec(name: str | None) -> str | None:
+    """The Python codec for an encoding label (WHATWG aliases included); None if unknown."""
+    if not name:
+        return None
+    resolved = resolve_encoding(name.strip())
+    if resolved is None:
+        return None
+    try:
+        return codecs.lookup(resolved).name
+    except LookupError:
+        return None
+
+
+def _base_href(tree: LexborHTMLParser, final_url: str) -> str | None:
+    node = tree.css_first("base[href]")
+    href = node.attrs.get("href") if node is not None else None
+    return resolve(final_url, href) if href else None
+
+
+def _links(
+    tree: LexborHTMLParser, base: str, is_internal: Callable[[str], bool], max_links: int
+) -> tuple[tuple[Link, ...], bool]:
+    """Distinct crawlable <a href> targets in document order, the first occurrence winning."""
+    links: list[Link] = []
+    seen_hrefs: set[str] = set()
+    seen_urls: set[str] = set()
+    for node in tree.css("a[href]"):
+        attrs = node.attrs
+        href = attrs.get("href")
+        # The same href string repeats a lot (menus, footers): skip it before resolving.
+        if not href or href in seen_hrefs:
+            continue
+        seen_hrefs.add(href)
+        url = resolve(base, href)
+        if url is None or url in seen_urls:
+            continue
+        if len(links) >= max_links:
+            return tuple(links), True
+        seen_urls.add(url)
+        rel = attrs.get("rel")
+        links.append(
+            Link(
+                url=url,
+                text=_link_text(node),
+                rel=tuple(rel.lower().split()) if rel else (),
+                internal=is_internal(url),
+            )
+        )
+    return tuple(links), False
+
+
+def _link_text(node: LexborNode) -> str:
+    """The anchor text or, for a link without text, its accessible name (aria-label, img alt)."""
+    text = collapse(node.text(separator=" "))
+    if not text:
+        text = collapse(node.attrs.get("aria-label") or "")
+    if not text:
+        image = node.css_first("img[alt]")
+        text = collapse(image.attrs.get("alt") or "") if image is not None else ""
+    return text[:MAX_LINK_TEXT]
+
+
+def _meta(tree: LexborHTMLParser) -> tuple[dict[str, str], tuple[str, ...], str | None]:
+    """<meta> contents by lower-case name (or http-equiv/property), robots directives, charset.
+
+    The first element of a name wins, as search engines do; robots directives are gathered
+    from every robots/googlebot element because crawlers obey their union.
+    """
+    meta: dict[str, str] = {}
+    robots: list[str] = []
+    charset: str | None = None
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        content = collapse(attrs.get("content") or "")
+        if charset is None and attrs.get("charset"):
+            charset = (attrs["charset"] or "").strip().lower()
+        key = attrs.get("name") or attrs.get("http-equiv") or attrs.get("property") or ""
+        key = key.strip().lower()
+        if not key:
+            continue
+        meta.setdefault(key, content)
+        if key in ROBOTS_META_NAMES:
+            robots.extend(d.strip().lower() for d in content.split(",") if d.strip())
+        elif key == "content-type" and charset is None:
+            found = _CHARSET_PARAM.search(content)
+            charset = found.group(1).lower() if found else None
+    return meta, tuple(robots), charset
+
+
+def _hrefs(tree: LexborHTMLParser, selector: str, base: str) -> tuple[str, ...]:
+    hrefs = (node.attrs.get("href") for node in tree.css(selector))
+    return tuple(url for href in hrefs if href and (url := resolve(base, href)))
+
+
+def _headings(tree: LexborHTMLParser) -> tuple[Heading, ...]:
+    # Lexbor returns matches of a selector list in document order.
+    return tuple(
+        Heading(
+            level=int(str(node.tag)[1:]), text=collapse(node.text(separator=" "))[:MAX_HEADING_TEXT]
+        )
+        for node in tree.css("h1, h2, h3, h4, h5, h6")
+    )
+
+
+def _images(tree: LexborHTMLParser, base: str) -> tuple[Image, ...]:
+    images = []
+    for node in tree.css("img"):
+        # `attributes` maps a valueless attribute (`<img alt>`) to None and omits absent ones;
+        # that difference is exactly "decorative" versus "missing alt".
+        attrs = node.attributes
+        src = (attrs.get("src") or "").strip()
+        alt = collapse(attrs.get("alt") or "") if "alt" in attrs else None
+        images.append(
+            Image(
+                src=(resolve(base, src) if src else None) or src[:MAX_RAW_SRC],
+                alt=alt,
+                width=attrs.get("width"),
+                height=attrs.get("height"),
+            )
+        )
+    return tuple(images)
+
+
+def _hreflangs(tree: LexborHTMLParser, base: str) -> tuple[Hreflang, ...]:
+    found = []
+    for node in tree.css("link[rel~=alternate i][hreflang][href]"):
+        attrs = node.attrs
+        url = resolve(base, attrs.get("href") or "")
+        if url is not None:
+            found.append(Hreflang(lang=(attrs.get("hreflang") or "").strip(), url=url))
+    return tuple(found)
+
+
+def _visible_text_stats(tree: LexborHTMLParser) -> tuple[int, int]:
+    """Word count and UTF-8 size of the body text a reader sees (mutates `tree`)."""
+    body = tree.body
+    if body is None:
+        return 0, 0
+    tree.strip_tags(INVISIBLE_TAGS, recursive=True)
+    words = body.text(separator=" ").split()
+    return len(words), len(" ".join(words).encode())

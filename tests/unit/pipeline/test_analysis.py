@@ -1,0 +1,147 @@
+"""Analysis: page checks per page, site checks over the crawl, crashes isolated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tests.unit.pipeline.factories import URL, make_page, make_site, make_site_page
+
+from siteaudit.checks.base import (
+    Applies,
+    Check,
+    CheckContext,
+    Docs,
+    Failed,
+    Option,
+    Result,
+    check,
+    failed,
+    not_applicable,
+    passed,
+    site_check,
+)
+from siteaudit.model import Category, Page, Severity
+from siteaudit.model.site import Site
+from siteaudit.pipeline.analysis import MAX_EVIDENCE, PageAnalyzer, analyze_site
+
+DOCS = Docs(what="w", why="y", fix="f")
+
+
+def make_check(fn: object, *, id: str = "probe", applies: Applies = Applies.HTML) -> Check:
+    """A page check around `fn(page, ctx)`."""
+    return check(
+        id=id,
+        category=Category.CONTENT,
+        severity=Severity.LOW,
+        title="t",
+        failure_title="f",
+        docs=DOCS,
+        applies=applies,
+        options={"limit": Option(3, "a threshold")},
+    )(fn)  # type: ignore[arg-type]
+
+
+def make_site_check(fn: object, *, id: str) -> Check:
+    """A site check around `fn(site, ctx)`."""
+    return site_check(
+        id=id,
+        category=Category.LINKS,
+        severity=Severity.HIGH,
+        title="t",
+        failure_title="f",
+        docs=DOCS,
+    )(fn)  # type: ignore[arg-type]
+
+
+def crash(page: Page, ctx: CheckContext) -> Result:
+    raise ValueError("bad page")
+
+
+def always_fail(page: Page, ctx: CheckContext) -> Result:
+    return failed("Broken.", evidence="x" * 2_000, locator="#a")
+
+
+def test_a_crashing_check_is_an_error_and_not_applicable_while_the_others_still_run() -> None:
+    analyzer = PageAnalyzer([make_check(crash, id="crash"), make_check(always_fail)], URL)
+    analysis = analyzer.analyze(make_page())
+    assert analysis.errors == (("crash", "ValueError: bad page"),)
+    assert analysis.not_applicable == ("crash",)
+    assert [f.check_id for f in analysis.findings] == ["probe"]
+
+
+def test_a_check_that_raises_while_generating_failures_is_isolated_too() -> None:
+    def lazy(page: Page, ctx: CheckContext) -> Iterator[Failed]:
+        yield failed("first")
+        raise KeyError("late")
+
+    analysis = PageAnalyzer([make_check(lazy)], URL).analyze(make_page())
+    assert analysis.findings == ()
+    assert analysis.errors == (("probe", "KeyError: 'late'"),)
+
+
+def test_a_failure_becomes_a_finding_with_the_page_url_and_bounded_evidence() -> None:
+    (finding,) = PageAnalyzer([make_check(always_fail)], URL).analyze(make_page()).findings
+    assert (finding.check_id, finding.url, finding.message, finding.locator) == (
+        "probe",
+        URL,
+        "Broken.",
+        "#a",
+    )
+    assert (finding.category, finding.severity) == (Category.CONTENT, Severity.LOW)
+    assert len(finding.evidence) == MAX_EVIDENCE and finding.evidence.endswith("…")
+
+
+def test_not_applicable_lists_only_checks_that_said_so_on_an_eligible_page() -> None:
+    checks = [
+        make_check(lambda page, ctx: not_applicable(), id="skips"),
+        make_check(lambda page, ctx: passed(), id="passes"),
+        make_check(lambda page, ctx: [], id="empty-list-passes"),
+    ]
+    analysis = PageAnalyzer(checks, URL).analyze(make_page())
+    assert analysis.not_applicable == ("skips",)
+    assert analysis.findings == () and analysis.errors == ()
+
+
+def test_html_checks_are_neither_run_nor_counted_on_non_html_pages() -> None:
+    html_check = make_check(crash, id="html-only")
+    response_check = make_check(always_fail, id="every-response", applies=Applies.RESPONSE)
+    page = make_page(is_html=False, status=None, error_code="timeout")
+    analysis = PageAnalyzer([html_check, response_check], URL).analyze(page)
+    assert analysis.errors == () and analysis.not_applicable == ()
+    assert [f.check_id for f in analysis.findings] == ["every-response"]
+
+
+def test_checks_receive_their_option_defaults_and_the_start_url() -> None:
+    seen: list[tuple[object, str]] = []
+
+    def spy(page: Page, ctx: CheckContext) -> Result:
+        seen.append((ctx.option("limit"), ctx.start_url))
+        return passed()
+
+    PageAnalyzer([make_check(spy)], "https://example.com/").analyze(make_page())
+    assert seen == [(3, "https://example.com/")]
+
+
+def test_site_checks_report_on_the_page_they_name_and_crashes_are_isolated() -> None:
+    def names_pages(site: Site, ctx: CheckContext) -> Iterator[Failed]:
+        for page in site.pages:
+            yield failed("Odd page.", url=page.url)
+
+    def explodes(site: Site, ctx: CheckContext) -> Iterator[Failed]:
+        raise RuntimeError("boom")
+
+    checks = [make_site_check(explodes, id="explodes"), make_site_check(names_pages, id="names")]
+    site = make_site([make_site_page(URL + "/a"), make_site_page(URL + "/b")])
+    analysis = analyze_site(site, checks, URL)
+    assert analysis.errors == (("explodes", "RuntimeError: boom"),)
+    assert [(f.check_id, f.url) for f in analysis.findings] == [
+        ("names", URL + "/a"),
+        ("names", URL + "/b"),
+    ]
+
+
+def test_page_and_site_runners_ignore_each_others_checks() -> None:
+    page_check = make_check(always_fail)
+    site_only = make_site_check(lambda site, ctx: [failed("x", url=URL)], id="site")
+    assert PageAnalyzer([site_only], URL).analyze(make_page()).findings == ()
+    assert analyze_site(make_site([]), [page_check], URL).findings == ()
