@@ -1,0 +1,77 @@
+"""Which character encoding an HTML body is in, named as a Python codec.
+
+The order follows the WHATWG encoding-sniffing algorithm that browsers implement: a byte
+order mark wins (it cannot be there by accident), then the Content-Type charset, then a
+`<meta charset>` or `http-equiv` declaration in the first 2 KB, then UTF-8. Labels browsers
+treat as windows-1252 (`iso-8859-1`, `us-ascii`, ...) become `cp1252`, so bytes 0x80-0x9F
+decode to the characters a browser shows instead of control codes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+SNIFF_BYTES = 2048
+DEFAULT_ENCODING = "utf-8"
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
+_WINDOWS_1252_LABELS = frozenset(
+    {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "x-user-defined"}
+)
+
+
+def codec_name(label: str | None) -> str | None:
+    """The Python codec name for an encoding label; None when unknown or not a text codec."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if label in _WINDOWS_1252_LABELS:
+        label = "cp1252"
+    try:
+        info = codecs.lookup(label)
+    except LookupError:
+        return None
+    # CPython flags bytes-to-bytes codecs (base64, zlib, rot13) as not text encodings.
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
+def bom_encoding(body: bytes) -> str | None:
+    """The encoding a byte order mark at the start of `body` announces."""
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name
+    return None
+
+
+def header_charset(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header value, if any."""
+    if not content_type:
+        return None
+    match = _HEADER_CHARSET.search(content_type)
+    return match.group(1) if match else None
+
+
+def meta_charset(body: bytes) -> str | None:
+    """The charset a `<meta>` element declares within the first 2 KB of `body`."""
+    match = _META_CHARSET.search(body, 0, SNIFF_BYTES)
+    if match is None:
+        return None
+    label = match.group(1).decode("ascii").lower()
+    # A meta tag readable as ASCII cannot be UTF-16 (WHATWG "get an encoding" rule).
+    return "utf-8" if label.startswith("utf-16") else label
+
+
+def detect_encoding(content_type: str | None, body: bytes) -> str:
+    """The codec to decode an HTML `body` with: BOM, header, meta, else UTF-8."""
+    for found in (bom_encoding(body), header_charset(content_type), meta_charset(body)):
+        name = codec_name(found)
+        if name is not None:
+            return name
+    return DEFAULT_ENCODING

@@ -1,0 +1,363 @@
+"""The HTTP fetcher: aiohttp with an SSRF guard, per-response deadlines and bounded bodies.
+
+One `ClientSession` serves every fetch (connection reuse is most of the speed). Redirects
+are followed here, hop by hop, so that every hop is recorded and every target re-vetted.
+Only HTML bodies are read by default; everything else is recorded from its headers.
+Network and server trouble never raises: it comes back as a `FetchedPage` with a stable
+`error_code` (see `siteaudit.crawl.errors`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from types import TracebackType
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp.http_exceptions import HttpProcessingError
+
+from siteaudit.crawl.breaker import CircuitBreaker
+from siteaudit.crawl.charset import codec_name, detect_encoding, header_charset
+from siteaudit.crawl.config import FetchConfig
+from siteaudit.crawl.decoding import BodyDecoder
+from siteaudit.crawl.errors import (
+    BlockedAddressError,
+    BodyTooLargeError,
+    DecodingError,
+    ErrorCode,
+)
+from siteaudit.crawl.retries import RETRY_STATUSES, retry_delay
+from siteaudit.crawl.slots import HostSlots
+from siteaudit.crawl.ssrf import AddressPolicy, VettingResolver
+from siteaudit.model.page import FetchedPage, RedirectHop
+from siteaudit.pipeline.urls import InvalidURLError, normalise, resolve
+
+logger = logging.getLogger(__name__)
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+#: Bodies we skip but this small are read and dropped, so the connection can be reused.
+DRAIN_BYTES = 64 * 1024
+#: Errors that say "the host did not answer": they retry (connects) and feed the breaker.
+RETRY_ERRORS = frozenset({ErrorCode.CONNECT_FAILED})
+BREAKER_ERRORS = frozenset({ErrorCode.CONNECT_FAILED, ErrorCode.TIMEOUT, ErrorCode.DNS_FAILED})
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request and its response on the wire, filled in as it progresses."""
+
+    url: str
+    status: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    ttfb_ms: float | None = None
+    total_ms: float | None = None
+    truncated: bool = False
+    encoding: str | None = None
+    error_code: ErrorCode | None = None
+    error_message: str | None = None
+
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (lower-case), None when absent."""
+        return next((value for key, value in self.headers if key == name), None)
+
+    def fail(self, code: ErrorCode, message: str) -> Exchange:
+        """Mark the exchange failed and return it (the message folded onto one line)."""
+        self.error_code, self.error_message = code, " ".join(message.split())
+        return self
+
+
+class HttpFetcher:
+    """Fetches URLs over HTTP(S) within every bound of a `FetchConfig` (a pipeline Fetcher).
+
+    Use as `async with HttpFetcher(config, AddressPolicy.service()) as fetcher:` or call
+    `close()` when done. Safe for many concurrent `fetch` calls on one event loop.
+    """
+
+    def __init__(self, config: FetchConfig, policy: AddressPolicy | None = None) -> None:
+        self.config = config
+        self.policy = policy or AddressPolicy(config.allow_private, config.allow_loopback)
+        self.breaker = CircuitBreaker(
+            config.circuit_breaker_threshold, config.circuit_breaker_reset
+        )
+        self._slots = HostSlots(config.concurrency, config.per_host_concurrency)
+        self._session: aiohttp.ClientSession | None = None
+        self._headers = {
+            "User-Agent": config.user_agent,
+            "Accept": ACCEPT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+            **dict(config.extra_headers),
+        }
+        # aiohttp's total/connect timeouts would also count the wait for a pooled
+        # connection; our own deadline (asyncio.timeout) covers the whole exchange instead.
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=config.connect_timeout, sock_read=config.read_timeout
+        )
+
+    async def __aenter__(self) -> HttpFetcher:
+        self._open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session and its connections (and the resolver)."""
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self.config.concurrency,
+                limit_per_host=self.config.per_host_concurrency,
+                ttl_dns_cache=self.config.dns_cache_ttl,
+                resolver=VettingResolver(self.policy),
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers=self._headers,
+                timeout=self._timeout,
+                auto_decompress=False,
+                trust_env=False,  # an HTTP(S)_PROXY from the environment would bypass vetting
+                cookie_jar=aiohttp.DummyCookieJar(),  # stateless, like a search engine crawler
+            )
+        return self._session
+
+    async def fetch(
+        self, url: str, *, max_bytes: int | None = None, accept_any_type: bool = False
+    ) -> FetchedPage:
+        """Fetch `url`, following redirects hop by hop; never raises for network trouble.
+
+        `max_bytes` overrides the decoded body cap for this call; `accept_any_type` reads
+        the body whatever the Content-Type (robots.txt, sitemaps), not only HTML.
+        """
+        limit = max_bytes if max_bytes is not None else self.config.max_body_bytes
+        try:
+            return await self._follow(url, limit, accept_any_type)
+        except Exception as exc:  # a bug must cost one page, not the scan
+            logger.exception("fetch of %s failed unexpectedly", url, extra={"url": url})
+            return FetchedPage(
+                url=url,
+                final_url=url,
+                status=None,
+                error_code=ErrorCode.INTERNAL_ERROR,
+                error_message=f"unexpected {type(exc).__name__}: {exc}",
+            )
+
+    async def _follow(self, url: str, limit: int, accept_any_type: bool) -> FetchedPage:
+        hops: list[RedirectHop] = []
+        try:
+            current = normalise(url)
+        except InvalidURLError as exc:
+            return _page(url, hops, Exchange(url).fail(ErrorCode.INVALID_URL, str(exc)))
+        seen = {current}
+        while True:
+            exchange = await self._hop(current, limit, accept_any_type)
+            if exchange.status not in REDIRECT_STATUSES or exchange.error_code is not None:
+                return _page(url, hops, exchange)
+            location = exchange.header("location") or ""
+            target = resolve(current, location)
+            hops.append(RedirectHop(current, exchange.status, target or location))
+            problem = self._redirect_problem(target, location, seen, len(hops))
+            if problem is not None:
+                return _page(url, hops, exchange.fail(*problem))
+            assert target is not None  # _redirect_problem rules a missing target out
+            seen.add(target)
+            current = target
+
+    def _redirect_problem(
+        self, target: str | None, location: str, seen: set[str], hop_count: int
+    ) -> tuple[ErrorCode, str] | None:
+        if target is None:
+            shown = repr(location) if location else "no Location header"
+            return ErrorCode.REDIRECT_INVALID, f"redirect to an unusable URL: {shown}"
+        if target in seen:
+            return ErrorCode.REDIRECT_LOOP, f"redirect loop back to {target}"
+        if hop_count > self.config.max_redirects:
+            limit = self.config.max_redirects
+            return ErrorCode.TOO_MANY_REDIRECTS, f"more than {limit} redirects"
+        return None
+
+    async def _hop(self, url: str, limit: int, accept_any_type: bool) -> Exchange:
+        """One URL of the chain: vetted, then tried (and retried when transient)."""
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.netloc}"
+        try:
+            self.policy.vet_host(parts.hostname or "")
+        except BlockedAddressError as exc:
+            return Exchange(url).fail(ErrorCode.SSRF_BLOCKED, str(exc))
+        except InvalidURLError as exc:
+            return Exchange(url).fail(ErrorCode.INVALID_URL, str(exc))
+        attempt = 0
+        while True:
+            exchange = await self._attempt(url, host, limit, accept_any_type)
+            if attempt >= self.config.retries or not _transient(exchange):
+                return exchange
+            await asyncio.sleep(self._retry_delay(attempt, exchange))
+            attempt += 1
+
+    async def _attempt(self, url: str, host: str, limit: int, accept_any_type: bool) -> Exchange:
+        wait = self.breaker.open_for(host)
+        if wait is not None:
+            failures = self.breaker.failures(host)
+            message = (
+                f"{host} skipped after {failures} consecutive connect/timeout failures;"
+                f" it will be tried again in {wait:.0f} s"
+            )
+            return Exchange(url).fail(ErrorCode.CIRCUIT_OPEN, message)
+        async with self._slots.hold(host):
+            exchange = await self._exchange(url, limit, accept_any_type)
+        if exchange.error_code in BREAKER_ERRORS:
+            self.breaker.record_failure(host)
+        elif exchange.status is not None:
+            self.breaker.record_success(host)
+        return exchange
+
+    def _retry_delay(self, attempt: int, exchange: Exchange) -> float:
+        config = self.config
+        return retry_delay(
+            attempt,
+            exchange.header("retry-after") if exchange.status is not None else None,
+            base=config.backoff_base,
+            cap=config.backoff_cap,
+            max_retry_after=config.max_retry_after,
+        )
+
+    async def _exchange(self, url: str, limit: int, accept_any_type: bool) -> Exchange:
+        """Send one GET and read what we need of the answer, all within the deadline."""
+        exchange = Exchange(url)
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.config.total_timeout):
+                await self._request(exchange, started, limit, accept_any_type)
+        except BodyTooLargeError as exc:
+            exchange.truncated = True
+            exchange.fail(ErrorCode.TOO_LARGE, str(exc))
+        except TimeoutError as exc:
+            exchange.truncated = exchange.status is not None
+            exchange.fail(ErrorCode.TIMEOUT, self._timeout_message(exc, exchange))
+        except Exception as exc:
+            code, message = classify_exception(exc)
+            if code is ErrorCode.INTERNAL_ERROR:
+                raise
+            exchange.fail(code, message)
+        exchange.total_ms = (time.perf_counter() - started) * 1000
+        if exchange.body and exchange.encoding is None:
+            exchange.encoding = _encoding(exchange)
+        return exchange
+
+    async def _request(
+        self, exchange: Exchange, started: float, limit: int, accept_any_type: bool
+    ) -> None:
+        session = self._session or self._open()
+        async with session.get(exchange.url, allow_redirects=False) as response:
+            exchange.ttfb_ms = (time.perf_counter() - started) * 1000
+            exchange.status = response.status
+            exchange.headers = tuple((k.lower(), v) for k, v in response.headers.items())
+            if response.status in REDIRECT_STATUSES or not (
+                accept_any_type or _media_type(exchange) in HTML_TYPES
+            ):
+                await _drain_small(response)
+                return
+            await _read_body(response, exchange, limit)
+
+    def _timeout_message(self, exc: TimeoutError, exchange: Exchange) -> str:
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            return f"no connection within {self.config.connect_timeout} s"
+        if isinstance(exc, aiohttp.SocketTimeoutError):
+            return f"no data for {self.config.read_timeout} s"
+        stage = "response body" if exchange.status is not None else "response headers"
+        return f"{stage} not complete within the {self.config.total_timeout} s deadline"
+
+
+async def _read_body(response: aiohttp.ClientResponse, exchange: Exchange, limit: int) -> None:
+    """Stream the body through the bounded decoder; keep what arrived even on failure."""
+    decoder = BodyDecoder(response.headers.get("Content-Encoding"), limit)
+    # Raw bytes are capped too: a compressed stream that yields nothing (brotli metadata
+    # blocks, empty deflate blocks) must not be read forever within the deadline.
+    raw_budget = limit + limit // 8 + DRAIN_BYTES
+    try:
+        async for chunk in response.content.iter_any():
+            raw_budget -= len(chunk)
+            decoder.feed(chunk)
+            if raw_budget < 0:
+                raise BodyTooLargeError(limit)
+        exchange.body = decoder.finish()
+    finally:
+        if not exchange.body:
+            exchange.body = decoder.body
+
+
+async def _drain_small(response: aiohttp.ClientResponse) -> None:
+    """Read and drop a small skipped body so the keep-alive connection can be reused."""
+    length = response.content_length
+    if length is not None and length <= DRAIN_BYTES:
+        await response.read()  # the parser stops at Content-Length, so this is bounded
+
+
+def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
+    """The error code and message for an exception raised during one exchange."""
+    if isinstance(exc, BlockedAddressError):
+        return ErrorCode.SSRF_BLOCKED, str(exc)
+    if isinstance(exc, DecodingError):
+        return ErrorCode.DECODING_FAILED, str(exc)
+    if isinstance(exc, InvalidURLError | aiohttp.InvalidURL):
+        return ErrorCode.INVALID_URL, f"invalid URL: {exc}"
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return ErrorCode.DNS_FAILED, f"DNS lookup failed: {exc.os_error}"
+    if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch):
+        return ErrorCode.TLS_FAILED, f"TLS failed: {exc}"
+    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ClientOSError):
+        return ErrorCode.CONNECT_FAILED, f"connection failed: {exc}"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return ErrorCode.PROTOCOL_ERROR, f"not a valid HTTP response: {exc.message}"
+    if isinstance(exc, aiohttp.ClientError | HttpProcessingError | OSError | EOFError):
+        return ErrorCode.PROTOCOL_ERROR, f"{type(exc).__name__}: {exc}"
+    return ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}: {exc}"
+
+
+def _transient(exchange: Exchange) -> bool:
+    if exchange.error_code is not None:
+        return exchange.error_code in RETRY_ERRORS
+    return exchange.status in RETRY_STATUSES
+
+
+def _media_type(exchange: Exchange) -> str:
+    return (exchange.header("content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def _encoding(exchange: Exchange) -> str | None:
+    content_type = exchange.header("content-type")
+    if _media_type(exchange) in HTML_TYPES:
+        return detect_encoding(content_type, exchange.body)
+    return codec_name(header_charset(content_type))
+
+
+def _page(requested: str, hops: list[RedirectHop], exchange: Exchange) -> FetchedPage:
+    return FetchedPage(
+        url=requested,
+        final_url=exchange.url,
+        status=exchange.status,
+        headers=exchange.headers,
+        body=exchange.body,
+        redirects=tuple(hops),
+        ttfb_ms=exchange.ttfb_ms,
+        total_ms=exchange.total_ms,
+        encoding=exchange.encoding,
+        truncated=exchange.truncated,
+        error_code=exchange.error_code,
+        error_message=exchange.error_message,
+    )

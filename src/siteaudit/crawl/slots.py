@@ -1,0 +1,48 @@
+"""Concurrency slots: a global limit and a per-host limit, taken before any deadline starts.
+
+aiohttp's connector has the same limits, but a request waiting there for a free connection
+is already inside our per-response deadline and could time out without ever being sent.
+Waiting here first keeps queueing time out of the deadline (and out of the timings).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+
+class HostSlots:
+    """Hands out at most `total` slots at once, and at most `per_host` for any one host."""
+
+    def __init__(self, total: int, per_host: int) -> None:
+        self._global = asyncio.Semaphore(total)
+        self._per_host = per_host
+        # host -> (semaphore, holders + waiters); dropped at zero so the map stays small.
+        self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, host: str) -> AsyncIterator[None]:
+        """Wait for a slot for `host` (host first, so no global slot idles behind it)."""
+        semaphore = self._enter(host)
+        try:
+            async with semaphore, self._global:
+                yield
+        finally:
+            self._leave(host)
+
+    def _enter(self, host: str) -> asyncio.Semaphore:
+        semaphore, users = self._hosts.get(host) or (asyncio.Semaphore(self._per_host), 0)
+        self._hosts[host] = (semaphore, users + 1)
+        return semaphore
+
+    def _leave(self, host: str) -> None:
+        semaphore, users = self._hosts[host]
+        if users <= 1:
+            del self._hosts[host]
+        else:
+            self._hosts[host] = (semaphore, users - 1)
+
+    def busy_hosts(self) -> int:
+        """How many hosts have a request running or waiting."""
+        return len(self._hosts)

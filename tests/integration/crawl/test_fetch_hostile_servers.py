@@ -1,0 +1,211 @@
+"""The fetcher against servers that trickle, bomb, never end, or do not speak HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import struct
+import time
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterator
+
+import brotli
+import pytest
+from aiohttp import web
+from tests.integration.crawl.hostile import (
+    dead_port,
+    endless_chunks,
+    loopback_only,
+    raw_server,
+    read_request,
+    ssh_banner,
+    trickle,
+    trickle_headers,
+    web_server,
+)
+
+from siteaudit.crawl.config import FetchConfig
+from siteaudit.crawl.errors import ErrorCode
+from siteaudit.crawl.fetcher import HttpFetcher
+from siteaudit.crawl.ssrf import AddressPolicy
+
+MIB = 1024 * 1024
+FAST = FetchConfig(total_timeout=1.5, read_timeout=1.0, connect_timeout=1.0, backoff_base=0.01)
+
+
+@pytest.fixture(autouse=True)
+def only_loopback() -> Iterator[list[object]]:
+    with loopback_only() as attempts:
+        yield attempts
+
+
+def gzip_bomb(mib: int = 1024) -> bytes:
+    """`mib` MiB of zeros as one valid gzip member of about 1 KB per MiB."""
+    zeros = bytes(MIB)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    first = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    repeated = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    last = deflate.compress(zeros) + deflate.flush()
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(zeros, crc)
+    trailer = struct.pack("<II", crc, (mib * MIB) & 0xFFFFFFFF)
+    return (
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + first + repeated * (mib - 2) + last + trailer
+    )
+
+
+def brotli_bomb(mib: int = 1024) -> bytes:
+    """`mib` MiB of zeros as brotli (a couple of KB)."""
+    compressor = brotli.Compressor(quality=5)
+    zeros = bytes(MIB)
+    body = b"".join(compressor.process(zeros) for _ in range(mib)) + compressor.finish()
+    return bytes(body)
+
+
+async def test_a_trickling_body_times_out_within_the_total_deadline() -> None:
+    async with raw_server(trickle) as base, HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+        started = time.perf_counter()
+        page = await fetcher.fetch(base + "/")
+    elapsed = time.perf_counter() - started
+    assert page.error_code == ErrorCode.TIMEOUT
+    assert page.status == 200
+    assert page.truncated
+    assert FAST.total_timeout <= elapsed < FAST.total_timeout + 0.5
+
+
+async def test_headers_trickled_a_byte_at_a_time_time_out_too() -> None:
+    async with (
+        raw_server(trickle_headers) as base,
+        HttpFetcher(FAST, AddressPolicy.cli()) as fetcher,
+    ):
+        started = time.perf_counter()
+        page = await fetcher.fetch(base + "/")
+    assert page.error_code == ErrorCode.TIMEOUT
+    assert page.status is None
+    assert time.perf_counter() - started < FAST.total_timeout + 0.5
+
+
+def bomb_app(body: bytes, coding: str) -> web.Application:
+    async def handler(request: web.Request) -> web.Response:
+        headers = {"Content-Encoding": coding, "Content-Type": "text/html"}
+        return web.Response(body=body, headers=headers)
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    return app
+
+
+@pytest.mark.parametrize(("coding", "make_bomb"), [("gzip", gzip_bomb), ("br", brotli_bomb)])
+async def test_a_compression_bomb_stops_at_the_cap_with_memory_bounded(
+    coding: str, make_bomb: Callable[[], bytes]
+) -> None:
+    bomb = make_bomb()
+    config = FetchConfig(max_body_bytes=10 * MIB, total_timeout=20)
+    async with (
+        web_server(bomb_app(bomb, coding)) as base,
+        HttpFetcher(config, AddressPolicy.cli()) as fetcher,
+    ):
+        tracemalloc.start()
+        try:
+            page = await fetcher.fetch(base + "/")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert page.error_code == ErrorCode.TOO_LARGE
+    assert page.truncated
+    assert len(page.body) == 10 * MIB
+    assert peak < 25 * MIB  # a gigabyte was on offer
+
+
+async def test_an_endless_chunked_body_stops_at_the_cap() -> None:
+    config = FetchConfig(max_body_bytes=2 * MIB, total_timeout=10)
+    async with (
+        raw_server(endless_chunks) as base,
+        HttpFetcher(config, AddressPolicy.cli()) as fetcher,
+    ):
+        page = await fetcher.fetch(base + "/")
+    assert page.error_code == ErrorCode.TOO_LARGE
+    assert len(page.body) == 2 * MIB
+
+
+async def test_an_ssh_banner_on_the_port_is_a_protocol_error() -> None:
+    async with raw_server(ssh_banner) as base, HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(base + "/")
+    assert page.error_code == ErrorCode.PROTOCOL_ERROR
+    assert page.status is None
+    assert "SSH-2.0" in (page.error_message or "")
+
+
+async def test_a_non_html_body_is_recorded_from_headers_without_being_read() -> None:
+    async def huge_pdf(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n")
+        writer.write(b"Content-Length: 500000000\r\n\r\n%PDF-1.7")
+        await writer.drain()
+        await asyncio.sleep(30)  # reading the body would run into the deadline
+
+    async with raw_server(huge_pdf) as base, HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+        started = time.perf_counter()
+        page = await fetcher.fetch(base + "/report.pdf")
+    assert time.perf_counter() - started < 0.5
+    assert (page.status, page.error_code, page.body) == (200, None, b"")
+    assert page.content_type == "application/pdf"
+    assert page.header("content-length") == "500000000"
+
+
+async def test_a_dead_port_opens_the_circuit_breaker() -> None:
+    config = FetchConfig(retries=0, circuit_breaker_threshold=3, connect_timeout=1)
+    url = f"http://127.0.0.1:{dead_port()}/"
+    async with HttpFetcher(config, AddressPolicy.cli()) as fetcher:
+        codes = [(await fetcher.fetch(url)).error_code for _ in range(5)]
+        started = time.perf_counter()
+        skipped = await fetcher.fetch(url + "other")
+    assert codes == [ErrorCode.CONNECT_FAILED] * 3 + [ErrorCode.CIRCUIT_OPEN] * 2
+    assert skipped.error_code == ErrorCode.CIRCUIT_OPEN
+    assert "3 consecutive" in (skipped.error_message or "")
+    assert time.perf_counter() - started < 0.01
+
+
+async def test_connect_failures_are_retried_before_giving_up(
+    only_loopback: list[object],
+) -> None:
+    url = f"http://127.0.0.1:{dead_port()}/"
+    async with HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(url)
+    assert page.error_code == ErrorCode.CONNECT_FAILED
+    assert len(only_loopback) == 1 + FAST.retries
+
+
+async def test_a_gzip_page_is_decoded_and_its_meta_charset_found() -> None:
+    html = '<html><head><meta charset="windows-1251"></head><body>Привет</body></html>'
+    body = gzip.compress(html.encode("cp1251"))
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(
+            body=body, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"}
+        )
+
+    app = web.Application()
+    app.router.add_get("/", page)
+    async with web_server(app) as base, HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+        fetched = await fetcher.fetch(base + "/")
+    assert fetched.error_code is None
+    assert fetched.encoding == "cp1251"
+    assert fetched.body.decode(fetched.encoding) == html
+    assert fetched.ttfb_ms is not None and fetched.total_ms is not None
+    assert 0 < fetched.ttfb_ms <= fetched.total_ms
+
+
+async def test_an_unsupported_content_encoding_is_a_decoding_failure() -> None:
+    async def odd(request: web.Request) -> web.Response:
+        headers = {"Content-Type": "text/html", "Content-Encoding": "compress"}
+        return web.Response(body=b"\x1f\x9d\x90junk", headers=headers)
+
+    app = web.Application()
+    app.router.add_get("/", odd)
+    async with web_server(app) as base, HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(base + "/")
+    assert (page.status, page.error_code, page.body) == (200, ErrorCode.DECODING_FAILED, b"")
+    assert "compress" in (page.error_message or "")

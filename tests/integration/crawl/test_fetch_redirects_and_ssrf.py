@@ -1,0 +1,197 @@
+"""Redirects followed hop by hop, every hop re-vetted; retries; SSRF blocks with no traffic."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from aiohttp import web
+from tests.integration.crawl.hostile import loopback_only, web_server
+
+from siteaudit.crawl.config import FetchConfig
+from siteaudit.crawl.errors import ErrorCode
+from siteaudit.crawl.fetcher import HttpFetcher
+from siteaudit.crawl.ssrf import AddressPolicy
+
+CONFIG = FetchConfig(total_timeout=5, backoff_base=0.01, max_redirects=5)
+
+
+@pytest.fixture(autouse=True)
+def only_loopback() -> Iterator[list[object]]:
+    with loopback_only() as attempts:
+        yield attempts
+
+
+def redirect_app(
+    routes: dict[str, tuple[int, str]], hits: list[str] | None = None
+) -> web.Application:
+    """Each path redirects as `routes` says; any other path is a small HTML page."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if hits is not None:
+            hits.append(request.path)
+        if request.path in routes:
+            status, location = routes[request.path]
+            return web.Response(status=status, headers={"Location": location})
+        return web.Response(text="<html><title>ok</title></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handler)
+    return app
+
+
+async def test_a_redirect_chain_is_recorded_hop_by_hop() -> None:
+    routes = {"/a": (301, "/b"), "/b": (302, "c"), "/c": (308, "/final?x=1")}
+    async with (
+        web_server(redirect_app(routes)) as base,
+        HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher,
+    ):
+        page = await fetcher.fetch(base + "/a")
+    assert page.status == 200
+    assert page.url == base + "/a"
+    assert page.final_url == base + "/final?x=1"
+    assert [(h.url, h.status, h.location) for h in page.redirects] == [
+        (base + "/a", 301, base + "/b"),
+        (base + "/b", 302, base + "/c"),
+        (base + "/c", 308, base + "/final?x=1"),
+    ]
+    assert b"<title>ok</title>" in page.body
+
+
+async def test_a_redirect_loop_is_detected() -> None:
+    routes = {"/a": (302, "/b"), "/b": (302, "/a")}
+    async with (
+        web_server(redirect_app(routes)) as base,
+        HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher,
+    ):
+        page = await fetcher.fetch(base + "/a")
+    assert page.error_code == ErrorCode.REDIRECT_LOOP
+    assert len(page.redirects) == 2
+
+
+async def test_too_many_redirects_stop_at_the_limit() -> None:
+    routes = {f"/{i}": (302, f"/{i + 1}") for i in range(20)}
+    async with (
+        web_server(redirect_app(routes)) as base,
+        HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher,
+    ):
+        page = await fetcher.fetch(base + "/0")
+    assert page.error_code == ErrorCode.TOO_MANY_REDIRECTS
+    assert len(page.redirects) == CONFIG.max_redirects + 1
+
+
+@pytest.mark.parametrize("location", ["", "javascript:alert(1)", "ftp://example.com/x"])
+async def test_a_redirect_to_nowhere_usable_is_invalid(location: str) -> None:
+    routes = {"/a": (302, location)}
+    async with (
+        web_server(redirect_app(routes)) as base,
+        HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher,
+    ):
+        page = await fetcher.fetch(base + "/a")
+    assert page.error_code == ErrorCode.REDIRECT_INVALID
+    assert page.status == 302
+
+
+@pytest.mark.parametrize(
+    ("target", "range_name"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "cloud-metadata"),
+        ("http://10.0.0.1/admin", "private"),
+        ("http://[fe80::1]/", "link-local"),
+        ("http://0xA9FEA9FE/", "cloud-metadata"),
+    ],
+)
+async def test_a_redirect_into_a_blocked_range_is_refused_without_any_connection(
+    target: str, range_name: str, only_loopback: list[object]
+) -> None:
+    # The CLI policy opens loopback (the test server) but never link-local or metadata;
+    # under the service policy 10.0.0.1 is blocked too.
+    policy = AddressPolicy.cli() if range_name != "private" else AddressPolicy(allow_loopback=True)
+    async with (
+        web_server(redirect_app({"/go": (302, target)})) as base,
+        HttpFetcher(CONFIG, policy) as fetcher,
+    ):
+        page = await fetcher.fetch(base + "/go")
+    assert page.error_code == ErrorCode.SSRF_BLOCKED
+    assert range_name in (page.error_message or "")
+    assert page.status is None
+    assert [hop.location for hop in page.redirects] == [page.final_url]
+    assert all(address[0] == "127.0.0.1" for address in only_loopback)  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://127.1/",
+        "http://017700000001/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::1]/",
+        "http://0/",
+        "http://localhost/",
+    ],
+)
+async def test_the_service_policy_blocks_every_form_of_loopback_without_traffic(
+    url: str, only_loopback: list[object]
+) -> None:
+    async with HttpFetcher(CONFIG, AddressPolicy.service()) as fetcher:
+        page = await fetcher.fetch(url)
+    assert page.error_code == ErrorCode.SSRF_BLOCKED, page.error_message
+    assert only_loopback == []
+
+
+async def test_an_unparseable_url_is_invalid_not_an_exception() -> None:
+    async with HttpFetcher(CONFIG, AddressPolicy.service()) as fetcher:
+        pages = [await fetcher.fetch(u) for u in ["ftp://x/", "http://", "http://1.1.1.1.1/"]]
+    assert [p.error_code for p in pages] == [ErrorCode.INVALID_URL] * 3
+
+
+async def test_a_503_with_retry_after_is_retried_after_the_asked_delay() -> None:
+    hits: list[float] = []
+
+    async def flaky(request: web.Request) -> web.Response:
+        hits.append(time.perf_counter())
+        if len(hits) == 1:
+            return web.Response(status=503, headers={"Retry-After": "1"})
+        return web.Response(text="<p>back</p>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/", flaky)
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(base + "/")
+    assert page.status == 200
+    assert len(hits) == 2
+    assert hits[1] - hits[0] >= 0.95
+
+
+async def test_a_503_that_persists_is_returned_after_the_retries() -> None:
+    hits: list[str] = []
+
+    async def down(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.Response(status=503, text="maintenance")
+
+    app = web.Application()
+    app.router.add_get("/", down)
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(base + "/")
+    assert (page.status, page.error_code) == (503, None)
+    assert len(hits) == 1 + CONFIG.retries
+
+
+async def test_a_404_is_not_retried() -> None:
+    hits: list[str] = []
+
+    async def missing(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.Response(status=404, text="<p>gone</p>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/missing", missing)
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(base + "/missing")
+    assert (page.status, page.body) == (404, b"<p>gone</p>")
+    assert len(hits) == 1

@@ -1,0 +1,167 @@
+"""robots.txt and sitemaps fetched from real local servers."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from collections.abc import Iterator
+
+import pytest
+from aiohttp import web
+from tests.integration.crawl.hostile import loopback_only, web_server
+
+from siteaudit.crawl.config import FetchConfig
+from siteaudit.crawl.fetcher import HttpFetcher
+from siteaudit.crawl.robots import ROBOTS_MAX_BYTES, RobotsMode, fetch_robots
+from siteaudit.crawl.sitemaps import SitemapLimits, fetch_sitemap_urls
+from siteaudit.crawl.ssrf import AddressPolicy
+
+CONFIG = FetchConfig(total_timeout=10, backoff_base=0.01)
+NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+
+@pytest.fixture(autouse=True)
+def only_loopback() -> Iterator[list[object]]:
+    with loopback_only() as attempts:
+        yield attempts
+
+
+def static_app(files: dict[str, tuple[int, bytes, dict[str, str]]]) -> web.Application:
+    """Serve fixed (status, body, headers) per path; 404 elsewhere."""
+
+    async def handler(request: web.Request) -> web.Response:
+        status, body, headers = files.get(request.path, (404, b"not found", {}))
+        return web.Response(status=status, body=body, headers=headers)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handler)
+    return app
+
+
+TEXT = {"Content-Type": "text/plain"}
+XML = {"Content-Type": "application/xml"}
+
+
+async def test_a_10_mb_robots_txt_is_capped_and_its_head_parsed() -> None:
+    rules = b"User-agent: *\nDisallow: /secret\nSitemap: https://e.com/s.xml\n"
+    body = rules + b"# padding padding padding padding\n" * (10 * 1024 * 1024 // 35)
+    app = static_app({"/robots.txt": (200, body, TEXT)})
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        robots = await fetch_robots(fetcher, base + "/some/page")
+    assert robots.mode is RobotsMode.PARSED
+    assert robots.truncated
+    assert not robots.allowed(base + "/secret/x", "siteaudit")
+    assert robots.allowed(base + "/open", "siteaudit")
+    assert robots.sitemaps == ("https://e.com/s.xml",)
+    assert str(ROBOTS_MAX_BYTES) in robots.reason
+
+
+async def test_a_robots_txt_answering_503_disallows_everything() -> None:
+    app = static_app({"/robots.txt": (503, b"busy", TEXT)})
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        robots = await fetch_robots(fetcher, base)
+    assert robots.mode is RobotsMode.DISALLOW_ALL
+    assert robots.status == 503
+    assert not robots.allowed(base + "/", "siteaudit")
+
+
+async def test_a_missing_robots_txt_allows_everything() -> None:
+    async with (
+        web_server(static_app({})) as base,
+        HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher,
+    ):
+        robots = await fetch_robots(fetcher, base)
+    assert robots.mode is RobotsMode.ALLOW_ALL
+    assert robots.allowed(base + "/anything", "siteaudit")
+
+
+async def test_a_redirected_robots_txt_is_followed() -> None:
+    files = {
+        "/robots.txt": (301, b"", {"Location": "/real-robots.txt"}),
+        "/real-robots.txt": (200, b"User-agent: *\nDisallow: /x\n", TEXT),
+    }
+    async with (
+        web_server(static_app(files)) as base,
+        HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher,
+    ):
+        robots = await fetch_robots(fetcher, base)
+    assert not robots.allowed(base + "/x", "siteaudit")
+
+
+def urlset(base: str, paths: list[str]) -> bytes:
+    entries = "".join(f"<url><loc>{base}{p}</loc></url>" for p in paths)
+    return f"<urlset {NS}>{entries}</urlset>".encode()
+
+
+async def test_a_sitemap_index_with_a_gzip_sitemap_yields_every_url() -> None:
+    files: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+    async with (
+        web_server(static_app(files)) as base,
+        HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher,
+    ):
+        index = (
+            f"<sitemapindex {NS}>"
+            f"<sitemap><loc>{base}/pages.xml.gz</loc></sitemap>"
+            f"<sitemap><loc>{base}/posts.xml</loc></sitemap>"
+            "</sitemapindex>"
+        ).encode()
+        files["/sitemap.xml"] = (200, index, XML)
+        files["/pages.xml.gz"] = (200, gzip.compress(urlset(base, ["/a", "/b"])), {})
+        files["/posts.xml"] = (
+            200,
+            gzip.compress(urlset(base, ["/c", "/a"])),
+            {**XML, "Content-Encoding": "gzip"},
+        )
+        result = await fetch_sitemap_urls(fetcher, [base + "/sitemap.xml"], limit=100)
+    assert result.urls == (base + "/a", base + "/b", base + "/c")
+    assert result.errors == ()
+    assert result.sitemaps == (base + "/sitemap.xml", base + "/pages.xml.gz", base + "/posts.xml")
+
+
+async def test_a_billion_laughs_sitemap_is_an_error_entry_not_a_hang() -> None:
+    lol = b'<!ENTITY l0 "lol">' + b"".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">'.encode() for i in range(1, 10)
+    )
+    body = b'<?xml version="1.0"?><!DOCTYPE urlset [' + lol + b"]><urlset " + NS.encode()
+    body += b"><url><loc>&l9;</loc></url></urlset>"
+    app = static_app({"/sitemap.xml": (200, body, XML)})
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        started = time.perf_counter()
+        result = await fetch_sitemap_urls(fetcher, [base + "/sitemap.xml"], limit=100)
+    assert time.perf_counter() - started < 2
+    assert result.urls == ()
+    assert len(result.errors) == 1
+    assert "unsafe XML refused" in result.errors[0].message
+
+
+async def test_sitemap_limits_bound_urls_and_nesting() -> None:
+    files: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+    async with (
+        web_server(static_app(files)) as base,
+        HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher,
+    ):
+        for depth in range(5):  # an index chain deeper than allowed
+            child = f"<sitemap><loc>{base}/i{depth + 1}.xml</loc></sitemap>"
+            files[f"/i{depth}.xml"] = (
+                200,
+                f"<sitemapindex {NS}>{child}</sitemapindex>".encode(),
+                XML,
+            )
+        files["/big.xml"] = (200, urlset(base, [f"/p{i}" for i in range(50)]), XML)
+        limits = SitemapLimits(max_depth=2, max_urls_per_file=30)
+        deep = await fetch_sitemap_urls(fetcher, [base + "/i0.xml"], limit=100, limits=limits)
+        big = await fetch_sitemap_urls(fetcher, [base + "/big.xml"], limit=10, limits=limits)
+    assert len(deep.sitemaps) == 3
+    assert "nested deeper than 2" in deep.errors[0].message
+    assert len(big.urls) == 10
+    assert any("URL limit 10" in e.message for e in big.errors)
+
+
+async def test_an_unreachable_sitemap_is_an_error_entry() -> None:
+    async with (
+        web_server(static_app({})) as base,
+        HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher,
+    ):
+        result = await fetch_sitemap_urls(fetcher, [base + "/sitemap.xml"], limit=10)
+    assert result.urls == ()
+    assert result.errors[0].message == "answered HTTP 404"

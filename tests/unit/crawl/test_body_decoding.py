@@ -1,0 +1,169 @@
+"""Bounded Content-Encoding decoding: round trips, stacked codings and bombs."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import struct
+import tracemalloc
+import zlib
+
+import brotli
+import pytest
+import zstandard
+
+from siteaudit.crawl.decoding import BodyDecoder, decode_bytes, parse_codings
+from siteaudit.crawl.errors import BodyTooLargeError, DecodingError
+
+MIB = 1024 * 1024
+CAP = 10 * MIB
+TEXT = b"<html><body>" + b"<p>hello, world</p>" * 5000 + b"</body></html>"
+
+
+@functools.cache
+def gzip_bomb(mib: int = 1024) -> bytes:
+    """A valid gzip member of `mib` MiB of zeros, about 1 KB per MiB, built in ~0.3 s.
+
+    Full flushes make each MiB of zeros compress to the same bytes, so the stream is one
+    block repeated, wrapped in a gzip header and a correct CRC/size trailer.
+    """
+    zeros = bytes(MIB)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    first = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    repeated = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    last = deflate.compress(zeros) + deflate.flush()
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(zeros, crc)
+    trailer = struct.pack("<II", crc, (mib * MIB) & 0xFFFFFFFF)
+    return (
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + first + repeated * (mib - 2) + last + trailer
+    )
+
+
+@functools.cache
+def brotli_bomb(mib: int = 1024) -> bytes:
+    """`mib` MiB of zeros as brotli (a couple of KB)."""
+    compressor = brotli.Compressor(quality=5)
+    zeros = bytes(MIB)
+    body = b"".join(compressor.process(zeros) for _ in range(mib)) + compressor.finish()
+    return bytes(body)
+
+
+@functools.cache
+def zstd_bomb(mib: int = 1024) -> bytes:
+    """`mib` MiB of zeros as zstd (a few dozen KB)."""
+    compressor = zstandard.ZstdCompressor(level=3).compressobj()
+    zeros = bytes(MIB)
+    return b"".join(compressor.compress(zeros) for _ in range(mib)) + compressor.flush()
+
+
+def feed_in_chunks(decoder: BodyDecoder, data: bytes, size: int = 64 * 1024) -> None:
+    for start in range(0, len(data), size):
+        decoder.feed(data[start : start + size])
+
+
+@pytest.mark.parametrize(
+    ("coding", "encoded"),
+    [
+        ("gzip", gzip.compress(TEXT)),
+        ("x-gzip", gzip.compress(TEXT)),
+        ("deflate", zlib.compress(TEXT)),
+        ("deflate", zlib.compress(TEXT, wbits=-15)),
+        ("br", brotli.compress(TEXT)),
+        ("zstd", zstandard.ZstdCompressor().compress(TEXT)),
+        ("identity", TEXT),
+        (None, TEXT),
+    ],
+    ids=["gzip", "x-gzip", "deflate-zlib", "deflate-raw", "br", "zstd", "identity", "none"],
+)
+def test_each_supported_coding_decodes_in_small_chunks(coding: str | None, encoded: bytes) -> None:
+    decoder = BodyDecoder(coding, CAP)
+    feed_in_chunks(decoder, encoded, 7)
+    assert decoder.finish() == TEXT
+
+
+def test_stacked_codings_are_undone_last_applied_first() -> None:
+    encoded = brotli.compress(gzip.compress(TEXT))
+    assert decode_bytes(encoded, "gzip, br", CAP) == (TEXT, False)
+
+
+def test_gzip_with_several_members_decodes_all_of_them() -> None:
+    encoded = gzip.compress(b"first ") + gzip.compress(b"second")
+    assert decode_bytes(encoded, "gzip", CAP) == (b"first second", False)
+
+
+def test_codings_list_drops_identity_and_lower_cases() -> None:
+    assert parse_codings("GZIP, identity , Br") == ["gzip", "br"]
+
+
+@pytest.mark.parametrize("coding", ["compress", "sdch", "gzip, gzip, gzip, gzip, gzip"])
+def test_unsupported_or_absurd_codings_are_a_decoding_error(coding: str) -> None:
+    with pytest.raises(DecodingError):
+        BodyDecoder(coding, CAP)
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "zstd"])
+def test_corrupt_data_is_a_decoding_error(coding: str) -> None:
+    with pytest.raises(DecodingError):
+        decode_bytes(b"\x1f\x8b\x08\x00this is not compressed at all" * 10, coding, CAP)
+
+
+def test_a_body_exactly_at_the_cap_is_not_truncated() -> None:
+    assert decode_bytes(bytes(1000), None, 1000) == (bytes(1000), False)
+
+
+def test_a_body_past_the_cap_keeps_exactly_the_first_cap_bytes() -> None:
+    body, truncated = decode_bytes(gzip.compress(TEXT), "gzip", 100)
+    assert (body, truncated) == (TEXT[:100], True)
+
+
+def test_the_gzip_bomb_really_is_a_gigabyte_in_a_megabyte() -> None:
+    bomb = gzip_bomb()
+    assert len(bomb) < 1.1 * MIB
+    assert struct.unpack("<I", bomb[-4:])[0] == (1024 * MIB) & 0xFFFFFFFF
+
+
+@pytest.mark.parametrize(
+    ("coding", "make_bomb"),
+    [("gzip", gzip_bomb), ("br", brotli_bomb), ("zstd", zstd_bomb)],
+    ids=["gzip", "br", "zstd"],
+)
+def test_a_one_gigabyte_bomb_stops_at_the_cap_without_a_large_allocation(
+    coding: str, make_bomb: functools._lru_cache_wrapper[bytes]
+) -> None:
+    bomb = make_bomb()
+    tracemalloc.start()
+    try:
+        decoder = BodyDecoder(coding, CAP)
+        with pytest.raises(BodyTooLargeError):
+            feed_in_chunks(decoder, bomb)
+        size = decoder.size
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert size == CAP
+    # The cap, plus the final join of the kept parts, plus a piece per stage.
+    assert peak < 2 * CAP + 4 * MIB
+
+
+def test_a_tiny_brotli_bomb_never_inflates_past_the_cap_in_one_call() -> None:
+    bomb = brotli_bomb()
+    assert len(bomb) < 4096
+    tracemalloc.start()
+    try:
+        with pytest.raises(BodyTooLargeError):
+            BodyDecoder("br", MIB).feed(bomb)  # the whole bomb in one chunk
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * MIB
+
+
+def test_a_zstd_frame_asking_for_a_huge_window_is_refused() -> None:
+    params = zstandard.ZstdCompressionParameters.from_level(1, window_log=27)
+    stream = zstandard.ZstdCompressor(compression_params=params).compressobj()
+    frame = stream.compress(bytes(MIB)) + stream.flush()  # streamed: declares a 128 MiB window
+    assert zstandard.get_frame_parameters(frame).window_size == 128 * MIB
+    with pytest.raises(DecodingError, match="zstd"):
+        decode_bytes(frame, "zstd", CAP)

@@ -1,0 +1,69 @@
+"""Retry delays and the per-host circuit breaker."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from siteaudit.crawl.breaker import CircuitBreaker
+from siteaudit.crawl.retries import backoff_delay, parse_retry_after, retry_delay
+
+
+def test_backoff_grows_exponentially_and_stays_under_the_cap() -> None:
+    rng = random.Random(7)
+    for attempt in range(10):
+        delay = backoff_delay(attempt, base=0.5, cap=8.0, rng=rng)
+        assert 0 <= delay <= min(8.0, 0.5 * 2**attempt)
+
+
+def test_retry_after_in_seconds_and_as_a_date_are_understood() -> None:
+    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Wed, 01 Jan 2025 12:00:30 GMT", now) == 30.0
+    assert parse_retry_after("Wed, 01 Jan 2025 11:00:00 GMT", now) == 0.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+def test_a_huge_retry_after_is_capped() -> None:
+    assert retry_delay(0, "86400", base=0.5, cap=8, max_retry_after=30) == 30
+
+
+def test_without_retry_after_the_backoff_applies() -> None:
+    assert 0 <= retry_delay(3, None, base=0.5, cap=2, max_retry_after=30) <= 2
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_breaker_opens_after_the_threshold_of_consecutive_failures() -> None:
+    breaker = CircuitBreaker(threshold=3, reset_after=60, clock=Clock())
+    for _ in range(2):
+        breaker.record_failure("http://a")
+    assert breaker.open_for("http://a") is None
+    breaker.record_failure("http://a")
+    assert breaker.open_for("http://a") == 60
+    assert breaker.open_for("http://b") is None
+
+
+def test_a_success_resets_the_count() -> None:
+    breaker = CircuitBreaker(threshold=2, reset_after=60, clock=Clock())
+    breaker.record_failure("http://a")
+    breaker.record_success("http://a")
+    breaker.record_failure("http://a")
+    assert breaker.open_for("http://a") is None
+
+
+def test_an_open_breaker_lets_one_trial_through_after_the_reset_time() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(threshold=1, reset_after=60, clock=clock)
+    breaker.record_failure("http://a")
+    clock.now += 61
+    assert breaker.open_for("http://a") is None
+    breaker.record_failure("http://a")
+    assert breaker.open_for("http://a") == 60

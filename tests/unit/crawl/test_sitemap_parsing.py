@@ -1,0 +1,75 @@
+"""Parsing sitemap bodies: urlsets, indexes, text files and hostile XML."""
+
+from __future__ import annotations
+
+import time
+
+from siteaudit.crawl.sitemaps import parse_sitemap
+
+NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+IMAGE_NS = 'xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"'
+
+
+def urlset(*locs: str) -> bytes:
+    entries = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+    return f'<?xml version="1.0"?><urlset {NS}>{entries}</urlset>'.encode()
+
+
+def test_a_urlset_yields_its_page_urls_normalised() -> None:
+    sitemap = parse_sitemap(urlset("https://Example.com/a", " https://example.com/b?x=1 "))
+    assert not sitemap.is_index
+    assert sitemap.locs == ["https://example.com/a", "https://example.com/b?x=1"]
+    assert sitemap.problems == []
+
+
+def test_a_sitemap_index_is_recognised() -> None:
+    body = f"<sitemapindex {NS}><sitemap><loc>https://e.com/s1.xml</loc></sitemap></sitemapindex>"
+    sitemap = parse_sitemap(body.encode())
+    assert sitemap.is_index
+    assert sitemap.locs == ["https://e.com/s1.xml"]
+
+
+def test_image_locations_are_not_taken_for_pages() -> None:
+    body = (
+        f"<urlset {NS} {IMAGE_NS}><url><loc>https://e.com/p</loc>"
+        "<image:image><image:loc>https://e.com/i.png</image:loc></image:image></url></urlset>"
+    )
+    assert parse_sitemap(body.encode()).locs == ["https://e.com/p"]
+
+
+def test_a_plain_text_sitemap_is_read_line_by_line() -> None:
+    sitemap = parse_sitemap(b"https://e.com/a\n\nhttps://e.com/b\r\nnot a url\n")
+    assert sitemap.locs == ["https://e.com/a", "https://e.com/b"]
+    assert sitemap.problems == ["1 invalid <loc> values skipped"]
+
+
+def test_urls_beyond_the_per_file_cap_are_dropped_with_a_problem() -> None:
+    sitemap = parse_sitemap(urlset(*(f"https://e.com/{i}" for i in range(20))), max_urls=5)
+    assert len(sitemap.locs) == 5
+    assert "more than 5 URLs" in sitemap.problems[0]
+
+
+def test_a_billion_laughs_sitemap_is_refused_at_once() -> None:
+    body = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&lol3;</loc></url></urlset>"""
+    started = time.perf_counter()
+    sitemap = parse_sitemap(body)
+    assert time.perf_counter() - started < 1
+    assert sitemap.locs == []
+    assert "unsafe XML refused" in sitemap.problems[0]
+
+
+def test_broken_xml_keeps_the_urls_before_the_break() -> None:
+    body = urlset("https://e.com/a", "https://e.com/b")[:-30]
+    sitemap = parse_sitemap(body)
+    assert sitemap.locs == ["https://e.com/a"]
+    assert len(sitemap.problems) == 1
+    assert sitemap.problems[0].startswith("invalid XML")
+
+
+def test_an_html_page_is_not_a_sitemap() -> None:
+    sitemap = parse_sitemap(b"<html><body>Not found</body></html>")
+    assert sitemap.locs == []
+    assert "not urlset or sitemapindex" in sitemap.problems[0]
