@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from tests.support.sites import Route, Site
+
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
@@ -26,7 +26,9 @@ def cli_env(workdir: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def siteaudit(workdir: Path, cli_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
+def siteaudit(
+    workdir: Path, cli_env: dict[str, str]
+) -> Callable[..., subprocess.CompletedProcess[str]]:
     def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "siteaudit", *args],

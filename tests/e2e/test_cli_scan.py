@@ -12,27 +12,36 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from tests.support.sites import Site, html
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def test_demo_prints_a_summary_and_writes_json_and_html_reports(siteaudit: Run,
-                                                                 workdir: Path) -> None:
+def test_demo_prints_a_summary_and_writes_json_and_html_reports(
+    siteaudit: Run, workdir: Path
+) -> None:
     result = siteaudit("demo", "--out", "demo-out")
     assert result.returncode == 0, result.stderr
     assert "Site score" in result.stdout
     assert "Top issues" in result.stdout
     report = json.loads((workdir / "demo-out" / "report.json").read_text())
     assert (workdir / "demo-out" / "report.html").is_file()
-    assert str(workdir / "demo-out" / "report.html") in result.stdout or "report.html" in result.stdout
+    assert (
+        str(workdir / "demo-out" / "report.html") in result.stdout or "report.html" in result.stdout
+    )
     urls = {page["url"] for page in report["pages"]}
     assert len(urls) >= 15
     check_ids = {finding["check_id"] for finding in report["findings"]}
     # The demo shop's planted problems are found.
-    assert {"broken-link", "redirect-chain", "title-duplicate", "image-alt", "status-5xx",
-            "h1-multiple", "csp"} <= check_ids
+    assert {
+        "broken-link",
+        "redirect-chain",
+        "title-duplicate",
+        "image-alt",
+        "status-5xx",
+        "h1-multiple",
+        "csp",
+    } <= check_ids
 
 
 @pytest.mark.parametrize(
@@ -43,8 +52,7 @@ def test_demo_prints_a_summary_and_writes_json_and_html_reports(siteaudit: Run,
         ("http://", "no host"),
     ],
 )
-def test_unusable_urls_end_with_one_line_and_exit_2(siteaudit: Run, url: str,
-                                                    reason: str) -> None:
+def test_unusable_urls_end_with_one_line_and_exit_2(siteaudit: Run, url: str, reason: str) -> None:
     result = siteaudit("scan", url)
     assert result.returncode == 2
     assert reason in result.stderr
@@ -86,8 +94,9 @@ def test_every_reachable_page_is_reported_and_a_second_run_adds_a_second_scan(
     one, two = json.loads(first.stdout), json.loads(second.stdout)
     assert one["scan_id"] != two["scan_id"]
     report = json.loads((workdir / "one" / "report.json").read_text())
-    statuses = {page["url"].removeprefix(site.url.rstrip("/")): page["status"]
-                for page in report["pages"]}
+    statuses = {
+        page["url"].removeprefix(site.url.rstrip("/")): page["status"] for page in report["pages"]
+    }
     assert statuses["/"] == 200
     assert all(statuses[f"/p{i}"] == 200 for i in range(20))
     assert statuses["/gone"] == 200  # the default route answers everything
@@ -103,8 +112,9 @@ def test_fail_on_exits_1_when_findings_at_or_above_the_threshold_exist(
     assert siteaudit("scan", site.url, "--quiet").returncode == 0
 
 
-def test_format_limits_the_reports_written(siteaudit: Run, serve: Callable[..., Site],
-                                           workdir: Path) -> None:
+def test_format_limits_the_reports_written(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
     site = serve({"/": html("<h1>x</h1>")})
     result = siteaudit("scan", site.url, "--out", "only-csv", "--format", "csv", "--quiet")
     assert result.returncode == 0, result.stderr
@@ -120,15 +130,31 @@ def test_ctrl_c_stops_the_scan_within_seconds_and_stores_it_as_cancelled(
         time.sleep(0.2)
         path = getattr(handler, "path", "/")
         n = int(path.strip("/p") or 0)
-        body = f'<html><head><title>p{n}</title></head><body><a href="/p{n + 1}">next</a>' \
-               f'<a href="/p{n + 2}">skip</a></body></html>'
+        body = (
+            f'<html><head><title>p{n}</title></head><body><a href="/p{n + 1}">next</a>'
+            f'<a href="/p{n + 2}">skip</a></body></html>'
+        )
         return 200, {"Content-Type": "text/html"}, body.encode()
 
-    site = serve({}, default=slow)
+    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "siteaudit", "scan", site.url, "--concurrency", "2",
-         "--max-pages", "5000", "--quiet"],
-        cwd=workdir, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "siteaudit",
+            "scan",
+            site.url,
+            "--concurrency",
+            "2",
+            "--max-pages",
+            "5000",
+            "--quiet",
+        ],
+        cwd=workdir,
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     while len(site.requests) < 10:
         time.sleep(0.05)
@@ -140,8 +166,8 @@ def test_ctrl_c_stops_the_scan_within_seconds_and_stores_it_as_cancelled(
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     db = sqlite3.connect(workdir / "scans.db")
-    status, = db.execute("select status from scans").fetchone()
-    pages, = db.execute("select count(*) from pages").fetchone()
+    (status,) = db.execute("select status from scans").fetchone()
+    (pages,) = db.execute("select count(*) from pages").fetchone()
     assert status == "cancelled"
     assert pages >= 5
     requests_at_stop = len(site.requests)

@@ -118,7 +118,7 @@ class LocalEngine:
         if self._cancel.is_set():
             self._store.set_status(scan_id, ScanStatus.CANCELLED, error="cancelled by the user")
             return ScanStatus.CANCELLED
-        failure = self._unreachable(state, spec)
+        failure = self._unreachable(state, spec, found)
         if failure:
             self._store.set_status(scan_id, ScanStatus.FAILED, error=failure)
             return ScanStatus.FAILED
@@ -245,10 +245,10 @@ class LocalEngine:
             )
         )
 
-    def _unreachable(self, state: _RunState, spec: ScanSpec) -> str | None:
+    def _unreachable(self, state: _RunState, spec: ScanSpec, found: Discovery) -> str | None:
         """A message when the start URL got no answer and nothing else was fetched."""
         if state.fetched == 0:
-            return f"nothing could be fetched from {spec.start_url} (robots.txt or scope rules?)"
+            return found.blocked_reason or f"nothing could be fetched from {spec.start_url}"
         if state.start_error is None or state.errors < state.fetched:
             return None
         return f"could not reach {spec.start_url}: {state.start_error}"

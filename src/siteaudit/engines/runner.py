@@ -22,9 +22,9 @@ from siteaudit.errors import ConfigError, ScanInputError
 from siteaudit.model import ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.model.report import ScanReport
+from siteaudit.pipeline.ports import ScanStore
 from siteaudit.pipeline.reporting import with_check_infos
 from siteaudit.pipeline.urls import InvalidURLError, Scope, normalise
-from siteaudit.pipeline.ports import ScanStore
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store
 

@@ -25,6 +25,9 @@ class Discovery:
     allowed: Callable[[str], bool] = lambda _url: True
     sitemap_urls: tuple[str, ...] = ()
     counters: dict[str, int] = field(default_factory=dict)
+    # Why nothing may be crawled, when that is the verdict (robots.txt unreachable or
+    # disallowing the start URL): the message a user sees if the scan then fetches nothing.
+    blocked_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
