@@ -104,6 +104,73 @@ class Hreflang:
 
 
 @dataclass(frozen=True, slots=True)
+class Script:
+    """A <script> element: external (`src`) or inline (`inline_bytes` of code)."""
+
+    src: str | None
+    in_head: bool = False
+    is_async: bool = False
+    is_defer: bool = False
+    is_module: bool = False
+    type: str = ""
+    inline_bytes: int = 0
+    integrity: str | None = None
+    crossorigin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stylesheet:
+    """A <link rel=stylesheet>."""
+
+    href: str
+    in_head: bool = True
+    media: str = ""
+    integrity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A subresource the page loads: kind is script, stylesheet, image, iframe, media, font,
+    or other; `url` is absolute."""
+
+    kind: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRel:
+    """A <link> element (other than stylesheets): rel tokens, absolute href, and attributes."""
+
+    rel: tuple[str, ...]
+    href: str
+    hreflang: str | None = None
+    type: str | None = None
+    media: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StructuredItem:
+    """One top-level structured-data item: its syntax, schema.org types and properties.
+
+    `properties` maps property names to their values flattened to text (nested items as their
+    @type); `raw` holds the JSON-LD block or a short source excerpt for evidence.
+    """
+
+    syntax: str  # "json-ld" | "microdata" | "rdfa"
+    types: tuple[str, ...]
+    properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    raw: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """A located element for accessibility findings: a CSS-like locator and a snippet."""
+
+    locator: str
+    snippet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """Everything the checks need to know about one URL, parsed once.
 
@@ -140,6 +207,31 @@ class Page:
     base_href: str | None = None
     word_count: int = 0
     text_bytes: int = 0
+    # Document structure and resources (performance, security, best practice).
+    doctype: str | None = None  # the doctype name ("html"); None when there is none
+    dom_nodes: int = 0  # element count
+    dom_depth: int = 0  # deepest element nesting
+    scripts: tuple[Script, ...] = ()
+    stylesheets: tuple[Stylesheet, ...] = ()
+    resources: tuple[Resource, ...] = ()  # every subresource URL (scripts, css, images, ...)
+    link_rels: tuple[LinkRel, ...] = ()  # every other <link> (prev/next, icon, alternate...)
+    inline_style_bytes: int = 0
+    # Structured data.
+    structured_data: tuple[StructuredItem, ...] = ()
+    structured_data_errors: tuple[str, ...] = ()  # e.g. invalid JSON-LD, with the reason
+    # Accessibility without a browser.
+    unlabelled_controls: tuple[Element, ...] = ()  # form controls with no accessible name
+    empty_buttons: tuple[Element, ...] = ()
+    empty_links: tuple[Element, ...] = ()  # <a href> with no text, aria-label or img alt
+    duplicate_ids: tuple[str, ...] = ()
+    positive_tabindex: tuple[Element, ...] = ()
+    landmarks: frozenset[str] = frozenset()  # main, nav, banner, contentinfo, ...
+    iframes_without_title: tuple[Element, ...] = ()
+    # Content.
+    main_text_bytes: int = 0  # text inside <main>/<article> (or the body without nav/footer)
+    simhash: int | None = None  # 64-bit simhash of the visible text, for near duplicates
+    sentences: int = 0
+    syllables: int = 0  # for Flesch reading ease with word_count and sentences
 
     def header(self, name: str) -> str | None:
         """The value of response header `name`; None when absent."""
