@@ -21,6 +21,11 @@ class SitePage:
     content_hash: str | None = None
     noindex: bool = False
     error_code: str | None = None
+    found_via: str = "link"  # start, link, redirect or sitemap
+    redirect_hops: int = 0
+    word_count: int = 0
+    simhash: int | None = None
+    hreflangs: tuple[tuple[str, str], ...] = ()  # (language code, absolute URL)
 
     @property
     def is_broken(self) -> bool:
@@ -39,13 +44,37 @@ class SiteLink:
 
 
 @dataclass(frozen=True, slots=True)
+class SitemapInfo:
+    """One sitemap file read during discovery."""
+
+    url: str
+    status: int | None
+    urls: int = 0
+    bytes: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFacts:
+    """Site-wide files read during discovery: robots.txt, llms.txt and the sitemaps."""
+
+    robots_status: int | None = None
+    robots_txt: str | None = None  # the body as read (capped), None when none was served
+    llms_status: int | None = None
+    llms_txt: str | None = None
+    sitemaps: tuple[SitemapInfo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
-    """Every page and internal link of one scan."""
+    """Every page and internal link of one scan, and the site-wide files."""
 
     start_url: str
     pages: tuple[SitePage, ...]
     links: tuple[SiteLink, ...] = ()
     sitemap_urls: frozenset[str] = field(default_factory=frozenset)
+    robots_blocked: frozenset[str] = field(default_factory=frozenset)  # linked, not fetched
+    facts: SiteFacts = field(default_factory=SiteFacts)
 
     def page_index(self) -> dict[str, SitePage]:
         """Pages by their requested URL."""
