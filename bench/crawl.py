@@ -29,10 +29,29 @@ SITES = {"py": "http://127.0.0.1:8081/", "pg": "http://127.0.0.1:8082/"}
 def run_siteaudit(url: str, workdir: Path) -> dict[str, float]:
     """One full audit; pages from the JSON summary, wall and RSS from /usr/bin/time."""
     timing = workdir / "time.txt"
-    env = {**os.environ, "SITEAUDIT_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-           "SITEAUDIT_CRAWL__MAX_PAGES": "100000", "SITEAUDIT_CRAWL__MAX_DEPTH": "1000"}
-    cmd = ["/usr/bin/time", "-f", "%e %M", "-o", str(timing), sys.executable, "-m", "siteaudit",
-           "scan", url, "--json", "--out", str(workdir / "out"), "--concurrency", "16"]
+    env = {
+        **os.environ,
+        "SITEAUDIT_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "SITEAUDIT_CRAWL__MAX_PAGES": "100000",
+        "SITEAUDIT_CRAWL__MAX_DEPTH": "1000",
+    }
+    cmd = [
+        "/usr/bin/time",
+        "-f",
+        "%e %M",
+        "-o",
+        str(timing),
+        sys.executable,
+        "-m",
+        "siteaudit",
+        "scan",
+        url,
+        "--json",
+        "--out",
+        str(workdir / "out"),
+        "--concurrency",
+        "16",
+    ]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     summary = json.loads(done.stdout)
     wall, kb = timing.read_text().split()[-2:]
@@ -41,8 +60,12 @@ def run_siteaudit(url: str, workdir: Path) -> dict[str, float]:
 
 def run_peers(url: str) -> dict[str, dict[str, float]]:
     """One run of the shared peer runner; parses its table."""
-    out = subprocess.run(["bash", str(SHARED / "bench" / "peers.sh"), url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["bash", str(SHARED / "bench" / "peers.sh"), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rows = {}
     for line in out.splitlines()[1:]:
         name, pages, wall, _rate, rss = line.split()
@@ -67,8 +90,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sites", default="py,pg")
     args = parser.parse_args()
-    subprocess.run(["bash", str(SHARED / "corpus" / "serve.sh"), "start"], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["bash", str(SHARED / "corpus" / "serve.sh"), "start"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     for key in args.sites.split(","):
         url = SITES[key]
         ours, peers = [], {"baseline": [], "advertools": []}
@@ -81,13 +107,19 @@ def main() -> int:
         print(f"\n{url}  (median of {args.rounds})")
         print(f"{'tool':<11}{'pages':>7}{'wall_s':>9}{'pages/s':>9}{'rss_mb':>8}")
         for name, row in table.items():
-            print(f"{name:<11}{row['pages']:>7.0f}{row['wall_s']:>9.2f}"
-                  f"{row['pages_per_s']:>9.1f}{row['rss_mb']:>8.0f}")
+            print(
+                f"{name:<11}{row['pages']:>7.0f}{row['wall_s']:>9.2f}"
+                f"{row['pages_per_s']:>9.1f}{row['rss_mb']:>8.0f}"
+            )
         ours_rate = table["siteaudit"]["pages_per_s"]
-        print(f"siteaudit / advertools pages/s: {ours_rate / table['advertools']['pages_per_s']:.2f}x"
-              f"  (target >= 5x)")
-        print(f"siteaudit / baseline pages/s:   {ours_rate / table['baseline']['pages_per_s']:.2f}"
-              f"  (target >= 0.40)")
+        print(
+            f"siteaudit / advertools pages/s: {ours_rate / table['advertools']['pages_per_s']:.2f}x"
+            f"  (target >= 5x)"
+        )
+        print(
+            f"siteaudit / baseline pages/s:   {ours_rate / table['baseline']['pages_per_s']:.2f}"
+            f"  (target >= 0.40)"
+        )
     return 0
 
 

@@ -86,8 +86,9 @@ def summary_tables(report: ScanReport, top: int = 10) -> list[Table]:
     for cat in report.scores.categories:
         if cat.score is None and not cat.findings:
             continue
-        scores.add_row(cat.category.value, _score(cat.score), str(cat.failed_checks),
-                       str(cat.findings))
+        scores.add_row(
+            cat.category.value, _score(cat.score), str(cat.failed_checks), str(cat.findings)
+        )
     issues = Table(title="Top issues", title_justify="left")
     issues.add_column("Severity")
     issues.add_column("Check")

@@ -50,17 +50,37 @@ def main() -> None:
 @click.option("--concurrency", type=click.IntRange(1, 512), help="Simultaneous requests.")
 @click.option("--include", multiple=True, help="Only crawl URLs matching this regex (repeat).")
 @click.option("--exclude", multiple=True, help="Skip URLs matching this regex (repeat).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write reports here (default: .siteaudit/reports/scan-ID).")
-@click.option("--format", "formats", default="json,html,csv", show_default=True,
-              help="Comma-separated report formats: json, html, csv.")
-@click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
-              help="Exit 1 when findings at or above this severity exist.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write reports here (default: .siteaudit/reports/scan-ID).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="json,html,csv",
+    show_default=True,
+    help="Comma-separated report formats: json, html, csv.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice([s.value for s in Severity]),
+    help="Exit 1 when findings at or above this severity exist.",
+)
 @click.option("--quiet", is_flag=True, help="No progress and no summary; errors only.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (your own site only).")
-def scan(url: str, out_dir: Path | None, formats: str, fail_on: str | None, quiet: bool,
-         as_json: bool, no_robots: bool, **limits: Any) -> None:
+def scan(
+    url: str,
+    out_dir: Path | None,
+    formats: str,
+    fail_on: str | None,
+    quiet: bool,
+    as_json: bool,
+    no_robots: bool,
+    **limits: Any,
+) -> None:
     """Audit the site at URL and write its reports."""
     chosen = _parse_formats(formats)
     crawl = {k: v for k, v in limits.items() if v is not None and k not in ("include", "exclude")}
@@ -77,8 +97,14 @@ def scan(url: str, out_dir: Path | None, formats: str, fail_on: str | None, quie
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path(".siteaudit/demo"), show_default=True, help="Write reports here.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".siteaudit/demo"),
+    show_default=True,
+    help="Write reports here.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 def demo(out_dir: Path, as_json: bool) -> None:
     """Serve the bundled demo shop on 127.0.0.1 and audit it."""
@@ -96,8 +122,9 @@ def demo(out_dir: Path, as_json: bool) -> None:
 
 
 @main.command(name="checks")
-@click.option("--category", type=click.Choice([c.value for c in Category]),
-              help="Only this category.")
+@click.option(
+    "--category", type=click.Choice([c.value for c in Category]), help="Only this category."
+)
 def list_checks(category: str | None) -> None:
     """List the check catalogue: id, category, severity, title."""
     try:
@@ -125,8 +152,9 @@ def _parse_formats(formats: str) -> tuple[str, ...]:
     chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
     unknown = sorted(set(chosen) - set(FORMATS))
     if unknown or not chosen:
-        raise click.BadParameter(f"unknown format(s) {unknown}; use {', '.join(FORMATS)}",
-                                 param_hint="--format")
+        raise click.BadParameter(
+            f"unknown format(s) {unknown}; use {', '.join(FORMATS)}", param_hint="--format"
+        )
     return chosen
 
 
@@ -137,8 +165,15 @@ def _run(settings: Settings, spec: Any, *, quiet: bool) -> ScanOutcome:
         return run_scan(settings, spec, on_progress=display.update)
 
 
-def _finish(outcome: ScanOutcome, out_dir: Path | None, formats: tuple[str, ...],
-            fail_on: str | None, *, quiet: bool, as_json: bool) -> int:
+def _finish(
+    outcome: ScanOutcome,
+    out_dir: Path | None,
+    formats: tuple[str, ...],
+    fail_on: str | None,
+    *,
+    quiet: bool,
+    as_json: bool,
+) -> int:
     report = outcome.report
     target = out_dir or Path(".siteaudit/reports") / f"scan-{report.scan.id}"
     paths = write_reports(report, target, formats) if report.pages else {}
@@ -150,16 +185,20 @@ def _finish(outcome: ScanOutcome, out_dir: Path | None, formats: tuple[str, ...]
         console = Console()
         for table in summary_tables(report):
             console.print(table)
-        click.echo(f"Scan {report.scan.id}: {status.value}, {len(report.pages)} pages, "
-                   f"{len(report.findings)} findings")
+        click.echo(
+            f"Scan {report.scan.id}: {status.value}, {len(report.pages)} pages, "
+            f"{len(report.findings)} findings"
+        )
         for fmt, path in paths.items():
             click.echo(f"{fmt.upper()} report: {path}")
     if status == ScanStatus.FAILED:
         click.echo(f"siteaudit: error: scan failed: {report.scan.error}", err=True)
         return EXIT_ERROR
     if status == ScanStatus.CANCELLED:
-        click.echo(f"siteaudit: scan {report.scan.id} cancelled; "
-                   f"{len(report.pages)} pages stored", err=True)
+        click.echo(
+            f"siteaudit: scan {report.scan.id} cancelled; {len(report.pages)} pages stored",
+            err=True,
+        )
         return EXIT_INTERRUPTED
     return EXIT_FINDINGS if failing else 0
 

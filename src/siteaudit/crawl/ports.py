@@ -1,22 +1,11 @@
-"""The seam robots.txt and sitemap discovery need: a fetcher that can read any body.
+"""The seam robots.txt and sitemap discovery need: the pipeline's `Fetcher`.
 
-`siteaudit.pipeline.ports.Fetcher` only promises `fetch(url)`, which reads HTML bodies
-alone. Robots.txt and sitemaps need text/plain and XML bodies read too, under their own
-size caps, so they ask for this wider Protocol; `HttpFetcher` implements both.
+Its `fetch` takes a per-call body cap and can read any content type (text/plain, XML),
+which robots.txt and sitemaps need; `HttpFetcher` implements it.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from siteaudit.pipeline.ports import Fetcher as BodyFetcher
 
-from siteaudit.model.page import FetchedPage
-
-
-class BodyFetcher(Protocol):
-    """A Fetcher whose `fetch` takes a per-call body cap and reads any content type."""
-
-    async def fetch(
-        self, url: str, *, max_bytes: int | None = None, accept_any_type: bool = False
-    ) -> FetchedPage:
-        """Fetch `url`; `max_bytes` caps the decoded body, `accept_any_type` reads any body."""
-        ...
+__all__ = ["BodyFetcher"]

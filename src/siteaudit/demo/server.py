@@ -14,6 +14,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 SITE_ROOT = Path(str(files("siteaudit.demo") / "site"))
 SITEMAP_PATHS = ("/", "/products/", "/products/tents.html", "/blog/", "/products/gift-cards.html")
@@ -45,12 +46,12 @@ class DemoHandler(SimpleHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         """Stay quiet: the scan's own output is what the user wants to read."""
 
     def _base(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        host, port = cast(tuple[str, int], self.server.server_address)[:2]
+        return f"http://{host}:{port}"
 
     def _sitemap(self) -> bytes:
         entries = "".join(f"<url><loc>{self._base()}{p}</loc></url>" for p in SITEMAP_PATHS)

@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue
 from siteaudit.model import ScanSpec, ScanStatus
@@ -136,9 +137,10 @@ class LocalEngine:
             for _ in range(max(1, spec.concurrency))
         ]
         ticker = asyncio.create_task(self._tick(scan_id, state))
-        done = asyncio.gather(*workers)
-        cancel_wait = asyncio.create_task(self._cancel.wait())
-        await asyncio.wait({done, cancel_wait}, return_when=asyncio.FIRST_COMPLETED)
+        done: asyncio.Future[list[None]] = asyncio.gather(*workers)
+        cancel_wait: asyncio.Future[bool] = asyncio.ensure_future(self._cancel.wait())
+        waiting: set[asyncio.Future[Any]] = {done, cancel_wait}
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         if not done.done():
             # Cancelled: give in-flight pages a moment, then stop them.
             wake.set()

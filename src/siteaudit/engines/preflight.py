@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from siteaudit.crawl.ports import BodyFetcher
+from siteaudit.pipeline.ports import Fetcher
 from siteaudit.crawl.robots import Robots, RobotsMode, fetch_robots
 from siteaudit.crawl.sitemaps import fetch_sitemap_urls
 from siteaudit.model import ScanSpec
@@ -13,7 +13,7 @@ from siteaudit.pipeline.discovery import Discovery
 from siteaudit.pipeline.urls import Scope, normalise
 
 
-async def preflight(fetcher: BodyFetcher, spec: ScanSpec) -> Discovery:
+async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
     """Read robots.txt and the sitemaps it names (or /sitemap.xml) for the start URL's site."""
     parts = urlsplit(spec.start_url)
     origin = f"{parts.scheme}://{parts.netloc}"

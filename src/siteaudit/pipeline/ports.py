@@ -19,8 +19,14 @@ from siteaudit.model.site import Site
 class Fetcher(Protocol):
     """Gets one URL: never raises for a network or server failure, it reports it instead."""
 
-    async def fetch(self, url: str) -> FetchedPage:
-        """Fetch `url`, following redirects hop by hop, within every configured bound."""
+    async def fetch(
+        self, url: str, *, max_bytes: int | None = None, accept_any_type: bool = False
+    ) -> FetchedPage:
+        """Fetch `url`, following redirects hop by hop, within every configured bound.
+
+        Only HTML bodies are read unless `accept_any_type` (robots.txt, sitemaps, llms.txt);
+        `max_bytes` overrides the configured cap on the decoded body for this call.
+        """
         ...
 
     async def close(self) -> None:
