@@ -4,18 +4,56 @@ The frontier is breadth-first from the seeds: the start URL first, then every in
 at increasing depth, then URLs known only from sitemaps (recorded with `found_via="sitemap"`
 and depth 0, the distance from the nearest seed). It enforces the page and depth limits and
 robots.txt, and never offers the same normalised URL twice.
+
+Crawler traps (infinite calendars, session ids in every link, faceted search) are bounded
+by `TrapLimits`: URL length, distinct query strings per path, the span of link depths one
+path pattern reaches (digits and hex ids folded), and repeated path segments. A URL over a
+bound is not crawled; the first one of each trap is kept as a `Trap` so a check can name it.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import re
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from siteaudit.model import Page
 from siteaudit.pipeline.urls import Scope, resolve
 
 SITEMAP_DEPTH = 0
+_NUMBERS = re.compile(r"\d+")
+_IDS = re.compile(r"[0-9a-f]{8,}|[0-9a-f-]{32,}", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class TrapLimits:
+    """Bounds that stop crawler traps; each applies per scan."""
+
+    max_url_length: int = 2048
+    max_query_variants: int = 200  # distinct query strings for one path
+    # URLs whose path folds to one pattern may span this many link depths: an infinite
+    # calendar (/cal/2024/05 -> /cal/2024/06 -> ...) goes one level deeper per step, while a
+    # product catalogue (/product/N) sits at a few depths however large it is.
+    max_pattern_depth_span: int = 12
+    max_pattern_urls: int | None = None  # optional hard cap per pattern (off by default)
+    max_segment_repeats: int = 3  # the same path segment this many times: /a/b/a/b/a/b
+
+
+@dataclass(frozen=True, slots=True)
+class Trap:
+    """A crawler trap: which bound it hit, the pattern, and a URL that showed it."""
+
+    kind: str  # url-length, query-variants, path-pattern, repeated-segments
+    pattern: str
+    example: str
+
+
+def path_pattern(url: str) -> str:
+    """The URL's host and path with ids and numbers folded: /cal/2024/05 -> /cal/N/N."""
+    parts = urlsplit(url)
+    return parts.netloc + _NUMBERS.sub("N", _IDS.sub("X", parts.path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +86,20 @@ class Frontier:
     max_depth: int
     allowed_by_robots: Callable[[str], bool] = lambda _url: True
     follow_nofollow: bool = False
+    traps_limits: TrapLimits = field(default_factory=TrapLimits)
     seen: set[str] = field(default_factory=set)
-    counters: dict[str, int] = field(default_factory=dict)
+    robots_blocked: set[str] = field(default_factory=set)
+    traps: dict[tuple[str, str], Trap] = field(default_factory=dict)
+    counters: Counter[str] = field(default_factory=Counter)
     _links: deque[FrontierEntry] = field(default_factory=deque)
     _sitemap: deque[FrontierEntry] = field(default_factory=deque)
+    _variants: Counter[str] = field(default_factory=Counter)
+    _patterns: Counter[str] = field(default_factory=Counter)
+    _pattern_depth: dict[str, int] = field(default_factory=dict)
 
     def offer(self, url: str, depth: int, found_via: str) -> bool:
         """Queue `url` if it is new, in scope, allowed and within limits; True if queued."""
-        if url in self.seen:
+        if url in self.seen or url in self.robots_blocked:
             return False
         if not self.scope.allows(url):
             return self._skip("out-of-scope")
@@ -64,8 +108,10 @@ class Frontier:
         if len(self.seen) >= self.max_pages:
             return self._skip("page-limit")
         if not self.allowed_by_robots(url):
-            self.seen.add(url)  # remember it so that every later link to it is not recounted
+            self.robots_blocked.add(url)  # remembered, so later links to it are not recounted
             return self._skip("robots-disallowed")
+        if found_via != "start" and self._is_trap(url, depth):
+            return False
         self.seen.add(url)
         entry = FrontierEntry(url, depth, found_via)
         (self._sitemap if found_via == "sitemap" else self._links).append(entry)
@@ -87,9 +133,38 @@ class Frontier:
         return len(self._links) + len(self._sitemap)
 
     def _skip(self, reason: str) -> bool:
-        key = f"discover/skipped/{reason}"
-        self.counters[key] = self.counters.get(key, 0) + 1
+        self.counters[f"discover/skipped/{reason}"] += 1
         return False
+
+    def _is_trap(self, url: str, depth: int) -> bool:
+        limits = self.traps_limits
+        if len(url) > limits.max_url_length:
+            return self._trap("url-length", f"URLs longer than {limits.max_url_length}", url)
+        segments = [s for s in urlsplit(url).path.split("/") if s]
+        repeats = max(Counter(segments).values(), default=0)
+        if repeats >= limits.max_segment_repeats:
+            return self._trap("repeated-segments", path_pattern(url), url)
+        base, has_query, _ = url.partition("?")
+        if has_query:
+            self._variants[base] += 1
+            if self._variants[base] > limits.max_query_variants:
+                return self._trap("query-variants", base + "?…", url)
+        pattern = path_pattern(url)
+        shallowest = self._pattern_depth.setdefault(pattern, depth)
+        if depth - shallowest > limits.max_pattern_depth_span:
+            return self._trap("path-pattern", pattern, url)
+        self._patterns[pattern] += 1
+        if (
+            limits.max_pattern_urls is not None
+            and self._patterns[pattern] > limits.max_pattern_urls
+        ):
+            return self._trap("path-pattern", pattern, url)
+        return False
+
+    def _trap(self, kind: str, pattern: str, url: str) -> bool:
+        self.traps.setdefault((kind, pattern), Trap(kind, pattern, url))
+        self.counters[f"discover/trap/{kind}"] += 1
+        return True
 
 
 def discover(page: Page, depth: int, frontier: Frontier) -> list[str]:

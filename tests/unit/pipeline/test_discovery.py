@@ -84,3 +84,43 @@ def test_a_page_with_meta_robots_nofollow_is_not_followed() -> None:
     frontier = make_frontier()
     page = make_page(meta_robots=("noindex", "nofollow"), links=(Link("http://e.com/a"),))
     assert discover(page, 0, frontier) == []
+
+
+def test_an_infinite_calendar_is_stopped_and_named_as_a_trap() -> None:
+    frontier = make_frontier(max_depth=1000, max_pages=10_000)
+    frontier.offer("http://e.com/", 0, "start")
+    queued = [
+        frontier.offer(f"http://e.com/cal/{2000 + m // 12}/{m % 12 + 1:02d}", m + 1, "link")
+        for m in range(100)
+    ]
+    assert 10 <= sum(queued) <= 20
+    (trap,) = frontier.traps.values()
+    assert trap.kind == "path-pattern"
+    assert trap.pattern == "e.com/cal/N/N"
+
+
+def test_session_ids_in_every_link_are_bounded_per_path() -> None:
+    frontier = make_frontier(max_pages=10_000)
+    queued = sum(frontier.offer(f"http://e.com/page?sid={i:x}", 1, "link") for i in range(1000))
+    assert queued == frontier.traps_limits.max_query_variants
+    assert frontier.counters["discover/trap/query-variants"] == 1000 - queued
+
+
+def test_a_large_catalogue_at_one_depth_is_not_a_trap() -> None:
+    frontier = make_frontier(max_pages=100_000)
+    assert all(frontier.offer(f"http://e.com/product/{i}", 2, "link") for i in range(20_000))
+    assert not frontier.traps
+
+
+def test_repeated_path_segments_and_very_long_urls_are_traps() -> None:
+    frontier = make_frontier()
+    assert not frontier.offer("http://e.com/a/b/a/b/a/b", 1, "link")
+    assert not frontier.offer("http://e.com/" + "x" * 3000, 1, "link")
+    assert {t.kind for t in frontier.traps.values()} == {"repeated-segments", "url-length"}
+
+
+def test_robots_blocked_urls_do_not_count_towards_the_page_limit() -> None:
+    frontier = make_frontier(max_pages=1, allowed_by_robots=lambda url: "/private" not in url)
+    assert not frontier.offer("http://e.com/private", 1, "link")
+    assert frontier.offer("http://e.com/", 0, "start")
+    assert frontier.robots_blocked == {"http://e.com/private"}
