@@ -1,0 +1,199 @@
+"""Conversions between domain objects and the rows and JSON documents that store them.
+
+Every string that a crawled site controls passes through `siteaudit.storage.sanitize`
+on its way in, so a page can always be stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from siteaudit.model import (
+    Category,
+    CategoryScore,
+    Finding,
+    RedirectHop,
+    ScanSpec,
+    ScanStatus,
+    Scores,
+    Severity,
+)
+from siteaudit.model.report import PageRow, ScanInfo
+from siteaudit.model.site import SitePage
+from siteaudit.pipeline.ports import PageResult
+from siteaudit.storage.sanitize import clean_json, clean_optional, clean_text
+
+_NOINDEX = frozenset({"noindex", "none"})
+
+
+def url_key(url: str) -> str:
+    """The SHA-256 hex digest that stands for an (already cleaned) URL in unique keys."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+def spec_to_json(spec: ScanSpec) -> dict[str, object]:
+    """The spec as a JSON document."""
+    return {name: clean_json(value) for name, value in dataclasses.asdict(spec).items()}
+
+
+def spec_from_json(document: Mapping[str, Any]) -> ScanSpec:
+    """The spec back from its JSON document; unknown keys (from a newer version) are dropped."""
+    known = {f.name for f in dataclasses.fields(ScanSpec)}
+    values = {key: value for key, value in document.items() if key in known}
+    for name in ("include", "exclude"):
+        if name in values:
+            values[name] = tuple(values[name])
+    return ScanSpec(**values)
+
+
+def scores_to_json(scores: Scores) -> dict[str, object]:
+    """The document `SqlScanStore.save_scores` expects: site score and one entry per category."""
+    return {
+        "site": scores.site,
+        "categories": [
+            {**dataclasses.asdict(c), "category": c.category.value} for c in scores.categories
+        ],
+    }
+
+
+def scores_from_json(document: Mapping[str, Any] | None) -> Scores:
+    """Scores back from `scores_to_json`'s document; no document means nothing was scored."""
+    if not document:
+        return Scores(site=None, categories=())
+    categories = tuple(
+        CategoryScore(
+            category=Category(item["category"]),
+            score=item.get("score"),
+            checks=int(item.get("checks", 0)),
+            failed_checks=int(item.get("failed_checks", 0)),
+            findings=int(item.get("findings", 0)),
+        )
+        for item in document.get("categories", ())
+    )
+    return Scores(site=document.get("site"), categories=categories)
+
+
+def page_values(result: PageResult) -> dict[str, object]:
+    """The `pages` row (without scan id and timestamps) for one processed page."""
+    page = result.page
+    url = clean_text(page.url)
+    return {
+        "url": url,
+        "url_key": url_key(url),
+        "final_url": clean_text(page.final_url),
+        "found_via": result.found_via,
+        "depth": page.depth,
+        "status": page.status,
+        "error_code": clean_optional(page.error_code),
+        "error_message": clean_optional(page.error_message),
+        "content_type": clean_text(page.content_type),
+        "size_bytes": page.size_bytes,
+        "content_hash": page.content_hash,
+        "ttfb_ms": page.ttfb_ms,
+        "total_ms": page.total_ms,
+        "is_html": page.is_html,
+        "title": clean_optional(page.title),
+        "meta_description": clean_optional(page.meta_description),
+        "h1s": clean_json(page.h1s),
+        "canonicals": clean_json(page.canonicals),
+        "noindex": bool(page.robots_directives & _NOINDEX),
+        "headers": clean_json(page.headers),
+        "redirects": clean_json([dataclasses.asdict(hop) for hop in page.redirects]),
+        "not_applicable": sorted(set(result.not_applicable)),
+        "check_errors": clean_json(result.check_errors),
+    }
+
+
+def finding_values(finding: Finding, page_key: str | None) -> dict[str, object]:
+    """The `findings` row (without scan id) for one finding."""
+    return {
+        "fingerprint": finding.fingerprint,
+        "check_id": finding.check_id,
+        "category": finding.category.value,
+        "severity": finding.severity.value,
+        "url": clean_text(finding.url),
+        "message": clean_text(finding.message),
+        "evidence": clean_text(finding.evidence),
+        "locator": clean_text(finding.locator),
+        "page_key": page_key,
+    }
+
+
+def finding_from_row(row: Any) -> Finding:
+    """A `Finding` from a `findings` row."""
+    return Finding(
+        check_id=row.check_id,
+        category=Category(row.category),
+        severity=Severity(row.severity),
+        url=row.url,
+        message=row.message,
+        evidence=row.evidence,
+        locator=row.locator,
+    )
+
+
+def redirects_from_json(document: list[Any]) -> tuple[RedirectHop, ...]:
+    """The redirect chain back from its JSON list."""
+    return tuple(RedirectHop(str(h["url"]), int(h["status"]), str(h["location"])) for h in document)
+
+
+def page_row_from_row(row: Any, inlinks: int) -> PageRow:
+    """A report `PageRow` from a `pages` row and its inlink count."""
+    return PageRow(
+        url=row.url,
+        final_url=row.final_url,
+        status=row.status,
+        depth=row.depth,
+        title=row.title,
+        content_type=row.content_type,
+        size_bytes=row.size_bytes,
+        content_hash=row.content_hash,
+        ttfb_ms=row.ttfb_ms,
+        total_ms=row.total_ms,
+        redirects=redirects_from_json(row.redirects),
+        error_code=row.error_code,
+        error_message=row.error_message,
+        found_via=row.found_via,
+        inlinks=inlinks,
+    )
+
+
+def site_page_from_row(row: Any) -> SitePage:
+    """A `SitePage` from a `pages` row.
+
+    `canonical` is set only when the page declares exactly one distinct canonical URL:
+    search engines ignore conflicting canonicals, so cross-page checks should too.
+    """
+    canonicals = set(row.canonicals)
+    return SitePage(
+        url=row.url,
+        final_url=row.final_url,
+        status=row.status,
+        depth=row.depth,
+        is_html=row.is_html,
+        title=row.title,
+        meta_description=row.meta_description,
+        h1s=tuple(row.h1s),
+        canonical=canonicals.pop() if len(canonicals) == 1 else None,
+        content_hash=row.content_hash,
+        noindex=row.noindex,
+        error_code=row.error_code,
+    )
+
+
+def scan_info_from_row(row: Any) -> ScanInfo:
+    """A `ScanInfo` from a `scans` row joined with its site's URL as `start_url`."""
+    return ScanInfo(
+        id=row.id,
+        start_url=row.start_url,
+        status=ScanStatus(row.status),
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        settings=dict(row.spec),
+        error=row.error,
+        counters={str(k): int(v) for k, v in row.counters.items()},
+    )

@@ -1,0 +1,132 @@
+"""Engines for SQLite and PostgreSQL, and the Alembic migrations applied at start-up.
+
+`open_store(url)` is what entrypoints call: it builds the engine, brings the schema to the
+newest revision and returns the store. Migrating is safe on every start (at head it only
+reads the version table) and when several processes start at once: PostgreSQL serialises
+them with a transaction-scoped advisory lock, SQLite with an immediate write transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+from siteaudit.storage.errors import UnsupportedDatabaseError
+from siteaudit.storage.repository import SqlScanStore
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Any fixed 64-bit number works; this one is "siteaudt" in ASCII, unlikely to clash.
+MIGRATION_LOCK_ID = 0x7369746561756474
+
+# psycopg (3) is the PostgreSQL driver we ship; plain URLs would otherwise pick psycopg2.
+_DRIVER_ALIASES = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
+
+
+def create_engine_for(url: str) -> Engine:
+    """An engine for a `sqlite:///path` or `postgresql+psycopg://...` URL, tuned for it."""
+    parsed = _with_driver(make_url(url))
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _create_sqlite_engine(parsed)
+    if backend == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    raise UnsupportedDatabaseError(parsed.render_as_string(hide_password=True))
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration; a no-op when it is already there."""
+    config = make_alembic_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return  # the usual start: a read, no lock
+    with engine.connect() as connection, connection.begin():
+        _lock_for_migration(connection)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_store(url: str) -> SqlScanStore:
+    """Connect to `url`, migrate it to the newest schema and return the scan store."""
+    engine = create_engine_for(url)
+    migrate(engine)
+    return SqlScanStore(engine)
+
+
+def make_alembic_config() -> Config:
+    """An Alembic configuration built in code: no alembic.ini is needed at run time."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def _with_driver(url: URL) -> URL:
+    alias = _DRIVER_ALIASES.get(url.drivername)
+    return url.set(drivername=alias) if alias else url
+
+
+def _create_sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database in ("", ":memory:"):
+        # One shared connection, or every pooled connection would see its own empty database.
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        if not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        _enable_wal(cursor)
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch to WAL, which lets readers (API, progress) run while a scan writes.
+
+    The switch is stored in the file, so only a new database really changes mode. When
+    several processes open a new file at once, SQLite may answer "database is locked"
+    without waiting for busy_timeout; retry until the timeout has passed.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Released by the commit that ends the migration, or by a crash.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+    elif connection.dialect.name == "sqlite":
+        # pysqlite would only BEGIN before the first DML; take the write lock up front so a
+        # second process waits (busy_timeout) and then finds the schema already at head.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    logger.debug("migration lock taken", extra={"dialect": connection.dialect.name})

@@ -1,0 +1,1 @@
+"""Alembic migrations of the siteaudit schema (applied by `siteaudit.storage.migrate`)."""

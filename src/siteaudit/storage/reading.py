@@ -1,0 +1,139 @@
+"""The read queries: scan identity, the site graph, per-check counts and the full report.
+
+Each function runs on the caller's connection. Counting happens in SQL where it can;
+the per-page N/A lists are JSON, so they are tallied here rather than with
+dialect-specific JSON functions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, case, distinct, func, select
+
+from siteaudit.model import Link, Severity
+from siteaudit.model.report import CheckInfo, ScanInfo, ScanReport
+from siteaudit.model.site import Site, SiteLink
+from siteaudit.pipeline.ports import CheckStats
+from siteaudit.storage import codec
+from siteaudit.storage.errors import ScanNotFoundError
+from siteaudit.storage.tables import findings, links, pages, scans, sites
+
+
+def scan_info(connection: Connection, scan_id: int) -> ScanInfo:
+    """One scan's identity and lifecycle; raises ScanNotFoundError."""
+    row = connection.execute(_scan_query().where(scans.c.id == scan_id)).first()
+    if row is None:
+        raise ScanNotFoundError(scan_id)
+    return codec.scan_info_from_row(row)
+
+
+def recent_scans(connection: Connection, limit: int) -> list[ScanInfo]:
+    """The `limit` newest scans, newest first."""
+    query = _scan_query().order_by(scans.c.id.desc()).limit(limit)
+    return [codec.scan_info_from_row(row) for row in connection.execute(query)]
+
+
+def site(connection: Connection, scan_id: int) -> Site:
+    """The slim crawl graph: every page and every internal link of the scan.
+
+    `sitemap_urls` holds the pages first found through a sitemap, a lower bound of the
+    sitemap's content until discovery records sitemap membership on its own.
+    """
+    start_url = scan_info(connection, scan_id).start_url
+    rows = connection.execute(_pages_query(scan_id)).all()
+    edges = connection.execute(
+        select(links.c.source_url, links.c.target_url, links.c.text, links.c.rel)
+        .where(links.c.scan_id == scan_id, links.c.internal.is_(True))
+        .order_by(links.c.id)
+    )
+    return Site(
+        start_url=start_url,
+        pages=tuple(codec.site_page_from_row(row) for row in rows),
+        links=tuple(_site_link(*edge) for edge in edges),
+        sitemap_urls=frozenset(row.url for row in rows if row.found_via == "sitemap"),
+    )
+
+
+def check_stats(connection: Connection, scan_id: int) -> CheckStats:
+    """Pages that HTML and response checks apply to, N/A counts and failures per check."""
+    scan_info(connection, scan_id)  # a missing scan is an error, not zero pages
+    answered = pages.c.status.is_not(None) | pages.c.error_code.is_not(None)
+    html, responses = connection.execute(
+        select(
+            func.count(case((pages.c.is_html.is_(True), 1))),
+            func.count(case((answered, 1))),
+        ).where(pages.c.scan_id == scan_id)
+    ).one()
+    not_applicable: Counter[str] = Counter()
+    for (ids,) in connection.execute(
+        select(pages.c.not_applicable).where(pages.c.scan_id == scan_id)
+    ):
+        not_applicable.update(ids)
+    per_check = connection.execute(
+        select(findings.c.check_id, func.count(distinct(findings.c.url)), func.count())
+        .where(findings.c.scan_id == scan_id)
+        .group_by(findings.c.check_id)
+    ).all()
+    return CheckStats(
+        html_pages=html,
+        response_pages=responses,
+        not_applicable=dict(not_applicable),
+        failing_pages={check: failing for check, failing, _ in per_check},
+        findings={check: count for check, _, count in per_check},
+    )
+
+
+def report(connection: Connection, scan_id: int, checks: dict[str, CheckInfo]) -> ScanReport:
+    """The scan, its scores, its pages (with inlinks) and its findings, most severe first."""
+    info = scan_info(connection, scan_id)
+    stored_scores = connection.scalar(select(scans.c.scores).where(scans.c.id == scan_id))
+    inlinks = _inlink_counts(scan_id)
+    query = (
+        _pages_query(scan_id)
+        .add_columns(func.coalesce(inlinks.c.inlinks, 0).label("inlinks"))
+        .outerjoin(inlinks, inlinks.c.target_key == pages.c.url_key)
+    )
+    rows = [codec.page_row_from_row(row, row.inlinks) for row in connection.execute(query)]
+    found = [
+        codec.finding_from_row(row)
+        for row in connection.execute(select(findings).where(findings.c.scan_id == scan_id))
+    ]
+    found.sort(key=lambda f: (Severity(f.severity).rank, f.check_id, f.url, f.locator))
+    return ScanReport(
+        scan=info,
+        scores=codec.scores_from_json(stored_scores),
+        pages=tuple(rows),
+        findings=tuple(found),
+        checks=checks,
+    )
+
+
+def _scan_query() -> Select[Any]:
+    return select(scans, sites.c.url.label("start_url")).join(sites, sites.c.id == scans.c.site_id)
+
+
+def _pages_query(scan_id: int) -> Select[Any]:
+    return select(pages).where(pages.c.scan_id == scan_id).order_by(pages.c.depth, pages.c.url)
+
+
+def _inlink_counts(scan_id: int) -> Any:
+    """Distinct internal pages linking to each target; a page linking to itself is no inlink."""
+    return (
+        select(links.c.target_key, func.count(distinct(links.c.source_url)).label("inlinks"))
+        .where(
+            and_(
+                links.c.scan_id == scan_id,
+                links.c.internal.is_(True),
+                links.c.source_url != links.c.target_url,
+            )
+        )
+        .group_by(links.c.target_key)
+        .subquery()
+    )
+
+
+def _site_link(source: str, target: str, text: str, rel: list[str]) -> SiteLink:
+    nofollow = Link(url=target, rel=tuple(rel)).nofollow
+    return SiteLink(source=source, target=target, text=text, nofollow=nofollow)

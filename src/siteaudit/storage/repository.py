@@ -1,0 +1,186 @@
+"""`SqlScanStore`: the `ScanStore` port over SQLAlchemy Core, for SQLite and PostgreSQL.
+
+Every method is one transaction. Writes are idempotent so that a task delivered twice
+changes nothing the second time: pages are upserted by (scan, URL) with the later save
+winning (its findings replace the earlier save's), links and findings are inserted with
+"insert or ignore" on their unique keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, update
+
+from siteaudit.model import Finding, ScanSpec, ScanStatus
+from siteaudit.model.report import CheckInfo, ScanInfo, ScanReport
+from siteaudit.model.site import Site
+from siteaudit.pipeline.ports import CheckStats, LinkRecord, PageResult
+from siteaudit.storage import codec, reading
+from siteaudit.storage.errors import ScanNotFoundError
+from siteaudit.storage.sanitize import clean_json, clean_text
+from siteaudit.storage.tables import UTCDateTime, artifacts, scans, sites, utcnow
+from siteaudit.storage.upsert import insert_ignoring
+from siteaudit.storage.writing import write_links, write_pages, write_site_findings
+
+
+class SqlScanStore:
+    """Scans, pages, links and findings in a SQL database (implements `ScanStore`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Use `engine`, whose schema must already be migrated (see `open_store`)."""
+        self.engine = engine
+
+    # -- scans ---------------------------------------------------------------------------
+
+    def create_scan(self, spec: ScanSpec) -> int:
+        """Create the site (if new) and a pending scan for `spec`; return the scan id."""
+        now = utcnow()
+        url = clean_text(spec.start_url)
+        with self.engine.begin() as connection:
+            row = {"url": url, "url_key": codec.url_key(url), "created_at": now}
+            insert_ignoring(connection, sites, [row], ["url_key"])
+            site_id = connection.scalar(select(sites.c.id).where(sites.c.url_key == row["url_key"]))
+            statement = scans.insert().values(
+                site_id=site_id,
+                spec=codec.spec_to_json(spec),
+                status=ScanStatus.PENDING.value,
+                created_at=now,
+                counters={},
+            )
+            return int(connection.execute(statement.returning(scans.c.id)).scalar_one())
+
+    def get_spec(self, scan_id: int) -> ScanSpec:
+        """The spec a scan was created with."""
+        with self.engine.connect() as connection:
+            return codec.spec_from_json(_scan_value(connection, scans.c.spec, scan_id))
+
+    def get_status(self, scan_id: int) -> ScanStatus:
+        """The scan's current status."""
+        with self.engine.connect() as connection:
+            return ScanStatus(_scan_value(connection, scans.c.status, scan_id))
+
+    def set_status(self, scan_id: int, status: ScanStatus, *, error: str | None = None) -> None:
+        """Move the scan to `status`, stamping the start and finish times.
+
+        `started_at` is set the first time the scan leaves `pending`; `finished_at` the first
+        time it reaches a terminal status, and cleared if it leaves it again. `error` is kept
+        unless a new one is given. No transition is refused: the engines own the order.
+        """
+        now = literal(utcnow(), UTCDateTime())
+        values: dict[str, object] = {"status": status.value}
+        if status is not ScanStatus.PENDING:
+            values["started_at"] = func.coalesce(scans.c.started_at, now)
+        values["finished_at"] = (
+            func.coalesce(scans.c.finished_at, now) if status.is_terminal else None
+        )
+        if error is not None:
+            values["error"] = clean_text(error)
+        with self.engine.begin() as connection:
+            result = connection.execute(update(scans).where(scans.c.id == scan_id).values(values))
+            if result.rowcount == 0:
+                raise ScanNotFoundError(scan_id)
+
+    def add_counters(self, scan_id: int, counters: Mapping[str, int]) -> None:
+        """Add `counters` to the scan's slash-named counters, atomically."""
+        if not counters:
+            return
+        where = scans.c.id == scan_id
+        with self.engine.begin() as connection:
+            # A write first takes the row lock (PostgreSQL) or the write lock (SQLite), so
+            # concurrent adders queue up instead of losing each other's increments.
+            connection.execute(update(scans).where(where).values(counters=scans.c.counters))
+            stored = dict(_scan_value(connection, scans.c.counters, scan_id))
+            for name, amount in counters.items():
+                key = clean_text(name)
+                stored[key] = int(stored.get(key, 0)) + int(amount)
+            connection.execute(update(scans).where(where).values(counters=stored))
+
+    def save_scores(self, scan_id: int, report_scores: Mapping[str, object]) -> None:
+        """Store the scores, as the document `codec.scores_to_json` makes."""
+        with self.engine.begin() as connection:
+            statement = update(scans).where(scans.c.id == scan_id)
+            result = connection.execute(statement.values(scores=clean_json(report_scores)))
+            if result.rowcount == 0:
+                raise ScanNotFoundError(scan_id)
+
+    def get_scan(self, scan_id: int) -> ScanInfo:
+        """Identity, lifecycle and counters of one scan."""
+        with self.engine.connect() as connection:
+            return reading.scan_info(connection, scan_id)
+
+    def list_scans(self, limit: int = 50) -> list[ScanInfo]:
+        """The `limit` most recently created scans, newest first."""
+        with self.engine.connect() as connection:
+            return reading.recent_scans(connection, limit)
+
+    def scan_ids_for_site(self, url: str) -> list[int]:
+        """Ids of every scan of the site whose start URL is `url`, newest first."""
+        key = codec.url_key(clean_text(url))
+        query = (
+            select(scans.c.id)
+            .join(sites, sites.c.id == scans.c.site_id)
+            .where(sites.c.url_key == key)
+            .order_by(scans.c.id.desc())
+        )
+        with self.engine.connect() as connection:
+            return list(connection.scalars(query))
+
+    # -- crawl data ----------------------------------------------------------------------
+
+    def save_pages(self, scan_id: int, results: Sequence[PageResult]) -> None:
+        """Persist pages with their findings; saving the same URL again replaces both."""
+        with self.engine.begin() as connection:
+            write_pages(connection, scan_id, results)
+
+    def save_links(self, scan_id: int, links: Sequence[LinkRecord]) -> None:
+        """Persist link graph edges; an edge already stored for the scan is ignored."""
+        with self.engine.begin() as connection:
+            write_links(connection, scan_id, links)
+
+    def save_site_findings(self, scan_id: int, findings: Sequence[Finding]) -> None:
+        """Persist the findings of site-level checks (idempotent by fingerprint)."""
+        with self.engine.begin() as connection:
+            write_site_findings(connection, scan_id, findings)
+
+    def record_artifact(self, key: str, size_bytes: int, media_type: str = "") -> None:
+        """Note that an artifact is stored under `key` (idempotent)."""
+        row = {
+            "key": key,
+            "size_bytes": size_bytes,
+            "media_type": clean_text(media_type),
+            "created_at": utcnow(),
+        }
+        with self.engine.begin() as connection:
+            insert_ignoring(connection, artifacts, [row], ["key"])
+
+    # -- reads for the later phases --------------------------------------------------------
+
+    def load_site(self, scan_id: int) -> Site:
+        """Every page and internal link of the scan, for site-level checks."""
+        with self.engine.connect() as connection:
+            return reading.site(connection, scan_id)
+
+    def check_stats(self, scan_id: int) -> CheckStats:
+        """Applicability and failure counts per check, for scoring."""
+        with self.engine.connect() as connection:
+            return reading.check_stats(connection, scan_id)
+
+    def load_report(
+        self, scan_id: int, checks: Mapping[str, CheckInfo] | None = None
+    ) -> ScanReport:
+        """Everything the report renderers need.
+
+        The store knows no check metadata: pass the catalogue's `CheckInfo`s as `checks`,
+        or the report's `checks` is left empty for the caller to fill.
+        """
+        with self.engine.connect() as connection:
+            return reading.report(connection, scan_id, dict(checks or {}))
+
+
+def _scan_value(connection: Connection, column: ColumnElement[Any], scan_id: int) -> Any:
+    row = connection.execute(select(column).where(scans.c.id == scan_id)).first()
+    if row is None:
+        raise ScanNotFoundError(scan_id)
+    return row[0]

@@ -1,0 +1,181 @@
+"""The relational schema, as SQLAlchemy Core tables (the migrations create exactly this).
+
+Uniqueness is what makes every write idempotent under at-least-once delivery: a site, a
+page of a scan, a link of a scan, a finding of a scan and an artifact each exist once.
+URLs are unique through a SHA-256 key column (`url_key`, `link_key`) rather than the URL
+itself, because a PostgreSQL btree entry is capped at about 2.7 kB and crawled URLs are not.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+# Named constraints let later migrations (and SQLite batch mode) refer to them by name.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+KEY_LENGTH = 64  # hex SHA-256
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores it naive, in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes; hand SQLite naive UTC, PostgreSQL aware UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timezone-aware values only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Always return an aware UTC datetime."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected datetime, got {type(value).__name__}")
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("url_key", String(KEY_LENGTH), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("url_key"),
+)
+
+scans = Table(
+    "scans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("spec", JSON, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("started_at", UTCDateTime),
+    Column("finished_at", UTCDateTime),
+    Column("counters", JSON, nullable=False),
+    Column("scores", JSON),
+    Index(None, "site_id", "id"),
+    Index(None, "status"),
+)
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("url_key", String(KEY_LENGTH), nullable=False),
+    Column("final_url", Text, nullable=False),
+    Column("found_via", String(32), nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("status", Integer),
+    Column("error_code", String(64)),
+    Column("error_message", Text),
+    Column("content_type", Text, nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("content_hash", String(128)),
+    Column("ttfb_ms", Float),
+    Column("total_ms", Float),
+    Column("is_html", Boolean, nullable=False),
+    Column("title", Text),
+    Column("meta_description", Text),
+    Column("h1s", JSON, nullable=False),
+    Column("canonicals", JSON, nullable=False),
+    Column("noindex", Boolean, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("redirects", JSON, nullable=False),
+    Column("not_applicable", JSON, nullable=False),
+    Column("check_errors", JSON, nullable=False),
+    Column("saved_at", UTCDateTime, nullable=False),
+    UniqueConstraint("scan_id", "url_key"),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+    Column("source_url", Text, nullable=False),
+    Column("target_url", Text, nullable=False),
+    Column("target_key", String(KEY_LENGTH), nullable=False),
+    Column("link_key", String(KEY_LENGTH), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("rel", JSON, nullable=False),
+    Column("internal", Boolean, nullable=False),
+    UniqueConstraint("scan_id", "link_key"),
+    Index(None, "scan_id", "target_key"),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+    Column("fingerprint", String(KEY_LENGTH), nullable=False),
+    Column("check_id", String(128), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("locator", Text, nullable=False),
+    # The page whose analysis produced it; NULL for site-level findings.
+    Column("page_key", String(KEY_LENGTH)),
+    UniqueConstraint("scan_id", "fingerprint"),
+    Index(None, "scan_id", "check_id"),
+    Index(None, "scan_id", "page_key"),
+)
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(KEY_LENGTH), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("media_type", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("key"),
+)

@@ -1,0 +1,113 @@
+"""Pages, links and findings: idempotent writes, and text a crawled site controls."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import Table, func, select
+from tests.integration.storage.factories import HOME, make_finding, make_page, make_result
+
+from siteaudit.model import Category, ScanSpec, Severity
+from siteaudit.pipeline.ports import LinkRecord
+from siteaudit.storage import SqlScanStore
+from siteaudit.storage.tables import findings, links, pages
+
+
+def _count(store: SqlScanStore, table: Table) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_a_page_saved_twice_is_one_row_and_the_later_save_wins(store: SqlScanStore) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    store.save_pages(scan_id, [make_result(make_page(title=None), make_finding())])
+    later = make_page(title="Shop", status=200)
+    store.save_pages(scan_id, [make_result(later, make_finding(check_id="h1", locator="h1"))])
+    report = store.load_report(scan_id)
+    assert [(p.url, p.title) for p in report.pages] == [(HOME, "Shop")]
+    assert [f.check_id for f in report.findings] == ["h1"]
+    assert _count(store, pages) == 1
+
+
+def test_the_same_url_twice_in_one_batch_keeps_the_last(store: SqlScanStore) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    store.save_pages(
+        scan_id, [make_result(make_page(title="old")), make_result(make_page(title="new"))]
+    )
+    assert [p.title for p in store.load_report(scan_id).pages] == ["new"]
+
+
+def test_findings_saved_again_are_stored_once(store: SqlScanStore) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    result = make_result(make_page(), make_finding(), make_finding())
+    store.save_pages(scan_id, [result])
+    store.save_pages(scan_id, [result])
+    duplicate = make_finding(
+        check_id="duplicate-title", category=Category.CONTENT, url=HOME + "a", locator="t"
+    )
+    store.save_site_findings(scan_id, [duplicate, duplicate])
+    store.save_site_findings(scan_id, [duplicate])
+    assert _count(store, findings) == 2
+    assert store.check_stats(scan_id).findings == {"title": 1, "duplicate-title": 1}
+
+
+def test_site_findings_survive_a_resave_of_the_page_they_name(store: SqlScanStore) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    store.save_site_findings(scan_id, [make_finding(check_id="orphan-page")])
+    store.save_pages(scan_id, [make_result(make_page())])
+    assert [f.check_id for f in store.load_report(scan_id).findings] == ["orphan-page"]
+
+
+def test_duplicate_links_are_stored_once_per_scan(store: SqlScanStore) -> None:
+    first = store.create_scan(ScanSpec(HOME))
+    second = store.create_scan(ScanSpec(HOME))
+    edge = LinkRecord(HOME, HOME + "about", text="About", rel=("nofollow",))
+    for scan_id in (first, second):
+        store.save_links(scan_id, [edge, edge])
+        store.save_links(scan_id, [edge])
+    assert _count(store, links) == 2
+    assert store.load_site(first).links[0].nofollow is True
+
+
+def test_nul_bytes_and_lone_surrogates_are_stored_as_replacement_characters(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    page = make_page(
+        title="Caf\x00\udce9 \ud83d\ude00",  # NUL, lone surrogate, then a split pair
+        meta={"description": "a\x00b"},
+        headers=(("x-odd", "v\udcff"),),
+        headings=(),
+    )
+    finding = make_finding(evidence="<title>\x00</title>", message="m\ud800")
+    store.save_pages(scan_id, [make_result(page, finding)])
+    store.save_links(scan_id, [LinkRecord(HOME, HOME + "\x00", text="\udc80")])
+    row = store.load_report(scan_id).pages[0]
+    site_page = store.load_site(scan_id).pages[0]
+    stored = store.load_report(scan_id).findings[0]
+    assert row.title == "Caf\ufffd\ufffd \U0001f600"
+    assert site_page.meta_description == "a\ufffdb"
+    assert (stored.evidence, stored.message) == ("<title>\ufffd</title>", "m\ufffd")
+    assert store.load_site(scan_id).links[0].text == "\ufffd"
+
+
+def test_very_long_urls_and_titles_are_stored_whole(store: SqlScanStore) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    # Random hex does not compress: this exceeds PostgreSQL's ~2.7 kB btree entry limit.
+    long_url = f"{HOME}?q={secrets.token_hex(8_000)}"
+    title = "T" * 100_000
+    store.save_pages(scan_id, [make_result(make_page(long_url, title=title))])
+    store.save_pages(scan_id, [make_result(make_page(long_url, title=title))])
+    store.save_links(scan_id, [LinkRecord(long_url, long_url + "x")] * 2)
+    row = store.load_report(scan_id).pages[0]
+    assert (len(row.url), row.title) == (len(long_url), title)
+    assert _count(store, pages) == 1
+    assert _count(store, links) == 1
+
+
+def test_finding_severity_and_category_come_back_as_enums(store: SqlScanStore) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    store.save_pages(scan_id, [make_result(make_page(), make_finding())])
+    found = store.load_report(scan_id).findings[0]
+    assert (found.severity, found.category) == (Severity.HIGH, Category.ON_PAGE)
+    assert found == make_finding()

@@ -1,0 +1,123 @@
+"""Engines and migrations on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, event, inspect
+from tests.integration.storage.factories import HOME
+
+from siteaudit.model import ScanSpec
+from siteaudit.storage import UnsupportedDatabaseError, create_engine_for, migrate, open_store
+from siteaudit.storage.tables import metadata
+
+TABLES = {"sites", "scans", "pages", "links", "findings", "artifacts"}
+
+
+def _statements_while_migrating(engine: Engine) -> list[str]:
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        migrate(engine)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_migrating_an_empty_database_creates_every_table(database_url: str) -> None:
+    engine = create_engine_for(database_url)
+    migrate(engine)
+    assert set(inspect(engine).get_table_names()) >= TABLES
+    with engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+    engine.dispose()
+
+
+def test_migrating_a_database_already_at_head_changes_nothing(database_url: str) -> None:
+    engine = create_engine_for(database_url)
+    first = _statements_while_migrating(engine)
+    second = _statements_while_migrating(engine)
+    assert any("CREATE TABLE" in sql for sql in first)
+    assert not [sql for sql in second if sql.lstrip().upper().startswith(("CREATE", "ALTER"))]
+    assert not [sql for sql in second if "INSERT INTO alembic_version" in sql]
+    engine.dispose()
+
+
+def test_migrated_schema_matches_the_table_definitions(database_url: str) -> None:
+    engine = create_engine_for(database_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_three_processes_starting_at_once_all_migrate_cleanly(database_url: str) -> None:
+    start_at = time.time() + 3  # after every interpreter has imported siteaudit
+    script = (
+        "import sys, time\n"
+        "from siteaudit.storage import open_store\n"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+        "open_store(sys.argv[1]).engine.dispose()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, database_url, str(start_at)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outcomes = [(process.wait(timeout=60), process.communicate()[1]) for process in processes]
+    assert outcomes == [(0, "")] * 3
+    engine = create_engine_for(database_url)
+    assert set(inspect(engine).get_table_names()) >= TABLES
+    engine.dispose()
+
+
+def test_sqlite_engine_creates_the_folder_and_sets_wal_and_foreign_keys(tmp_path: Path) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'a' / 'b' / 'scans.db'}")
+    with engine.connect() as connection:
+        pragmas = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+    engine.dispose()
+    assert (tmp_path / "a" / "b" / "scans.db").is_file()
+    expected = {"journal_mode": "wal", "synchronous": 1, "foreign_keys": 1, "busy_timeout": 15_000}
+    assert pragmas == expected
+
+
+def test_plain_postgresql_urls_use_the_psycopg_driver() -> None:
+    engine = create_engine_for("postgresql://someone@db.invalid/audits")
+    assert engine.dialect.driver == "psycopg"
+    engine.dispose()
+
+
+def test_a_database_other_than_sqlite_or_postgresql_is_refused() -> None:
+    with pytest.raises(UnsupportedDatabaseError, match="mysql"):
+        create_engine_for("mysql://someone@db.invalid/audits")
+
+
+def test_an_in_memory_sqlite_store_is_one_database_for_every_thread() -> None:
+    store = open_store("sqlite://")
+    ids: list[int] = []
+    worker = threading.Thread(target=lambda: ids.append(store.create_scan(ScanSpec(HOME))))
+    worker.start()
+    worker.join()
+    assert [info.id for info in store.list_scans()] == ids
+    store.engine.dispose()
