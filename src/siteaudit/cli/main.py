@@ -17,10 +17,17 @@ from rich.console import Console
 
 from siteaudit import __version__
 from siteaudit.cli.display import ProgressDisplay, summary_tables
-from siteaudit.engines.runner import ScanOutcome, build_catalogue, make_spec, run_scan
+from siteaudit.demo.server import DemoServer
+from siteaudit.engines.runner import (
+    ScanOutcome,
+    build_catalogue,
+    make_spec,
+    resume_scan,
+    run_scan,
+)
 from siteaudit.errors import SiteauditError
 from siteaudit.logs import configure_logging
-from siteaudit.model import Category, ScanStatus, Severity
+from siteaudit.model import Category, ScanSpec, ScanStatus, Severity
 from siteaudit.reports import write_reports
 from siteaudit.settings import Settings, load_settings
 from siteaudit.storage.database import open_store
@@ -44,7 +51,14 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("url")
+@click.argument("url", required=False)
+@click.option(
+    "--resume",
+    "resume_id",
+    type=int,
+    metavar="SCAN_ID",
+    help="Continue an interrupted scan without refetching stored pages.",
+)
 @click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many URLs.")
 @click.option("--max-depth", type=click.IntRange(min=0), help="Links to follow from the start.")
 @click.option("--concurrency", type=click.IntRange(1, 512), help="Simultaneous requests.")
@@ -72,7 +86,9 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (your own site only).")
 def scan(
-    url: str,
+    *,
+    url: str | None,
+    resume_id: int | None,
     out_dir: Path | None,
     formats: str,
     fail_on: str | None,
@@ -81,16 +97,22 @@ def scan(
     no_robots: bool,
     **limits: Any,
 ) -> None:
-    """Audit the site at URL and write its reports."""
+    """Audit the site at URL and write its reports (or continue one with --resume)."""
     chosen = _parse_formats(formats)
+    if (url is None) == (resume_id is None):
+        raise click.UsageError("give a URL to scan, or --resume SCAN_ID (not both)")
     crawl = {k: v for k, v in limits.items() if v is not None and k not in ("include", "exclude")}
     if no_robots:
         crawl["respect_robots"] = False
     try:
         settings = load_settings()
         settings.crawl = settings.crawl.model_copy(update=crawl)
-        spec = make_spec(settings, url, limits["include"], limits["exclude"])
-        outcome = _run(settings, spec, quiet=quiet or as_json)
+        if resume_id is not None:
+            outcome = _run(settings, resume_id, quiet=quiet or as_json)
+        else:
+            assert url is not None
+            spec = make_spec(settings, url, limits["include"], limits["exclude"])
+            outcome = _run(settings, spec, quiet=quiet or as_json)
     except SiteauditError as exc:
         fail(str(exc))
     sys.exit(_finish(outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json))
@@ -108,8 +130,6 @@ def scan(
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 def demo(out_dir: Path, as_json: bool) -> None:
     """Serve the bundled demo shop on 127.0.0.1 and audit it."""
-    from siteaudit.demo.server import DemoServer
-
     with DemoServer() as server:
         if not as_json:
             click.echo(f"Demo site serving at {server.url}", err=True)
@@ -158,11 +178,14 @@ def _parse_formats(formats: str) -> tuple[str, ...]:
     return chosen
 
 
-def _run(settings: Settings, spec: Any, *, quiet: bool) -> ScanOutcome:
+def _run(settings: Settings, target: ScanSpec | int, *, quiet: bool) -> ScanOutcome:
+    """Run a new scan of a spec, or resume the stored scan with that id."""
     configure_logging(logging.WARNING)
     console = Console(stderr=True)
     with ProgressDisplay(console, quiet=quiet) as display:
-        return run_scan(settings, spec, on_progress=display.update)
+        if isinstance(target, int):
+            return resume_scan(settings, target, on_progress=display.update)
+        return run_scan(settings, target, on_progress=display.update)
 
 
 def _finish(

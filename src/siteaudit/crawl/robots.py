@@ -47,6 +47,7 @@ class Robots:
     status: int | None = None
     sitemaps: tuple[str, ...] = ()
     truncated: bool = False
+    text: str | None = field(default=None, repr=False)  # the body parsed, as read (capped)
     rules: Protego | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -65,6 +66,7 @@ class Robots:
             status=status,
             sitemaps=tuple(rules.sitemaps),
             truncated=truncated,
+            text=text,
             rules=rules,
         )
 

@@ -23,6 +23,7 @@ import defusedxml.ElementTree as SafeET
 from siteaudit.crawl.decoding import decode_bytes
 from siteaudit.crawl.errors import DecodingError, ErrorCode
 from siteaudit.crawl.ports import BodyFetcher
+from siteaudit.model.site import SitemapInfo
 from siteaudit.pipeline.urls import InvalidURLError, normalise
 
 MIB = 1024 * 1024
@@ -55,6 +56,7 @@ class SitemapResult:
     urls: tuple[str, ...]
     errors: tuple[SitemapError, ...] = ()
     sitemaps: tuple[str, ...] = ()
+    files: tuple[SitemapInfo, ...] = ()  # one per sitemap read: status, URL count, bytes
 
 
 @dataclass(slots=True)
@@ -64,6 +66,8 @@ class ParsedSitemap:
     is_index: bool = False
     locs: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    status: int | None = None
+    size: int = 0  # uncompressed bytes read
 
 
 async def fetch_sitemap_urls(
@@ -79,12 +83,14 @@ async def fetch_sitemap_urls(
     queue = [(url, 0) for url in dict.fromkeys(sitemap_urls)]
     seen = {url for url, _ in queue}
     fetched: list[str] = []
+    files: list[SitemapInfo] = []
     while queue and len(urls) < limit and len(fetched) < limits.max_sitemaps:
         size = min(limits.concurrency, limits.max_sitemaps - len(fetched))
         batch, queue = queue[:size], queue[size:]
         parsed = await asyncio.gather(*(_load(fetcher, url, limits) for url, _ in batch))
         for (url, depth), sitemap in zip(batch, parsed, strict=True):
             fetched.append(url)
+            files.append(_info(url, sitemap))
             errors.extend(SitemapError(url, problem) for problem in sitemap.problems)
             if not sitemap.is_index:
                 _take(urls, sitemap.locs, limit, url, errors)
@@ -96,7 +102,13 @@ async def fetch_sitemap_urls(
                 queue.extend((child, depth + 1) for child in children)
     if queue:
         errors.append(SitemapError(queue[0][0], f"{len(queue)} sitemaps left unread (limits)"))
-    return SitemapResult(tuple(urls), tuple(errors), tuple(fetched))
+    return SitemapResult(tuple(urls), tuple(errors), tuple(fetched), tuple(files))
+
+
+def _info(url: str, sitemap: ParsedSitemap) -> SitemapInfo:
+    error = "; ".join(sitemap.problems) or None
+    count = 0 if sitemap.is_index else len(sitemap.locs)
+    return SitemapInfo(url=url, status=sitemap.status, urls=count, bytes=sitemap.size, error=error)
 
 
 def _take(
@@ -112,9 +124,11 @@ def _take(
 async def _load(fetcher: BodyFetcher, url: str, limits: SitemapLimits) -> ParsedSitemap:
     page = await fetcher.fetch(url, max_bytes=limits.max_bytes, accept_any_type=True)
     if page.error_code is not None and page.error_code != ErrorCode.TOO_LARGE:
-        return ParsedSitemap(problems=[f"{page.error_code}: {page.error_message}"])
+        return ParsedSitemap(
+            problems=[f"{page.error_code}: {page.error_message}"], status=page.status
+        )
     if page.status is None or not 200 <= page.status < 300:
-        return ParsedSitemap(problems=[f"answered HTTP {page.status}"])
+        return ParsedSitemap(problems=[f"answered HTTP {page.status}"], status=page.status)
     body, problems = page.body, []
     if page.truncated:
         problems.append(f"larger than {limits.max_bytes} bytes; read in part")
@@ -126,6 +140,7 @@ async def _load(fetcher: BodyFetcher, url: str, limits: SitemapLimits) -> Parsed
         problems.append(f"inflates beyond {limits.max_bytes} bytes; read in part")
     sitemap = parse_sitemap(body, limits.max_urls_per_file)
     sitemap.problems[:0] = problems
+    sitemap.status, sitemap.size = page.status, len(body)
     return sitemap
 
 

@@ -86,27 +86,32 @@ class LocalEngine:
         """True once cancel() was called."""
         return self._cancel.is_set()
 
-    async def run(self, scan_id: int) -> ScanStatus:
-        """Run scan `scan_id` to a terminal status and return it."""
+    async def run(self, scan_id: int, *, resume: bool = False) -> ScanStatus:
+        """Run scan `scan_id` to a terminal status and return it.
+
+        With `resume`, pages already stored are not fetched again: the frontier restarts from
+        the stored link targets that have no page yet.
+        """
         spec = self._store.get_spec(scan_id)
         try:
-            return await self._run(scan_id, spec)
+            return await self._run(scan_id, spec, resume)
         except Exception as exc:
             logger.exception("scan %s failed", scan_id, extra={"scan_id": scan_id})
             self._store.set_status(scan_id, ScanStatus.FAILED, error=f"internal error: {exc}")
             return ScanStatus.FAILED
 
-    async def _run(self, scan_id: int, spec: ScanSpec) -> ScanStatus:
+    async def _run(self, scan_id: int, spec: ScanSpec, resume: bool) -> ScanStatus:
         self._store.set_status(scan_id, ScanStatus.DISCOVERING)
-        scope = Scope.from_spec(spec.start_url, spec.include, spec.exclude)
         found = await self._discover(spec)
         frontier = Frontier(
-            scope=scope,
+            scope=Scope.from_spec(spec.start_url, spec.include, spec.exclude),
             max_pages=spec.max_pages,
             max_depth=spec.max_depth,
             allowed_by_robots=found.allowed,
             follow_nofollow=spec.follow_nofollow,
         )
+        if resume:
+            self._restore(scan_id, frontier)
         frontier.offer(spec.start_url, 0, "start")
         frontier.offer_sitemap_urls(found.sitemap_urls)
         state = _RunState(frontier, PageAnalyzer(self._catalogue.page_checks, spec.start_url))
@@ -116,6 +121,13 @@ class LocalEngine:
         await self._crawl(scan_id, spec, state)
         state.counters.update(frontier.counters)
         self._store.add_counters(scan_id, dict(state.counters))
+        self._store.save_discovery(
+            scan_id,
+            facts=found.facts,
+            traps=list(frontier.traps.values()),
+            robots_blocked=sorted(frontier.robots_blocked),
+            sitemap_urls=found.sitemap_urls,
+        )
         if self._cancel.is_set():
             self._store.set_status(scan_id, ScanStatus.CANCELLED, error="cancelled by the user")
             return ScanStatus.CANCELLED
@@ -124,6 +136,20 @@ class LocalEngine:
             self._store.set_status(scan_id, ScanStatus.FAILED, error=failure)
             return ScanStatus.FAILED
         return self._finish(scan_id, spec, state)
+
+    def _restore(self, scan_id: int, frontier: Frontier) -> None:
+        """Mark stored pages as done and queue the stored links that were never fetched."""
+        stored = self._store.load_crawl_state(scan_id)
+        frontier.seen.update(stored.done)
+        for url, depth in stored.pending:
+            frontier.offer(url, depth, "link")
+        logger.info(
+            "resuming scan %s: %d pages stored, %d queued",
+            scan_id,
+            len(stored.done),
+            len(frontier),
+            extra={"scan_id": scan_id},
+        )
 
     async def _discover(self, spec: ScanSpec) -> Discovery:
         if self._preflight is None:
@@ -219,10 +245,11 @@ class LocalEngine:
         async with self._flush_lock:
             pages, state.pending = state.pending, []
             links, state.links = state.links, []
-            if pages:
-                await asyncio.to_thread(self._store.save_pages, scan_id, pages)
+            # Links first: a page stored without its outlinks could not be resumed from.
             if links:
                 await asyncio.to_thread(self._store.save_links, scan_id, links)
+            if pages:
+                await asyncio.to_thread(self._store.save_pages, scan_id, pages)
 
     def _report_progress(self, scan_id: int, state: _RunState, status: ScanStatus) -> None:
         if self._on_progress is None:
@@ -250,6 +277,8 @@ class LocalEngine:
     def _unreachable(self, state: _RunState, spec: ScanSpec, found: Discovery) -> str | None:
         """A message when the start URL got no answer and nothing else was fetched."""
         if state.fetched == 0:
+            if state.frontier.seen:
+                return None  # a resumed scan whose pages were all stored already
             return found.blocked_reason or f"nothing could be fetched from {spec.start_url}"
         if state.start_error is None or state.errors < state.fetched:
             return None

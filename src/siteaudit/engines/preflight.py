@@ -5,43 +5,64 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from siteaudit.pipeline.ports import Fetcher
 from siteaudit.crawl.robots import Robots, RobotsMode, fetch_robots
 from siteaudit.crawl.sitemaps import fetch_sitemap_urls
-from siteaudit.model import ScanSpec
+from siteaudit.model import FetchedPage, ScanSpec
+from siteaudit.model.site import SiteFacts, SitemapInfo
 from siteaudit.pipeline.discovery import Discovery
+from siteaudit.pipeline.ports import Fetcher
 from siteaudit.pipeline.urls import Scope, normalise
+
+LLMS_MAX_BYTES = 256 * 1024
 
 
 async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
-    """Read robots.txt and the sitemaps it names (or /sitemap.xml) for the start URL's site."""
+    """Read robots.txt, llms.txt and the sitemaps robots.txt names (or /sitemap.xml)."""
     parts = urlsplit(spec.start_url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    counters: dict[str, int] = {}
     robots = await fetch_robots(fetcher, origin)
-    counters[f"robots/{robots.mode}"] = 1
-    blocked = _blocked_reason(robots, spec)
-    if not spec.use_sitemaps:
-        return Discovery(allowed=_allowed(robots, spec), counters=counters, blocked_reason=blocked)
-    sitemaps = list(robots.sitemaps) or [f"{origin}/sitemap.xml"]
-    found = await fetch_sitemap_urls(fetcher, sitemaps, limit=spec.max_pages)
+    llms = await fetcher.fetch(f"{origin}/llms.txt", max_bytes=LLMS_MAX_BYTES, accept_any_type=True)
+    counters = {f"robots/{robots.mode}": 1}
+    urls: list[str] = []
+    files: tuple[SitemapInfo, ...] = ()
+    if spec.use_sitemaps:
+        sitemaps = list(robots.sitemaps) or [f"{origin}/sitemap.xml"]
+        found = await fetch_sitemap_urls(fetcher, sitemaps, limit=spec.max_pages)
+        urls = _in_scope(found.urls, spec)
+        files = found.files
+        counters["sitemap/urls"] = len(found.urls)
+        counters["sitemap/errors"] = len(found.errors)
+    facts = SiteFacts(
+        robots_status=robots.status,
+        robots_txt=robots.text,
+        llms_status=llms.status,
+        llms_txt=_text(llms) if llms.status == 200 else None,
+        sitemaps=files,
+    )
+    return Discovery(
+        allowed=_allowed(robots, spec),
+        sitemap_urls=tuple(urls),
+        counters=counters,
+        blocked_reason=_blocked_reason(robots, spec),
+        facts=facts,
+    )
+
+
+def _in_scope(found: tuple[str, ...], spec: ScanSpec) -> list[str]:
     scope = Scope.from_spec(spec.start_url, spec.include, spec.exclude)
     urls = []
-    for raw in found.urls:
+    for raw in found:
         try:
             url = normalise(raw)
         except ValueError:
             continue
         if scope.allows(url):
             urls.append(url)
-    counters["sitemap/urls"] = len(found.urls)
-    counters["sitemap/errors"] = len(found.errors)
-    return Discovery(
-        allowed=_allowed(robots, spec),
-        sitemap_urls=tuple(urls),
-        counters=counters,
-        blocked_reason=blocked,
-    )
+    return urls
+
+
+def _text(page: FetchedPage) -> str:
+    return page.body.decode(page.encoding or "utf-8", errors="replace")
 
 
 def _blocked_reason(robots: Robots, spec: ScanSpec) -> str | None:

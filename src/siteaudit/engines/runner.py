@@ -101,10 +101,38 @@ def run_scan(
     store: ScanStore | None = None,
 ) -> ScanOutcome:
     """Create a scan for `spec`, run it to a terminal state and return its report."""
-    catalogue = build_catalogue(settings)
     store = store or open_store(settings.database_url)
-    scan_id = store.create_scan(spec)
-    status = asyncio.run(_run(settings, store, catalogue, scan_id, on_progress))
+    return _execute(settings, store, store.create_scan(spec), on_progress, resume=False)
+
+
+def resume_scan(
+    settings: Settings,
+    scan_id: int,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    store: ScanStore | None = None,
+) -> ScanOutcome:
+    """Continue an interrupted scan without refetching the pages it already stored."""
+    store = store or open_store(settings.database_url)
+    try:
+        status = store.get_status(scan_id)
+    except LookupError as exc:
+        raise ScanInputError(f"there is no scan {scan_id} in {settings.database_url}") from exc
+    if status in (ScanStatus.COMPLETED, ScanStatus.COMPLETED_WITH_ERRORS):
+        raise ScanInputError(f"scan {scan_id} is already {status.value}; nothing to resume")
+    return _execute(settings, store, scan_id, on_progress, resume=True)
+
+
+def _execute(
+    settings: Settings,
+    store: ScanStore,
+    scan_id: int,
+    on_progress: Callable[[Progress], None] | None,
+    *,
+    resume: bool,
+) -> ScanOutcome:
+    catalogue = build_catalogue(settings)
+    status = asyncio.run(_run(settings, store, catalogue, scan_id, on_progress, resume=resume))
     report = with_check_infos(store.load_report(scan_id), catalogue)
     return ScanOutcome(scan_id=scan_id, status=status, report=report)
 
@@ -115,6 +143,8 @@ async def _run(
     catalogue: Catalogue,
     scan_id: int,
     on_progress: Callable[[Progress], None] | None,
+    *,
+    resume: bool,
 ) -> ScanStatus:
     fetcher = make_fetcher(settings)
     engine = LocalEngine(
@@ -142,6 +172,6 @@ async def _run(
     except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
         pass
     try:
-        return await engine.run(scan_id)
+        return await engine.run(scan_id, resume=resume)
     finally:
         await fetcher.close()

@@ -66,6 +66,15 @@ class SiteFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class Trap:
+    """A crawler trap the frontier stopped: which bound, the URL pattern, an example URL."""
+
+    kind: str  # url-length, query-variants, path-pattern, repeated-segments
+    pattern: str
+    example: str
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """Every page and internal link of one scan, and the site-wide files."""
 
@@ -75,6 +84,7 @@ class Site:
     sitemap_urls: frozenset[str] = field(default_factory=frozenset)
     robots_blocked: frozenset[str] = field(default_factory=frozenset)  # linked, not fetched
     facts: SiteFacts = field(default_factory=SiteFacts)
+    traps: tuple[Trap, ...] = ()
 
     def page_index(self) -> dict[str, SitePage]:
         """Pages by their requested URL."""

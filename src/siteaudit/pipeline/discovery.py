@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from siteaudit.model import Page
+from siteaudit.model.site import SiteFacts, Trap
 from siteaudit.pipeline.urls import Scope, resolve
 
 SITEMAP_DEPTH = 0
@@ -41,15 +42,6 @@ class TrapLimits:
     max_segment_repeats: int = 3  # the same path segment this many times: /a/b/a/b/a/b
 
 
-@dataclass(frozen=True, slots=True)
-class Trap:
-    """A crawler trap: which bound it hit, the pattern, and a URL that showed it."""
-
-    kind: str  # url-length, query-variants, path-pattern, repeated-segments
-    pattern: str
-    example: str
-
-
 def path_pattern(url: str) -> str:
     """The URL's host and path with ids and numbers folded: /cal/2024/05 -> /cal/N/N."""
     parts = urlsplit(url)
@@ -66,6 +58,7 @@ class Discovery:
     # Why nothing may be crawled, when that is the verdict (robots.txt unreachable or
     # disallowing the start URL): the message a user sees if the scan then fetches nothing.
     blocked_reason: str | None = None
+    facts: SiteFacts = field(default_factory=SiteFacts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from siteaudit.model import FetchedPage, Finding, Page, ScanSpec, ScanStatus
 from siteaudit.model.report import ScanReport
-from siteaudit.model.site import Site
+from siteaudit.model.site import Site, SiteFacts, Trap
 
 
 class Fetcher(Protocol):
@@ -67,6 +67,14 @@ class CheckStats:
     findings: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class CrawlState:
+    """What a stored scan already holds, for `--resume`: finished pages and pending links."""
+
+    done: dict[str, int]  # URL -> depth of every stored page
+    pending: list[tuple[str, int]]  # (target URL, depth) of stored links not yet fetched
+
+
 class ScanStore(Protocol):
     """Persistence of scans, pages, links and findings (the database is the source of truth)."""
 
@@ -100,6 +108,21 @@ class ScanStore(Protocol):
 
     def save_site_findings(self, scan_id: int, findings: Sequence[Finding]) -> None:
         """Persist the findings of site-level checks (idempotent by fingerprint)."""
+        ...
+
+    def save_discovery(
+        self,
+        scan_id: int,
+        facts: SiteFacts,
+        traps: Sequence[Trap],
+        robots_blocked: Sequence[str],
+        sitemap_urls: Sequence[str],
+    ) -> None:
+        """Store what discovery learnt (robots.txt, llms.txt, sitemaps, traps, blocked URLs)."""
+        ...
+
+    def load_crawl_state(self, scan_id: int) -> CrawlState:
+        """Stored pages and not-yet-fetched internal link targets, to resume a scan."""
         ...
 
     def load_site(self, scan_id: int) -> Site:

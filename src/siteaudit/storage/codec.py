@@ -104,6 +104,9 @@ def page_values(result: PageResult) -> dict[str, object]:
         "redirects": clean_json([dataclasses.asdict(hop) for hop in page.redirects]),
         "not_applicable": sorted(set(result.not_applicable)),
         "check_errors": clean_json(result.check_errors),
+        "word_count": page.word_count,
+        "simhash": None if page.simhash is None else f"{page.simhash:016x}",
+        "hreflangs": clean_json([[h.lang, h.url] for h in page.hreflangs]),
     }
 
 
@@ -181,6 +184,11 @@ def site_page_from_row(row: Any) -> SitePage:
         content_hash=row.content_hash,
         noindex=row.noindex,
         error_code=row.error_code,
+        found_via=row.found_via,
+        redirect_hops=len(row.redirects),
+        word_count=row.word_count,
+        simhash=None if row.simhash is None else int(row.simhash, 16),
+        hreflangs=tuple((str(lang), str(url)) for lang, url in row.hreflangs),
     )
 
 

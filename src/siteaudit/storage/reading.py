@@ -15,8 +15,9 @@ from sqlalchemy import Connection, Select, and_, case, distinct, func, select
 from siteaudit.model import Link, Severity
 from siteaudit.model.report import CheckInfo, ScanInfo, ScanReport
 from siteaudit.model.site import Site, SiteLink
-from siteaudit.pipeline.ports import CheckStats
+from siteaudit.pipeline.ports import CheckStats, CrawlState
 from siteaudit.storage import codec
+from siteaudit.storage.discovery import read_discovery
 from siteaudit.storage.errors import ScanNotFoundError
 from siteaudit.storage.tables import findings, links, pages, scans, sites
 
@@ -38,8 +39,7 @@ def recent_scans(connection: Connection, limit: int) -> list[ScanInfo]:
 def site(connection: Connection, scan_id: int) -> Site:
     """The slim crawl graph: every page and every internal link of the scan.
 
-    `sitemap_urls` holds the pages first found through a sitemap, a lower bound of the
-    sitemap's content until discovery records sitemap membership on its own.
+    `sitemap_urls` holds the URLs discovery read from sitemaps (and pages found through one).
     """
     start_url = scan_info(connection, scan_id).start_url
     rows = connection.execute(_pages_query(scan_id)).all()
@@ -48,12 +48,38 @@ def site(connection: Connection, scan_id: int) -> Site:
         .where(links.c.scan_id == scan_id, links.c.internal.is_(True))
         .order_by(links.c.id)
     )
+    facts, traps, robots_blocked, listed = read_discovery(connection, scan_id)
     return Site(
         start_url=start_url,
         pages=tuple(codec.site_page_from_row(row) for row in rows),
         links=tuple(_site_link(*edge) for edge in edges),
-        sitemap_urls=frozenset(row.url for row in rows if row.found_via == "sitemap"),
+        sitemap_urls=listed | {row.url for row in rows if row.found_via == "sitemap"},
+        robots_blocked=robots_blocked,
+        facts=facts,
+        traps=traps,
     )
+
+
+def crawl_state(connection: Connection, scan_id: int) -> CrawlState:
+    """Every stored page with its depth, and internal link targets that have no page yet.
+
+    A pending target's depth is one more than its shallowest source page's.
+    """
+    scan_info(connection, scan_id)
+    rows = connection.execute(select(pages.c.url, pages.c.depth).where(pages.c.scan_id == scan_id))
+    # Not dict(rows): a Result has keys(), so dict() would treat it as a mapping.
+    done: dict[str, int] = {url: depth for url, depth in rows}  # noqa: C416
+    edges = connection.execute(
+        select(links.c.target_url, func.min(pages.c.depth))
+        .join(pages, and_(pages.c.scan_id == links.c.scan_id, pages.c.url == links.c.source_url))
+        .where(links.c.scan_id == scan_id, links.c.internal.is_(True))
+        .group_by(links.c.target_url)
+    )
+    pending = sorted(
+        ((target, depth + 1) for target, depth in edges if target not in done),
+        key=lambda item: (item[1], item[0]),
+    )
+    return CrawlState(done=done, pending=pending)
 
 
 def check_stats(connection: Connection, scan_id: int) -> CheckStats:

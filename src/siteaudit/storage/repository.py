@@ -15,9 +15,10 @@ from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select,
 
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.report import CheckInfo, ScanInfo, ScanReport
-from siteaudit.model.site import Site
-from siteaudit.pipeline.ports import CheckStats, LinkRecord, PageResult
+from siteaudit.model.site import Site, SiteFacts, Trap
+from siteaudit.pipeline.ports import CheckStats, CrawlState, LinkRecord, PageResult
 from siteaudit.storage import codec, reading
+from siteaudit.storage.discovery import write_discovery
 from siteaudit.storage.errors import ScanNotFoundError
 from siteaudit.storage.sanitize import clean_json, clean_text
 from siteaudit.storage.tables import UTCDateTime, artifacts, scans, sites, utcnow
@@ -154,6 +155,30 @@ class SqlScanStore:
         }
         with self.engine.begin() as connection:
             insert_ignoring(connection, artifacts, [row], ["key"])
+
+    def save_discovery(
+        self,
+        scan_id: int,
+        facts: SiteFacts,
+        traps: Sequence[Trap],
+        robots_blocked: Sequence[str],
+        sitemap_urls: Sequence[str],
+    ) -> None:
+        """Store what discovery learnt; saving again replaces the document."""
+        with self.engine.begin() as connection:
+            write_discovery(
+                connection,
+                scan_id,
+                facts=facts,
+                traps=traps,
+                robots_blocked=robots_blocked,
+                listed=sitemap_urls,
+            )
+
+    def load_crawl_state(self, scan_id: int) -> CrawlState:
+        """Stored pages and the internal link targets not fetched yet, to resume a scan."""
+        with self.engine.connect() as connection:
+            return reading.crawl_state(connection, scan_id)
 
     # -- reads for the later phases --------------------------------------------------------
 

@@ -97,6 +97,8 @@ scans = Table(
     Column("finished_at", UTCDateTime),
     Column("counters", JSON, nullable=False),
     Column("scores", JSON),
+    # What discovery learnt: robots.txt, llms.txt, sitemap files, traps, robots-blocked URLs.
+    Column("discovery", JSON),
     Index(None, "site_id", "id"),
     Index(None, "status"),
 )
@@ -129,7 +131,21 @@ pages = Table(
     Column("redirects", JSON, nullable=False),
     Column("not_applicable", JSON, nullable=False),
     Column("check_errors", JSON, nullable=False),
+    Column("word_count", Integer, nullable=False),
+    Column("simhash", String(16)),  # 64-bit simhash as hex: BIGINT is signed
+    Column("hreflangs", JSON, nullable=False),
     Column("saved_at", UTCDateTime, nullable=False),
+    UniqueConstraint("scan_id", "url_key"),
+)
+
+# URLs listed in the scan's sitemaps (in scope), whether or not they were also linked.
+sitemap_urls = Table(
+    "sitemap_urls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("url_key", String(KEY_LENGTH), nullable=False),
     UniqueConstraint("scan_id", "url_key"),
 )
 

@@ -1,4 +1,4 @@
-"""Initial schema: sites, scans, pages, links, findings and artifacts.
+"""Initial schema: sites, scans, pages, links, findings, sitemap URLs and artifacts.
 
 Revision ID: 0001
 Revises:
@@ -39,6 +39,16 @@ def upgrade() -> None:
     _create_pages()
     _create_links_and_findings()
     op.create_table(
+        "sitemap_urls",
+        _id(),
+        _scan_id(),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("url_key", KEY, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_sitemap_urls"),
+        _scan_fk("sitemap_urls"),
+        sa.UniqueConstraint("scan_id", "url_key", name="uq_sitemap_urls_scan_id_url_key"),
+    )
+    op.create_table(
         "artifacts",
         _id(),
         sa.Column("key", KEY, nullable=False),
@@ -52,7 +62,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop every table."""
-    for table in ("artifacts", "findings", "links", "pages", "scans", "sites"):
+    for table in ("artifacts", "sitemap_urls", "findings", "links", "pages", "scans", "sites"):
         op.drop_table(table)
 
 
@@ -78,6 +88,7 @@ def _create_sites_and_scans() -> None:
         sa.Column("finished_at", UTC_TIME, nullable=True),
         sa.Column("counters", sa.JSON(), nullable=False),
         sa.Column("scores", sa.JSON(), nullable=True),
+        sa.Column("discovery", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_scans"),
         sa.ForeignKeyConstraint(
             ["site_id"], ["sites.id"], name="fk_scans_site_id_sites", ondelete="CASCADE"
@@ -115,6 +126,9 @@ def _create_pages() -> None:
         sa.Column("redirects", sa.JSON(), nullable=False),
         sa.Column("not_applicable", sa.JSON(), nullable=False),
         sa.Column("check_errors", sa.JSON(), nullable=False),
+        sa.Column("word_count", sa.Integer(), nullable=False),
+        sa.Column("simhash", sa.String(16), nullable=True),
+        sa.Column("hreflangs", sa.JSON(), nullable=False),
         sa.Column("saved_at", UTC_TIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_pages"),
         _scan_fk("pages"),

@@ -1,0 +1,74 @@
+"""What discovery learnt, and the crawl state `--resume` restarts from."""
+
+from __future__ import annotations
+
+from tests.integration.storage.factories import HOME, make_page, make_result
+
+from siteaudit.model import Hreflang, ScanSpec
+from siteaudit.model.site import SiteFacts, SitemapInfo, Trap
+from siteaudit.pipeline.ports import LinkRecord
+from siteaudit.storage import SqlScanStore
+
+
+def test_discovery_facts_traps_and_sitemap_urls_reach_the_site_graph(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    facts = SiteFacts(
+        robots_status=200,
+        robots_txt="User-agent: *\nDisallow: /cart/\n",
+        llms_status=404,
+        sitemaps=(SitemapInfo(f"{HOME}sitemap.xml", 200, urls=2, bytes=321),),
+    )
+    trap = Trap("path-pattern", "shop.example/cal/N/N", f"{HOME}cal/2030/01")
+    listed = [f"{HOME}a", f"{HOME}b", f"{HOME}a"]
+    for _ in range(2):  # saving twice changes nothing
+        store.save_discovery(
+            scan_id,
+            facts=facts,
+            traps=[trap],
+            robots_blocked=[f"{HOME}cart/1"],
+            sitemap_urls=listed,
+        )
+    site = store.load_site(scan_id)
+    assert site.facts == facts
+    assert site.traps == (trap,)
+    assert site.robots_blocked == {f"{HOME}cart/1"}
+    assert site.sitemap_urls == {f"{HOME}a", f"{HOME}b"}
+
+
+def test_simhash_word_count_and_hreflangs_round_trip_through_the_site_graph(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    page = make_page(
+        simhash=2**64 - 1, word_count=321, hreflangs=(Hreflang("de", f"{HOME}de/"),)
+    )
+    store.save_pages(scan_id, [make_result(page)])
+    (stored,) = store.load_site(scan_id).pages
+    assert stored.simhash == 2**64 - 1
+    assert stored.word_count == 321
+    assert stored.hreflangs == (("de", f"{HOME}de/"),)
+
+
+def test_crawl_state_lists_stored_pages_and_unfetched_link_targets_at_their_depth(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    store.save_pages(
+        scan_id,
+        [make_result(make_page(HOME)), make_result(make_page(f"{HOME}a", depth=1))],
+    )
+    store.save_links(
+        scan_id,
+        [
+            LinkRecord(HOME, f"{HOME}a"),
+            LinkRecord(HOME, f"{HOME}b"),
+            LinkRecord(f"{HOME}a", f"{HOME}b"),
+            LinkRecord(f"{HOME}a", f"{HOME}c"),
+            LinkRecord(f"{HOME}a", "https://elsewhere.example/", internal=False),
+        ],
+    )
+    state = store.load_crawl_state(scan_id)
+    assert state.done == {HOME: 0, f"{HOME}a": 1}
+    assert state.pending == [(f"{HOME}b", 1), (f"{HOME}c", 2)]
