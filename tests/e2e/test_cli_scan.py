@@ -173,3 +173,21 @@ def test_ctrl_c_stops_the_scan_within_seconds_and_stores_it_as_cancelled(
     requests_at_stop = len(site.requests)
     time.sleep(0.5)
     assert len(site.requests) == requests_at_stop  # nothing more reaches the site
+
+
+def test_an_unreachable_database_is_a_one_line_error(
+    workdir: Path, cli_env: dict[str, str]
+) -> None:
+    env = {**cli_env, "SITEAUDIT_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:9/x"}
+    result = subprocess.run(
+        [sys.executable, "-m", "siteaudit", "scan", "http://127.0.0.1:9/"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr

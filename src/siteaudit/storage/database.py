@@ -20,9 +20,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
-from siteaudit.storage.errors import UnsupportedDatabaseError
+from siteaudit.storage.errors import DatabaseUnavailableError, UnsupportedDatabaseError
 from siteaudit.storage.repository import SqlScanStore
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,13 @@ def migrate(engine: Engine) -> None:
 def open_store(url: str) -> SqlScanStore:
     """Connect to `url`, migrate it to the newest schema and return the scan store."""
     engine = create_engine_for(url)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise DatabaseUnavailableError(f"cannot open the database {shown}: {reason}") from exc
     return SqlScanStore(engine)
 
 

@@ -2,17 +2,25 @@
 
 Hierarchy::
 
-    StorageError
-    ├── ScanNotFoundError      (also a LookupError) no scan has that id
-    ├── ArtifactNotFoundError  (also a LookupError) no artifact has that key
-    └── UnsupportedDatabaseError  (also a ValueError) not a SQLite or PostgreSQL URL
+    SiteauditError (siteaudit.errors)
+    └── StorageError
+        ├── DatabaseUnavailableError  the database cannot be opened or migrated
+        ├── ScanNotFoundError      (also a LookupError) no scan has that id
+        ├── ArtifactNotFoundError  (also a LookupError) no artifact has that key
+        └── UnsupportedDatabaseError  (also a ValueError) not a SQLite or PostgreSQL URL
 """
 
 from __future__ import annotations
 
+from siteaudit.errors import SiteauditError
 
-class StorageError(Exception):
+
+class StorageError(SiteauditError):
     """Base of every error the storage layer raises on purpose."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The database could not be reached, opened or migrated."""
 
 
 class ScanNotFoundError(StorageError, LookupError):
