@@ -85,6 +85,9 @@ class Image:
     alt: str | None = None
     width: str | None = None
     height: str | None = None
+    srcset: str | None = None  # the raw srcset attribute, None when absent
+    loading: str | None = None  # the loading attribute (lazy, eager), lower-cased
+    linked: bool = False  # inside an <a href>
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +234,11 @@ class Page:
     main_text_bytes: int = 0  # text inside <main>/<article> (or the body without nav/footer)
     simhash: int | None = None  # 64-bit simhash of the visible text, for near duplicates
     sentences: int = 0
-    syllables: int = 0  # for Flesch reading ease with word_count and sentences
+    syllables: int = 0  # for Flesch reading ease with prose_words and sentences
+    # Added by the content and accessibility checks (issue 4).
+    prose_words: int = 0  # words of the paragraph-like blocks sentences/syllables count
+    tables_without_headers: tuple[Element, ...] = ()  # data tables with no <th>
+    placeholder_text: str | None = None  # an excerpt around "lorem ipsum" in the visible text
 
     def header(self, name: str) -> str | None:
         """The value of response header `name`; None when absent."""

@@ -18,18 +18,26 @@ import hashlib
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from siteaudit.model import FetchedPage, Heading, Hreflang, Image, Link, Page
+from siteaudit.pipeline import extraction_accessibility as a11y
+from siteaudit.pipeline import extraction_resources as res
+from siteaudit.pipeline.extraction_structured import structured_data
+from siteaudit.pipeline.extraction_text import text_stats
 from siteaudit.pipeline.urls import InvalidURLError, normalise
 
 MAX_LINK_TEXT = 200
 MAX_HEADING_TEXT = 500
 MAX_RAW_SRC = 200  # unresolvable image sources (data: URIs) are kept, but shortened
-INVISIBLE_TAGS = ["script", "style", "noscript", "template"]
+STRUCTURED_DATA_HINT = (
+    'script[type="application/ld+json" i], [itemscope], [itemprop], [typeof], [vocab], '
+    "body [property]"
+)
 ROBOTS_META_NAMES = frozenset({"robots", "googlebot"})
 NOT_CRAWLABLE = ("#", "javascript:", "mailto:", "tel:", "data:")  # as pipeline.urls.resolve
 
@@ -54,7 +62,8 @@ def extract(
     page = _http_page(fetched, depth)
     if not _is_auditable_html(fetched):
         return page
-    tree = LexborHTMLParser(decode(fetched.body, fetched.encoding))
+    text = decode(fetched.body, fetched.encoding)
+    tree = LexborHTMLParser(text)
     base_href = _base_href(tree, fetched.final_url)
     base = base_href or fetched.final_url
     links, truncated = _links(tree, base, is_internal, max_links)
@@ -63,9 +72,19 @@ def extract(
     html = tree.css_first("html")
     html_attrs = html.attributes if html is not None else {}
     lang = (html_attrs["lang"] or "") if "lang" in html_attrs else None  # valueless: ""
-    word_count, text_bytes = _visible_text_stats(tree)  # last: it mutates the tree
+    structure = _structure(tree, text, base)
+    stats = text_stats(tree)  # last: it mutates the tree
     return dataclasses.replace(
         page,
+        **structure,
+        word_count=stats.word_count,
+        text_bytes=stats.text_bytes,
+        main_text_bytes=stats.main_text_bytes,
+        simhash=stats.simhash,
+        sentences=stats.sentences,
+        syllables=stats.syllables,
+        prose_words=stats.prose_words,
+        placeholder_text=stats.placeholder_text,
         is_html=True,
         title=collapse(titles[0].text()) if titles else None,
         title_count=len(titles),
@@ -80,9 +99,37 @@ def extract(
         images=_images(tree, base),
         hreflangs=_hreflangs(tree, base),
         base_href=base_href,
-        word_count=word_count,
-        text_bytes=text_bytes,
     )
+
+
+def _structure(tree: LexborHTMLParser, text: str, base: str) -> dict[str, Any]:
+    """The Page fields read from the intact tree: structure, resources, data, accessibility."""
+    scripts = res.scripts(tree, base, resolve)
+    sheets, link_rels = res.links(tree, base, resolve)
+    dom_nodes, dom_depth = res.dom_size(tree)
+    fields: dict[str, Any] = {
+        "doctype": res.doctype(text),
+        "dom_nodes": dom_nodes,
+        "dom_depth": dom_depth,
+        "scripts": scripts,
+        "stylesheets": sheets,
+        "link_rels": link_rels,
+        "resources": res.resources(tree, base, resolve, scripts, sheets, link_rels),
+        "inline_style_bytes": res.inline_style_bytes(tree),
+        "unlabelled_controls": a11y.unlabelled_controls(tree),
+        "empty_buttons": a11y.empty_buttons(tree),
+        "empty_links": a11y.empty_links(tree),
+        "duplicate_ids": a11y.duplicate_ids(tree),
+        "positive_tabindex": a11y.positive_tabindex(tree),
+        "landmarks": a11y.landmarks(tree),
+        "iframes_without_title": a11y.iframes_without_title(tree),
+        "tables_without_headers": a11y.tables_without_headers(tree),
+    }
+    # Most pages carry no structured data: a cheap selector spares them the full pass.
+    if tree.css_first(STRUCTURED_DATA_HINT) is not None:
+        items, errors = structured_data(tree)
+        fields.update(structured_data=items, structured_data_errors=errors)
+    return fields
 
 
 def decode(body: bytes, encoding: str | None) -> str:
@@ -280,6 +327,7 @@ def _headings(tree: LexborHTMLParser) -> tuple[Heading, ...]:
 
 def _images(tree: LexborHTMLParser, base: str) -> tuple[Image, ...]:
     images = []
+    linked = {node.mem_id for node in tree.css("a[href] img")}
     for node in tree.css("img"):
         # `attributes` maps a valueless attribute (`<img alt>`) to None and omits absent ones;
         # that difference is exactly "decorative" versus "missing alt".
@@ -292,6 +340,9 @@ def _images(tree: LexborHTMLParser, base: str) -> tuple[Image, ...]:
                 alt=alt,
                 width=attrs.get("width"),
                 height=attrs.get("height"),
+                srcset=attrs.get("srcset"),
+                loading=(attrs.get("loading") or "").strip().lower() or None,
+                linked=node.mem_id in linked,
             )
         )
     return tuple(images)
@@ -305,13 +356,3 @@ def _hreflangs(tree: LexborHTMLParser, base: str) -> tuple[Hreflang, ...]:
         if url is not None:
             found.append(Hreflang(lang=(attrs.get("hreflang") or "").strip(), url=url))
     return tuple(found)
-
-
-def _visible_text_stats(tree: LexborHTMLParser) -> tuple[int, int]:
-    """Word count and UTF-8 size of the body text a reader sees (mutates `tree`)."""
-    body = tree.body
-    if body is None:
-        return 0, 0
-    tree.strip_tags(INVISIBLE_TAGS, recursive=True)
-    words = body.text(separator=" ").split()
-    return len(words), len(" ".join(words).encode())

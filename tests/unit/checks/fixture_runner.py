@@ -2,12 +2,16 @@
 
 Page checks: `<name>.html` is the body, an optional sidecar `<name>.json` gives the HTTP facts
 ({"url", "final_url", "status", "headers", "redirects", "error_code", "error_message",
-"content_type"}). Site checks: `<name>.json` describes the crawl ({"start_url", "pages",
-"links"}; page fields as in `SitePage`, defaulting to a working HTML page).
+"content_type", "ttfb_ms", "total_ms"}; "headers" is an object or, to repeat a header such as
+Set-Cookie, a list of [name, value] pairs; "content_type": null sends no Content-Type).
+Site checks: `<name>.json` describes the crawl ({"start_url", "pages", "links",
+"sitemap_urls", "robots_blocked", "facts"}; page fields as in `SitePage`, defaulting to a
+working HTML page; "facts" as in `SiteFacts`, with "sitemaps" a list of `SitemapInfo`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -16,7 +20,7 @@ from tests.unit.pipeline.factories import URL, make_site, make_site_page
 
 from siteaudit.checks.base import Check
 from siteaudit.model import FetchedPage, RedirectHop
-from siteaudit.model.site import SiteLink
+from siteaudit.model.site import SiteFacts, SiteLink, SitemapInfo
 from siteaudit.pipeline.analysis import PageAnalyzer, analyze_site
 from siteaudit.pipeline.extraction import extract
 from siteaudit.pipeline.urls import host_of
@@ -52,19 +56,25 @@ def load_fetched(path: Path) -> FetchedPage:
     if sidecar.exists():
         facts = json.loads(sidecar.read_text())
     url = facts.get("url", URL)
-    headers = {k.lower(): v for k, v in facts.get("headers", {}).items()}
-    headers.setdefault("content-type", facts.get("content_type", "text/html; charset=utf-8"))
+    raw_headers = facts.get("headers", {})
+    pairs = raw_headers.items() if isinstance(raw_headers, dict) else raw_headers
+    headers = [(str(k).lower(), str(v)) for k, v in pairs]
+    content_type = facts.get("content_type", "text/html; charset=utf-8")
+    if content_type is not None and all(k != "content-type" for k, _ in headers):
+        headers.append(("content-type", content_type))
     status = facts.get("status", 200)
     return FetchedPage(
         url=url,
         final_url=facts.get("final_url", url),
         status=status,
-        headers=tuple(headers.items()) if status is not None else (),
+        headers=tuple(headers) if status is not None else (),
         body=path.read_bytes() if status is not None else b"",
         redirects=tuple(RedirectHop(**hop) for hop in facts.get("redirects", [])),
         encoding="utf-8",
         error_code=facts.get("error_code"),
         error_message=facts.get("error_message"),
+        ttfb_ms=facts.get("ttfb_ms"),
+        total_ms=facts.get("total_ms"),
     )
 
 
@@ -73,4 +83,12 @@ def load_site(path: Path) -> Any:
     spec = json.loads(path.read_text())
     pages = [make_site_page(**page) for page in spec["pages"]]
     links = [SiteLink(**link) for link in spec.get("links", [])]
-    return make_site(pages, links, start_url=spec.get("start_url", URL))
+    site = make_site(pages, links, start_url=spec.get("start_url", URL))
+    facts = dict(spec.get("facts", {}))
+    facts["sitemaps"] = tuple(SitemapInfo(**item) for item in facts.get("sitemaps", []))
+    return dataclasses.replace(
+        site,
+        sitemap_urls=frozenset(spec.get("sitemap_urls", [])),
+        robots_blocked=frozenset(spec.get("robots_blocked", [])),
+        facts=SiteFacts(**facts),
+    )

@@ -1,6 +1,15 @@
 """`fetch-error`: the URL gave a usable response."""
 
-from siteaudit.checks.base import Applies, CheckContext, Docs, Result, check, failed, passed
+from siteaudit.checks.base import (
+    Applies,
+    CheckContext,
+    Docs,
+    Result,
+    check,
+    failed,
+    not_applicable,
+    passed,
+)
 from siteaudit.model import Category, Page, Severity
 
 
@@ -13,7 +22,8 @@ from siteaudit.model import Category, Page, Severity
     docs=Docs(
         what="Flags every URL for which no usable HTTP response arrived: DNS failures, "
         "refused or reset connections, TLS errors, timeouts, responses over the size limit, "
-        "redirect loops, and addresses the crawler may not visit.",
+        "too many redirects, and addresses the crawler may not visit. Redirect loops are "
+        "left to `redirect-loop`, which names the loop.",
         why="If the crawler cannot get a page, neither can many visitors or search engines; "
         "whatever the cause, the URL is out of reach.",
         fix="Use the error code to find the cause: check DNS records, certificates, "
@@ -28,6 +38,8 @@ def fetch_error(page: Page, ctx: CheckContext) -> Result:
     """Fails when the fetch reported an error code or produced no status."""
     if page.error_code is None and page.status is not None:
         return passed()
+    if page.error_code == "redirect-loop":
+        return not_applicable()
     code = page.error_code or "no-response"
     detail = f": {page.error_message}" if page.error_message else ""
     return failed(f"The URL could not be fetched ({code}).", evidence=f"{code}{detail}")

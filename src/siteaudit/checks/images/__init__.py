@@ -1,1 +1,1 @@
-"""Image checks: alternative text and, later, sizes and formats."""
+"""Image checks: alternative text, sources, dimensions, formats and responsive variants."""

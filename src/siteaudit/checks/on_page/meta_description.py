@@ -11,7 +11,8 @@ from siteaudit.model import Category, Page, Severity
     title="Page has a meta description",
     failure_title="Page has no meta description",
     docs=Docs(
-        what='Looks for <meta name="description"> with non-empty content.',
+        what='Looks for a <meta name="description"> element. An element with empty content '
+        "is the `meta-description-empty` check's.",
         why="Search engines often show the meta description as the snippet under the title. "
         "Without one they quote whatever text they find, which rarely sells the page.",
         fix='Add <meta name="description" content="..."> to <head>: one or two '
@@ -23,12 +24,7 @@ from siteaudit.model import Category, Page, Severity
     ),
 )
 def meta_description(page: Page, ctx: CheckContext) -> Result:
-    """Fails when the description element is absent or its content is empty."""
-    content = page.meta_description
-    if content is None:
+    """Fails when the description element is absent."""
+    if page.meta_description is None:
         return failed("The page has no <meta name=description> element.")
-    if not content.strip():
-        return failed(
-            "The meta description is empty.", evidence='<meta name="description" content="">'
-        )
     return passed()

@@ -1,0 +1,1 @@
+"""Accessibility checks readable from the HTML alone (no browser): names, ids, landmarks."""

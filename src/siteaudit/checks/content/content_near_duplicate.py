@@ -1,0 +1,78 @@
+"""`content-near-duplicate`: indexable pages are not near copies of each other."""
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from siteaudit.checks.base import CheckContext, Docs, Failed, Option, failed, site_check
+from siteaudit.checks.content._indexable import is_indexable
+from siteaudit.model import Category, Severity
+from siteaudit.model.site import Site, SitePage
+
+
+@site_check(
+    id="content-near-duplicate",
+    category=Category.CONTENT,
+    severity=Severity.MEDIUM,
+    title="Indexable pages are not near duplicates",
+    failure_title="Page is a near duplicate of another page",
+    docs=Docs(
+        what="Compares the 64-bit simhash of the main text of indexable pages and reports "
+        "pairs whose hashes differ in at most `max_distance` bits (exact duplicates are left "
+        "to content-duplicate). Pairs are found without comparing every page with every "
+        "other: each hash is cut into max_distance + 1 bands, and since pages within the "
+        "distance must agree on at least one whole band, only pages sharing a band are "
+        "compared.",
+        why="Pages that differ only by a few words (boilerplate templates, location pages, "
+        "product variants) compete with each other and are often filtered out of results.",
+        fix="Merge near duplicates, make each page substantially unique, or canonicalise "
+        "the variants to one page.",
+        references=(
+            "https://developers.google.com/search/docs/crawling-indexing/consolidate-duplicate-urls",
+            "https://research.google/pubs/detecting-near-duplicates-for-web-crawling/",
+        ),
+    ),
+    options={
+        "max_distance": Option(3, "Most differing simhash bits (of 64) for a near duplicate.")
+    },
+)
+def content_near_duplicate(site: Site, ctx: CheckContext) -> Iterator[Failed]:
+    """One failure per page that is near another indexed earlier in the crawl."""
+    distance = max(0, min(ctx.int_option("max_distance"), 15))
+    pages = [p for p in site.pages if p.simhash is not None and is_indexable(p)]
+    bands = distance + 1
+    width = 64 // bands
+    buckets: dict[tuple[int, int], list[SitePage]] = defaultdict(list)
+    reported: set[str] = set()
+    for page in pages:
+        assert page.simhash is not None
+        match = _nearest_earlier(page, buckets, bands, width, distance)
+        for band in range(bands):
+            buckets[(band, page.simhash >> (band * width) & ((1 << width) - 1))].append(page)
+        if match is not None and page.url not in reported:
+            reported.add(page.url)
+            bits = bin(page.simhash ^ (match.simhash or 0)).count("1")
+            yield failed(
+                f"The page's text is nearly identical to {match.url} ({bits} of 64 simhash "
+                "bits differ).",
+                evidence=f"simhash distance {bits} <= {distance} with {match.url}",
+                locator=match.url,
+                url=page.url,
+            )
+
+
+def _nearest_earlier(
+    page: SitePage,
+    buckets: dict[tuple[int, int], list[SitePage]],
+    bands: int,
+    width: int,
+    distance: int,
+) -> SitePage | None:
+    assert page.simhash is not None
+    for band in range(bands):
+        key = (band, page.simhash >> (band * width) & ((1 << width) - 1))
+        for other in buckets.get(key, ()):
+            same_body = other.content_hash is not None and other.content_hash == page.content_hash
+            near = bin(page.simhash ^ (other.simhash or 0)).count("1") <= distance
+            if near and not same_body:
+                return other
+    return None

@@ -1,0 +1,39 @@
+"""`meta-refresh`: the page does not redirect with a meta refresh."""
+
+import re
+
+from siteaudit.checks.base import CheckContext, Docs, Result, check, failed, passed
+from siteaudit.model import Category, Page, Severity
+
+HAS_URL = re.compile(r"[;,]\s*(url\s*=|['\"]?[a-z/.])", re.IGNORECASE)
+
+
+@check(
+    id="meta-refresh",
+    category=Category.CRAWLABILITY,
+    severity=Severity.MEDIUM,
+    title="Page does not redirect with meta refresh",
+    failure_title="Page redirects with a meta refresh",
+    docs=Docs(
+        what='Looks for <meta http-equiv="refresh"> whose content names a target URL (a '
+        "client-side redirect). A refresh that only reloads the same page is an "
+        "accessibility matter and not reported here.",
+        why="Google follows meta refresh redirects but recommends server-side 301s; other "
+        "crawlers and tools may not follow them, the page loads first and then jumps "
+        "(slow, and disorienting for screen reader users), and the back button breaks.",
+        fix="Replace the meta refresh with a server-side 301 (permanent) or 302 redirect.",
+        references=(
+            "https://developers.google.com/search/docs/crawling-indexing/301-redirects#metarefresh",
+            "https://developer.mozilla.org/docs/Web/HTML/Element/meta#http-equiv",
+        ),
+    ),
+)
+def meta_refresh(page: Page, ctx: CheckContext) -> Result:
+    """Fails when a meta refresh names a URL to go to."""
+    content = page.meta.get("refresh")
+    if content is not None and HAS_URL.search(content):
+        return failed(
+            "The page redirects with a meta refresh.",
+            evidence=f'<meta http-equiv="refresh" content="{content}">',
+        )
+    return passed()

@@ -1,0 +1,1 @@
+"""International checks: hreflang annotations and language declarations."""

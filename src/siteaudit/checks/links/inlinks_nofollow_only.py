@@ -1,0 +1,44 @@
+"""`inlinks-nofollow-only`: pages are reachable through followed links."""
+
+from collections.abc import Iterator
+
+from siteaudit.checks.base import CheckContext, Docs, Failed, failed, site_check
+from siteaudit.checks.links._graph import inlinks, is_audited, is_start
+from siteaudit.model import Category, Severity
+from siteaudit.model.site import Site
+
+
+@site_check(
+    id="inlinks-nofollow-only",
+    category=Category.LINKS,
+    severity=Severity.LOW,
+    title="Pages have followed internal inlinks",
+    failure_title="Page is linked internally only with nofollow",
+    docs=Docs(
+        what="Reports indexable HTML pages whose every internal inlink carries rel=nofollow "
+        "(or ugc/sponsored). The start page is exempt.",
+        why="Search engines may not crawl through nofollow links and pass no link value "
+        "along them, so a page reached only that way may not be discovered or ranked, "
+        "even though the site clearly wants visitors to reach it.",
+        fix="Remove rel=nofollow from internal links to pages you want found; to keep a "
+        "page out of search, use noindex instead.",
+        references=(
+            "https://developers.google.com/search/docs/crawling-indexing/qualify-outbound-links",
+        ),
+    ),
+)
+def inlinks_nofollow_only(site: Site, ctx: CheckContext) -> Iterator[Failed]:
+    """One failure per page whose inlinks are all nofollow."""
+    every = inlinks(site)
+    followed = inlinks(site, follow_only=True)
+    for page in site.pages:
+        sources = every.get(page.url)
+        if sources and not followed.get(page.url) and is_audited(page):
+            if is_start(site, page):
+                continue
+            yield failed(
+                f"{page.url} is linked from {len(sources)} page(s), always with nofollow.",
+                evidence="nofollow inlinks from: " + ", ".join(sorted(sources)[:5]),
+                locator=page.url,
+                url=page.url,
+            )

@@ -1,0 +1,175 @@
+"""Document structure and subresources: doctype, DOM size, scripts, stylesheets, <link>s.
+
+Part of extraction (see `extraction.py`): these functions read the one parsed tree and never
+mutate it. Every URL is made absolute with the extractor's `resolve`, so `data:` and
+`javascript:` sources are left out of `resources`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from selectolax.lexbor import LexborHTMLParser
+
+from siteaudit.model.page import LinkRel, Resource, Script, Stylesheet
+
+Resolve = Callable[[str, str], "str | None"]
+
+_DOCTYPE = re.compile(r"<!doctype\s+([^\s>]+)", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Script types browsers execute; anything else (JSON-LD, templates) is a data block.
+JAVASCRIPT_TYPES = frozenset(
+    {
+        "",
+        "module",
+        "text/javascript",
+        "application/javascript",
+        "application/ecmascript",
+        "text/ecmascript",
+        "application/x-javascript",
+        "text/jscript",
+    }
+)
+FONT_EXTENSIONS = (".woff2", ".woff", ".ttf", ".otf", ".eot")
+MEDIA_SELECTOR = "video[src], audio[src], source[src], video[poster], track[src]"
+
+
+def doctype(text: str) -> str | None:
+    """The doctype name ("html") of a decoded document, lower-cased; None without one.
+
+    Lexbor does not expose the doctype node, so the first kilobyte is read: a doctype must
+    come before any element, after at most a BOM, an XML declaration and comments.
+    """
+    head = _COMMENT.sub("", text[:1024])
+    found = _DOCTYPE.search(head)
+    if found is None or "<" in head[: found.start()].replace("<?xml", "", 1):
+        return None
+    return found.group(1).lower()
+
+
+def dom_size(tree: LexborHTMLParser) -> tuple[int, int]:
+    """Element count and deepest nesting (the <html> element is depth 1)."""
+    level = [tree.root] if tree.root is not None else []
+    count = depth = 0
+    while level:  # breadth first: one list per level keeps the loop in C-level iterators
+        depth += 1
+        count += len(level)
+        level = [child for node in level for child in node.iter()]
+    return count, depth
+
+
+def scripts(tree: LexborHTMLParser, base: str, resolve: Resolve) -> tuple[Script, ...]:
+    """Every JavaScript <script> in document order; data blocks such as JSON-LD are skipped."""
+    head_ids = {node.mem_id for node in tree.head.css("script")} if tree.head else set()
+    found = []
+    for node in tree.css("script"):
+        attrs = node.attributes
+        kind = (attrs.get("type") or "").strip().lower()
+        if kind not in JAVASCRIPT_TYPES:
+            continue
+        src = (attrs.get("src") or "").strip()
+        found.append(
+            Script(
+                src=(resolve(base, src) or src) if src else None,
+                in_head=node.mem_id in head_ids,
+                is_async="async" in attrs,
+                is_defer="defer" in attrs,
+                is_module=kind == "module",
+                type=kind,
+                inline_bytes=0 if src else len(node.text().encode()),
+                integrity=attrs.get("integrity"),
+                crossorigin=attrs.get("crossorigin"),
+            )
+        )
+    return tuple(found)
+
+
+def links(
+    tree: LexborHTMLParser, base: str, resolve: Resolve
+) -> tuple[tuple[Stylesheet, ...], tuple[LinkRel, ...]]:
+    """<link rel=stylesheet> elements, and every other <link> with an href."""
+    head_ids = {node.mem_id for node in tree.head.css("link")} if tree.head else set()
+    sheets: list[Stylesheet] = []
+    others: list[LinkRel] = []
+    for node in tree.css("link[href]"):
+        attrs = node.attributes
+        url = resolve(base, attrs.get("href") or "")
+        if url is None:
+            continue
+        rel = tuple((attrs.get("rel") or "").lower().split())
+        if "stylesheet" in rel:
+            sheets.append(
+                Stylesheet(
+                    href=url,
+                    in_head=node.mem_id in head_ids,
+                    media=(attrs.get("media") or "").strip(),
+                    integrity=attrs.get("integrity"),
+                )
+            )
+        else:
+            others.append(
+                LinkRel(
+                    rel=rel,
+                    href=url,
+                    hreflang=attrs.get("hreflang"),
+                    type=attrs.get("type"),
+                    media=attrs.get("media"),
+                )
+            )
+    return tuple(sheets), tuple(others)
+
+
+def resources(  # noqa: PLR0917 - the parts already read are passed in, not re-read
+    tree: LexborHTMLParser,
+    base: str,
+    resolve: Resolve,
+    found_scripts: tuple[Script, ...],
+    sheets: tuple[Stylesheet, ...],
+    link_rels: tuple[LinkRel, ...],
+) -> tuple[Resource, ...]:
+    """Every subresource URL the page loads, once per (kind, URL), in a stable order."""
+    found: dict[tuple[str, str], None] = {}
+
+    def add(kind: str, raw: str | None) -> None:
+        url = resolve(base, raw) if raw else None
+        if url is not None:
+            found.setdefault((kind, url), None)
+
+    for script in found_scripts:
+        if script.src and script.src.startswith(("http://", "https://")):
+            found.setdefault(("script", script.src), None)
+    for sheet in sheets:
+        found.setdefault(("stylesheet", sheet.href), None)
+    for node in tree.css("img"):
+        attrs = node.attributes
+        add("image", attrs.get("src"))
+        srcset = (attrs.get("srcset") or "").strip()
+        add("image", srcset.split(",", 1)[0].split()[0] if srcset else None)
+    for node in tree.css("iframe[src]"):
+        add("iframe", node.attributes.get("src"))
+    for node in tree.css(MEDIA_SELECTOR):
+        attrs = node.attributes
+        add("media", attrs.get("src"))
+        add("image", attrs.get("poster"))
+    for link in link_rels:
+        kind = _link_kind(link)
+        if kind is not None:
+            found.setdefault((kind, link.href), None)
+    return tuple(Resource(kind=kind, url=url) for kind, url in found)
+
+
+def _link_kind(link: LinkRel) -> str | None:
+    """The resource kind a <link> loads, or None for links that load nothing (prev, next...)."""
+    if "preload" in link.rel or "modulepreload" in link.rel:
+        path = link.href.split("?", 1)[0].lower()
+        is_font = (link.type or "").startswith("font/") or path.endswith(FONT_EXTENSIONS)
+        return "font" if is_font else "other"
+    if "icon" in link.rel or "apple-touch-icon" in link.rel:
+        return "image"
+    return None
+
+
+def inline_style_bytes(tree: LexborHTMLParser) -> int:
+    """UTF-8 size of the text of every <style> element."""
+    return sum(len(node.text().encode()) for node in tree.css("style"))

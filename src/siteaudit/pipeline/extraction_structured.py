@@ -1,0 +1,259 @@
+"""Structured data: JSON-LD, microdata and RDFa Lite items, and the errors met reading them.
+
+Part of extraction (see `extraction.py`); reads the parsed tree without mutating it, and
+must run before the invisible elements (scripts) are stripped.
+
+Every syntax produces the same `StructuredItem`: schema.org types without their prefix
+(`https://schema.org/Product` -> `Product`) and properties flattened to text. Nested items
+are flattened too, under dotted paths: an Offer inside a Product gives `offers` -> ("Offer",)
+and `offers.price` -> ("19.99",), down to `MAX_NESTING` levels, so that checks can ask for
+required nested properties without parsing JSON themselves. Errors are short sentences
+prefixed with the syntax (`json-ld: ...`, `microdata: ...`, `rdfa: ...`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from siteaudit.model.page import StructuredItem
+
+MAX_ITEMS = 200
+MAX_VALUES = 50  # values kept per property
+MAX_VALUE_CHARS = 300
+MAX_RAW = 2_000
+MAX_NESTING = 3
+SCHEMA_PREFIXES = (
+    "https://schema.org/",
+    "http://schema.org/",
+    "schema:",
+    "https://schema.org",
+    "http://schema.org",
+)
+# Prefixed RDFa properties (Open Graph, Twitter...) belong to the RDFa initial context and
+# need no typeof/vocab around them.
+_RDFA_URL_VALUE = ("href", "src", "resource")
+
+
+def structured_data(tree: LexborHTMLParser) -> tuple[tuple[StructuredItem, ...], tuple[str, ...]]:
+    """Every top-level structured-data item of the page, and the errors met on the way."""
+    items: list[StructuredItem] = []
+    errors: list[str] = []
+    _json_ld(tree, items, errors)
+    if tree.css_first("[itemscope], [itemprop]") is not None:
+        _microdata(tree, items, errors)
+    if tree.css_first("[typeof], [vocab], body [property]") is not None:
+        _rdfa(tree, items, errors)
+    return tuple(items[:MAX_ITEMS]), tuple(errors[:MAX_ITEMS])
+
+
+def schema_type(value: str) -> str:
+    """A type name without its schema.org prefix."""
+    for prefix in SCHEMA_PREFIXES:
+        if value.startswith(prefix):
+            return value[len(prefix) :].lstrip("/")
+    return value
+
+
+# --- JSON-LD ---------------------------------------------------------------------------
+
+
+def _json_ld(tree: LexborHTMLParser, items: list[StructuredItem], errors: list[str]) -> None:
+    for number, node in enumerate(tree.css('script[type="application/ld+json" i]'), 1):
+        text = node.text().strip()
+        if not text:
+            errors.append(f"json-ld: block {number} is empty")
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            errors.append(f"json-ld: block {number} is not valid JSON ({exc})")
+            continue
+        objects = [o for o in _top_level(data) if isinstance(o, dict)]
+        if not objects:
+            errors.append(f"json-ld: block {number} holds no JSON object")
+        raw = text[:MAX_RAW]
+        for obj in objects:
+            properties: dict[str, list[str]] = {}
+            _flatten_json(obj, "", properties, 0)
+            items.append(
+                StructuredItem(
+                    syntax="json-ld",
+                    types=_json_types(obj),
+                    properties={k: tuple(v[:MAX_VALUES]) for k, v in properties.items()},
+                    raw=raw,
+                )
+            )
+
+
+def _top_level(data: Any) -> list[Any]:
+    """Top-level arrays and @graph containers flattened into their items."""
+    if isinstance(data, list):
+        return [item for element in data for item in _top_level(element)]
+    if isinstance(data, dict) and isinstance(data.get("@graph"), list):
+        return [item for element in data["@graph"] for item in _top_level(element)]
+    return [data]
+
+
+def _json_types(obj: dict[str, Any]) -> tuple[str, ...]:
+    value = obj.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return tuple(schema_type(v) for v in values if isinstance(v, str) and v)
+
+
+def _flatten_json(obj: dict[str, Any], prefix: str, out: dict[str, list[str]], level: int) -> None:
+    for key, value in obj.items():
+        if key.startswith("@") and key != "@id":
+            continue
+        path = prefix + key
+        for element in value if isinstance(value, list) else [value]:
+            if isinstance(element, dict):
+                out.setdefault(path, []).append(_describe(element))
+                if level < MAX_NESTING:
+                    _flatten_json(element, path + ".", out, level + 1)
+            elif element is not None:
+                out.setdefault(path, []).append(_text(element))
+
+
+def _describe(obj: dict[str, Any]) -> str:
+    """A nested object as one value: its type, else its @id, else its JSON-LD value."""
+    types = _json_types(obj)
+    if types:
+        return types[0]
+    if "@value" in obj:
+        return _text(obj["@value"])
+    return _text(obj.get("@id", ""))
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return " ".join(str(value).split())[:MAX_VALUE_CHARS]
+
+
+# --- microdata -------------------------------------------------------------------------
+
+
+def _microdata(tree: LexborHTMLParser, items: list[StructuredItem], errors: list[str]) -> None:
+    props_by_scope: dict[int, list[LexborNode]] = {}
+    for node in tree.css("[itemprop]"):
+        scope = _nearest(node, "itemscope")
+        if scope is None:
+            name = node.attributes.get("itemprop") or ""
+            errors.append(f"microdata: itemprop {name!r} is outside any itemscope")
+        else:
+            props_by_scope.setdefault(scope.mem_id, []).append(node)
+    for node in tree.css("[itemscope]:not([itemprop])"):
+        types = _tokens(node.attributes.get("itemtype"))
+        if not types:
+            errors.append("microdata: an itemscope has no itemtype")
+        properties: dict[str, list[str]] = {}
+        _microdata_props(node, props_by_scope, "", properties, 0)
+        items.append(
+            StructuredItem(
+                syntax="microdata",
+                types=types,
+                properties={k: tuple(v[:MAX_VALUES]) for k, v in properties.items()},
+                raw=(node.html or "")[:MAX_RAW],
+            )
+        )
+
+
+def _microdata_props(
+    scope: LexborNode,
+    props_by_scope: dict[int, list[LexborNode]],
+    prefix: str,
+    out: dict[str, list[str]],
+    level: int,
+) -> None:
+    for prop in props_by_scope.get(scope.mem_id, []):
+        attrs = prop.attributes
+        for name in (attrs.get("itemprop") or "").split():
+            path = prefix + schema_type(name)
+            if "itemscope" in attrs:
+                out.setdefault(path, []).append(next(iter(_tokens(attrs.get("itemtype"))), ""))
+                if level < MAX_NESTING:
+                    _microdata_props(prop, props_by_scope, path + ".", out, level + 1)
+            else:
+                out.setdefault(path, []).append(_node_value(prop, ("href", "src", "data")))
+
+
+# --- RDFa Lite -------------------------------------------------------------------------
+
+
+def _rdfa(tree: LexborHTMLParser, items: list[StructuredItem], errors: list[str]) -> None:
+    props_by_scope: dict[int, list[LexborNode]] = {}
+    for node in tree.css("[property]"):
+        names = (node.attributes.get("property") or "").split()
+        if all(":" in name for name in names):
+            continue  # CURIEs such as og:title use the initial context: no typeof needed
+        scope = _nearest(node, "typeof")
+        if scope is None:
+            if _nearest(node, "vocab") is None and node.tag != "meta":
+                errors.append(f"rdfa: property {names[0]!r} has no vocab or typeof around it")
+            continue
+        props_by_scope.setdefault(scope.mem_id, []).append(node)
+    for node in tree.css("[typeof]"):
+        if "property" in node.attributes and _nearest(node, "typeof") is not None:
+            continue  # a nested item: it is a property value of its parent
+        types = tuple(schema_type(t) for t in _tokens(node.attributes.get("typeof")))
+        properties: dict[str, list[str]] = {}
+        _rdfa_props(node, props_by_scope, "", properties, 0)
+        items.append(
+            StructuredItem(
+                syntax="rdfa",
+                types=types,
+                properties={k: tuple(v[:MAX_VALUES]) for k, v in properties.items()},
+                raw=(node.html or "")[:MAX_RAW],
+            )
+        )
+
+
+def _rdfa_props(
+    scope: LexborNode,
+    props_by_scope: dict[int, list[LexborNode]],
+    prefix: str,
+    out: dict[str, list[str]],
+    level: int,
+) -> None:
+    for prop in props_by_scope.get(scope.mem_id, []):
+        attrs = prop.attributes
+        for name in (attrs.get("property") or "").split():
+            path = prefix + schema_type(name)
+            if "typeof" in attrs:
+                out.setdefault(path, []).append(
+                    schema_type(next(iter(_tokens(attrs.get("typeof"))), ""))
+                )
+                if level < MAX_NESTING:
+                    _rdfa_props(prop, props_by_scope, path + ".", out, level + 1)
+            else:
+                out.setdefault(path, []).append(_node_value(prop, _RDFA_URL_VALUE))
+
+
+# --- shared ----------------------------------------------------------------------------
+
+
+def _nearest(node: LexborNode, attribute: str) -> LexborNode | None:
+    """The closest strict ancestor carrying `attribute`."""
+    parent = node.parent
+    while parent is not None and parent.is_element_node:
+        if attribute in parent.attributes:
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _tokens(value: str | None) -> tuple[str, ...]:
+    return tuple(schema_type(token) for token in (value or "").split())
+
+
+def _node_value(node: LexborNode, url_attributes: tuple[str, ...]) -> str:
+    """A property's value: content, then datetime/URL attributes, then the element's text."""
+    attrs = node.attributes
+    for name in ("content", "datetime", *url_attributes, "value"):
+        value = attrs.get(name)
+        if value:
+            return _text(value)
+    return _text(node.text(separator=" "))

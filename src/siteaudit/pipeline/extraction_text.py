@@ -1,0 +1,194 @@
+"""Content statistics: the main text, its simhash, and the counts readability formulas need.
+
+Part of extraction (see `extraction.py`); runs last, on the tree whose invisible elements
+(script, style, noscript, template) have already been stripped.
+
+- The *main text* is the text of <main> / [role=main] elements, else of <article> elements,
+  else of the body without its nav, header, footer and aside elements (the site's chrome).
+- The *simhash* is a 64-bit Charikar simhash of the main text's word 3-shingles, each hashed
+  with blake2b (8 bytes), so it is stable across processes and Python versions (unlike
+  `hash()`). Only the first `MAX_SIMHASH_WORDS` words count and long texts sample their
+  shingles (see `simhash`), which bounds the cost on very long pages.
+- *Prose* is the text of paragraph-like blocks (p, li, dd, dt, td, th, blockquote,
+  figcaption, headings) inside the main text, innermost blocks only; code blocks (pre) are
+  not prose. Each block ends at least one sentence; inside it, a sentence also ends at a
+  run of `.`, `!` or `?` followed by a space. Syllables are counted with the usual English
+  heuristic (vowel groups, a silent final e, at least one per word). Counting over prose
+  blocks keeps menus and code samples out of the Flesch reading ease score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+MAX_SIMHASH_WORDS = 2_000
+INVISIBLE_TAGS = ["script", "style", "noscript", "template"]
+SHINGLE_SAMPLE = 4
+MIN_SAMPLED = 256  # below this many shingles, every one counts
+MAX_PROSE_WORDS = 2_000  # readability is measured on a sample of this many words
+CHROME = ("nav", "header", "footer", "aside")
+# Innermost paragraph-like blocks: containers (li, dd...) only when they hold no other block.
+_BLOCKS = "p, li, dd, dt, td, th, blockquote, figcaption"
+PROSE = ", ".join(
+    ["p", "dt", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6"]
+    + [f"{tag}:not(:has({_BLOCKS}))" for tag in ("li", "dd", "td", "th", "blockquote")]
+)
+_TERMINAL = (".", "!", "?")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+_PLACEHOLDER = re.compile(r"lorem\s+ipsum|dolor\s+sit\s+amet", re.IGNORECASE)
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+_PUNCTUATION = "\"'()[]{}<>.,;:!?-"
+# Byte values whose bit `b` is set, for counting one bit position over many hashes at C speed.
+_WITH_BIT = tuple(operator.itemgetter(*[v for v in range(256) if v >> b & 1]) for b in range(8))
+
+
+@dataclass(frozen=True, slots=True)
+class TextStats:
+    """What `text_stats` measures."""
+
+    word_count: int = 0
+    text_bytes: int = 0
+    main_text_bytes: int = 0
+    simhash: int | None = None
+    sentences: int = 0
+    syllables: int = 0
+    prose_words: int = 0
+    placeholder_text: str | None = None
+
+
+def text_stats(tree: LexborHTMLParser) -> TextStats:
+    """Visible and main text statistics of the page (mutates `tree`: call it last)."""
+    body = tree.body
+    if body is None:
+        return TextStats()
+    tree.strip_tags(INVISIBLE_TAGS, recursive=True)
+    words = body.text(separator=" ").split()
+    regions = _main_regions(tree)
+    if regions is None:
+        chrome = _chrome(tree)
+        for node in chrome:
+            node.decompose()
+        regions = [body]
+        # Without chrome (a common case), the main text is the visible text already split.
+        main_words = body.text(separator=" ").split() if chrome else words
+    else:
+        main_words = [w for node in regions for w in node.text(separator=" ").split()]
+    sentences, syllables, prose_words = _prose(regions)
+    visible = " ".join(words)
+    return TextStats(
+        word_count=len(words),
+        text_bytes=len(visible.encode()),
+        placeholder_text=_placeholder(visible),
+        main_text_bytes=len(" ".join(main_words).encode()),
+        simhash=simhash(main_words[:MAX_SIMHASH_WORDS]) if main_words else None,
+        sentences=sentences,
+        syllables=syllables,
+        prose_words=prose_words,
+    )
+
+
+def simhash(words: list[str]) -> int:
+    """The 64-bit simhash of the word 3-shingles of `words` (one shingle when fewer).
+
+    Long texts keep only the shingles that start at an *anchor* word (one whose CRC-32 is
+    divisible by `SHINGLE_SAMPLE`): the choice depends on content only, so both copies of a
+    shared passage keep the same shingles, and hashing costs a fraction of hashing them all.
+    """
+    if len(words) < 3:
+        starts: list[int] = [0]
+    else:
+        starts = list(range(len(words) - 2))
+        if len(starts) >= MIN_SAMPLED:
+            anchors = [i for i in starts if _is_anchor(words[i])]
+            starts = anchors if len(anchors) >= MIN_SAMPLED // SHINGLE_SAMPLE else starts
+    digests = b"".join(
+        hashlib.blake2b(" ".join(words[i : i + 3]).encode(), digest_size=8).digest() for i in starts
+    )
+    half = len(starts) / 2
+    result = 0
+    for lane in range(8):  # byte `lane` of every digest, counted at once
+        counts = Counter(digests[lane::8])
+        table = [counts.get(value, 0) for value in range(256)]
+        for bit, pick in enumerate(_WITH_BIT):
+            if sum(pick(table)) > half:
+                result |= 1 << (lane * 8 + bit)
+    return result
+
+
+@lru_cache(maxsize=65_536)
+def _is_anchor(word: str) -> bool:
+    return zlib.crc32(word.encode()) % SHINGLE_SAMPLE == 0
+
+
+@lru_cache(maxsize=65_536)  # a site's vocabulary repeats from page to page
+def syllable_count(word: str) -> int:
+    """Syllables of an English word by the vowel-group heuristic (at least one for a word)."""
+    letters = word.lower().strip(_PUNCTUATION)
+    groups = len(_VOWEL_GROUPS.findall(letters))
+    if groups > 1 and letters.endswith("e") and not letters.endswith(("le", "ee")):
+        groups -= 1  # a silent final e: "make", but not "table" or "free"
+    return max(1, groups) if letters else 0
+
+
+def _placeholder(text: str) -> str | None:
+    """An excerpt around the first "lorem ipsum" of `text`, None when there is none."""
+    # Plain substring tests are C-fast; the case-insensitive regex runs only on a hit.
+    if not any(word in text for word in ("ipsum", "Ipsum", "IPSUM", "sit amet", "SIT AMET")):
+        return None
+    found = _PLACEHOLDER.search(text)
+    if found is None:
+        return None
+    return text[max(0, found.start() - 40) : found.end() + 80]
+
+
+def _main_regions(tree: LexborHTMLParser) -> list[LexborNode] | None:
+    """The outermost main (or else article) elements; None when the page has neither."""
+    for selector, tags in (("main, [role=main]", {"main"}), ("article", {"article"})):
+        nodes = [n for n in tree.css(selector) if not _has_ancestor_in(n, tags)]
+        if nodes:
+            return nodes
+    return None
+
+
+def _chrome(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Top-level nav/header/footer/aside elements of the body (nested ones counted once)."""
+    nodes = tree.css(", ".join(f"body {tag}" for tag in CHROME))
+    return [n for n in nodes if not _has_ancestor_in(n, set(CHROME))]
+
+
+def _has_ancestor_in(node: LexborNode, tags: set[str]) -> bool:
+    """True when an ancestor is one of `tags` or (for "main") has role=main."""
+    parent = node.parent
+    while parent is not None and parent.is_element_node:
+        if parent.tag in tags or ("main" in tags and parent.attributes.get("role") == "main"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _prose(regions: list[LexborNode]) -> tuple[int, int, int]:
+    """Sentences, syllables and words of the first `MAX_PROSE_WORDS` words of prose."""
+    texts: list[str] = []
+    total = 0
+    for region in regions:
+        for node in region.css(PROSE):
+            text = node.text(separator=" ").strip()
+            if text:
+                texts.append(text)
+                total += text.count(" ") + 1
+            if total >= MAX_PROSE_WORDS:
+                break
+    words = " ".join(texts).split()
+    # Unique words are few: count syllables once per distinct word.
+    syllables = sum(syllable_count(word) * n for word, n in Counter(words).items())
+    unterminated = sum(1 for text in texts if not text.endswith(_TERMINAL))
+    sentences = len(_SENTENCE_END.findall("\n".join(texts))) + unterminated
+    return sentences, syllables, len(words)
