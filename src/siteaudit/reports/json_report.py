@@ -31,12 +31,23 @@ STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "failed")
 
 def render_json(report: ScanReport) -> str:
     """The report as pretty-printed JSON text (indent 2, trailing newline), always UTF-8 safe."""
-    text = json.dumps(report_to_dict(report), ensure_ascii=False, indent=2, allow_nan=False)
+    document = _document(report)
+    try:
+        # Fast path: stored text is already clean, so most reports serialise as they are.
+        text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
+        text.encode("utf-8")
+    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
+        clean = to_jsonable(document)
+        text = json.dumps(clean, ensure_ascii=False, indent=2, allow_nan=False)
     return text + "\n"
 
 
 def report_to_dict(report: ScanReport) -> dict[str, object]:
     """The report as plain JSON data (dicts, lists, str, int, float, bool, None)."""
+    return cast(dict[str, object], to_jsonable(_document(report)))
+
+
+def _document(report: ScanReport) -> dict[str, object]:
     document: dict[str, object] = {
         "schema_version": report.schema_version,
         "generator": {"name": "siteaudit", "version": siteaudit.__version__},
@@ -47,7 +58,7 @@ def report_to_dict(report: ScanReport) -> dict[str, object]:
         "checks": {check_id: _check(report.checks[check_id]) for check_id in sorted(report.checks)},
         "findings": [_finding(finding) for finding in sorted_findings(report.findings)],
     }
-    return cast(dict[str, object], to_jsonable(document))
+    return document
 
 
 def load_schema() -> dict[str, object]:
