@@ -20,7 +20,7 @@ def test_siteaudit_toml_is_read_below_the_environment(
     config = tmp_path / "siteaudit.toml"
     config.write_text(
         '[crawl]\nmax_depth = 3\nmax_pages = 9\n[checks]\ndisabled = ["title"]\n'
-        '[checks.options.title-length-long]\nmax_chars = 70\n'
+        "[checks.options.title-length-long]\nmax_chars = 70\n"
     )
     monkeypatch.setenv("SITEAUDIT_CONFIG", str(config))
     monkeypatch.setenv("SITEAUDIT_CRAWL__MAX_PAGES", "4")

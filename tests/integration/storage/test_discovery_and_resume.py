@@ -41,9 +41,7 @@ def test_simhash_word_count_and_hreflangs_round_trip_through_the_site_graph(
     store: SqlScanStore,
 ) -> None:
     scan_id = store.create_scan(ScanSpec(HOME))
-    page = make_page(
-        simhash=2**64 - 1, word_count=321, hreflangs=(Hreflang("de", f"{HOME}de/"),)
-    )
+    page = make_page(simhash=2**64 - 1, word_count=321, hreflangs=(Hreflang("de", f"{HOME}de/"),))
     store.save_pages(scan_id, [make_result(page)])
     (stored,) = store.load_site(scan_id).pages
     assert stored.simhash == 2**64 - 1
