@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import Counter
 from types import TracebackType
 
 from rich.console import Console
@@ -107,13 +106,14 @@ def summary_tables(report: ScanReport, top: int = 10) -> list[Table]:
 
 
 def _top_issues(report: ScanReport, top: int) -> list[tuple[str, int]]:
-    pages: Counter[str] = Counter()
+    """Checks by severity, then by the number of distinct pages they fail on."""
+    pages: dict[str, set[str]] = {}
     severity: dict[str, int] = {}
     for finding in report.findings:
-        pages[finding.check_id] += 1
+        pages.setdefault(finding.check_id, set()).add(finding.url)
         severity[finding.check_id] = finding.severity.rank
-    ranked = sorted(pages.items(), key=lambda item: (severity[item[0]], -item[1], item[0]))
-    return ranked[:top]
+    counts = [(check_id, len(urls)) for check_id, urls in pages.items()]
+    return sorted(counts, key=lambda item: (severity[item[0]], -item[1], item[0]))[:top]
 
 
 def _score(value: float | None) -> str:

@@ -16,6 +16,8 @@ import click
 from rich.console import Console
 
 from siteaudit import __version__
+from siteaudit.checks.catalogue import load_catalogue
+from siteaudit.checks.docs import render_docs, write_docs
 from siteaudit.cli.display import ProgressDisplay, summary_tables
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines.runner import (
@@ -145,8 +147,19 @@ def demo(out_dir: Path, as_json: bool) -> None:
 @click.option(
     "--category", type=click.Choice([c.value for c in Category]), help="Only this category."
 )
-def list_checks(category: str | None) -> None:
+@click.option(
+    "--docs",
+    "docs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the Markdown docs of every built-in check here (e.g. docs/checks) instead.",
+)
+def list_checks(category: str | None, docs_dir: Path | None) -> None:
     """List the check catalogue: id, category, severity, title."""
+    if docs_dir is not None:
+        # Docs describe the defaults, so neither siteaudit.toml nor installed packs apply.
+        written = write_docs(render_docs(load_catalogue(plugins=False)), docs_dir)
+        click.echo(f"Wrote {len(written)} files to {docs_dir}")
+        return
     try:
         catalogue = build_catalogue(load_settings())
     except SiteauditError as exc:

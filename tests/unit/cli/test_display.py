@@ -1,0 +1,25 @@
+from tests.unit.reports.report_factory import make_finding, make_report
+
+from siteaudit.cli.display import format_progress, summary_tables
+from siteaudit.model import ScanStatus
+from siteaudit.model.events import Progress
+
+
+def test_top_issues_count_distinct_pages_not_findings() -> None:
+    findings = (
+        make_finding(check_id="image-alt", url="https://e.com/a", locator="1.png"),
+        make_finding(check_id="image-alt", url="https://e.com/a", locator="2.png"),
+        make_finding(check_id="image-alt", url="https://e.com/b", locator="1.png"),
+    )
+    _scores, issues = summary_tables(make_report(findings=findings))
+    pages_column = issues.columns[3]
+    assert list(pages_column.cells) == ["2"]
+
+
+def test_progress_line_shows_counts_rate_and_eta() -> None:
+    line = format_progress(
+        Progress(1, ScanStatus.FETCHING, 10, 5, 4, 1, 40.0, pages_per_s=2.5, eta_s=3.0)
+    )
+    assert line.startswith("[fetching]  40.0%")
+    assert "fetched 5" in line and "errors 1" in line and "2.5 pages/s" in line
+    assert line.endswith("ETA 3s")
