@@ -18,13 +18,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from siteaudit.checks.catalogue import Catalogue
+from siteaudit.checks.catalogue import Catalogue, CheckConfig
+from siteaudit.engines.processing import InlineProcessor, PageJob, PageProcessor
 from siteaudit.model import ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
-from siteaudit.pipeline.analysis import PageAnalyzer, analyze_site
+from siteaudit.pipeline.analysis import analyze_site
 from siteaudit.pipeline.discovery import Discovery, Frontier, FrontierEntry, discover
-from siteaudit.pipeline.fetching import fetch, to_page
+from siteaudit.pipeline.fetching import fetch
 from siteaudit.pipeline.ports import Fetcher, LinkRecord, PageResult, ScanStore
 from siteaudit.pipeline.urls import Scope
 
@@ -42,7 +43,7 @@ Preflight = Callable[[Fetcher, ScanSpec], Awaitable[Discovery]]
 @dataclass(slots=True)
 class _RunState:
     frontier: Frontier
-    analyzer: PageAnalyzer
+    processor: PageProcessor
     pending: list[PageResult] = field(default_factory=list)
     links: list[LinkRecord] = field(default_factory=list)
     counters: Counter[str] = field(default_factory=Counter)
@@ -65,6 +66,7 @@ class LocalEngine:
         fetcher: Fetcher,
         *,
         preflight: Preflight | None = None,
+        processor: Callable[[ScanSpec], PageProcessor] | None = None,
         max_links_per_page: int = 10_000,
         on_progress: ProgressCallback | None = None,
     ) -> None:
@@ -72,10 +74,15 @@ class LocalEngine:
         self._catalogue = catalogue
         self._fetcher = fetcher
         self._preflight = preflight
+        self._make_processor = processor or self._inline
         self._max_links = max_links_per_page
         self._on_progress = on_progress
         self._cancel = asyncio.Event()
         self._flush_lock = asyncio.Lock()
+
+    def _inline(self, spec: ScanSpec) -> PageProcessor:
+        job = PageJob(spec.start_url, spec.include, spec.exclude, self._max_links, CheckConfig())
+        return InlineProcessor(job, self._catalogue)
 
     def cancel(self) -> None:
         """Ask the running scan to stop; safe to call from a signal handler."""
@@ -114,11 +121,14 @@ class LocalEngine:
             self._restore(scan_id, frontier)
         frontier.offer(spec.start_url, 0, "start")
         frontier.offer_sitemap_urls(found.sitemap_urls)
-        state = _RunState(frontier, PageAnalyzer(self._catalogue.page_checks, spec.start_url))
+        state = _RunState(frontier, self._make_processor(spec))
         state.counters.update(found.counters)
         self._store.set_status(scan_id, ScanStatus.SELECTING)
         self._store.set_status(scan_id, ScanStatus.FETCHING)
-        await self._crawl(scan_id, spec, state)
+        try:
+            await self._crawl(scan_id, spec, state)
+        finally:
+            state.processor.close()
         state.counters.update(frontier.counters)
         self._store.add_counters(scan_id, dict(state.counters))
         self._store.save_discovery(
@@ -203,12 +213,8 @@ class LocalEngine:
     async def _process(self, spec: ScanSpec, state: _RunState, entry: FrontierEntry) -> None:
         fetched = await fetch(self._fetcher, entry.url)
         state.fetched += 1
-        scope = state.frontier.scope
-        page = to_page(
-            fetched, depth=entry.depth, is_internal=scope.is_internal, max_links=self._max_links
-        )
+        page, analysis = await state.processor.process(fetched, entry.depth)
         discover(page, entry.depth, state.frontier)
-        analysis = state.analyzer.analyze(page)
         state.analyzed += 1
         state.counters[f"fetch/status/{page.status or page.error_code or 'none'}"] += 1
         if page.error_code:

@@ -8,6 +8,7 @@ returns the stored report.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.ssrf import AddressPolicy
 from siteaudit.engines.local import LocalEngine
 from siteaudit.engines.preflight import preflight
+from siteaudit.engines.processing import InlineProcessor, PageJob, PageProcessor, PoolProcessor
 from siteaudit.errors import ConfigError, ScanInputError
 from siteaudit.model import ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
@@ -38,15 +40,19 @@ class ScanOutcome:
     report: ScanReport
 
 
-def build_catalogue(settings: Settings) -> Catalogue:
-    """The catalogue with the project's `[checks]` configuration applied."""
-    config = CheckConfig(
+def check_config(settings: Settings) -> CheckConfig:
+    """The project's `[checks]` configuration."""
+    return CheckConfig(
         disabled=frozenset(settings.checks.disabled),
         severities=dict(settings.checks.severity),
         options=settings.checks.options,
     )
+
+
+def build_catalogue(settings: Settings) -> Catalogue:
+    """The catalogue with the project's `[checks]` configuration applied."""
     try:
-        return load_catalogue().configure(config)
+        return load_catalogue().configure(check_config(settings))
     except CatalogueError as exc:
         raise ConfigError(str(exc)) from exc
 
@@ -91,6 +97,35 @@ def make_fetcher(settings: Settings) -> HttpFetcher:
     )
     policy = AddressPolicy.cli() if crawl.allow_private else AddressPolicy.service()
     return HttpFetcher(config, policy)
+
+
+# Below this many pages, starting worker processes costs more than it saves.
+POOL_MIN_PAGES = 100
+# Measured on 2 cores: the event loop, the site's server and two workers compete, and the
+# pool's start-up and pickling cancel its gain; it pays from about 4 cores.
+POOL_MIN_CORES = 4
+
+
+def _processor_factory(
+    settings: Settings, catalogue: Catalogue
+) -> Callable[[ScanSpec], PageProcessor]:
+    """Inline processing, or a process pool when it pays off (see `CrawlSettings.processes`)."""
+    crawl = settings.crawl
+    wanted = crawl.processes
+    if wanted is None:
+        cores = os.cpu_count() or 1
+        big = crawl.max_pages >= POOL_MIN_PAGES
+        wanted = cores - 1 if cores >= POOL_MIN_CORES and big else 0
+    config = check_config(settings)
+
+    def make(spec: ScanSpec) -> PageProcessor:
+        job = PageJob(spec.start_url, spec.include, spec.exclude, crawl.max_links_per_page, config)
+        if wanted == 0 or load_catalogue().configure(config).checks != catalogue.checks:
+            # Checks the workers could not rebuild from configuration run inline.
+            return InlineProcessor(job, catalogue)
+        return PoolProcessor(job, wanted)
+
+    return make
 
 
 def run_scan(
@@ -152,6 +187,7 @@ async def _run(
         catalogue,
         fetcher,
         preflight=preflight,
+        processor=_processor_factory(settings, catalogue),
         max_links_per_page=settings.crawl.max_links_per_page,
         on_progress=on_progress,
     )

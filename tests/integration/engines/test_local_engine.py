@@ -93,3 +93,27 @@ async def test_a_crashing_check_never_fails_the_scan(settings: Settings) -> None
     ]
     assert len(html_pages) >= 10
     assert report.scan.counters.get("analysis/check-error/always-crashes") == len(html_pages)
+
+
+# Their verdicts depend on how busy the machine is, not on where checks run.
+TIMING_CHECKS = frozenset({"ttfb-slow", "response-time-slow"})
+
+
+def test_worker_processes_produce_the_same_findings_as_inline_processing(
+    tmp_path: Path,
+) -> None:
+    results = {}
+    for processes in (0, 2):
+        settings = Settings(database_url=f"sqlite:///{tmp_path / f'p{processes}.db'}")
+        settings.crawl.processes = processes
+        with DemoServer() as server:
+            outcome = run_scan(settings, make_spec(settings, server.url, (), ()))
+        base = server.url.rstrip("/")
+        results[processes] = sorted(
+            (f.check_id, f.url.replace(base, ""), f.locator.replace(base, ""))
+            for f in outcome.report.findings
+            if f.check_id not in TIMING_CHECKS
+        )
+        assert outcome.status == ScanStatus.COMPLETED
+    assert results[0] == results[2]
+    assert len(results[2]) > 50
