@@ -14,6 +14,7 @@ prefixed with the syntax (`json-ld: ...`, `microdata: ...`, `rdfa: ...`).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -150,7 +151,7 @@ def _microdata(tree: LexborHTMLParser, items: list[StructuredItem], errors: list
         if not types:
             errors.append("microdata: an itemscope has no itemtype")
         properties: dict[str, list[str]] = {}
-        _microdata_props(node, props_by_scope, "", properties, 0)
+        _collect_props(_MICRODATA, node, props_by_scope, "", properties)
         items.append(
             StructuredItem(
                 syntax="microdata",
@@ -159,25 +160,6 @@ def _microdata(tree: LexborHTMLParser, items: list[StructuredItem], errors: list
                 raw=(node.html or "")[:MAX_RAW],
             )
         )
-
-
-def _microdata_props(
-    scope: LexborNode,
-    props_by_scope: dict[int, list[LexborNode]],
-    prefix: str,
-    out: dict[str, list[str]],
-    level: int,
-) -> None:
-    for prop in props_by_scope.get(scope.mem_id, []):
-        attrs = prop.attributes
-        for name in (attrs.get("itemprop") or "").split():
-            path = prefix + schema_type(name)
-            if "itemscope" in attrs:
-                out.setdefault(path, []).append(next(iter(_tokens(attrs.get("itemtype"))), ""))
-                if level < MAX_NESTING:
-                    _microdata_props(prop, props_by_scope, path + ".", out, level + 1)
-            else:
-                out.setdefault(path, []).append(_node_value(prop, ("href", "src", "data")))
 
 
 # --- RDFa Lite -------------------------------------------------------------------------
@@ -200,7 +182,7 @@ def _rdfa(tree: LexborHTMLParser, items: list[StructuredItem], errors: list[str]
             continue  # a nested item: it is a property value of its parent
         types = tuple(schema_type(t) for t in _tokens(node.attributes.get("typeof")))
         properties: dict[str, list[str]] = {}
-        _rdfa_props(node, props_by_scope, "", properties, 0)
+        _collect_props(_RDFA, node, props_by_scope, "", properties)
         items.append(
             StructuredItem(
                 syntax="rdfa",
@@ -211,28 +193,39 @@ def _rdfa(tree: LexborHTMLParser, items: list[StructuredItem], errors: list[str]
         )
 
 
-def _rdfa_props(
+# --- shared ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Syntax:
+    """The attributes that make properties and nested items in microdata or RDFa Lite."""
+
+    prop: str  # itemprop | property
+    nested: str  # itemscope | typeof: the property's value is an item
+    type: str  # itemtype | typeof
+    url_values: tuple[str, ...]  # attributes holding a URL value
+
+
+def _collect_props(
+    syntax: _Syntax,
     scope: LexborNode,
     props_by_scope: dict[int, list[LexborNode]],
     prefix: str,
     out: dict[str, list[str]],
-    level: int,
+    *,
+    level: int = 0,
 ) -> None:
+    """Properties of the item at `scope`, nested items as dotted names (`offers.price`)."""
     for prop in props_by_scope.get(scope.mem_id, []):
         attrs = prop.attributes
-        for name in (attrs.get("property") or "").split():
+        for name in (attrs.get(syntax.prop) or "").split():
             path = prefix + schema_type(name)
-            if "typeof" in attrs:
-                out.setdefault(path, []).append(
-                    schema_type(next(iter(_tokens(attrs.get("typeof"))), ""))
-                )
+            if syntax.nested in attrs:
+                out.setdefault(path, []).append(next(iter(_tokens(attrs.get(syntax.type))), ""))
                 if level < MAX_NESTING:
-                    _rdfa_props(prop, props_by_scope, path + ".", out, level + 1)
+                    _collect_props(syntax, prop, props_by_scope, path + ".", out, level=level + 1)
             else:
-                out.setdefault(path, []).append(_node_value(prop, _RDFA_URL_VALUE))
-
-
-# --- shared ----------------------------------------------------------------------------
+                out.setdefault(path, []).append(_node_value(prop, syntax.url_values))
 
 
 def _nearest(node: LexborNode, attribute: str) -> LexborNode | None:
@@ -257,3 +250,9 @@ def _node_value(node: LexborNode, url_attributes: tuple[str, ...]) -> str:
         if value:
             return _text(value)
     return _text(node.text(separator=" "))
+
+
+_MICRODATA = _Syntax(
+    prop="itemprop", nested="itemscope", type="itemtype", url_values=("href", "src", "data")
+)
+_RDFA = _Syntax(prop="property", nested="typeof", type="typeof", url_values=_RDFA_URL_VALUE)
