@@ -21,8 +21,16 @@ async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
     parts = urlsplit(spec.start_url)
     origin = f"{parts.scheme}://{parts.netloc}"
     robots = await fetch_robots(fetcher, origin)
-    llms = await fetcher.fetch(f"{origin}/llms.txt", max_bytes=LLMS_MAX_BYTES, accept_any_type=True)
     counters = {f"robots/{robots.mode}": 1}
+    blocked = _blocked_reason(robots, spec)
+    if blocked is not None:  # nothing more is asked of a site that said no (RFC 9309 2.3.1.4)
+        return Discovery(
+            allowed=_allowed(robots, spec),
+            counters=counters,
+            blocked_reason=blocked,
+            facts=SiteFacts(robots_status=robots.status, robots_txt=robots.text),
+        )
+    llms = await fetcher.fetch(f"{origin}/llms.txt", max_bytes=LLMS_MAX_BYTES, accept_any_type=True)
     urls: list[str] = []
     files: tuple[SitemapInfo, ...] = ()
     if spec.use_sitemaps:
@@ -43,7 +51,6 @@ async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
         allowed=_allowed(robots, spec),
         sitemap_urls=tuple(urls),
         counters=counters,
-        blocked_reason=_blocked_reason(robots, spec),
         facts=facts,
     )
 

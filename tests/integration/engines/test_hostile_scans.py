@@ -1,0 +1,520 @@
+"""Whole scans against hostile sites: the bad URL costs one page row, never the scan.
+
+Each test serves a small, well-behaved site on 127.0.0.1 (an index and three pages) whose
+index links to ONE hostile URL, runs a complete `run_scan` and checks that the scan reaches
+a terminal state, that the hostile URL's row carries its stable error code, and that every
+other page is intact. The fetch-level behaviour is covered in tests/integration/crawl; here
+the question is whether the engine, the frontier and storage survive it.
+
+Every test runs inside `loopback_only()`: a connect to anything but 127.0.0.1 fails loudly.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from tests.integration.crawl.hostile import (
+    LOOPBACK,
+    endless_chunks,
+    loopback_only,
+    raw_server,
+    ssh_banner,
+    trickle,
+    web_server,
+)
+from tests.support.background import in_background
+from tests.support.bombs import MIB, billion_laughs, brotli_bomb, gzip_bomb
+from tests.support.databases import BACKENDS, empty_database
+from tests.support.memory import rss_growth
+
+from siteaudit.crawl.fetcher import HttpFetcher
+from siteaudit.crawl.ssrf import AddressPolicy
+from siteaudit.engines import runner
+from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
+from siteaudit.model import ScanStatus
+from siteaudit.model.report import PageRow
+from siteaudit.reports import write_reports
+from siteaudit.settings import CrawlSettings, Settings
+from siteaudit.storage.database import open_store
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+TERMINAL_OK = {ScanStatus.COMPLETED, ScanStatus.COMPLETED_WITH_ERRORS}
+GOOD_PAGES = {"/": "Home", "/a": "Page a", "/b": "Page b", "/c": "Page c"}
+
+
+def html(title: str, body: str = "") -> bytes:
+    return (
+        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title>"
+        f"</head><body><h1>{title}</h1>{body}</body></html>"
+    ).encode()
+
+
+def page(title: str, body: str = "") -> Handler:
+    async def handle(_request: web.Request) -> web.Response:
+        return web.Response(body=html(title, body), content_type="text/html")
+
+    return handle
+
+
+def redirect(location: str) -> Handler:
+    async def handle(_request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": location})
+
+    return handle
+
+
+@dataclass
+class HostileSite:
+    """The four good pages plus `routes` and `prefixes` (looked up per request).
+
+    The index links to /a, /b, /c, then `bad_href`, then `extra_links`; every request's
+    path and query is logged in `requests`.
+    """
+
+    bad_href: str
+    routes: dict[str, Handler] = field(default_factory=dict)
+    prefixes: dict[str, Handler] = field(default_factory=dict)
+    extra_links: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def index(self) -> bytes:
+        hrefs = [p for p in GOOD_PAGES if p != "/"] + [self.bad_href, *self.extra_links]
+        return html("Home", "".join(f'<a href="{href}">link</a>' for href in hrefs))
+
+    def handler(self, path: str) -> Handler | None:
+        if path in self.routes:
+            return self.routes[path]
+        if path == "/":
+            return bytes_page(self.index)
+        if path in GOOD_PAGES:
+            return page(GOOD_PAGES[path], '<a href="/">home</a>')
+        return next((h for prefix, h in self.prefixes.items() if path.startswith(prefix)), None)
+
+    def app(self) -> web.Application:
+        async def dispatch(request: web.Request) -> web.StreamResponse:
+            self.requests.append(request.path_qs)
+            handler = self.handler(request.path)
+            if handler is None:
+                return web.Response(status=404, text="not found")
+            return await handler(request)
+
+        app = web.Application()
+        app.router.add_route("GET", "/{tail:.*}", dispatch)
+        return app
+
+
+def bytes_page(body: Callable[[], bytes]) -> Handler:
+    async def handle(_request: web.Request) -> web.Response:
+        return web.Response(body=body(), content_type="text/html")
+
+    return handle
+
+
+@pytest.fixture(autouse=True)
+def only_loopback() -> Iterator[list[object]]:
+    with loopback_only() as attempts:
+        yield attempts
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    crawl = CrawlSettings(
+        connect_timeout_s=1.0,
+        read_timeout_s=1.5,
+        total_timeout_s=2.0,
+        max_body_bytes=2 * MIB,
+        retries=1,
+        concurrency=8,
+        per_host_concurrency=8,
+    )
+    return Settings(database_url=f"sqlite:///{tmp_path / 'scans.db'}", crawl=crawl)
+
+
+@contextmanager
+def serving(site: HostileSite) -> Iterator[str]:
+    """Serve `site` on 127.0.0.1 from a background loop; yields its base URL."""
+    with in_background(lambda: web_server(site.app())) as base:
+        yield base
+
+
+def scan(settings: Settings, base: str) -> ScanOutcome:
+    return run_scan(settings, make_spec(settings, base + "/", (), ()))
+
+
+def rows(outcome: ScanOutcome) -> dict[str, PageRow]:
+    return {row.url: row for row in outcome.report.pages}
+
+
+def assert_contained(outcome: ScanOutcome, base: str, bad: dict[str, str]) -> None:
+    """Terminal scan; each bad URL has its error code; the good pages are intact."""
+    assert outcome.status in TERMINAL_OK, outcome.report.scan.error
+    by_url = rows(outcome)
+    for url, code in bad.items():
+        assert by_url[url].error_code == code, by_url[url]
+        assert by_url[url].error_message
+    for path, title in GOOD_PAGES.items():
+        row = by_url[base + path]
+        assert (row.status, row.title, row.error_code) == (200, title, None)
+
+
+def service_policy_except(host: str) -> AddressPolicy:
+    """The service policy, except that the test server's literal host may be reached.
+
+    The network is closed, so the site under test has to be on loopback, which the service
+    policy rightly blocks; this opens that one textual host and nothing else, so
+    `127.1`, `2130706433`, 10.0.0.1 and the rest are judged exactly as in the service.
+    """
+
+    class TestServerPolicy(AddressPolicy):
+        def vet_host(self, url_host: str) -> None:
+            if url_host != host:
+                super().vet_host(url_host)
+
+    return TestServerPolicy(allow_private=False, allow_loopback=False)
+
+
+@pytest.fixture
+def service_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make run_scan's fetcher use `service_policy_except(127.0.0.1)`."""
+    make_fetcher = runner.make_fetcher
+
+    def with_service_policy(settings: Settings) -> HttpFetcher:
+        return HttpFetcher(make_fetcher(settings).config, service_policy_except(LOOPBACK))
+
+    monkeypatch.setattr(runner, "make_fetcher", with_service_policy)
+
+
+# --- deadlines and body bounds -------------------------------------------------------------
+
+
+def test_a_trickling_server_costs_one_timeout_and_the_scan_completes(settings: Settings) -> None:
+    with in_background(lambda: raw_server(trickle)) as slow:
+        site = HostileSite(bad_href=f"{slow}/slow")
+        with serving(site) as base:
+            outcome = scan(settings, base)
+    assert_contained(outcome, base, {f"{slow}/slow": "timeout"})
+    total_ms = rows(outcome)[f"{slow}/slow"].total_ms
+    assert total_ms is not None and total_ms < 4_000  # the 2 s deadline, not forever
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bomb"),
+    [("gzip", gzip_bomb(512)), ("br", brotli_bomb(512))],
+    ids=["gzip", "brotli"],
+)
+def test_a_compression_bomb_is_cut_at_the_body_cap_with_memory_bounded(
+    settings: Settings, encoding: str, bomb: bytes
+) -> None:
+    async def serve_bomb(_request: web.Request) -> web.Response:
+        headers = {"Content-Encoding": encoding, "Content-Type": "text/html"}
+        return web.Response(body=bomb, headers=headers)
+
+    site = HostileSite(bad_href="/bomb", routes={"/bomb": serve_bomb})
+    with serving(site) as base, rss_growth() as growth:
+        outcome = scan(settings, base)
+    assert_contained(outcome, base, {f"{base}/bomb": "too-large"})
+    # 512 MiB inflated would show; the 2 MiB cap and the scan's own work must not.
+    assert growth.mib < 64, f"RSS grew by {growth.mib:.0f} MiB"
+
+
+def test_an_endless_chunked_body_is_cut_at_the_body_cap(settings: Settings) -> None:
+    with in_background(lambda: raw_server(endless_chunks)) as endless:
+        site = HostileSite(bad_href=f"{endless}/forever")
+        with serving(site) as base:
+            outcome = scan(settings, base)
+    assert_contained(outcome, base, {f"{endless}/forever": "too-large"})
+
+
+def test_a_non_http_banner_on_the_port_is_a_protocol_error(settings: Settings) -> None:
+    with in_background(lambda: raw_server(ssh_banner)) as ssh:
+        site = HostileSite(bad_href=f"{ssh}/")
+        with serving(site) as base:
+            outcome = scan(settings, base)
+    assert_contained(outcome, base, {f"{ssh}/": "protocol-error"})
+
+
+# --- redirects and the SSRF guard ----------------------------------------------------------
+
+
+def test_a_redirect_loop_is_detected_and_the_scan_completes(settings: Settings) -> None:
+    routes = {"/loop-a": redirect("/loop-b"), "/loop-b": redirect("/loop-a")}
+    site = HostileSite(bad_href="/loop-a", routes=routes)
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    # The chain's last URL is offered as a redirect target, and loops on its own fetch too.
+    bad = {f"{base}/loop-a": "redirect-loop", f"{base}/loop-b": "redirect-loop"}
+    assert_contained(outcome, base, bad)
+    assert site.requests.count("/loop-a") <= 3  # a loop is not followed round and round
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("http://169.254.169.254/latest/meta-data/", "cli", "cloud-metadata"),
+        ("http://169.254.169.254/latest/meta-data/", "service", "cloud-metadata"),
+        ("http://[::ffff:169.254.169.254]/latest/", "cli", "cloud-metadata"),
+        ("http://10.0.0.1/admin", "service", "private"),
+    ],
+    ids=["metadata-cli", "metadata-service", "metadata-ipv4-mapped-cli", "private-service"],
+)
+def test_a_redirect_into_a_blocked_range_is_refused_without_a_connection(
+    settings: Settings,
+    request: pytest.FixtureRequest,
+    only_loopback: list[object],
+    case: tuple[str, str, str],
+) -> None:
+    target, policy, range_name = case
+    if policy == "service":
+        request.getfixturevalue("service_policy")
+    site = HostileSite(bad_href="/go", routes={"/go": redirect(target)})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert_contained(outcome, base, {f"{base}/go": "ssrf-blocked"})
+    row = rows(outcome)[f"{base}/go"]
+    assert range_name in (row.error_message or "")
+    assert [hop.location for hop in row.redirects] == [target]
+    assert all(address[0] == LOOPBACK for address in only_loopback)  # type: ignore[index]
+
+
+NUMERIC_LOOPBACK_FORMS = ["2130706433", "0x7f.1", "127.1", "0177.0.0.1", "0x7f000001"]
+
+
+def test_numeric_loopback_forms_are_blocked_under_the_service_policy(
+    settings: Settings, service_policy: None
+) -> None:
+    site = HostileSite(bad_href="/numeric/0")
+    with serving(site) as base:
+        port = base.rsplit(":", 1)[1]
+        targets = [f"http://{form}:{port}/secret" for form in NUMERIC_LOOPBACK_FORMS]
+        # Linked directly (another host: never crawled) and reached through redirects
+        # (every hop is vetted): neither way may a request reach the loopback server.
+        redirects = [f"/numeric/{i}" for i in range(len(targets))]
+        site.extra_links = redirects[1:] + targets
+        site.routes.update({path: redirect(t) for path, t in zip(redirects, targets, strict=True)})
+        outcome = scan(settings, base)
+    assert_contained(outcome, base, {base + path: "ssrf-blocked" for path in redirects})
+    assert "/secret" not in site.requests
+
+
+@pytest.mark.parametrize("form", NUMERIC_LOOPBACK_FORMS)
+def test_a_numeric_loopback_start_url_fails_under_the_service_policy_with_nothing_sent(
+    settings: Settings, form: str
+) -> None:
+    settings.crawl.allow_private = False  # the real service policy, no exception at all
+    site = HostileSite(bad_href="/a")
+    with serving(site) as base:
+        port = base.rsplit(":", 1)[1]
+        outcome = scan(settings, f"http://{form}:{port}")
+    assert outcome.status == ScanStatus.FAILED
+    assert "loopback" in (outcome.report.scan.error or "")
+    assert site.requests == []
+
+
+# --- robots.txt and sitemaps ---------------------------------------------------------------
+
+
+def test_a_10_mb_robots_txt_is_parsed_from_its_capped_prefix(settings: Settings) -> None:
+    robots = (
+        b"User-agent: *\nDisallow: /private\n"
+        + b"# padding to make the file huge\n" * (10 * MIB // 32)
+        + b"Disallow: /late\n"  # beyond the cap: never read, so /late is crawled
+    )
+
+    async def serve_robots(_request: web.Request) -> web.Response:
+        return web.Response(body=robots, content_type="text/plain")
+
+    routes = {"/robots.txt": serve_robots, "/private": page("Private"), "/late": page("Late")}
+    site = HostileSite(bad_href="/private", routes=routes, extra_links=["/late"])
+    with serving(site) as base, rss_growth() as growth:
+        outcome = scan(settings, base)
+    assert_contained(outcome, base, {})
+    by_url = rows(outcome)
+    assert f"{base}/private" not in by_url and "/private" not in site.requests
+    assert by_url[f"{base}/late"].title == "Late"
+    counters = outcome.report.scan.counters
+    assert counters.get("robots/parsed") == 1
+    assert counters.get("discover/skipped/robots-disallowed", 0) >= 1
+    assert growth.mib < 100, f"RSS grew by {growth.mib:.0f} MiB"
+
+
+async def unavailable(_request: web.Request) -> web.Response:
+    return web.Response(status=503, text="down for maintenance")
+
+
+def test_a_robots_txt_answering_503_fails_the_scan_with_the_reason(settings: Settings) -> None:
+    site = HostileSite(bad_href="/a", routes={"/robots.txt": unavailable})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert outcome.status == ScanStatus.FAILED
+    assert outcome.report.scan.error == (
+        f"robots.txt disallows {base}/ (robots.txt answered 503: server error); "
+        "use --no-robots when auditing your own site"
+    )
+    assert not set(GOOD_PAGES) & set(site.requests)  # no page was fetched
+
+
+def test_a_robots_txt_answering_503_stops_every_other_request_to_the_site(
+    settings: Settings,
+) -> None:
+    site = HostileSite(bad_href="/a", routes={"/robots.txt": unavailable})
+    with serving(site) as base:
+        scan(settings, base)
+    assert set(site.requests) == {"/robots.txt"}
+
+
+def test_a_billion_laughs_sitemap_is_an_error_entry_and_memory_stays_flat(
+    settings: Settings,
+) -> None:
+    async def sitemap(_request: web.Request) -> web.Response:
+        return web.Response(body=billion_laughs(), content_type="application/xml")
+
+    site = HostileSite(bad_href="/a", routes={"/sitemap.xml": sitemap})
+    with serving(site) as base, rss_growth() as growth:
+        outcome = scan(settings, base)
+    assert_contained(outcome, base, {})
+    assert "/sitemap.xml" in site.requests
+    assert outcome.report.scan.counters.get("sitemap/errors") == 1
+    assert outcome.report.scan.counters.get("sitemap/urls") == 0
+    assert growth.mib < 100, f"RSS grew by {growth.mib:.0f} MiB"
+
+
+# --- crawler traps and huge pages ----------------------------------------------------------
+
+
+def test_an_infinite_calendar_is_stopped_by_the_path_pattern_bound(settings: Settings) -> None:
+    settings.crawl.max_depth = 1000
+    settings.crawl.max_pages = 100_000
+
+    async def month(request: web.Request) -> web.Response:
+        year, number = (int(part) for part in request.path.split("/")[2:4])
+        after = f"/cal/{year + number // 12}/{number % 12 + 1:02d}"
+        body = html(f"Calendar {year}-{number:02d}", f'<a href="{after}">next month</a>')
+        return web.Response(body=body, content_type="text/html")
+
+    site = HostileSite(bad_href="/cal/2024/01", prefixes={"/cal/": month})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert_contained(outcome, base, {})
+    months = [row for row in outcome.report.pages if "/cal/" in row.url]
+    assert 5 <= len(months) <= 20, len(months)
+    assert all(row.status == 200 for row in months)
+    assert outcome.report.scan.counters.get("discover/trap/path-pattern", 0) >= 1
+
+
+def test_session_ids_in_every_link_are_bounded_by_the_query_variant_limit(
+    settings: Settings,
+) -> None:
+    settings.crawl.max_depth = 1000
+    settings.crawl.max_pages = 100_000
+    randomness = random.Random(3)
+
+    async def item(_request: web.Request) -> web.Response:
+        links = "".join(
+            f'<a href="/item?sid={randomness.getrandbits(64):x}">i</a>' for _ in range(10)
+        )
+        return web.Response(body=html("Item", links), content_type="text/html")
+
+    site = HostileSite(bad_href="/item?sid=first", routes={"/item": item})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert_contained(outcome, base, {})
+    items = [row for row in outcome.report.pages if "/item?" in row.url]
+    assert 50 <= len(items) <= 200 + 1, len(items)  # TrapLimits.max_query_variants
+    assert outcome.report.scan.counters.get("discover/trap/query-variants", 0) >= 1
+
+
+def test_a_page_with_100000_links_contributes_only_max_links_per_page(
+    settings: Settings,
+) -> None:
+    settings.crawl.max_links_per_page = 50
+    settings.crawl.max_pages = 100_000
+    many = html("Many links", "".join(f'<a href="/p/{i}">item {i}</a>' for i in range(100_000)))
+
+    async def numbered(request: web.Request) -> web.Response:
+        return web.Response(body=html(f"Item {request.path[3:]}"), content_type="text/html")
+
+    site = HostileSite(
+        bad_href="/many", routes={"/many": bytes_page(lambda: many)}, prefixes={"/p/": numbered}
+    )
+    with serving(site) as base, rss_growth() as growth:
+        outcome = scan(settings, base)
+    assert len(many) > 3 * MIB
+    assert_contained(outcome, base, {})
+    by_url = rows(outcome)
+    assert by_url[f"{base}/many"].status == 200
+    items = sorted(int(url.rsplit("/", 1)[1]) for url in by_url if "/p/" in url)
+    assert items == list(range(50))
+    assert growth.mib < 150, f"RSS grew by {growth.mib:.0f} MiB"
+
+
+# --- text a database may refuse --------------------------------------------------------------
+
+AWKWARD_PAGES: dict[str, tuple[str, bytes]] = {
+    # path: (Content-Type, body)
+    "/unknown-header-charset": (
+        "text/html; charset=x-no-such-charset",
+        b"<html><head><title>Caf\xe9 unknown</title></head><body>x</body></html>",
+    ),
+    "/unknown-meta-charset": (
+        "text/html",
+        b'<html><head><meta charset="utf-77"><title>Bad \xff\xfe bytes</title></head></html>',
+    ),
+    "/bytes-codec-charset": (
+        "text/html; charset=base64",
+        b"<html><head><title>Codec trick</title></head><body>x</body></html>",
+    ),
+    "/lying-utf16": (  # decoded as UTF-16, as a browser would: the title is mojibake
+        "text/html; charset=utf-16",
+        b"<html><head><title>Odd length</title></head><body>x</body></html>!",
+    ),
+    "/nul-title": (
+        "text/html; charset=utf-8",
+        b"<html><head><title>before\x00after</title>"
+        b'<meta name="description" content="nul\x00here"></head>'
+        b'<body><h1>h\x00one</h1><p>text \x00 with NUL</p><a href="/a\x00b">nul link</a>'
+        b"</body></html>",
+    ),
+}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_invalid_charsets_and_nul_bytes_are_stored_and_reported(
+    settings: Settings, tmp_path: Path, backend: str
+) -> None:
+    def awkward(content_type: str, body: bytes) -> Handler:
+        async def handle(_request: web.Request) -> web.Response:
+            return web.Response(body=body, headers={"Content-Type": content_type})
+
+        return handle
+
+    routes = {path: awkward(*answer) for path, answer in AWKWARD_PAGES.items()}
+    site = HostileSite(bad_href="/nul-title", routes=routes, extra_links=list(AWKWARD_PAGES))
+    with ExitStack() as stack:
+        database_url = stack.enter_context(empty_database(backend, tmp_path))
+        settings.database_url = database_url
+        store = open_store(database_url)
+        stack.callback(store.engine.dispose)
+        base = stack.enter_context(serving(site))
+        outcome = run_scan(settings, make_spec(settings, base + "/", (), ()), store=store)
+        assert_contained(outcome, base, {})
+        by_url = rows(outcome)
+        for path in AWKWARD_PAGES:
+            row = by_url[base + path]
+            assert row.status == 200 and row.error_code is None, row
+            assert "\x00" not in (row.title or ""), row.title
+        titled = (path for path in AWKWARD_PAGES if path != "/lying-utf16")
+        assert all(by_url[base + path].title for path in titled)
+        nul_title = by_url[base + "/nul-title"].title or ""
+        assert nul_title.startswith("before") and nul_title.endswith("after")
+        written = write_reports(outcome.report, tmp_path / "out", ["json", "html", "csv"])
+    report = json.loads(written["json"].read_text())
+    titles = {entry["url"]: entry["title"] for entry in report["pages"]}
+    assert titles[base + "/unknown-header-charset"].startswith("Caf")
+    assert "before" in (titles[base + "/nul-title"] or "")

@@ -1,0 +1,139 @@
+"""A synthetic site of any size, generated on the fly, served from a process of its own.
+
+Page `n` (0 is `/`, the others `/p/<n>`) has a title, a heading, a paragraph and 20
+internal links: ten "children" `10n+1 .. 10n+10` (so every page is reachable within
+log10(pages) + 1 links of the start) and ten pseudo-random pages derived from `n`. One page in
+a hundred (`n % 100 == 50`) answers 404, so broken links are part of the crawl. Everything is
+a pure function of `n`: two runs serve the same site.
+
+The server runs in a separate process so that it does not share a GIL with the crawler
+under test: `with synthetic_site(100_000) as site: ... site.url ...`. Run it by hand with
+`python -m tests.support.synthetic --pages 1000` (it prints its URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+LINKS_PER_PAGE = 20
+CHILDREN = 10
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def is_missing(n: int) -> bool:
+    """Whether page `n` answers 404 (one in a hundred, never the start page)."""
+    return n % 100 == 50
+
+
+def path_of(n: int) -> str:
+    """The URL path of page `n`."""
+    return "/" if n == 0 else f"/p/{n}"
+
+
+def links_of(n: int, pages: int) -> list[int]:
+    """The pages page `n` links to, in document order (repeats are possible)."""
+    children = [c for c in range(CHILDREN * n + 1, CHILDREN * n + CHILDREN + 1) if c < pages]
+    others = [(n * 7919 + k * 104_729 + 13) % pages for k in range(LINKS_PER_PAGE - CHILDREN)]
+    return children + others
+
+
+def render(n: int, pages: int) -> bytes:
+    """The HTML of page `n`."""
+    links = "".join(f'<li><a href="{path_of(m)}">Page {m}</a></li>' for m in links_of(n, pages))
+    return (
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
+        f"<title>Synthetic page {n} of {pages}</title>"
+        f'<meta name="description" content="Page {n} of a synthetic test site, generated '
+        'on the fly for the scale test of the crawler.">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"</head><body><h1>Page {n}</h1><p>This is page {n}. It has a paragraph of text so "
+        "that extraction and the content checks have something to read, and twenty links "
+        f"to other pages of the site.</p><ul>{links}</ul></body></html>"
+    ).encode()
+
+
+def make_app(pages: int) -> web.Application:
+    """The aiohttp application serving a site of `pages` pages (and /__stats)."""
+    served = {"requests": 0, "pages": 0}
+
+    async def handle(request: web.Request) -> web.Response:
+        served["requests"] += 1
+        path = request.path
+        if path == "/__stats":
+            return web.json_response(served)
+        n = 0 if path == "/" else _number(path)
+        if n is None or not 0 <= n < pages or is_missing(n):
+            return web.Response(status=404, text="not found")
+        served["pages"] += 1
+        return web.Response(body=render(n, pages), content_type="text/html", charset="utf-8")
+
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", handle)
+    return app
+
+
+def _number(path: str) -> int | None:
+    prefix, _, number = path.rpartition("/")
+    return int(number) if prefix == "/p" and number.isdigit() else None
+
+
+@dataclass(frozen=True, slots=True)
+class SyntheticSite:
+    """A running synthetic site: its start URL and size."""
+
+    url: str
+    pages: int
+
+    def expected_404s(self) -> int:
+        """How many of the pages answer 404."""
+        return sum(1 for n in range(self.pages) if is_missing(n))
+
+
+@contextmanager
+def synthetic_site(pages: int) -> Iterator[SyntheticSite]:
+    """Serve a `pages`-page site from a child process on 127.0.0.1; stopped on exit."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.synthetic", "--pages", str(pages)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = json.loads(proc.stdout.readline())["url"]
+        yield SyntheticSite(url=url, pages=pages)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def main() -> None:
+    """Serve the site on a free port of 127.0.0.1; print {"url": ...} once listening."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=100_000)
+    args = parser.parse_args()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)  # connections queue from now on, before the loop starts serving
+    print(json.dumps({"url": f"http://127.0.0.1:{sock.getsockname()[1]}/"}), flush=True)
+    web.run_app(make_app(args.pages), sock=sock, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()
