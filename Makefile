@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: demo test check lint typecheck imports bench bench-crawl services clean
+.PHONY: demo test test-slow check lint typecheck imports bench bench-crawl services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: $(RUN_STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/pytest
 
+## test-slow: the scale tests (a 100,000-page synthetic site; several minutes)
+test-slow: $(DEV_STAMP)
+	$(BIN)/pytest -m slow -p no:cacheprovider tests/slow
+
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -47,8 +51,9 @@ services:
 ## bench: crawl benchmarks against peer tools on the corpus sites (not part of the tests)
 bench: bench-crawl
 
+BENCH_ARGS ?= --rounds 3
 bench-crawl: $(DEV_STAMP)
-	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/crawl.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .siteaudit .mypy_cache .ruff_cache .pytest_cache

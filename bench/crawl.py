@@ -30,7 +30,8 @@ def run_siteaudit(url: str, workdir: Path) -> dict[str, float]:
     """One full audit; pages from the JSON summary, wall and RSS from /usr/bin/time."""
     timing = workdir / "time.txt"
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("SITEAUDIT_")},
+        "SITEAUDIT_CONFIG": str(workdir / "none.toml"),  # no siteaudit.toml from the cwd
         "SITEAUDIT_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
         "SITEAUDIT_CRAWL__MAX_PAGES": "100000",
         "SITEAUDIT_CRAWL__MAX_DEPTH": "1000",
@@ -52,8 +53,12 @@ def run_siteaudit(url: str, workdir: Path) -> dict[str, float]:
         "--concurrency",
         "16",
     ]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise SystemExit(f"siteaudit scan {url} exited {done.returncode}:\n{done.stderr}")
     summary = json.loads(done.stdout)
+    if summary["status"] not in {"completed", "completed_with_errors"}:
+        raise SystemExit(f"siteaudit scan {url} ended {summary['status']}: {summary['error']}")
     wall, kb = timing.read_text().split()[-2:]
     return {"pages": summary["pages"], "wall_s": float(wall), "rss_mb": int(kb) / 1024}
 
@@ -97,7 +102,8 @@ def main() -> int:
     )
     for key in args.sites.split(","):
         url = SITES[key]
-        ours, peers = [], {"baseline": [], "advertools": []}
+        ours: list[dict[str, float]] = []
+        peers: dict[str, list[dict[str, float]]] = {"baseline": [], "advertools": []}
         for _ in range(args.rounds):
             with tempfile.TemporaryDirectory() as tmp:
                 ours.append(run_siteaudit(url, Path(tmp)))
