@@ -107,13 +107,9 @@ def summary_tables(report: ScanReport, top: int = 10) -> list[Table]:
 
 def _top_issues(report: ScanReport, top: int) -> list[tuple[str, int]]:
     """Checks by severity, then by the number of distinct pages they fail on."""
-    pages: dict[str, set[str]] = {}
-    severity: dict[str, int] = {}
-    for finding in report.findings:
-        pages.setdefault(finding.check_id, set()).add(finding.url)
-        severity[finding.check_id] = finding.severity.rank
-    counts = [(check_id, len(urls)) for check_id, urls in pages.items()]
-    return sorted(counts, key=lambda item: (severity[item[0]], -item[1], item[0]))[:top]
+    by_check = report.totals.by_check
+    ranked = sorted(by_check, key=lambda c: (by_check[c].severity.rank, -by_check[c].pages, c))
+    return [(check_id, by_check[check_id].pages) for check_id in ranked[:top]]
 
 
 def _score(value: float | None) -> str:

@@ -243,7 +243,8 @@ def _failing(report: Any, fail_on: str | None) -> int:
     if fail_on is None:
         return 0
     threshold = Severity(fail_on).rank
-    return sum(1 for f in report.findings if f.severity.rank <= threshold)
+    by_severity = report.totals.findings_by_severity
+    return sum(count for severity, count in by_severity.items() if severity.rank <= threshold)
 
 
 def _json_summary(outcome: ScanOutcome, paths: dict[str, Path], failing: int) -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from siteaudit.model.finding import Finding
 from siteaudit.model.page import RedirectHop
@@ -11,6 +14,22 @@ from siteaudit.model.score import Scores
 from siteaudit.model.spec import Category, ScanStatus, Severity
 
 REPORT_SCHEMA_VERSION = "1.0"
+HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "failed")
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Rows(Protocol[T_co]):
+    """A sized collection that can be iterated more than once: a tuple, or rows streamed
+    from storage on each iteration (so a million findings never sit in memory at once).
+
+    Rows that come in report order already say so with `report_ordered = True`.
+    """
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[T_co]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +67,83 @@ class PageRow:
     found_via: str = "link"
     inlinks: int = 0
 
+    @property
+    def is_html(self) -> bool:
+        """True when the URL answered with an HTML document."""
+        return self.status is not None and self.content_type in HTML_CONTENT_TYPES
+
+    @property
+    def status_class(self) -> str:
+        """'2xx' style class of the HTTP status; 'failed' when no usable response arrived."""
+        return status_class(self.status)
+
+
+def status_class(status: int | None) -> str:
+    """'2xx' style class of an HTTP status; 'failed' when no usable response arrived."""
+    if status is None or not 100 <= status <= 599:
+        return "failed"
+    return f"{status // 100}xx"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckTally:
+    """How much one check found: findings and the distinct URLs they are on."""
+
+    findings: int
+    pages: int
+    severity: Severity
+    category: Category
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTotals:
+    """Counts over a scan's pages and findings, so no renderer has to hold them all."""
+
+    pages: int
+    html_pages: int
+    pages_by_status_class: dict[str, int]
+    findings: int
+    findings_by_severity: dict[Severity, int]
+    affected_pages: int
+    by_check: dict[str, CheckTally]
+
+    @classmethod
+    def count(cls, pages: Iterable[PageRow], findings: Iterable[Finding]) -> ReportTotals:
+        """Totals worked out in one pass over each collection (for in-memory reports)."""
+        by_class: Counter[str] = Counter()
+        html = total_pages = 0
+        for page in pages:
+            total_pages += 1
+            by_class[page.status_class] += 1
+            html += page.is_html
+        by_severity: Counter[Severity] = Counter()
+        check_urls: dict[str, set[str]] = {}
+        check_findings: Counter[str] = Counter()
+        severities: dict[str, Severity] = {}
+        categories: dict[str, Category] = {}
+        urls: set[str] = set()
+        for finding in findings:
+            by_severity[finding.severity] += 1
+            check_urls.setdefault(finding.check_id, set()).add(finding.url)
+            check_findings[finding.check_id] += 1
+            severities[finding.check_id] = finding.severity
+            categories[finding.check_id] = finding.category
+            urls.add(finding.url)
+        return cls(
+            pages=total_pages,
+            html_pages=html,
+            pages_by_status_class={name: by_class[name] for name in STATUS_CLASSES},
+            findings=sum(check_findings.values()),
+            findings_by_severity={severity: by_severity[severity] for severity in Severity},
+            affected_pages=len(urls),
+            by_check={
+                check: CheckTally(
+                    check_findings[check], len(found), severities[check], categories[check]
+                )
+                for check, found in check_urls.items()
+            },
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class CheckInfo:
@@ -68,7 +164,16 @@ class ScanReport:
 
     scan: ScanInfo
     scores: Scores
-    pages: tuple[PageRow, ...]
-    findings: tuple[Finding, ...]
+    pages: Rows[PageRow]
+    findings: Rows[Finding]
     checks: dict[str, CheckInfo]
     schema_version: str = REPORT_SCHEMA_VERSION
+    # Counted by the store in SQL when it streams the rows; None: count them from the rows.
+    stored_totals: ReportTotals | None = None
+
+    @property
+    def totals(self) -> ReportTotals:
+        """Counts over pages and findings (from the store, or one pass over the rows)."""
+        if self.stored_totals is not None:
+            return self.stored_totals
+        return ReportTotals.count(self.pages, self.findings)

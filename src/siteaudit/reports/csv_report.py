@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TextIO
 
 from siteaudit.model import Finding
 from siteaudit.model.report import ScanReport
@@ -31,10 +32,15 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def render_findings_csv(report: ScanReport) -> str:
     """Every finding as RFC 4180 CSV text with a header row (no BOM; CRLF line ends)."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    write_findings_csv(report, buffer)
+    return buffer.getvalue()
+
+
+def write_findings_csv(report: ScanReport, out: TextIO) -> None:
+    """Write the findings CSV to `out` (opened with newline=""), one finding at a time."""
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(_row(finding) for finding in sorted_findings(report.findings))
-    return buffer.getvalue()
 
 
 def neutralise(cell: str) -> str:

@@ -10,6 +10,7 @@ could not run code or phone home.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -25,6 +26,13 @@ def render_html(report: ScanReport) -> str:
     """The report as one HTML document with inline CSS and SVG charts."""
     template = environment().get_template(TEMPLATE)
     return template.render(view=make_view(report))
+
+
+def write_html(report: ScanReport, out: TextIO) -> None:
+    """Write the HTML report to `out` (its size is bounded: lists are capped in the view)."""
+    template = environment().get_template(TEMPLATE)
+    for chunk in template.generate(view=make_view(report)):
+        out.write(chunk)
 
 
 @lru_cache(maxsize=1)

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import siteaudit
 from siteaudit.checks.scoring import SEVERITY_WEIGHTS
 from siteaudit.model import Category, Finding, Severity
-from siteaudit.model.report import CheckInfo, PageRow, ScanReport
+from siteaudit.model.report import (
+    CheckInfo,
+    CheckTally,
+    PageRow,
+    ReportTotals,
+    ScanReport,
+    status_class,
+)
 from siteaudit.reports.charts import BarChart, Ring, format_score, make_bar_chart, make_ring
-from siteaudit.reports.json_report import is_html_page, iso_utc, sorted_pages, status_class
+from siteaudit.reports.json_report import iso_utc, sorted_findings, sorted_pages
 
 ISSUE_URL_LIMIT = 100
 PAGE_ROW_LIMIT = 1000
@@ -130,23 +136,34 @@ class ReportView:
 
 def make_view(report: ScanReport) -> ReportView:
     """Work out every section of the HTML report from `report`."""
-    issues = issue_groups(report)
-    counts = tuple((sev, sum(1 for f in report.findings if f.severity == sev)) for sev in Severity)
-    pages = sorted_pages(report.pages)
-    failed = [page for page in pages if page.status is None or page.error_code is not None]
+    totals = report.totals  # counted once: in-memory reports count by iterating
+    issues = issue_groups(report, totals)
+    by_severity = totals.findings_by_severity
+    counts = tuple((sev, by_severity.get(sev, 0)) for sev in Severity)
+    lines: list[PageLine] = []
+    errors: list[ErrorLine] = []
+    pages = failed = 0
+    for page in sorted_pages(report.pages):  # one pass: the pages may stream from storage
+        pages += 1
+        if len(lines) < PAGE_ROW_LIMIT:
+            lines.append(_page_line(page))
+        if page.status is None or page.error_code is not None:
+            failed += 1
+            if len(errors) < PAGE_ROW_LIMIT:
+                errors.append(_error_line(page))
     site_grade = grade(report.scores.site)
     return ReportView(
-        header=_header(report),
+        header=_header(report, totals),
         ring=make_ring(report.scores.site, site_grade, grade_tone(site_grade)),
         severity_counts=counts,
         top_issues=top_issues(issues),
         category_chart=_category_chart(report),
         severity_chart=_severity_chart(counts),
         issues=issues,
-        pages=tuple(_page_line(page) for page in pages[:PAGE_ROW_LIMIT]),
-        pages_more=max(0, len(pages) - PAGE_ROW_LIMIT),
-        errors=tuple(_error_line(page) for page in failed[:PAGE_ROW_LIMIT]),
-        errors_more=max(0, len(failed) - PAGE_ROW_LIMIT),
+        pages=tuple(lines),
+        pages_more=pages - len(lines),
+        errors=tuple(errors),
+        errors_more=failed - len(errors),
         version=siteaudit.__version__,
     )
 
@@ -178,12 +195,21 @@ def grade_tone(letter: str) -> str:
     return {"A": "good", "B": "good", "C": "fair", "D": "fair", "F": "poor"}.get(letter, "none")
 
 
-def issue_groups(report: ScanReport) -> tuple[IssueGroup, ...]:
-    """Findings grouped by check, most severe first, then by pages affected."""
-    by_check: dict[str, list[Finding]] = defaultdict(list)
-    for finding in report.findings:
-        by_check[finding.check_id].append(finding)
-    groups = [_group(key, items, report.checks.get(key)) for key, items in by_check.items()]
+def issue_groups(report: ScanReport, totals: ReportTotals | None = None) -> tuple[IssueGroup, ...]:
+    """Findings grouped by check, most severe first, then by pages affected.
+
+    One pass over the findings in report order keeps the first ISSUE_URL_LIMIT of each
+    check; the counts come from the report's totals.
+    """
+    shown: dict[str, list[Finding]] = {}
+    for finding in sorted_findings(report.findings):
+        bucket = shown.setdefault(finding.check_id, [])
+        if len(bucket) < ISSUE_URL_LIMIT:
+            bucket.append(finding)
+    groups = [
+        _group(check_id, shown.get(check_id, []), tally, report.checks.get(check_id))
+        for check_id, tally in (totals or report.totals).by_check.items()
+    ]
     return tuple(sorted(groups, key=lambda g: (g.severity.rank, -g.pages, g.check_id)))
 
 
@@ -213,12 +239,13 @@ def format_duration(start: datetime | None, end: datetime | None) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _group(check_id: str, findings: list[Finding], info: CheckInfo | None) -> IssueGroup:
-    first = findings[0]
-    severity = info.severity if info else first.severity
-    category = info.category if info else first.category
-    ordered = sorted(findings, key=lambda f: (f.url, f.locator))
-    pages = len({finding.url for finding in findings})
+def _group(
+    check_id: str, shown: list[Finding], tally: CheckTally, info: CheckInfo | None
+) -> IssueGroup:
+    severity = info.severity if info else tally.severity
+    category = info.category if info else tally.category
+    ordered = sorted(shown, key=lambda f: (f.url, f.locator))
+    pages = tally.pages
     return IssueGroup(
         check_id=check_id,
         title=info.failure_title if info else check_id,
@@ -226,11 +253,11 @@ def _group(check_id: str, findings: list[Finding], info: CheckInfo | None) -> Is
         category=CATEGORY_LABELS.get(category, str(category)),
         why=info.why if info else "",
         how_to_fix=info.how_to_fix if info else "",
-        findings=len(findings),
+        findings=tally.findings,
         pages=pages,
         impact=SEVERITY_WEIGHTS.get(severity, 0.0) * pages,
-        items=tuple(_issue_item(finding) for finding in ordered[:ISSUE_URL_LIMIT]),
-        more=max(0, len(ordered) - ISSUE_URL_LIMIT),
+        items=tuple(_issue_item(finding) for finding in ordered),
+        more=tally.findings - len(ordered),
     )
 
 
@@ -244,7 +271,7 @@ def _issue_item(finding: Finding) -> IssueItem:
     )
 
 
-def _header(report: ScanReport) -> Header:
+def _header(report: ScanReport, totals: ReportTotals) -> Header:
     scan = report.scan
     return Header(
         start_url=scan.start_url,
@@ -255,8 +282,8 @@ def _header(report: ScanReport) -> Header:
         started=format_moment(scan.started_at),
         finished=format_moment(scan.finished_at),
         duration=format_duration(scan.started_at, scan.finished_at),
-        pages=len(report.pages),
-        html_pages=sum(1 for page in report.pages if is_html_page(page)),
+        pages=totals.pages,
+        html_pages=totals.html_pages,
         error=scan.error,
     )
 

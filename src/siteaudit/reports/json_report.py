@@ -4,61 +4,98 @@ The document layout is described by `schema/report-v1.schema.json` and documente
 `docs/report-schema.md`. Keys come out in a fixed order, maps keyed by user data (settings,
 counters, checks) are sorted, pages are ordered by (depth, url) and findings by (severity,
 check id, url, locator), so two renders of the same scan are byte-identical.
+
+The document is written piece by piece (`write_json`): pages and findings stream from the
+store one at a time, so a scan with a million findings renders in bounded memory.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
-from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from enum import Enum
 from importlib import resources
 from pathlib import PurePath
-from typing import cast
+from typing import TextIO, TypeVar, cast
 
 import siteaudit
 from siteaudit.model import Finding, Severity
-from siteaudit.model.report import CheckInfo, PageRow, ScanInfo, ScanReport
+from siteaudit.model.report import (
+    STATUS_CLASSES,
+    CheckInfo,
+    PageRow,
+    Rows,
+    ScanInfo,
+    ScanReport,
+)
 from siteaudit.model.score import Scores
 from siteaudit.reports.sanitize import fix_surrogates
 
 SCHEMA_RESOURCE = "schema/report-v1.schema.json"
-HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "failed")
+T = TypeVar("T")
 
 
 def render_json(report: ScanReport) -> str:
     """The report as pretty-printed JSON text (indent 2, trailing newline), always UTF-8 safe."""
-    document = _document(report)
-    try:
-        # Fast path: stored text is already clean, so most reports serialise as they are.
-        text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
-        text.encode("utf-8")
-    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
-        clean = to_jsonable(document)
-        text = json.dumps(clean, ensure_ascii=False, indent=2, allow_nan=False)
-    return text + "\n"
+    buffer = io.StringIO()
+    write_json(report, buffer)
+    return buffer.getvalue()
 
 
-def report_to_dict(report: ScanReport) -> dict[str, object]:
-    """The report as plain JSON data (dicts, lists, str, int, float, bool, None)."""
-    return cast(dict[str, object], to_jsonable(_document(report)))
-
-
-def _document(report: ScanReport) -> dict[str, object]:
-    document: dict[str, object] = {
+def write_json(report: ScanReport, out: TextIO) -> None:
+    """Write the report to `out` exactly as `json.dumps(document, indent=2)` would, plus a
+    newline, one page and one finding at a time."""
+    head: dict[str, object] = {
         "schema_version": report.schema_version,
         "generator": {"name": "siteaudit", "version": siteaudit.__version__},
         "scan": _scan(report.scan),
         "scores": _scores(report.scores),
         "summary": _summary(report),
-        "pages": [_page(page) for page in sorted_pages(report.pages)],
-        "checks": {check_id: _check(report.checks[check_id]) for check_id in sorted(report.checks)},
-        "findings": [_finding(finding) for finding in sorted_findings(report.findings)],
     }
-    return document
+    checks = {check_id: _check(report.checks[check_id]) for check_id in sorted(report.checks)}
+    out.write("{")
+    first = True
+    for key, value in head.items():
+        out.write(("" if first else ",") + "\n  " + _dumps(key) + ": " + _nested(value, 1))
+        first = False
+    _write_array(out, "pages", sorted_pages(report.pages), _page)
+    out.write(',\n  "checks": ' + _nested(checks, 1))
+    _write_array(out, "findings", sorted_findings(report.findings), _finding)
+    out.write("\n}\n")
+
+
+def _write_array(
+    out: TextIO, key: str, items: Iterable[T], convert: Callable[[T], dict[str, object]]
+) -> None:
+    out.write(",\n  " + _dumps(key) + ": [")
+    empty = True
+    for item in items:
+        out.write(("\n    " if empty else ",\n    ") + _nested(convert(item), 2))
+        empty = False
+    out.write("]" if empty else "\n  ]")
+
+
+def _nested(value: object, level: int) -> str:
+    """`value` as indent-2 JSON placed `level` levels deep (json.dumps' own layout)."""
+    return _dumps(value).replace("\n", "\n" + "  " * level)
+
+
+def _dumps(value: object) -> str:
+    try:
+        # Fast path: stored text is already clean, so most values serialise as they are.
+        text = json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
+        text.encode("utf-8")
+    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
+        text = json.dumps(to_jsonable(value), ensure_ascii=False, indent=2, allow_nan=False)
+    return text
+
+
+def report_to_dict(report: ScanReport) -> dict[str, object]:
+    """The report as plain JSON data (dicts, lists, str, int, float, bool, None)."""
+    return cast(dict[str, object], json.loads(render_json(report)))
 
 
 def load_schema() -> dict[str, object]:
@@ -67,26 +104,23 @@ def load_schema() -> dict[str, object]:
     return cast(dict[str, object], json.loads(source.read_text(encoding="utf-8")))
 
 
-def sorted_pages(pages: tuple[PageRow, ...]) -> list[PageRow]:
+def sorted_pages(pages: Rows[PageRow]) -> Iterable[PageRow]:
     """Pages in report order: shallowest first, then by URL."""
+    if getattr(pages, "report_ordered", False):
+        return pages
     return sorted(pages, key=lambda page: (page.depth, page.url))
 
 
-def sorted_findings(findings: tuple[Finding, ...]) -> list[Finding]:
+def sorted_findings(findings: Rows[Finding]) -> Iterable[Finding]:
     """Findings in report order: most severe first, then by check, URL and locator."""
+    if getattr(findings, "report_ordered", False):
+        return findings
     return sorted(findings, key=lambda f: (f.severity.rank, f.check_id, f.url, f.locator))
 
 
 def is_html_page(page: PageRow) -> bool:
     """True when the URL answered with an HTML document."""
-    return page.status is not None and page.content_type in HTML_CONTENT_TYPES
-
-
-def status_class(status: int | None) -> str:
-    """'2xx' style class of an HTTP status; 'failed' when no usable response arrived."""
-    if status is None or not 100 <= status <= 599:
-        return "failed"
-    return f"{status // 100}xx"
+    return page.is_html
 
 
 def iso_utc(moment: datetime | None) -> str | None:
@@ -151,16 +185,19 @@ def _scores(scores: Scores) -> dict[str, object]:
 
 
 def _summary(report: ScanReport) -> dict[str, object]:
-    by_class = Counter(status_class(page.status) for page in report.pages)
-    by_severity = Counter(finding.severity for finding in report.findings)
+    totals = report.totals
     return {
-        "pages": len(report.pages),
-        "html_pages": sum(1 for page in report.pages if is_html_page(page)),
-        "pages_by_status_class": {name: by_class[name] for name in STATUS_CLASSES},
-        "findings": len(report.findings),
-        "findings_by_severity": {severity: by_severity[severity] for severity in Severity},
-        "failed_checks": len({finding.check_id for finding in report.findings}),
-        "affected_pages": len({finding.url for finding in report.findings}),
+        "pages": totals.pages,
+        "html_pages": totals.html_pages,
+        "pages_by_status_class": {
+            name: totals.pages_by_status_class[name] for name in STATUS_CLASSES
+        },
+        "findings": totals.findings,
+        "findings_by_severity": {
+            severity.value: totals.findings_by_severity.get(severity, 0) for severity in Severity
+        },
+        "failed_checks": len(totals.by_check),
+        "affected_pages": totals.affected_pages,
     }
 
 

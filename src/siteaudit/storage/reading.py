@@ -10,15 +10,25 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, distinct, func, select
+from sqlalchemy import Connection, Engine, Select, and_, case, distinct, func, select
 
-from siteaudit.model import Link, Severity
-from siteaudit.model.report import CheckInfo, ScanInfo, ScanReport
+from siteaudit.model import Category, Link, Severity
+from siteaudit.model.report import (
+    HTML_CONTENT_TYPES,
+    STATUS_CLASSES,
+    CheckInfo,
+    CheckTally,
+    ReportTotals,
+    ScanInfo,
+    ScanReport,
+    status_class,
+)
 from siteaudit.model.site import Site, SiteLink
 from siteaudit.pipeline.ports import CheckStats, CrawlState
 from siteaudit.storage import codec
 from siteaudit.storage.discovery import read_discovery
 from siteaudit.storage.errors import ScanNotFoundError
+from siteaudit.storage.streaming import StoredRows, text_order
 from siteaudit.storage.tables import findings, links, pages, scans, sites
 
 
@@ -111,29 +121,99 @@ def check_stats(connection: Connection, scan_id: int) -> CheckStats:
     )
 
 
-def report(connection: Connection, scan_id: int, checks: dict[str, CheckInfo]) -> ScanReport:
-    """The scan, its scores, its pages (with inlinks) and its findings, most severe first."""
-    info = scan_info(connection, scan_id)
-    stored_scores = connection.scalar(select(scans.c.scores).where(scans.c.id == scan_id))
+def report(engine: Engine, scan_id: int, checks: dict[str, CheckInfo]) -> ScanReport:
+    """The scan, its scores, its pages (with inlinks) and its findings, most severe first.
+
+    Pages and findings are `StoredRows`: streamed from the database on each iteration, in
+    report order; the counts every renderer needs are taken here, in SQL.
+    """
+    order = text_order(engine)
+    with engine.connect() as connection:
+        info = scan_info(connection, scan_id)
+        stored_scores = connection.scalar(select(scans.c.scores).where(scans.c.id == scan_id))
+        totals = report_totals(connection, scan_id)
     inlinks = _inlink_counts(scan_id)
-    query = (
-        _pages_query(scan_id)
+    page_query = (
+        select(pages)
+        .where(pages.c.scan_id == scan_id)
         .add_columns(func.coalesce(inlinks.c.inlinks, 0).label("inlinks"))
         .outerjoin(inlinks, inlinks.c.target_key == pages.c.url_key)
+        .order_by(pages.c.depth, order(pages.c.url))
     )
-    rows = [codec.page_row_from_row(row, row.inlinks) for row in connection.execute(query)]
-    found = [
-        codec.finding_from_row(row)
-        for row in connection.execute(select(findings).where(findings.c.scan_id == scan_id))
-    ]
-    found.sort(key=lambda f: (Severity(f.severity).rank, f.check_id, f.url, f.locator))
+    finding_query = (
+        select(findings)
+        .where(findings.c.scan_id == scan_id)
+        .order_by(
+            _severity_rank(findings.c.severity),
+            order(findings.c.check_id),
+            order(findings.c.url),
+            order(findings.c.locator),
+        )
+    )
     return ScanReport(
         scan=info,
         scores=codec.scores_from_json(stored_scores),
-        pages=tuple(rows),
-        findings=tuple(found),
+        pages=StoredRows(
+            engine, page_query, lambda row: codec.page_row_from_row(row, row.inlinks), totals.pages
+        ),
+        findings=StoredRows(engine, finding_query, codec.finding_from_row, totals.findings),
         checks=checks,
+        stored_totals=totals,
     )
+
+
+def report_totals(connection: Connection, scan_id: int) -> ReportTotals:
+    """The counts a report shows, over pages and findings, without loading either."""
+    answered = pages.c.status.is_not(None)
+    html = answered & pages.c.content_type.in_(sorted(HTML_CONTENT_TYPES))
+    total_pages, html_pages = connection.execute(
+        select(func.count(), func.count(case((html, 1)))).where(pages.c.scan_id == scan_id)
+    ).one()
+    by_class = dict.fromkeys(STATUS_CLASSES, 0)
+    statuses = connection.execute(
+        select(pages.c.status, func.count())
+        .where(pages.c.scan_id == scan_id)
+        .group_by(pages.c.status)
+    )
+    for status, count in statuses:
+        by_class[status_class(status)] += count
+    mine = findings.c.scan_id == scan_id
+    total_findings, affected = connection.execute(
+        select(func.count(), func.count(distinct(findings.c.url))).where(mine)
+    ).one()
+    by_severity = dict.fromkeys(Severity, 0)
+    for severity, count in connection.execute(
+        select(findings.c.severity, func.count()).where(mine).group_by(findings.c.severity)
+    ):
+        by_severity[Severity(severity)] += count
+    by_check = {
+        check_id: CheckTally(count, urls, Severity(severity), Category(category))
+        for check_id, count, urls, severity, category in connection.execute(
+            select(
+                findings.c.check_id,
+                func.count(),
+                func.count(distinct(findings.c.url)),
+                func.max(findings.c.severity),
+                func.max(findings.c.category),
+            )
+            .where(mine)
+            .group_by(findings.c.check_id)
+        )
+    }
+    return ReportTotals(
+        pages=total_pages,
+        html_pages=html_pages,
+        pages_by_status_class=by_class,
+        findings=total_findings,
+        findings_by_severity=by_severity,
+        affected_pages=affected,
+        by_check=by_check,
+    )
+
+
+def _severity_rank(column: Any) -> Any:
+    """0 for critical up to 4 for info, as `Severity.rank`."""
+    return case({severity.value: severity.rank for severity in Severity}, value=column, else_=99)
 
 
 def _scan_query() -> Select[Any]:

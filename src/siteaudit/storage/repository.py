@@ -200,8 +200,7 @@ class SqlScanStore:
         The store knows no check metadata: pass the catalogue's `CheckInfo`s as `checks`,
         or the report's `checks` is left empty for the caller to fill.
         """
-        with self.engine.connect() as connection:
-            return reading.report(connection, scan_id, dict(checks or {}))
+        return reading.report(self.engine, scan_id, dict(checks or {}))
 
 
 def _scan_value(connection: Connection, column: ColumnElement[Any], scan_id: int) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 from tests.unit.reports.report_factory import make_report
@@ -60,7 +61,8 @@ def test_write_reports_leaves_old_files_alone_when_a_renderer_fails(
 ) -> None:
     (tmp_path / "report.json").write_text("old", encoding="utf-8")
 
-    def explode(report: ScanReport) -> str:
+    def explode(report: ScanReport, out: TextIO) -> None:
+        out.write("<html>half a report")
         raise RuntimeError("renderer bug")
 
     formats = dict(reports.FORMATS)
