@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,78 @@ class SiteLink:
     nofollow: bool = False
 
 
+class LinkTable(Sequence[SiteLink]):
+    """Internal links held compactly: each distinct string once, each edge as three integers.
+
+    A 100,000-page crawl has millions of edges; as `SiteLink` objects with their own strings
+    they took gigabytes, here about 13 bytes an edge plus the distinct URLs and anchor texts.
+    Iteration yields `SiteLink`s made on the fly, so checks read it like a tuple of links.
+    """
+
+    __slots__ = ("_index", "_nofollow", "_sources", "_strings", "_targets", "_texts")
+
+    def __init__(self, links: Iterable[SiteLink] = ()) -> None:
+        self._strings: list[str] = []
+        self._index: dict[str, int] = {}
+        self._sources = array("I")
+        self._targets = array("I")
+        self._texts = array("I")
+        self._nofollow = bytearray()
+        for link in links:
+            self.append(link.source, link.target, link.text, nofollow=link.nofollow)
+
+    def append(self, source: str, target: str, text: str = "", *, nofollow: bool = False) -> None:
+        """Add one edge."""
+        self._sources.append(self._intern(source))
+        self._targets.append(self._intern(target))
+        self._texts.append(self._intern(text))
+        self._nofollow.append(nofollow)
+
+    def _intern(self, value: str) -> int:
+        number = self._index.get(value)
+        if number is None:
+            number = self._index[value] = len(self._strings)
+            self._strings.append(value)
+        return number
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __iter__(self) -> Iterator[SiteLink]:
+        strings = self._strings
+        for source, target, text, nofollow in zip(
+            self._sources, self._targets, self._texts, self._nofollow, strict=True
+        ):
+            yield SiteLink(strings[source], strings[target], strings[text], bool(nofollow))
+
+    @overload
+    def __getitem__(self, index: int) -> SiteLink: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[SiteLink]: ...
+
+    def __getitem__(self, index: int | slice) -> SiteLink | Sequence[SiteLink]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        strings = self._strings
+        return SiteLink(
+            strings[self._sources[index]],
+            strings[self._targets[index]],
+            strings[self._texts[index]],
+            bool(self._nofollow[index]),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LinkTable | tuple | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable while it is being filled
+
+    def __repr__(self) -> str:
+        return f"<LinkTable of {len(self)} links>"
+
+
 @dataclass(frozen=True, slots=True)
 class SitemapInfo:
     """One sitemap file read during discovery."""
@@ -80,7 +155,7 @@ class Site:
 
     start_url: str
     pages: tuple[SitePage, ...]
-    links: tuple[SiteLink, ...] = ()
+    links: Collection[SiteLink] = ()  # a tuple, or a LinkTable for a crawl of any size
     sitemap_urls: frozenset[str] = field(default_factory=frozenset)
     robots_blocked: frozenset[str] = field(default_factory=frozenset)  # linked, not fetched
     facts: SiteFacts = field(default_factory=SiteFacts)

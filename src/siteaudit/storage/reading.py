@@ -8,6 +8,7 @@ dialect-specific JSON functions.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, and_, case, distinct, func, select
@@ -23,7 +24,7 @@ from siteaudit.model.report import (
     ScanReport,
     status_class,
 )
-from siteaudit.model.site import Site, SiteLink
+from siteaudit.model.site import LinkTable, Site
 from siteaudit.pipeline.ports import CheckStats, CrawlState
 from siteaudit.storage import codec
 from siteaudit.storage.discovery import read_discovery
@@ -52,7 +53,11 @@ def site(connection: Connection, scan_id: int) -> Site:
     `sitemap_urls` holds the URLs discovery read from sitemaps (and pages found through one).
     """
     start_url = scan_info(connection, scan_id).start_url
-    rows = connection.execute(_pages_query(scan_id)).all()
+    columns = [pages.c[name] for name in SITE_PAGE_COLUMNS]
+    rows = connection.execute(
+        select(*columns).where(pages.c.scan_id == scan_id).order_by(pages.c.depth, pages.c.url)
+    )
+    site_pages = tuple(codec.site_page_from_row(row) for row in rows)  # streamed, not .all()
     edges = connection.execute(
         select(links.c.source_url, links.c.target_url, links.c.text, links.c.rel)
         .where(links.c.scan_id == scan_id, links.c.internal.is_(True))
@@ -61,13 +66,35 @@ def site(connection: Connection, scan_id: int) -> Site:
     facts, traps, robots_blocked, listed = read_discovery(connection, scan_id)
     return Site(
         start_url=start_url,
-        pages=tuple(codec.site_page_from_row(row) for row in rows),
-        links=tuple(_site_link(*edge) for edge in edges),
-        sitemap_urls=listed | {row.url for row in rows if row.found_via == "sitemap"},
+        pages=site_pages,
+        links=_link_table(edges),
+        sitemap_urls=listed | {page.url for page in site_pages if page.found_via == "sitemap"},
         robots_blocked=robots_blocked,
         facts=facts,
         traps=traps,
     )
+
+
+# What `codec.site_page_from_row` reads: not the per-page JSON lists nobody here needs.
+SITE_PAGE_COLUMNS = (
+    "url",
+    "final_url",
+    "status",
+    "depth",
+    "is_html",
+    "title",
+    "meta_description",
+    "h1s",
+    "canonicals",
+    "content_hash",
+    "noindex",
+    "error_code",
+    "found_via",
+    "redirects",
+    "word_count",
+    "simhash",
+    "hreflangs",
+)
 
 
 def crawl_state(connection: Connection, scan_id: int) -> CrawlState:
@@ -220,10 +247,6 @@ def _scan_query() -> Select[Any]:
     return select(scans, sites.c.url.label("start_url")).join(sites, sites.c.id == scans.c.site_id)
 
 
-def _pages_query(scan_id: int) -> Select[Any]:
-    return select(pages).where(pages.c.scan_id == scan_id).order_by(pages.c.depth, pages.c.url)
-
-
 def _inlink_counts(scan_id: int) -> Any:
     """Distinct internal pages linking to each target; a page linking to itself is no inlink."""
     return (
@@ -240,6 +263,8 @@ def _inlink_counts(scan_id: int) -> Any:
     )
 
 
-def _site_link(source: str, target: str, text: str, rel: list[str]) -> SiteLink:
-    nofollow = Link(url=target, rel=tuple(rel)).nofollow
-    return SiteLink(source=source, target=target, text=text, nofollow=nofollow)
+def _link_table(edges: Iterable[Any]) -> LinkTable:
+    table = LinkTable()
+    for source, target, text, rel in edges:
+        table.append(source, target, text, nofollow=Link(url=target, rel=tuple(rel)).nofollow)
+    return table

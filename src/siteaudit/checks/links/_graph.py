@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from typing import cast
 
 from siteaudit.model.site import Site, SitePage
 
@@ -12,17 +12,29 @@ def landing(site: Site) -> dict[str, str]:
     return {page.url: page.final_url for page in site.pages}
 
 
-def inlinks(site: Site, *, follow_only: bool = False) -> dict[str, set[str]]:
-    """For each landing URL, the distinct other pages linking to it (through redirects too)."""
+def inlinks(site: Site, *, follow_only: bool = False) -> dict[str, tuple[str, ...]]:
+    """For each landing URL, the distinct other pages linking to it (through redirects too),
+    sorted.
+
+    Lists first, deduplicated per target at the end: a set per target would cost about
+    2 KB for 20 inlinks, 200 MB on a 100,000-page site.
+    """
     lands = landing(site)
-    found: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, list[str]] = {}
     for link in site.links:
         if follow_only and link.nofollow:
             continue
         target = lands.get(link.target, link.target)
         if target != link.source and lands.get(link.source, link.source) != target:
-            found[target].add(link.source)
-    return found
+            sources = found.get(target)
+            if sources is None:
+                found[target] = [link.source]
+            else:
+                sources.append(link.source)
+    distinct = cast(dict[str, tuple[str, ...]], found)
+    for target, sources in found.items():  # in place: values change, keys do not
+        distinct[target] = tuple(sorted(set(sources)))
+    return distinct
 
 
 def is_working(page: SitePage) -> bool:
@@ -40,7 +52,7 @@ def is_audited(page: SitePage) -> bool:
     return is_working(page) and not page.noindex and self_canonical
 
 
-def is_start(site: Site, page: SitePage) -> bool:
-    """True for the scan's start page, which needs no inlinks."""
-    start = landing(site).get(site.start_url, site.start_url)
-    return page.url in {site.start_url, start}
+def start_urls(site: Site) -> frozenset[str]:
+    """The scan's start URL and where it lands: the start page needs no inlinks."""
+    start = next((p.final_url for p in site.pages if p.url == site.start_url), site.start_url)
+    return frozenset({site.start_url, start})

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from siteaudit.checks.base import CheckContext, Docs, Failed, failed, site_check
-from siteaudit.checks.links._graph import inlinks, is_audited, is_start
+from siteaudit.checks.links._graph import inlinks, is_audited, start_urls
 from siteaudit.model import Category, Severity
 from siteaudit.model.site import Site
 
@@ -29,12 +29,13 @@ from siteaudit.model.site import Site
 )
 def inlinks_nofollow_only(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     """One failure per page whose inlinks are all nofollow."""
+    starts = start_urls(site)
     every = inlinks(site)
     followed = inlinks(site, follow_only=True)
     for page in site.pages:
         sources = every.get(page.url)
         if sources and not followed.get(page.url) and is_audited(page):
-            if is_start(site, page):
+            if page.url in starts:
                 continue
             yield failed(
                 f"{page.url} is linked from {len(sources)} page(s), always with nofollow.",

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from siteaudit.checks.base import CheckContext, Docs, Failed, failed, site_check
-from siteaudit.checks.links._graph import inlinks, is_audited, is_start
+from siteaudit.checks.links._graph import inlinks, is_audited, start_urls
 from siteaudit.model import Category, Severity
 from siteaudit.model.site import Site
 
@@ -28,10 +28,11 @@ from siteaudit.model.site import Site
 )
 def inlinks_single(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     """One failure per page with exactly one linking page."""
+    starts = start_urls(site)
     linked = inlinks(site)
     for page in site.pages:
-        sources = linked.get(page.url, set())
-        if len(sources) == 1 and is_audited(page) and not is_start(site, page):
+        sources = linked.get(page.url, ())
+        if len(sources) == 1 and is_audited(page) and page.url not in starts:
             (source,) = sources
             yield failed(
                 f"{page.url} is linked from only one page.",

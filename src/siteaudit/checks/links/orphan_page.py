@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from siteaudit.checks.base import CheckContext, Docs, Failed, failed, site_check
-from siteaudit.checks.links._graph import inlinks, is_audited, is_start
+from siteaudit.checks.links._graph import inlinks, is_audited, start_urls
 from siteaudit.model import Category, Severity
 from siteaudit.model.site import Site
 
@@ -32,9 +32,10 @@ from siteaudit.model.site import Site
 )
 def orphan_page(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     """One failure per sitemap page without internal inlinks."""
+    starts = start_urls(site)
     linked = inlinks(site)
     for page in site.pages:
-        if page.url not in site.sitemap_urls or not is_audited(page) or is_start(site, page):
+        if page.url not in site.sitemap_urls or not is_audited(page) or page.url in starts:
             continue
         if not linked.get(page.url):
             yield failed(

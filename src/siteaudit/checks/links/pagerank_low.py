@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from statistics import median
 
 from siteaudit.checks.base import CheckContext, Docs, Failed, Option, failed, site_check
-from siteaudit.checks.links._graph import is_audited, is_start, is_working, landing
+from siteaudit.checks.links._graph import is_audited, is_working, landing, start_urls
 from siteaudit.checks.links._pagerank import pagerank
 from siteaudit.model import Category, Severity
 from siteaudit.model.site import Site
@@ -40,21 +40,22 @@ from siteaudit.model.site import Site
 )
 def pagerank_low(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     """One failure per page whose PageRank is below `max_ratio` times the median."""
+    starts = start_urls(site)
     pages = [p for p in site.pages if is_working(p)]
     if len(pages) < ctx.int_option("min_pages"):
         return
     lands = landing(site)
-    edges = {
+    edges = (
         (lands.get(link.source, link.source), lands.get(link.target, link.target))
         for link in site.links
         if not link.nofollow
-    }
+    )
     ranks = pagerank([p.url for p in pages], edges)
     middle = median(ranks.values())
     ratio = float(str(ctx.option("max_ratio")))
     for page in pages:
         score = ranks[page.url]
-        if score < ratio * middle and is_audited(page) and not is_start(site, page):
+        if score < ratio * middle and is_audited(page) and page.url not in starts:
             yield failed(
                 f"{page.url} has an internal PageRank of {score:.2f}, under {ratio:g} times "
                 f"the site median of {middle:.2f}.",

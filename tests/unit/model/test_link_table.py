@@ -1,0 +1,46 @@
+"""LinkTable: a compact link graph that reads like a tuple of SiteLinks."""
+
+from __future__ import annotations
+
+import sys
+
+from siteaudit.model.site import LinkTable, SiteLink
+
+A, B, C = "https://shop.example/a", "https://shop.example/b", "https://shop.example/c"
+LINKS = (
+    SiteLink(A, B, "Bee"),
+    SiteLink(B, A, "", nofollow=True),
+    SiteLink(A, C, "Bee"),
+    SiteLink(C, C, "self"),
+)
+
+
+def test_a_table_gives_back_the_links_it_was_given_in_order() -> None:
+    table = LinkTable(LINKS)
+    assert len(table) == 4
+    assert tuple(table) == LINKS
+    assert table == LINKS
+    assert table[1] == SiteLink(B, A, "", nofollow=True)
+    assert table[-1] == LINKS[-1]
+    assert list(table[1:3]) == list(LINKS[1:3])
+    assert SiteLink(A, C, "Bee") in table
+    assert SiteLink(C, A) not in table
+
+
+def test_each_distinct_string_is_stored_once() -> None:
+    table = LinkTable()
+    for n in range(1000):
+        table.append(f"{A}/{n % 10}", f"{B}/{n % 20}", "Read more")
+    links = list(table)
+    assert len(links) == 1000
+    # Links share the table's strings: equal texts are one object, not a thousand copies.
+    assert len({id(link.text) for link in links}) == 1
+    assert len({id(link.target) for link in links}) == 20
+
+
+def test_an_edge_costs_bytes_not_objects() -> None:
+    table = LinkTable()
+    for _ in range(100_000):
+        table.append(A, B, "")
+    arrays = sum(sys.getsizeof(part) for part in (table._sources, table._targets, table._texts))
+    assert arrays < 100_000 * 16
