@@ -121,3 +121,13 @@ def test_an_in_memory_sqlite_store_is_one_database_for_every_thread() -> None:
     worker.join()
     assert [info.id for info in store.list_scans()] == ids
     store.engine.dispose()
+
+
+def test_the_fast_head_check_agrees_with_alembic() -> None:
+    """Start-up compares the stored revision with the newest version file's name, so each
+    migration file must be named after its revision id and the newest must sort last."""
+    from alembic.script import ScriptDirectory
+
+    from siteaudit.storage.database import head_revision, make_alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(make_alembic_config()).get_current_head()
