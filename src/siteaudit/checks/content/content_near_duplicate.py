@@ -1,12 +1,15 @@
 """`content-near-duplicate`: indexable pages are not near copies of each other."""
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator
 
 from siteaudit.checks.base import CheckContext, Docs, Failed, Option, failed, site_check
 from siteaudit.checks.content._indexable import is_indexable
 from siteaudit.model import Category, Severity
 from siteaudit.model.site import Site, SitePage
+
+# Pages of one band compared with each new page: bounds the work on templated sites.
+MAX_CANDIDATES = 256
 
 
 @site_check(
@@ -21,7 +24,8 @@ from siteaudit.model.site import Site, SitePage
         "to content-duplicate). Pairs are found without comparing every page with every "
         "other: each hash is cut into max_distance + 1 bands, and since pages within the "
         "distance must agree on at least one whole band, only pages sharing a band are "
-        "compared.",
+        "compared, and each page with at most the 256 latest pages of each of its bands "
+        "(a templated site puts thousands of pages in one band: the time stays linear).",
         why="Pages that differ only by a few words (boilerplate templates, location pages, "
         "product variants) compete with each other and are often filtered out of results.",
         fix="Merge near duplicates, make each page substantially unique, or canonicalise "
@@ -41,7 +45,9 @@ def content_near_duplicate(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     pages = [p for p in site.pages if p.simhash is not None and is_indexable(p)]
     bands = distance + 1
     width = 64 // bands
-    buckets: dict[tuple[int, int], list[SitePage]] = defaultdict(list)
+    buckets: dict[tuple[int, int], deque[SitePage]] = defaultdict(
+        lambda: deque(maxlen=MAX_CANDIDATES)
+    )
     reported: set[str] = set()
     for page in pages:
         assert page.simhash is not None
@@ -62,7 +68,7 @@ def content_near_duplicate(site: Site, ctx: CheckContext) -> Iterator[Failed]:
 
 def _nearest_earlier(
     page: SitePage,
-    buckets: dict[tuple[int, int], list[SitePage]],
+    buckets: dict[tuple[int, int], deque[SitePage]],
     bands: int,
     width: int,
     distance: int,
