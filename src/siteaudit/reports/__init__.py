@@ -3,7 +3,8 @@
 `write_reports` streams every requested format into a temporary file in the output folder
 and renames them into place only once all are written, so a reader never sees a
 half-written report, a failing renderer leaves no partial set behind, and no report is ever
-held in memory whole (pages and findings stream from the store).
+held in memory whole. Each format is a `ReportSink`; one pass over the pages and one over
+the findings (streamed from the store) feed every sink at once.
 """
 
 from __future__ import annotations
@@ -12,26 +13,51 @@ import contextlib
 import os
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from functools import partial
+from contextlib import ExitStack
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from siteaudit.model.report import ScanReport
-from siteaudit.reports.csv_report import render_findings_csv, write_findings_csv
-from siteaudit.reports.html_report import render_html, write_html
-from siteaudit.reports.json_report import load_schema, render_json, report_to_dict, write_json
+from siteaudit.model import Finding
+from siteaudit.model.report import PageRow, ScanReport
+from siteaudit.reports.csv_report import CsvWriter, render_findings_csv, write_findings_csv
+from siteaudit.reports.html_report import HtmlWriter, render_html, write_html
+from siteaudit.reports.json_report import (
+    JsonWriter,
+    load_schema,
+    render_json,
+    report_to_dict,
+    sorted_findings,
+    sorted_pages,
+    write_json,
+)
 
-Writer = Callable[[ScanReport, TextIO], None]
 
-# Format name -> (file name, writer).
-FORMATS: Mapping[str, tuple[str, Writer]] = {
-    "json": ("report.json", write_json),
-    "html": ("report.html", write_html),
-    "csv": ("findings.csv", write_findings_csv),
+class ReportSink(Protocol):
+    """One report format fed row by row: begin, pages, pages_done, findings, end."""
+
+    wants_pages: bool
+
+    def begin(self, report: ScanReport) -> None: ...
+    def page(self, page: PageRow) -> None: ...
+    def pages_done(self) -> None: ...
+    def finding(self, finding: Finding) -> None: ...
+    def end(self) -> None: ...
+
+
+# Format name -> (file name, the sink writing it to an open text file).
+FORMATS: Mapping[str, tuple[str, Callable[[TextIO], ReportSink]]] = {
+    "json": ("report.json", JsonWriter),
+    "html": ("report.html", HtmlWriter),
+    "csv": ("findings.csv", CsvWriter),
 }
 
 __all__ = [
     "FORMATS",
+    "CsvWriter",
+    "HtmlWriter",
+    "JsonWriter",
+    "ReportSink",
+    "feed",
     "load_schema",
     "render_findings_csv",
     "render_html",
@@ -54,9 +80,19 @@ def write_reports(report: ScanReport, out_dir: Path, formats: Iterable[str]) -> 
     out_dir.mkdir(parents=True, exist_ok=True)
     temps: dict[str, Path] = {}
     try:
-        for name in wanted:
-            file_name, writer = FORMATS[name]
-            temps[name] = _write_temp(out_dir / file_name, partial(writer, report))
+        with ExitStack() as files:
+            sinks: list[ReportSink] = []
+            for name in wanted:
+                file_name, make_sink = FORMATS[name]
+                temp = out_dir / f".{file_name}.{secrets.token_hex(6)}.tmp"
+                # Mode "x" creates the file with the umask's permissions, unlike mkstemp's.
+                handle = files.enter_context(
+                    temp.open("x", encoding="utf-8", newline="", buffering=1 << 20)
+                )
+                temps[name] = temp
+                files.callback(_sync, handle)  # runs before the file closes
+                sinks.append(make_sink(handle))
+            feed(report, sinks)
         written: dict[str, Path] = {}
         for name, temp in temps.items():
             path = out_dir / FORMATS[name][0]
@@ -70,6 +106,30 @@ def write_reports(report: ScanReport, out_dir: Path, formats: Iterable[str]) -> 
         raise
 
 
+def feed(report: ScanReport, sinks: list[ReportSink]) -> None:
+    """Stream the report's pages, then its findings, through every sink once."""
+    for sink in sinks:
+        sink.begin(report)
+    paged = [sink for sink in sinks if sink.wants_pages]
+    if paged:
+        for page in sorted_pages(report.pages):
+            for sink in paged:
+                sink.page(page)
+    for sink in sinks:
+        sink.pages_done()
+    if sinks:
+        for finding in sorted_findings(report.findings):
+            for sink in sinks:
+                sink.finding(finding)
+    for sink in sinks:
+        sink.end()
+
+
+def _sync(handle: TextIO) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
 def parse_formats(formats: Iterable[str]) -> list[str]:
     """Known format names in request order without repeats; ValueError names the valid ones."""
     wanted: list[str] = []
@@ -81,24 +141,3 @@ def parse_formats(formats: Iterable[str]) -> list[str]:
         if name not in wanted:
             wanted.append(name)
     return wanted
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` as UTF-8 to `path` so that readers see the old file or the whole new one."""
-    os.replace(_write_temp(path, lambda out: out.write(text)), path)
-
-
-def _write_temp(path: Path, write: Callable[[TextIO], object]) -> Path:
-    """A synced temporary file next to `path` holding what `write` wrote (removed on error)."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        # Mode "x" creates the file with the umask's permissions, unlike mkstemp's 0600.
-        with temp.open("x", encoding="utf-8", newline="", buffering=1 << 20) as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
-    return temp

@@ -12,7 +12,7 @@ import io
 from typing import TextIO
 
 from siteaudit.model import Finding
-from siteaudit.model.report import ScanReport
+from siteaudit.model.report import PageRow, ScanReport
 from siteaudit.reports.json_report import sorted_findings
 from siteaudit.reports.sanitize import clean_for_csv
 
@@ -38,9 +38,36 @@ def render_findings_csv(report: ScanReport) -> str:
 
 def write_findings_csv(report: ScanReport, out: TextIO) -> None:
     """Write the findings CSV to `out` (opened with newline=""), one finding at a time."""
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(_row(finding) for finding in sorted_findings(report.findings))
+    writer = CsvWriter(out)
+    writer.begin(report)
+    for finding in sorted_findings(report.findings):
+        writer.finding(finding)
+
+
+class CsvWriter:
+    """The findings CSV as a sink: a header row, then one row per finding."""
+
+    wants_pages = False
+
+    def __init__(self, out: TextIO) -> None:
+        self._writer = csv.writer(out, lineterminator="\r\n")
+
+    def begin(self, report: ScanReport) -> None:
+        """Write the header row."""
+        self._writer.writerow(COLUMNS)
+
+    def page(self, page: PageRow) -> None:
+        """Pages are not part of the findings CSV."""
+
+    def pages_done(self) -> None:
+        """Nothing to do between pages and findings."""
+
+    def finding(self, finding: Finding) -> None:
+        """Write one row."""
+        self._writer.writerow(_row(finding))
+
+    def end(self) -> None:
+        """Nothing follows the last row."""
 
 
 def neutralise(cell: str) -> str:

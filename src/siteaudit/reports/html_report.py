@@ -15,8 +15,9 @@ from typing import TextIO
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from siteaudit.model.report import ScanReport
-from siteaudit.reports.html_view import make_view
+from siteaudit.model import Finding
+from siteaudit.model.report import PageRow, ScanReport
+from siteaudit.reports.html_view import ReportView, ViewCollector, make_view
 from siteaudit.reports.sanitize import clean_for_html, clip
 
 TEMPLATE = "report.html"
@@ -30,9 +31,44 @@ def render_html(report: ScanReport) -> str:
 
 def write_html(report: ScanReport, out: TextIO) -> None:
     """Write the HTML report to `out` (its size is bounded: lists are capped in the view)."""
-    template = environment().get_template(TEMPLATE)
-    for chunk in template.generate(view=make_view(report)):
+    write_view(make_view(report), out)
+
+
+def write_view(view: ReportView, out: TextIO) -> None:
+    """Render a worked-out view to `out`."""
+    for chunk in environment().get_template(TEMPLATE).generate(view=view):
         out.write(chunk)
+
+
+class HtmlWriter:
+    """The HTML report as a sink: collects the view while rows stream, renders at the end."""
+
+    wants_pages = True
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._collector = ViewCollector()
+        self._report: ScanReport | None = None
+
+    def begin(self, report: ScanReport) -> None:
+        """Remember the report the rows belong to."""
+        self._report = report
+
+    def page(self, page: PageRow) -> None:
+        """Take one page."""
+        self._collector.page(page)
+
+    def pages_done(self) -> None:
+        """Nothing to do between pages and findings."""
+
+    def finding(self, finding: Finding) -> None:
+        """Take one finding."""
+        self._collector.finding(finding)
+
+    def end(self) -> None:
+        """Render the report."""
+        assert self._report is not None, "begin() first"
+        write_view(self._collector.view(self._report), self._out)
 
 
 @lru_cache(maxsize=1)

@@ -136,36 +136,67 @@ class ReportView:
 
 def make_view(report: ScanReport) -> ReportView:
     """Work out every section of the HTML report from `report`."""
-    totals = report.totals  # counted once: in-memory reports count by iterating
-    issues = issue_groups(report, totals)
-    by_severity = totals.findings_by_severity
-    counts = tuple((sev, by_severity.get(sev, 0)) for sev in Severity)
-    lines: list[PageLine] = []
-    errors: list[ErrorLine] = []
-    pages = failed = 0
-    for page in sorted_pages(report.pages):  # one pass: the pages may stream from storage
-        pages += 1
-        if len(lines) < PAGE_ROW_LIMIT:
-            lines.append(_page_line(page))
+    collector = ViewCollector()
+    for page in sorted_pages(report.pages):
+        collector.page(page)
+    for finding in sorted_findings(report.findings):
+        collector.finding(finding)
+    return collector.view(report)
+
+
+class ViewCollector:
+    """Keeps what the HTML report shows while pages and findings stream past, once each.
+
+    Only the capped rows are kept (the first PAGE_ROW_LIMIT pages and fetch errors, the first
+    ISSUE_URL_LIMIT findings of each check); every count comes from the report's totals.
+    """
+
+    wants_pages = True
+
+    def __init__(self) -> None:
+        self._lines: list[PageLine] = []
+        self._errors: list[ErrorLine] = []
+        self._pages = 0
+        self._failed = 0
+        self._shown: dict[str, list[Finding]] = {}
+
+    def page(self, page: PageRow) -> None:
+        """Take one page, in report order."""
+        self._pages += 1
+        if len(self._lines) < PAGE_ROW_LIMIT:
+            self._lines.append(_page_line(page))
         if page.status is None or page.error_code is not None:
-            failed += 1
-            if len(errors) < PAGE_ROW_LIMIT:
-                errors.append(_error_line(page))
-    site_grade = grade(report.scores.site)
-    return ReportView(
-        header=_header(report, totals),
-        ring=make_ring(report.scores.site, site_grade, grade_tone(site_grade)),
-        severity_counts=counts,
-        top_issues=top_issues(issues),
-        category_chart=_category_chart(report),
-        severity_chart=_severity_chart(counts),
-        issues=issues,
-        pages=tuple(lines),
-        pages_more=pages - len(lines),
-        errors=tuple(errors),
-        errors_more=failed - len(errors),
-        version=siteaudit.__version__,
-    )
+            self._failed += 1
+            if len(self._errors) < PAGE_ROW_LIMIT:
+                self._errors.append(_error_line(page))
+
+    def finding(self, finding: Finding) -> None:
+        """Take one finding, in report order."""
+        bucket = self._shown.setdefault(finding.check_id, [])
+        if len(bucket) < ISSUE_URL_LIMIT:
+            bucket.append(finding)
+
+    def view(self, report: ScanReport) -> ReportView:
+        """The view of everything taken so far."""
+        totals = report.totals  # counted once: in-memory reports count by iterating
+        issues = _issue_groups(self._shown, totals, report.checks)
+        by_severity = totals.findings_by_severity
+        counts = tuple((sev, by_severity.get(sev, 0)) for sev in Severity)
+        site_grade = grade(report.scores.site)
+        return ReportView(
+            header=_header(report, totals),
+            ring=make_ring(report.scores.site, site_grade, grade_tone(site_grade)),
+            severity_counts=counts,
+            top_issues=top_issues(issues),
+            category_chart=_category_chart(report),
+            severity_chart=_severity_chart(counts),
+            issues=issues,
+            pages=tuple(self._lines),
+            pages_more=self._pages - len(self._lines),
+            errors=tuple(self._errors),
+            errors_more=self._failed - len(self._errors),
+            version=siteaudit.__version__,
+        )
 
 
 def safe_href(url: str) -> str | None:
@@ -195,20 +226,13 @@ def grade_tone(letter: str) -> str:
     return {"A": "good", "B": "good", "C": "fair", "D": "fair", "F": "poor"}.get(letter, "none")
 
 
-def issue_groups(report: ScanReport, totals: ReportTotals | None = None) -> tuple[IssueGroup, ...]:
-    """Findings grouped by check, most severe first, then by pages affected.
-
-    One pass over the findings in report order keeps the first ISSUE_URL_LIMIT of each
-    check; the counts come from the report's totals.
-    """
-    shown: dict[str, list[Finding]] = {}
-    for finding in sorted_findings(report.findings):
-        bucket = shown.setdefault(finding.check_id, [])
-        if len(bucket) < ISSUE_URL_LIMIT:
-            bucket.append(finding)
+def _issue_groups(
+    shown: dict[str, list[Finding]], totals: ReportTotals, checks: dict[str, CheckInfo]
+) -> tuple[IssueGroup, ...]:
+    """Findings grouped by check, most severe first, then by pages affected."""
     groups = [
-        _group(check_id, shown.get(check_id, []), tally, report.checks.get(check_id))
-        for check_id, tally in (totals or report.totals).by_check.items()
+        _group(check_id, shown.get(check_id, []), tally, checks.get(check_id))
+        for check_id, tally in totals.by_check.items()
     ]
     return tuple(sorted(groups, key=lambda g: (g.severity.rank, -g.pages, g.check_id)))
 

@@ -241,3 +241,33 @@ def test_the_documented_example_validates_against_the_schema() -> None:
     example = doc.read_text(encoding="utf-8").split("```json\n", 1)[1].split("```", 1)[0]
 
     validate(json.loads(example))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        [],
+        {"a": [], "b": {}, "c": [1, 2.5, None, True, 'x"y\n\u00e9\U0001f600']},
+        [{"deep": [{"deeper": [[], [[]], {"k": "v"}]}]}, "tail"],
+        {"unicode key \u2603": {"nested": [1, {"x": None}]}},
+        "just a string",
+        42,
+    ],
+)
+def test_pretty_lays_out_json_exactly_as_json_dumps_indent_2(value: object) -> None:
+    from siteaudit.reports.json_report import pretty
+
+    assert pretty(value) == json.dumps(value, indent=2, ensure_ascii=False)
+    nested = pretty(value, 2)
+    assert json.loads(nested) == value
+    assert nested == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+def test_pretty_cleans_what_json_cannot_encode() -> None:
+    from siteaudit.reports.json_report import pretty
+
+    assert json.loads(pretty({"bad": "a\udcffb", "nan": float("nan")})) == {
+        "bad": "a\ufffdb",
+        "nan": None,
+    }

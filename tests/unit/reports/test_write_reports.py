@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
 
 import pytest
 from tests.unit.reports.report_factory import make_report
 
 from siteaudit import reports
-from siteaudit.model.report import ScanReport
 from siteaudit.reports import write_reports
 
 
@@ -61,12 +60,13 @@ def test_write_reports_leaves_old_files_alone_when_a_renderer_fails(
 ) -> None:
     (tmp_path / "report.json").write_text("old", encoding="utf-8")
 
-    def explode(report: ScanReport, out: TextIO) -> None:
-        out.write("<html>half a report")
-        raise RuntimeError("renderer bug")
+    class Exploding(reports.HtmlWriter):
+        def end(self) -> None:
+            self._out.write("<html>half a report")
+            raise RuntimeError("renderer bug")
 
     formats = dict(reports.FORMATS)
-    formats["html"] = ("report.html", explode)
+    formats["html"] = ("report.html", Exploding)
     monkeypatch.setattr(reports, "FORMATS", formats)
 
     with pytest.raises(RuntimeError):
@@ -74,3 +74,35 @@ def test_write_reports_leaves_old_files_alone_when_a_renderer_fails(
 
     assert (tmp_path / "report.json").read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+class CountingRows(tuple):  # type: ignore[type-arg]
+    """A tuple that counts how often it is iterated, as rows streamed from storage would."""
+
+    iterations = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        type(self).iterations += 1
+        return super().__iter__()
+
+
+def test_every_format_is_written_from_one_pass_over_pages_and_findings(tmp_path: Path) -> None:
+    report = make_report()
+
+    class Pages(CountingRows):
+        iterations = 0
+
+    class Findings(CountingRows):
+        iterations = 0
+
+    streamed = replace(
+        report,
+        pages=Pages(report.pages),
+        findings=Findings(report.findings),
+        stored_totals=report.totals,
+    )
+    written = write_reports(streamed, tmp_path, ["json", "html", "csv"])
+    assert set(written) == {"json", "html", "csv"}
+    assert (Pages.iterations, Findings.iterations) == (1, 1)
+    assert written["json"].read_text(encoding="utf-8") == reports.render_json(report)
+    assert written["csv"].read_bytes().decode() == reports.render_findings_csv(report)
