@@ -8,9 +8,13 @@ from siteaudit.checks.base import (
     Result,
     check,
     failed,
+    not_applicable,
     passed,
 )
 from siteaudit.model import Category, Page, Severity
+
+# Fetch errors of a chain that never reached a final response.
+UNFINISHED = frozenset({"redirect-loop", "too-many-redirects"})
 
 
 @check(
@@ -21,7 +25,9 @@ from siteaudit.model import Category, Page, Severity
     failure_title="URL redirects through a chain",
     docs=Docs(
         what="Counts the redirect hops between the requested URL and its final response "
-        "and compares them with `max_hops`.",
+        "and compares them with `max_hops`. A chain that never ends (a loop, or more hops "
+        "than the crawler follows) has no final response: redirect-loop and fetch-error "
+        "report it, and this check does not apply.",
         why="Each hop costs visitors a round trip (often a new connection) before anything "
         "renders, and search engines follow only a limited number of hops, losing link "
         "value along the way.",
@@ -37,6 +43,8 @@ from siteaudit.model import Category, Page, Severity
 )
 def redirect_chain(page: Page, ctx: CheckContext) -> Result:
     """Fails when the URL went through more than `max_hops` redirects."""
+    if page.error_code in UNFINISHED:
+        return not_applicable()
     hops = page.redirects
     limit = ctx.int_option("max_hops")
     if len(hops) <= limit:
