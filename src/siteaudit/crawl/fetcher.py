@@ -267,8 +267,11 @@ class HttpFetcher:
             exchange.ttfb_ms = (time.perf_counter() - started) * 1000
             exchange.status = response.status
             exchange.headers = tuple((k.lower(), v) for k, v in response.headers.items())
+            # A body without a Content-Type is read too (within the same cap): browsers
+            # sniff it, and content-type-missing needs to know that a body was there.
+            media = _media_type(exchange)
             if response.status in REDIRECT_STATUSES or not (
-                accept_any_type or _media_type(exchange) in HTML_TYPES
+                accept_any_type or media in HTML_TYPES or not media
             ):
                 await _drain_small(response)
                 return
