@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: demo test test-slow check lint typecheck imports bench bench-crawl services clean
+.PHONY: demo test test-slow check lint typecheck imports bench bench-crawl bench-catalogue services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,11 +49,15 @@ services:
 	bash .ci/services
 
 ## bench: crawl benchmarks against peer tools on the corpus sites (not part of the tests)
-bench: bench-crawl
+bench: bench-crawl bench-catalogue
 
 BENCH_ARGS ?= --rounds 3
 bench-crawl: $(DEV_STAMP)
 	$(BIN)/python bench/crawl.py $(BENCH_ARGS)
+
+## bench-catalogue: the PostgreSQL manual with every check vs the skeleton's checks only
+bench-catalogue: $(DEV_STAMP)
+	$(BIN)/python bench/catalogue_cost.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .siteaudit .mypy_cache .ruff_cache .pytest_cache

@@ -26,12 +26,15 @@ SHARED = ROOT.parent / "shared"
 SITES = {"py": "http://127.0.0.1:8081/", "pg": "http://127.0.0.1:8082/"}
 
 
-def run_siteaudit(url: str, workdir: Path) -> dict[str, float]:
-    """One full audit; pages from the JSON summary, wall and RSS from /usr/bin/time."""
+def run_siteaudit(url: str, workdir: Path, config: Path | None = None) -> dict[str, float]:
+    """One full audit; pages from the JSON summary, wall and RSS from /usr/bin/time.
+
+    `config` is a siteaudit.toml to use; by default none (not even one in the cwd).
+    """
     timing = workdir / "time.txt"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SITEAUDIT_")},
-        "SITEAUDIT_CONFIG": str(workdir / "none.toml"),  # no siteaudit.toml from the cwd
+        "SITEAUDIT_CONFIG": str(config or workdir / "none.toml"),
         "SITEAUDIT_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
         "SITEAUDIT_CRAWL__MAX_PAGES": "100000",
         "SITEAUDIT_CRAWL__MAX_DEPTH": "1000",
