@@ -298,8 +298,13 @@ class LocalEngine:
     def _finish(self, scan_id: int, spec: ScanSpec, state: _RunState) -> ScanStatus:
         self._store.set_status(scan_id, ScanStatus.ANALYZING)
         site = self._store.load_site(scan_id)
-        site_result = analyze_site(site, self._catalogue.site_checks, spec.start_url)
-        self._store.save_site_findings(scan_id, site_result.findings)
+        site_result = analyze_site(
+            site,
+            self._catalogue.site_checks,
+            spec.start_url,
+            sink=lambda batch: self._store.save_site_findings(scan_id, batch),
+        )
+        del site
         self._store.set_status(scan_id, ScanStatus.AGGREGATING)
         scores = aggregate(self._catalogue, self._store.check_stats(scan_id))
         self._store.save_scores(scan_id, scores_to_dict(scores))

@@ -13,7 +13,7 @@ said `NotApplicable` (or crashed), which the aggregate phase subtracts from the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from siteaudit.checks.base import (
@@ -31,6 +31,8 @@ from siteaudit.model.site import Site
 logger = logging.getLogger(__name__)
 
 MAX_EVIDENCE = 500
+# Site findings handed to a sink at a time (bounds memory on huge sites).
+SITE_BATCH = 5000
 MAX_MESSAGE = 1_000
 MAX_ERROR = 500
 MAX_LOCATOR = 500
@@ -86,20 +88,40 @@ class PageAnalyzer:
         return PageAnalysis(tuple(findings), tuple(not_applicable), tuple(errors))
 
 
-def analyze_site(site: Site, checks: Sequence[Check], start_url: str) -> SiteAnalysis:
-    """Run the site checks of `checks` over the crawl; a crashing check becomes an error."""
+def analyze_site(
+    site: Site,
+    checks: Sequence[Check],
+    start_url: str,
+    *,
+    sink: Callable[[Sequence[Finding]], None] | None = None,
+) -> SiteAnalysis:
+    """Run the site checks of `checks` over the crawl; a crashing check becomes an error.
+
+    With a `sink`, findings are handed to it in batches of SITE_BATCH as checks yield them
+    and the result holds none (a check can fail on every page of a 100,000-page site); a
+    check that crashes part-way keeps the findings it had already yielded.
+    """
     findings: list[Finding] = []
     errors: list[tuple[str, str]] = []
     for item in checks:
         if item.site_fn is None:
             continue
+        batch: list[Finding] = []
         try:
-            failures = list(item.site_fn(site, item.context(start_url=start_url)))
+            for failure in item.site_fn(site, item.context(start_url=start_url)):
+                batch.append(make_finding(item, site.start_url, failure))
+                if sink is not None and len(batch) >= SITE_BATCH:
+                    sink(batch)
+                    batch = []
         except Exception as exc:  # a broken rule must not break the scan
             errors.append((item.id, describe(exc)))
             logger.warning("site check %s crashed", item.id, exc_info=True)
-            continue
-        findings.extend(make_finding(item, site.start_url, f) for f in failures)
+            if sink is None:
+                continue  # without a sink nothing was kept from a crashed check
+        if sink is None:
+            findings.extend(batch)
+        elif batch:
+            sink(batch)
     return SiteAnalysis(tuple(findings), tuple(errors))
 
 

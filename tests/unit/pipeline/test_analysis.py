@@ -22,7 +22,7 @@ from siteaudit.checks.base import (
 )
 from siteaudit.model import Category, Page, Severity
 from siteaudit.model.site import Site
-from siteaudit.pipeline.analysis import MAX_EVIDENCE, PageAnalyzer, analyze_site
+from siteaudit.pipeline.analysis import MAX_EVIDENCE, SITE_BATCH, PageAnalyzer, analyze_site
 
 DOCS = Docs(what="w", why="y", fix="f")
 
@@ -138,6 +138,27 @@ def test_site_checks_report_on_the_page_they_name_and_crashes_are_isolated() -> 
         ("names", URL + "/a"),
         ("names", URL + "/b"),
     ]
+
+
+def test_a_sink_receives_site_findings_in_bounded_batches_as_checks_yield_them() -> None:
+    def many(site: Site, ctx: CheckContext) -> Iterator[Failed]:
+        for n in range(2 * SITE_BATCH + 7):
+            yield failed("Many.", url=f"{URL}/{n}")
+
+    def half_then_boom(site: Site, ctx: CheckContext) -> Iterator[Failed]:
+        yield failed("Before the crash.", url=URL + "/x")
+        raise RuntimeError("boom")
+
+    batches: list[list[str]] = []
+    checks = [make_site_check(many, id="many"), make_site_check(half_then_boom, id="boom")]
+    analysis = analyze_site(
+        make_site([]), checks, URL, sink=lambda b: batches.append([f.url for f in b])
+    )
+    assert analysis.findings == ()  # handed over, not kept
+    assert analysis.errors == (("boom", "RuntimeError: boom"),)
+    assert [len(batch) for batch in batches] == [SITE_BATCH, SITE_BATCH, 7, 1]
+    assert batches[0][0] == URL + "/0"
+    assert batches[-1] == [URL + "/x"]  # what a crashed check yielded is kept
 
 
 def test_page_and_site_runners_ignore_each_others_checks() -> None:
