@@ -41,8 +41,8 @@ class CrawlSettings(BaseModel):
     max_redirects: int = Field(default=10, ge=0, le=50)
     retries: int = Field(default=2, ge=0, le=10)
     max_links_per_page: int = Field(default=10_000, ge=1)
-    # Worker processes for extraction and page checks; None = one per core but one on
-    # machines with 4+ cores when the scan may be large; 0 = on the event loop's thread.
+    # Worker processes for extraction and page checks, started once a scan passes 100 pages;
+    # None = one per core (at least two); 0 = everything on the event loop's thread.
     processes: int | None = Field(default=None, ge=0, le=64)
     respect_robots: bool = True
     use_sitemaps: bool = True

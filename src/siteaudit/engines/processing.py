@@ -90,6 +90,42 @@ def _process_in_worker(fetched: FetchedPage, depth: int) -> tuple[Page, PageAnal
     return _WORKER.process(fetched, depth)
 
 
+class AdaptiveProcessor:
+    """Inline for the first `inline_pages` pages, then in a pool of worker processes.
+
+    A small scan never pays for starting processes; a large one moves parsing and checks
+    off the event loop once it has shown it is large.
+    """
+
+    def __init__(
+        self, job: PageJob, catalogue: Catalogue, processes: int, inline_pages: int
+    ) -> None:
+        self._job = job
+        self._inline = InlineProcessor(job, catalogue)
+        self._processes = processes
+        self._left = inline_pages
+        self._pool: PoolProcessor | None = None
+
+    @property
+    def pooled(self) -> bool:
+        """True once pages go to worker processes."""
+        return self._pool is not None
+
+    async def process(self, fetched: FetchedPage, depth: int) -> tuple[Page, PageAnalysis]:
+        """Extract and analyse one page, inline or in a worker process."""
+        if self._left > 0:
+            self._left -= 1
+            return await self._inline.process(fetched, depth)
+        if self._pool is None:
+            self._pool = PoolProcessor(self._job, self._processes)
+        return await self._pool.process(fetched, depth)
+
+    def close(self) -> None:
+        """Stop the workers, if they were started."""
+        if self._pool is not None:
+            self._pool.close()
+
+
 class PoolProcessor:
     """Processes pages in `processes` worker processes."""
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from siteaudit.checks.base import Docs, check
-from siteaudit.checks.catalogue import Catalogue, load_catalogue
+from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
 from siteaudit.demo.server import DemoServer
+from siteaudit.engines import runner
 from siteaudit.engines.local import LocalEngine
 from siteaudit.engines.preflight import preflight
+from siteaudit.engines.processing import AdaptiveProcessor, InlineProcessor, PageJob
 from siteaudit.engines.runner import make_fetcher, make_spec, run_scan
-from siteaudit.model import Category, Page, ScanStatus, Severity
+from siteaudit.model import Category, FetchedPage, Page, ScanStatus, Severity
+from siteaudit.pipeline.analysis import PageAnalysis
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store
@@ -100,8 +104,9 @@ TIMING_CHECKS = frozenset({"ttfb-slow", "response-time-slow"})
 
 
 def test_worker_processes_produce_the_same_findings_as_inline_processing(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(runner, "POOL_AFTER_PAGES", 0)  # the demo site is small: pool at once
     results = {}
     for processes in (0, 2):
         settings = Settings(database_url=f"sqlite:///{tmp_path / f'p{processes}.db'}")
@@ -117,3 +122,39 @@ def test_worker_processes_produce_the_same_findings_as_inline_processing(
         assert outcome.status == ScanStatus.COMPLETED
     assert results[0] == results[2]
     assert len(results[2]) > 50
+
+
+def test_the_adaptive_processor_moves_to_worker_processes_after_its_inline_pages() -> None:
+    html = "<!DOCTYPE html><html lang=en><head><title>{n}</title></head><body>{n}</body></html>"
+    pages = [
+        FetchedPage(
+            url=f"http://127.0.0.1:9/p{n}",
+            final_url=f"http://127.0.0.1:9/p{n}",
+            status=200,
+            headers=(("content-type", "text/html; charset=utf-8"),),
+            body=html.format(n=n).encode(),
+            encoding="utf-8",
+        )
+        for n in range(4)
+    ]
+    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
+    catalogue = load_catalogue()
+    inline = InlineProcessor(job, catalogue)
+    adaptive = AdaptiveProcessor(job, catalogue, processes=1, inline_pages=2)
+
+    async def run() -> list[tuple[bool, Page, PageAnalysis, Page, PageAnalysis]]:
+        out = []
+        for fetched in pages:
+            page, analysis = await adaptive.process(fetched, 1)
+            expected_page, expected = await inline.process(fetched, 1)
+            out.append((adaptive.pooled, page, analysis, expected_page, expected))
+        return out
+
+    try:
+        results = asyncio.run(run())
+    finally:
+        adaptive.close()
+    assert [pooled for pooled, *_ in results] == [False, False, True, True]
+    for _, page, analysis, expected_page, expected in results:
+        assert page.title == expected_page.title
+        assert analysis.findings == expected.findings
