@@ -176,7 +176,14 @@ class LocalEngine:
         cancel_wait: asyncio.Future[bool] = asyncio.ensure_future(self._cancel.wait())
         waiting: set[asyncio.Future[Any]] = {done, cancel_wait}
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-        if not done.done():
+        crashed = done.done() and not done.cancelled() and done.exception() is not None
+        if crashed:
+            # A worker raised (a bug, not a page failure: those are data). Stop the others,
+            # keep what was processed, and let run() store the scan as failed.
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        elif not done.done():
             # Cancelled: give in-flight pages a moment, then stop them.
             wake.set()
             with contextlib.suppress(TimeoutError):
@@ -190,6 +197,10 @@ class LocalEngine:
         with contextlib.suppress(asyncio.CancelledError):
             await ticker
         self._flush(scan_id, state)
+        if crashed:
+            error = done.exception()
+            assert error is not None
+            raise error
         self._report_progress(scan_id, state, ScanStatus.FETCHING)
 
     async def _worker(self, spec: ScanSpec, state: _RunState, wake: asyncio.Event) -> None:

@@ -9,6 +9,7 @@ and receives only the fetched response and its depth.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import signal
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +21,8 @@ from siteaudit.model import FetchedPage, Page
 from siteaudit.pipeline.analysis import PageAnalysis, PageAnalyzer
 from siteaudit.pipeline.fetching import to_page
 from siteaudit.pipeline.urls import Scope
+
+logger = logging.getLogger(__name__)
 
 
 class PageProcessor(Protocol):
@@ -85,16 +88,25 @@ def _init_worker(job: PageJob) -> None:
     _WORKER = _Worker(job, load_catalogue().configure(job.checks))
 
 
+def _ready() -> None:
+    assert _WORKER is not None, "worker used before its initializer ran"
+
+
+async def _all(calls: list[asyncio.Future[None]]) -> None:
+    await asyncio.gather(*calls)
+
+
 def _process_in_worker(fetched: FetchedPage, depth: int) -> tuple[Page, PageAnalysis]:
     assert _WORKER is not None, "worker used before its initializer ran"
     return _WORKER.process(fetched, depth)
 
 
 class AdaptiveProcessor:
-    """Inline for the first `inline_pages` pages, then in a pool of worker processes.
+    """Inline at first; worker processes once the scan passes `inline_pages` pages.
 
-    A small scan never pays for starting processes; a large one moves parsing and checks
-    off the event loop once it has shown it is large.
+    At that point the pool starts in the background (its workers import and build their
+    catalogue on the other cores) and pages keep running inline until it is ready. A small
+    scan never pays for processes; a large one loses no time waiting for them.
     """
 
     def __init__(
@@ -105,20 +117,35 @@ class AdaptiveProcessor:
         self._processes = processes
         self._left = inline_pages
         self._pool: PoolProcessor | None = None
+        self._warm: asyncio.Future[None] | None = None
 
     @property
     def pooled(self) -> bool:
         """True once pages go to worker processes."""
-        return self._pool is not None
+        warm = self._warm
+        return self._pool is not None and warm is not None and warm.done() and not self._broken()
 
     async def process(self, fetched: FetchedPage, depth: int) -> tuple[Page, PageAnalysis]:
         """Extract and analyse one page, inline or in a worker process."""
         if self._left > 0:
             self._left -= 1
-            return await self._inline.process(fetched, depth)
-        if self._pool is None:
+        elif self._pool is None and self._warm is None:
             self._pool = PoolProcessor(self._job, self._processes)
-        return await self._pool.process(fetched, depth)
+            self._warm = self._pool.warm_up()
+        if self._pool is not None and self._warm is not None and self._warm.done():
+            if not self._broken():
+                return await self._pool.process(fetched, depth)
+            logger.warning(
+                "worker processes could not start (%s); pages run in this process",
+                self._warm.exception(),
+            )
+            self._pool.close()
+            self._pool = None  # and _warm stays set: never try again in this scan
+        return await self._inline.process(fetched, depth)
+
+    def _broken(self) -> bool:
+        assert self._warm is not None
+        return self._warm.cancelled() or self._warm.exception() is not None
 
     def close(self) -> None:
         """Stop the workers, if they were started."""
@@ -134,6 +161,7 @@ class PoolProcessor:
         # writer) whose locks a forked child could inherit held.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])
+        self._processes = processes
         self._pool = ProcessPoolExecutor(
             max_workers=processes, mp_context=context, initializer=_init_worker, initargs=(job,)
         )
@@ -142,6 +170,12 @@ class PoolProcessor:
         """Extract and analyse one page in a worker process."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, _process_in_worker, fetched, depth)
+
+    def warm_up(self) -> asyncio.Future[None]:
+        """Start every worker now; the future is done when they all answered."""
+        loop = asyncio.get_running_loop()
+        calls = [loop.run_in_executor(self._pool, _ready) for _ in range(self._processes)]
+        return asyncio.ensure_future(_all(calls))
 
     def close(self) -> None:
         """Stop the workers; queued pages are dropped (the scan is over or cancelled)."""

@@ -105,7 +105,7 @@ def make_fetcher(settings: Settings) -> HttpFetcher:
 
 
 # Pages processed inline before worker processes start: a small scan never pays for them.
-POOL_AFTER_PAGES = 100
+POOL_AFTER_PAGES = 10
 
 
 def _processor_factory(
@@ -113,9 +113,10 @@ def _processor_factory(
 ) -> Callable[[ScanSpec], PageProcessor]:
     """Inline processing, or worker processes once the scan proves large (`processes`).
 
-    Default: as many workers as cores, at least two. Measured on 2 cores (bench/crawl.py
-    corpus sites): two workers cut the Python docs from 10.5 s to 7.4 s and the PostgreSQL
-    manual from 7.6 s to 6.5 s, the event loop keeping one core for fetching and writing.
+    Default: as many workers as cores, at least two, started after 10 pages. Measured on
+    2 cores (bench/crawl.py corpus sites): two workers cut the Python docs from 10.5 s to
+    7.4 s and the PostgreSQL manual from 7.6 s to 6.5 s, the event loop keeping one core
+    for fetching and writing.
     """
     crawl = settings.crawl
     wanted = crawl.processes

@@ -144,17 +144,100 @@ def test_the_adaptive_processor_moves_to_worker_processes_after_its_inline_pages
 
     async def run() -> list[tuple[bool, Page, PageAnalysis, Page, PageAnalysis]]:
         out = []
-        for fetched in pages:
+        for n, fetched in enumerate(pages):
+            if n == 3:  # the third page started the pool; wait until its workers answered
+                for _ in range(600):
+                    if adaptive.pooled:
+                        break
+                    await asyncio.sleep(0.05)
+            pooled = adaptive.pooled
             page, analysis = await adaptive.process(fetched, 1)
             expected_page, expected = await inline.process(fetched, 1)
-            out.append((adaptive.pooled, page, analysis, expected_page, expected))
+            out.append((pooled, page, analysis, expected_page, expected))
         return out
 
     try:
         results = asyncio.run(run())
     finally:
         adaptive.close()
-    assert [pooled for pooled, *_ in results] == [False, False, True, True]
+    assert [pooled for pooled, *_ in results] == [False, False, False, True]
     for _, page, analysis, expected_page, expected in results:
         assert page.title == expected_page.title
         assert analysis.findings == expected.findings
+
+
+class _BreaksOnTheFifthPage:
+    """A processor with a bug: it raises on its fifth page."""
+
+    def __init__(self, inner: InlineProcessor) -> None:
+        self._inner = inner
+        self.calls = 0
+
+    async def process(self, fetched: FetchedPage, depth: int) -> tuple[Page, PageAnalysis]:
+        self.calls += 1
+        if self.calls == 5:
+            raise RuntimeError("processor bug")
+        return await self._inner.process(fetched, depth)
+
+    def close(self) -> None:
+        pass
+
+
+async def test_an_engine_bug_fails_the_scan_with_the_processed_pages_kept(
+    settings: Settings,
+) -> None:
+    store: ScanStore = open_store(settings.database_url)
+    catalogue = load_catalogue()
+    with DemoServer() as server:
+        spec = make_spec(settings, server.url, (), ())
+        scan_id = store.create_scan(spec)
+        fetcher = make_fetcher(settings)
+        job = PageJob(spec.start_url, (), (), 100, CheckConfig())
+        engine = LocalEngine(
+            store,
+            catalogue,
+            fetcher,
+            preflight=preflight,
+            processor=lambda _spec: _BreaksOnTheFifthPage(InlineProcessor(job, catalogue)),
+        )
+        try:
+            status = await engine.run(scan_id)
+        finally:
+            await fetcher.close()
+    assert status == ScanStatus.FAILED  # not "completed" with the rest of the site missing
+    report = store.load_report(scan_id)
+    assert report.scan.error == "internal error: processor bug"
+    assert 4 <= len(report.pages) < 20
+
+
+def test_the_adaptive_processor_goes_on_inline_when_its_workers_cannot_start() -> None:
+    page = FetchedPage(
+        url="http://127.0.0.1:9/",
+        final_url="http://127.0.0.1:9/",
+        status=200,
+        headers=(("content-type", "text/html"),),
+        body=b"<!DOCTYPE html><html lang=en><head><title>t</title></head><body>x</body></html>",
+        encoding="utf-8",
+    )
+    # Workers rebuild the catalogue from this configuration; an unknown id makes them fail.
+    broken = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig(disabled=frozenset({"x"})))
+    adaptive = AdaptiveProcessor(broken, load_catalogue(), processes=1, inline_pages=0)
+
+    async def run() -> int:
+        processed = 0
+        for _ in range(400):  # until the failed start is noticed, then a few more pages
+            found, _analysis = await adaptive.process(page, 0)
+            processed += found.title == "t"
+            warm = adaptive._warm
+            if warm is not None and warm.done() and adaptive._pool is None and processed > 3:
+                break
+            await asyncio.sleep(0.05)
+        return processed
+
+    try:
+        processed = asyncio.run(run())
+    finally:
+        adaptive.close()
+    assert not adaptive.pooled
+    assert adaptive._pool is None  # given up for the rest of the scan
+    assert processed > 3
