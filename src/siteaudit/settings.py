@@ -57,6 +57,35 @@ class ChecksSettings(BaseModel):
     options: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class DistributedSettings(BaseModel):
+    """The Celery engine: batches, attempts, time limits and recovery (docs/architecture.md)."""
+
+    # Pages per fetch or extraction task: fewer messages, at most this many pages redone.
+    batch_size: int = Field(default=25, ge=1, le=1000)
+    # Attempts of one step of one page before it fails and goes to the dead letters.
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    # A task past the soft limit stops its batch (the rest is re-sent page by page); past
+    # the hard limit its process is killed and the task redelivered.
+    soft_time_limit_s: int = Field(default=120, ge=1)
+    hard_time_limit_s: int = Field(default=180, ge=2)
+    # Site-level analysis and scoring run once per scan over every page: a longer limit.
+    analysis_time_limit_s: int = Field(default=3000, ge=1)
+    # Redis redelivers an unacknowledged task after this long: it must exceed the hard limit
+    # plus the longest retry delay, or a running task would be handed to a second worker.
+    visibility_timeout_s: int = Field(default=3600, ge=10)
+    # Transient errors (database or broker connection) retry with backoff 1 s, 2 s, 4 s ...
+    max_retries: int = Field(default=5, ge=0, le=20)
+    retry_backoff_max_s: int = Field(default=60, ge=1)
+    # A worker child that grew past this is replaced after its task (KiB, Celery's unit).
+    max_memory_per_child_kb: int = Field(default=512_000, ge=10_000)
+    # A claimed page is another worker's for this long; then the reconciler may re-send it.
+    lease_s: int = Field(default=300, ge=1)
+    # A scan with work left and no progress for this long has its work re-sent.
+    stall_s: int = Field(default=60, ge=1)
+    # How often beat runs the reconciler (relay, stalled scans, schedules).
+    reconcile_every_s: float = Field(default=10.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything configurable about siteaudit."""
 
@@ -70,6 +99,11 @@ class Settings(BaseSettings):
     artifact_dir: Path = Path(".siteaudit/artifacts")
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     checks: ChecksSettings = Field(default_factory=ChecksSettings)
+    # The distributed engine's broker (`redis://...` or `amqp://...`) and the Redis for
+    # progress events; None = the broker when it is Redis, else events stay in the database.
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str | None = None
+    distributed: DistributedSettings = Field(default_factory=DistributedSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -19,6 +19,7 @@ from siteaudit import __version__
 from siteaudit.checks.catalogue import load_catalogue
 from siteaudit.checks.docs import render_docs, write_docs
 from siteaudit.cli.display import ProgressDisplay, summary_tables
+from siteaudit.cli.distributed import COMMANDS, submit_and_follow
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines.runner import (
     ScanOutcome,
@@ -87,6 +88,14 @@ def main() -> None:
 @click.option("--quiet", is_flag=True, help="No progress and no summary; errors only.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (your own site only).")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "celery"]),
+    default="local",
+    show_default=True,
+    help="local: this process; celery: submit to the workers (PostgreSQL, a broker).",
+)
+@click.option("--wait", is_flag=True, help="With --engine celery: follow the scan to its end.")
 def scan(
     *,
     url: str | None,
@@ -97,6 +106,8 @@ def scan(
     quiet: bool,
     as_json: bool,
     no_robots: bool,
+    engine: str,
+    wait: bool,
     **limits: Any,
 ) -> None:
     """Audit the site at URL and write its reports (or continue one with --resume)."""
@@ -109,7 +120,15 @@ def scan(
     try:
         settings = load_settings()
         settings.crawl = settings.crawl.model_copy(update=crawl)
-        if resume_id is not None:
+        if engine == "celery":
+            if resume_id is not None:
+                raise click.UsageError("--resume is for the local engine; Celery scans recover")
+            spec = make_spec(settings, str(url), limits["include"], limits["exclude"])
+            followed = submit_and_follow(settings, spec, wait=wait, quiet=quiet or as_json)
+            if followed is None:
+                return
+            outcome = followed
+        elif resume_id is not None:
             outcome = _run(settings, resume_id, quiet=quiet or as_json)
         else:
             assert url is not None
@@ -261,3 +280,7 @@ def _json_summary(outcome: ScanOutcome, paths: dict[str, Path], failing: int) ->
         "categories": {c.category.value: c.score for c in report.scores.categories},
         "reports": {fmt: str(path) for fmt, path in paths.items()},
     }
+
+
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from protego import Protego
@@ -87,6 +88,27 @@ class Robots:
         if self.rules is None:
             return False
         return bool(self.rules.can_fetch(url, user_agent))
+
+    def to_json(self) -> dict[str, object]:
+        """The verdict as a JSON document, for workers that did not fetch robots.txt."""
+        return {
+            "url": self.url,
+            "mode": self.mode.value,
+            "reason": self.reason,
+            "status": self.status,
+            "truncated": self.truncated,
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> Robots:
+        """The verdict `to_json` stored (rules re-parsed from the stored text)."""
+        url, status = str(document["url"]), document.get("status")
+        mode = RobotsMode(document["mode"])
+        if mode is RobotsMode.PARSED:
+            text = str(document.get("text") or "")
+            return cls.from_text(url, text, status=status, truncated=bool(document["truncated"]))
+        return cls(url=url, mode=mode, reason=str(document["reason"]), status=status)
 
     def crawl_delay(self, user_agent: str) -> float | None:
         """The Crawl-delay for `user_agent` in seconds, capped so a site cannot stall a scan."""

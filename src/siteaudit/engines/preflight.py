@@ -29,6 +29,7 @@ async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
             counters=counters,
             blocked_reason=blocked,
             facts=SiteFacts(robots_status=robots.status, robots_txt=robots.text),
+            robots=robots.to_json(),
         )
     llms = await fetcher.fetch(f"{origin}/llms.txt", max_bytes=LLMS_MAX_BYTES, accept_any_type=True)
     urls: list[str] = []
@@ -52,6 +53,7 @@ async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
         sitemap_urls=tuple(urls),
         counters=counters,
         facts=facts,
+        robots=robots.to_json(),
     )
 
 
@@ -81,6 +83,13 @@ def _blocked_reason(robots: Robots, spec: ScanSpec) -> str | None:
         f"robots.txt disallows {spec.start_url} ({robots.reason}); "
         "use --no-robots when auditing your own site"
     )
+
+
+def robots_allowed(document: dict[str, object] | None, spec: ScanSpec) -> Callable[[str], bool]:
+    """The `allowed` test of a verdict stored as `Discovery.robots` (all allowed if none)."""
+    if document is None:
+        return lambda _url: True
+    return _allowed(Robots.from_json(document), spec)
 
 
 def _allowed(robots: Robots, spec: ScanSpec) -> Callable[[str], bool]:

@@ -59,6 +59,8 @@ class Discovery:
     # disallowing the start URL): the message a user sees if the scan then fetches nothing.
     blocked_reason: str | None = None
     facts: SiteFacts = field(default_factory=SiteFacts)
+    # The robots.txt verdict as JSON, so that a worker elsewhere can rebuild `allowed`.
+    robots: dict[str, object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,20 +165,33 @@ class Frontier:
 def discover(page: Page, depth: int, frontier: Frontier) -> list[str]:
     """Offer a fetched page's outlinks (and its redirect target) to the frontier.
 
-    Returns the URLs newly queued. Links are followed unless rel=nofollow (configurable) or the
-    page asks robots not to follow.
+    Returns the URLs newly queued.
     """
-    queued: list[str] = []
+    return [
+        url
+        for url, at, via in candidates(page, depth, follow_nofollow=frontier.follow_nofollow)
+        if frontier.offer(url, at, via)
+    ]
+
+
+def candidates(page: Page, depth: int, *, follow_nofollow: bool) -> list[tuple[str, int, str]]:
+    """The (URL, depth, found via) a page offers the frontier, in the order they are offered.
+
+    Its redirect target first, then its internal links, unless rel=nofollow (configurable)
+    or the page asks robots not to follow. The distributed engine stores these with the page
+    and offers them later, in another process.
+    """
+    offered: list[tuple[str, int, str]] = []
     if page.final_url != page.url:
         target = resolve(page.final_url, page.final_url)
-        if target and frontier.offer(target, depth, "redirect"):
-            queued.append(target)
-    page_says_nofollow = "nofollow" in page.robots_directives and not frontier.follow_nofollow
+        if target:
+            offered.append((target, depth, "redirect"))
+    page_says_nofollow = "nofollow" in page.robots_directives and not follow_nofollow
     if not page.is_html or page_says_nofollow:
-        return queued
-    for link in page.links:
-        if not link.internal or (link.nofollow and not frontier.follow_nofollow):
-            continue
-        if frontier.offer(link.url, depth + 1, "link"):
-            queued.append(link.url)
-    return queued
+        return offered
+    offered.extend(
+        (link.url, depth + 1, "link")
+        for link in page.links
+        if link.internal and (follow_nofollow or not link.nofollow)
+    )
+    return offered

@@ -37,20 +37,8 @@ class SqlScanStore:
 
     def create_scan(self, spec: ScanSpec) -> int:
         """Create the site (if new) and a pending scan for `spec`; return the scan id."""
-        now = utcnow()
-        url = clean_text(spec.start_url)
         with self.engine.begin() as connection:
-            row = {"url": url, "url_key": codec.url_key(url), "created_at": now}
-            insert_ignoring(connection, sites, [row], ["url_key"])
-            site_id = connection.scalar(select(sites.c.id).where(sites.c.url_key == row["url_key"]))
-            statement = scans.insert().values(
-                site_id=site_id,
-                spec=codec.spec_to_json(spec),
-                status=ScanStatus.PENDING.value,
-                created_at=now,
-                counters={},
-            )
-            return int(connection.execute(statement.returning(scans.c.id)).scalar_one())
+            return insert_scan(connection, spec)
 
     def get_spec(self, scan_id: int) -> ScanSpec:
         """The spec a scan was created with."""
@@ -201,6 +189,24 @@ class SqlScanStore:
         or the report's `checks` is left empty for the caller to fill.
         """
         return reading.report(self.engine, scan_id, dict(checks or {}))
+
+
+def insert_scan(connection: Connection, spec: ScanSpec, *, engine: str = "local") -> int:
+    """Create the site (if new) and a pending scan for `spec` in the caller's transaction."""
+    now = utcnow()
+    url = clean_text(spec.start_url)
+    row = {"url": url, "url_key": codec.url_key(url), "created_at": now}
+    insert_ignoring(connection, sites, [row], ["url_key"])
+    site_id = connection.scalar(select(sites.c.id).where(sites.c.url_key == row["url_key"]))
+    statement = scans.insert().values(
+        site_id=site_id,
+        spec=codec.spec_to_json(spec),
+        status=ScanStatus.PENDING.value,
+        created_at=now,
+        counters={},
+        engine=engine,
+    )
+    return int(connection.execute(statement.returning(scans.c.id)).scalar_one())
 
 
 def _scan_value(connection: Connection, column: ColumnElement[Any], scan_id: int) -> Any:

@@ -22,12 +22,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 # Named constraints let later migrations (and SQLite batch mode) refer to them by name.
@@ -99,6 +101,12 @@ scans = Table(
     Column("scores", JSON),
     # What discovery learnt: robots.txt, llms.txt, sitemap files, traps, robots-blocked URLs.
     Column("discovery", JSON),
+    # The distributed engine's bookkeeping (migration 0002): see storage/coordination.py.
+    Column("engine", String(16), nullable=False, server_default="local"),
+    Column("cancel_requested", Boolean, nullable=False, server_default=false()),
+    Column("progressed_at", UTCDateTime),
+    Column("frontier", JSON),  # robots verdicts, traps and robots-blocked URLs so far
+    Column("aggregate_runs", Integer, nullable=False, server_default="0"),
     Index(None, "site_id", "id"),
     Index(None, "status"),
 )
@@ -194,4 +202,84 @@ artifacts = Table(
     Column("media_type", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("key"),
+)
+
+
+# -- the distributed engine (migration 0002) -------------------------------------------------
+
+# One row per URL the frontier accepted: the database is the Celery engine's frontier and
+# its checkpoint. state: queued -> fetched (response staged in `body`) -> done, or failed /
+# cancelled. `attempts` counts claims of the current step; `lease_owner` is the task holding
+# the claim until `lease_until`; `selected` is set once the page's outlinks were offered.
+work = Table(
+    "work",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("url_key", String(KEY_LENGTH), nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("found_via", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UTCDateTime),
+    Column("selected", Boolean, nullable=False),
+    Column("fetched", JSON),  # the staged response's metadata; its body is in `body`
+    Column("body", LargeBinary),  # zlib-compressed
+    Column("outlinks", JSON),  # (url, depth, found_via) candidates for the frontier
+    Column("error", Text),
+    UniqueConstraint("scan_id", "url_key"),
+    Index(None, "scan_id", "state"),
+)
+
+# Messages to publish, committed with the state change that calls for them; a relay sends
+# them and stamps `published_at` (a message may go out twice: every task is idempotent).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("task", String(128), nullable=False),
+    Column("args", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("published_at", UTCDateTime),
+    Index(None, "published_at"),
+)
+
+# Pages whose step failed `max_attempts` times; `redrive` puts them back in the queue.
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+    Column("work_id", ForeignKey("work.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("step", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("redriven_at", UTCDateTime),
+    UniqueConstraint("work_id", "step", "created_at"),
+)
+
+# Periodic scans: beat starts one scan per cron slot; (schedule, slot) is unique, so two
+# beats firing the same slot start it once.
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("spec", JSON, nullable=False),
+    Column("cron", String(128), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+schedule_runs = Table(
+    "schedule_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False),
+    Column("slot", UTCDateTime, nullable=False),
+    Column("scan_id", ForeignKey("scans.id", ondelete="SET NULL")),
+    UniqueConstraint("schedule_id", "slot"),
 )

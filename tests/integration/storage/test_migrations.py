@@ -19,7 +19,19 @@ from siteaudit.model import ScanSpec
 from siteaudit.storage import UnsupportedDatabaseError, create_engine_for, migrate, open_store
 from siteaudit.storage.tables import metadata
 
-TABLES = {"sites", "scans", "pages", "links", "findings", "artifacts"}
+TABLES = {
+    "sites",
+    "scans",
+    "pages",
+    "links",
+    "findings",
+    "artifacts",
+    "work",
+    "outbox",
+    "dead_letters",
+    "schedules",
+    "schedule_runs",
+}
 
 
 def _statements_while_migrating(engine: Engine) -> list[str]:
@@ -41,7 +53,7 @@ def test_migrating_an_empty_database_creates_every_table(database_url: str) -> N
     migrate(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        assert MigrationContext.configure(connection).get_current_revision() == "0002"
     engine.dispose()
 
 
@@ -131,3 +143,28 @@ def test_the_fast_head_check_agrees_with_alembic() -> None:
     from siteaudit.storage.database import head_revision, make_alembic_config
 
     assert head_revision() == ScriptDirectory.from_config(make_alembic_config()).get_current_head()
+
+
+def test_a_database_at_the_first_schema_upgrades_and_keeps_its_scans(database_url: str) -> None:
+    from alembic import command
+
+    from siteaudit.storage.database import make_alembic_config
+
+    engine = create_engine_for(database_url)
+    config = make_alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO sites (url, url_key, created_at) VALUES ('http://a/', 'k', '2026-01-01')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO scans (site_id, spec, status, created_at, counters)"
+            " VALUES (1, '{}', 'completed', '2026-01-01', '{}')"
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT status, engine, cancel_requested, aggregate_runs FROM scans"
+        ).one()
+    assert tuple(row) == ("completed", "local", False, 0)

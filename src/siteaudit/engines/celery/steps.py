@@ -1,0 +1,403 @@
+"""What each Celery task does: pipeline functions between claims and commits.
+
+A task body is: read the scan's control row, claim its pages, run the pipeline function,
+commit the result with the messages it calls for (the outbox). Nothing is kept between tasks
+but caches (the catalogue, one page analyser per scan), so any worker can run any task and a
+redelivered task resumes from what the database says.
+
+Page steps: `fetch` (scan.scraping) stages responses in the database; `extract`
+(scan.extraction) parses them, runs the page checks and stores pages, links and findings.
+Scan steps: `start` (scan.orchestration), `discover` (robots.txt, sitemaps), `select` (the
+frontier, and the fan-in when no work is left), `analyze` (site checks) and `aggregate`
+(scores, final status).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+
+from siteaudit.checks.catalogue import Catalogue
+from siteaudit.engines.celery.app import is_redis
+from siteaudit.engines.celery.events import EventLog
+from siteaudit.engines.preflight import preflight, robots_allowed
+from siteaudit.engines.runner import build_catalogue, make_fetcher
+from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
+from siteaudit.model.site import Trap
+from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
+from siteaudit.pipeline.analysis import PageAnalyzer, analyze_site
+from siteaudit.pipeline.discovery import Frontier, candidates
+from siteaudit.pipeline.fetching import fetch, to_page
+from siteaudit.pipeline.ports import LinkRecord, PageResult
+from siteaudit.pipeline.urls import Scope
+from siteaudit.settings import Settings
+from siteaudit.storage.coordination import (
+    AGGREGATE,
+    DISCOVER,
+    Claimed,
+    Completed,
+    Message,
+    SqlCoordinator,
+    frontier_traps,
+)
+from siteaudit.storage.database import create_engine_for
+
+logger = logging.getLogger(__name__)
+
+WORKER_LOST = "worker-lost"  # stable error codes of pages the engine gave up on
+TIME_LIMIT = "time-limit"
+CANCEL_CHECK_S = 0.5  # how stale a worker's view of the cancel flag may be
+ANALYZERS_KEPT = 8
+
+Publish = Callable[[Message], None]
+
+
+def events_url(settings: Settings) -> str | None:
+    """Where progress events go: `redis_url`, else a Redis broker, else nowhere."""
+    if settings.redis_url:
+        return settings.redis_url
+    return settings.broker_url if is_redis(settings.broker_url) else None
+
+
+class Steps:
+    """The work of every task, for one worker process."""
+
+    def __init__(self, settings: Settings, coordinator: SqlCoordinator | None = None) -> None:
+        self.settings = settings
+        self.dist = settings.distributed
+        self.coord = coordinator or SqlCoordinator(create_engine_for(settings.database_url))
+        self.catalogue: Catalogue = build_catalogue(settings)
+        self.events = EventLog(events_url(settings))
+        self._analyzers: dict[int, tuple[Scope, PageAnalyzer]] = {}
+        self._cancel_seen: dict[int, tuple[float, bool]] = {}
+
+    # -- scan steps -----------------------------------------------------------------------
+
+    def start(self, scan_id: int) -> None:
+        """pending -> discovering, once."""
+        moved = self.coord.advance(
+            scan_id, ScanStatus.PENDING, ScanStatus.DISCOVERING, then=(DISCOVER,)
+        )
+        if moved:
+            self.events.publish(scan_id, "status", status=ScanStatus.DISCOVERING.value)
+
+    def discover(self, scan_id: int) -> None:
+        """robots.txt and sitemaps, then the first pages; the scan moves to `fetching`."""
+        control = self.coord.control(scan_id)
+        if control.status is not ScanStatus.DISCOVERING or control.stopped:
+            return
+        spec = control.spec
+        found = asyncio.run(self._preflight(spec))
+        document: dict[str, Any] = {"robots": found.robots}
+        frontier = self.frontier(spec, document)
+        frontier.offer(spec.start_url, 0, "start")
+        frontier.offer_sitemap_urls(found.sitemap_urls)
+        empty = len(frontier) == 0
+        discovery = {
+            "facts": found.facts,
+            "traps": list(frontier.traps.values()),
+            "robots_blocked": sorted(frontier.robots_blocked),
+            "listed": list(found.sitemap_urls),
+        }
+        started = self.coord.start_crawl(
+            scan_id,
+            frontier=frontier,
+            frontier_document=document,
+            discovery=discovery,
+            counters={**found.counters, **frontier.counters},
+            batch_size=self.dist.batch_size,
+        )
+        if started and empty:
+            reason = found.blocked_reason or f"nothing could be fetched from {spec.start_url}"
+            self.coord.advance(scan_id, ScanStatus.FETCHING, ScanStatus.FAILED, error=reason)
+            self.events.publish(scan_id, "status", status=ScanStatus.FAILED.value, error=reason)
+        elif started:
+            self.events.publish(scan_id, "status", status=ScanStatus.FETCHING.value)
+
+    def select(self, scan_id: int) -> None:
+        """Queue the pages finished pages link to; fan in when nothing is left."""
+        queued, fanned_in = self.coord.select(scan_id, self.frontier, self.dist.batch_size)
+        if queued:
+            self.events.publish(scan_id, "queued", pages=queued)
+        if fanned_in:
+            self.events.publish(scan_id, "status", status=ScanStatus.ANALYZING.value)
+
+    def analyze(self, scan_id: int) -> None:
+        """Site checks over the stored crawl, then `aggregating` (or `failed`)."""
+        control = self.coord.control(scan_id)
+        if control.status is not ScanStatus.ANALYZING:
+            return
+        spec = control.spec
+        self.coord.record_frontier(scan_id)
+        failure = self.coord.start_failure(scan_id, spec.start_url)
+        if failure:
+            self.coord.advance(scan_id, ScanStatus.ANALYZING, ScanStatus.FAILED, error=failure)
+            self.events.publish(scan_id, "status", status=ScanStatus.FAILED.value, error=failure)
+            return
+        site = self.coord.store.load_site(scan_id)
+
+        def save(batch: Any) -> None:
+            self.coord.store.save_site_findings(scan_id, batch)
+            self.coord.touch(scan_id)
+
+        result = analyze_site(site, self.catalogue.site_checks, spec.start_url, sink=save)
+        del site
+        if result.errors:
+            errors = {f"analysis/site-check-error/{check}": 1 for check, _ in result.errors}
+            self.coord.add_counters(scan_id, errors)
+        moved = self.coord.advance(
+            scan_id, ScanStatus.ANALYZING, ScanStatus.AGGREGATING, then=(AGGREGATE,)
+        )
+        if moved:
+            self.events.publish(scan_id, "status", status=ScanStatus.AGGREGATING.value)
+
+    def aggregate(self, scan_id: int) -> None:
+        """Scores and the final status, once."""
+        if self.coord.control(scan_id).status is not ScanStatus.AGGREGATING:
+            return
+        scores = aggregate(self.catalogue, self.coord.store.check_stats(scan_id))
+        status = self.coord.finish(scan_id, scores_to_dict(scores))
+        if status is not None:
+            self.events.publish(scan_id, "status", status=status.value, site_score=scores.site)
+        self._analyzers.pop(scan_id, None)
+
+    def fail_scan(self, scan_id: int, exc: BaseException) -> None:
+        """A scan step hit a bug: the scan fails with the error, its pages kept."""
+        logger.exception("scan %s failed", scan_id, exc_info=exc)
+        control = self.coord.control(scan_id)
+        if not control.status.is_terminal:
+            error = f"internal error: {exc}"
+            self.coord.advance(scan_id, control.status, ScanStatus.FAILED, error=error)
+            self.events.publish(scan_id, "status", status=ScanStatus.FAILED.value, error=error)
+
+    # -- page steps -----------------------------------------------------------------------
+
+    def fetch(self, scan_id: int, ids: list[int], owner: str) -> None:
+        """Fetch claimed pages concurrently and stage the responses for extraction."""
+        control = self.coord.control(scan_id)
+        if control.stopped:
+            return
+        claim = self.coord.claim(
+            "fetch",
+            scan_id,
+            ids,
+            owner,
+            lease_s=self.dist.lease_s,
+            max_attempts=self.dist.max_attempts,
+        )
+        self._fail_exhausted(scan_id, "fetch", claim.exhausted, control.spec)
+        fetched: list[tuple[int, FetchedPage]] = []
+        try:
+            asyncio.run(self._fetch_all(scan_id, control.spec, claim.mine, fetched))
+        except SoftTimeLimitExceeded:
+            done = {work_id for work_id, _ in fetched}
+            self._overran(
+                scan_id,
+                "fetch",
+                ids=ids,
+                mine=claim.mine,
+                done=done,
+                owner=owner,
+                spec=control.spec,
+            )
+        self.coord.stage(scan_id, owner, fetched)
+
+    def extract(self, scan_id: int, ids: list[int], owner: str) -> None:
+        """Parse staged responses, run the page checks, store pages, links and findings.
+
+        Runs for a cancelled scan too: its fetched pages are kept, and parsing sends nothing.
+        """
+        control = self.coord.control(scan_id)
+        claim = self.coord.claim(
+            "extract",
+            scan_id,
+            ids,
+            owner,
+            lease_s=self.dist.lease_s,
+            max_attempts=self.dist.max_attempts,
+        )
+        self._fail_exhausted(scan_id, "extract", claim.exhausted, control.spec)
+        done: list[Completed] = []
+        try:
+            for claimed in claim.mine:
+                assert claimed.fetched is not None, "a fetched page has its response staged"
+                done.append(self._extract(scan_id, control.spec, claimed, claimed.fetched))
+        except SoftTimeLimitExceeded:
+            finished = {item.work_id for item in done}
+            self._overran(
+                scan_id,
+                "extract",
+                ids=ids,
+                mine=claim.mine,
+                done=finished,
+                owner=owner,
+                spec=control.spec,
+            )
+        stored = self.coord.complete(scan_id, owner, done)
+        if stored:
+            urls = [item.result.page.url for item in done]
+            self.events.publish(scan_id, "pages", done=stored, urls=urls)
+
+    # -- recovery -------------------------------------------------------------------------
+
+    def reconcile(self) -> int:
+        """Re-send the work of scans that made no progress for `stall_s`; returns messages."""
+        sent = 0
+        for scan_id, status in self.coord.stalled(self.dist.stall_s):
+            sent += self.coord.resend_stalled(scan_id, status, self.dist.batch_size)
+            logger.warning("scan %s stalled in %s: its work was sent again", scan_id, status)
+        return sent
+
+    def relay(self, publish: Publish) -> int:
+        """Publish the outbox; returns how many messages went out."""
+        return self.coord.relay(publish)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def frontier(self, spec: ScanSpec, document: dict[str, Any]) -> Frontier:
+        """A frontier for `spec` with the robots verdict, traps and blocked URLs of `document`."""
+        frontier = Frontier(
+            scope=Scope.from_spec(spec.start_url, spec.include, spec.exclude),
+            max_pages=spec.max_pages,
+            max_depth=spec.max_depth,
+            allowed_by_robots=robots_allowed(document.get("robots"), spec),
+            follow_nofollow=spec.follow_nofollow,
+        )
+        frontier.robots_blocked.update(document.get("robots_blocked", ()))
+        traps: list[Trap] = frontier_traps(document)
+        frontier.traps.update({(trap.kind, trap.pattern): trap for trap in traps})
+        return frontier
+
+    async def _preflight(self, spec: ScanSpec) -> Any:
+        fetcher = make_fetcher(self.settings)
+        try:
+            return await preflight(fetcher, spec)
+        finally:
+            await fetcher.close()
+
+    async def _fetch_all(
+        self,
+        scan_id: int,
+        spec: ScanSpec,
+        claimed: list[Claimed],
+        into: list[tuple[int, FetchedPage]],
+    ) -> None:
+        fetcher = make_fetcher(self.settings)
+        slots = asyncio.Semaphore(max(1, spec.concurrency))
+
+        async def one(item: Claimed) -> None:
+            async with slots:
+                if self._cancelled(scan_id):
+                    return  # no request starts once the scan is cancelled
+                into.append((item.id, await fetch(fetcher, item.url)))
+
+        try:
+            await asyncio.gather(*(one(item) for item in claimed))
+        finally:
+            await fetcher.close()
+
+    def _cancelled(self, scan_id: int) -> bool:
+        now = time.monotonic()
+        checked = self._cancel_seen.get(scan_id)
+        if checked is None or now - checked[0] > CANCEL_CHECK_S:
+            checked = (now, self.coord.control(scan_id).stopped)
+            self._cancel_seen[scan_id] = checked
+        return checked[1]
+
+    def _analyzer(self, scan_id: int, spec: ScanSpec) -> tuple[Scope, PageAnalyzer]:
+        cached = self._analyzers.get(scan_id)
+        if cached is None:
+            if len(self._analyzers) >= ANALYZERS_KEPT:
+                self._analyzers.pop(next(iter(self._analyzers)))
+            scope = Scope.from_spec(spec.start_url, spec.include, spec.exclude)
+            cached = (scope, PageAnalyzer(self.catalogue.page_checks, spec.start_url))
+            self._analyzers[scan_id] = cached
+        return cached
+
+    def _result(
+        self, scan_id: int, spec: ScanSpec, claimed: Claimed, fetched: FetchedPage
+    ) -> PageResult:
+        scope, analyzer = self._analyzer(scan_id, spec)
+        page = to_page(
+            fetched,
+            depth=claimed.depth,
+            is_internal=scope.is_internal,
+            max_links=self.settings.crawl.max_links_per_page,
+        )
+        analysis = analyzer.analyze(page)
+        return PageResult(
+            page=page,
+            findings=analysis.findings,
+            not_applicable=analysis.not_applicable,
+            check_errors=analysis.errors,
+            found_via=claimed.found_via,
+        )
+
+    def _extract(
+        self, scan_id: int, spec: ScanSpec, claimed: Claimed, fetched: FetchedPage
+    ) -> Completed:
+        result = self._result(scan_id, spec, claimed, fetched)
+        page = result.page
+        links = [
+            LinkRecord(page.url, link.url, link.text, link.rel, link.internal)
+            for link in page.links
+        ]
+        offered = candidates(page, claimed.depth, follow_nofollow=spec.follow_nofollow)
+        return Completed(claimed.id, result, links, offered)
+
+    def _fail(
+        self,
+        scan_id: int,
+        step: str,
+        claimed: Claimed,
+        *,
+        code: str,
+        message: str,
+        spec: ScanSpec,
+    ) -> None:
+        failed = FetchedPage(
+            url=claimed.url,
+            final_url=claimed.url,
+            status=None,
+            error_code=code,
+            error_message=message,
+        )
+        result = self._result(scan_id, spec, claimed, failed)
+        self.coord.fail(scan_id, step, claimed, result, f"{code}: {message}")
+        self.events.publish(scan_id, "page-failed", url=claimed.url, step=step, error=code)
+
+    def _fail_exhausted(
+        self, scan_id: int, step: str, exhausted: list[Claimed], spec: ScanSpec
+    ) -> None:
+        for claimed in exhausted:
+            message = (
+                f"the worker stopped {claimed.attempts} times while processing this page "
+                f"({step} step): killed, out of memory or past the "
+                f"{self.dist.hard_time_limit_s} s hard time limit"
+            )
+            self._fail(scan_id, step, claimed, code=WORKER_LOST, message=message, spec=spec)
+
+    def _overran(
+        self,
+        scan_id: int,
+        step: str,
+        *,
+        ids: list[int],
+        mine: list[Claimed],
+        done: set[int],
+        owner: str,
+        spec: ScanSpec,
+    ) -> None:
+        """The soft time limit hit: a batch sends its rest page by page; a lone page fails."""
+        rest = [claimed for claimed in mine if claimed.id not in done]
+        if len(ids) > 1:
+            self.coord.release(step, [claimed.id for claimed in rest], owner, scan_id)
+            return
+        message = f"processing took longer than the {self.dist.soft_time_limit_s} s time limit"
+        for claimed in rest:
+            self._fail(scan_id, step, claimed, code=TIME_LIMIT, message=message, spec=spec)

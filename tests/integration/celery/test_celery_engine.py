@@ -1,0 +1,185 @@
+"""The Celery engine end to end: real workers on Redis and RabbitMQ, state in PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from tests.support.celery_cluster import Cluster, queue_depths
+from tests.support.sites import Site, html
+
+from siteaudit.demo.server import DemoServer
+from siteaudit.engines.celery import service
+from siteaudit.engines.celery.app import QUEUES
+from siteaudit.engines.celery.events import EventLog
+from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
+from siteaudit.model import ScanStatus
+from siteaudit.settings import Settings, load_settings
+from siteaudit.storage.coordination import DistributedDatabaseError
+from siteaudit.storage.database import open_store
+from siteaudit.storage.repository import SqlScanStore
+from siteaudit.storage.tables import dead_letters, scans, work
+
+pytestmark = pytest.mark.postgres
+
+# Checks that measure response times: their verdicts depend on the machine's load.
+TIMING_CHECKS = {"ttfb-slow", "response-time-slow"}
+
+
+@contextmanager
+def database(url: str) -> Iterator[Engine]:
+    engine = open_store(url).engine
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a test compares of a finished scan, read before its database is closed."""
+
+    status: ScanStatus
+    pages: dict[str, str | None]  # URL -> error code
+    fingerprints: set[str]
+
+
+def seen(outcome: ScanOutcome) -> Seen:
+    report = outcome.report
+    return Seen(
+        status=outcome.status,
+        pages={p.url: p.error_code for p in report.pages},
+        fingerprints={f.fingerprint for f in report.findings if f.check_id not in TIMING_CHECKS},
+    )
+
+
+def follow(settings: Settings, scan_id: int, timeout_s: float = 120) -> Seen:
+    coordinator = service.open_coordinator(settings)
+    try:
+        return seen(service.follow(settings, scan_id, timeout_s=timeout_s, coordinator=coordinator))
+    finally:
+        coordinator.engine.dispose()
+
+
+def test_a_distributed_scan_matches_the_local_engine(cluster: Cluster) -> None:
+    settings = cluster.settings()
+    cluster.start_worker(["scan.scraping", "scan.extraction"])
+    cluster.start_worker([q for q in QUEUES if q not in ("scan.scraping", "scan.extraction")])
+    with DemoServer() as site:
+        spec = make_spec(settings, site.url, (), ())
+        scan_id, published = service.submit(settings, spec)
+        assert published
+        outcome = follow(settings, scan_id)
+        with database(cluster.database_url) as engine:
+            local = seen(run_scan(settings, spec, store=SqlScanStore(engine)))
+
+    assert outcome.status is local.status is ScanStatus.COMPLETED
+    assert outcome.pages == local.pages
+    assert len(outcome.pages) >= 15
+    assert outcome.fingerprints == local.fingerprints
+    with database(cluster.database_url) as engine, engine.connect() as connection:
+        runs = connection.scalar(select(scans.c.aggregate_runs).where(scans.c.id == scan_id))
+        states = dict(
+            connection.execute(
+                select(work.c.state, func.count())
+                .where(work.c.scan_id == scan_id)
+                .group_by(work.c.state)
+            ).all()
+        )
+        max_attempts = connection.scalar(select(func.max(work.c.attempts)))
+    assert runs == 1
+    assert states == {"done": len(outcome.pages)}
+    assert max_attempts <= 1
+    assert set(queue_depths(cluster.broker_url, QUEUES).values()) == {0}
+    kinds = [kind for kind, _ in EventLog(settings.redis_url).read(scan_id)]
+    assert kinds[0] == "status" and "pages" in kinds and kinds[-1] == "status"
+
+
+def test_a_page_that_kills_its_worker_is_dead_lettered_and_the_scan_ends(
+    cluster: Cluster,
+) -> None:
+    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(12))
+    routes = {"/": html(links, "Home")}
+    routes.update({f"/p{i}": html(f"<h1>page {i}</h1><p>text</p>", f"Page {i}") for i in range(12)})
+    cluster.env["SITEAUDIT_TEST_POISON"] = "/p7"
+    settings = cluster.settings(max_attempts=2, batch_size=5)
+    cluster.start_worker(concurrency=2, faults=True)
+    with Site(routes) as site:
+        spec = make_spec(settings, site.url, (), ())
+        scan_id, _ = service.submit(settings, spec)
+        outcome = follow(settings, scan_id)
+
+    assert outcome.status is ScanStatus.COMPLETED_WITH_ERRORS
+    assert len(outcome.pages) == 13
+    assert outcome.pages.pop(site.url + "p7") == "worker-lost"
+    assert set(outcome.pages.values()) == {None}
+    letters = service.dead_letters(settings, scan_id)
+    assert [(d.url, d.step, d.attempts) for d in letters] == [(site.url + "p7", "extract", 2)]
+    with database(cluster.database_url) as engine, engine.connect() as connection:
+        assert connection.scalar(select(func.max(work.c.attempts))) <= 2
+        assert connection.scalar(select(func.count()).select_from(dead_letters)) == 1
+
+
+def test_cancel_stops_every_request_and_keeps_the_pages(cluster: Cluster) -> None:
+    hits: list[tuple[float, str]] = []
+
+    def slow(i: int):  # a binary tree of pages, each answering slowly
+        body = "".join(f'<a href="/n{j}">n{j}</a>' for j in (2 * i + 1, 2 * i + 2) if j < 400)
+        page = html(body, f"Node {i}")
+
+        def route(handler):  # type: ignore[no-untyped-def]
+            hits.append((time.monotonic(), handler.path))
+            time.sleep(0.05)
+            return page(handler)
+
+        return route
+
+    routes = {"/": slow(0), **{f"/n{i}": slow(i) for i in range(1, 400)}}
+    settings = cluster.settings(batch_size=5)
+    cluster.start_worker(concurrency=2)
+    settings.crawl = settings.crawl.model_copy(update={"concurrency": 2})
+    with Site(routes) as site:
+        spec = make_spec(settings, site.url, (), ())
+        scan_id, _ = service.submit(settings, spec)
+        deadline = time.monotonic() + 60
+        while len(hits) < 40 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert service.cancel(settings, scan_id) is ScanStatus.CANCELLED
+        cancelled_at = time.monotonic()
+        outcome = follow(settings, scan_id, timeout_s=30)
+        time.sleep(3)
+
+    grace = 1.5  # a worker sees the flag within 0.5 s; a request under way may finish
+    late = [path for at, path in hits if at > cancelled_at + grace]
+    assert late == []
+    assert outcome.status is ScanStatus.CANCELLED
+    assert 10 <= len(outcome.pages) < 400
+    assert set(outcome.pages.values()) == {None}
+
+
+def test_submission_does_not_wait_for_an_absent_broker(tmp_path: Path) -> None:
+    from tests.support.databases import empty_database
+
+    with empty_database("postgresql", tmp_path) as database_url:
+        settings = load_settings(database_url=database_url, broker_url="redis://127.0.0.1:1/0")
+        spec = make_spec(settings, "http://127.0.0.1:9/", (), ())
+        started = time.monotonic()
+        scan_id, published = service.submit(settings, spec)
+        elapsed = time.monotonic() - started
+        coordinator = service.open_coordinator(settings)
+        progress = coordinator.progress(scan_id)
+        coordinator.engine.dispose()
+    assert not published
+    assert elapsed < 5
+    assert progress.status is ScanStatus.PENDING
+
+
+def test_sqlite_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
+    with pytest.raises(DistributedDatabaseError, match="needs PostgreSQL"):
+        service.open_coordinator(settings)

@@ -1,0 +1,198 @@
+"""Real Celery workers for tests: a broker of our own, worker subprocesses, their logs.
+
+Each test gets an isolated broker namespace (a Redis database index flushed before and
+after, or a RabbitMQ vhost created and deleted) so that no message of one test can reach
+another, and a PostgreSQL schema of its own (tests/support/databases.py). Workers are real
+`siteaudit worker` processes; a test ends only the processes it started, by PID.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import redis
+
+from siteaudit.settings import Settings, load_settings
+
+REDIS_URL = os.environ.get("SITEAUDIT_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+REDIS_DB = 11  # tests own this database index: flushed before and after each test
+AMQP_HOST = os.environ.get("SITEAUDIT_TEST_AMQP_HOST", "127.0.0.1:5672")
+BROKERS = ["redis", "rabbitmq"]
+READY_TIMEOUT_S = 60.0
+FAULT_WORKER = Path(__file__).with_name("fault_worker.py")
+
+
+def _missing(message: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true: broker tests must run)", pytrace=False)
+    pytest.skip(message)
+
+
+@contextmanager
+def broker(kind: str) -> Iterator[str]:
+    """The URL of an empty broker namespace of `kind` (redis or rabbitmq)."""
+    if kind == "redis":
+        url = f"{REDIS_URL}/{REDIS_DB}"
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        try:
+            client.flushdb()
+        except redis.RedisError as exc:
+            _missing(f"Redis is unreachable at {REDIS_URL}: {exc}")
+        try:
+            yield url
+        finally:
+            client.flushdb()
+            client.close()
+        return
+    vhost = f"siteaudit_test_{uuid.uuid4().hex[:12]}"
+    try:
+        _rabbitmqctl("add_vhost", vhost)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        _missing(f"RabbitMQ cannot be managed here (rabbitmqctl add_vhost): {exc}")
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    try:
+        yield f"amqp://guest:guest@{AMQP_HOST}/{vhost}"
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
+
+
+@dataclass
+class Worker:
+    """One `siteaudit worker` process and its log file."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    queues: tuple[str, ...]
+
+    def text(self) -> str:
+        """Everything the worker logged so far."""
+        return self.log.read_text(errors="replace")
+
+    def children(self) -> list[int]:
+        """PIDs of the worker's pool processes."""
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+        )
+        return [int(pid) for pid in out.stdout.split()]
+
+    def stop(self) -> None:
+        """Warm shutdown; killed if it does not stop within 20 s."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool processes (the whole node dies at once)."""
+        children = self.children()
+        if self.process.poll() is None:
+            self.process.kill()
+        for pid in children:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait(10)
+
+
+@dataclass
+class Cluster:
+    """Settings shared by the test and its workers, and the workers it started."""
+
+    database_url: str
+    broker_url: str
+    workdir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    workers: list[Worker] = field(default_factory=list)
+
+    def environment(self) -> dict[str, str]:
+        """The environment a worker (or a CLI run) of this cluster gets."""
+        env = {
+            **os.environ,
+            "SITEAUDIT_DATABASE_URL": self.database_url,
+            "SITEAUDIT_BROKER_URL": self.broker_url,
+            "SITEAUDIT_REDIS_URL": f"{REDIS_URL}/{REDIS_DB}",
+            "SITEAUDIT_CONFIG": str(self.workdir / "none.toml"),
+            **self.env,
+        }
+        env.pop("SITEAUDIT_CRAWL__PROCESSES", None)
+        return env
+
+    def start_worker(
+        self, queues: Sequence[str] = (), concurrency: int = 2, *, faults: bool = False
+    ) -> Worker:
+        """Start a worker listening to `queues` (all when empty) and wait until it is ready.
+
+        With `faults`, the worker is tests/support/fault_worker.py (faults set in `env`).
+        """
+        log = self.workdir / f"worker-{len(self.workers)}.log"
+        entry = [str(FAULT_WORKER)] if faults else ["-m", "siteaudit", "worker"]
+        name = f"worker{len(self.workers)}-{uuid.uuid4().hex[:6]}@%h"
+        command = [sys.executable, *entry, "--concurrency", str(concurrency), "--name", name]
+        for queue in queues:
+            command += ["-Q", queue]
+        with log.open("wb") as handle:  # the child keeps its own descriptor
+            process = subprocess.Popen(
+                command, env=self.environment(), stdout=handle, stderr=subprocess.STDOUT
+            )
+        worker = Worker(process, log, tuple(queues))
+        self.workers.append(worker)
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while "ready." not in worker.text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start:\n{worker.text()[-3000:]}")
+            time.sleep(0.1)
+        return worker
+
+    def settings(self, **distributed: object) -> Settings:
+        """Settings for the test's side; `distributed` overrides reach workers started later."""
+        for name, value in distributed.items():
+            self.env[f"SITEAUDIT_DISTRIBUTED__{name.upper()}"] = str(value)
+        settings = load_settings(
+            database_url=self.database_url,
+            broker_url=self.broker_url,
+            redis_url=f"{REDIS_URL}/{REDIS_DB}",
+        )
+        settings.distributed = settings.distributed.model_copy(update=distributed)
+        return settings
+
+    def stop(self) -> None:
+        """Stop every worker this cluster started."""
+        for worker in self.workers:
+            worker.stop()
+
+
+def queue_depths(broker_url: str, queues: Sequence[str]) -> dict[str, int]:
+    """Messages waiting (and, on Redis, unacknowledged) per queue."""
+    from kombu import Connection
+
+    depths: dict[str, int] = {}
+    for name in queues:
+        with Connection(broker_url) as connection:  # a failed passive declare closes a channel
+            try:
+                _name, count, _consumers = connection.default_channel.queue_declare(
+                    name, passive=True
+                )
+            except Exception:  # a queue never declared holds nothing
+                count = 0
+        depths[name] = int(count)
+    if broker_url.startswith("redis"):
+        client = redis.Redis.from_url(broker_url)
+        depths["unacked"] = int(client.hlen("unacked"))
+        client.close()
+    return depths
