@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: demo test test-slow check lint typecheck imports bench bench-crawl bench-catalogue services clean
+.PHONY: demo test test-slow test-chaos check lint typecheck imports bench bench-crawl bench-catalogue services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(DEV_STAMP)
 ## test-slow: the scale tests (a 100,000-page synthetic site; several minutes)
 test-slow: $(DEV_STAMP)
 	$(BIN)/pytest -m slow -p no:cacheprovider tests/slow
+
+## test-chaos: fault injection against real Celery workers on Redis and RabbitMQ (minutes)
+test-chaos: $(DEV_STAMP)
+	$(BIN)/pytest -m chaos -p no:cacheprovider tests/chaos
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench

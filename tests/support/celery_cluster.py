@@ -159,6 +159,25 @@ class Cluster:
             time.sleep(0.1)
         return worker
 
+    def start_beat(self) -> Worker:
+        """Start a `siteaudit beat` process and wait until it runs."""
+        index = len(self.workers)
+        log = self.workdir / f"beat-{index}.log"
+        schedule = self.workdir / f"beat-{index}.schedule"
+        command = [sys.executable, "-m", "siteaudit", "beat", "--schedule-file", str(schedule)]
+        with log.open("wb") as handle:
+            process = subprocess.Popen(
+                command, env=self.environment(), stdout=handle, stderr=subprocess.STDOUT
+            )
+        beat = Worker(process, log, ())
+        self.workers.append(beat)
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while "Starting..." not in beat.text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"beat did not start:\n{beat.text()[-3000:]}")
+            time.sleep(0.1)
+        return beat
+
     def settings(self, **distributed: object) -> Settings:
         """Settings for the test's side; `distributed` overrides reach workers started later."""
         for name, value in distributed.items():

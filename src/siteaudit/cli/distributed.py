@@ -149,4 +149,57 @@ def redrive(letter_ids: tuple[int, ...]) -> None:
     click.echo(f"redriven into scan(s) {', '.join(map(str, scans)) or 'none'}")
 
 
-COMMANDS = (worker, beat, db, cancel, dead_letters)
+@click.group()
+def schedule() -> None:
+    """Periodic scans, started by beat (cron expressions in UTC)."""
+
+
+@schedule.command(name="add")
+@click.argument("url")
+@click.option("--cron", required=True, help="Five-field cron expression in UTC, e.g. '0 3 * * *'.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many URLs.")
+def add_schedule(url: str, cron: str, max_pages: int | None) -> None:
+    """Scan URL on a cron schedule."""
+    from siteaudit.engines.celery import service  # noqa: PLC0415
+    from siteaudit.engines.runner import make_spec  # noqa: PLC0415
+
+    try:
+        settings = load_settings()
+        if max_pages is not None:
+            settings.crawl = settings.crawl.model_copy(update={"max_pages": max_pages})
+        schedule_id = service.add_schedule(settings, make_spec(settings, url, (), ()), cron)
+    except SiteauditError as exc:
+        _fail(str(exc))
+    click.echo(f"schedule {schedule_id}: {url} at '{cron}' (UTC)")
+
+
+@schedule.command(name="list")
+def list_schedules() -> None:
+    """List schedules."""
+    from siteaudit.engines.celery import service  # noqa: PLC0415
+
+    try:
+        found = service.list_schedules(load_settings())
+    except SiteauditError as exc:
+        _fail(str(exc))
+    for item in found:
+        state = "enabled" if item.enabled else "disabled"
+        click.echo(f"{item.id}\t{item.cron}\t{state}\t{item.spec.start_url}")
+
+
+@schedule.command(name="remove")
+@click.argument("schedule_id", type=int)
+def remove_schedule(schedule_id: int) -> None:
+    """Delete a schedule (scans it started are kept)."""
+    from siteaudit.engines.celery import service  # noqa: PLC0415
+
+    try:
+        removed = service.remove_schedule(load_settings(), schedule_id)
+    except SiteauditError as exc:
+        _fail(str(exc))
+    if not removed:
+        _fail(f"there is no schedule {schedule_id}")
+    click.echo(f"schedule {schedule_id} removed")
+
+
+COMMANDS = (worker, beat, db, cancel, dead_letters, schedule)

@@ -182,7 +182,7 @@ class SqlCoordinator:
         """Create a scan for the Celery engine and its first message, in one transaction."""
         with self.engine.begin() as connection:
             scan_id = insert_scan(connection, spec, engine="celery")
-            _send(connection, START, scan_id)
+            send(connection, START, scan_id)
         return scan_id
 
     def relay(self, publish: Callable[[Message], None], limit: int = 1000) -> int:
@@ -221,7 +221,7 @@ class SqlCoordinator:
     def send(self, task: str, *args: Any) -> None:
         """Queue one message (the reconciler's way of re-sending work)."""
         with self.engine.begin() as connection:
-            _send(connection, task, *args)
+            send(connection, task, *args)
 
     # -- control -------------------------------------------------------------------------
 
@@ -268,7 +268,7 @@ class SqlCoordinator:
         with self.engine.begin() as connection:
             moved = connection.execute(statement).rowcount == 1
             if moved and then:
-                _send(connection, then[0], scan_id, *then[1:])
+                send(connection, then[0], scan_id, *then[1:])
         return moved
 
     def request_cancel(self, scan_id: int) -> ScanStatus:
@@ -297,9 +297,17 @@ class SqlCoordinator:
                 )
             )
             # Fetched pages are still extracted and stored: that sends no request.
+            # SKIP LOCKED: a page a worker is staging right now is left to it (it becomes
+            # fetched and is extracted); waiting for it could deadlock with that worker.
+            queued = connection.scalars(
+                select(work.c.id)
+                .where(work.c.scan_id == scan_id, work.c.state == QUEUED)
+                .order_by(work.c.id)
+                .with_for_update(skip_locked=True)
+            ).all()
             connection.execute(
                 update(work)
-                .where(work.c.scan_id == scan_id, work.c.state == QUEUED)
+                .where(work.c.id.in_(queued))
                 .values(state=CANCELLED, lease_owner=None, lease_until=None)
             )
         return ScanStatus.CANCELLED
@@ -334,7 +342,7 @@ class SqlCoordinator:
                 .values(status=ScanStatus.FETCHING.value, progressed_at=utcnow())
             )
             for batch in _batches(ids, batch_size):
-                _send(connection, FETCH, scan_id, batch)
+                send(connection, FETCH, scan_id, batch)
         return True
 
     # -- claiming and the two page steps -------------------------------------------------
@@ -390,7 +398,7 @@ class SqlCoordinator:
                 update(work).where(work.c.id.in_(split)).values(lease_owner=None, lease_until=None)
             )
             for work_id in split:
-                _send(connection, step, scan_id, [work_id])
+                send(connection, step, scan_id, [work_id])
             return Claim(
                 mine=sorted((_claimed(row) for row in claimed), key=lambda c: c.id),
                 split=split,
@@ -408,7 +416,7 @@ class SqlCoordinator:
                 .values(lease_owner=None, lease_until=None)
             )
             for work_id in ids:
-                _send(connection, step, scan_id, [work_id])
+                send(connection, step, scan_id, [work_id])
 
     def stage(self, scan_id: int, owner: str, fetched: Sequence[tuple[int, FetchedPage]]) -> None:
         """Keep fetched responses for the extract step and enqueue it, in one transaction."""
@@ -416,7 +424,8 @@ class SqlCoordinator:
             return
         staged: list[int] = []
         with self.engine.begin() as connection:
-            for work_id, page in fetched:
+            _touch(connection, scan_id)  # the scan row first: the lock order everywhere
+            for work_id, page in sorted(fetched, key=lambda item: item[0]):
                 document, body = _fetched_to_row(page)
                 result = connection.execute(
                     update(work)
@@ -434,9 +443,8 @@ class SqlCoordinator:
                 )
                 if result.rowcount == 1:
                     staged.append(work_id)
-            _touch(connection, scan_id)
             if staged:
-                _send(connection, EXTRACT, scan_id, staged)
+                send(connection, EXTRACT, scan_id, staged)
 
     def complete(self, scan_id: int, owner: str, done: Sequence[Completed]) -> int:
         """Store extracted pages (links, page, findings), mark them done, enqueue selection.
@@ -456,7 +464,7 @@ class SqlCoordinator:
                     )
                 )
             )
-            kept = [item for item in done if item.work_id in mine]
+            kept = sorted((item for item in done if item.work_id in mine), key=lambda i: i.work_id)
             write_links(connection, scan_id, [link for item in kept for link in item.links])
             write_pages(connection, scan_id, [item.result for item in kept])
             for item in kept:
@@ -474,7 +482,7 @@ class SqlCoordinator:
                 )
             _add_counters(connection, scan_id, _page_counters(kept))
             if kept:
-                _send(connection, SELECT, scan_id)
+                send(connection, SELECT, scan_id)
         return len(kept)
 
     def fail(
@@ -511,7 +519,7 @@ class SqlCoordinator:
             }
             insert_ignoring(connection, dead_letters, [row], ["work_id", "step", "created_at"])
             _add_counters(connection, scan_id, {f"dead-letters/{step}": 1})
-            _send(connection, SELECT, scan_id)
+            send(connection, SELECT, scan_id)
 
     # -- selection and fan-in ------------------------------------------------------------
 
@@ -558,7 +566,7 @@ class SqlCoordinator:
                 _add_counters(connection, scan_id, dict(frontier.counters))
                 _save_frontier(connection, scan_id, frontier, document)
                 for batch in _batches(queued, batch_size):
-                    _send(connection, FETCH, scan_id, batch)
+                    send(connection, FETCH, scan_id, batch)
             fanned_in = not queued and _all_finished(connection, scan_id)
             if fanned_in:
                 connection.execute(
@@ -566,7 +574,7 @@ class SqlCoordinator:
                     .where(scans.c.id == scan_id)
                     .values(status=ScanStatus.ANALYZING.value, progressed_at=utcnow())
                 )
-                _send(connection, ANALYZE, scan_id)
+                send(connection, ANALYZE, scan_id)
         return len(queued), fanned_in
 
     # -- the site phases -----------------------------------------------------------------
@@ -687,16 +695,16 @@ class SqlCoordinator:
         with self.engine.begin() as connection:
             _touch(connection, scan_id)
             if status is ScanStatus.PENDING:
-                _send(connection, START, scan_id)
+                send(connection, START, scan_id)
                 return 1
             if status is ScanStatus.DISCOVERING:
-                _send(connection, DISCOVER, scan_id)
+                send(connection, DISCOVER, scan_id)
                 return 1
             if status is ScanStatus.ANALYZING:
-                _send(connection, ANALYZE, scan_id)
+                send(connection, ANALYZE, scan_id)
                 return 1
             if status is ScanStatus.AGGREGATING:
-                _send(connection, AGGREGATE, scan_id)
+                send(connection, AGGREGATE, scan_id)
                 return 1
             free = or_(work.c.lease_until.is_(None), work.c.lease_until < now)
             for step, state in STEP_STATE.items():
@@ -708,9 +716,9 @@ class SqlCoordinator:
                     )
                 )
                 for batch in _batches(ids, batch_size):
-                    _send(connection, step, scan_id, batch)
+                    send(connection, step, scan_id, batch)
                     sent += 1
-            _send(connection, SELECT, scan_id)
+            send(connection, SELECT, scan_id)
         return sent + 1
 
     def try_lock(self, connection: Connection, key: int) -> bool:
@@ -774,7 +782,7 @@ class SqlCoordinator:
                         progressed_at=now,
                     )
                 )
-                _send(connection, FETCH, letter.scan_id, [letter.work_id])
+                send(connection, FETCH, letter.scan_id, [letter.work_id])
                 touched.add(letter.scan_id)
         return sorted(touched)
 
@@ -795,7 +803,8 @@ def _claimed(row: Any) -> Claimed:
     return Claimed(row.id, row.url, row.depth, row.found_via, row.attempts, fetched)
 
 
-def _send(connection: Connection, task: str, *args: Any) -> None:
+def send(connection: Connection, task: str, *args: Any) -> None:
+    """Queue a message in the caller's transaction (published by the relay)."""
     connection.execute(
         outbox.insert().values(task=task, args=clean_json(list(args)), created_at=utcnow())
     )

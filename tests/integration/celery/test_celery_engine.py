@@ -96,8 +96,10 @@ def test_a_distributed_scan_matches_the_local_engine(cluster: Cluster) -> None:
     assert states == {"done": len(outcome.pages)}
     assert max_attempts <= 1
     assert set(queue_depths(cluster.broker_url, QUEUES).values()) == {0}
-    kinds = [kind for kind, _ in EventLog(settings.redis_url).read(scan_id)]
-    assert kinds[0] == "status" and "pages" in kinds and kinds[-1] == "status"
+    events = EventLog(settings.redis_url).read(scan_id)
+    statuses = [data["status"] for kind, data in events if kind == "status"]
+    assert statuses == ["discovering", "fetching", "analyzing", "aggregating", "completed"]
+    assert sum(data["done"] for kind, data in events if kind == "pages") == len(outcome.pages)
 
 
 def test_a_page_that_kills_its_worker_is_dead_lettered_and_the_scan_ends(
@@ -175,7 +177,7 @@ def test_submission_does_not_wait_for_an_absent_broker(tmp_path: Path) -> None:
         progress = coordinator.progress(scan_id)
         coordinator.engine.dispose()
     assert not published
-    assert elapsed < 5
+    assert elapsed < 10  # one publish attempt, no retries (about 2 s when refused)
     assert progress.status is ScanStatus.PENDING
 
 

@@ -27,6 +27,9 @@ from kombu.entity import Queue
 from siteaudit.errors import ConfigError
 from siteaudit.settings import Settings
 
+# Site analysis is stopped softly at `analysis_time_limit_s` and killed this much later.
+ANALYSIS_HARD_MARGIN_S = 30
+
 QUEUES = (
     "scan.orchestration",
     "scan.discovery",
@@ -64,7 +67,7 @@ def check_settings(settings: Settings) -> None:
             f"distributed.soft_time_limit_s ({dist.soft_time_limit_s}) must be below "
             f"hard_time_limit_s ({dist.hard_time_limit_s})"
         )
-    longest_task = max(dist.hard_time_limit_s, dist.analysis_time_limit_s + 60)
+    longest_task = max(dist.hard_time_limit_s, dist.analysis_time_limit_s + ANALYSIS_HARD_MARGIN_S)
     longest_wait = longest_task + dist.retry_backoff_max_s
     if is_redis(settings.broker_url) and dist.visibility_timeout_s <= longest_wait:
         raise ConfigError(

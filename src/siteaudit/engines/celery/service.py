@@ -15,11 +15,13 @@ from collections.abc import Callable, Sequence
 from celery import Celery
 
 from siteaudit.engines.celery.app import TASKS, make_app
+from siteaudit.engines.celery.schedule import check_cron
 from siteaudit.engines.runner import ScanOutcome, build_catalogue
 from siteaudit.model import ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.pipeline.reporting import with_check_infos
 from siteaudit.settings import Settings
+from siteaudit.storage import schedules
 from siteaudit.storage.coordination import (
     CANCELLED,
     DONE,
@@ -189,3 +191,30 @@ def _snapshot(
         pages_per_s=round(rate, 1),
         eta_s=round((total - analyzed) / rate, 1) if rate > 0 else None,
     )
+
+
+def add_schedule(settings: Settings, spec: ScanSpec, cron: str) -> int:
+    """Scan `spec` on the cron expression (UTC); returns the schedule id."""
+    coordinator = open_coordinator(settings)
+    try:
+        return schedules.add_schedule(coordinator.engine, spec, check_cron(cron))
+    finally:
+        coordinator.engine.dispose()
+
+
+def list_schedules(settings: Settings) -> list[schedules.Schedule]:
+    """Every schedule, oldest first."""
+    coordinator = open_coordinator(settings)
+    try:
+        return schedules.list_schedules(coordinator.engine)
+    finally:
+        coordinator.engine.dispose()
+
+
+def remove_schedule(settings: Settings, schedule_id: int) -> bool:
+    """Delete a schedule; False when there was none."""
+    coordinator = open_coordinator(settings)
+    try:
+        return schedules.remove_schedule(coordinator.engine, schedule_id)
+    finally:
+        coordinator.engine.dispose()

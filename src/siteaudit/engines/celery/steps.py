@@ -25,6 +25,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from siteaudit.checks.catalogue import Catalogue
 from siteaudit.engines.celery.app import is_redis
 from siteaudit.engines.celery.events import EventLog
+from siteaudit.engines.celery.schedule import newest_slot
 from siteaudit.engines.preflight import preflight, robots_allowed
 from siteaudit.engines.runner import build_catalogue, make_fetcher
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
@@ -46,6 +47,7 @@ from siteaudit.storage.coordination import (
     frontier_traps,
 )
 from siteaudit.storage.database import create_engine_for
+from siteaudit.storage.schedules import fire_due
 
 logger = logging.getLogger(__name__)
 
@@ -246,8 +248,12 @@ class Steps:
     # -- recovery -------------------------------------------------------------------------
 
     def reconcile(self) -> int:
-        """Re-send the work of scans that made no progress for `stall_s`; returns messages."""
-        sent = 0
+        """Start due periodic scans; re-send the work of scans stalled for `stall_s`.
+
+        Returns the number of messages queued. Safe to run in several places at once: a
+        schedule slot starts one scan (a unique run row), and re-sent work is claimed once.
+        """
+        sent = len(fire_due(self.coord.engine, newest_slot))
         for scan_id, status in self.coord.stalled(self.dist.stall_s):
             sent += self.coord.resend_stalled(scan_id, status, self.dist.batch_size)
             logger.warning("scan %s stalled in %s: its work was sent again", scan_id, status)

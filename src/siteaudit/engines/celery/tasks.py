@@ -18,7 +18,7 @@ import kombu.exceptions
 import sqlalchemy.exc
 from celery import Celery, Task
 
-from siteaudit.engines.celery.app import TASKS
+from siteaudit.engines.celery.app import ANALYSIS_HARD_MARGIN_S, TASKS
 from siteaudit.engines.celery.steps import Steps
 from siteaudit.settings import Settings
 from siteaudit.storage.coordination import Message
@@ -74,7 +74,7 @@ def register(app: Celery) -> None:
     }
     site_limits = {
         "soft_time_limit": dist.analysis_time_limit_s,
-        "time_limit": dist.analysis_time_limit_s + 60,
+        "time_limit": dist.analysis_time_limit_s + ANALYSIS_HARD_MARGIN_S,
     }
 
     def relay() -> None:

@@ -1,0 +1,157 @@
+"""The coordinator's guarantees on PostgreSQL, without a broker: claims, fan-in, schedules."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+from tests.support.databases import empty_database
+
+from siteaudit.engines.celery.schedule import newest_slot
+from siteaudit.model import ScanSpec
+from siteaudit.storage.coordination import QUEUED, SqlCoordinator, send
+from siteaudit.storage.database import create_engine_for, migrate
+from siteaudit.storage.repository import insert_scan
+from siteaudit.storage.schedules import add_schedule, fire_due, runs
+from siteaudit.storage.tables import outbox, scans, schedules, work
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def coordinator(tmp_path: Path) -> Iterator[SqlCoordinator]:
+    with empty_database("postgresql", tmp_path) as url:
+        engine = create_engine_for(url)
+        migrate(engine)
+        try:
+            yield SqlCoordinator(engine)
+        finally:
+            engine.dispose()
+
+
+def queued(coordinator: SqlCoordinator, count: int) -> tuple[int, list[int]]:
+    with coordinator.engine.begin() as connection:
+        scan_id = insert_scan(connection, ScanSpec(start_url="http://a.test/"), engine="celery")
+        connection.execute(
+            work.insert(),
+            [
+                {
+                    "scan_id": scan_id,
+                    "url": f"http://a.test/{i}",
+                    "url_key": f"{i:064d}",
+                    "depth": 1,
+                    "found_via": "link",
+                    "state": QUEUED,
+                    "attempts": 0,
+                    "selected": False,
+                }
+                for i in range(count)
+            ],
+        )
+        ids = list(connection.scalars(select(work.c.id).order_by(work.c.id)))
+    return scan_id, ids
+
+
+def test_a_page_is_claimed_by_one_task_at_a_time(coordinator: SqlCoordinator) -> None:
+    scan_id, ids = queued(coordinator, 3)
+    first = coordinator.claim("fetch", scan_id, ids, "task-a", lease_s=60, max_attempts=3)
+    second = coordinator.claim("fetch", scan_id, ids, "task-b", lease_s=60, max_attempts=3)
+    again = coordinator.claim("fetch", scan_id, ids, "task-a", lease_s=60, max_attempts=3)
+    assert [c.id for c in first.mine] == ids
+    assert second.mine == [] and second.split == []
+    assert again.split == ids  # redelivered: tried pages go on alone
+    assert again.mine == []
+
+
+def test_a_retried_page_alone_is_exhausted_at_the_attempt_limit(
+    coordinator: SqlCoordinator,
+) -> None:
+    scan_id, [page] = queued(coordinator, 1)
+    for attempt in (1, 2):
+        claim = coordinator.claim("fetch", scan_id, [page], "t", lease_s=60, max_attempts=2)
+        assert [c.attempts for c in claim.mine] == [attempt]
+    claim = coordinator.claim("fetch", scan_id, [page], "t", lease_s=60, max_attempts=2)
+    assert claim.mine == []
+    assert [c.attempts for c in claim.exhausted] == [2]
+
+
+def test_an_expired_lease_frees_the_page_for_another_task(coordinator: SqlCoordinator) -> None:
+    scan_id, [page] = queued(coordinator, 1)
+    coordinator.claim("fetch", scan_id, [page], "dead", lease_s=60, max_attempts=3)
+    with coordinator.engine.begin() as connection:
+        past = datetime.now(UTC) - timedelta(seconds=1)
+        connection.execute(update(work).values(lease_until=past))
+    claim = coordinator.claim("fetch", scan_id, [page], "alive", lease_s=60, max_attempts=3)
+    assert [c.attempts for c in claim.mine] == [2]
+
+
+def test_the_relay_sends_each_message_once_across_concurrent_relays(
+    coordinator: SqlCoordinator,
+) -> None:
+    with coordinator.engine.begin() as connection:
+        for i in range(300):
+            send(connection, "select", i)
+    sent: list[int] = []
+    lock = threading.Lock()
+
+    def publish(message: object) -> None:
+        with lock:
+            sent.append(message.args[0])  # type: ignore[attr-defined]
+
+    threads = [threading.Thread(target=coordinator.relay, args=(publish,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(sent) == list(range(300))
+    with coordinator.engine.connect() as connection:
+        unpublished = connection.scalar(select(func.count()).where(outbox.c.published_at.is_(None)))
+    assert unpublished == 0
+
+
+def test_a_failed_publish_keeps_the_message_for_the_next_relay(
+    coordinator: SqlCoordinator,
+) -> None:
+    with coordinator.engine.begin() as connection:
+        send(connection, "select", 1)
+        send(connection, "select", 2)
+
+    def broken(message: object) -> None:
+        if message.args == [2]:  # type: ignore[attr-defined]
+            raise ConnectionError("broker down")
+
+    with pytest.raises(ConnectionError):
+        coordinator.relay(broken)
+    sent: list[object] = []
+    assert coordinator.relay(sent.append) == 1
+    assert [m.args for m in sent] == [[2]]  # type: ignore[attr-defined]
+
+
+def test_two_beats_firing_one_slot_start_one_scan(coordinator: SqlCoordinator) -> None:
+    schedule_id = add_schedule(
+        coordinator.engine, ScanSpec(start_url="http://a.test/"), "* * * * *"
+    )
+    with coordinator.engine.begin() as connection:
+        earlier = datetime.now(UTC) - timedelta(minutes=5)
+        connection.execute(update(schedules).values(created_at=earlier))
+    started: list[list[int]] = []
+    barrier = threading.Barrier(4)
+
+    def beat() -> None:
+        barrier.wait()
+        started.append(fire_due(coordinator.engine, newest_slot))
+
+    threads = [threading.Thread(target=beat) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(len(s) for s in started) == [0, 0, 0, 1]
+    assert len(runs(coordinator.engine, schedule_id)) == 1
+    with coordinator.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(scans)) == 1
+    assert fire_due(coordinator.engine, newest_slot) == []  # the slot is taken
