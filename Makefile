@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: demo test test-slow test-chaos check lint typecheck imports bench bench-crawl bench-catalogue services clean
+.PHONY: demo test test-slow test-chaos check lint typecheck imports bench bench-crawl bench-catalogue bench-distributed services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,7 @@ services:
 	bash .ci/services
 
 ## bench: crawl benchmarks against peer tools on the corpus sites (not part of the tests)
-bench: bench-crawl bench-catalogue
+bench: bench-crawl bench-catalogue bench-distributed
 
 BENCH_ARGS ?= --rounds 3
 bench-crawl: $(DEV_STAMP)
@@ -65,3 +65,7 @@ bench-catalogue: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) .siteaudit .mypy_cache .ruff_cache .pytest_cache
+
+## bench-distributed: the PostgreSQL manual through Celery vs the local engine; 10,000 pages' RSS
+bench-distributed: $(DEV_STAMP)
+	$(BIN)/python bench/distributed.py $(BENCH_ARGS)

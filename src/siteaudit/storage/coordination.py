@@ -26,6 +26,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
     exists,
     func,
     not_,
@@ -162,6 +163,30 @@ class DeadLetter:
 
 
 FrontierFactory = Callable[[ScanSpec, dict[str, Any]], Frontier]
+
+
+class FrontierCache:
+    """Frontiers of the scans this process selected for lately, with the last work id each
+    has seen (a few scans at most: a frontier holds every URL of its scan)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: dict[int, tuple[Frontier, int]] = {}
+
+    def get(self, scan_id: int) -> tuple[Frontier, int] | None:
+        """The cached frontier and its newest replayed work id, if any."""
+        return self._entries.get(scan_id)
+
+    def put(self, scan_id: int, frontier: Frontier, newest: int) -> None:
+        """Keep `frontier`, up to date with work ids up to `newest`."""
+        self._entries.pop(scan_id, None)
+        if len(self._entries) >= self._size:
+            self._entries.pop(next(iter(self._entries)))
+        self._entries[scan_id] = (frontier, newest)
+
+    def drop(self, scan_id: int) -> None:
+        """Forget a scan's frontier."""
+        self._entries.pop(scan_id, None)
 
 
 class SqlCoordinator:
@@ -467,18 +492,25 @@ class SqlCoordinator:
             kept = sorted((item for item in done if item.work_id in mine), key=lambda i: i.work_id)
             write_links(connection, scan_id, [link for item in kept for link in item.links])
             write_pages(connection, scan_id, [item.result for item in kept])
-            for item in kept:
+            if kept:
                 connection.execute(
                     update(work)
-                    .where(work.c.id == item.work_id)
+                    .where(work.c.id == bindparam("work_id"))
                     .values(
                         state=DONE,
                         body=None,
                         fetched=None,
                         lease_owner=None,
                         lease_until=None,
-                        outlinks=clean_json([list(c) for c in item.candidates]),
-                    )
+                        outlinks=bindparam("candidates"),
+                    ),
+                    [
+                        {
+                            "work_id": item.work_id,
+                            "candidates": clean_json([list(c) for c in item.candidates]),
+                        }
+                        for item in kept
+                    ],
                 )
             _add_counters(connection, scan_id, _page_counters(kept))
             if kept:
@@ -524,21 +556,40 @@ class SqlCoordinator:
     # -- selection and fan-in ------------------------------------------------------------
 
     def select(
-        self, scan_id: int, make_frontier: FrontierFactory, batch_size: int
+        self,
+        scan_id: int,
+        make_frontier: FrontierFactory,
+        batch_size: int,
+        *,
+        cache: FrontierCache | None = None,
     ) -> tuple[int, bool]:
         """Offer finished pages' candidates to the frontier; fan in when nothing is left.
 
         One selection runs at a time per scan (it locks the scan row). The frontier is
         rebuilt by replaying the accepted URLs in the order they were accepted, so scope,
-        limits and trap bounds decide as they would in one process. Returns the number of
-        pages queued and whether this call moved the scan to `analyzing`.
+        limits and trap bounds decide as they would in one process; a `cache` keeps it
+        between calls in this process and replays only rows added since (work rows of a
+        scan are only inserted under this lock, so their ids grow in acceptance order).
+        Returns the number of pages queued and whether this call moved the scan to
+        `analyzing`.
         """
+        try:
+            return self._select(scan_id, make_frontier, batch_size, cache)
+        except BaseException:
+            if cache is not None:  # the cached frontier may hold offers that rolled back
+                cache.drop(scan_id)
+            raise
+
+    def _select(
+        self,
+        scan_id: int,
+        make_frontier: FrontierFactory,
+        batch_size: int,
+        cache: FrontierCache | None,
+    ) -> tuple[int, bool]:
         with self.engine.begin() as connection:
             if _lock_scan(connection, scan_id) != ScanStatus.FETCHING:
                 return 0, False
-            row = connection.execute(
-                select(scans.c.spec, scans.c.frontier).where(scans.c.id == scan_id)
-            ).one()
             unselected = connection.execute(
                 select(work.c.id, work.c.outlinks)
                 .where(
@@ -550,10 +601,16 @@ class SqlCoordinator:
             ).all()
             queued: list[int] = []
             if unselected:
+                row = connection.execute(
+                    select(scans.c.spec, scans.c.frontier).where(scans.c.id == scan_id)
+                ).one()
                 document = dict(row.frontier or {})
-                frontier = _replay(
-                    connection, scan_id, make_frontier(codec.spec_from_json(row.spec), document)
-                )
+                cached = cache.get(scan_id) if cache is not None else None
+                if cached is None:
+                    spec = codec.spec_from_json(row.spec)
+                    cached = (make_frontier(spec, document), 0)
+                frontier, replayed = cached
+                replayed = _replay(connection, scan_id, frontier, after=replayed)
                 for item in unselected:
                     for url, depth, via in item.outlinks or []:
                         frontier.offer(str(url), int(depth), str(via))
@@ -564,7 +621,10 @@ class SqlCoordinator:
                     .values(selected=True)
                 )
                 _add_counters(connection, scan_id, dict(frontier.counters))
+                frontier.counters.clear()
                 _save_frontier(connection, scan_id, frontier, document)
+                if cache is not None:
+                    cache.put(scan_id, frontier, max([replayed, *queued]))
                 for batch in _batches(queued, batch_size):
                     send(connection, FETCH, scan_id, batch)
             fanned_in = not queued and _all_finished(connection, scan_id)
@@ -575,6 +635,8 @@ class SqlCoordinator:
                     .values(status=ScanStatus.ANALYZING.value, progressed_at=utcnow())
                 )
                 send(connection, ANALYZE, scan_id)
+        if queued == [] and cache is not None and fanned_in:
+            cache.drop(scan_id)
         return len(queued), fanned_in
 
     # -- the site phases -----------------------------------------------------------------
@@ -883,18 +945,21 @@ def _queue(connection: Connection, scan_id: int, entries: list[tuple[str, int, s
     )
 
 
-def _replay(connection: Connection, scan_id: int, frontier: Frontier) -> Frontier:
-    """Feed the frontier every URL it accepted so far, in order; forget the replay's counts."""
+def _replay(connection: Connection, scan_id: int, frontier: Frontier, *, after: int) -> int:
+    """Feed the frontier the URLs it accepted after work id `after`, in order; forget the
+    replay's counts. Returns the newest work id replayed (or `after`)."""
     rows = connection.execute(
-        select(work.c.url, work.c.depth, work.c.found_via)
-        .where(work.c.scan_id == scan_id)
+        select(work.c.id, work.c.url, work.c.depth, work.c.found_via)
+        .where(work.c.scan_id == scan_id, work.c.id > after)
         .order_by(work.c.id)
     )
-    for url, depth, via in rows:
-        frontier.offer(url, depth, "start" if via == "start" else via)
+    newest = after
+    for work_id, url, depth, via in rows:
+        frontier.offer(url, depth, via)
+        newest = work_id
     _drain(frontier)
     frontier.counters.clear()
-    return frontier
+    return newest
 
 
 def _save_frontier(

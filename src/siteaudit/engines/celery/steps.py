@@ -23,6 +23,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 
 from siteaudit.checks.catalogue import Catalogue
+from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.engines.celery.app import is_redis
 from siteaudit.engines.celery.events import EventLog
 from siteaudit.engines.celery.schedule import newest_slot
@@ -42,6 +43,7 @@ from siteaudit.storage.coordination import (
     DISCOVER,
     Claimed,
     Completed,
+    FrontierCache,
     Message,
     SqlCoordinator,
     frontier_traps,
@@ -76,7 +78,12 @@ class Steps:
         self.catalogue: Catalogue = build_catalogue(settings)
         self.events = EventLog(events_url(settings))
         self._analyzers: dict[int, tuple[Scope, PageAnalyzer]] = {}
+        self._frontiers = FrontierCache(ANALYZERS_KEPT)
         self._cancel_seen: dict[int, tuple[float, bool]] = {}
+        # One event loop and one HTTP client per worker process, kept between tasks, so
+        # that connections to a site are reused across batches (keep-alive).
+        self._loop = asyncio.new_event_loop()
+        self._fetcher: HttpFetcher | None = None
 
     # -- scan steps -----------------------------------------------------------------------
 
@@ -94,7 +101,7 @@ class Steps:
         if control.status is not ScanStatus.DISCOVERING or control.stopped:
             return
         spec = control.spec
-        found = asyncio.run(self._preflight(spec))
+        found = self._loop.run_until_complete(preflight(self._http(), spec))
         document: dict[str, Any] = {"robots": found.robots}
         frontier = self.frontier(spec, document)
         frontier.offer(spec.start_url, 0, "start")
@@ -123,7 +130,9 @@ class Steps:
 
     def select(self, scan_id: int) -> None:
         """Queue the pages finished pages link to; fan in when nothing is left."""
-        queued, fanned_in = self.coord.select(scan_id, self.frontier, self.dist.batch_size)
+        queued, fanned_in = self.coord.select(
+            scan_id, self.frontier, self.dist.batch_size, cache=self._frontiers
+        )
         if queued:
             self.events.publish(scan_id, "queued", pages=queued)
         if fanned_in:
@@ -167,6 +176,7 @@ class Steps:
         if status is not None:
             self.events.publish(scan_id, "status", status=status.value, site_score=scores.site)
         self._analyzers.pop(scan_id, None)
+        self._frontiers.drop(scan_id)
 
     def fail_scan(self, scan_id: int, exc: BaseException) -> None:
         """A scan step hit a bug: the scan fails with the error, its pages kept."""
@@ -195,7 +205,9 @@ class Steps:
         self._fail_exhausted(scan_id, "fetch", claim.exhausted, control.spec)
         fetched: list[tuple[int, FetchedPage]] = []
         try:
-            asyncio.run(self._fetch_all(scan_id, control.spec, claim.mine, fetched))
+            self._loop.run_until_complete(
+                self._fetch_all(scan_id, control.spec, claim.mine, fetched)
+            )
         except SoftTimeLimitExceeded:
             done = {work_id for work_id, _ in fetched}
             self._overran(
@@ -279,12 +291,10 @@ class Steps:
         frontier.traps.update({(trap.kind, trap.pattern): trap for trap in traps})
         return frontier
 
-    async def _preflight(self, spec: ScanSpec) -> Any:
-        fetcher = make_fetcher(self.settings)
-        try:
-            return await preflight(fetcher, spec)
-        finally:
-            await fetcher.close()
+    def _http(self) -> HttpFetcher:
+        if self._fetcher is None:
+            self._fetcher = make_fetcher(self.settings)
+        return self._fetcher
 
     async def _fetch_all(
         self,
@@ -293,7 +303,7 @@ class Steps:
         claimed: list[Claimed],
         into: list[tuple[int, FetchedPage]],
     ) -> None:
-        fetcher = make_fetcher(self.settings)
+        fetcher = self._http()
         slots = asyncio.Semaphore(max(1, spec.concurrency))
 
         async def one(item: Claimed) -> None:
@@ -302,10 +312,13 @@ class Steps:
                     return  # no request starts once the scan is cancelled
                 into.append((item.id, await fetch(fetcher, item.url)))
 
+        tasks = [asyncio.ensure_future(one(item)) for item in claimed]
         try:
-            await asyncio.gather(*(one(item) for item in claimed))
-        finally:
-            await fetcher.close()
+            await asyncio.gather(*tasks)
+        finally:  # the soft time limit interrupts the loop: leave no fetch behind
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def _cancelled(self, scan_id: int) -> bool:
         now = time.monotonic()
