@@ -24,9 +24,9 @@ from siteaudit.model import ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import analyze_site
-from siteaudit.pipeline.discovery import Discovery, Frontier, FrontierEntry, discover
+from siteaudit.pipeline.discovery import Discovery, Frontier, FrontierEntry
 from siteaudit.pipeline.fetching import fetch
-from siteaudit.pipeline.ports import Fetcher, LinkRecord, PageResult, ScanStore
+from siteaudit.pipeline.ports import Fetcher, PageRows, ScanStore
 from siteaudit.pipeline.urls import Scope
 
 logger = logging.getLogger(__name__)
@@ -44,8 +44,7 @@ Preflight = Callable[[Fetcher, ScanSpec], Awaitable[Discovery]]
 class _RunState:
     frontier: Frontier
     processor: PageProcessor
-    pending: list[PageResult] = field(default_factory=list)
-    links: list[LinkRecord] = field(default_factory=list)
+    pending: list[PageRows] = field(default_factory=list)
     counters: Counter[str] = field(default_factory=Counter)
     in_flight: int = 0
     fetched: int = 0
@@ -80,7 +79,14 @@ class LocalEngine:
         self._cancel = asyncio.Event()
 
     def _inline(self, spec: ScanSpec) -> PageProcessor:
-        job = PageJob(spec.start_url, spec.include, spec.exclude, self._max_links, CheckConfig())
+        job = PageJob(
+            spec.start_url,
+            spec.include,
+            spec.exclude,
+            self._max_links,
+            CheckConfig(),
+            spec.follow_nofollow,
+        )
         return InlineProcessor(job, self._catalogue)
 
     def cancel(self) -> None:
@@ -223,28 +229,17 @@ class LocalEngine:
     async def _process(self, spec: ScanSpec, state: _RunState, entry: FrontierEntry) -> None:
         fetched = await fetch(self._fetcher, entry.url)
         state.fetched += 1
-        page, analysis = await state.processor.process(fetched, entry.depth)
-        discover(page, entry.depth, state.frontier)
+        done = await state.processor.process(fetched, entry.depth, entry.found_via)
+        for url, depth, found_via in done.candidates:
+            state.frontier.offer(url, depth, found_via)
         state.analyzed += 1
-        state.counters[f"fetch/status/{page.status or page.error_code or 'none'}"] += 1
-        if page.error_code:
+        state.counters[f"fetch/status/{done.status or done.error_code or 'none'}"] += 1
+        if done.error_code:
             state.errors += 1
             if entry.found_via == "start":
-                state.start_error = page.error_message or page.error_code
-        state.pending.append(
-            PageResult(
-                page=page,
-                findings=analysis.findings,
-                not_applicable=analysis.not_applicable,
-                check_errors=analysis.errors,
-                found_via=entry.found_via,
-            )
-        )
-        state.links.extend(
-            LinkRecord(page.url, link.url, link.text, link.rel, link.internal)
-            for link in page.links
-        )
-        for check_id, _message in analysis.errors:
+                state.start_error = done.error_message or done.error_code
+        state.pending.append(done.rows)
+        for check_id, _message in done.check_errors:
             state.counters[f"analysis/check-error/{check_id}"] += 1
 
     async def _tick(self, scan_id: int, state: _RunState) -> None:
@@ -266,12 +261,8 @@ class LocalEngine:
         fetches queued in the kernel meanwhile, and cannot be interrupted half-way.
         """
         pages, state.pending = state.pending, []
-        links, state.links = state.links, []
-        # Links first: a page stored without its outlinks could not be resumed from.
-        if links:
-            self._store.save_links(scan_id, links)
         if pages:
-            self._store.save_pages(scan_id, pages)
+            self._store.save_page_rows(scan_id, pages)
 
     def _report_progress(self, scan_id: int, state: _RunState, status: ScanStatus) -> None:
         if self._on_progress is None:

@@ -17,12 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from siteaudit.checks.base import (
+    PASSED,
     Applies,
     Check,
-    CheckContext,
     Failed,
     NotApplicable,
-    PageFn,
+    Result,
     outcomes,
 )
 from siteaudit.model import Finding, Page
@@ -60,22 +60,26 @@ class PageAnalyzer:
 
     def __init__(self, checks: Sequence[Check], start_url: str) -> None:
         """Keep the page checks of `checks`, each with its context for `start_url`."""
-        self._checks = tuple(
+        eligible = tuple(
             (item, item.page_fn, item.context(start_url=start_url))
             for item in checks
             if item.page_fn is not None
         )
+        self._every_check = eligible
+        # A page that is not an HTML document only gets the checks about responses.
+        self._response_checks = tuple(c for c in eligible if c[0].applies is not Applies.HTML)
 
     def analyze(self, page: Page) -> PageAnalysis:
         """Run every eligible check on `page`; never raises because of a check."""
         findings: list[Finding] = []
         not_applicable: list[str] = []
         errors: list[tuple[str, str]] = []
-        for item, fn, ctx in self._checks:
-            if item.applies is Applies.HTML and not page.is_html:
-                continue
+        for item, fn, ctx in self._every_check if page.is_html else self._response_checks:
             try:
-                failures = _run_page_check(fn, page, ctx)
+                result = fn(page, ctx)
+                if result is PASSED:
+                    continue  # most verdicts: nothing to normalise or record
+                failures = _failures(result)
             except Exception as exc:  # a broken rule must not break the scan
                 errors.append((item.id, describe(exc)))
                 not_applicable.append(item.id)
@@ -125,10 +129,10 @@ def analyze_site(
     return SiteAnalysis(tuple(findings), tuple(errors))
 
 
-def _run_page_check(fn: PageFn, page: Page, ctx: CheckContext) -> list[Failed] | None:
-    """The failures of one check on one page, or None when it does not apply."""
+def _failures(result: Result) -> list[Failed] | None:
+    """The failures in one check's result on one page, or None when it does not apply."""
     # Materialise inside the caller's try: a generator check raises only when iterated.
-    results = outcomes(fn(page, ctx))
+    results = outcomes(result)
     if results and all(isinstance(r, NotApplicable) for r in results):
         return None
     return [r for r in results if isinstance(r, Failed)]

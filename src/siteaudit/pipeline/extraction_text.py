@@ -24,8 +24,10 @@ import operator
 import re
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -46,8 +48,6 @@ _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 _PLACEHOLDER = re.compile(r"lorem\s+ipsum|dolor\s+sit\s+amet", re.IGNORECASE)
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 _PUNCTUATION = "\"'()[]{}<>.,;:!?-"
-# Byte values whose bit `b` is set, for counting one bit position over many hashes at C speed.
-_WITH_BIT = tuple(operator.itemgetter(*[v for v in range(256) if v >> b & 1]) for b in range(8))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,24 +102,24 @@ def simhash(words: list[str]) -> int:
     divisible by `SHINGLE_SAMPLE`): the choice depends on content only, so both copies of a
     shared passage keep the same shingles, and hashing costs a fraction of hashing them all.
     """
-    if len(words) < 3:
-        starts: list[int] = [0]
-    else:
-        starts = list(range(len(words) - 2))
-        if len(starts) >= MIN_SAMPLED:
-            anchors = [i for i in starts if _is_anchor(words[i])]
-            starts = anchors if len(anchors) >= MIN_SAMPLED // SHINGLE_SAMPLE else starts
+    starts: Sequence[int] = range(max(1, len(words) - 2))
+    if len(starts) >= MIN_SAMPLED:
+        anchors = list(compress(starts, map(_is_anchor, words)))
+        if len(anchors) >= MIN_SAMPLED // SHINGLE_SAMPLE:
+            starts = anchors
+    blake2b = hashlib.blake2b
     digests = b"".join(
-        hashlib.blake2b(" ".join(words[i : i + 3]).encode(), digest_size=8).digest() for i in starts
+        blake2b(" ".join(words[i : i + 3]).encode(), digest_size=8).digest() for i in starts
     )
-    half = len(starts) / 2
+    # Bit b of every digest is bit b of one 64-bit word of `packed`: masking all of them
+    # at once and counting the ones is C work, where counting per digest was Python.
+    packed = int.from_bytes(digests, "little")
+    count = len(starts)
+    every_word = ((1 << (64 * count)) - 1) // ((1 << 64) - 1)  # bit 0 of every word
     result = 0
-    for lane in range(8):  # byte `lane` of every digest, counted at once
-        counts = Counter(digests[lane::8])
-        table = [counts.get(value, 0) for value in range(256)]
-        for bit, pick in enumerate(_WITH_BIT):
-            if sum(pick(table)) > half:
-                result |= 1 << (lane * 8 + bit)
+    for bit in range(64):
+        if (packed >> bit & every_word).bit_count() * 2 > count:
+            result |= 1 << bit
     return result
 
 
@@ -187,8 +187,10 @@ def _prose(regions: list[LexborNode]) -> tuple[int, int, int]:
             if total >= MAX_PROSE_WORDS:
                 break
     words = " ".join(texts).split()
-    # Unique words are few: count syllables once per distinct word.
-    syllables = sum(syllable_count(word) * n for word, n in Counter(words).items())
+    # Unique words are few: count syllables once per distinct word, all in C loops (the
+    # counts of known words come from syllable_count's cache).
+    counts = Counter(words)
+    syllables = sum(map(operator.mul, map(syllable_count, counts), counts.values()))
     unterminated = sum(1 for text in texts if not text.endswith(_TERMINAL))
     sentences = len(_SENTENCE_END.findall("\n".join(texts))) + unterminated
     return sentences, syllables, len(words)

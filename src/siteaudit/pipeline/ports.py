@@ -56,6 +56,24 @@ class LinkRecord:
     internal: bool = True
 
 
+Row = dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class PageRows:
+    """One processed page as the rows that store it, built where the page was processed.
+
+    The rows carry no scan id or timestamp (the store adds them when it writes). Building
+    them next to extraction, in a worker process, spares the engine's single writer that
+    CPU; to everything above the store the rows are opaque.
+    """
+
+    url_key: str
+    page: Row
+    findings: tuple[Row, ...]
+    links: tuple[Row, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class CheckStats:
     """Per-check applicability counts the aggregate phase scores with."""
@@ -104,6 +122,10 @@ class ScanStore(Protocol):
 
     def save_links(self, scan_id: int, links: Sequence[LinkRecord]) -> None:
         """Persist link graph edges; duplicates are ignored."""
+        ...
+
+    def save_page_rows(self, scan_id: int, pages: Sequence[PageRows]) -> None:
+        """Persist pages already encoded as rows, with their outlinks, in one transaction."""
         ...
 
     def save_site_findings(self, scan_id: int, findings: Sequence[Finding]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import TextIO
 
 from siteaudit.model import Finding
@@ -27,6 +28,8 @@ COLUMNS = (
     "fingerprint",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What `clean_for_csv` changes: NUL and (lone) surrogates.
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
 
 
 def render_findings_csv(report: ScanReport) -> str:
@@ -89,4 +92,6 @@ def _row(finding: Finding) -> list[str]:
         finding.locator,
         finding.fingerprint,
     )
+    if _UNSAFE.search("".join(values)) is None:  # one scan per row, not two per cell
+        return ["'" + value if value.startswith(FORMULA_PREFIXES) else value for value in values]
     return [neutralise(value) for value in values]

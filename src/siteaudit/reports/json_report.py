@@ -135,22 +135,21 @@ def _pretty(value: object, newline: str) -> str:
         if not value:
             return "{}"
         inner = newline + "  "
-        items = (
-            inner + _dumps(_key(key)) + ": " + _pretty(item, inner) for key, item in value.items()
-        )
-        return "{" + ",".join(items) + newline + "}"
+        # Most members are strings: encoded here, without a call per member. A key that is
+        # not a str makes the C encoder raise TypeError, as json.dumps does.
+        items = [
+            _encode_str(key)
+            + ": "
+            + (_encode_str(item) if type(item) is str else _pretty(item, inner))
+            for key, item in value.items()
+        ]
+        return "{" + inner + ("," + inner).join(items) + newline + "}"
     if isinstance(value, list | tuple):
         if not value:
             return "[]"
         inner = newline + "  "
         return "[" + ",".join(inner + _pretty(item, inner) for item in value) + newline + "]"
     return _dumps(value)
-
-
-def _key(key: object) -> str:
-    if isinstance(key, str):
-        return key
-    raise TypeError(f"keys must be str, not {type(key).__name__}")
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)

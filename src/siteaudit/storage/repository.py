@@ -16,14 +16,19 @@ from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select,
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.report import CheckInfo, ScanInfo, ScanReport
 from siteaudit.model.site import Site, SiteFacts, Trap
-from siteaudit.pipeline.ports import CheckStats, CrawlState, LinkRecord, PageResult
+from siteaudit.pipeline.ports import CheckStats, CrawlState, LinkRecord, PageResult, PageRows
 from siteaudit.storage import codec, reading
 from siteaudit.storage.discovery import write_discovery
 from siteaudit.storage.errors import ScanNotFoundError
 from siteaudit.storage.sanitize import clean_json, clean_text
 from siteaudit.storage.tables import UTCDateTime, artifacts, scans, sites, utcnow
 from siteaudit.storage.upsert import insert_ignoring
-from siteaudit.storage.writing import write_links, write_pages, write_site_findings
+from siteaudit.storage.writing import (
+    write_links,
+    write_page_rows,
+    write_pages,
+    write_site_findings,
+)
 
 
 class SqlScanStore:
@@ -127,6 +132,11 @@ class SqlScanStore:
         """Persist link graph edges; an edge already stored for the scan is ignored."""
         with self.engine.begin() as connection:
             write_links(connection, scan_id, links)
+
+    def save_page_rows(self, scan_id: int, pages: Sequence[PageRows]) -> None:
+        """Persist pages encoded by `writing.encode_page`, with their outlinks, at once."""
+        with self.engine.begin() as connection:
+            write_page_rows(connection, scan_id, pages)
 
     def save_site_findings(self, scan_id: int, findings: Sequence[Finding]) -> None:
         """Persist the findings of site-level checks (idempotent by fingerprint)."""

@@ -1,6 +1,7 @@
 """The write queries of a scan's crawl data: pages with their findings, links, site findings.
 
-Each function runs inside the caller's transaction and is idempotent.
+Each `write_*` function runs inside the caller's transaction and is idempotent;
+`codec.page_rows` builds a page's rows ahead of time, wherever the page was processed.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Connection, delete
 
 from siteaudit.model import Finding
-from siteaudit.pipeline.ports import LinkRecord, PageResult
+from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
 from siteaudit.storage import codec
-from siteaudit.storage.sanitize import clean_json, clean_text
 from siteaudit.storage.tables import findings, links, pages, utcnow
 from siteaudit.storage.upsert import Row, insert_ignoring, insert_replacing
 
@@ -24,31 +24,22 @@ LINK_KEY = ("scan_id", "link_key")
 FINDING_KEY = ("scan_id", "fingerprint")
 
 
+def write_page_rows(connection: Connection, scan_id: int, encoded: Sequence[PageRows]) -> None:
+    """Write encoded pages: their links first, then the pages with their findings."""
+    # Links first: a page stored without its outlinks could not be resumed from.
+    edges = ({"scan_id": scan_id, **row} for item in encoded for row in item.links)
+    insert_ignoring(connection, links, _unique(edges, "link_key"), LINK_KEY)
+    _write_pages(connection, scan_id, encoded)
+
+
 def write_pages(connection: Connection, scan_id: int, results: Sequence[PageResult]) -> None:
     """Upsert the pages, then replace the findings their analysis produced."""
-    now = utcnow()
-    latest: dict[str, tuple[Row, PageResult]] = {}
-    for result in results:  # the later of two saves of one URL in a batch wins
-        row = {"scan_id": scan_id, **codec.page_values(result), "saved_at": now}
-        latest[str(row["url_key"])] = (row, result)
-    insert_replacing(connection, pages, [row for row, _ in latest.values()], PAGE_KEY)
-    keys = list(latest)
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        connection.execute(
-            delete(findings).where(findings.c.scan_id == scan_id, findings.c.page_key.in_(chunk))
-        )
-    rows = (
-        {"scan_id": scan_id, **codec.finding_values(finding, key)}
-        for key, (_, result) in latest.items()
-        for finding in result.findings
-    )
-    insert_ignoring(connection, findings, _unique(rows, "fingerprint"), FINDING_KEY)
+    _write_pages(connection, scan_id, [codec.page_rows(result, ()) for result in results])
 
 
 def write_links(connection: Connection, scan_id: int, records: Sequence[LinkRecord]) -> None:
     """Insert link edges; an edge (source, target) already stored for the scan is kept."""
-    rows = (_link_row(scan_id, record) for record in records)
+    rows = ({"scan_id": scan_id, **codec.link_values(record)} for record in records)
     insert_ignoring(connection, links, _unique(rows, "link_key"), LINK_KEY)
 
 
@@ -58,18 +49,22 @@ def write_site_findings(connection: Connection, scan_id: int, found: Sequence[Fi
     insert_ignoring(connection, findings, _unique(rows, "fingerprint"), FINDING_KEY)
 
 
-def _link_row(scan_id: int, record: LinkRecord) -> Row:
-    source, target = clean_text(record.source), clean_text(record.target)
-    return {
-        "scan_id": scan_id,
-        "source_url": source,
-        "target_url": target,
-        "target_key": codec.url_key(target),
-        "link_key": codec.url_key(f"{source}\x1f{target}"),
-        "text": clean_text(record.text),
-        "rel": clean_json(sorted(set(record.rel))),
-        "internal": record.internal,
-    }
+def _write_pages(connection: Connection, scan_id: int, encoded: Sequence[PageRows]) -> None:
+    """Upsert the pages, then replace the findings of each with the ones encoded with it."""
+    now = utcnow()
+    latest: dict[str, PageRows] = {}
+    for item in encoded:  # the later of two saves of one URL in a batch wins
+        latest[item.url_key] = item
+    rows = [{"scan_id": scan_id, **item.page, "saved_at": now} for item in latest.values()]
+    insert_replacing(connection, pages, rows, PAGE_KEY)
+    keys = list(latest)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        connection.execute(
+            delete(findings).where(findings.c.scan_id == scan_id, findings.c.page_key.in_(chunk))
+        )
+    found = ({"scan_id": scan_id, **row} for item in latest.values() for row in item.findings)
+    insert_ignoring(connection, findings, _unique(found, "fingerprint"), FINDING_KEY)
 
 
 def _unique(rows: Iterable[Row], key: str) -> list[Row]:

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -13,10 +20,15 @@ from siteaudit.demo.server import DemoServer
 from siteaudit.engines import runner
 from siteaudit.engines.local import LocalEngine
 from siteaudit.engines.preflight import preflight
-from siteaudit.engines.processing import AdaptiveProcessor, InlineProcessor, PageJob
+from siteaudit.engines.processing import (
+    AdaptiveProcessor,
+    InlineProcessor,
+    PageJob,
+    PoolProcessor,
+    ProcessedPage,
+)
 from siteaudit.engines.runner import make_fetcher, make_spec, run_scan
 from siteaudit.model import Category, FetchedPage, Page, ScanStatus, Severity
-from siteaudit.pipeline.analysis import PageAnalysis
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store
@@ -47,6 +59,16 @@ def test_demo_site_scan_stores_every_page_with_findings_and_scores(settings: Set
     assert ("noindex", "/blog/draft-winter-camping.html") in found
     fingerprints = [f.fingerprint for f in report.findings]
     assert len(fingerprints) == len(set(fingerprints))
+
+
+def test_the_heap_is_frozen_while_a_scan_runs_and_thawed_after_it(settings: Settings) -> None:
+    frozen_during: list[int] = []
+    before = gc.get_freeze_count()
+    with DemoServer() as server:
+        spec = make_spec(settings, server.url, (), ())
+        run_scan(settings, spec, on_progress=lambda _: frozen_during.append(gc.get_freeze_count()))
+    assert frozen_during and min(frozen_during) > before  # the collector skipped the set-up
+    assert gc.get_freeze_count() == before  # and a long-lived process collects as usual after
 
 
 def test_include_and_exclude_patterns_bound_the_crawl(settings: Settings) -> None:
@@ -140,30 +162,166 @@ def test_the_adaptive_processor_moves_to_worker_processes_after_its_inline_pages
     job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
     catalogue = load_catalogue()
     inline = InlineProcessor(job, catalogue)
-    adaptive = AdaptiveProcessor(job, catalogue, processes=1, inline_pages=2)
 
-    async def run() -> list[tuple[bool, Page, PageAnalysis, Page, PageAnalysis]]:
+    async def run() -> list[tuple[bool, ProcessedPage, ProcessedPage]]:
+        adaptive = AdaptiveProcessor(job, catalogue, processes=1, inline_pages=2)
         out = []
-        for n, fetched in enumerate(pages):
-            if n == 3:  # the third page started the pool; wait until its workers answered
-                for _ in range(600):
-                    if adaptive.pooled:
-                        break
-                    await asyncio.sleep(0.05)
-            pooled = adaptive.pooled
-            page, analysis = await adaptive.process(fetched, 1)
-            expected_page, expected = await inline.process(fetched, 1)
-            out.append((pooled, page, analysis, expected_page, expected))
+        try:
+            for n, fetched in enumerate(pages):
+                if n == 3:  # the third page started the pool; wait until its workers answered
+                    for _ in range(600):
+                        if adaptive.pooled:
+                            break
+                        await asyncio.sleep(0.05)
+                pooled = adaptive.pooled
+                done = await adaptive.process(fetched, 1, "link")
+                out.append((pooled, done, await inline.process(fetched, 1, "link")))
+        finally:
+            adaptive.close()
         return out
 
-    try:
-        results = asyncio.run(run())
-    finally:
-        adaptive.close()
+    results = asyncio.run(run())
     assert [pooled for pooled, *_ in results] == [False, False, False, True]
-    for _, page, analysis, expected_page, expected in results:
-        assert page.title == expected_page.title
-        assert analysis.findings == expected.findings
+    for _, done, expected in results:
+        assert done == expected
+        assert done.rows.page["title"] == expected.rows.page["title"]
+        assert done.rows.findings
+
+
+def test_a_page_processed_in_a_worker_carries_its_rows_candidates_and_errors() -> None:
+    fetched = FetchedPage(
+        url="http://127.0.0.1:9/a",
+        final_url="http://127.0.0.1:9/a",
+        status=200,
+        headers=(("content-type", "text/html"),),
+        body=b"<!DOCTYPE html><html lang=en><head><title>A</title></head><body>"
+        b"<a href=/b>b</a> <a href=http://other.test/>out</a> <a rel=nofollow href=/c>c</a>"
+        b"</body></html>",
+        encoding="utf-8",
+    )
+    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
+
+    async def run() -> ProcessedPage:
+        pool = PoolProcessor(job, processes=1)
+        try:
+            await pool.warm_up()
+            return await pool.process(fetched, 2, "sitemap")
+        finally:
+            pool.close()
+
+    done = asyncio.run(run())
+    assert done.status == 200 and done.error_code is None
+    # Internal links one level deeper; the external and the nofollow link are not offered.
+    assert done.candidates == (("http://127.0.0.1:9/b", 3, "link"),)
+    assert done.rows.page["found_via"] == "sitemap"
+    assert done.rows.page["depth"] == 2
+    assert {row["target_url"] for row in done.rows.links} == {
+        "http://127.0.0.1:9/b",
+        "http://other.test/",
+        "http://127.0.0.1:9/c",
+    }
+    assert all(row["page_key"] == done.rows.url_key for row in done.rows.findings)
+
+
+def test_a_bug_while_processing_in_a_worker_is_raised_to_the_engine() -> None:
+    # A body that is not bytes makes extraction itself fail, inside the worker process.
+    broken = FetchedPage(
+        url="http://127.0.0.1:9/",
+        final_url="http://127.0.0.1:9/",
+        status=200,
+        headers=(("content-type", "text/html"),),
+        body="not bytes",  # type: ignore[arg-type]
+    )
+    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
+
+    async def run() -> None:
+        pool = PoolProcessor(job, processes=1)
+        try:
+            await pool.warm_up()
+            await pool.process(broken, 0, "start")
+        finally:
+            pool.close()
+
+    with pytest.raises(TypeError):
+        asyncio.run(run())
+
+
+def test_a_worker_process_that_dies_fails_its_pages_instead_of_hanging() -> None:
+    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
+    page = FetchedPage(url="http://127.0.0.1:9/", final_url="http://127.0.0.1:9/", status=404)
+
+    async def run() -> None:
+        pool = PoolProcessor(job, processes=1)
+        try:
+            await pool.warm_up()
+            pool._workers[0].process.kill()
+            for _ in range(3):  # the page in flight, and every later one
+                with pytest.raises(BrokenProcessPool):
+                    await asyncio.wait_for(pool.process(page, 0, "start"), 10)
+        finally:
+            pool.close()
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_reaching_a_worker_is_left_to_the_parent(signum: int) -> None:
+    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
+    page = FetchedPage(url="http://127.0.0.1:9/", final_url="http://127.0.0.1:9/", status=404)
+    heard = []
+
+    async def run() -> ProcessedPage:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signum, lambda: heard.append(signum))
+        pool = PoolProcessor(job, processes=1)
+        try:
+            await pool.warm_up()
+            pid = pool._workers[0].process.pid
+            assert pid is not None
+            os.kill(pid, signum)  # Ctrl-C and stops reach the whole process group
+            await asyncio.sleep(0.5)
+            return await pool.process(page, 0, "start")
+        finally:
+            pool.close()
+            loop.remove_signal_handler(signum)
+
+    assert asyncio.run(run()).status == 404  # the worker carried on
+    assert heard == []  # and the parent's loop was not told of a signal it never got
+
+
+_POOL_THEN_SLEEP = """
+import asyncio
+from siteaudit.checks.catalogue import CheckConfig
+from siteaudit.engines.processing import PageJob, PoolProcessor
+
+async def main():
+    pool = PoolProcessor(PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig()), 2)
+    await pool.warm_up()
+    print(*(channel.process.pid for channel in pool._workers), flush=True)
+    await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's bookkeeping is left
+
+
+def test_worker_processes_exit_when_the_scan_process_is_killed() -> None:
+    with subprocess.Popen([sys.executable, "-c", _POOL_THEN_SLEEP], stdout=subprocess.PIPE) as scan:
+        assert scan.stdout is not None
+        pids = [int(pid) for pid in scan.stdout.readline().split()]
+        scan.kill()  # no clean-up runs: only the end of their input tells the workers
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(pids) == 2
+    assert not any(_running(pid) for pid in pids)
 
 
 class _BreaksOnTheFifthPage:
@@ -173,11 +331,11 @@ class _BreaksOnTheFifthPage:
         self._inner = inner
         self.calls = 0
 
-    async def process(self, fetched: FetchedPage, depth: int) -> tuple[Page, PageAnalysis]:
+    async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         self.calls += 1
         if self.calls == 5:
             raise RuntimeError("processor bug")
-        return await self._inner.process(fetched, depth)
+        return await self._inner.process(fetched, depth, found_via)
 
     def close(self) -> None:
         pass
@@ -221,23 +379,23 @@ def test_the_adaptive_processor_goes_on_inline_when_its_workers_cannot_start() -
     )
     # Workers rebuild the catalogue from this configuration; an unknown id makes them fail.
     broken = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig(disabled=frozenset({"x"})))
-    adaptive = AdaptiveProcessor(broken, load_catalogue(), processes=1, inline_pages=0)
 
-    async def run() -> int:
+    async def run() -> tuple[AdaptiveProcessor, int]:
+        adaptive = AdaptiveProcessor(broken, load_catalogue(), processes=1, inline_pages=0)
         processed = 0
-        for _ in range(400):  # until the failed start is noticed, then a few more pages
-            found, _analysis = await adaptive.process(page, 0)
-            processed += found.title == "t"
-            warm = adaptive._warm
-            if warm is not None and warm.done() and adaptive._pool is None and processed > 3:
-                break
-            await asyncio.sleep(0.05)
-        return processed
+        try:
+            for _ in range(400):  # until the failed start is noticed, then a few more pages
+                done = await adaptive.process(page, 0, "start")
+                processed += done.rows.page["title"] == "t"
+                warm = adaptive._warm
+                if warm is not None and warm.done() and adaptive._pool is None and processed > 3:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            adaptive.close()
+        return adaptive, processed
 
-    try:
-        processed = asyncio.run(run())
-    finally:
-        adaptive.close()
+    adaptive, processed = asyncio.run(run())
     assert not adaptive.pooled
     assert adaptive._pool is None  # given up for the rest of the scan
     assert processed > 3

@@ -9,7 +9,7 @@ from tests.integration.storage.factories import HOME, make_finding, make_page, m
 
 from siteaudit.model import Category, ScanSpec, Severity
 from siteaudit.pipeline.ports import LinkRecord
-from siteaudit.storage import SqlScanStore
+from siteaudit.storage import SqlScanStore, codec
 from siteaudit.storage.tables import findings, links, pages
 
 
@@ -67,6 +67,24 @@ def test_duplicate_links_are_stored_once_per_scan(store: SqlScanStore) -> None:
         store.save_links(scan_id, [edge])
     assert _count(store, links) == 2
     assert store.load_site(first).links[0].nofollow is True
+
+
+def test_pages_encoded_elsewhere_are_stored_with_their_findings_and_outlinks(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    edge = LinkRecord(HOME, HOME + "about", text="About", rel=("nofollow",))
+    first = codec.page_rows(make_result(make_page(title="old"), make_finding()), [edge, edge])
+    store.save_page_rows(scan_id, [first])
+    # Saved again (a resumed scan, a later batch): the later page and its findings win.
+    later = make_result(make_page(title="new"), make_finding(check_id="h1", locator="h1"))
+    store.save_page_rows(scan_id, [codec.page_rows(later, [edge])])
+    report = store.load_report(scan_id)
+    assert [(p.url, p.title) for p in report.pages] == [(HOME, "new")]
+    assert [f.check_id for f in report.findings] == ["h1"]
+    assert _count(store, links) == 1
+    assert store.load_site(scan_id).links[0].nofollow is True
+    assert store.load_crawl_state(scan_id).pending == [(HOME + "about", 1)]
 
 
 def test_nul_bytes_and_lone_surrogates_are_stored_as_replacement_characters(

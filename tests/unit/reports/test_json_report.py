@@ -264,6 +264,13 @@ def test_pretty_lays_out_json_exactly_as_json_dumps_indent_2(value: object) -> N
     assert nested == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n    ")
 
 
+def test_pretty_lays_out_non_string_keys_and_str_enums_as_json_dumps_does() -> None:
+    from siteaudit.reports.json_report import pretty
+
+    value = {1: "a", "severity": Severity.HIGH, "nested": {2.5: [1]}}
+    assert pretty(value, 1) == json.dumps(value, indent=2).replace("\n", "\n  ")
+
+
 def test_pretty_cleans_what_json_cannot_encode() -> None:
     from siteaudit.reports.json_report import pretty
 
