@@ -167,4 +167,5 @@ def test_a_database_at_the_first_schema_upgrades_and_keeps_its_scans(database_ur
         row = connection.exec_driver_sql(
             "SELECT status, engine, cancel_requested, aggregate_runs FROM scans"
         ).one()
+    engine.dispose()
     assert tuple(row) == ("completed", "local", False, 0)
