@@ -471,11 +471,15 @@ class SqlCoordinator:
             if staged:
                 send(connection, EXTRACT, scan_id, staged)
 
-    def complete(self, scan_id: int, owner: str, done: Sequence[Completed]) -> int:
+    def complete(
+        self, scan_id: int, owner: str, done: Sequence[Completed], *, step: str = "extract"
+    ) -> int:
         """Store extracted pages (links, page, findings), mark them done, enqueue selection.
 
-        Pages no longer leased to `owner` (another task finished them) are skipped. Returns
-        how many pages this call completed.
+        `step` is the step the pages were claimed for: `extract`, or `fetch` when the task
+        that fetched them extracted them too (nothing staged). Pages no longer leased to
+        `owner` (another task finished them) are skipped. Returns how many pages this call
+        completed.
         """
         if not done:
             return 0
@@ -485,7 +489,9 @@ class SqlCoordinator:
             mine = set(
                 connection.scalars(
                     select(work.c.id).where(
-                        work.c.id.in_(ids), work.c.state == FETCHED, work.c.lease_owner == owner
+                        work.c.id.in_(ids),
+                        work.c.state == STEP_STATE[step],
+                        work.c.lease_owner == owner,
                     )
                 )
             )

@@ -110,7 +110,9 @@ def test_a_page_that_kills_its_worker_is_dead_lettered_and_the_scan_ends(
     routes.update({f"/p{i}": html(f"<h1>page {i}</h1><p>text</p>", f"Page {i}") for i in range(12)})
     cluster.env["SITEAUDIT_TEST_POISON"] = "/p7"
     settings = cluster.settings(max_attempts=2, batch_size=5)
-    cluster.start_worker(concurrency=2, faults=True)
+    # Scraping apart from extraction: responses are staged in the database in between.
+    cluster.start_worker(["scan.scraping"], concurrency=1, faults=True)
+    cluster.start_worker([q for q in QUEUES if q != "scan.scraping"], faults=True)
     with Site(routes) as site:
         spec = make_spec(settings, site.url, (), ())
         scan_id, _ = service.submit(settings, spec)

@@ -35,7 +35,7 @@ from siteaudit.storage.database import open_store
 
 logger = logging.getLogger(__name__)
 
-POLL_S = 0.5
+POLL_S = 0.2  # how often --wait reads progress (and relays the outbox)
 
 
 def open_coordinator(settings: Settings) -> SqlCoordinator:
@@ -163,7 +163,10 @@ def run_worker(
         argv.append(f"--queues={','.join(queues)}")
     if concurrency:
         argv.append(f"--concurrency={concurrency}")
-    make_app(settings).worker_main(argv)
+    app = make_app(settings)
+    # A worker that extracts too parses what it fetched at once (nothing staged).
+    app.conf.siteaudit_inline_extract = not queues or "scan.extraction" in queues
+    app.worker_main(argv)
 
 
 def run_beat(settings: Settings, schedule_file: str) -> None:

@@ -71,8 +71,15 @@ def events_url(settings: Settings) -> str | None:
 class Steps:
     """The work of every task, for one worker process."""
 
-    def __init__(self, settings: Settings, coordinator: SqlCoordinator | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        coordinator: SqlCoordinator | None = None,
+        *,
+        inline_extract: bool = True,
+    ) -> None:
         self.settings = settings
+        self.inline_extract = inline_extract
         self.dist = settings.distributed
         self.coord = coordinator or SqlCoordinator(create_engine_for(settings.database_url))
         self.catalogue: Catalogue = build_catalogue(settings)
@@ -190,10 +197,16 @@ class Steps:
     # -- page steps -----------------------------------------------------------------------
 
     def fetch(self, scan_id: int, ids: list[int], owner: str) -> None:
-        """Fetch claimed pages concurrently and stage the responses for extraction."""
+        """Fetch claimed pages concurrently; extract them here or stage them for extraction.
+
+        A worker that also consumes `scan.extraction` (`inline_extract`) parses the pages it
+        fetched at once: no response goes through the database and no extra task waits in a
+        queue. A scraping-only worker stages the responses for the extraction workers.
+        """
         control = self.coord.control(scan_id)
         if control.stopped:
             return
+        spec = control.spec
         claim = self.coord.claim(
             "fetch",
             scan_id,
@@ -202,24 +215,30 @@ class Steps:
             lease_s=self.dist.lease_s,
             max_attempts=self.dist.max_attempts,
         )
-        self._fail_exhausted(scan_id, "fetch", claim.exhausted, control.spec)
+        self._fail_exhausted(scan_id, "fetch", claim.exhausted, spec)
         fetched: list[tuple[int, FetchedPage]] = []
+        done: list[Completed] = []
+        by_id = {claimed.id: claimed for claimed in claim.mine}
         try:
-            self._loop.run_until_complete(
-                self._fetch_all(scan_id, control.spec, claim.mine, fetched)
-            )
+            self._loop.run_until_complete(self._fetch_all(scan_id, spec, claim.mine, fetched))
+            if self.inline_extract:
+                for work_id, page in sorted(fetched, key=lambda item: item[0]):
+                    done.append(self._extract(scan_id, spec, by_id[work_id], page))
         except SoftTimeLimitExceeded:
-            done = {work_id for work_id, _ in fetched}
+            if self.inline_extract:  # fetched but not yet extracted: fetched again, alone
+                finished = {item.work_id for item in done}
+            else:
+                finished = {work_id for work_id, _ in fetched}
             self._overran(
-                scan_id,
-                "fetch",
-                ids=ids,
-                mine=claim.mine,
-                done=done,
-                owner=owner,
-                spec=control.spec,
+                scan_id, "fetch", ids=ids, mine=claim.mine, done=finished, owner=owner, spec=spec
             )
-        self.coord.stage(scan_id, owner, fetched)
+        if not self.inline_extract:
+            self.coord.stage(scan_id, owner, fetched)
+            return
+        stored = self.coord.complete(scan_id, owner, done, step="fetch")
+        if stored:
+            urls = [item.result.page.url for item in done]
+            self.events.publish(scan_id, "pages", done=stored, urls=urls)
 
     def extract(self, scan_id: int, ids: list[int], owner: str) -> None:
         """Parse staged responses, run the page checks, store pages, links and findings.

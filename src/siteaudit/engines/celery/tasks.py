@@ -9,6 +9,7 @@ raises fails the scan with the error, keeping every page already stored.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -36,15 +37,19 @@ TRANSIENT: tuple[type[Exception], ...] = (
 class _PerProcess:
     """The `Steps` of this process, built on first use (after the prefork fork)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
+    def __init__(self, app: Celery) -> None:
+        self._app = app
         self._steps: Steps | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Steps:
         with self._lock:
             if self._steps is None:
-                self._steps = Steps(self._settings)
+                conf = self._app.conf
+                inline = bool(conf.get("siteaudit_inline_extract", True))
+                self._steps = Steps(conf.siteaudit_settings, inline_extract=inline)
+                # What exists now lives as long as the process: keep the collector off it.
+                gc.freeze()
             return self._steps
 
 
@@ -62,7 +67,7 @@ def register(app: Celery) -> None:
     """Define the tasks on `app` (its settings are `app.conf.siteaudit_settings`)."""
     settings: Settings = app.conf.siteaudit_settings
     dist = settings.distributed
-    steps = _PerProcess(settings)
+    steps = _PerProcess(app)
     publish = publisher(app)
     options: dict[str, Any] = {
         "bind": True,
