@@ -82,6 +82,9 @@ class DistributedSettings(BaseModel):
     lease_s: int = Field(default=300, ge=1)
     # A scan with work left and no progress for this long has its work re-sent.
     stall_s: int = Field(default=60, ge=1)
+    # Fleet-wide pause between two requests to one host (0: only the per-host concurrency
+    # limit applies, shared by every worker through Redis).
+    host_min_interval_s: float = Field(default=0.0, ge=0, le=60)
     # How often beat runs the reconciler (relay, stalled scans, schedules).
     reconcile_every_s: float = Field(default=10.0, gt=0)
 

@@ -4,6 +4,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
+
+
+class Breaker(Protocol):
+    """What the fetcher asks of a circuit breaker (in-process here, or shared elsewhere)."""
+
+    def open_for(self, host: str) -> float | None:
+        """Seconds until `host` may be tried again, or None."""
+        ...
+
+    def record_failure(self, host: str) -> None:
+        """Count a connect/timeout failure."""
+        ...
+
+    def record_success(self, host: str) -> None:
+        """Close the host's circuit."""
+        ...
+
+    def failures(self, host: str) -> int:
+        """Consecutive failures counted for `host`."""
+        ...
 
 
 class CircuitBreaker:

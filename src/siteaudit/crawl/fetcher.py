@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 
-from siteaudit.crawl.breaker import CircuitBreaker
+from siteaudit.crawl.breaker import Breaker, CircuitBreaker
 from siteaudit.crawl.charset import codec_name, detect_encoding, header_charset
 from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.decoding import BodyDecoder
@@ -30,7 +30,7 @@ from siteaudit.crawl.errors import (
     ErrorCode,
 )
 from siteaudit.crawl.retries import RETRY_STATUSES, retry_delay
-from siteaudit.crawl.slots import HostSlots
+from siteaudit.crawl.slots import HostSlots, Slots
 from siteaudit.crawl.ssrf import AddressPolicy, VettingResolver
 from siteaudit.model.page import FetchedPage, RedirectHop
 from siteaudit.pipeline.urls import InvalidURLError, normalise, resolve
@@ -80,13 +80,22 @@ class HttpFetcher:
     `close()` when done. Safe for many concurrent `fetch` calls on one event loop.
     """
 
-    def __init__(self, config: FetchConfig, policy: AddressPolicy | None = None) -> None:
+    def __init__(
+        self,
+        config: FetchConfig,
+        policy: AddressPolicy | None = None,
+        *,
+        breaker: Breaker | None = None,
+        slots: Slots | None = None,
+    ) -> None:
+        """`breaker` and `slots` replace the in-process ones (the Celery engine shares them
+        across workers through Redis)."""
         self.config = config
         self.policy = policy or AddressPolicy(config.allow_private, config.allow_loopback)
-        self.breaker = CircuitBreaker(
+        self.breaker: Breaker = breaker or CircuitBreaker(
             config.circuit_breaker_threshold, config.circuit_breaker_reset
         )
-        self._slots = HostSlots(config.concurrency, config.per_host_concurrency)
+        self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
         self._session: aiohttp.ClientSession | None = None
         self._headers = {
             "User-Agent": config.user_agent,

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
+
+
+class Slots(Protocol):
+    """What the fetcher asks of its concurrency limits (in-process here, or shared)."""
+
+    def hold(self, host: str) -> AbstractAsyncContextManager[None]:
+        """Wait for a slot for `host`, held until the context exits."""
+        ...
 
 
 class HostSlots:

@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from siteaudit.checks.catalogue import Catalogue, CatalogueError, CheckConfig, load_catalogue
+from siteaudit.crawl.breaker import Breaker
 from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.fetcher import HttpFetcher
+from siteaudit.crawl.slots import Slots
 from siteaudit.crawl.ssrf import AddressPolicy
 from siteaudit.engines.local import LocalEngine
 from siteaudit.engines.preflight import preflight
@@ -88,10 +90,22 @@ def make_spec(
     )
 
 
-def make_fetcher(settings: Settings) -> HttpFetcher:
-    """The HTTP fetcher configured from settings (CLI policy: private targets allowed)."""
+def make_fetcher(
+    settings: Settings, *, breaker: Breaker | None = None, slots: Slots | None = None
+) -> HttpFetcher:
+    """The HTTP fetcher configured from settings (CLI policy: private targets allowed).
+
+    `breaker` and `slots` replace its in-process circuit breaker and per-host slots.
+    """
     crawl = settings.crawl
-    config = FetchConfig(
+    policy = AddressPolicy.cli() if crawl.allow_private else AddressPolicy.service()
+    return HttpFetcher(fetch_config(settings), policy, breaker=breaker, slots=slots)
+
+
+def fetch_config(settings: Settings) -> FetchConfig:
+    """The fetcher's limits and manners from settings."""
+    crawl = settings.crawl
+    return FetchConfig(
         user_agent=crawl.user_agent,
         concurrency=crawl.concurrency,
         per_host_concurrency=crawl.per_host_concurrency,
@@ -102,8 +116,6 @@ def make_fetcher(settings: Settings) -> HttpFetcher:
         max_redirects=crawl.max_redirects,
         retries=crawl.retries,
     )
-    policy = AddressPolicy.cli() if crawl.allow_private else AddressPolicy.service()
-    return HttpFetcher(config, policy)
 
 
 # Pages processed inline before worker processes start: a small scan never pays for them.

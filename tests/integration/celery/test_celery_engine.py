@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -187,3 +188,36 @@ def test_sqlite_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
     with pytest.raises(DistributedDatabaseError, match="needs PostgreSQL"):
         service.open_coordinator(settings)
+
+
+def test_workers_share_the_per_host_limit(cluster: Cluster) -> None:
+    lock = threading.Lock()
+    running = 0
+    peak = 0
+
+    def slow(i: int):  # type: ignore[no-untyped-def]
+        body = "".join(f'<a href="/s{j}">s{j}</a>' for j in range(1, 40)) if i == 0 else "x"
+        page = html(body, f"Slow {i}")
+
+        def route(handler):  # type: ignore[no-untyped-def]
+            nonlocal running, peak
+            with lock:
+                running += 1
+                peak = max(peak, running)
+            time.sleep(0.1)
+            with lock:
+                running -= 1
+            return page(handler)
+
+        return route
+
+    routes = {"/": slow(0), **{f"/s{j}": slow(j) for j in range(1, 40)}}
+    cluster.env["SITEAUDIT_CRAWL__PER_HOST_CONCURRENCY"] = "2"
+    settings = cluster.settings(batch_size=4)
+    cluster.start_worker(concurrency=2)
+    cluster.start_worker(concurrency=2)
+    with Site(routes) as site:
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        outcome = follow(settings, scan_id)
+    assert len(outcome.pages) == 40
+    assert peak == 2  # four worker processes, one limit: without sharing, up to 8 at once

@@ -20,15 +20,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import redis
 from celery.exceptions import SoftTimeLimitExceeded
 
 from siteaudit.checks.catalogue import Catalogue
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.engines.celery.app import is_redis
 from siteaudit.engines.celery.events import EventLog
+from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots
 from siteaudit.engines.celery.schedule import newest_slot
 from siteaudit.engines.preflight import preflight, robots_allowed
-from siteaudit.engines.runner import build_catalogue, make_fetcher
+from siteaudit.engines.runner import build_catalogue, fetch_config, make_fetcher
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
@@ -311,9 +313,30 @@ class Steps:
         return frontier
 
     def _http(self) -> HttpFetcher:
+        """This process's fetcher; its per-host limits and breaker are the fleet's when
+        there is a Redis to share them through."""
         if self._fetcher is None:
-            self._fetcher = make_fetcher(self.settings)
+            url = events_url(self.settings)
+            if url is None:
+                self._fetcher = make_fetcher(self.settings)
+            else:
+                self._fetcher = self._shared_fetcher(redis.Redis.from_url(url))
         return self._fetcher
+
+    def _shared_fetcher(self, client: redis.Redis) -> HttpFetcher:
+        config = fetch_config(self.settings)
+        slots = SharedHostSlots(
+            client,
+            total=config.concurrency,
+            per_host=config.per_host_concurrency,
+            # A killed worker's slot comes back once its request could no longer run.
+            token_ttl_s=config.total_timeout * (config.retries + 1) + 10,
+            min_interval_s=self.dist.host_min_interval_s,
+        )
+        breaker = SharedBreaker(
+            client, config.circuit_breaker_threshold, config.circuit_breaker_reset
+        )
+        return make_fetcher(self.settings, breaker=breaker, slots=slots)
 
     async def _fetch_all(
         self,

@@ -1,0 +1,116 @@
+"""Politeness shared by every worker: per-host slots, pacing and circuit breaker in Redis.
+
+One worker's fetcher limits itself; N workers would knock N times as hard. These replace
+the fetcher's in-process per-host slots and circuit breaker (same interfaces) with state
+in Redis, so the limits hold for the fleet:
+
+- slots: at most `per_host` requests in flight to a host across all workers (a sorted set
+  of tokens that expire after `token_ttl_s`, so a killed worker's slots come back);
+- pacing: at least `min_interval_s` between two requests to a host, fleet-wide (robots.txt
+  Crawl-delay or the operator's setting); 0 disables it;
+- circuit breaker: after `threshold` consecutive connect/timeout failures anywhere, the host
+  is skipped by every worker for `reset_after` seconds (then one trial request).
+
+Slot and pacing decisions are one Lua script, so they are atomic without locks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import redis
+
+PREFIX = "siteaudit:host"
+POLL_S = 0.02
+
+# KEYS: slots zset, pacing key. ARGV: now (s), per_host, token, token expiry (s),
+# min interval (s). Returns 0 when a slot was taken, else seconds to wait (as a string).
+_ACQUIRE = """
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return tostring(0.02) end
+local interval = tonumber(ARGV[5])
+if interval > 0 then
+  local next_at = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if now < next_at then return tostring(next_at - now) end
+  redis.call('SET', KEYS[2], tostring(now + interval), 'EX', math.ceil(interval) + 60)
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[4])) + 60)
+return 0
+"""
+
+
+class SharedHostSlots:
+    """Fleet-wide per-host slots and pacing; a per-process cap on all hosts together."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        total: int,
+        per_host: int,
+        token_ttl_s: float,
+        min_interval_s: float = 0.0,
+    ) -> None:
+        self._client = client
+        self._global = asyncio.Semaphore(total)
+        self._per_host = per_host
+        self._ttl = token_ttl_s
+        self._interval = min_interval_s
+        self._acquire: Any = client.register_script(_ACQUIRE)
+
+    @asynccontextmanager
+    async def hold(self, host: str) -> AsyncIterator[None]:
+        """Wait for a fleet-wide slot for `host` (and this process's own cap)."""
+        token = uuid.uuid4().hex
+        slots = f"{PREFIX}:{host}:slots"
+        async with self._global:
+            while True:
+                keys = [slots, f"{PREFIX}:{host}:next"]
+                args = [time.time(), self._per_host, token, self._ttl, self._interval]
+                wait = float(self._acquire(keys=keys, args=args))
+                if wait <= 0:
+                    break
+                await asyncio.sleep(min(max(wait, POLL_S), 1.0))
+            try:
+                yield
+            finally:
+                self._client.zrem(slots, token)
+
+
+class SharedBreaker:
+    """The fetcher's circuit breaker with its state in Redis (see crawl/breaker.py)."""
+
+    def __init__(self, client: redis.Redis, threshold: int, reset_after: float) -> None:
+        self._client = client
+        self.threshold = threshold
+        self.reset_after = reset_after
+
+    def open_for(self, host: str) -> float | None:
+        """Seconds until `host` may be tried again, or None when requests may go through."""
+        left_ms = int(self._client.pttl(f"{PREFIX}:{host}:open"))
+        return left_ms / 1000 if left_ms > 0 else None
+
+    def record_failure(self, host: str) -> None:
+        """Count a connect/timeout failure; open the circuit for every worker at the threshold."""
+        key = f"{PREFIX}:{host}:failures"
+        pipe = self._client.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, int(self.reset_after * 10) + 60)
+        failures = int(pipe.execute()[0])
+        if failures >= self.threshold:
+            self._client.set(f"{PREFIX}:{host}:open", "1", px=int(self.reset_after * 1000))
+
+    def record_success(self, host: str) -> None:
+        """Any HTTP answer proves the host alive: close its circuit."""
+        self._client.delete(f"{PREFIX}:{host}:failures", f"{PREFIX}:{host}:open")
+
+    def failures(self, host: str) -> int:
+        """Consecutive failures counted for `host` across the fleet."""
+        return int(self._client.get(f"{PREFIX}:{host}:failures") or 0)

@@ -1,0 +1,118 @@
+"""Fleet-wide politeness on a real Redis: per-host slots, pacing and the circuit breaker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+from tests.support.celery_cluster import broker
+
+from siteaudit.engines.celery.politeness import PREFIX, SharedBreaker, SharedHostSlots
+
+
+@pytest.fixture
+def client() -> Iterator[redis.Redis]:
+    with broker("redis") as url:
+        connection = redis.Redis.from_url(url)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+def slots(client: redis.Redis, **options: float) -> SharedHostSlots:
+    settings = {"total": 16, "per_host": 2, "token_ttl_s": 30.0, **options}
+    return SharedHostSlots(client, **settings)  # type: ignore[arg-type]
+
+
+def test_two_workers_together_stay_within_the_per_host_limit(client: redis.Redis) -> None:
+    workers = [slots(client), slots(client)]  # two processes' worth of slot holders
+    running = 0
+    peak = 0
+
+    async def request(worker: SharedHostSlots) -> None:
+        nonlocal running, peak
+        async with worker.hold("a.test"):
+            running += 1
+            peak = max(peak, running)
+            await asyncio.sleep(0.05)
+            running -= 1
+
+    async def main() -> None:
+        await asyncio.gather(*(request(workers[i % 2]) for i in range(12)))
+
+    asyncio.run(main())
+    assert peak == 2
+
+
+def test_other_hosts_are_not_held_up(client: redis.Redis) -> None:
+    worker = slots(client, per_host=1)
+    order: list[str] = []
+
+    async def request(host: str, pause: float) -> None:
+        async with worker.hold(host):
+            await asyncio.sleep(pause)
+            order.append(host)
+
+    async def main() -> None:
+        await asyncio.gather(request("slow.test", 0.3), request("fast.test", 0.0))
+
+    asyncio.run(main())
+    assert order == ["fast.test", "slow.test"]
+
+
+def test_pacing_spaces_requests_to_a_host_across_workers(client: redis.Redis) -> None:
+    workers = [slots(client, min_interval_s=0.1), slots(client, min_interval_s=0.1)]
+    starts: list[float] = []
+
+    async def request(worker: SharedHostSlots) -> None:
+        async with worker.hold("paced.test"):
+            starts.append(time.monotonic())
+
+    async def main() -> None:
+        await asyncio.gather(*(request(workers[i % 2]) for i in range(5)))
+
+    asyncio.run(main())
+    gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]
+    assert min(gaps) >= 0.09
+
+
+def test_a_dead_workers_slot_comes_back_after_its_ttl(client: redis.Redis) -> None:
+    # The token a SIGKILLed worker took and never gave back, expiring in 0.3 s.
+    client.zadd(f"{PREFIX}:a.test:slots", {"killed-worker": time.time() + 0.3})
+    started = time.monotonic()
+
+    async def later() -> None:
+        async with slots(client, per_host=1).hold("a.test"):
+            pass
+
+    asyncio.run(later())
+    assert 0.1 < time.monotonic() - started < 2
+
+
+def test_the_breaker_opens_for_every_worker_and_any_answer_closes_it(
+    client: redis.Redis,
+) -> None:
+    first, second = SharedBreaker(client, 3, 30.0), SharedBreaker(client, 3, 30.0)
+    first.record_failure("down.test")
+    second.record_failure("down.test")
+    assert first.open_for("down.test") is None
+    first.record_failure("down.test")
+    wait = second.open_for("down.test")
+    assert wait is not None and 29 < wait <= 30
+    assert second.failures("down.test") == 3
+    assert first.open_for("up.test") is None
+    second.record_success("down.test")
+    assert first.open_for("down.test") is None
+    assert first.failures("down.test") == 0
+
+
+def test_an_open_circuit_closes_by_itself_after_the_reset_time(client: redis.Redis) -> None:
+    breaker = SharedBreaker(client, 1, 0.2)
+    breaker.record_failure("down.test")
+    assert breaker.open_for("down.test") is not None
+    time.sleep(0.3)
+    assert breaker.open_for("down.test") is None  # one trial request may go through
