@@ -109,6 +109,11 @@ class HttpFetcher:
             total=None, sock_connect=config.connect_timeout, sock_read=config.read_timeout
         )
 
+    def pace(self, origin: str, interval_s: float) -> None:
+        """Start requests to `origin` (scheme://host:port) at least `interval_s` apart
+        (robots.txt Crawl-delay)."""
+        self._slots.pace(origin, interval_s)
+
     async def __aenter__(self) -> HttpFetcher:
         self._open()
         return self

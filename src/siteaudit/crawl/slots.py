@@ -8,6 +8,7 @@ Waiting here first keeps queueing time out of the deadline (and out of the timin
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
@@ -20,6 +21,10 @@ class Slots(Protocol):
         """Wait for a slot for `host`, held until the context exits."""
         ...
 
+    def pace(self, host: str, interval_s: float) -> None:
+        """Start requests to `host` at least `interval_s` apart."""
+        ...
+
 
 class HostSlots:
     """Hands out at most `total` slots at once, and at most `per_host` for any one host."""
@@ -29,16 +34,39 @@ class HostSlots:
         self._per_host = per_host
         # host -> (semaphore, holders + waiters); dropped at zero so the map stays small.
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
+        # host -> (interval, when the next request may start) for paced hosts.
+        self._paced: dict[str, tuple[float, float]] = {}
+
+    def pace(self, host: str, interval_s: float) -> None:
+        """Start requests to `host` at least `interval_s` apart (0 stops pacing it)."""
+        if interval_s > 0:
+            self._paced[host] = (interval_s, 0.0)
+        else:
+            self._paced.pop(host, None)
 
     @asynccontextmanager
     async def hold(self, host: str) -> AsyncIterator[None]:
         """Wait for a slot for `host` (host first, so no global slot idles behind it)."""
         semaphore = self._enter(host)
         try:
-            async with semaphore, self._global:
-                yield
+            async with semaphore:
+                await self._turn(host)
+                async with self._global:
+                    yield
         finally:
             self._leave(host)
+
+    async def _turn(self, host: str) -> None:
+        """Wait for a paced host's next start time, reserving it before sleeping."""
+        paced = self._paced.get(host)
+        if paced is None:
+            return
+        interval, next_at = paced
+        now = time.monotonic()
+        start = max(now, next_at)
+        self._paced[host] = (interval, start + interval)
+        if start > now:
+            await asyncio.sleep(start - now)
 
     def _enter(self, host: str) -> asyncio.Semaphore:
         semaphore, users = self._hosts.get(host) or (asyncio.Semaphore(self._per_host), 0)

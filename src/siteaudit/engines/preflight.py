@@ -22,6 +22,9 @@ async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
     origin = f"{parts.scheme}://{parts.netloc}"
     robots = await fetch_robots(fetcher, origin)
     counters = {f"robots/{robots.mode}": 1}
+    delay = apply_crawl_delay(fetcher, robots.to_json(), spec)
+    if delay:
+        counters["robots/crawl-delay-ms"] = int(delay * 1000)
     blocked = _blocked_reason(robots, spec)
     if blocked is not None:  # nothing more is asked of a site that said no (RFC 9309 2.3.1.4)
         return Discovery(
@@ -83,6 +86,21 @@ def _blocked_reason(robots: Robots, spec: ScanSpec) -> str | None:
         f"robots.txt disallows {spec.start_url} ({robots.reason}); "
         "use --no-robots when auditing your own site"
     )
+
+
+def apply_crawl_delay(
+    fetcher: Fetcher, document: dict[str, object] | None, spec: ScanSpec
+) -> float | None:
+    """Pace the start URL's origin by the robots.txt Crawl-delay for our user agent (capped
+    at robots.MAX_CRAWL_DELAY); returns the delay applied, if any."""
+    if document is None or not spec.respect_robots:
+        return None
+    delay = Robots.from_json(document).crawl_delay(spec.user_agent)
+    if not delay:
+        return None
+    parts = urlsplit(spec.start_url)
+    fetcher.pace(f"{parts.scheme}://{parts.netloc}", delay)
+    return delay
 
 
 def robots_allowed(document: dict[str, object] | None, spec: ScanSpec) -> Callable[[str], bool]:

@@ -29,6 +29,11 @@ class Fetcher(Protocol):
         """
         ...
 
+    def pace(self, origin: str, interval_s: float) -> None:
+        """Start requests to `origin` (scheme://host:port) at least `interval_s` apart
+        (robots.txt Crawl-delay)."""
+        ...
+
     async def close(self) -> None:
         """Release connections."""
         ...

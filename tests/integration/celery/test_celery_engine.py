@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -221,3 +222,32 @@ def test_workers_share_the_per_host_limit(cluster: Cluster) -> None:
         outcome = follow(settings, scan_id)
     assert len(outcome.pages) == 40
     assert peak == 2  # four worker processes, one limit: without sharing, up to 8 at once
+
+
+def test_workers_together_honour_the_crawl_delay(cluster: Cluster) -> None:
+    hits: list[float] = []
+
+    def logged(route):  # type: ignore[no-untyped-def]
+        def wrapper(handler):  # type: ignore[no-untyped-def]
+            hits.append(time.monotonic())
+            return route(handler)
+
+        return wrapper
+
+    robots = b"User-agent: *\nCrawl-delay: 0.3\n"
+    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(6))
+    routes = {
+        "/robots.txt": lambda _h: (200, {"Content-Type": "text/plain"}, robots),
+        "/": logged(html(links, "Home")),
+        **{f"/p{i}": logged(html("<h1>p</h1>", f"P{i}")) for i in range(6)},
+    }
+    settings = cluster.settings(batch_size=2)
+    cluster.start_worker(concurrency=2)
+    cluster.start_worker(concurrency=2)
+    with Site(routes) as site:
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        outcome = follow(settings, scan_id)
+    starts = sorted(hits)
+    assert len(outcome.pages) == 7
+    assert len(starts) == 7
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.28

@@ -63,7 +63,12 @@ class SharedHostSlots:
         self._per_host = per_host
         self._ttl = token_ttl_s
         self._interval = min_interval_s
+        self._paced: dict[str, float] = {}
         self._acquire: Any = client.register_script(_ACQUIRE)
+
+    def pace(self, host: str, interval_s: float) -> None:
+        """Start requests to `host` at least `interval_s` apart, fleet-wide."""
+        self._paced[host] = interval_s
 
     @asynccontextmanager
     async def hold(self, host: str) -> AsyncIterator[None]:
@@ -73,7 +78,8 @@ class SharedHostSlots:
         async with self._global:
             while True:
                 keys = [slots, f"{PREFIX}:{host}:next"]
-                args = [time.time(), self._per_host, token, self._ttl, self._interval]
+                interval = max(self._interval, self._paced.get(host, 0.0))
+                args = [time.time(), self._per_host, token, self._ttl, interval]
                 wait = float(self._acquire(keys=keys, args=args))
                 if wait <= 0:
                     break

@@ -29,7 +29,7 @@ from siteaudit.engines.celery.app import is_redis
 from siteaudit.engines.celery.events import EventLog
 from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots
 from siteaudit.engines.celery.schedule import newest_slot
-from siteaudit.engines.preflight import preflight, robots_allowed
+from siteaudit.engines.preflight import apply_crawl_delay, preflight, robots_allowed
 from siteaudit.engines.runner import build_catalogue, fetch_config, make_fetcher
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.site import Trap
@@ -218,6 +218,8 @@ class Steps:
             max_attempts=self.dist.max_attempts,
         )
         self._fail_exhausted(scan_id, "fetch", claim.exhausted, spec)
+        # Every worker paces the host by the Crawl-delay discovery read (fleet-wide on Redis).
+        apply_crawl_delay(self._http(), control.frontier.get("robots"), spec)
         fetched: list[tuple[int, FetchedPage]] = []
         done: list[Completed] = []
         by_id = {claimed.id: claimed for claimed in claim.mine}

@@ -1,0 +1,47 @@
+"""Per-host pacing in the fetcher's slots (robots.txt Crawl-delay)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+
+from siteaudit.crawl.slots import HostSlots
+
+
+async def starts(slots: HostSlots, host: str, count: int) -> list[float]:
+    seen: list[float] = []
+
+    async def request() -> None:
+        async with slots.hold(host):
+            seen.append(time.monotonic())
+
+    await asyncio.gather(*(request() for _ in range(count)))
+    return sorted(seen)
+
+
+def gaps(times: list[float]) -> list[float]:
+    return [b - a for a, b in itertools.pairwise(times)]
+
+
+async def test_a_paced_host_gets_requests_no_closer_than_its_interval() -> None:
+    slots = HostSlots(total=16, per_host=16)
+    slots.pace("slow.test", 0.1)
+    assert min(gaps(await starts(slots, "slow.test", 4))) >= 0.095
+
+
+async def test_other_hosts_are_not_paced() -> None:
+    slots = HostSlots(total=16, per_host=16)
+    slots.pace("slow.test", 0.5)
+    started = time.monotonic()
+    await starts(slots, "fast.test", 8)
+    assert time.monotonic() - started < 0.2
+
+
+async def test_pacing_can_be_turned_off() -> None:
+    slots = HostSlots(total=16, per_host=16)
+    slots.pace("a.test", 0.5)
+    slots.pace("a.test", 0)
+    started = time.monotonic()
+    await starts(slots, "a.test", 4)
+    assert time.monotonic() - started < 0.2
