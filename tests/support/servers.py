@@ -6,6 +6,7 @@ own, as child processes of the test, ended by PID.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -115,3 +116,74 @@ def _postmaster_pid(data: Path) -> int | None:
         return int((data / "postmaster.pid").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
+
+
+class OwnRabbitMQ:
+    """A RabbitMQ node of the test's own (run as the rabbitmq user, its own ports and data).
+
+    Its queues are durable and Celery's messages persistent, so a restart keeps what was
+    queued, as a production broker's would.
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dist_port = free_port()
+        self.name = f"siteaudit{self.port}@localhost"
+        self.dir = Path(tempfile.mkdtemp(prefix="siteaudit-rmq-"))
+        (self.dir / "rabbitmq.conf").write_text(f"listeners.tcp.default = 127.0.0.1:{self.port}\n")
+        shutil.chown(self.dir, "rabbitmq", "rabbitmq")
+        shutil.chown(self.dir / "rabbitmq.conf", "rabbitmq", "rabbitmq")
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+
+    def _env(self) -> list[str]:
+        return [
+            "env",
+            f"RABBITMQ_NODENAME={self.name}",
+            f"RABBITMQ_DIST_PORT={self.dist_port}",
+            f"RABBITMQ_CONFIG_FILE={self.dir / 'rabbitmq'}",
+            f"RABBITMQ_MNESIA_BASE={self.dir / 'mnesia'}",
+            f"RABBITMQ_LOG_BASE={self.dir / 'log'}",
+            f"RABBITMQ_ENABLED_PLUGINS_FILE={self.dir / 'plugins'}",
+            f"RABBITMQ_PID_FILE={self.dir / 'pid'}",
+            "HOME=/var/lib/rabbitmq",
+        ]
+
+    def _run(self, *command: str) -> None:
+        subprocess.run(
+            ["runuser", "-u", "rabbitmq", "--", *self._env(), *command],
+            check=True,
+            capture_output=True,
+            timeout=120,
+            cwd=self.dir,
+        )
+
+    def start(self) -> None:
+        self._run("rabbitmq-server", "-detached")
+        # await_startup fails at once until the node has registered with epmd: ask again.
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                self._run("rabbitmqctl", "-n", self.name, "await_startup", "--timeout", "60")
+                break
+            except subprocess.CalledProcessError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        _wait_for_port(self.port)
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._run("rabbitmqctl", "-n", self.name, "stop")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) != 0:
+                    return
+            time.sleep(0.1)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
