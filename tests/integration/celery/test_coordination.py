@@ -155,3 +155,38 @@ def test_two_beats_firing_one_slot_start_one_scan(coordinator: SqlCoordinator) -
     with coordinator.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(scans)) == 1
     assert fire_due(coordinator.engine, newest_slot) == []  # the slot is taken
+
+
+def test_a_dead_letter_redriven_goes_back_to_the_queue_with_fresh_attempts(
+    coordinator: SqlCoordinator,
+) -> None:
+    from siteaudit.model import FetchedPage
+    from siteaudit.pipeline.fetching import to_page
+    from siteaudit.pipeline.ports import PageResult
+    from siteaudit.storage.tables import dead_letters
+
+    scan_id, [page] = queued(coordinator, 1)
+    for _ in range(2):
+        coordinator.claim("fetch", scan_id, [page], "t", lease_s=60, max_attempts=2)
+    [spent] = coordinator.claim("fetch", scan_id, [page], "t", lease_s=60, max_attempts=2).exhausted
+    failed = FetchedPage(spent.url, spent.url, None, error_code="worker-lost", error_message="x")
+    result = PageResult(to_page(failed, depth=1, is_internal=lambda _u: True, max_links=10), ())
+    coordinator.fail(scan_id, "fetch", spent, result, "worker-lost: x")
+    with coordinator.engine.begin() as connection:
+        connection.execute(update(scans).values(status="completed"))
+    [letter] = coordinator.dead_letters(scan_id)
+    assert (letter.step, letter.attempts, letter.redriven_at) == ("fetch", 2, None)
+
+    assert coordinator.redrive([letter.id]) == [scan_id]
+    assert coordinator.redrive([letter.id]) == []  # a letter is redriven once
+    with coordinator.engine.connect() as connection:
+        row = connection.execute(select(work.c.state, work.c.attempts)).one()
+        status = connection.scalar(select(scans.c.status))
+        messages = connection.execute(
+            select(outbox.c.task, outbox.c.args).where(outbox.c.task == "fetch")
+        ).all()
+        redriven = connection.scalar(select(dead_letters.c.redriven_at))
+    assert tuple(row) == ("queued", 0)
+    assert status == "fetching"
+    assert [tuple(m) for m in messages] == [("fetch", [scan_id, [page]])]
+    assert redriven is not None
