@@ -125,6 +125,10 @@ class Chaos:
         coordinator = SqlCoordinator(self.engine)
         deadline = time.monotonic() + timeout_s
         while True:
+            # Workers run supervised in production: kombu's Redis transport can die with
+            # "Unrecoverable error: AttributeError ... 'hostname'" while restoring messages
+            # during a broker restart (kombu#970-like); the supervisor starts it again.
+            self.cluster.revive()
             try:
                 progress = coordinator.progress(scan_id)
             except Exception:  # the database may be restarting

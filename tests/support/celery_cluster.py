@@ -77,6 +77,8 @@ class Worker:
     process: subprocess.Popen[bytes]
     log: Path
     queues: tuple[str, ...]
+    faults: bool = False
+    concurrency: int = 2
 
     def text(self) -> str:
         """Everything the worker logged so far."""
@@ -150,7 +152,7 @@ class Cluster:
             process = subprocess.Popen(
                 command, env=self.environment(), stdout=handle, stderr=subprocess.STDOUT
             )
-        worker = Worker(process, log, tuple(queues))
+        worker = Worker(process, log, tuple(queues), faults, concurrency)
         self.workers.append(worker)
         deadline = time.monotonic() + READY_TIMEOUT_S
         while "ready." not in worker.text():
@@ -177,6 +179,23 @@ class Cluster:
                 raise RuntimeError(f"beat did not start:\n{beat.text()[-3000:]}")
             time.sleep(0.1)
         return beat
+
+    def revive(self) -> int:
+        """Start again every worker that exited on its own, as a process supervisor
+        (systemd `Restart=always`) would; returns how many were restarted. Beat processes
+        and workers a test killed on purpose (`Worker.kill`) count too: restarting them is
+        what production does."""
+        dead = [
+            worker
+            for worker in self.workers
+            if worker.queues is not None
+            and worker.process.poll() is not None
+            and not worker.log.name.startswith("beat")
+        ]
+        for worker in dead:
+            self.workers.remove(worker)
+            self.start_worker(worker.queues, worker.concurrency, faults=worker.faults)
+        return len(dead)
 
     def settings(self, **distributed: object) -> Settings:
         """Settings for the test's side; `distributed` overrides reach workers started later."""
