@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -60,3 +61,13 @@ def html(body: str, title: str = "A page") -> Route:
         f"<body>{body}</body></html>"
     ).encode()
     return lambda _handler: (200, {"Content-Type": "text/html; charset=utf-8"}, page)
+
+
+def logged(route: Route, hits: list[tuple[float, str]]) -> Route:
+    """`route`, noting (monotonic time, path) in `hits` when a request reaches it."""
+
+    def wrapper(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        hits.append((time.monotonic(), handler.path))
+        return route(handler)
+
+    return wrapper

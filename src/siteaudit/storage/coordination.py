@@ -70,6 +70,15 @@ START, DISCOVER, FETCH, EXTRACT, SELECT, ANALYZE, AGGREGATE = (
 )
 
 
+# The message that (re)starts a scan stalled in each phase outside fetching.
+PHASE_MESSAGE = {
+    ScanStatus.PENDING: START,
+    ScanStatus.DISCOVERING: DISCOVER,
+    ScanStatus.ANALYZING: ANALYZE,
+    ScanStatus.AGGREGATING: AGGREGATE,
+}
+
+
 class DistributedDatabaseError(StorageError):
     """The distributed engine was pointed at a database it cannot coordinate on."""
 
@@ -762,17 +771,8 @@ class SqlCoordinator:
         sent = 0
         with self.engine.begin() as connection:
             _touch(connection, scan_id)
-            if status is ScanStatus.PENDING:
-                send(connection, START, scan_id)
-                return 1
-            if status is ScanStatus.DISCOVERING:
-                send(connection, DISCOVER, scan_id)
-                return 1
-            if status is ScanStatus.ANALYZING:
-                send(connection, ANALYZE, scan_id)
-                return 1
-            if status is ScanStatus.AGGREGATING:
-                send(connection, AGGREGATE, scan_id)
+            if status in PHASE_MESSAGE:
+                send(connection, PHASE_MESSAGE[status], scan_id)
                 return 1
             free = or_(work.c.lease_until.is_(None), work.c.lease_until < now)
             for step, state in STEP_STATE.items():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 from tests.support.celery_cluster import Cluster, queue_depths
-from tests.support.sites import Site, html
+from tests.support.sites import Site, html, logged
 
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines.celery import service
@@ -225,21 +225,14 @@ def test_workers_share_the_per_host_limit(cluster: Cluster) -> None:
 
 
 def test_workers_together_honour_the_crawl_delay(cluster: Cluster) -> None:
-    hits: list[float] = []
-
-    def logged(route):  # type: ignore[no-untyped-def]
-        def wrapper(handler):  # type: ignore[no-untyped-def]
-            hits.append(time.monotonic())
-            return route(handler)
-
-        return wrapper
+    hits: list[tuple[float, str]] = []
 
     robots = b"User-agent: *\nCrawl-delay: 0.3\n"
     links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(6))
     routes = {
         "/robots.txt": lambda _h: (200, {"Content-Type": "text/plain"}, robots),
-        "/": logged(html(links, "Home")),
-        **{f"/p{i}": logged(html("<h1>p</h1>", f"P{i}")) for i in range(6)},
+        "/": logged(html(links, "Home"), hits),
+        **{f"/p{i}": logged(html("<h1>p</h1>", f"P{i}"), hits) for i in range(6)},
     }
     settings = cluster.settings(batch_size=2)
     cluster.start_worker(concurrency=2)
@@ -247,7 +240,7 @@ def test_workers_together_honour_the_crawl_delay(cluster: Cluster) -> None:
     with Site(routes) as site:
         scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
         outcome = follow(settings, scan_id)
-    starts = sorted(hits)
+    starts = sorted(at for at, _ in hits)
     assert len(outcome.pages) == 7
     assert len(starts) == 7
     assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.28

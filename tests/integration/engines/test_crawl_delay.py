@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import time
 from pathlib import Path
 
-from tests.support.sites import Site, html
+from tests.support.sites import Site, html, logged
 
 from siteaudit.engines.runner import make_spec, run_scan
 from siteaudit.settings import load_settings
@@ -16,19 +15,12 @@ from siteaudit.storage.database import open_store
 def test_pages_are_fetched_no_closer_than_the_crawl_delay(tmp_path: Path) -> None:
     hits: list[tuple[float, str]] = []
 
-    def logged(route):  # type: ignore[no-untyped-def]
-        def wrapper(handler):  # type: ignore[no-untyped-def]
-            hits.append((time.monotonic(), handler.path))
-            return route(handler)
-
-        return wrapper
-
     robots = b"User-agent: *\nCrawl-delay: 0.3\n"
     links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(4))
     routes = {
         "/robots.txt": lambda _h: (200, {"Content-Type": "text/plain"}, robots),
-        "/": logged(html(links, "Home")),
-        **{f"/p{i}": logged(html("<h1>p</h1>", f"P{i}")) for i in range(4)},
+        "/": logged(html(links, "Home"), hits),
+        **{f"/p{i}": logged(html("<h1>p</h1>", f"P{i}"), hits) for i in range(4)},
     }
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
     store = open_store(settings.database_url)

@@ -43,6 +43,7 @@ from siteaudit.settings import Settings
 from siteaudit.storage.coordination import (
     AGGREGATE,
     DISCOVER,
+    Claim,
     Claimed,
     Completed,
     FrontierCache,
@@ -88,6 +89,7 @@ class Steps:
         self.events = EventLog(events_url(settings))
         self._analyzers: dict[int, tuple[Scope, PageAnalyzer]] = {}
         self._frontiers = FrontierCache(ANALYZERS_KEPT)
+        self._paced: set[int] = set()  # scans whose Crawl-delay this process applied
         self._cancel_seen: dict[int, tuple[float, bool]] = {}
         # One event loop and one HTTP client per worker process, kept between tasks, so
         # that connections to a site are reused across batches (keep-alive).
@@ -186,6 +188,7 @@ class Steps:
             self.events.publish(scan_id, "status", status=status.value, site_score=scores.site)
         self._analyzers.pop(scan_id, None)
         self._frontiers.drop(scan_id)
+        self._paced.discard(scan_id)
 
     def fail_scan(self, scan_id: int, exc: BaseException) -> None:
         """A scan step hit a bug: the scan fails with the error, its pages kept."""
@@ -209,17 +212,10 @@ class Steps:
         if control.stopped:
             return
         spec = control.spec
-        claim = self.coord.claim(
-            "fetch",
-            scan_id,
-            ids,
-            owner,
-            lease_s=self.dist.lease_s,
-            max_attempts=self.dist.max_attempts,
-        )
-        self._fail_exhausted(scan_id, "fetch", claim.exhausted, spec)
-        # Every worker paces the host by the Crawl-delay discovery read (fleet-wide on Redis).
-        apply_crawl_delay(self._http(), control.frontier.get("robots"), spec)
+        claim = self._claim("fetch", scan_id, ids, owner, spec)
+        if scan_id not in self._paced:  # the Crawl-delay discovery read, once per scan here
+            apply_crawl_delay(self._http(), control.frontier.get("robots"), spec)
+            self._paced.add(scan_id)
         fetched: list[tuple[int, FetchedPage]] = []
         done: list[Completed] = []
         by_id = {claimed.id: claimed for claimed in claim.mine}
@@ -250,15 +246,7 @@ class Steps:
         Runs for a cancelled scan too: its fetched pages are kept, and parsing sends nothing.
         """
         control = self.coord.control(scan_id)
-        claim = self.coord.claim(
-            "extract",
-            scan_id,
-            ids,
-            owner,
-            lease_s=self.dist.lease_s,
-            max_attempts=self.dist.max_attempts,
-        )
-        self._fail_exhausted(scan_id, "extract", claim.exhausted, control.spec)
+        claim = self._claim("extract", scan_id, ids, owner, control.spec)
         done: list[Completed] = []
         try:
             for claimed in claim.mine:
@@ -433,6 +421,19 @@ class Steps:
         result = self._result(scan_id, spec, claimed, failed)
         self.coord.fail(scan_id, step, claimed, result, f"{code}: {message}")
         self.events.publish(scan_id, "page-failed", url=claimed.url, step=step, error=code)
+
+    def _claim(self, step: str, scan_id: int, ids: list[int], owner: str, spec: ScanSpec) -> Claim:
+        """Lease the batch's pages for `step`; pages past their attempts fail here."""
+        claim = self.coord.claim(
+            step,
+            scan_id,
+            ids,
+            owner,
+            lease_s=self.dist.lease_s,
+            max_attempts=self.dist.max_attempts,
+        )
+        self._fail_exhausted(scan_id, step, claim.exhausted, spec)
+        return claim
 
     def _fail_exhausted(
         self, scan_id: int, step: str, exhausted: list[Claimed], spec: ScanSpec
