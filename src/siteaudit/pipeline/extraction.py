@@ -173,22 +173,49 @@ def content_hash(body: bytes) -> str:
 
 
 def resolve(base: str, href: str) -> str | None:
-    """`pipeline.urls.resolve`, with normalised URLs memoised process-wide.
+    """`pipeline.urls.resolve`, memoised process-wide.
 
-    Normalising is most of the cost of extraction, and template links (menus, footers)
-    repeat on every page of a site, so the cache turns most of that work into a lookup.
+    Resolving and normalising were most of the cost of extraction, and template links
+    (menus, footers) repeat on every page of a site: a relative reference is cached by the
+    base's directory, which the pages of one folder share, so most links are one lookup.
     """
     href = href.strip()
     if not href or href.startswith(NOT_CRAWLABLE):
         return None
     try:
-        absolute = href if href.startswith(("http://", "https://")) else urljoin(base, href)
-        return _normalised(absolute)
+        if href.startswith(("http://", "https://")):
+            return _normalised(href)
+        if href.startswith("?"):  # the one kind of reference that reads the base's file name
+            return _normalised(urljoin(base, href))
+        return _joined(directory(base), href)
     except ValueError:
         return None
 
 
-@lru_cache(maxsize=16_384)
+def directory(url: str) -> str:
+    """`url` up to the last "/" of its path: all a relative reference other than "?..." uses.
+
+    RFC 3986 §5.2.3 merges a relative path with the base path minus its last segment, and
+    the base's query and fragment play no part, so pages of one folder share the results.
+    """
+    end = len(url)
+    for mark in ("?", "#"):
+        found = url.find(mark, 0, end)
+        if found >= 0:
+            end = found
+    slash = url.rfind("/", 0, end)
+    authority = url.find("//")
+    if slash <= authority + 1:  # no path at all: "http://host"
+        return url[:end] + "/"
+    return url[: slash + 1]
+
+
+@lru_cache(maxsize=65_536)  # template links repeat on every page of a folder
+def _joined(folder: str, href: str) -> str | None:
+    return _normalised(urljoin(folder, href))
+
+
+@lru_cache(maxsize=65_536)
 def _normalised(url: str) -> str | None:
     try:
         return normalise(url)

@@ -19,12 +19,13 @@ Part of extraction (see `extraction.py`); runs last, on the tree whose invisible
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import operator
 import re
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
@@ -102,25 +103,33 @@ def simhash(words: list[str]) -> int:
     divisible by `SHINGLE_SAMPLE`): the choice depends on content only, so both copies of a
     shared passage keep the same shingles, and hashing costs a fraction of hashing them all.
     """
-    starts: Sequence[int] = range(max(1, len(words) - 2))
-    if len(starts) >= MIN_SAMPLED:
-        anchors = list(compress(starts, map(_is_anchor, words)))
-        if len(anchors) >= MIN_SAMPLED // SHINGLE_SAMPLE:
-            starts = anchors
-    blake2b = hashlib.blake2b
-    digests = b"".join(
-        blake2b(" ".join(words[i : i + 3]).encode(), digest_size=8).digest() for i in starts
-    )
-    # Bit b of every digest is bit b of one 64-bit word of `packed`: masking all of them
-    # at once and counting the ones is C work, where counting per digest was Python.
-    packed = int.from_bytes(digests, "little")
-    count = len(starts)
-    every_word = ((1 << (64 * count)) - 1) // ((1 << 64) - 1)  # bit 0 of every word
+    # The i-th shingle is (firsts[i], seconds[i], thirds[i]); map, zip and compress run in
+    # C, with no Python frame per shingle, and sampling happens before any string is built.
+    firsts: Iterable[str] = words
+    seconds: Iterable[str] = words[1:]
+    thirds: Iterable[str] = words[2:]
+    if len(words) - 2 >= MIN_SAMPLED:
+        flags = list(map(_is_anchor, words[: len(words) - 2]))
+        if sum(flags) >= MIN_SAMPLED // SHINGLE_SAMPLE:
+            firsts, seconds, thirds = (compress(part, flags) for part in (firsts, seconds, thirds))
+    shingles = list(map(" ".join, zip(firsts, seconds, thirds, strict=False))) or [" ".join(words)]
+    digests = b"".join(map(_DIGEST, map(_blake2b_8, map(str.encode, shingles))))
+    count = len(shingles)
+    # Bit 8k+j of a (little-endian) digest is bit j of its byte k. Byte k of every digest,
+    # side by side, is one integer; masking bit j of all of them at once and counting the
+    # ones is C work over count bytes, 64 times.
+    low_bits = int.from_bytes(b"\x01" * count, "little")
     result = 0
-    for bit in range(64):
-        if (packed >> bit & every_word).bit_count() * 2 > count:
-            result |= 1 << bit
+    for k in range(8):
+        column = int.from_bytes(digests[k::8], "little")
+        for j in range(8):
+            if (column >> j & low_bits).bit_count() * 2 > count:
+                result |= 1 << (8 * k + j)
     return result
+
+
+_blake2b_8 = functools.partial(hashlib.blake2b, digest_size=8)
+_DIGEST = operator.methodcaller("digest")
 
 
 @lru_cache(maxsize=65_536)

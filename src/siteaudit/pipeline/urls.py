@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -71,6 +72,7 @@ def remove_dot_segments(path: str) -> str:
     return result if result.startswith("/") else "/" + result
 
 
+@lru_cache(maxsize=65_536)  # every link of every page asks: is it internal?
 def host_of(url: str) -> str:
     """The lower-case host name of `url`."""
     return (urlsplit(url).hostname or "").lower()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from tests.unit.pipeline.factories import URL, make_fetched
 
 from siteaudit.model import Heading, Hreflang, Image, Page, RedirectHop
+from siteaudit.pipeline import extraction, urls
 from siteaudit.pipeline.extraction import MAX_LINK_TEXT, decode, extract
 from siteaudit.pipeline.urls import host_of
 
@@ -223,3 +225,49 @@ def test_word_count_covers_visible_text_only() -> None:
 def test_the_final_url_is_normalised_like_every_extracted_url() -> None:
     page = extract_html("<p>x</p>", final_url="HTTPS://Example.COM:443/a/./b#frag")
     assert page.final_url == "https://example.com/a/b"
+
+
+BASES = [
+    "http://example.com",
+    "http://example.com/",
+    "https://example.com/docs/guide/page.html",
+    "https://example.com/docs/guide/",
+    "https://example.com/docs/guide/page.html?tab=2&x=/y",
+    "https://example.com/docs/guide/page.html#part/2",
+    "https://example.com/a/./b/../c/page;params",
+    "https://example.com/a;x/b",
+    "http://example.com:8080/q?",
+]
+HREFS = [
+    "page2.html",
+    "./page2.html",
+    "../up.html",
+    "../../../../too-far.html",
+    "/root.html",
+    "//other.example/x",
+    "?q=1",
+    "?",
+    ".",
+    "..",
+    "sub/dir/",
+    "http:relative",
+    "HTTPS://Example.COM/Case",
+    " spaced.html ",
+    "a b.html",
+    "ftp://example.com/file",
+    "http://[bad",
+]
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_the_memoised_resolve_agrees_with_the_plain_one(base: str) -> None:
+    # The cache is keyed by the base's directory: every answer must be what resolving
+    # against the full base gives.
+    for href in HREFS:
+        assert extraction.resolve(base, href) == urls.resolve(base, href), href
+
+
+def test_a_base_directory_drops_the_file_name_query_and_fragment() -> None:
+    assert extraction.directory("https://h/a/b.html?x=/y#z/w") == "https://h/a/"
+    assert extraction.directory("https://h") == "https://h/"
+    assert extraction.directory("https://h?q=/x") == "https://h/"
