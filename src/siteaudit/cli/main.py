@@ -231,7 +231,8 @@ def _finish(
 ) -> int:
     report = outcome.report
     target = out_dir or Path(".siteaudit/reports") / f"scan-{report.scan.id}"
-    paths = write_reports(report, target, formats) if report.pages else {}
+    # Two processes: the CLI has no threads of its own left at this point (see write_reports).
+    paths = write_reports(report, target, formats, processes=2) if report.pages else {}
     status = report.scan.status
     failing = _failing(report, fail_on)
     if as_json:

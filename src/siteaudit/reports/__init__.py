@@ -57,6 +57,7 @@ __all__ = [
     "HtmlWriter",
     "JsonWriter",
     "ReportSink",
+    "ReportWriterError",
     "feed",
     "load_schema",
     "render_findings_csv",
@@ -70,29 +71,33 @@ __all__ = [
 ]
 
 
-def write_reports(report: ScanReport, out_dir: Path, formats: Iterable[str]) -> dict[str, Path]:
+def write_reports(
+    report: ScanReport, out_dir: Path, formats: Iterable[str], *, processes: int = 1
+) -> dict[str, Path]:
     """Write the requested formats into `out_dir`; returns format name -> written path.
 
     Format names are json, html and csv (case-insensitive); an unknown name raises
-    ValueError before anything is written.
+    ValueError before anything is written. With `processes` > 1 (and fork available), the
+    JSON report is written by a forked child while this process writes the others: the
+    report's rows are streamed from the store by each process, so they share nothing but
+    the files' names. Only callers without threads of their own should ask for it (the CLI).
     """
     wanted = parse_formats(formats)
     out_dir.mkdir(parents=True, exist_ok=True)
-    temps: dict[str, Path] = {}
+    temps = {
+        name: out_dir / f".{FORMATS[name][0]}.{secrets.token_hex(6)}.tmp" for name in wanted
+    }
     try:
-        with ExitStack() as files:
-            sinks: list[ReportSink] = []
-            for name in wanted:
-                file_name, make_sink = FORMATS[name]
-                temp = out_dir / f".{file_name}.{secrets.token_hex(6)}.tmp"
-                # Mode "x" creates the file with the umask's permissions, unlike mkstemp's.
-                handle = files.enter_context(
-                    temp.open("x", encoding="utf-8", newline="", buffering=1 << 20)
-                )
-                temps[name] = temp
-                files.callback(_sync, handle)  # runs before the file closes
-                sinks.append(make_sink(handle))
-            feed(report, sinks)
+        forked = wanted[:1] if processes > 1 and len(wanted) > 1 and _CAN_FORK else []
+        child = _fork_writer(report, {name: temps[name] for name in forked}) if forked else None
+        try:
+            _write_files(report, {name: temps[name] for name in wanted if name not in forked})
+        except BaseException:
+            if child is not None:
+                child.wait(check=False)  # this error is the one to report
+            raise
+        if child is not None:
+            child.wait()
         written: dict[str, Path] = {}
         for name, temp in temps.items():
             path = out_dir / FORMATS[name][0]
@@ -104,6 +109,67 @@ def write_reports(report: ScanReport, out_dir: Path, formats: Iterable[str]) -> 
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
         raise
+
+
+def _write_files(report: ScanReport, temps: Mapping[str, Path]) -> None:
+    """Write each format into its temporary file, fed from one pass over the report."""
+    if not temps:
+        return
+    with ExitStack() as files:
+        sinks: list[ReportSink] = []
+        for name, temp in temps.items():
+            # Mode "x" creates the file with the umask's permissions, unlike mkstemp's.
+            handle = files.enter_context(
+                temp.open("x", encoding="utf-8", newline="", buffering=1 << 20)
+            )
+            files.callback(_sync, handle)  # runs before the file closes
+            sinks.append(FORMATS[name][1](handle))
+        feed(report, sinks)
+
+
+_CAN_FORK = hasattr(os, "fork")
+_MAX_ERROR = 2000
+
+
+class ReportWriterError(RuntimeError):
+    """A report written in a child process failed; the message is the child's error."""
+
+
+class _Child:
+    """A forked report writer: its pid and the pipe its error (if any) comes through."""
+
+    def __init__(self, pid: int, errors: int) -> None:
+        self._pid = pid
+        self._errors = errors
+
+    def wait(self, *, check: bool = True) -> None:
+        """Wait for the child; with `check`, raise ReportWriterError when it failed."""
+        try:
+            with os.fdopen(self._errors, "rb") as pipe:
+                message = pipe.read(_MAX_ERROR).decode("utf-8", "replace")
+        finally:
+            _, status = os.waitpid(self._pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if check and code != 0:
+            raise ReportWriterError(message or f"the report writer process exited with {code}")
+
+
+def _fork_writer(report: ScanReport, temps: Mapping[str, Path]) -> _Child:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: write, report any error through the pipe, never return
+        code = 1
+        try:
+            os.close(read_end)
+            _write_files(report, temps)
+            code = 0
+        except BaseException as exc:
+            with contextlib.suppress(BaseException):
+                os.write(write_end, f"{type(exc).__name__}: {exc}".encode()[:_MAX_ERROR])
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return _Child(pid, read_end)
 
 
 def feed(report: ScanReport, sinks: list[ReportSink]) -> None:

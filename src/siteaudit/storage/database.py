@@ -9,8 +9,10 @@ them with a transaction-scoped advisory lock, SQLite with an immediate write tra
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,10 +43,33 @@ def create_engine_for(url: str) -> Engine:
     parsed = _with_driver(make_url(url))
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return _create_sqlite_engine(parsed)
-    if backend == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
-    raise UnsupportedDatabaseError(parsed.render_as_string(hide_password=True))
+        engine = _create_sqlite_engine(parsed)
+    elif backend == "postgresql":
+        engine = create_engine(parsed, pool_pre_ping=True)
+    else:
+        raise UnsupportedDatabaseError(parsed.render_as_string(hide_password=True))
+    _ENGINES.add(engine)
+    return engine
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child, open new connections rather than share the parent's.
+
+    A pooled connection (a socket to PostgreSQL, an SQLite handle with its file locks)
+    belongs to the process that opened it; `dispose(close=False)` drops the child's copies
+    without closing the parent's. An in-memory SQLite database lives in its one connection,
+    which the child owns a copy of: that one is kept.
+    """
+    for engine in list(_ENGINES):
+        if not isinstance(engine.pool, StaticPool):
+            engine.dispose(close=False)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 def migrate(engine: Engine) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -18,7 +19,7 @@ from tests.support.databases import require_postgres
 
 from siteaudit.model import Category, ScanSpec, Severity
 from siteaudit.model.report import ReportTotals
-from siteaudit.reports import render_findings_csv, render_json
+from siteaudit.reports import render_findings_csv, render_json, write_reports
 from siteaudit.storage import SqlScanStore, create_engine_for
 from siteaudit.storage.database import open_store
 
@@ -93,3 +94,17 @@ def test_report_order_ignores_a_linguistic_database_collation() -> None:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text(f'DROP DATABASE "{name}"'))
         admin.dispose()
+
+
+def test_a_forked_report_writer_streams_the_same_bytes_from_the_store(
+    store: SqlScanStore, tmp_path: Path
+) -> None:
+    # The parent has used (and pooled) a connection: the child must open its own.
+    scan_id = _seed(store)
+    report = store.load_report(scan_id)
+    serial = write_reports(report, tmp_path / "one", ["json", "html", "csv"])
+    parallel = write_reports(report, tmp_path / "two", ["json", "html", "csv"], processes=2)
+
+    for name, path in serial.items():
+        assert parallel[name].read_bytes() == path.read_bytes(), name
+    assert len(tuple(store.load_report(scan_id).findings)) == 4 * len(PATHS)  # still usable

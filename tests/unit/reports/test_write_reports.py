@@ -106,3 +106,42 @@ def test_every_format_is_written_from_one_pass_over_pages_and_findings(tmp_path:
     assert (Pages.iterations, Findings.iterations) == (1, 1)
     assert written["json"].read_text(encoding="utf-8") == reports.render_json(report)
     assert written["csv"].read_bytes().decode() == reports.render_findings_csv(report)
+
+
+def test_reports_written_by_two_processes_are_the_ones_one_process_writes(
+    tmp_path: Path,
+) -> None:
+    serial = write_reports(make_report(), tmp_path / "one", ["json", "html", "csv"])
+    parallel = write_reports(make_report(), tmp_path / "two", ["json", "html", "csv"], processes=2)
+
+    assert {name: path.name for name, path in parallel.items()} == {
+        name: path.name for name, path in serial.items()
+    }
+    for name, path in serial.items():
+        assert parallel[name].read_bytes() == path.read_bytes(), name
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(
+        p.name for p in (tmp_path / "one").iterdir()
+    )
+
+
+@pytest.mark.parametrize("failing", ["json", "html"], ids=["in-the-child", "in-the-parent"])
+def test_a_renderer_failing_in_either_process_leaves_old_files_and_no_temporary_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    # The first format requested is written by the forked child, the others here.
+    (tmp_path / "report.json").write_text("old", encoding="utf-8")
+    base = {"json": reports.JsonWriter, "html": reports.HtmlWriter}[failing]
+
+    class Exploding(base):  # type: ignore[valid-type,misc]
+        def end(self) -> None:
+            raise RuntimeError(f"{failing} renderer bug")
+
+    formats = dict(reports.FORMATS)
+    formats[failing] = (formats[failing][0], Exploding)
+    monkeypatch.setattr(reports, "FORMATS", formats)
+
+    with pytest.raises(RuntimeError, match=f"{failing} renderer bug"):
+        write_reports(make_report(), tmp_path, ["json", "html", "csv"], processes=2)
+
+    assert (tmp_path / "report.json").read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
