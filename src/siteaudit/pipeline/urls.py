@@ -17,6 +17,11 @@ from w3lib.url import safe_url_string
 
 SUPPORTED_SCHEMES = frozenset({"http", "https"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# RFC 3986 unreserved and sub-delimiter characters and ":/?#@", except "'" (quoted in a
+# query), "%" (escapes get normalised), "[]" (quoted outside an IPv6 host) and non-ASCII
+# (IDNA, UTF-8 quoting): safe_url_string changes nothing made of these that `normalise`
+# keeps (it may quote user info, which `normalise` drops).
+_NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&()*+,;=]*")
 
 
 class InvalidURLError(ValueError):
@@ -25,8 +30,11 @@ class InvalidURLError(ValueError):
 
 def normalise(url: str) -> str:
     """The canonical form of an absolute http(s) URL; raises InvalidURLError otherwise."""
+    url = url.strip()
     try:
-        parts = urlsplit(safe_url_string(url.strip()))
+        # safe_url_string (quoting, IDNA) is the costly step; a URL made only of characters
+        # that never need quoting comes out of it unchanged, so it is skipped for those.
+        parts = urlsplit(url if _NEEDS_NO_QUOTING.fullmatch(url) else safe_url_string(url))
         port = parts.port
     except ValueError as exc:
         raise InvalidURLError(f"malformed URL {url!r}: {exc}") from exc

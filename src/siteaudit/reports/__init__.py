@@ -84,9 +84,7 @@ def write_reports(
     """
     wanted = parse_formats(formats)
     out_dir.mkdir(parents=True, exist_ok=True)
-    temps = {
-        name: out_dir / f".{FORMATS[name][0]}.{secrets.token_hex(6)}.tmp" for name in wanted
-    }
+    temps = {name: out_dir / f".{FORMATS[name][0]}.{secrets.token_hex(6)}.tmp" for name in wanted}
     try:
         forked = wanted[:1] if processes > 1 and len(wanted) > 1 and _CAN_FORK else []
         child = _fork_writer(report, {name: temps[name] for name in forked}) if forked else None

@@ -1,5 +1,8 @@
+import re
+
 import pytest
 
+from siteaudit.pipeline import urls
 from siteaudit.pipeline.urls import InvalidURLError, Scope, normalise, resolve
 
 
@@ -54,3 +57,47 @@ def test_subdomains_are_in_scope_only_when_asked() -> None:
 def test_an_invalid_pattern_is_a_clear_error() -> None:
     with pytest.raises(InvalidURLError, match="invalid include/exclude pattern"):
         Scope.from_spec("http://e.com/", include=("(",))
+
+
+QUOTING_SKIPPED = [
+    "HTTP://Example.COM:80/a/./b/../c?x=1#frag",
+    "http://user:pw@example.com/p;params?q=(1)&r=a,b*c!d$e-f+g=h~i#x#y",
+    "http://u@v;w=x@example.com/",
+    "http://example.com?/x",
+    "https://example.com:8443/a//b/",
+    "http://example.com./",
+    "http://127.0.0.1:8082/sql-select.html",
+    "http://2130706433/",
+    "http://example.com:99999/",
+    "http://:80/",
+]
+
+
+@pytest.mark.parametrize("raw", QUOTING_SKIPPED)
+def test_urls_that_need_no_quoting_normalise_as_if_quoted(
+    raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def outcome() -> str:
+        try:
+            return normalise(raw)
+        except InvalidURLError as exc:
+            return f"error: {exc}"
+
+    fast = outcome()
+    # Every URL through safe_url_string, as before the shortcut.
+    monkeypatch.setattr(urls, "_NEEDS_NO_QUOTING", re.compile(r"(?!)"))
+    assert fast == outcome()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("http://example.com/?q='x'", "http://example.com/?q=%27x%27"),
+        ("http://example.com/a b", "http://example.com/a%20b"),
+        ("http://example.com/[x]", "http://example.com/%5Bx%5D"),
+        ("http://bücher.example/ü", "http://xn--bcher-kva.example/%C3%BC"),
+        ("http://[::1]:8080/x", "http://[::1]:8080/x"),
+    ],
+)
+def test_urls_that_need_quoting_still_get_it(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
