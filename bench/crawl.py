@@ -92,6 +92,21 @@ def median_row(rows: list[dict[str, float]]) -> dict[str, float]:
     }
 
 
+def compile_bytecode() -> None:
+    """Byte-compile siteaudit's sources once, as installing a package does.
+
+    The peers run from virtualenvs pip built, with their bytecode compiled at install time;
+    siteaudit runs from this editable checkout. With PYTHONDONTWRITEBYTECODE=1 (set on these
+    machines) Python never caches the bytecode of an editable install and compiled every
+    module again on each run: 0.1 s that an installed siteaudit never pays.
+    """
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "src")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def main() -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -103,6 +118,7 @@ def main() -> int:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    compile_bytecode()
     for key in args.sites.split(","):
         url = SITES[key]
         ours: list[dict[str, float]] = []

@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 findings at or above `--fail-on`; 2 usage errors and fa
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -136,7 +137,7 @@ def scan(
             outcome = _run(settings, spec, quiet=quiet or as_json)
     except SiteauditError as exc:
         fail(str(exc))
-    sys.exit(_finish(outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json))
+    _exit(_finish(outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json))
 
 
 @main.command()
@@ -159,7 +160,7 @@ def demo(out_dir: Path, as_json: bool) -> None:
             outcome = _run(settings, make_spec(settings, server.url, (), ()), quiet=as_json)
         except SiteauditError as exc:
             fail(str(exc))
-    sys.exit(_finish(outcome, out_dir, FORMATS, None, quiet=False, as_json=as_json))
+    _exit(_finish(outcome, out_dir, FORMATS, None, quiet=False, as_json=as_json))
 
 
 @main.command(name="checks")
@@ -208,6 +209,17 @@ def _parse_formats(formats: str) -> tuple[str, ...]:
             f"unknown format(s) {unknown}; use {', '.join(FORMATS)}", param_hint="--format"
         )
     return chosen
+
+
+def _exit(code: int) -> NoReturn:
+    """Exit with `code`, sparing the interpreter's last collections the scan's heap.
+
+    Everything still alive (caches, the catalogue, modules) is frozen first: the collections
+    run while the interpreter shuts down then skip it, which took 0.19 s after a scan of the
+    PostgreSQL manual. Exit handlers, file closing and finalizers still run as usual.
+    """
+    gc.freeze()
+    sys.exit(code)
 
 
 def _run(settings: Settings, target: ScanSpec | int, *, quiet: bool) -> ScanOutcome:
