@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -123,9 +124,11 @@ def main() -> int:
         url = SITES[key]
         ours: list[dict[str, float]] = []
         peers: dict[str, list[dict[str, float]]] = {"baseline": [], "advertools": []}
+        report: dict[str, Any] = {}
         for _ in range(args.rounds):
             with tempfile.TemporaryDirectory() as tmp:
                 ours.append(run_siteaudit(url, Path(tmp)))
+                report = json.loads((Path(tmp) / "out" / "report.json").read_text())
             for name, row in run_peers(url).items():
                 peers[name].append(row)
         table = {"siteaudit": median_row(ours), **{n: median_row(r) for n, r in peers.items()}}
@@ -145,7 +148,51 @@ def main() -> int:
             f"siteaudit / baseline pages/s:   {ours_rate / table['baseline']['pages_per_s']:.2f}"
             f"  (target >= 0.40)"
         )
+        print(coverage(url, report))
     return 0
+
+
+def coverage(url: str, report: dict[str, Any]) -> str:
+    """Pages the baseline crawler fetched that siteaudit did not, and broken-page agreement.
+
+    The baseline (../shared/bench/baseline_crawl.py, run once more with its JSON lines kept)
+    fetches every same-host <a href> target; both sides' URLs are compared in siteaudit's
+    normal form. Broken means an error status (>= 400) or no answer at all.
+    """
+    python = Path(os.environ.get("PEERS_DIR", "/tmp/siteaudit-peers")) / "base/bin/python"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "base.jsonl"
+        subprocess.run(
+            [str(python), str(SHARED / "bench" / "baseline_crawl.py"), url, "16", str(out)],
+            check=True,
+            capture_output=True,
+        )
+        rows = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+
+    def broken(status: int | None) -> bool:
+        return status is None or status >= 400
+
+    theirs = {_normal(r["url"]): broken(r.get("status")) for r in rows}
+    ours = {_normal(p["url"]): broken(p["status"]) for p in report["pages"]}
+    missing = sorted(set(theirs) - set(ours))
+    their_broken = {u for u, bad in theirs.items() if bad}
+    our_broken = {u for u, bad in ours.items() if bad}
+    verdict = "OK" if not missing and their_broken == our_broken else "MISMATCH"
+    return (
+        f"coverage: baseline {len(theirs)} URLs, siteaudit {len(ours)}, missed by siteaudit "
+        f"{len(missing)} {missing[:5]}; broken: baseline {len(their_broken)}, siteaudit "
+        f"{len(our_broken)}, only baseline {sorted(their_broken - our_broken)[:5]}, only "
+        f"siteaudit {sorted(our_broken - their_broken)[:5]}  {verdict}"
+    )
+
+
+def _normal(url: str) -> str:
+    from siteaudit.pipeline.urls import InvalidURLError, normalise  # noqa: PLC0415
+
+    try:
+        return normalise(url)
+    except InvalidURLError:
+        return url
 
 
 if __name__ == "__main__":
