@@ -65,7 +65,7 @@ class LocalEngine:
         fetcher: Fetcher,
         *,
         preflight: Preflight | None = None,
-        processor: Callable[[ScanSpec], PageProcessor] | None = None,
+        processor: Callable[[ScanSpec, int], PageProcessor] | None = None,
         max_links_per_page: int = 10_000,
         on_progress: ProgressCallback | None = None,
     ) -> None:
@@ -78,7 +78,7 @@ class LocalEngine:
         self._on_progress = on_progress
         self._cancel = asyncio.Event()
 
-    def _inline(self, spec: ScanSpec) -> PageProcessor:
+    def _inline(self, spec: ScanSpec, _scan_id: int) -> PageProcessor:
         job = PageJob(
             spec.start_url,
             spec.include,
@@ -126,7 +126,7 @@ class LocalEngine:
             self._restore(scan_id, frontier)
         frontier.offer(spec.start_url, 0, "start")
         frontier.offer_sitemap_urls(found.sitemap_urls)
-        state = _RunState(frontier, self._make_processor(spec))
+        state = _RunState(frontier, self._make_processor(spec, scan_id))
         state.counters.update(found.counters)
         self._store.set_status(scan_id, ScanStatus.SELECTING)
         self._store.set_status(scan_id, ScanStatus.FETCHING)
@@ -238,7 +238,8 @@ class LocalEngine:
             state.errors += 1
             if entry.found_via == "start":
                 state.start_error = done.error_message or done.error_code
-        state.pending.append(done.rows)
+        if done.rows is not None:  # else a worker process stored them itself
+            state.pending.append(done.rows)
         for check_id, _message in done.check_errors:
             state.counters[f"analysis/check-error/{check_id}"] += 1
 

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import logging
 import multiprocessing
+import os
 import pickle
+import select
 import signal
 import socket
+import time
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
 from siteaudit.model import FetchedPage
@@ -30,12 +34,19 @@ from siteaudit.pipeline.discovery import candidates
 from siteaudit.pipeline.fetching import to_page
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
 from siteaudit.pipeline.urls import Scope
+from siteaudit.storage import SqlScanStore, create_engine_for
 from siteaudit.storage.codec import page_rows
 
 logger = logging.getLogger(__name__)
 
 # Seconds a worker gets to finish its page and exit once the pool closes.
 STOP_GRACE_S = 5.0
+# ... and to store the rows it still holds, when it stores them itself.
+STORE_GRACE_S = 60.0
+# A worker storing its own rows writes them once it holds this many pages, or this long
+# after the first of them (whichever comes first).
+STORE_BATCH_PAGES = 50
+STORE_BATCH_S = 0.5
 _HEADER = 8  # bytes of the big-endian length before each pickled message
 
 
@@ -49,7 +60,20 @@ class ProcessedPage:
     error_message: str | None
     candidates: tuple[tuple[str, int, str], ...]  # (URL, depth, found via) for the frontier
     check_errors: tuple[tuple[str, str], ...]  # (check id, "ExceptionType: message")
-    rows: PageRows
+    rows: PageRows | None  # None when a worker process stored them itself
+
+
+@dataclass(frozen=True, slots=True)
+class RowTarget:
+    """Where worker processes store the rows of the pages they process: a database URL that
+    other processes can open (a file or a server, not an in-memory database) and the scan."""
+
+    url: str
+    scan_id: int
+
+
+class WorkerStoreError(RuntimeError):
+    """A worker process ended without storing every page it had processed."""
 
 
 class PageProcessor(Protocol):
@@ -137,11 +161,17 @@ class AdaptiveProcessor:
     """
 
     def __init__(
-        self, job: PageJob, catalogue: Catalogue, processes: int, inline_pages: int
+        self,
+        job: PageJob,
+        catalogue: Catalogue,
+        processes: int,
+        inline_pages: int,
+        rows_to: RowTarget | None = None,
     ) -> None:
         self._job = job
         self._inline = InlineProcessor(job, catalogue)
         self._processes = processes
+        self._rows_to = rows_to
         self._left = inline_pages
         self._pool: PoolProcessor | None = None
         self._warm: asyncio.Future[None] | None = None
@@ -157,7 +187,7 @@ class AdaptiveProcessor:
         if self._left > 0:
             self._left -= 1
         elif self._pool is None and self._warm is None:
-            self._pool = PoolProcessor(self._job, self._processes)
+            self._pool = PoolProcessor(self._job, self._processes, self._rows_to)
             self._warm = self._pool.warm_up()
         if self._pool is not None and self._warm is not None:
             await asyncio.wait([self._warm])  # never cancels the start-up itself
@@ -197,9 +227,10 @@ class PoolProcessor:
     re-initialises its own locks after a fork.
     """
 
-    def __init__(self, job: PageJob, processes: int) -> None:
+    def __init__(self, job: PageJob, processes: int, rows_to: RowTarget | None = None) -> None:
         self._job = job
         self._processes = processes
+        self._rows_to = rows_to
         self._workers: list[_Channel] = []
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
@@ -217,7 +248,7 @@ class PoolProcessor:
             ours, theirs = socket.socketpair()
             parent_ends = [ours, *(channel.sock for channel in self._workers)]
             process = context.Process(
-                target=_serve, args=(self._job, theirs, parent_ends), daemon=True
+                target=_serve, args=(self._job, theirs, parent_ends, self._rows_to), daemon=True
             )
             process.start()
             theirs.close()
@@ -226,11 +257,25 @@ class PoolProcessor:
         await asyncio.gather(*(channel.ready() for channel in self._workers))
 
     def close(self) -> None:
-        """Stop the workers; pages still queued are dropped (the scan is over or cancelled)."""
+        """Stop the workers; pages still queued are dropped (the scan is over or cancelled).
+
+        Workers that store their own rows write what they hold before they exit; one that
+        could not (its database failed, it was killed) raises WorkerStoreError here.
+        """
         for channel in self._workers:
             channel.hang_up()
+        grace = STOP_GRACE_S if self._rows_to is None else STORE_GRACE_S
         for channel in self._workers:
-            channel.reap()
+            channel.reap(grace)
+        if self._rows_to is None:
+            return
+        lost = [c.process.exitcode for c in self._workers if c.served and c.process.exitcode]
+        if lost:
+            raise WorkerStoreError(
+                f"a worker process ended (exit code {lost[0]}) before storing every page it "
+                f"had processed; `siteaudit scan --resume {self._rows_to.scan_id}` fetches "
+                "the missing ones again"
+            )
 
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -257,10 +302,12 @@ class _Channel:
         self._writer = writer
         self._listener: asyncio.Task[None] | None = None
         self._lost: BaseException | None = None
+        self.served = False  # True once the worker greeted: it may hold rows from then on
 
     async def ready(self) -> None:
         """Wait for the worker's greeting (sent once its catalogue is built), then listen."""
         await _read_frame(self._reader)
+        self.served = True
         self._listener = asyncio.create_task(self._listen())
 
     async def call(self, request: bytes) -> ProcessedPage:
@@ -300,9 +347,9 @@ class _Channel:
             self.sock.shutdown(socket.SHUT_RDWR)
         self._writer.close()
 
-    def reap(self) -> None:
-        """Wait for the worker to exit (killing it after a grace period)."""
-        self.process.join(STOP_GRACE_S)
+    def reap(self, grace: float = STOP_GRACE_S) -> None:
+        """Wait for the worker to exit (killing it after `grace` seconds)."""
+        self.process.join(grace)
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
@@ -313,8 +360,17 @@ async def _read_frame(reader: asyncio.StreamReader) -> bytes:
     return await reader.readexactly(size)
 
 
-def _serve(job: PageJob, sock: socket.socket, parent_ends: list[socket.socket]) -> None:
-    """A worker process: greet, then answer one request at a time until the input ends."""
+def _serve(
+    job: PageJob,
+    sock: socket.socket,
+    parent_ends: list[socket.socket],
+    rows_to: RowTarget | None = None,
+) -> None:
+    """A worker process: greet, then answer one request at a time until the input ends.
+
+    With `rows_to`, it stores the rows of its pages itself, in batches, and answers without
+    them; at the end of its input it stores what it still holds before exiting.
+    """
     # The fork copied the parent's ends of every pair: closed here, the input ends when the
     # parent hangs up or dies, rather than never.
     for end in parent_ends:
@@ -325,18 +381,71 @@ def _serve(job: PageJob, sock: socket.socket, parent_ends: list[socket.socket]) 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     worker = _Worker(job, load_catalogue().configure(job.checks))
+    rows = _RowWriter(rows_to) if rows_to is not None else None
     # What exists now lives as long as the process: spare the collector's full passes it.
     gc.freeze()
-    with sock, sock.makefile("rb") as requests, sock.makefile("wb") as answers:
-        _write_frame(answers, b"")
-        while (request := _read_request(requests)) is not None:
-            _write_frame(answers, _answer(worker, request))
+    with sock:
+        _send_frame(sock, b"")
+        while True:
+            due = rows.due_in() if rows is not None else None
+            if rows is not None and due is not None and not _readable(sock, due):
+                rows.flush()  # no request for a while: store what is held
+                continue
+            request = _receive_frame(sock)
+            if request is None:
+                break  # the parent hung up
+            _send_frame(sock, _answer(worker, request, rows))
+    if rows is not None:
+        try:
+            rows.close()
+        except Exception:
+            logger.exception("worker process %d could not store its last pages", os.getpid())
+            raise SystemExit(1) from None
 
 
-def _answer(worker: _Worker, request: bytes) -> bytes:
+class _RowWriter:
+    """A worker's own writer: batches of page rows, each in one transaction."""
+
+    def __init__(self, target: RowTarget) -> None:
+        # The parent's pooled connections were dropped at the fork (storage.database).
+        self._store = SqlScanStore(create_engine_for(target.url))
+        self._scan_id = target.scan_id
+        self._held: list[PageRows] = []
+        self._first_at = 0.0
+
+    def add(self, rows: PageRows) -> None:
+        if not self._held:
+            self._first_at = time.monotonic()
+        self._held.append(rows)
+        if len(self._held) >= STORE_BATCH_PAGES:
+            self.flush()
+
+    def due_in(self) -> float | None:
+        """Seconds until the held rows must be written; None when none are held."""
+        if not self._held:
+            return None
+        return max(0.0, self._first_at + STORE_BATCH_S - time.monotonic())
+
+    def flush(self) -> None:
+        held, self._held = self._held, []
+        if held:
+            self._store.save_page_rows(self._scan_id, held)
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._store.engine.dispose()
+
+
+def _answer(worker: _Worker, request: bytes, rows: _RowWriter | None = None) -> bytes:
     fetched, depth, found_via = pickle.loads(request)
     try:
-        return pickle.dumps((True, worker.process(fetched, depth, found_via)), _PROTOCOL)
+        done = worker.process(fetched, depth, found_via)
+        if rows is not None and done.rows is not None:
+            rows.add(done.rows)  # may write a batch: its failure fails this page's answer
+            done = dataclasses.replace(done, rows=None)
+        return pickle.dumps((True, done), _PROTOCOL)
     except Exception as exc:  # an engine bug: the parent raises it, and the scan fails
         try:
             return pickle.dumps((False, exc), _PROTOCOL)
@@ -344,13 +453,33 @@ def _answer(worker: _Worker, request: bytes) -> bytes:
             return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")), _PROTOCOL)
 
 
-def _read_request(stream: BinaryIO) -> bytes | None:
-    header = stream.read(_HEADER)
-    if len(header) < _HEADER:
-        return None  # the parent hung up
-    return stream.read(int.from_bytes(header, "big"))
+def _readable(sock: socket.socket, timeout: float) -> bool:
+    ready, _, _ = select.select([sock], [], [], timeout)
+    return bool(ready)
 
 
-def _write_frame(stream: BinaryIO, payload: bytes) -> None:
-    stream.write(len(payload).to_bytes(_HEADER, "big") + payload)
-    stream.flush()
+def _receive_frame(sock: socket.socket) -> bytes | None:
+    """The next length-prefixed frame; None when the input ended before one began."""
+    header = _receive_exactly(sock, _HEADER)
+    if header is None:
+        return None
+    payload = _receive_exactly(sock, int.from_bytes(header, "big"))
+    if payload is None:
+        raise EOFError("the parent hung up in the middle of a request")
+    return payload
+
+
+def _receive_exactly(sock: socket.socket, size: int) -> bytes | None:
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        count = sock.recv_into(view[got:])
+        if count == 0:
+            return None
+        got += count
+    return bytes(buffer)
+
+
+def _send_frame(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(len(payload).to_bytes(_HEADER, "big") + payload)

@@ -28,6 +28,7 @@ from siteaudit.engines.processing import (
     InlineProcessor,
     PageJob,
     PageProcessor,
+    RowTarget,
 )
 from siteaudit.errors import ConfigError, ScanInputError
 from siteaudit.model import ScanSpec, ScanStatus
@@ -37,7 +38,7 @@ from siteaudit.pipeline.ports import ScanStore
 from siteaudit.pipeline.reporting import with_check_infos
 from siteaudit.pipeline.urls import InvalidURLError, Scope, normalise
 from siteaudit.settings import Settings
-from siteaudit.storage.database import open_store
+from siteaudit.storage.database import open_store, shared_database_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,14 +124,16 @@ POOL_AFTER_PAGES = 10
 
 
 def _processor_factory(
-    settings: Settings, catalogue: Catalogue
-) -> Callable[[ScanSpec], PageProcessor]:
+    settings: Settings, catalogue: Catalogue, store: ScanStore
+) -> Callable[[ScanSpec, int], PageProcessor]:
     """Inline processing, or worker processes once the scan proves large (`processes`).
 
     Default: as many workers as cores, at least two, forked after 10 pages. Measured on
     2 cores (bench/crawl.py corpus sites) when they were first introduced: two workers cut
     the Python docs from 10.5 s to 7.4 s and the PostgreSQL manual from 7.6 s to 6.5 s, the
-    event loop keeping one core for fetching and writing.
+    event loop keeping one core for fetching and writing. When the store is a database
+    other processes can open, the workers write their pages' rows themselves (see
+    docs/architecture.md, "Workers store their own rows").
     """
     crawl = settings.crawl
     wanted = crawl.processes
@@ -138,7 +141,7 @@ def _processor_factory(
         wanted = max(2, os.cpu_count() or 1)
     config = check_config(settings)
 
-    def make(spec: ScanSpec) -> PageProcessor:
+    def make(spec: ScanSpec, scan_id: int) -> PageProcessor:
         job = PageJob(
             spec.start_url,
             spec.include,
@@ -150,7 +153,9 @@ def _processor_factory(
         if wanted == 0 or load_catalogue().configure(config).checks != catalogue.checks:
             # Checks the workers could not rebuild from configuration run inline.
             return InlineProcessor(job, catalogue)
-        return AdaptiveProcessor(job, catalogue, wanted, POOL_AFTER_PAGES)
+        url = shared_database_url(store)
+        rows_to = RowTarget(url, scan_id) if url is not None else None
+        return AdaptiveProcessor(job, catalogue, wanted, POOL_AFTER_PAGES, rows_to)
 
     return make
 
@@ -230,7 +235,7 @@ async def _run(
         catalogue,
         fetcher,
         preflight=preflight,
-        processor=_processor_factory(settings, catalogue),
+        processor=_processor_factory(settings, catalogue, store),
         max_links_per_page=settings.crawl.max_links_per_page,
         on_progress=on_progress,
     )

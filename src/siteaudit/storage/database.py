@@ -55,6 +55,24 @@ def create_engine_for(url: str) -> Engine:
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
+def shared_database_url(store: object) -> str | None:
+    """The URL another process can open `store`'s database with; None when it cannot.
+
+    An SQL store on PostgreSQL or on an SQLite file qualifies; an in-memory SQLite database
+    (it lives in one connection) and stores of other kinds do not.
+    """
+    if not isinstance(store, SqlScanStore):
+        return None
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database in ("", ":memory:") or "mode=memory" in database:
+            return None
+        if url.query.get("mode") == "memory":
+            return None
+    return url.render_as_string(hide_password=False)
+
+
 def _forget_inherited_connections() -> None:
     """In a forked child, open new connections rather than share the parent's.
 

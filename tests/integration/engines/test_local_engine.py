@@ -356,7 +356,7 @@ async def test_an_engine_bug_fails_the_scan_with_the_processed_pages_kept(
             catalogue,
             fetcher,
             preflight=preflight,
-            processor=lambda _spec: _BreaksOnTheFifthPage(InlineProcessor(job, catalogue)),
+            processor=lambda _spec, _scan: _BreaksOnTheFifthPage(InlineProcessor(job, catalogue)),
         )
         try:
             status = await engine.run(scan_id)

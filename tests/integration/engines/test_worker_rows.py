@@ -1,0 +1,163 @@
+"""Worker processes that store their pages' rows themselves, on SQLite and PostgreSQL.
+
+The event loop then never holds a database write; the rows must still all arrive, a pause
+must not keep them in a worker, and a worker that cannot store them must say so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from tests.support.databases import BACKENDS, empty_database
+
+from siteaudit.checks.catalogue import CheckConfig, load_catalogue
+from siteaudit.engines import processing
+from siteaudit.engines.processing import (
+    InlineProcessor,
+    PageJob,
+    PoolProcessor,
+    ProcessedPage,
+    RowTarget,
+    WorkerStoreError,
+)
+from siteaudit.model import FetchedPage, ScanSpec
+from siteaudit.storage import SqlScanStore, open_store
+from siteaudit.storage.database import shared_database_url
+
+BASE = "http://127.0.0.1:9/"
+JOB = PageJob(BASE, (), (), 100, CheckConfig())
+
+
+def page(n: int) -> FetchedPage:
+    body = (
+        f"<!DOCTYPE html><html lang=en><head><title>Page {n}</title></head><body>"
+        f"<h1>Page {n}</h1><a href=/p{n + 1}>next</a><a href=/p{n - 1}>back</a></body></html>"
+    )
+    return FetchedPage(
+        url=f"{BASE}p{n}",
+        final_url=f"{BASE}p{n}",
+        status=200,
+        headers=(("content-type", "text/html; charset=utf-8"),),
+        body=body.encode(),
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlScanStore]:
+    with empty_database(request.param, tmp_path) as url:
+        opened = open_store(url)
+        try:
+            yield opened
+        finally:
+            opened.engine.dispose()
+
+
+def target(store: SqlScanStore) -> RowTarget:
+    url = shared_database_url(store)
+    assert url is not None
+    return RowTarget(url, store.create_scan(ScanSpec(BASE)))
+
+
+def run_pool(
+    pool: PoolProcessor, pages: list[FetchedPage], then: Callable[[], None] = lambda: None
+) -> list[ProcessedPage]:
+    """Process `pages`, call `then` (the pool still open), close the pool: one event loop."""
+
+    async def run() -> list[ProcessedPage]:
+        try:
+            await pool.warm_up()
+            answers = await asyncio.gather(*(pool.process(p, 1, "link") for p in pages))
+            then()
+            return list(answers)
+        finally:
+            pool.close()  # the workers write what they still hold before they exit
+
+    return asyncio.run(run())
+
+
+def stored_titles(store: SqlScanStore, scan_id: int) -> dict[str, str | None]:
+    return {p.url: p.title for p in store.load_report(scan_id).pages}
+
+
+def test_workers_store_every_page_with_its_findings_and_links(store: SqlScanStore) -> None:
+    rows_to = target(store)
+    pages = [page(n) for n in range(1, 8)]
+    answers = run_pool(PoolProcessor(JOB, 2, rows_to), pages)
+
+    assert all(answer.rows is None for answer in answers)  # nothing came back to write
+    assert stored_titles(store, rows_to.scan_id) == {
+        p.url: f"Page {n}" for n, p in enumerate(pages, 1)
+    }
+    inline = InlineProcessor(JOB, load_catalogue())
+    expected = [asyncio.run(inline.process(p, 1, "link")).rows for p in pages]
+    report = store.load_report(rows_to.scan_id)
+    assert len(report.findings) == sum(len(rows.findings) for rows in expected if rows)
+    state = store.load_crawl_state(rows_to.scan_id)
+    assert set(state.done) == {p.url for p in pages}
+    assert f"{BASE}p8" in {url for url, _depth in state.pending}  # the last page's link
+
+
+def test_a_worker_stores_the_rows_it_holds_once_requests_pause(
+    store: SqlScanStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(processing, "STORE_BATCH_S", 0.2)  # inherited by the forked workers
+    rows_to = target(store)
+    seen: list[dict[str, str | None]] = []
+
+    def wait_for_the_page() -> None:
+        deadline = time.monotonic() + 10
+        while not stored_titles(store, rows_to.scan_id) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(stored_titles(store, rows_to.scan_id))
+
+    run_pool(PoolProcessor(JOB, 1, rows_to), [page(1)], then=wait_for_the_page)
+    # Stored while the pool was still open: a slow crawl shows its pages as they come.
+    assert seen == [{f"{BASE}p1": "Page 1"}]
+
+
+def test_a_worker_that_cannot_store_fails_the_page_with_the_database_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(processing, "STORE_BATCH_PAGES", 1)  # every page is written at once
+    empty = tmp_path / "no-schema.db"
+    sqlite3.connect(empty).close()
+    with pytest.raises(Exception, match="no such table"):
+        run_pool(PoolProcessor(JOB, 1, RowTarget(f"sqlite:///{empty}", 1)), [page(1)])
+
+
+def test_a_worker_killed_while_holding_rows_is_reported_when_the_pool_closes(
+    store: SqlScanStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(processing, "STORE_BATCH_S", 3600.0)  # the rows stay held
+    rows_to = target(store)
+    pool = PoolProcessor(JOB, 1, rows_to)
+
+    def kill_the_worker() -> None:
+        worker = pool._workers[0].process
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.join(10)
+
+    with pytest.raises(WorkerStoreError, match=rf"exit code -9.*--resume {rows_to.scan_id}"):
+        run_pool(pool, [page(1)], then=kill_the_worker)
+    assert stored_titles(store, rows_to.scan_id) == {}
+
+
+def test_only_databases_other_processes_can_open_are_shared(tmp_path: Path) -> None:
+    memory = open_store("sqlite://")
+    file = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    try:
+        assert shared_database_url(memory) is None
+        assert shared_database_url(file) == f"sqlite:///{tmp_path / 'a.db'}"
+        assert shared_database_url(object()) is None
+    finally:
+        memory.engine.dispose()
+        file.engine.dispose()
