@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
-from siteaudit.engines.processing import InlineProcessor, PageJob, PageProcessor
+from siteaudit.engines.processing import (
+    InlineProcessor,
+    PageJob,
+    PageProcessor,
+    PageTimeoutError,
+    WorkerStoreError,
+)
 from siteaudit.model import ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
@@ -107,6 +113,10 @@ class LocalEngine:
         spec = self._store.get_spec(scan_id)
         try:
             return await self._run(scan_id, spec, resume)
+        except (PageTimeoutError, WorkerStoreError) as exc:  # a page's fault, said plainly
+            logger.error("scan %s failed: %s", scan_id, exc, extra={"scan_id": scan_id})
+            self._store.set_status(scan_id, ScanStatus.FAILED, error=str(exc))
+            return ScanStatus.FAILED
         except Exception as exc:
             logger.exception("scan %s failed", scan_id, extra={"scan_id": scan_id})
             self._store.set_status(scan_id, ScanStatus.FAILED, error=f"internal error: {exc}")

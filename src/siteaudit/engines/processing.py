@@ -43,6 +43,11 @@ logger = logging.getLogger(__name__)
 STOP_GRACE_S = 5.0
 # ... and to store the rows it still holds, when it stores them itself.
 STORE_GRACE_S = 60.0
+# A page whose extraction and checks take longer than this (a pathological document, a
+# catastrophic regex) gets its worker process stopped and fails the scan, which would
+# otherwise wait for it forever. Pages normally take milliseconds.
+PAGE_TIME_LIMIT_S = 60.0
+WATCH_EVERY_S = 1.0
 # A worker storing its own rows writes them once it holds this many pages, or this long
 # after the first of them (whichever comes first).
 STORE_BATCH_PAGES = 50
@@ -74,6 +79,10 @@ class RowTarget:
 
 class WorkerStoreError(RuntimeError):
     """A worker process ended without storing every page it had processed."""
+
+
+class PageTimeoutError(RuntimeError):
+    """A page kept its worker process busy past the time limit; the worker was stopped."""
 
 
 class PageProcessor(Protocol):
@@ -232,11 +241,13 @@ class PoolProcessor:
         self._processes = processes
         self._rows_to = rows_to
         self._workers: list[_Channel] = []
+        self._watchdog: asyncio.Task[None] | None = None
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         """Process one page in the least busy worker process."""
         channel = min(self._workers, key=_busy)
-        return await channel.call(pickle.dumps((fetched, depth, found_via), _PROTOCOL))
+        request = pickle.dumps((fetched, depth, found_via), _PROTOCOL)
+        return await channel.call(request, fetched.url)
 
     def warm_up(self) -> asyncio.Future[None]:
         """Start every worker now; the future is done when they all answered."""
@@ -255,6 +266,19 @@ class PoolProcessor:
             reader, writer = await asyncio.open_unix_connection(sock=ours)
             self._workers.append(_Channel(process, ours, reader, writer))
         await asyncio.gather(*(channel.ready() for channel in self._workers))
+        self._watchdog = asyncio.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        """Stop a worker whose current page has run past PAGE_TIME_LIMIT_S."""
+        while True:
+            await asyncio.sleep(WATCH_EVERY_S)
+            for channel in self._workers:
+                url = channel.overdue(PAGE_TIME_LIMIT_S)
+                if url is not None:
+                    channel.stop(
+                        f"processing {url} took more than {PAGE_TIME_LIMIT_S:.0f} s, so its "
+                        "worker process was stopped; exclude the URL (--exclude) and resume"
+                    )
 
     def close(self) -> None:
         """Stop the workers; pages still queued are dropped (the scan is over or cancelled).
@@ -262,6 +286,8 @@ class PoolProcessor:
         Workers that store their own rows write what they hold before they exit; one that
         could not (its database failed, it was killed) raises WorkerStoreError here.
         """
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         for channel in self._workers:
             channel.hang_up()
         grace = STOP_GRACE_S if self._rows_to is None else STORE_GRACE_S
@@ -269,12 +295,13 @@ class PoolProcessor:
             channel.reap(grace)
         if self._rows_to is None:
             return
-        lost = [c.process.exitcode for c in self._workers if c.served and c.process.exitcode]
+        lost = [c for c in self._workers if c.served and c.process.exitcode]
         if lost:
+            why = lost[0].stop_reason or f"exit code {lost[0].process.exitcode}"
             raise WorkerStoreError(
-                f"a worker process ended (exit code {lost[0]}) before storing every page it "
-                f"had processed; `siteaudit scan --resume {self._rows_to.scan_id}` fetches "
-                "the missing ones again"
+                f"a worker process ended ({why}) before storing every page it had processed;"
+                f" `siteaudit scan --resume {self._rows_to.scan_id}` fetches the missing ones"
+                " again"
             )
 
 
@@ -298,6 +325,9 @@ class _Channel:
         self.process = process
         self.sock = sock
         self.waiting: deque[asyncio.Future[ProcessedPage]] = deque()
+        self.urls: deque[str] = deque()  # the URL of each waiting request, in order
+        self.busy_since = 0.0  # when the worker started on the first waiting request
+        self.stop_reason: str | None = None
         self._reader = reader
         self._writer = writer
         self._listener: asyncio.Task[None] | None = None
@@ -310,20 +340,35 @@ class _Channel:
         self.served = True
         self._listener = asyncio.create_task(self._listen())
 
-    async def call(self, request: bytes) -> ProcessedPage:
-        """Send one request and wait for its answer."""
+    async def call(self, request: bytes, url: str) -> ProcessedPage:
+        """Send one request (processing `url`) and wait for its answer."""
         if self._lost is not None:
             raise self._lost
         answer: asyncio.Future[ProcessedPage] = asyncio.get_running_loop().create_future()
+        if not self.waiting:
+            self.busy_since = time.monotonic()
         self.waiting.append(answer)
+        self.urls.append(url)
         self._writer.write(len(request).to_bytes(_HEADER, "big") + request)
         return await answer
+
+    def overdue(self, limit: float) -> str | None:
+        """The URL the worker has been on for more than `limit` seconds, if any."""
+        late = self.waiting and time.monotonic() - self.busy_since > limit
+        return self.urls[0] if late and self.stop_reason is None else None
+
+    def stop(self, reason: str) -> None:
+        """Kill the worker; its waiting pages fail with PageTimeoutError(reason)."""
+        self.stop_reason = reason
+        self.process.kill()
 
     async def _listen(self) -> None:
         try:
             while True:
                 ok, value = pickle.loads(await _read_frame(self._reader))
                 answer = self.waiting.popleft()
+                self.urls.popleft()
+                self.busy_since = time.monotonic()  # the next request starts now
                 if answer.cancelled():
                     continue
                 if ok:
@@ -331,7 +376,11 @@ class _Channel:
                 else:
                     answer.set_exception(value)
         except Exception as exc:  # EOF or a broken frame: the worker is gone
-            self._lost = BrokenProcessPool(f"worker process {self.process.pid} stopped: {exc}")
+            if self.stop_reason is not None:
+                self._lost = PageTimeoutError(self.stop_reason)
+            else:
+                pid = self.process.pid
+                self._lost = BrokenProcessPool(f"worker process {pid} stopped: {exc}")
             for answer in self.waiting:
                 if not answer.done():
                     answer.set_exception(self._lost)
