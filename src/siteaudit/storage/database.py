@@ -16,7 +16,7 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -26,6 +26,7 @@ from sqlalchemy.pool import StaticPool
 
 from siteaudit.storage.errors import DatabaseUnavailableError, UnsupportedDatabaseError
 from siteaudit.storage.repository import SqlScanStore
+from siteaudit.storage.tables import metadata
 
 logger = logging.getLogger(__name__)
 
@@ -95,10 +96,19 @@ def migrate(engine: Engine) -> None:
 
     The usual start is one read of the version table, compared with the newest migration
     file's revision (files are named after their revision id): Alembic itself, a quarter of
-    a second to import, is only loaded when there is something to migrate.
+    a second to import, is only loaded when there is something to migrate. A brand-new
+    database (no tables at all) is created from the table definitions and stamped with the
+    newest revision, as Alembic's cookbook recommends, without Alembic either; a test keeps
+    that schema identical to the one the migrations build.
     """
     if _stored_revision(engine) == head_revision():
         return  # the usual start: a read, no lock
+    with engine.connect() as connection, connection.begin():
+        _lock_for_migration(connection)
+        # Under the lock: another process may have created or migrated it meanwhile.
+        if not inspect(connection).get_table_names():
+            create_at_head(connection)
+            return
     from alembic import command  # noqa: PLC0415  (deferred: see above)
 
     config = make_alembic_config()
@@ -106,6 +116,24 @@ def migrate(engine: Engine) -> None:
         _lock_for_migration(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def create_at_head(connection: Connection) -> None:
+    """Create every table of an empty database and record it at the newest revision.
+
+    A future migration that also writes rows (seed data) must write them here too: the
+    schema test compares structure, not contents.
+    """
+    metadata.create_all(connection)
+    connection.execute(
+        text(
+            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+        )
+    )
+    connection.execute(
+        text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": head_revision()}
+    )
 
 
 def open_store(url: str) -> SqlScanStore:

@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event, inspect
 from tests.integration.storage.factories import HOME
+from tests.support.databases import empty_database
 
 from siteaudit.model import ScanSpec
 from siteaudit.storage import UnsupportedDatabaseError, create_engine_for, migrate, open_store
@@ -67,13 +68,77 @@ def test_migrating_a_database_already_at_head_changes_nothing(database_url: str)
     engine.dispose()
 
 
+def _upgrade_with_alembic(engine: Engine) -> None:
+    """Every migration from an empty database, as an existing database would get them."""
+    from alembic import command
+
+    from siteaudit.storage.database import make_alembic_config
+
+    config = make_alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
 def test_migrated_schema_matches_the_table_definitions(database_url: str) -> None:
     engine = create_engine_for(database_url)
-    migrate(engine)
+    _upgrade_with_alembic(engine)
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     engine.dispose()
     assert differences == []
+
+
+def _schema(engine: Engine) -> dict[str, object]:
+    """Everything the inspector sees of each table, comparable across two databases."""
+    inspector = inspect(engine)
+    tables: dict[str, object] = {}
+    for table in sorted(inspector.get_table_names()):
+        columns = [
+            (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+            for c in inspector.get_columns(table)
+        ]
+        tables[table] = {
+            "columns": columns,
+            "primary key": inspector.get_pk_constraint(table)["constrained_columns"],
+            "foreign keys": sorted(
+                (tuple(fk["constrained_columns"]), fk["referred_table"], str(fk.get("options")))
+                for fk in inspector.get_foreign_keys(table)
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
+            "unique": sorted(
+                (u["name"], tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(table)
+            ),
+        }
+    return tables
+
+
+def test_a_new_database_is_created_with_exactly_the_migrated_schema(
+    database_url: str, tmp_path: Path
+) -> None:
+    # A brand-new database skips Alembic (create_all + the head revision): it must come out
+    # as the migrations would have built it.
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with empty_database(backend, tmp_path / "migrated") as other_url:
+        migrated = create_engine_for(other_url)
+        _upgrade_with_alembic(migrated)
+        created = create_engine_for(database_url)
+        statements = _statements_while_migrating(created)
+        try:
+            assert _schema(created) == _schema(migrated)
+            with created.connect() as connection:
+                assert MigrationContext.configure(connection).get_current_revision() == "0002"
+        finally:
+            created.dispose()
+            migrated.dispose()
+    # The fast path ran: one CREATE per table, none of the migrations' later alterations.
+    assert any("CREATE TABLE pages" in sql for sql in statements)
+    assert not [sql for sql in statements if sql.lstrip().upper().startswith("ALTER")]
+    assert not [sql for sql in statements if "_alembic_tmp" in sql]
 
 
 def test_three_processes_starting_at_once_all_migrate_cleanly(database_url: str) -> None:
