@@ -4,40 +4,51 @@
 processes so that parsing and checks use every core while the event loop keeps fetching;
 each worker builds its own catalogue and analyser once (from the `CheckConfig`),
 receives only the fetched response, its depth and how it was found, and answers with a
-`ProcessedPage`: the few facts the engine acts on and the page's rows, ready to write.
+`ProcessedPage`: the few facts the engine acts on and, unless it stored them itself, the
+page's rows, ready to write. This module is the event loop's side of the pool; what runs
+inside a worker process is `engines/page_worker.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-import gc
 import logging
 import multiprocessing
-import os
 import pickle
-import select
-import signal
 import socket
 import time
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from typing import Protocol
 
-from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
+from siteaudit.checks.catalogue import Catalogue
+from siteaudit.engines.page_worker import (
+    FRAME_HEADER,
+    PICKLE_PROTOCOL,
+    PageJob,
+    PageWorker,
+    ProcessedPage,
+    RowTarget,
+    serve,
+)
 from siteaudit.model import FetchedPage
-from siteaudit.pipeline.analysis import PageAnalyzer
-from siteaudit.pipeline.discovery import candidates
-from siteaudit.pipeline.fetching import to_page
-from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
-from siteaudit.pipeline.urls import Scope
-from siteaudit.storage import SqlScanStore, create_engine_for
-from siteaudit.storage.codec import page_rows
 
 logger = logging.getLogger(__name__)
+
+__all__ = [
+    "AdaptiveProcessor",
+    "InlineProcessor",
+    "PageJob",
+    "PageProcessor",
+    "PageTimeoutError",
+    "PageWorker",
+    "PoolProcessor",
+    "ProcessedPage",
+    "RowTarget",
+    "WorkerStoreError",
+]
 
 # Seconds a worker gets to finish its page and exit once the pool closes.
 STOP_GRACE_S = 5.0
@@ -48,33 +59,6 @@ STORE_GRACE_S = 60.0
 # otherwise wait for it forever. Pages normally take milliseconds.
 PAGE_TIME_LIMIT_S = 60.0
 WATCH_EVERY_S = 1.0
-# A worker storing its own rows writes them once it holds this many pages, or this long
-# after the first of them (whichever comes first).
-STORE_BATCH_PAGES = 50
-STORE_BATCH_S = 0.5
-_HEADER = 8  # bytes of the big-endian length before each pickled message
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessedPage:
-    """What the engine needs of one processed page: far less than the `Page` itself."""
-
-    url: str
-    status: int | None
-    error_code: str | None
-    error_message: str | None
-    candidates: tuple[tuple[str, int, str], ...]  # (URL, depth, found via) for the frontier
-    check_errors: tuple[tuple[str, str], ...]  # (check id, "ExceptionType: message")
-    rows: PageRows | None  # None when a worker process stored them itself
-
-
-@dataclass(frozen=True, slots=True)
-class RowTarget:
-    """Where worker processes store the rows of the pages they process: a database URL that
-    other processes can open (a file or a server, not an in-memory database) and the scan."""
-
-    url: str
-    scan_id: int
 
 
 class WorkerStoreError(RuntimeError):
@@ -97,59 +81,11 @@ class PageProcessor(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class PageJob:
-    """Everything a worker needs to process pages of one scan (picklable)."""
-
-    start_url: str
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
-    max_links: int
-    checks: CheckConfig
-    follow_nofollow: bool = False
-
-
-class _Worker:
-    """Extraction, analysis and encoding for one scan, built once per process (or inline)."""
-
-    def __init__(self, job: PageJob, catalogue: Catalogue) -> None:
-        self.scope = Scope.from_spec(job.start_url, job.include, job.exclude)
-        self.max_links = job.max_links
-        self.follow_nofollow = job.follow_nofollow
-        self.analyzer = PageAnalyzer(catalogue.page_checks, job.start_url)
-
-    def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
-        page = to_page(
-            fetched, depth=depth, is_internal=self.scope.is_internal, max_links=self.max_links
-        )
-        analysis = self.analyzer.analyze(page)
-        result = PageResult(
-            page=page,
-            findings=analysis.findings,
-            not_applicable=analysis.not_applicable,
-            check_errors=analysis.errors,
-            found_via=found_via,
-        )
-        links = [
-            LinkRecord(page.url, link.url, link.text, link.rel, link.internal)
-            for link in page.links
-        ]
-        return ProcessedPage(
-            url=page.url,
-            status=page.status,
-            error_code=page.error_code,
-            error_message=page.error_message,
-            candidates=tuple(candidates(page, depth, follow_nofollow=self.follow_nofollow)),
-            check_errors=analysis.errors,
-            rows=page_rows(result, links),
-        )
-
-
 class InlineProcessor:
     """Processes pages on the calling thread, with any catalogue (plugins, test checks)."""
 
     def __init__(self, job: PageJob, catalogue: Catalogue) -> None:
-        self._worker = _Worker(job, catalogue)
+        self._worker = PageWorker(job, catalogue)
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         """Process one page now."""
@@ -246,7 +182,7 @@ class PoolProcessor:
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         """Process one page in the least busy worker process."""
         channel = min(self._workers, key=_busy)
-        request = pickle.dumps((fetched, depth, found_via), _PROTOCOL)
+        request = pickle.dumps((fetched, depth, found_via), PICKLE_PROTOCOL)
         return await channel.call(request, fetched.url)
 
     def warm_up(self) -> asyncio.Future[None]:
@@ -259,7 +195,7 @@ class PoolProcessor:
             ours, theirs = socket.socketpair()
             parent_ends = [ours, *(channel.sock for channel in self._workers)]
             process = context.Process(
-                target=_serve, args=(self._job, theirs, parent_ends, self._rows_to), daemon=True
+                target=serve, args=(self._job, theirs, parent_ends, self._rows_to), daemon=True
             )
             process.start()
             theirs.close()
@@ -305,9 +241,6 @@ class PoolProcessor:
             )
 
 
-_PROTOCOL = pickle.HIGHEST_PROTOCOL
-
-
 def _busy(channel: _Channel) -> int:
     return len(channel.waiting)
 
@@ -349,7 +282,7 @@ class _Channel:
             self.busy_since = time.monotonic()
         self.waiting.append(answer)
         self.urls.append(url)
-        self._writer.write(len(request).to_bytes(_HEADER, "big") + request)
+        self._writer.write(len(request).to_bytes(FRAME_HEADER, "big") + request)
         return await answer
 
     def overdue(self, limit: float) -> str | None:
@@ -405,130 +338,5 @@ class _Channel:
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> bytes:
-    size = int.from_bytes(await reader.readexactly(_HEADER), "big")
+    size = int.from_bytes(await reader.readexactly(FRAME_HEADER), "big")
     return await reader.readexactly(size)
-
-
-def _serve(
-    job: PageJob,
-    sock: socket.socket,
-    parent_ends: list[socket.socket],
-    rows_to: RowTarget | None = None,
-) -> None:
-    """A worker process: greet, then answer one request at a time until the input ends.
-
-    With `rows_to`, it stores the rows of its pages itself, in batches, and answers without
-    them; at the end of its input it stores what it still holds before exiting.
-    """
-    # The fork copied the parent's ends of every pair: closed here, the input ends when the
-    # parent hangs up or dies, rather than never.
-    for end in parent_ends:
-        end.close()
-    # Ctrl-C and a stop reach the whole process group; the parent decides how to stop (it
-    # hangs up). The handlers inherited from the parent's event loop would report the
-    # signal to that loop, as if the parent had received it twice.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    worker = _Worker(job, load_catalogue().configure(job.checks))
-    rows = _RowWriter(rows_to) if rows_to is not None else None
-    # What exists now lives as long as the process: spare the collector's full passes it.
-    gc.freeze()
-    with sock:
-        _send_frame(sock, b"")
-        while True:
-            due = rows.due_in() if rows is not None else None
-            if rows is not None and due is not None and not _readable(sock, due):
-                rows.flush()  # no request for a while: store what is held
-                continue
-            request = _receive_frame(sock)
-            if request is None:
-                break  # the parent hung up
-            _send_frame(sock, _answer(worker, request, rows))
-    if rows is not None:
-        try:
-            rows.close()
-        except Exception:
-            logger.exception("worker process %d could not store its last pages", os.getpid())
-            raise SystemExit(1) from None
-
-
-class _RowWriter:
-    """A worker's own writer: batches of page rows, each in one transaction."""
-
-    def __init__(self, target: RowTarget) -> None:
-        # The parent's pooled connections were dropped at the fork (storage.database).
-        self._store = SqlScanStore(create_engine_for(target.url))
-        self._scan_id = target.scan_id
-        self._held: list[PageRows] = []
-        self._first_at = 0.0
-
-    def add(self, rows: PageRows) -> None:
-        if not self._held:
-            self._first_at = time.monotonic()
-        self._held.append(rows)
-        if len(self._held) >= STORE_BATCH_PAGES:
-            self.flush()
-
-    def due_in(self) -> float | None:
-        """Seconds until the held rows must be written; None when none are held."""
-        if not self._held:
-            return None
-        return max(0.0, self._first_at + STORE_BATCH_S - time.monotonic())
-
-    def flush(self) -> None:
-        held, self._held = self._held, []
-        if held:
-            self._store.save_page_rows(self._scan_id, held)
-
-    def close(self) -> None:
-        try:
-            self.flush()
-        finally:
-            self._store.engine.dispose()
-
-
-def _answer(worker: _Worker, request: bytes, rows: _RowWriter | None = None) -> bytes:
-    fetched, depth, found_via = pickle.loads(request)
-    try:
-        done = worker.process(fetched, depth, found_via)
-        if rows is not None and done.rows is not None:
-            rows.add(done.rows)  # may write a batch: its failure fails this page's answer
-            done = dataclasses.replace(done, rows=None)
-        return pickle.dumps((True, done), _PROTOCOL)
-    except Exception as exc:  # an engine bug: the parent raises it, and the scan fails
-        try:
-            return pickle.dumps((False, exc), _PROTOCOL)
-        except Exception:  # an exception that cannot be pickled travels as its description
-            return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")), _PROTOCOL)
-
-
-def _readable(sock: socket.socket, timeout: float) -> bool:
-    ready, _, _ = select.select([sock], [], [], timeout)
-    return bool(ready)
-
-
-def _receive_frame(sock: socket.socket) -> bytes | None:
-    """The next length-prefixed frame; None when the input ended before one began."""
-    header = _receive_exactly(sock, _HEADER)
-    if header is None:
-        return None
-    payload = _receive_exactly(sock, int.from_bytes(header, "big"))
-    if payload is None:
-        raise EOFError("the parent hung up in the middle of a request")
-    return payload
-
-
-def _receive_exactly(sock: socket.socket, size: int) -> bytes | None:
-    buffer = bytearray(size)
-    view = memoryview(buffer)
-    got = 0
-    while got < size:
-        count = sock.recv_into(view[got:])
-        if count == 0:
-            return None
-        got += count
-    return bytes(buffer)
-
-
-def _send_frame(sock: socket.socket, payload: bytes) -> None:
-    sock.sendall(len(payload).to_bytes(_HEADER, "big") + payload)

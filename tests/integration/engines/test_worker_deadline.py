@@ -15,7 +15,7 @@ import pytest
 from siteaudit.checks.catalogue import CheckConfig
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines import processing, runner
-from siteaudit.engines.processing import PageJob, PageTimeoutError, PoolProcessor, _Worker
+from siteaudit.engines.processing import PageJob, PageTimeoutError, PageWorker, PoolProcessor
 from siteaudit.engines.runner import make_spec, run_scan
 from siteaudit.model import FetchedPage, ScanStatus
 from siteaudit.settings import Settings
@@ -37,14 +37,14 @@ def fetched(path: str) -> FetchedPage:
 @pytest.fixture
 def hangs_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers (forked after this) never finish a page whose URL contains "hang"."""
-    original = _Worker.process
+    original = PageWorker.process
 
-    def process(self: _Worker, page: FetchedPage, depth: int, found_via: str) -> object:
+    def process(self: PageWorker, page: FetchedPage, depth: int, found_via: str) -> object:
         if "hang" in page.url:
             time.sleep(3600)
         return original(self, page, depth, found_via)
 
-    monkeypatch.setattr(_Worker, "process", process)
+    monkeypatch.setattr(PageWorker, "process", process)
     monkeypatch.setattr(processing, "PAGE_TIME_LIMIT_S", 1.0)
     monkeypatch.setattr(processing, "WATCH_EVERY_S", 0.1)
 

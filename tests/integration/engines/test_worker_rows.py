@@ -18,7 +18,7 @@ import pytest
 from tests.support.databases import BACKENDS, empty_database
 
 from siteaudit.checks.catalogue import CheckConfig, load_catalogue
-from siteaudit.engines import processing
+from siteaudit.engines import page_worker
 from siteaudit.engines.processing import (
     InlineProcessor,
     PageJob,
@@ -108,7 +108,7 @@ def test_workers_store_every_page_with_its_findings_and_links(store: SqlScanStor
 def test_a_worker_stores_the_rows_it_holds_once_requests_pause(
     store: SqlScanStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(processing, "STORE_BATCH_S", 0.2)  # inherited by the forked workers
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 0.2)  # inherited by the forked workers
     rows_to = target(store)
     seen: list[dict[str, str | None]] = []
 
@@ -126,7 +126,7 @@ def test_a_worker_stores_the_rows_it_holds_once_requests_pause(
 def test_a_worker_that_cannot_store_fails_the_page_with_the_database_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(processing, "STORE_BATCH_PAGES", 1)  # every page is written at once
+    monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 1)  # every page is written at once
     empty = tmp_path / "no-schema.db"
     sqlite3.connect(empty).close()
     with pytest.raises(Exception, match="no such table"):
@@ -136,7 +136,7 @@ def test_a_worker_that_cannot_store_fails_the_page_with_the_database_error(
 def test_a_worker_killed_while_holding_rows_is_reported_when_the_pool_closes(
     store: SqlScanStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(processing, "STORE_BATCH_S", 3600.0)  # the rows stay held
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)  # the rows stay held
     rows_to = target(store)
     pool = PoolProcessor(JOB, 1, rows_to)
 
