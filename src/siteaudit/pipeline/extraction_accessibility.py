@@ -142,7 +142,8 @@ def tables_without_headers(tree: LexborHTMLParser) -> tuple[Element, ...]:
 
 def _accessible_name(node: LexborNode) -> bool:
     """True when text, aria-label(ledby), title or a non-empty image alt names the element."""
-    if _has_aria_name(node) or node.text(deep=True).strip():
+    # Text first: most elements have some, and it costs less than building the attributes.
+    if node.text(deep=True).strip() or _has_aria_name(node):
         return True
     for image in node.css("img[alt], [role=img][aria-label], svg [aria-label]"):
         attrs = image.attributes
