@@ -6,10 +6,11 @@ dialect's own `insert()`; this module picks the right one for a connection.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Insert, Table
+from sqlalchemy.engine import Dialect
 
 from siteaudit.storage.errors import UnsupportedDatabaseError
 
@@ -26,7 +27,7 @@ def insert_ignoring(
     if not rows:
         return
     statement = _insert(connection, table).on_conflict_do_nothing(index_elements=conflict)
-    connection.execute(statement, list(rows))
+    _execute_many(connection, statement, table, rows, ("ignore", *conflict))
 
 
 def insert_replacing(
@@ -40,7 +41,61 @@ def insert_replacing(
     statement = statement.on_conflict_do_update(
         index_elements=conflict, set_={name: statement.excluded[name] for name in changed}
     )
-    connection.execute(statement, list(rows))
+    _execute_many(connection, statement, table, rows, ("replace", *conflict))
+
+
+def _execute_many(
+    connection: Connection,
+    statement: Insert,
+    table: Table,
+    rows: Sequence[Row],
+    shape: tuple[str, ...],
+) -> None:
+    """One executemany of `statement` over `rows` (which all have the same keys).
+
+    `shape` names the statement among those built for `table` (how conflicts are handled).
+
+    On SQLite the statement is compiled once per shape and each row becomes a tuple encoded
+    by its columns' own bind processors (JSON, timestamps), then goes to the driver as is:
+    SQLAlchemy's per-row parameter building was a third of a scan's write time. Other
+    dialects take the usual path.
+    """
+    if connection.dialect.name != "sqlite":
+        connection.execute(statement, list(rows))
+        return
+    columns = tuple(rows[0])
+    key = (table.name, *shape, "|", *columns)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = _compile(statement, connection.dialect, columns)
+    sql, order = found
+    encoders = [(name, _encoder(table, name, connection.dialect)) for name in order]
+    connection.exec_driver_sql(
+        sql,
+        [
+            tuple(row[name] if encode is None else encode(row[name]) for name, encode in encoders)
+            for row in rows
+        ],
+    )
+
+
+def _compile(
+    statement: Insert, dialect: Dialect, columns: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """The statement's SQL for `dialect` and the order of its positional parameters."""
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+    order = tuple(compiled.positiontup or ())
+    if sorted(order) != sorted(columns):  # a statement with parameters of its own
+        raise ValueError(f"cannot execute {statement} positionally over {columns}")
+    return str(compiled), order
+
+
+# (table, shape..., "|", columns...) -> (SQL, parameter order); a handful of shapes in all.
+_COMPILED: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+
+
+def _encoder(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
+    return table.c[name].type.bind_processor(dialect)
 
 
 def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
