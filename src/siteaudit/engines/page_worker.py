@@ -206,8 +206,10 @@ def _answer(worker: PageWorker, request: bytes, rows: _RowWriter | None = None) 
 
 
 def _readable(sock: socket.socket, timeout: float) -> bool:
-    ready, _, _ = select.select([sock], [], [], timeout)
-    return bool(ready)
+    """True when `sock` has input (or its end) within `timeout` seconds."""
+    poller = select.poll()  # not select.select: it cannot watch descriptors above 1023
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(timeout * 1000))
 
 
 def _receive_frame(sock: socket.socket) -> bytes | None:
