@@ -137,8 +137,7 @@ def serve(
     with sock:
         _send_frame(sock, b"")
         while True:
-            due = rows.due_in() if rows is not None else None
-            if rows is not None and due is not None and not _readable(sock, due):
+            if rows is not None and (due := rows.due_in()) is not None and not _readable(sock, due):
                 rows.flush()  # no request for a while: store what is held
                 continue
             request = _receive_frame(sock)

@@ -231,7 +231,7 @@ class PoolProcessor:
             channel.reap(grace)
         if self._rows_to is None:
             return
-        lost = [c for c in self._workers if c.served and c.process.exitcode]
+        lost = [c for c in self._workers if c.served() and c.process.exitcode]
         if lost:
             why = lost[0].stop_reason or f"exit code {lost[0].process.exitcode}"
             raise WorkerStoreError(
@@ -257,21 +257,23 @@ class _Channel:
     ) -> None:
         self.process = process
         self.sock = sock
-        self.waiting: deque[asyncio.Future[ProcessedPage]] = deque()
-        self.urls: deque[str] = deque()  # the URL of each waiting request, in order
+        # Each request sent and not answered yet, in order: its answer and its page's URL.
+        self.waiting: deque[tuple[asyncio.Future[ProcessedPage], str]] = deque()
         self.busy_since = 0.0  # when the worker started on the first waiting request
         self.stop_reason: str | None = None
         self._reader = reader
         self._writer = writer
         self._listener: asyncio.Task[None] | None = None
         self._lost: BaseException | None = None
-        self.served = False  # True once the worker greeted: it may hold rows from then on
 
     async def ready(self) -> None:
         """Wait for the worker's greeting (sent once its catalogue is built), then listen."""
         await _read_frame(self._reader)
-        self.served = True
         self._listener = asyncio.create_task(self._listen())
+
+    def served(self) -> bool:
+        """True once the worker greeted: it may hold rows from then on."""
+        return self._listener is not None
 
     async def call(self, request: bytes, url: str) -> ProcessedPage:
         """Send one request (processing `url`) and wait for its answer."""
@@ -280,15 +282,14 @@ class _Channel:
         answer: asyncio.Future[ProcessedPage] = asyncio.get_running_loop().create_future()
         if not self.waiting:
             self.busy_since = time.monotonic()
-        self.waiting.append(answer)
-        self.urls.append(url)
+        self.waiting.append((answer, url))
         self._writer.write(len(request).to_bytes(FRAME_HEADER, "big") + request)
         return await answer
 
     def overdue(self, limit: float) -> str | None:
         """The URL the worker has been on for more than `limit` seconds, if any."""
         late = self.waiting and time.monotonic() - self.busy_since > limit
-        return self.urls[0] if late and self.stop_reason is None else None
+        return self.waiting[0][1] if late and self.stop_reason is None else None
 
     def stop(self, reason: str) -> None:
         """Kill the worker; its waiting pages fail with PageTimeoutError(reason)."""
@@ -299,8 +300,7 @@ class _Channel:
         try:
             while True:
                 ok, value = pickle.loads(await _read_frame(self._reader))
-                answer = self.waiting.popleft()
-                self.urls.popleft()
+                answer, _url = self.waiting.popleft()
                 self.busy_since = time.monotonic()  # the next request starts now
                 if answer.cancelled():
                     continue
@@ -314,7 +314,7 @@ class _Channel:
             else:
                 pid = self.process.pid
                 self._lost = BrokenProcessPool(f"worker process {pid} stopped: {exc}")
-            for answer in self.waiting:
+            for answer, _url in self.waiting:
                 if not answer.done():
                     answer.set_exception(self._lost)
 
@@ -322,7 +322,7 @@ class _Channel:
         """Tell the worker to stop: it exits when it reads the end of its input."""
         if self._listener is not None:
             self._listener.cancel()
-        for answer in self.waiting:
+        for answer, _url in self.waiting:
             answer.cancel()
         # shutdown() now, not at the loop's next turn: reap() waits for the worker.
         with contextlib.suppress(OSError):

@@ -62,16 +62,9 @@ def shared_database_url(store: object) -> str | None:
     An SQL store on PostgreSQL or on an SQLite file qualifies; an in-memory SQLite database
     (it lives in one connection) and stores of other kinds do not.
     """
-    if not isinstance(store, SqlScanStore):
-        return None
-    url = store.engine.url
-    if url.get_backend_name() == "sqlite":
-        database = url.database or ""
-        if database in ("", ":memory:") or "mode=memory" in database:
-            return None
-        if url.query.get("mode") == "memory":
-            return None
-    return url.render_as_string(hide_password=False)
+    if not isinstance(store, SqlScanStore) or isinstance(store.engine.pool, StaticPool):
+        return None  # StaticPool: an in-memory SQLite database (see _create_sqlite_engine)
+    return store.engine.url.render_as_string(hide_password=False)
 
 
 def _forget_inherited_connections() -> None:
@@ -188,7 +181,11 @@ def _with_driver(url: URL) -> URL:
 
 def _create_sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
-    if database in ("", ":memory:"):
+    if (
+        database in ("", ":memory:")
+        or "mode=memory" in database
+        or url.query.get("mode") == "memory"
+    ):
         # One shared connection, or every pooled connection would see its own empty database.
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:

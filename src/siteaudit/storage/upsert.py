@@ -67,9 +67,8 @@ def _execute_many(
     key = (table.name, *shape, "|", *columns)
     found = _COMPILED.get(key)
     if found is None:
-        found = _COMPILED[key] = _compile(statement, connection.dialect, columns)
-    sql, order = found
-    encoders = [(name, _encoder(table, name, connection.dialect)) for name in order]
+        found = _COMPILED[key] = _compile(statement, table, connection.dialect, columns)
+    sql, encoders = found
     connection.exec_driver_sql(
         sql,
         [
@@ -80,22 +79,19 @@ def _execute_many(
 
 
 def _compile(
-    statement: Insert, dialect: Dialect, columns: tuple[str, ...]
-) -> tuple[str, tuple[str, ...]]:
-    """The statement's SQL for `dialect` and the order of its positional parameters."""
+    statement: Insert, table: Table, dialect: Dialect, columns: tuple[str, ...]
+) -> tuple[str, _Encoders]:
+    """The statement's SQL for `dialect`, and each positional parameter's column and encoder."""
     compiled = statement.compile(dialect=dialect, column_keys=list(columns))
     order = tuple(compiled.positiontup or ())
     if sorted(order) != sorted(columns):  # a statement with parameters of its own
         raise ValueError(f"cannot execute {statement} positionally over {columns}")
-    return str(compiled), order
+    return str(compiled), [(name, table.c[name].type.bind_processor(dialect)) for name in order]
 
 
-# (table, shape..., "|", columns...) -> (SQL, parameter order); a handful of shapes in all.
-_COMPILED: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
-
-
-def _encoder(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
-    return table.c[name].type.bind_processor(dialect)
+_Encoders = list[tuple[str, Callable[[Any], Any] | None]]
+# (table, shape..., "|", columns...) -> (SQL, encoders); a handful of shapes in all.
+_COMPILED: dict[tuple[str, ...], tuple[str, _Encoders]] = {}
 
 
 def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
