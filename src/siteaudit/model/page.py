@@ -62,6 +62,9 @@ def header_value(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
     return ", ".join(values) if values else None
 
 
+NOFOLLOW_RELS = frozenset({"nofollow", "ugc", "sponsored"})  # ugc and sponsored imply nofollow
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """A hyperlink found on a page; `url` is absolute and normalised, fragment removed."""
@@ -74,7 +77,7 @@ class Link:
     @property
     def nofollow(self) -> bool:
         """True when rel contains nofollow (or ugc/sponsored, which imply it)."""
-        return bool({"nofollow", "ugc", "sponsored"} & set(self.rel))
+        return not NOFOLLOW_RELS.isdisjoint(self.rel)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, and_, case, distinct, func, select
 
-from siteaudit.model import Category, Link, Severity
+from siteaudit.model import Category, Severity
+from siteaudit.model.page import NOFOLLOW_RELS
 from siteaudit.model.report import (
     HTML_CONTENT_TYPES,
     STATUS_CLASSES,
@@ -53,7 +54,7 @@ def site(connection: Connection, scan_id: int) -> Site:
     `sitemap_urls` holds the URLs discovery read from sitemaps (and pages found through one).
     """
     start_url = scan_info(connection, scan_id).start_url
-    columns = [pages.c[name] for name in SITE_PAGE_COLUMNS]
+    columns = [pages.c[name] for name in codec.SITE_PAGE_COLUMNS]
     rows = connection.execute(
         select(*columns).where(pages.c.scan_id == scan_id).order_by(pages.c.depth, pages.c.url)
     )
@@ -73,28 +74,6 @@ def site(connection: Connection, scan_id: int) -> Site:
         facts=facts,
         traps=traps,
     )
-
-
-# What `codec.site_page_from_row` reads: not the per-page JSON lists nobody here needs.
-SITE_PAGE_COLUMNS = (
-    "url",
-    "final_url",
-    "status",
-    "depth",
-    "is_html",
-    "title",
-    "meta_description",
-    "h1s",
-    "canonicals",
-    "content_hash",
-    "noindex",
-    "error_code",
-    "found_via",
-    "redirects",
-    "word_count",
-    "simhash",
-    "hreflangs",
-)
 
 
 def crawl_state(connection: Connection, scan_id: int) -> CrawlState:
@@ -161,14 +140,14 @@ def report(engine: Engine, scan_id: int, checks: dict[str, CheckInfo]) -> ScanRe
         totals = report_totals(connection, scan_id)
     inlinks = _inlink_counts(scan_id)
     page_query = (
-        select(pages)
+        select(*(pages.c[name] for name in codec.PAGE_ROW_COLUMNS))
         .where(pages.c.scan_id == scan_id)
         .add_columns(func.coalesce(inlinks.c.inlinks, 0).label("inlinks"))
         .outerjoin(inlinks, inlinks.c.target_key == pages.c.url_key)
         .order_by(pages.c.depth, order(pages.c.url))
     )
     finding_query = (
-        select(findings)
+        select(*(findings.c[name] for name in codec.FINDING_COLUMNS))
         .where(findings.c.scan_id == scan_id)
         .order_by(
             _severity_rank(findings.c.severity),
@@ -180,9 +159,7 @@ def report(engine: Engine, scan_id: int, checks: dict[str, CheckInfo]) -> ScanRe
     return ScanReport(
         scan=info,
         scores=codec.scores_from_json(stored_scores),
-        pages=StoredRows(
-            engine, page_query, lambda row: codec.page_row_from_row(row, row.inlinks), totals.pages
-        ),
+        pages=StoredRows(engine, page_query, codec.page_row_from_row, totals.pages),
         findings=StoredRows(engine, finding_query, codec.finding_from_row, totals.findings),
         checks=checks,
         stored_totals=totals,
@@ -265,6 +242,7 @@ def _inlink_counts(scan_id: int) -> Any:
 
 def _link_table(edges: Iterable[Any]) -> LinkTable:
     table = LinkTable()
+    append = table.append
     for source, target, text, rel in edges:
-        table.append(source, target, text, nofollow=Link(url=target, rel=tuple(rel)).nofollow)
+        append(source, target, text, nofollow=not NOFOLLOW_RELS.isdisjoint(rel))
     return table
