@@ -24,10 +24,10 @@ import hashlib
 import operator
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import compress
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -36,6 +36,7 @@ INVISIBLE_TAGS = ["script", "style", "noscript", "template"]
 SHINGLE_SAMPLE = 4
 MIN_SAMPLED = 256  # below this many shingles, every one counts
 MAX_PROSE_WORDS = 2_000  # readability is measured on a sample of this many words
+MEMO_SIZE = 65_536  # distinct words each memo keeps
 CHROME = ("nav", "header", "footer", "aside")
 # Innermost paragraph-like blocks: containers (li, dd...) only when they hold no other block.
 _BLOCKS = "p, li, dd, dt, td, th, blockquote, figcaption"
@@ -108,7 +109,7 @@ def simhash(words: list[str]) -> int:
     seconds: Iterable[str] = words[1:]
     thirds: Iterable[str] = words[2:]
     if len(words) - 2 >= MIN_SAMPLED:
-        flags = list(map(_is_anchor, words[: len(words) - 2]))
+        flags = list(map(_ANCHORS.__getitem__, words[: len(words) - 2]))
         if sum(flags) >= MIN_SAMPLED // SHINGLE_SAMPLE:
             firsts, seconds, thirds = (compress(part, flags) for part in (firsts, seconds, thirds))
     shingles = list(map(" ".join, zip(firsts, seconds, thirds, strict=False))) or [" ".join(words)]
@@ -127,16 +128,35 @@ def simhash(words: list[str]) -> int:
     return result
 
 
+class _Memo(dict[str, Any]):
+    """`function`'s results by argument, computed on first use, forgotten when full.
+
+    A site's words and phrases repeat from page to page. A hit is one dict lookup, so
+    `map(memo.__getitem__, words)` runs in C with no frame per word: half what an
+    lru_cache hit costs with its recency bookkeeping.
+    """
+
+    __slots__ = ("_function",)
+
+    def __init__(self, function: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._function = function
+
+    def __missing__(self, key: str) -> Any:
+        if len(self) >= MEMO_SIZE:
+            self.clear()  # the bound a huge site's vocabulary cannot outgrow
+        value = self[key] = self._function(key)
+        return value
+
+
 _blake2b_8 = functools.partial(hashlib.blake2b, digest_size=8)
 _DIGEST = operator.methodcaller("digest")
 
 
-@lru_cache(maxsize=65_536)
 def _is_anchor(word: str) -> bool:
     return zlib.crc32(word.encode()) % SHINGLE_SAMPLE == 0
 
 
-@lru_cache(maxsize=65_536)  # a site's vocabulary repeats from page to page
 def syllable_count(word: str) -> int:
     """Syllables of an English word by the vowel-group heuristic (at least one for a word)."""
     letters = word.lower().strip(_PUNCTUATION)
@@ -144,6 +164,10 @@ def syllable_count(word: str) -> int:
     if groups > 1 and letters.endswith("e") and not letters.endswith(("le", "ee")):
         groups -= 1  # a silent final e: "make", but not "table" or "free"
     return max(1, groups) if letters else 0
+
+
+_ANCHORS = _Memo(_is_anchor)
+_SYLLABLES = _Memo(syllable_count)
 
 
 def _placeholder(text: str) -> str | None:
@@ -195,9 +219,8 @@ def _prose(regions: list[LexborNode]) -> tuple[int, int, int]:
             if total >= MAX_PROSE_WORDS:
                 break
     words = " ".join(texts).split()
-    # A C loop of cache lookups: a site's vocabulary repeats, so syllable_count's own code
-    # runs once per distinct word of the whole crawl.
-    syllables = sum(map(syllable_count, words))
+    # syllable_count's own code runs once per distinct word of the crawl (see _Memo).
+    syllables = sum(map(_SYLLABLES.__getitem__, words))
     unterminated = sum(1 for text in texts if not text.endswith(_TERMINAL))
     sentences = len(_SENTENCE_END.findall("\n".join(texts))) + unterminated
     return sentences, syllables, len(words)
