@@ -6,6 +6,7 @@ dialect's own `insert()`; this module picks the right one for a connection.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,8 +56,9 @@ def _execute_many(
 
     `shape` names the statement among those built for `table` (how conflicts are handled).
 
-    On SQLite the statement is compiled once per shape and each row becomes a tuple encoded
-    by its columns' own bind processors (JSON, timestamps), then goes to the driver as is:
+    On SQLite the statement is compiled once per shape and each row becomes a tuple (by an
+    itemgetter) whose values are encoded by their columns' own bind processors (JSON,
+    booleans, timestamps) where they have one, then goes to the driver as is:
     SQLAlchemy's per-row parameter building was a third of a scan's write time. Other
     dialects take the usual path.
     """
@@ -68,30 +70,42 @@ def _execute_many(
     found = _COMPILED.get(key)
     if found is None:
         found = _COMPILED[key] = _compile(statement, table, connection.dialect, columns)
-    sql, encoders = found
-    connection.exec_driver_sql(
-        sql,
-        [
-            tuple(row[name] if encode is None else encode(row[name]) for name, encode in encoders)
-            for row in rows
-        ],
-    )
+    sql, values, encoders = found
+    parameters = list(map(values, rows))  # tuples, built in C
+    if encoders:
+        parameters = [_encoded(row, encoders) for row in parameters]
+    connection.exec_driver_sql(sql, parameters)
+
+
+def _encoded(row: tuple[Any, ...], encoders: _Encoders) -> tuple[Any, ...]:
+    values = list(row)
+    for position, encode in encoders:
+        values[position] = encode(values[position])
+    return tuple(values)
 
 
 def _compile(
     statement: Insert, table: Table, dialect: Dialect, columns: tuple[str, ...]
-) -> tuple[str, _Encoders]:
-    """The statement's SQL for `dialect`, and each positional parameter's column and encoder."""
+) -> _Compiled:
+    """The statement's SQL for `dialect`, a getter of its positional parameters from a row,
+    and the positions whose column has an encoder (JSON, booleans, timestamps)."""
     compiled = statement.compile(dialect=dialect, column_keys=list(columns))
     order = tuple(compiled.positiontup or ())
     if sorted(order) != sorted(columns):  # a statement with parameters of its own
         raise ValueError(f"cannot execute {statement} positionally over {columns}")
-    return str(compiled), [(name, table.c[name].type.bind_processor(dialect)) for name in order]
+    processors = ((i, table.c[name].type.bind_processor(dialect)) for i, name in enumerate(order))
+    encoders: _Encoders = [(i, encode) for i, encode in processors if encode is not None]
+    # itemgetter of one name returns the bare value, not a 1-tuple.
+    values: Callable[[Row], tuple[Any, ...]] = (
+        operator.itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
+    )
+    return str(compiled), values, encoders
 
 
-_Encoders = list[tuple[str, Callable[[Any], Any] | None]]
-# (table, shape..., "|", columns...) -> (SQL, encoders); a handful of shapes in all.
-_COMPILED: dict[tuple[str, ...], tuple[str, _Encoders]] = {}
+_Encoders = list[tuple[int, Callable[[Any], Any]]]
+_Compiled = tuple[str, Callable[[Row], tuple[Any, ...]], _Encoders]
+# (table, shape..., "|", columns...) -> what _compile returns; a handful of shapes in all.
+_COMPILED: dict[tuple[str, ...], _Compiled] = {}
 
 
 def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
