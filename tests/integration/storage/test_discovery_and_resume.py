@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.integration.storage.factories import HOME, make_page, make_result
 
-from siteaudit.model import Hreflang, ScanSpec
-from siteaudit.model.site import SiteFacts, SitemapInfo, Trap
+from siteaudit.model import Heading, Hreflang, RedirectHop, ScanSpec
+from siteaudit.model.site import SiteFacts, SitemapInfo, SitePage, Trap
 from siteaudit.pipeline.ports import LinkRecord
 from siteaudit.storage import SqlScanStore
 
@@ -47,6 +47,47 @@ def test_simhash_word_count_and_hreflangs_round_trip_through_the_site_graph(
     assert stored.simhash == 2**64 - 1
     assert stored.word_count == 321
     assert stored.hreflangs == (("de", f"{HOME}de/"),)
+
+
+def test_a_site_page_carries_every_stored_field_in_its_place(store: SqlScanStore) -> None:
+    # Distinct values for same-typed fields: rows are read by position, so two columns
+    # swapped in the query would show up as two swapped fields here.
+    scan_id = store.create_scan(ScanSpec(HOME))
+    page = make_page(
+        f"{HOME}a",
+        final_url=f"{HOME}b",
+        status=203,
+        depth=2,
+        title="Title",
+        meta={"description": "Described"},
+        headings=(Heading(1, "Heading"),),
+        canonicals=(f"{HOME}c",),
+        content_hash="c0ffee",
+        error_code="code",
+        redirects=(RedirectHop(f"{HOME}a", 301, f"{HOME}b"),),
+        word_count=7,
+        simhash=5,
+    )
+    store.save_pages(scan_id, [make_result(page, found_via="sitemap")])
+    (stored,) = store.load_site(scan_id).pages
+    assert stored == SitePage(
+        url=f"{HOME}a",
+        final_url=f"{HOME}b",
+        status=203,
+        depth=2,
+        is_html=True,
+        title="Title",
+        meta_description="Described",
+        h1s=("Heading",),
+        canonical=f"{HOME}c",
+        content_hash="c0ffee",
+        noindex=False,
+        error_code="code",
+        found_via="sitemap",
+        redirect_hops=1,
+        word_count=7,
+        simhash=5,
+    )
 
 
 def test_crawl_state_lists_stored_pages_and_unfetched_link_targets_at_their_depth(

@@ -17,8 +17,9 @@ from sqlalchemy.engine import make_url
 from tests.integration.storage.factories import HOME, make_finding, make_page, make_result
 from tests.support.databases import require_postgres
 
-from siteaudit.model import Category, ScanSpec, Severity
-from siteaudit.model.report import ReportTotals
+from siteaudit.model import Category, RedirectHop, ScanSpec, Severity
+from siteaudit.model.report import PageRow, ReportTotals
+from siteaudit.pipeline.ports import LinkRecord
 from siteaudit.reports import render_findings_csv, render_json, write_reports
 from siteaudit.storage import SqlScanStore, create_engine_for
 from siteaudit.storage.database import open_store
@@ -108,3 +109,45 @@ def test_a_forked_report_writer_streams_the_same_bytes_from_the_store(
     for name, path in serial.items():
         assert parallel[name].read_bytes() == path.read_bytes(), name
     assert len(tuple(store.load_report(scan_id).findings)) == 4 * len(PATHS)  # still usable
+
+
+def test_a_report_page_row_carries_every_stored_field_in_its_place(store: SqlScanStore) -> None:
+    # Distinct values for same-typed fields: rows are read by position, so two columns
+    # swapped in the query would show up as two swapped fields here.
+    scan_id = store.create_scan(ScanSpec(HOME))
+    hop = RedirectHop(HOME + "old", 301, HOME + "new")
+    page = make_page(
+        HOME + "new",
+        final_url=HOME + "final",
+        status=203,
+        depth=4,
+        title="Title",
+        content_type="text/html",
+        size_bytes=1234,
+        content_hash="c0ffee",
+        ttfb_ms=12.5,
+        total_ms=98.25,
+        redirects=(hop,),
+        error_code="code",
+        error_message="message",
+    )
+    store.save_pages(scan_id, [make_result(make_page()), make_result(page, found_via="sitemap")])
+    store.save_links(scan_id, [LinkRecord(HOME, HOME + "new")])
+    [row] = [row for row in store.load_report(scan_id).pages if row.url == page.url]
+    assert row == PageRow(
+        url=HOME + "new",
+        final_url=HOME + "final",
+        status=203,
+        depth=4,
+        title="Title",
+        content_type="text/html",
+        size_bytes=1234,
+        content_hash="c0ffee",
+        ttfb_ms=12.5,
+        total_ms=98.25,
+        redirects=(hop,),
+        error_code="code",
+        error_message="message",
+        found_via="sitemap",
+        inlinks=1,
+    )
