@@ -115,39 +115,23 @@ def test_a_report_page_row_carries_every_stored_field_in_its_place(store: SqlSca
     # Distinct values for same-typed fields: rows are read by position, so two columns
     # swapped in the query would show up as two swapped fields here.
     scan_id = store.create_scan(ScanSpec(HOME))
-    hop = RedirectHop(HOME + "old", 301, HOME + "new")
-    page = make_page(
-        HOME + "new",
-        final_url=HOME + "final",
-        status=203,
-        depth=4,
-        title="Title",
-        content_type="text/html",
-        size_bytes=1234,
-        content_hash="c0ffee",
-        ttfb_ms=12.5,
-        total_ms=98.25,
-        redirects=(hop,),
-        error_code="code",
-        error_message="message",
-    )
+    stored = {
+        "url": HOME + "new",
+        "final_url": HOME + "final",
+        "status": 203,
+        "depth": 4,
+        "title": "Title",
+        "content_type": "text/html",
+        "size_bytes": 1234,
+        "content_hash": "c0ffee",
+        "ttfb_ms": 12.5,
+        "total_ms": 98.25,
+        "redirects": (RedirectHop(HOME + "old", 301, HOME + "new"),),
+        "error_code": "code",
+        "error_message": "message",
+    }
+    page = make_page(**stored)
     store.save_pages(scan_id, [make_result(make_page()), make_result(page, found_via="sitemap")])
     store.save_links(scan_id, [LinkRecord(HOME, HOME + "new")])
     [row] = [row for row in store.load_report(scan_id).pages if row.url == page.url]
-    assert row == PageRow(
-        url=HOME + "new",
-        final_url=HOME + "final",
-        status=203,
-        depth=4,
-        title="Title",
-        content_type="text/html",
-        size_bytes=1234,
-        content_hash="c0ffee",
-        ttfb_ms=12.5,
-        total_ms=98.25,
-        redirects=(hop,),
-        error_code="code",
-        error_message="message",
-        found_via="sitemap",
-        inlinks=1,
-    )
+    assert row == PageRow(**stored, found_via="sitemap", inlinks=1)
