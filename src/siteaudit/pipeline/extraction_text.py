@@ -6,7 +6,7 @@ Part of extraction (see `extraction.py`); runs last, on the tree whose invisible
 - The *main text* is the text of <main> / [role=main] elements, else of <article> elements,
   else of the body without its nav, header, footer and aside elements (the site's chrome).
 - The *simhash* is a 64-bit Charikar simhash of the main text's word 3-shingles, each hashed
-  with blake2b (8 bytes), so it is stable across processes and Python versions (unlike
+  with XXH64 (seed 0), so it is stable across processes and Python versions (unlike
   `hash()`). Only the first `MAX_SIMHASH_WORDS` words count and long texts sample their
   shingles (see `simhash`), which bounds the cost on very long pages.
 - *Prose* is the text of paragraph-like blocks (p, li, dd, dt, td, th, blockquote,
@@ -19,23 +19,22 @@ Part of extraction (see `extraction.py`); runs last, on the tree whose invisible
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import operator
 import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+from xxhash import xxh64_digest
 
 MAX_SIMHASH_WORDS = 2_000
 INVISIBLE_TAGS = ["script", "style", "noscript", "template"]
 SHINGLE_SAMPLE = 4
 MIN_SAMPLED = 256  # below this many shingles, every one counts
 MAX_PROSE_WORDS = 2_000  # readability is measured on a sample of this many words
+PROSE_SLICE = 32  # prose blocks read at a time
 MEMO_SIZE = 65_536  # distinct words each memo keeps
 CHROME = ("nav", "header", "footer", "aside")
 # Innermost paragraph-like blocks: containers (li, dd...) only when they hold no other block.
@@ -45,7 +44,7 @@ PROSE = ", ".join(
     + [f"{tag}:not(:has({_BLOCKS}))" for tag in ("li", "dd", "td", "th", "blockquote")]
 )
 _TERMINAL = (".", "!", "?")
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+_SENTENCE_END = 1 << 32  # in a _PROSE_WORDS value: the word ends a sentence
 _PLACEHOLDER = re.compile(r"lorem\s+ipsum|dolor\s+sit\s+amet", re.IGNORECASE)
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 _PUNCTUATION = "\"'()[]{}<>.,;:!?-"
@@ -84,11 +83,12 @@ def text_stats(tree: LexborHTMLParser) -> TextStats:
         main_words = [w for node in regions for w in node.text(separator=" ").split()]
     sentences, syllables, prose_words = _prose(regions)
     visible = " ".join(words)
+    text_bytes = len(visible.encode())
     return TextStats(
         word_count=len(words),
-        text_bytes=len(visible.encode()),
+        text_bytes=text_bytes,
         placeholder_text=_placeholder(visible),
-        main_text_bytes=len(" ".join(main_words).encode()),
+        main_text_bytes=(text_bytes if main_words is words else len(" ".join(main_words).encode())),
         simhash=simhash(main_words[:MAX_SIMHASH_WORDS]) if main_words else None,
         sentences=sentences,
         syllables=syllables,
@@ -97,7 +97,8 @@ def text_stats(tree: LexborHTMLParser) -> TextStats:
 
 
 def simhash(words: list[str]) -> int:
-    """The 64-bit simhash of the word 3-shingles of `words` (one shingle when fewer).
+    """The 64-bit simhash of the word 3-shingles of `words` (one shingle when fewer): bit b
+    is set when bit b of more than half of the shingles' XXH64 values is.
 
     Long texts keep only the shingles that start at an *anchor* word (one whose CRC-32 is
     divisible by `SHINGLE_SAMPLE`): the choice depends on content only, so both copies of a
@@ -113,18 +114,19 @@ def simhash(words: list[str]) -> int:
         if sum(flags) >= MIN_SAMPLED // SHINGLE_SAMPLE:
             firsts, seconds, thirds = (compress(part, flags) for part in (firsts, seconds, thirds))
     shingles = list(map(" ".join, zip(firsts, seconds, thirds, strict=False))) or [" ".join(words)]
-    digests = b"".join(map(_DIGEST, map(_blake2b_8, map(str.encode, shingles))))
+    # XXH64 digests are the big-endian bytes of the hash value: byte k holds its bits
+    # 8(7-k)..8(7-k)+7.
+    digests = b"".join(map(xxh64_digest, map(str.encode, shingles)))
     count = len(shingles)
-    # Bit 8k+j of a (little-endian) digest is bit j of its byte k. Byte k of every digest,
-    # side by side, is one integer; masking bit j of all of them at once and counting the
-    # ones is C work over count bytes, 64 times.
+    # Byte k of every digest, side by side, is one integer; masking bit j of all of them at
+    # once and counting the ones is C work over count bytes, 64 times.
     low_bits = int.from_bytes(b"\x01" * count, "little")
     result = 0
     for k in range(8):
         column = int.from_bytes(digests[k::8], "little")
         for j in range(8):
             if (column >> j & low_bits).bit_count() * 2 > count:
-                result |= 1 << (8 * k + j)
+                result |= 1 << (8 * (7 - k) + j)
     return result
 
 
@@ -149,10 +151,6 @@ class _Memo(dict[str, Any]):
         return value
 
 
-_blake2b_8 = functools.partial(hashlib.blake2b, digest_size=8)
-_DIGEST = operator.methodcaller("digest")
-
-
 def _is_anchor(word: str) -> bool:
     return zlib.crc32(word.encode()) % SHINGLE_SAMPLE == 0
 
@@ -166,8 +164,15 @@ def syllable_count(word: str) -> int:
     return max(1, groups) if letters else 0
 
 
+def _prose_word(word: str) -> int:
+    """The word's syllables, plus `_SENTENCE_END` when it ends a sentence."""
+    return syllable_count(word) + (_SENTENCE_END if word.endswith(_TERMINAL) else 0)
+
+
 _ANCHORS = _Memo(_is_anchor)
-_SYLLABLES = _Memo(syllable_count)
+# syllable_count's own code runs once per distinct word of the crawl; a sum of these values
+# carries the sentence ends above the syllables (no text has 2**32 syllables).
+_PROSE_WORDS = _Memo(_prose_word)
 
 
 def _placeholder(text: str) -> str | None:
@@ -209,18 +214,31 @@ def _has_ancestor_in(node: LexborNode, tags: set[str]) -> bool:
 def _prose(regions: list[LexborNode]) -> tuple[int, int, int]:
     """Sentences, syllables and words of the first `MAX_PROSE_WORDS` words of prose."""
     texts: list[str] = []
-    total = 0
-    for region in regions:
-        for node in region.css(PROSE):
-            text = node.text(separator=" ").strip()
-            if text:
+    total = 0  # words so far, counted as spaces + 1 per block
+    for node in regions:
+        blocks = node.css(PROSE)
+        # A slice of blocks at a time, read in one comprehension; the sample ends with the
+        # block that fills it.
+        for first in range(0, len(blocks), PROSE_SLICE):
+            part = [b.text(separator=" ").strip() for b in blocks[first : first + PROSE_SLICE]]
+            part = [text for text in part if text]
+            size = sum(map(str.count, part, repeat(" "))) + len(part)
+            if total + size < MAX_PROSE_WORDS:
+                texts += part
+                total += size
+                continue
+            for text in part:
                 texts.append(text)
                 total += text.count(" ") + 1
-            if total >= MAX_PROSE_WORDS:
-                break
+                if total >= MAX_PROSE_WORDS:
+                    break
+            break
+        if total >= MAX_PROSE_WORDS:
+            break
     words = " ".join(texts).split()
-    # syllable_count's own code runs once per distinct word of the crawl (see _Memo).
-    syllables = sum(map(_SYLLABLES.__getitem__, words))
+    # A sentence ends at each run of . ! ? followed by whitespace, that is with each word
+    # that ends with one, and with each block (the unterminated ones are counted apart).
+    # One memo lookup per word gives both counts (see _PROSE_WORDS).
+    ends, syllables = divmod(sum(map(_PROSE_WORDS.__getitem__, words)), _SENTENCE_END)
     unterminated = sum(1 for text in texts if not text.endswith(_TERMINAL))
-    sentences = len(_SENTENCE_END.findall("\n".join(texts))) + unterminated
-    return sentences, syllables, len(words)
+    return ends + unterminated, syllables, len(words)

@@ -7,7 +7,7 @@ from tests.unit.pipeline.factories import make_fetched
 from siteaudit.model import Page
 from siteaudit.model.page import Element, Resource
 from siteaudit.pipeline.extraction import extract
-from siteaudit.pipeline.extraction_text import syllable_count
+from siteaudit.pipeline.extraction_text import MAX_PROSE_WORDS, PROSE_SLICE, syllable_count
 from siteaudit.pipeline.urls import host_of
 
 
@@ -250,6 +250,25 @@ def test_sentences_end_at_terminal_punctuation_and_at_each_block() -> None:
     )
     assert page.sentences == 6  # heading, three in the paragraph, the item, the paragraph
     assert page.prose_words == 11
+
+
+def test_a_run_of_terminals_ends_one_sentence_and_only_before_whitespace() -> None:
+    page = extract_html("<p>Wait... what?!\u00a0Yes.\tversion 3.11 is out (really.) ok</p>")
+    # "Wait...", "what?!" (before a no-break space) and "Yes." end sentences; "3.11" and
+    # "really.)" do not; the block ends the last one.
+    assert page.sentences == 4
+
+
+def test_readability_samples_whole_blocks_until_the_word_budget_is_spent() -> None:
+    per_block = 7  # words in each paragraph below
+    blocks = MAX_PROSE_WORDS // per_block + 2 * PROSE_SLICE
+    html = "".join(f"<p>Block {i} has seven words in it.</p>" for i in range(blocks))
+    page = extract_html(f"<main>{html}</main>")
+    # The sample ends with the block that reaches the budget, mid-slice.
+    filled = -(-MAX_PROSE_WORDS // per_block)
+    assert page.prose_words == filled * per_block
+    assert page.sentences == filled
+    assert page.word_count == blocks * per_block
 
 
 def test_syllables_follow_the_vowel_group_heuristic() -> None:
