@@ -30,13 +30,17 @@ from siteaudit.model.site import Site
 def inlinks_nofollow_only(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     """One failure per page whose inlinks are all nofollow."""
     starts = start_urls(site)
-    every = inlinks(site)
     followed = inlinks(site, follow_only=True)
-    for page in site.pages:
+    unfollowed = [
+        page
+        for page in site.pages
+        if not followed.get(page.url) and page.url not in starts and is_audited(page)
+    ]
+    # Usually none: the graph with nofollow links is only built when a page needs it.
+    every = inlinks(site) if unfollowed else {}
+    for page in unfollowed:
         sources = every.get(page.url)
-        if sources and not followed.get(page.url) and is_audited(page):
-            if page.url in starts:
-                continue
+        if sources:
             yield failed(
                 f"{page.url} is linked from {len(sources)} page(s), always with nofollow.",
                 evidence="nofollow inlinks from: " + ", ".join(sorted(sources)[:5]),
