@@ -96,7 +96,25 @@ class JsonWriter:
 
     def finding(self, finding: Finding) -> None:
         """Write one finding."""
-        self._item(_finding(finding))
+        # Every member is a string: the layout `pretty` gives it, filled in one step.
+        values = (
+            finding.check_id,
+            finding.category.value,
+            finding.severity.value,
+            finding.url,
+            finding.message,
+            finding.evidence,
+            finding.locator,
+            finding.fingerprint,
+        )
+        text = _FINDING_LAYOUT % tuple(map(_encode_str, values))
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: let pretty() clean it
+                text = pretty(_finding(finding), 2)
+        self._out.write(("\n    " if self._empty else ",\n    ") + text)
+        self._empty = False
 
     def end(self) -> None:
         """Close the document."""
@@ -154,6 +172,18 @@ def _pretty(value: object, newline: str) -> str:
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _encode_str = json.encoder.encode_basestring  # the C encoder for a str, as json.dumps uses
+_FINDING_KEYS = (
+    "check_id",
+    "category",
+    "severity",
+    "url",
+    "message",
+    "evidence",
+    "locator",
+    "fingerprint",
+)
+# A finding as `pretty(_finding(f), 2)` lays it out, with a %s for each (encoded) value.
+_FINDING_LAYOUT = "{" + ",".join(f'\n      "{key}": %s' for key in _FINDING_KEYS) + "\n    }"
 
 
 def _dumps(value: object) -> str:

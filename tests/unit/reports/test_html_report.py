@@ -6,8 +6,11 @@ import itertools
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from jinja2 import Environment
+from jinja2.bccache import Bucket
 from tests.unit.reports.report_factory import (
     make_check,
     make_finding,
@@ -18,7 +21,8 @@ from tests.unit.reports.report_factory import (
 
 from siteaudit.model import Severity
 from siteaudit.reports import render_html
-from siteaudit.reports.html_view import ISSUE_URL_LIMIT, grade, safe_href
+from siteaudit.reports.html_report import TEMPLATE, _TemplateCache, environment
+from siteaudit.reports.html_view import ISSUE_URL_LIMIT, grade, make_view, safe_href
 
 XSS = "<script>alert(1)</script>"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -274,3 +278,40 @@ def test_grades_follow_the_displayed_whole_number_score(score: float | None, let
 )
 def test_only_absolute_http_urls_become_links(url: str, linkable: bool) -> None:
     assert (safe_href(url) is not None) is linkable
+
+
+def _environment_with(cache: _TemplateCache | None) -> Environment:
+    env = environment()
+    return env.overlay(bytecode_cache=cache)
+
+
+def test_compiled_templates_are_kept_and_reused_between_runs(tmp_path: Path) -> None:
+    cache = _TemplateCache(str(tmp_path))
+    first = _environment_with(cache).get_template(TEMPLATE)
+    stored = list(tmp_path.iterdir())
+    assert stored, "the compiled template was not stored"
+
+    loads: list[bool] = []
+    original = cache.load_bytecode
+
+    def spy(bucket: Bucket) -> None:
+        original(bucket)
+        loads.append(bucket.code is not None)
+
+    cache.load_bytecode = spy  # type: ignore[method-assign]
+    again = _environment_with(cache).get_template(TEMPLATE)
+    assert loads == [True]
+    report = make_report()
+    assert again.render(view=make_view(report)) == first.render(view=make_view(report))
+
+
+def test_a_corrupt_or_unwritable_template_cache_is_not_used(tmp_path: Path) -> None:
+    cache = _TemplateCache(str(tmp_path))
+    _environment_with(cache).get_template(TEMPLATE)
+    for stored in tmp_path.iterdir():
+        stored.write_bytes(stored.read_bytes()[:40] + b"\x00garbage")
+    assert _environment_with(cache).get_template(TEMPLATE) is not None
+
+    gone = _TemplateCache(str(tmp_path / "missing"))  # every write fails
+    assert render_html(make_report())  # the shared environment still renders
+    assert _environment_with(gone).get_template(TEMPLATE) is not None

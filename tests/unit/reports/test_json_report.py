@@ -137,6 +137,21 @@ def test_json_survives_nul_bytes_and_lone_surrogates_in_crawled_text() -> None:
     validate(document)
 
 
+def test_json_findings_are_laid_out_as_json_dumps_indent_2_lays_them_out() -> None:
+    odd = 'quote " backslash \\ tab \t line\nbreak é 中文 \u2028 \x01 %s %(x)s'
+    report = make_report(
+        findings=(
+            make_finding(message=odd, evidence=odd, locator=odd),
+            make_finding(url="https://example.com/ascii", message="plain"),
+        )
+    )
+
+    text = render_json(report)
+
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    assert odd in {finding["evidence"] for finding in json.loads(text)["findings"]}
+
+
 def test_json_joins_surrogate_pairs_into_the_character_they_encode() -> None:
     report = make_report(pages=(make_page(title="smile \ud83d\ude00"),))
 
