@@ -1,5 +1,5 @@
 """`python -m siteaudit` runs the CLI."""
 
-from siteaudit.cli.main import main
+from siteaudit.cli.entry import run
 
-main()
+run()
