@@ -21,11 +21,17 @@ def test_the_entry_point_runs_the_cli_with_the_collector_enabled(
         original()
 
     monkeypatch.setattr(gc, "disable", disable)
+    gc.unfreeze()
 
-    with pytest.raises(SystemExit) as stop:
-        entry.run()
+    try:
+        with pytest.raises(SystemExit) as stop:
+            entry.run()
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as usual
 
     assert stop.value.code == 0
     assert "siteaudit, version" in capsys.readouterr().out
     assert seen == [True]  # paused once, for the import
     assert gc.isenabled()
+    assert frozen > 0  # what the import made is out of the collections' way
