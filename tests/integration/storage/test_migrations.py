@@ -171,11 +171,17 @@ def test_sqlite_engine_creates_the_folder_and_sets_wal_and_foreign_keys(tmp_path
     with engine.connect() as connection:
         pragmas = {
             name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
-            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "mmap_size")
         }
     engine.dispose()
     assert (tmp_path / "a" / "b" / "scans.db").is_file()
-    expected = {"journal_mode": "wal", "synchronous": 1, "foreign_keys": 1, "busy_timeout": 15_000}
+    expected = {
+        "journal_mode": "wal",
+        "synchronous": 1,
+        "foreign_keys": 1,
+        "busy_timeout": 15_000,
+        "mmap_size": 32 * 1024 * 1024,
+    }
     assert pragmas == expected
 
 
