@@ -77,9 +77,13 @@ class PageAnalyzer:
         for item, fn, ctx in self._every_check if page.is_html else self._response_checks:
             try:
                 result = fn(page, ctx)
+                # The usual verdicts first: nothing to normalise.
                 if result is PASSED:
-                    continue  # most verdicts: nothing to normalise or record
-                failures = _failures(result)
+                    continue
+                if type(result) is NotApplicable:
+                    not_applicable.append(item.id)
+                    continue
+                failures = [result] if type(result) is Failed else _failures(result)
             except Exception as exc:  # a broken rule must not break the scan
                 errors.append((item.id, describe(exc)))
                 not_applicable.append(item.id)
