@@ -215,26 +215,23 @@ def _prose(regions: list[LexborNode]) -> tuple[int, int, int]:
     """Sentences, syllables and words of the first `MAX_PROSE_WORDS` words of prose."""
     texts: list[str] = []
     total = 0  # words so far, counted as spaces + 1 per block
-    for node in regions:
-        blocks = node.css(PROSE)
-        # A slice of blocks at a time, read in one comprehension; the sample ends with the
-        # block that fills it.
-        for first in range(0, len(blocks), PROSE_SLICE):
-            part = [b.text(separator=" ").strip() for b in blocks[first : first + PROSE_SLICE]]
-            part = [text for text in part if text]
-            size = sum(map(str.count, part, repeat(" "))) + len(part)
-            if total + size < MAX_PROSE_WORDS:
-                texts += part
-                total += size
-                continue
-            for text in part:
-                texts.append(text)
-                total += text.count(" ") + 1
-                if total >= MAX_PROSE_WORDS:
-                    break
-            break
-        if total >= MAX_PROSE_WORDS:
-            break
+    blocks = [block for region in regions for block in region.css(PROSE)]
+    # A slice of blocks at a time, read in one comprehension; the sample ends with the block
+    # that fills it.
+    for first in range(0, len(blocks), PROSE_SLICE):
+        part = [b.text(separator=" ").strip() for b in blocks[first : first + PROSE_SLICE]]
+        part = [text for text in part if text]
+        size = sum(map(str.count, part, repeat(" "))) + len(part)
+        if total + size < MAX_PROSE_WORDS:
+            texts += part
+            total += size
+            continue
+        for text in part:
+            texts.append(text)
+            total += text.count(" ") + 1
+            if total >= MAX_PROSE_WORDS:
+                break
+        break
     words = " ".join(texts).split()
     # A sentence ends at each run of . ! ? followed by whitespace, that is with each word
     # that ends with one, and with each block (the unterminated ones are counted apart).

@@ -14,19 +14,10 @@ from typing import TextIO
 
 from siteaudit.model import Finding
 from siteaudit.model.report import PageRow, ScanReport
-from siteaudit.reports.json_report import sorted_findings
+from siteaudit.reports.json_report import FINDING_FIELDS, finding_cells, sorted_findings
 from siteaudit.reports.sanitize import clean_for_csv
 
-COLUMNS = (
-    "check_id",
-    "category",
-    "severity",
-    "url",
-    "message",
-    "evidence",
-    "locator",
-    "fingerprint",
-)
+COLUMNS = FINDING_FIELDS
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # What `clean_for_csv` changes: NUL and (lone) surrogates.
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")
@@ -85,16 +76,7 @@ def neutralise(cell: str) -> str:
 
 
 def _row(finding: Finding) -> list[str]:
-    values = [
-        finding.check_id,
-        finding.category.value,
-        finding.severity.value,
-        finding.url,
-        finding.message,
-        finding.evidence,
-        finding.locator,
-        finding.fingerprint,
-    ]
+    values = finding_cells(finding)
     # One scan per row, not two per cell: a cell that may need a change sends the whole row
     # the slow way (a line break inside a cell can only make that happen needlessly).
     joined = "\n" + "\n".join(values)

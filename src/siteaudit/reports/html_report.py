@@ -93,7 +93,7 @@ def environment() -> Environment:
 class _TemplateCache(FileSystemBytecodeCache):
     """Compiled templates kept from run to run; a cache that fails is simply not used.
 
-    Compiling the report template costs each run about 50 ms. The files live in Jinja's
+    Compiling the report template cost each run about 25 ms. The files live in Jinja's
     per-user private temporary directory (created 0700; refused when another user owns it),
     keyed by template path and source checksum, and stamped with the Jinja and Python
     versions, so an edited template or an upgrade compiles afresh.

@@ -35,6 +35,31 @@ from siteaudit.model.score import Scores
 from siteaudit.reports.sanitize import fix_surrogates
 
 SCHEMA_RESOURCE = "schema/report-v1.schema.json"
+# A finding's members in the JSON report, and the columns of the findings CSV, in order.
+FINDING_FIELDS = (
+    "check_id",
+    "category",
+    "severity",
+    "url",
+    "message",
+    "evidence",
+    "locator",
+    "fingerprint",
+)
+
+
+def finding_cells(finding: Finding) -> list[str]:
+    """The values of `FINDING_FIELDS` for one finding, all strings."""
+    return [
+        finding.check_id,
+        finding.category.value,
+        finding.severity.value,
+        finding.url,
+        finding.message,
+        finding.evidence,
+        finding.locator,
+        finding.fingerprint,
+    ]
 
 
 def render_json(report: ScanReport) -> str:
@@ -97,17 +122,7 @@ class JsonWriter:
     def finding(self, finding: Finding) -> None:
         """Write one finding."""
         # Every member is a string: the layout `pretty` gives it, filled in one step.
-        values = (
-            finding.check_id,
-            finding.category.value,
-            finding.severity.value,
-            finding.url,
-            finding.message,
-            finding.evidence,
-            finding.locator,
-            finding.fingerprint,
-        )
-        text = _FINDING_LAYOUT % tuple(map(_encode_str, values))
+        text = _FINDING_LAYOUT % tuple(map(_encode_str, finding_cells(finding)))
         if not text.isascii():
             try:
                 text.encode("utf-8")
@@ -172,18 +187,8 @@ def _pretty(value: object, newline: str) -> str:
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _encode_str = json.encoder.encode_basestring  # the C encoder for a str, as json.dumps uses
-_FINDING_KEYS = (
-    "check_id",
-    "category",
-    "severity",
-    "url",
-    "message",
-    "evidence",
-    "locator",
-    "fingerprint",
-)
 # A finding as `pretty(_finding(f), 2)` lays it out, with a %s for each (encoded) value.
-_FINDING_LAYOUT = "{" + ",".join(f'\n      "{key}": %s' for key in _FINDING_KEYS) + "\n    }"
+_FINDING_LAYOUT = "{" + ",".join(f'\n      "{key}": %s' for key in FINDING_FIELDS) + "\n    }"
 
 
 def _dumps(value: object) -> str:
@@ -345,16 +350,7 @@ def _check(check: CheckInfo) -> dict[str, object]:
 
 
 def _finding(finding: Finding) -> dict[str, object]:
-    return {
-        "check_id": finding.check_id,
-        "category": finding.category,
-        "severity": finding.severity,
-        "url": finding.url,
-        "message": finding.message,
-        "evidence": finding.evidence,
-        "locator": finding.locator,
-        "fingerprint": finding.fingerprint,
-    }
+    return dict(zip(FINDING_FIELDS, finding_cells(finding), strict=True))
 
 
 def _sorted_deep(value: object) -> object:
