@@ -27,6 +27,7 @@ from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encodi
 from siteaudit.model import FetchedPage, Heading, Hreflang, Image, Link, Page
 from siteaudit.pipeline import extraction_accessibility as a11y
 from siteaudit.pipeline import extraction_resources as res
+from siteaudit.pipeline.extraction_dom import Document
 from siteaudit.pipeline.extraction_structured import structured_data
 from siteaudit.pipeline.extraction_text import text_stats
 from siteaudit.pipeline.urls import InvalidURLError, normalise
@@ -63,17 +64,17 @@ def extract(
     if not _is_auditable_html(fetched):
         return page
     text = decode(fetched.body, fetched.encoding)
-    tree = LexborHTMLParser(text)
-    base_href = _base_href(tree, fetched.final_url)
+    doc = Document(LexborHTMLParser(text))
+    base_href = _base_href(doc, fetched.final_url)
     base = base_href or fetched.final_url
-    links, truncated = _links(tree, base, is_internal, max_links)
-    meta, robots, charset = _meta(tree)
-    titles = tree.css("title:not(svg title)")
-    html = tree.css_first("html")
+    links, truncated = _links(doc, base, is_internal, max_links)
+    meta, robots, charset = _meta(doc)
+    titles = doc.css("title:not(svg title)")
+    html = doc.css_first("html")
     html_attrs = html.attributes if html is not None else {}
     lang = (html_attrs["lang"] or "") if "lang" in html_attrs else None  # valueless: ""
-    structure = _structure(tree, text, base)
-    stats = text_stats(tree)  # last: it mutates the tree
+    structure = _structure(doc, text, base)
+    stats = text_stats(doc)  # last: it mutates the tree
     return dataclasses.replace(
         page,
         **structure,
@@ -90,44 +91,43 @@ def extract(
         title_count=len(titles),
         meta=meta,
         meta_robots=robots,
-        canonicals=_hrefs(tree, "link[rel~=canonical i][href]", base),
+        canonicals=_hrefs(doc, "link[rel~=canonical i][href]", base),
         lang=lang.strip() if lang is not None else None,
         charset=charset,
-        headings=_headings(tree),
+        headings=_headings(doc),
         links=links,
         links_truncated=truncated,
-        images=_images(tree, base),
-        hreflangs=_hreflangs(tree, base),
+        images=_images(doc, base),
+        hreflangs=_hreflangs(doc, base),
         base_href=base_href,
     )
 
 
-def _structure(tree: LexborHTMLParser, text: str, base: str) -> dict[str, Any]:
+def _structure(doc: Document, text: str, base: str) -> dict[str, Any]:
     """The Page fields read from the intact tree: structure, resources, data, accessibility."""
-    scripts = res.scripts(tree, base, resolve)
-    sheets, link_rels = res.links(tree, base, resolve)
-    dom_nodes, dom_depth = res.dom_size(tree)
+    scripts = res.scripts(doc, base, resolve)
+    sheets, link_rels = res.links(doc, base, resolve)
     fields: dict[str, Any] = {
         "doctype": res.doctype(text),
-        "dom_nodes": dom_nodes,
-        "dom_depth": dom_depth,
+        "dom_nodes": doc.elements,
+        "dom_depth": doc.depth,
         "scripts": scripts,
         "stylesheets": sheets,
         "link_rels": link_rels,
-        "resources": res.resources(tree, base, resolve, scripts, sheets, link_rels),
-        "inline_style_bytes": res.inline_style_bytes(tree),
-        "unlabelled_controls": a11y.unlabelled_controls(tree),
-        "empty_buttons": a11y.empty_buttons(tree),
-        "empty_links": a11y.empty_links(tree),
-        "duplicate_ids": a11y.duplicate_ids(tree),
-        "positive_tabindex": a11y.positive_tabindex(tree),
-        "landmarks": a11y.landmarks(tree),
-        "iframes_without_title": a11y.iframes_without_title(tree),
-        "tables_without_headers": a11y.tables_without_headers(tree),
+        "resources": res.resources(doc, base, resolve, scripts, sheets, link_rels),
+        "inline_style_bytes": res.inline_style_bytes(doc),
+        "unlabelled_controls": a11y.unlabelled_controls(doc),
+        "empty_buttons": a11y.empty_buttons(doc),
+        "empty_links": a11y.empty_links(doc),
+        "duplicate_ids": a11y.duplicate_ids(doc),
+        "positive_tabindex": a11y.positive_tabindex(doc),
+        "landmarks": a11y.landmarks(doc),
+        "iframes_without_title": a11y.iframes_without_title(doc),
+        "tables_without_headers": a11y.tables_without_headers(doc),
     }
     # Most pages carry no structured data: a cheap selector spares them the full pass.
-    if tree.css_first(STRUCTURED_DATA_HINT) is not None:
-        items, errors = structured_data(tree)
+    if doc.css_first(STRUCTURED_DATA_HINT) is not None:
+        items, errors = structured_data(doc)
         fields.update(structured_data=items, structured_data_errors=errors)
     return fields
 
@@ -261,20 +261,20 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
-def _base_href(tree: LexborHTMLParser, final_url: str) -> str | None:
-    node = tree.css_first("base[href]")
+def _base_href(doc: Document, final_url: str) -> str | None:
+    node = doc.css_first("base[href]")
     href = node.attrs.get("href") if node is not None else None
     return resolve(final_url, href) if href else None
 
 
 def _links(
-    tree: LexborHTMLParser, base: str, is_internal: Callable[[str], bool], max_links: int
+    doc: Document, base: str, is_internal: Callable[[str], bool], max_links: int
 ) -> tuple[tuple[Link, ...], bool]:
     """Distinct crawlable <a href> targets in document order, the first occurrence winning."""
     links: list[Link] = []
     seen_hrefs: set[str] = set()
     seen_urls: set[str] = set()
-    for node in tree.css("a[href]"):
+    for node in doc.css("a[href]"):
         attrs = node.attrs
         href = attrs.get("href")
         # The same href string repeats a lot (menus, footers): skip it before resolving.
@@ -291,7 +291,7 @@ def _links(
         links.append(
             Link(
                 url=url,
-                text=_link_text(node),
+                text=_link_text(doc, node),
                 rel=tuple(rel.lower().split()) if rel else (),
                 internal=is_internal(url),
             )
@@ -299,18 +299,18 @@ def _links(
     return tuple(links), False
 
 
-def _link_text(node: LexborNode) -> str:
+def _link_text(doc: Document, node: LexborNode) -> str:
     """The anchor text or, for a link without text, its accessible name (aria-label, img alt)."""
     text = collapse(node.text(separator=" "))
     if not text:
         text = collapse(node.attrs.get("aria-label") or "")
     if not text:
-        image = node.css_first("img[alt]")
+        image = doc.css_first("img[alt]", within=node)
         text = collapse(image.attrs.get("alt") or "") if image is not None else ""
     return text[:MAX_LINK_TEXT]
 
 
-def _meta(tree: LexborHTMLParser) -> tuple[dict[str, str], tuple[str, ...], str | None]:
+def _meta(doc: Document) -> tuple[dict[str, str], tuple[str, ...], str | None]:
     """<meta> contents by lower-case name (or http-equiv/property), robots directives, charset.
 
     The first element of a name wins, as search engines do; robots directives are gathered
@@ -319,7 +319,7 @@ def _meta(tree: LexborHTMLParser) -> tuple[dict[str, str], tuple[str, ...], str 
     meta: dict[str, str] = {}
     robots: list[str] = []
     charset: str | None = None
-    for node in tree.css("meta"):
+    for node in doc.css("meta"):
         attrs = node.attributes
         content = collapse(attrs.get("content") or "")
         if charset is None and attrs.get("charset"):
@@ -337,25 +337,25 @@ def _meta(tree: LexborHTMLParser) -> tuple[dict[str, str], tuple[str, ...], str 
     return meta, tuple(robots), charset
 
 
-def _hrefs(tree: LexborHTMLParser, selector: str, base: str) -> tuple[str, ...]:
-    hrefs = (node.attrs.get("href") for node in tree.css(selector))
+def _hrefs(doc: Document, selector: str, base: str) -> tuple[str, ...]:
+    hrefs = (node.attrs.get("href") for node in doc.css(selector))
     return tuple(url for href in hrefs if href and (url := resolve(base, href)))
 
 
-def _headings(tree: LexborHTMLParser) -> tuple[Heading, ...]:
+def _headings(doc: Document) -> tuple[Heading, ...]:
     # Lexbor returns matches of a selector list in document order.
     return tuple(
         Heading(
             level=int(str(node.tag)[1:]), text=collapse(node.text(separator=" "))[:MAX_HEADING_TEXT]
         )
-        for node in tree.css("h1, h2, h3, h4, h5, h6")
+        for node in doc.css("h1, h2, h3, h4, h5, h6")
     )
 
 
-def _images(tree: LexborHTMLParser, base: str) -> tuple[Image, ...]:
+def _images(doc: Document, base: str) -> tuple[Image, ...]:
     images = []
-    linked = {node.mem_id for node in tree.css("a[href] img")}
-    for node in tree.css("img"):
+    linked = {node.mem_id for node in doc.css("a[href] img")}
+    for node in doc.css("img"):
         # `attributes` maps a valueless attribute (`<img alt>`) to None and omits absent ones;
         # that difference is exactly "decorative" versus "missing alt".
         attrs = node.attributes
@@ -375,9 +375,9 @@ def _images(tree: LexborHTMLParser, base: str) -> tuple[Image, ...]:
     return tuple(images)
 
 
-def _hreflangs(tree: LexborHTMLParser, base: str) -> tuple[Hreflang, ...]:
+def _hreflangs(doc: Document, base: str) -> tuple[Hreflang, ...]:
     found = []
-    for node in tree.css("link[rel~=alternate i][hreflang][href]"):
+    for node in doc.css("link[rel~=alternate i][hreflang][href]"):
         attrs = node.attrs
         url = resolve(base, attrs.get("href") or "")
         if url is not None:

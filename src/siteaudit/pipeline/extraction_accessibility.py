@@ -1,6 +1,6 @@
 """Accessibility facts readable without a browser: names of controls, ids, landmarks.
 
-Part of extraction (see `extraction.py`); reads the parsed tree without mutating it.
+Part of extraction (see `extraction.py`); reads the parsed document without mutating it.
 
 Each offending element becomes an `Element` with a locator a person can paste into the
 browser's developer tools: `#id` when it has an id, an attribute selector when one names it
@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from siteaudit.model.page import Element
+from siteaudit.pipeline.extraction_dom import Document
 
 MAX_SNIPPET = 200
 MAX_ELEMENTS = 50  # per kind of problem and page
@@ -32,17 +33,15 @@ LANDMARK_SELECTOR = "[role], main, nav, aside, search, header, footer, form, sec
 TAG_LANDMARKS = {"main": "main", "nav": "navigation", "aside": "complementary", "search": "search"}
 
 
-def unlabelled_controls(tree: LexborHTMLParser) -> tuple[Element, ...]:
+def unlabelled_controls(doc: Document) -> tuple[Element, ...]:
     """Form controls with no accessible name (label, aria-label(ledby), title, placeholder).
 
     Placeholder counts as a name, as axe-core accepts it (it is a weak one, but flagging it
     here would disagree with the reference tool).
     """
-    labelled = {(node.attributes.get("for") or "").strip() for node in tree.css("label[for]")} - {
-        ""
-    }
+    labelled = {(node.attributes.get("for") or "").strip() for node in doc.css("label[for]")} - {""}
     found = []
-    for index, node in enumerate(tree.css("input, select, textarea"), 1):
+    for index, node in enumerate(doc.css("input, select, textarea"), 1):
         attrs = node.attributes
         if node.tag == "input" and (attrs.get("type") or "").strip().lower() in UNNAMED_INPUT_TYPES:
             continue
@@ -53,46 +52,46 @@ def unlabelled_controls(tree: LexborHTMLParser) -> tuple[Element, ...]:
     return tuple(found[:MAX_ELEMENTS])
 
 
-def empty_buttons(tree: LexborHTMLParser) -> tuple[Element, ...]:
+def empty_buttons(doc: Document) -> tuple[Element, ...]:
     """<button> elements with no text, aria-label(ledby), title or image alt."""
     found = [
         _element(node, "//button", index)
-        for index, node in enumerate(tree.css("button"), 1)
+        for index, node in enumerate(doc.css("button"), 1)
         if not _accessible_name(node)
     ]
     return tuple(found[:MAX_ELEMENTS])
 
 
-def empty_links(tree: LexborHTMLParser) -> tuple[Element, ...]:
+def empty_links(doc: Document) -> tuple[Element, ...]:
     """<a href> elements with no text, aria-label(ledby), title or image alt."""
     found = [
         _element(node, "//a[@href]", index)
-        for index, node in enumerate(tree.css("a[href]"), 1)
+        for index, node in enumerate(doc.css("a[href]"), 1)
         if not _accessible_name(node)
     ]
     return tuple(found[:MAX_ELEMENTS])
 
 
-def duplicate_ids(tree: LexborHTMLParser) -> tuple[str, ...]:
+def duplicate_ids(doc: Document) -> tuple[str, ...]:
     """id values used by more than one element, in order of first use."""
-    counts = Counter((node.attributes.get("id") or "") for node in tree.css("[id]"))
+    counts = Counter((node.attributes.get("id") or "") for node in doc.css("[id]"))
     return tuple(value for value, n in counts.items() if n > 1 and value.strip())[:MAX_ELEMENTS]
 
 
-def positive_tabindex(tree: LexborHTMLParser) -> tuple[Element, ...]:
+def positive_tabindex(doc: Document) -> tuple[Element, ...]:
     """Elements whose tabindex is greater than zero (they jump the natural tab order)."""
     found = []
-    for index, node in enumerate(tree.css("[tabindex]"), 1):
+    for index, node in enumerate(doc.css("[tabindex]"), 1):
         value = (node.attributes.get("tabindex") or "").strip()
         if value.isdigit() and int(value) > 0:
             found.append(_element(node, "//*[@tabindex]", index))
     return tuple(found[:MAX_ELEMENTS])
 
 
-def iframes_without_title(tree: LexborHTMLParser) -> tuple[Element, ...]:
+def iframes_without_title(doc: Document) -> tuple[Element, ...]:
     """<iframe> elements with no title, aria-label or aria-labelledby (hidden ones excepted)."""
     found = []
-    for index, node in enumerate(tree.css("iframe"), 1):
+    for index, node in enumerate(doc.css("iframe"), 1):
         attrs = node.attributes
         hidden = (attrs.get("aria-hidden") or "") == "true" or "hidden" in attrs
         if hidden or _has_aria_name(node):
@@ -101,10 +100,10 @@ def iframes_without_title(tree: LexborHTMLParser) -> tuple[Element, ...]:
     return tuple(found[:MAX_ELEMENTS])
 
 
-def landmarks(tree: LexborHTMLParser) -> frozenset[str]:
+def landmarks(doc: Document) -> frozenset[str]:
     """ARIA landmark roles present: from explicit roles and from the elements that imply one."""
     found: set[str] = set()
-    for node in tree.css(LANDMARK_SELECTOR):
+    for node in doc.css(LANDMARK_SELECTOR):
         tag = str(node.tag)
         attrs = node.attributes
         roles = set((attrs.get("role") or "").lower().split()) & ROLE_LANDMARKS
@@ -120,7 +119,7 @@ def landmarks(tree: LexborHTMLParser) -> frozenset[str]:
     return frozenset(found)
 
 
-def tables_without_headers(tree: LexborHTMLParser) -> tuple[Element, ...]:
+def tables_without_headers(doc: Document) -> tuple[Element, ...]:
     """Data tables with no <th> cell.
 
     A table counts as data when it is not role=presentation/none, is not part of nested
@@ -130,7 +129,7 @@ def tables_without_headers(tree: LexborHTMLParser) -> tuple[Element, ...]:
     data-table heuristics skip as well.
     """
     found = []
-    for index, node in enumerate(tree.css("table"), 1):
+    for index, node in enumerate(doc.css("table"), 1):
         role = (node.attributes.get("role") or "").lower()
         if role in {"presentation", "none"} or node.css_first("th, table table") is not None:
             continue

@@ -1,8 +1,8 @@
-"""Document structure and subresources: doctype, DOM size, scripts, stylesheets, <link>s.
+"""Document structure and subresources: doctype, scripts, stylesheets, <link>s.
 
-Part of extraction (see `extraction.py`): these functions read the one parsed tree and never
-mutate it. Every URL is made absolute with the extractor's `resolve`, so `data:` and
-`javascript:` sources are left out of `resources`.
+Part of extraction (see `extraction.py`): these functions read the parsed document and never
+mutate it (its size and depth are `Document`'s). Every URL is made absolute with the
+extractor's `resolve`, so `data:` and `javascript:` sources are left out of `resources`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from selectolax.lexbor import LexborHTMLParser
-
 from siteaudit.model.page import LinkRel, Resource, Script, Stylesheet
+from siteaudit.pipeline.extraction_dom import Document
 
 Resolve = Callable[[str, str], "str | None"]
 
@@ -48,22 +47,12 @@ def doctype(text: str) -> str | None:
     return found.group(1).lower()
 
 
-def dom_size(tree: LexborHTMLParser) -> tuple[int, int]:
-    """Element count and deepest nesting (the <html> element is depth 1)."""
-    level = [tree.root] if tree.root is not None else []
-    count = depth = 0
-    while level:  # breadth first: one list per level keeps the loop in C-level iterators
-        depth += 1
-        count += len(level)
-        level = [child for node in level for child in node.iter()]
-    return count, depth
-
-
-def scripts(tree: LexborHTMLParser, base: str, resolve: Resolve) -> tuple[Script, ...]:
+def scripts(doc: Document, base: str, resolve: Resolve) -> tuple[Script, ...]:
     """Every JavaScript <script> in document order; data blocks such as JSON-LD are skipped."""
-    head_ids = {node.mem_id for node in tree.head.css("script")} if tree.head else set()
+    head = doc.tree.head
+    head_ids = {node.mem_id for node in doc.css("script", within=head)} if head else set()
     found = []
-    for node in tree.css("script"):
+    for node in doc.css("script"):
         attrs = node.attributes
         kind = (attrs.get("type") or "").strip().lower()
         if kind not in JAVASCRIPT_TYPES:
@@ -86,13 +75,14 @@ def scripts(tree: LexborHTMLParser, base: str, resolve: Resolve) -> tuple[Script
 
 
 def links(
-    tree: LexborHTMLParser, base: str, resolve: Resolve
+    doc: Document, base: str, resolve: Resolve
 ) -> tuple[tuple[Stylesheet, ...], tuple[LinkRel, ...]]:
     """<link rel=stylesheet> elements, and every other <link> with an href."""
-    head_ids = {node.mem_id for node in tree.head.css("link")} if tree.head else set()
+    head = doc.tree.head
+    head_ids = {node.mem_id for node in doc.css("link", within=head)} if head else set()
     sheets: list[Stylesheet] = []
     others: list[LinkRel] = []
-    for node in tree.css("link[href]"):
+    for node in doc.css("link[href]"):
         attrs = node.attributes
         url = resolve(base, attrs.get("href") or "")
         if url is None:
@@ -121,7 +111,7 @@ def links(
 
 
 def resources(  # noqa: PLR0917 - the parts already read are passed in, not re-read
-    tree: LexborHTMLParser,
+    doc: Document,
     base: str,
     resolve: Resolve,
     found_scripts: tuple[Script, ...],
@@ -141,14 +131,14 @@ def resources(  # noqa: PLR0917 - the parts already read are passed in, not re-r
             found.setdefault(("script", script.src), None)
     for sheet in sheets:
         found.setdefault(("stylesheet", sheet.href), None)
-    for node in tree.css("img"):
+    for node in doc.css("img"):
         attrs = node.attributes
         add("image", attrs.get("src"))
         srcset = (attrs.get("srcset") or "").strip()
         add("image", srcset.split(",", 1)[0].split()[0] if srcset else None)
-    for node in tree.css("iframe[src]"):
+    for node in doc.css("iframe[src]"):
         add("iframe", node.attributes.get("src"))
-    for node in tree.css(MEDIA_SELECTOR):
+    for node in doc.css(MEDIA_SELECTOR):
         attrs = node.attributes
         add("media", attrs.get("src"))
         add("image", attrs.get("poster"))
@@ -170,6 +160,6 @@ def _link_kind(link: LinkRel) -> str | None:
     return None
 
 
-def inline_style_bytes(tree: LexborHTMLParser) -> int:
+def inline_style_bytes(doc: Document) -> int:
     """UTF-8 size of the text of every <style> element."""
-    return sum(len(node.text().encode()) for node in tree.css("style"))
+    return sum(len(node.text().encode()) for node in doc.css("style"))

@@ -1,6 +1,6 @@
 """Structured data: JSON-LD, microdata and RDFa Lite items, and the errors met reading them.
 
-Part of extraction (see `extraction.py`); reads the parsed tree without mutating it, and
+Part of extraction (see `extraction.py`); reads the parsed document without mutating it, and
 must run before the invisible elements (scripts) are stripped.
 
 Every syntax produces the same `StructuredItem`: schema.org types without their prefix
@@ -17,9 +17,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from siteaudit.model.page import StructuredItem
+from siteaudit.pipeline.extraction_dom import Document
 
 MAX_ITEMS = 200
 MAX_VALUES = 50  # values kept per property
@@ -38,15 +39,15 @@ SCHEMA_PREFIXES = (
 _RDFA_URL_VALUE = ("href", "src", "resource")
 
 
-def structured_data(tree: LexborHTMLParser) -> tuple[tuple[StructuredItem, ...], tuple[str, ...]]:
+def structured_data(doc: Document) -> tuple[tuple[StructuredItem, ...], tuple[str, ...]]:
     """Every top-level structured-data item of the page, and the errors met on the way."""
     items: list[StructuredItem] = []
     errors: list[str] = []
-    _json_ld(tree, items, errors)
-    if tree.css_first("[itemscope], [itemprop]") is not None:
-        _microdata(tree, items, errors)
-    if tree.css_first("[typeof], [vocab], body [property]") is not None:
-        _rdfa(tree, items, errors)
+    _json_ld(doc, items, errors)
+    if doc.css_first("[itemscope], [itemprop]") is not None:
+        _microdata(doc, items, errors)
+    if doc.css_first("[typeof], [vocab], body [property]") is not None:
+        _rdfa(doc, items, errors)
     return tuple(items[:MAX_ITEMS]), tuple(errors[:MAX_ITEMS])
 
 
@@ -61,8 +62,8 @@ def schema_type(value: str) -> str:
 # --- JSON-LD ---------------------------------------------------------------------------
 
 
-def _json_ld(tree: LexborHTMLParser, items: list[StructuredItem], errors: list[str]) -> None:
-    for number, node in enumerate(tree.css('script[type="application/ld+json" i]'), 1):
+def _json_ld(doc: Document, items: list[StructuredItem], errors: list[str]) -> None:
+    for number, node in enumerate(doc.css('script[type="application/ld+json" i]'), 1):
         text = node.text().strip()
         if not text:
             errors.append(f"json-ld: block {number} is empty")
@@ -137,16 +138,16 @@ def _text(value: object) -> str:
 # --- microdata -------------------------------------------------------------------------
 
 
-def _microdata(tree: LexborHTMLParser, items: list[StructuredItem], errors: list[str]) -> None:
+def _microdata(doc: Document, items: list[StructuredItem], errors: list[str]) -> None:
     props_by_scope: dict[int, list[LexborNode]] = {}
-    for node in tree.css("[itemprop]"):
+    for node in doc.css("[itemprop]"):
         scope = _nearest(node, "itemscope")
         if scope is None:
             name = node.attributes.get("itemprop") or ""
             errors.append(f"microdata: itemprop {name!r} is outside any itemscope")
         else:
             props_by_scope.setdefault(scope.mem_id, []).append(node)
-    for node in tree.css("[itemscope]:not([itemprop])"):
+    for node in doc.css("[itemscope]:not([itemprop])"):
         types = _tokens(node.attributes.get("itemtype"))
         if not types:
             errors.append("microdata: an itemscope has no itemtype")
@@ -165,9 +166,9 @@ def _microdata(tree: LexborHTMLParser, items: list[StructuredItem], errors: list
 # --- RDFa Lite -------------------------------------------------------------------------
 
 
-def _rdfa(tree: LexborHTMLParser, items: list[StructuredItem], errors: list[str]) -> None:
+def _rdfa(doc: Document, items: list[StructuredItem], errors: list[str]) -> None:
     props_by_scope: dict[int, list[LexborNode]] = {}
-    for node in tree.css("[property]"):
+    for node in doc.css("[property]"):
         names = (node.attributes.get("property") or "").split()
         if all(":" in name for name in names):
             continue  # CURIEs such as og:title use the initial context: no typeof needed
@@ -177,7 +178,7 @@ def _rdfa(tree: LexborHTMLParser, items: list[StructuredItem], errors: list[str]
                 errors.append(f"rdfa: property {names[0]!r} has no vocab or typeof around it")
             continue
         props_by_scope.setdefault(scope.mem_id, []).append(node)
-    for node in tree.css("[typeof]"):
+    for node in doc.css("[typeof]"):
         if "property" in node.attributes and _nearest(node, "typeof") is not None:
             continue  # a nested item: it is a property value of its parent
         types = tuple(schema_type(t) for t in _tokens(node.attributes.get("typeof")))

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 from xxhash import xxh64_digest
+
+from siteaudit.pipeline.extraction_dom import Document
 
 MAX_SIMHASH_WORDS = 2_000
 INVISIBLE_TAGS = ["script", "style", "noscript", "template"]
@@ -37,6 +39,7 @@ MAX_PROSE_WORDS = 2_000  # readability is measured on a sample of this many word
 PROSE_SLICE = 32  # prose blocks read at a time
 MEMO_SIZE = 65_536  # distinct words each memo keeps
 CHROME = ("nav", "header", "footer", "aside")
+_CHROME_SELECTOR = ", ".join(f"body {tag}" for tag in CHROME)
 # Innermost paragraph-like blocks: containers (li, dd...) only when they hold no other block.
 _BLOCKS = "p, li, dd, dt, td, th, blockquote, figcaption"
 PROSE = ", ".join(
@@ -64,16 +67,19 @@ class TextStats:
     placeholder_text: str | None = None
 
 
-def text_stats(tree: LexborHTMLParser) -> TextStats:
-    """Visible and main text statistics of the page (mutates `tree`: call it last)."""
+def text_stats(doc: Document) -> TextStats:
+    """Visible and main text statistics of the page (mutates its tree: call it last)."""
+    tree = doc.tree
     body = tree.body
     if body is None:
         return TextStats()
-    tree.strip_tags(INVISIBLE_TAGS, recursive=True)
+    invisible = [tag for tag in INVISIBLE_TAGS if tag in doc.tags]
+    if invisible:  # each tag named costs a walk over the tree
+        tree.strip_tags(invisible, recursive=True)
     words = body.text(separator=" ").split()
-    regions = _main_regions(tree)
+    regions = _main_regions(doc)
     if regions is None:
-        chrome = _chrome(tree)
+        chrome = _chrome(doc)
         for node in chrome:
             node.decompose()
         regions = [body]
@@ -81,7 +87,7 @@ def text_stats(tree: LexborHTMLParser) -> TextStats:
         main_words = body.text(separator=" ").split() if chrome else words
     else:
         main_words = [w for node in regions for w in node.text(separator=" ").split()]
-    sentences, syllables, prose_words = _prose(regions)
+    sentences, syllables, prose_words = _prose(doc, regions)
     visible = " ".join(words)
     text_bytes = len(visible.encode())
     return TextStats(
@@ -186,18 +192,18 @@ def _placeholder(text: str) -> str | None:
     return text[max(0, found.start() - 40) : found.end() + 80]
 
 
-def _main_regions(tree: LexborHTMLParser) -> list[LexborNode] | None:
+def _main_regions(doc: Document) -> list[LexborNode] | None:
     """The outermost main (or else article) elements; None when the page has neither."""
     for selector, tags in (("main, [role=main]", {"main"}), ("article", {"article"})):
-        nodes = [n for n in tree.css(selector) if not _has_ancestor_in(n, tags)]
+        nodes = [n for n in doc.css(selector) if not _has_ancestor_in(n, tags)]
         if nodes:
             return nodes
     return None
 
 
-def _chrome(tree: LexborHTMLParser) -> list[LexborNode]:
+def _chrome(doc: Document) -> list[LexborNode]:
     """Top-level nav/header/footer/aside elements of the body (nested ones counted once)."""
-    nodes = tree.css(", ".join(f"body {tag}" for tag in CHROME))
+    nodes = doc.css(_CHROME_SELECTOR)
     return [n for n in nodes if not _has_ancestor_in(n, set(CHROME))]
 
 
@@ -211,11 +217,11 @@ def _has_ancestor_in(node: LexborNode, tags: set[str]) -> bool:
     return False
 
 
-def _prose(regions: list[LexborNode]) -> tuple[int, int, int]:
+def _prose(doc: Document, regions: list[LexborNode]) -> tuple[int, int, int]:
     """Sentences, syllables and words of the first `MAX_PROSE_WORDS` words of prose."""
     texts: list[str] = []
     total = 0  # words so far, counted as spaces + 1 per block
-    blocks = [block for region in regions for block in region.css(PROSE)]
+    blocks = [block for region in regions for block in doc.css(PROSE, within=region)]
     # A slice of blocks at a time, read in one comprehension; the sample ends with the block
     # that fills it.
     for first in range(0, len(blocks), PROSE_SLICE):
