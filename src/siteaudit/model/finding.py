@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from siteaudit.model.spec import Category, Severity
 
@@ -26,8 +26,13 @@ class Finding:
     message: str
     evidence: str = ""
     locator: str = ""
+    # Set on a finding read back from storage: the fingerprint stored with it, so that a
+    # report of 100,000 findings does not hash them all again (and shows the stored value).
+    stored_fingerprint: str | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def fingerprint(self) -> str:
         """Stable across scans: check id + URL + locator."""
+        if self.stored_fingerprint is not None:
+            return self.stored_fingerprint
         return make_fingerprint(self.check_id, self.url, self.locator)

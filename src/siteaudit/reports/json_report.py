@@ -52,8 +52,8 @@ def finding_cells(finding: Finding) -> list[str]:
     """The values of `FINDING_FIELDS` for one finding, all strings."""
     return [
         finding.check_id,
-        finding.category.value,
-        finding.severity.value,
+        finding.category,  # a StrEnum member is its value (`.value` costs a Python call)
+        finding.severity,
         finding.url,
         finding.message,
         finding.evidence,

@@ -160,18 +160,35 @@ def finding_values(finding: Finding, page_key: str | None) -> dict[str, object]:
 
 
 # The `findings` columns `finding_from_row` reads, in the order it unpacks them.
-FINDING_COLUMNS = ("check_id", "category", "severity", "url", "message", "evidence", "locator")
+FINDING_COLUMNS = (
+    "check_id",
+    "category",
+    "severity",
+    "url",
+    "message",
+    "evidence",
+    "locator",
+    "fingerprint",
+)
 
 
 def finding_from_row(row: Any) -> Finding:
-    """A `Finding` from a row of the `FINDING_COLUMNS` of `findings`.
+    """A `Finding` from a row of the `FINDING_COLUMNS` of `findings`, with its stored
+    fingerprint.
 
     Unpacked by position: a report reads every finding of the scan, and a Row's attribute
     access cost four times what building the Finding does.
     """
-    check_id, category, severity, url, message, evidence, locator = row
+    check_id, category, severity, url, message, evidence, locator, fingerprint = row
     return Finding(
-        check_id, _CATEGORIES[category], _SEVERITIES[severity], url, message, evidence, locator
+        check_id,
+        _CATEGORIES[category],
+        _SEVERITIES[severity],
+        url,
+        message,
+        evidence,
+        locator,
+        stored_fingerprint=fingerprint,
     )
 
 

@@ -135,3 +135,20 @@ def test_a_report_page_row_carries_every_stored_field_in_its_place(store: SqlSca
     store.save_links(scan_id, [LinkRecord(HOME, HOME + "new")])
     [row] = [row for row in store.load_report(scan_id).pages if row.url == page.url]
     assert row == PageRow(**stored, found_via="sitemap", inlinks=1)
+
+
+def test_a_reported_finding_carries_the_fingerprint_stored_with_it(store: SqlScanStore) -> None:
+    """Reports show the stored fingerprint (the one re-scans compare), not a fresh hash.
+
+    A URL with a NUL byte is stored cleaned (U+FFFD), its fingerprint was taken before: they
+    differ, and the report must show the stored one.
+    """
+    scan_id = store.create_scan(ScanSpec(HOME))
+    finding = make_finding(HOME + "nul\x00byte")
+    store.save_pages(scan_id, [make_result(make_page(HOME), finding)])
+    (reported,) = store.load_report(scan_id).findings
+    assert reported.url == HOME + "nul\ufffdbyte"
+    assert reported.fingerprint == finding.fingerprint
+    rehashed = dataclasses.replace(reported, stored_fingerprint=None)
+    assert reported.fingerprint != rehashed.fingerprint
+    assert reported == rehashed  # the stored fingerprint takes no part in equality
