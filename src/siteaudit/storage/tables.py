@@ -189,7 +189,7 @@ findings = Table(
     # The page whose analysis produced it; NULL for site-level findings.
     Column("page_key", String(KEY_LENGTH)),
     UniqueConstraint("scan_id", "fingerprint"),
-    Index(None, "scan_id", "check_id"),
+    # No (scan_id, check_id) index: the per-check counts run faster without it (0003).
     Index(None, "scan_id", "page_key"),
 )
 
