@@ -8,6 +8,7 @@ group.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -107,11 +108,16 @@ def load_catalogue(*, plugins: bool = True) -> Catalogue:
     return Catalogue(tuple(checks))
 
 
-def _plugin_checks() -> Iterable[Check]:
+@functools.cache
+def _plugin_checks() -> tuple[Check, ...]:
+    """The installed packs' checks, looked up once per process (a scan builds its catalogue
+    several times, and each lookup reads every installed package's metadata: 3 ms)."""
+    found: list[Check] = []
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         loaded = entry.load()
         provided = loaded() if callable(loaded) and not isinstance(loaded, Check) else loaded
         for item in provided if isinstance(provided, Iterable) else [provided]:
             if not isinstance(item, Check):
                 raise CatalogueError(f"entry point {entry.name!r} provided {item!r}, not a Check")
-            yield item
+            found.append(item)
+    return tuple(found)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from siteaudit.cli.display import ProgressDisplay
 from siteaudit.errors import SiteauditError
@@ -46,7 +45,7 @@ def submit_and_follow(
         click.echo(f"Scan {scan_id} submitted; follow it with `siteaudit scans`.")
         return None
     configure_logging(logging.WARNING)
-    with ProgressDisplay(Console(stderr=True), quiet=quiet) as display:
+    with ProgressDisplay(quiet=quiet) as display:
         return service.follow(settings, scan_id, display.update)
 
 

@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from rich.console import Console
 
 from siteaudit import __version__
 from siteaudit.checks.catalogue import load_catalogue
 from siteaudit.checks.docs import render_docs, write_docs
 from siteaudit.cli.display import ProgressDisplay, summary_tables
 from siteaudit.cli.distributed import COMMANDS, submit_and_follow
-from siteaudit.demo.server import DemoServer
 from siteaudit.engines.runner import (
     ScanOutcome,
     build_catalogue,
@@ -152,6 +150,8 @@ def scan(
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 def demo(out_dir: Path, as_json: bool) -> None:
     """Serve the bundled demo shop on 127.0.0.1 and audit it."""
+    from siteaudit.demo.server import DemoServer  # noqa: PLC0415 (http.server: the demo only)
+
     with DemoServer() as server:
         if not as_json:
             click.echo(f"Demo site serving at {server.url}", err=True)
@@ -225,8 +225,7 @@ def _exit(code: int) -> NoReturn:
 def _run(settings: Settings, target: ScanSpec | int, *, quiet: bool) -> ScanOutcome:
     """Run a new scan of a spec, or resume the stored scan with that id."""
     configure_logging(logging.WARNING)
-    console = Console(stderr=True)
-    with ProgressDisplay(console, quiet=quiet) as display:
+    with ProgressDisplay(quiet=quiet) as display:
         if isinstance(target, int):
             return resume_scan(settings, target, on_progress=display.update)
         return run_scan(settings, target, on_progress=display.update)
@@ -250,6 +249,8 @@ def _finish(
     if as_json:
         click.echo(json.dumps(_json_summary(outcome, paths, failing), indent=2))
     elif not quiet:
+        from rich.console import Console  # noqa: PLC0415 (Rich only when shown)
+
         console = Console()
         for table in summary_tables(report):
             console.print(table)

@@ -1,6 +1,10 @@
+import subprocess
+import sys
+
+import pytest
 from tests.unit.reports.report_factory import make_finding, make_report
 
-from siteaudit.cli.display import format_progress, summary_tables
+from siteaudit.cli.display import ProgressDisplay, format_progress, summary_tables
 from siteaudit.model import ScanStatus
 from siteaudit.model.events import Progress
 
@@ -23,3 +27,28 @@ def test_progress_line_shows_counts_rate_and_eta() -> None:
     assert line.startswith("[fetching]  40.0%")
     assert "fetched 5" in line and "errors 1" in line and "2.5 pages/s" in line
     assert line.endswith("ETA 3s")
+
+
+def test_a_display_off_a_terminal_logs_plain_progress_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    progress = Progress(1, ScanStatus.FETCHING, 10, 5, 4, 0, 40.0, pages_per_s=2.5, eta_s=3.0)
+    with ProgressDisplay() as display:
+        display.update(progress)
+    with ProgressDisplay(quiet=True) as display:
+        display.update(progress)
+    assert capsys.readouterr().err.splitlines() == [format_progress(progress)]
+
+
+def test_a_scan_that_shows_nothing_never_imports_rich() -> None:
+    """`--json` and `--quiet` scans: the CLI and a quiet display start without Rich."""
+    code = (
+        "import sys\n"
+        "import siteaudit.cli.main\n"
+        "from siteaudit.cli.display import ProgressDisplay\n"
+        "with ProgressDisplay(quiet=True) as display:\n"
+        "    pass\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'rich'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
