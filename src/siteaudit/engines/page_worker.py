@@ -33,8 +33,11 @@ from siteaudit.storage.codec import page_rows
 logger = logging.getLogger(__name__)
 
 # A worker storing its own rows writes them once it holds this many pages, or this long
-# after the first of them (whichever comes first).
-STORE_BATCH_PAGES = 50
+# after the first of them (whichever comes first). Each commit rewrites the index pages it
+# touched and makes the other writers re-read theirs: on the PostgreSQL manual, batches of
+# 200 pages (in practice ~180, bounded by the time) cost the two workers 0.31 s of CPU to
+# store instead of 0.38 s with batches of 50.
+STORE_BATCH_PAGES = 200
 STORE_BATCH_S = 0.5
 FRAME_HEADER = 8  # bytes of the big-endian length before each pickled message
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
