@@ -10,7 +10,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Insert, Table
+from sqlalchemy import JSON, Connection, Insert, Table
 from sqlalchemy.engine import Dialect
 
 from siteaudit.storage.errors import UnsupportedDatabaseError
@@ -93,13 +93,30 @@ def _compile(
     order = tuple(compiled.positiontup or ())
     if sorted(order) != sorted(columns):  # a statement with parameters of its own
         raise ValueError(f"cannot execute {statement} positionally over {columns}")
-    processors = ((i, table.c[name].type.bind_processor(dialect)) for i, name in enumerate(order))
-    encoders: _Encoders = [(i, encode) for i, encode in processors if encode is not None]
+    encoders: _Encoders = []
+    for position, name in enumerate(order):
+        column_type = table.c[name].type
+        encode = column_type.bind_processor(dialect)
+        if encode is not None:
+            is_json = isinstance(column_type, JSON)
+            encoders.append((position, _empty_list_first(encode) if is_json else encode))
     # itemgetter of one name returns the bare value, not a 1-tuple.
     values: Callable[[Row], tuple[Any, ...]] = (
         operator.itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
     )
     return str(compiled), values, encoders
+
+
+def _empty_list_first(encode: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A JSON column's encoder that spells an empty list itself: most JSON values a page
+    stores are empty lists (a link's rel, a page's h1s, canonicals, hreflangs...)."""
+
+    def encoded(value: Any) -> Any:
+        if type(value) is list and not value:
+            return "[]"  # what the serializer (json.dumps) writes for it
+        return encode(value)
+
+    return encoded
 
 
 _Encoders = list[tuple[int, Callable[[Any], Any]]]
