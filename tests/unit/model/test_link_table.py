@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from siteaudit.model.site import LinkTable, SiteLink
 
 A, B, C = "https://shop.example/a", "https://shop.example/b", "https://shop.example/c"
@@ -44,3 +46,21 @@ def test_an_edge_costs_bytes_not_objects() -> None:
         table.append(A, B, "")
     arrays = sum(sys.getsizeof(part) for part in (table._sources, table._targets, table._texts))
     assert arrays < 100_000 * 16
+
+
+def test_columns_added_in_chunks_read_back_as_the_same_links() -> None:
+    table = LinkTable(LINKS[:1])
+    for chunk in (LINKS[1:3], LINKS[3:], ()):
+        columns = list(zip(*chunk, strict=True)) or [(), (), (), ()]
+        sources, targets, texts, nofollow = columns
+        table.extend(sources, targets, texts, nofollow)
+    assert table == LINKS
+    assert all(type(link) is SiteLink for link in table)
+    assert len({id(link.source) for link in table if link.source == A}) == 1  # interned once
+
+
+def test_columns_of_different_lengths_are_refused() -> None:
+    table = LinkTable(LINKS)
+    with pytest.raises(ValueError, match="different lengths"):
+        table.extend([A, B], [B], ["x", "y"], [False, False])
+    assert table == LINKS  # unchanged
