@@ -160,6 +160,13 @@ def _processor_factory(
     return make
 
 
+def _site_processes(settings: Settings, store: ScanStore) -> int:
+    """Two when the site checks may share a forked child: extra processes are allowed and
+    the database is one the child can open too (not an in-memory one)."""
+    allowed = settings.crawl.processes is None or settings.crawl.processes > 1
+    return 2 if allowed and shared_database_url(store) is not None else 1
+
+
 def run_scan(
     settings: Settings,
     spec: ScanSpec,
@@ -238,6 +245,7 @@ async def _run(
         processor=_processor_factory(settings, catalogue, store),
         max_links_per_page=settings.crawl.max_links_per_page,
         on_progress=on_progress,
+        site_processes=_site_processes(settings, store),
     )
     loop = asyncio.get_running_loop()
     interrupts = 0
