@@ -188,6 +188,42 @@ def test_the_adaptive_processor_moves_to_worker_processes_after_its_inline_pages
         assert done.rows.findings
 
 
+def _page_linking_to(count: int, n: int = 0) -> FetchedPage:
+    links = "".join(f"<a href=/p{n}/{k}>{k}</a>" for k in range(count))
+    return FetchedPage(
+        url=f"http://127.0.0.1:9/p{n}",
+        final_url=f"http://127.0.0.1:9/p{n}",
+        status=200,
+        headers=(("content-type", "text/html"),),
+        body=f"<!DOCTYPE html><html lang=en><head><title>t</title></head><body>{links}".encode(),
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize(("links", "starts"), [(3, True), (2, False)])
+def test_a_page_with_as_many_links_as_inline_pages_starts_the_pool_early(
+    links: int, starts: bool
+) -> None:
+    """The pool warms up while the remaining inline pages run; a page with fewer links
+    (a site that may be small) leaves it for when the inline pages are used up."""
+    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
+
+    async def run() -> bool:
+        adaptive = AdaptiveProcessor(job, load_catalogue(), processes=1, inline_pages=3)
+        try:
+            done = await adaptive.process(_page_linking_to(links), 0, "start")
+            assert len(done.candidates) == links
+            for _ in range(40):  # up to 2 s for the worker's greeting
+                if adaptive.pooled:
+                    break
+                await asyncio.sleep(0.05)
+            return adaptive.pooled
+        finally:
+            adaptive.close()
+
+    assert asyncio.run(run()) is starts
+
+
 def test_a_page_processed_in_a_worker_carries_its_rows_candidates_and_errors() -> None:
     fetched = FetchedPage(
         url="http://127.0.0.1:9/a",
