@@ -3,7 +3,7 @@
 At the end of a scan nothing else is left to do, yet the site checks ran one after the
 other on one core (72 ms on the PostgreSQL manual, a third of it PageRank). The child sees
 the loaded site copy-on-write; both processes take the next unclaimed check from one
-shared counter, so the slow checks do not pile up on one side. The child stores its
+pipe of tokens, so the slow checks do not pile up on one side. The child stores its
 findings through its own database connections (storage forgets inherited ones at a fork)
 and reports each check it finished, with any crash, through a pipe.
 
@@ -15,11 +15,11 @@ Only callers without threads of their own fork (the CLI, like the report writer)
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import pickle
+import signal
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from siteaudit.checks.base import Check
 from siteaudit.model import Finding
@@ -28,6 +28,7 @@ from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
 
 logger = logging.getLogger(__name__)
 
+MAX_CHECKS = 16_384  # 2-byte tokens that fit in a pipe's 64 KiB buffer, with room to spare
 Sink = Callable[[Sequence[Finding]], None]
 Errors = tuple[tuple[str, str], ...]
 
@@ -37,22 +38,29 @@ def analyze_site_on_two_cores(
 ) -> SiteAnalysis:
     """`analyze_site` with a sink, its checks shared with a forked child process."""
     site_checks = [item for item in checks if item.site_fn is not None]
+    if len(site_checks) > MAX_CHECKS:  # more tokens than a pipe holds unread
+        return analyze_site(site, site_checks, start_url, sink=sink)
 
     def run(index: int) -> Errors:
         return analyze_site(site, (site_checks[index],), start_url, sink=sink).errors
 
-    claimed = multiprocessing.get_context("fork").Value("i", 0)  # shared memory and a lock
+    # The checks to take, as 2-byte tokens in a pipe: a read takes one whole token, and a
+    # process that dies cannot leave a lock held.
+    tokens_out, tokens_in = os.pipe()
+    os.write(tokens_in, b"".join(i.to_bytes(2, "big") for i in range(len(site_checks))))
+    os.close(tokens_in)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_end)
-        _child(run, _claims(claimed, len(site_checks)), write_end)
+        _child(run, _claims(tokens_out), write_end)
     os.close(write_end)
     errors: dict[int, Errors] = {}
     try:
-        for index in _claims(claimed, len(site_checks)):
+        for index in _claims(tokens_out):
             errors[index] = run(index)
     finally:
+        os.close(tokens_out)
         from_child = _read_reports(read_end)
         _, status = os.waitpid(pid, 0)
     errors.update(from_child)
@@ -68,18 +76,18 @@ def analyze_site_on_two_cores(
     return SiteAnalysis((), tuple(error for index in sorted(errors) for error in errors[index]))
 
 
-def _claims(claimed: Any, count: int) -> Iterator[int]:
+def _claims(tokens: int) -> Iterator[int]:
     """The indices of the checks this process takes, one at a time, until none is left."""
-    while True:
-        with claimed.get_lock():
-            index = claimed.value
-            claimed.value = index + 1
-        if index >= count:
-            return
-        yield index
+    while token := os.read(tokens, 2):
+        yield int.from_bytes(token, "big")
 
 
 def _child(run: Callable[[int], Errors], claims: Iterator[int], write_end: int) -> NoReturn:
+    # Forked from a running event loop: signals here must not reach the parent's loop
+    # through the inherited wake-up pipe (the parent decides how to stop).
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     code = 1
     try:
         with os.fdopen(write_end, "wb") as out:
