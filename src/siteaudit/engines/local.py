@@ -82,9 +82,11 @@ class LocalEngine:
         max_links_per_page: int = 10_000,
         on_progress: ProgressCallback | None = None,
         site_processes: int = 1,
+        on_crawled: Callable[[int], None] | None = None,
     ) -> None:
         self._store = store
         self._site_processes = site_processes
+        self._on_crawled = on_crawled
         self._catalogue = catalogue
         self._fetcher = fetcher
         self._preflight = preflight
@@ -169,6 +171,8 @@ class LocalEngine:
         if failure:
             self._store.set_status(scan_id, ScanStatus.FAILED, error=failure)
             return ScanStatus.FAILED
+        if self._on_crawled is not None:
+            self._on_crawled(scan_id)  # every page is stored; the site checks come next
         return self._finish(scan_id, spec, state)
 
     def _restore(self, scan_id: int, frontier: Frontier) -> None:

@@ -160,11 +160,14 @@ def _processor_factory(
     return make
 
 
-def _site_processes(settings: Settings, store: ScanStore) -> int:
-    """Two when the site checks may share a forked child: extra processes are allowed and
-    the database is one the child can open too (not an in-memory one)."""
+def may_fork(settings: Settings, store: ScanStore) -> bool:
+    """True when the end of a scan may fork helper processes (site checks, a report): extra
+    processes are allowed and the database is one a child can open too (not in memory)."""
     allowed = settings.crawl.processes is None or settings.crawl.processes > 1
-    return 2 if allowed and shared_database_url(store) is not None else 1
+    return allowed and shared_database_url(store) is not None and hasattr(os, "fork")
+
+
+CrawledHook = Callable[[ScanStore, int], None]
 
 
 def run_scan(
@@ -173,10 +176,17 @@ def run_scan(
     *,
     on_progress: Callable[[Progress], None] | None = None,
     store: ScanStore | None = None,
+    on_crawled: CrawledHook | None = None,
 ) -> ScanOutcome:
-    """Create a scan for `spec`, run it to a terminal state and return its report."""
+    """Create a scan for `spec`, run it to a terminal state and return its report.
+
+    `on_crawled(store, scan_id)` is called once the crawl has stored every page and before
+    the site checks, when the scan may fork helpers (`may_fork`): the CLI starts writing
+    the findings CSV then.
+    """
     store = store or open_store(settings.database_url)
-    return _execute(settings, store, store.create_scan(spec), on_progress, resume=False)
+    scan_id = store.create_scan(spec)
+    return _execute(settings, store, scan_id, on_progress, resume=False, on_crawled=on_crawled)
 
 
 def resume_scan(
@@ -185,6 +195,7 @@ def resume_scan(
     *,
     on_progress: Callable[[Progress], None] | None = None,
     store: ScanStore | None = None,
+    on_crawled: CrawledHook | None = None,
 ) -> ScanOutcome:
     """Continue an interrupted scan without refetching the pages it already stored."""
     store = store or open_store(settings.database_url)
@@ -194,7 +205,7 @@ def resume_scan(
         raise ScanInputError(f"there is no scan {scan_id} in {settings.database_url}") from exc
     if status in (ScanStatus.COMPLETED, ScanStatus.COMPLETED_WITH_ERRORS):
         raise ScanInputError(f"scan {scan_id} is already {status.value}; nothing to resume")
-    return _execute(settings, store, scan_id, on_progress, resume=True)
+    return _execute(settings, store, scan_id, on_progress, resume=True, on_crawled=on_crawled)
 
 
 @contextlib.contextmanager
@@ -219,10 +230,24 @@ def _execute(
     on_progress: Callable[[Progress], None] | None,
     *,
     resume: bool,
+    on_crawled: CrawledHook | None = None,
 ) -> ScanOutcome:
     catalogue = build_catalogue(settings)
+    forking = may_fork(settings, store)
+    crawled = (lambda done: on_crawled(store, done)) if on_crawled and forking else None
     with frozen_heap():
-        status = asyncio.run(_run(settings, store, catalogue, scan_id, on_progress, resume=resume))
+        status = asyncio.run(
+            _run(
+                settings,
+                store,
+                catalogue,
+                scan_id,
+                on_progress,
+                resume=resume,
+                forking=forking,
+                on_crawled=crawled,
+            )
+        )
     report = with_check_infos(store.load_report(scan_id), catalogue)
     return ScanOutcome(scan_id=scan_id, status=status, report=report)
 
@@ -235,6 +260,8 @@ async def _run(
     on_progress: Callable[[Progress], None] | None,
     *,
     resume: bool,
+    forking: bool,
+    on_crawled: Callable[[int], None] | None,
 ) -> ScanStatus:
     fetcher = make_fetcher(settings)
     engine = LocalEngine(
@@ -245,7 +272,8 @@ async def _run(
         processor=_processor_factory(settings, catalogue, store),
         max_links_per_page=settings.crawl.max_links_per_page,
         on_progress=on_progress,
-        site_processes=_site_processes(settings, store),
+        site_processes=2 if forking else 1,
+        on_crawled=on_crawled,
     )
     loop = asyncio.get_running_loop()
     interrupts = 0

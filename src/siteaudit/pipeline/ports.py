@@ -167,3 +167,7 @@ class ScanStore(Protocol):
     def load_report(self, scan_id: int) -> ScanReport:
         """Everything the report renderers need."""
         ...
+
+    def report_findings(self, scan_id: int, *, of_site: bool) -> Sequence[Finding]:
+        """The site checks' (`of_site`) or the page checks' findings, in report order."""
+        ...

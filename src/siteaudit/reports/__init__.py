@@ -30,6 +30,7 @@ from siteaudit.reports.json_report import (
     sorted_pages,
     write_json,
 )
+from siteaudit.reports.prepared import PreparedCsv
 
 
 class ReportSink(Protocol):
@@ -56,6 +57,7 @@ __all__ = [
     "CsvWriter",
     "HtmlWriter",
     "JsonWriter",
+    "PreparedCsv",
     "ReportSink",
     "ReportWriterError",
     "feed",
@@ -72,7 +74,12 @@ __all__ = [
 
 
 def write_reports(
-    report: ScanReport, out_dir: Path, formats: Iterable[str], *, processes: int = 1
+    report: ScanReport,
+    out_dir: Path,
+    formats: Iterable[str],
+    *,
+    processes: int = 1,
+    prepared_csv: PreparedCsv | None = None,
 ) -> dict[str, Path]:
     """Write the requested formats into `out_dir`; returns format name -> written path.
 
@@ -81,15 +88,29 @@ def write_reports(
     JSON report is written by a forked child while this process writes the others: the
     report's rows are streamed from the store by each process, so they share nothing but
     the files' names. Only callers without threads of their own should ask for it (the CLI).
+    A started `prepared_csv` (see `reports/prepared.py`) writes the CSV, or else it is
+    written here after all.
     """
     wanted = parse_formats(formats)
     out_dir.mkdir(parents=True, exist_ok=True)
     temps = {name: out_dir / f".{FORMATS[name][0]}.{secrets.token_hex(6)}.tmp" for name in wanted}
+    prepared = prepared_csv if prepared_csv is not None and prepared_csv.started else None
     try:
-        forked = wanted[:1] if processes > 1 and len(wanted) > 1 and _CAN_FORK else []
+        ahead = ["csv"] if prepared is not None and "csv" in wanted else []
+        if prepared is not None:
+            prepared.go()  # it writes while this process writes the others
+        rest = [name for name in wanted if name not in ahead]
+        forked = rest[:1] if processes > 1 and len(rest) > 1 and _CAN_FORK else []
         child = _fork_writer(report, {name: temps[name] for name in forked}) if forked else None
         try:
-            _write_files(report, {name: temps[name] for name in wanted if name not in forked})
+            _write_files(report, {name: temps[name] for name in rest if name not in forked})
+            if ahead:
+                assert prepared is not None
+                ready = prepared.finish()
+                if ready is None:
+                    _write_files(report, {"csv": temps["csv"]})
+                else:
+                    os.replace(ready, temps["csv"])
         except BaseException:
             if child is not None:
                 child.wait(check=False)  # this error is the one to report

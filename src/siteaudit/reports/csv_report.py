@@ -51,6 +51,10 @@ class CsvWriter:
 
     def begin(self, report: ScanReport) -> None:
         """Write the header row."""
+        self.header()
+
+    def header(self) -> None:
+        """Write the header row."""
         self._writer.writerow(COLUMNS)
 
     def page(self, page: PageRow) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
 )
 
-from siteaudit.model import Category, Severity
+from siteaudit.model import Category, Finding, Severity
 from siteaudit.model.page import NOFOLLOW_RELS
 from siteaudit.model.report import (
     HTML_CONTENT_TYPES,
@@ -163,16 +163,7 @@ def report(engine: Engine, scan_id: int, checks: dict[str, CheckInfo]) -> ScanRe
         .outerjoin(inlinks, inlinks.c.target_key == pages.c.url_key)
         .order_by(pages.c.depth, order(pages.c.url))
     )
-    finding_query = (
-        select(*(findings.c[name] for name in codec.FINDING_COLUMNS))
-        .where(findings.c.scan_id == scan_id)
-        .order_by(
-            _severity_rank(findings.c.severity),
-            order(findings.c.check_id),
-            order(findings.c.url),
-            order(findings.c.locator),
-        )
-    )
+    finding_query = _findings_in_report_order(engine, findings.c.scan_id == scan_id)
     return ScanReport(
         scan=info,
         scores=codec.scores_from_json(stored_scores),
@@ -180,6 +171,30 @@ def report(engine: Engine, scan_id: int, checks: dict[str, CheckInfo]) -> ScanRe
         findings=StoredRows(engine, finding_query, codec.finding_from_row, totals.findings),
         checks=checks,
         stored_totals=totals,
+    )
+
+
+def report_findings(engine: Engine, scan_id: int, *, of_site: bool) -> StoredRows[Finding]:
+    """The findings of the site checks (`of_site`) or of the page checks, in report order."""
+    mine = findings.c.scan_id == scan_id
+    which = findings.c.page_key.is_(None) if of_site else findings.c.page_key.is_not(None)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).where(mine, which)) or 0
+    query = _findings_in_report_order(engine, and_(mine, which))
+    return StoredRows(engine, query, codec.finding_from_row, count)
+
+
+def _findings_in_report_order(engine: Engine, where: Any) -> Select[Any]:
+    order = text_order(engine)
+    return (
+        select(*(findings.c[name] for name in codec.FINDING_COLUMNS))
+        .where(where)
+        .order_by(
+            _severity_rank(findings.c.severity),
+            order(findings.c.check_id),
+            order(findings.c.url),
+            order(findings.c.locator),
+        )
     )
 
 

@@ -190,6 +190,11 @@ class SqlScanStore:
         with self.engine.connect() as connection:
             return reading.check_stats(connection, scan_id)
 
+    def report_findings(self, scan_id: int, *, of_site: bool) -> Sequence[Finding]:
+        """The site checks' (`of_site`) or the page checks' findings, in report order,
+        streamed from the database on each iteration."""
+        return reading.report_findings(self.engine, scan_id, of_site=of_site)
+
     def load_report(
         self, scan_id: int, checks: Mapping[str, CheckInfo] | None = None
     ) -> ScanReport:
