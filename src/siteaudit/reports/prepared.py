@@ -113,6 +113,7 @@ def _child(
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.nice(10)  # the site checks, on the scan's critical path, come first
     code = 1
     try:
         blocks = _spool(page_findings(), spool)
