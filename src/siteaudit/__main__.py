@@ -1,5 +1,5 @@
 """`python -m siteaudit` runs the CLI."""
 
-from siteaudit.cli.entry import run
+from siteaudit.cli.entry import console
 
-run()
+console()

@@ -1,8 +1,13 @@
-"""The `siteaudit` command: the CLI, imported with the cyclic garbage collector paused."""
+"""The `siteaudit` command: the CLI, imported with the cyclic garbage collector paused, and
+left without tearing its heap down."""
 
 from __future__ import annotations
 
 import gc
+import logging
+import os
+import sys
+from typing import NoReturn
 
 
 def run() -> None:
@@ -21,3 +26,41 @@ def run() -> None:
         gc.freeze()
         gc.enable()
     main()
+
+
+def console() -> NoReturn:
+    """The console script (and `python -m siteaudit`): `run`, then `leave`."""
+    try:
+        run()
+        code = 0
+    except SystemExit as stop:
+        code = _exit_code(stop.code)
+    leave(code)
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with `code` without the interpreter's teardown: freeing a scan's heap object by
+    object took 20 ms after a scan of the PostgreSQL manual. What the teardown does that
+    matters is done first: the database connections are closed (SQLite folds its
+    write-ahead log back into the file as the last one closes), the log handlers and the
+    standard streams are flushed. Every child process has been waited for by then."""
+    from siteaudit.storage.database import close_engines  # noqa: PLC0415 (imported already)
+
+    try:
+        close_engines()
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+def _exit_code(code: object) -> int:
+    """What the interpreter makes of `SystemExit(code)`: None is 0, a number is itself, and
+    anything else is printed to standard error and is 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1

@@ -89,6 +89,13 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
+def close_engines() -> None:
+    """Close every engine's pooled connections (a process about to leave without its
+    interpreter's teardown, which would have closed them)."""
+    for engine in list(_ENGINES):
+        engine.dispose()
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration; a no-op when it is already there.
 
