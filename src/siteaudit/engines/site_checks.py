@@ -50,7 +50,13 @@ def analyze_site_on_two_cores(
     os.write(tokens_in, b"".join(i.to_bytes(2, "big") for i in range(len(site_checks))))
     os.close(tokens_in)
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as exc:  # no process to be had: all of them here, as on one core
+        logger.warning("site checks run in one process: %s", exc)
+        for descriptor in (tokens_out, read_end, write_end):
+            os.close(descriptor)
+        return analyze_site(site, site_checks, start_url, sink=sink)
     if pid == 0:  # the child: never returns
         os.close(read_end)
         _child(run, _claims(tokens_out), write_end)

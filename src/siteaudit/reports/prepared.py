@@ -53,13 +53,25 @@ class PreparedCsv:
 
     def start(self, page_findings: Findings, site_findings: Findings, out_dir: Path) -> None:
         """Fork the child: it spools `page_findings()` now, and reads `site_findings()` and
-        writes the file into `out_dir` when `finish` tells it to."""
-        out_dir.mkdir(parents=True, exist_ok=True)
+        writes the file into `out_dir` when `finish` tells it to. A directory that cannot be
+        made or a fork that fails leaves it not started (the CSV is then written as usual,
+        and a directory problem is reported there): the scan itself never fails for it."""
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            go_out, go_in = os.pipe()
+        except OSError as exc:
+            logger.warning("the findings CSV is not prepared ahead: %s", exc)
+            return
         token = secrets.token_hex(6)
         temp = out_dir / f".findings.csv.{token}.tmp"
         spool = out_dir / f".findings.csv.{token}.spool"
-        go_out, go_in = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            os.close(go_out)
+            os.close(go_in)
+            logger.warning("the findings CSV is not prepared ahead: %s", exc)
+            return
         if pid == 0:  # the child: never returns
             os.close(go_in)
             _child(page_findings, site_findings, spool, temp, go_out)

@@ -118,3 +118,17 @@ def test_checks_a_dead_child_had_claimed_run_in_this_process(
     assert set(sink.lines()) == set(expected.lines())
     assert result.errors == (("explodes", "RuntimeError: boom"),)
     assert "run here again" in caplog.text
+
+
+def test_without_a_process_to_fork_every_check_runs_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    sink, expected = FileSink(tmp_path / "findings"), FileSink(tmp_path / "expected")
+    result = analyze_site_on_two_cores(SITE, _checks(), URL, sink)
+    analyze_site(SITE, _checks(), URL, sink=expected)
+    assert sorted(sink.lines()) == sorted(expected.lines())
+    assert result.errors == (("explodes", "RuntimeError: boom"),)

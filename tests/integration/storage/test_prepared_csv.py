@@ -87,3 +87,14 @@ def test_an_abandoned_csv_leaves_nothing(store: SqlScanStore, tmp_path: Path) ->
     prepared.abandon()
     prepared.abandon()  # twice is harmless
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unusable_directory_leaves_the_csv_unprepared(
+    store: SqlScanStore, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    prepared = _prepare(store, _seed(store), blocker / "out")  # mkdir fails under a file
+    assert not prepared.started
+    assert prepared.finish() is None
+    prepared.abandon()
