@@ -74,7 +74,8 @@ def subject_names(selector: str) -> frozenset[str] | None:
         return None
     names: set[str] = set()
     for complex_selector in _top_level(selector, ","):
-        subject = _top_level_compounds(complex_selector.strip())[-1]
+        # The subject is the last compound: what follows the last top-level combinator.
+        subject = _top_level(complex_selector.strip(), _COMBINATORS)[-1]
         found = _NAME.match(subject)
         if found is None:
             return None
@@ -82,8 +83,9 @@ def subject_names(selector: str) -> frozenset[str] | None:
     return frozenset(names)
 
 
-def _top_level(text: str, separator: str) -> list[str]:
-    """`text` split at `separator` outside brackets, parentheses and quotes."""
+def _top_level(text: str, separators: str | frozenset[str]) -> list[str]:
+    """`text` split at each of `separators` outside brackets, parentheses and quotes
+    (consecutive separators leave empty parts)."""
     parts: list[str] = []
     depth = 0
     quote = ""
@@ -97,33 +99,8 @@ def _top_level(text: str, separator: str) -> list[str]:
             depth += 1
         elif char in ")]":
             depth -= 1
-        elif char == separator and depth == 0:
+        elif char in separators and depth == 0:
             parts.append(text[start:index])
             start = index + 1
     parts.append(text[start:])
     return parts
-
-
-def _top_level_compounds(selector: str) -> list[str]:
-    """The compound selectors of a complex selector, split at its combinators."""
-    compounds: list[str] = []
-    depth = 0
-    quote = ""
-    current: list[str] = []
-    for char in selector:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char in _COMBINATORS and depth == 0:
-            if current:
-                compounds.append("".join(current))
-                current = []
-            continue
-        current.append(char)
-    compounds.append("".join(current))
-    return compounds
