@@ -1,11 +1,12 @@
 """Pure domain dataclasses shared by every layer: no I/O, no frameworks."""
 
-from siteaudit.model.finding import Finding, make_fingerprint
+from siteaudit.model.finding import FINDING_FIELDS, Finding, make_fingerprint
 from siteaudit.model.page import FetchedPage, Heading, Hreflang, Image, Link, Page, RedirectHop
 from siteaudit.model.score import CategoryScore, Scores
 from siteaudit.model.spec import Category, ScanSpec, ScanStatus, Severity
 
 __all__ = [
+    "FINDING_FIELDS",
     "Category",
     "CategoryScore",
     "FetchedPage",

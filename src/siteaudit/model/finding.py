@@ -7,6 +7,19 @@ from dataclasses import dataclass, field
 
 from siteaudit.model.spec import Category, Severity
 
+# A finding's fields by name, its fingerprint last: the findings table's columns, the JSON
+# report's members and the CSV's columns all use these names, in this order.
+FINDING_FIELDS = (
+    "check_id",
+    "category",
+    "severity",
+    "url",
+    "message",
+    "evidence",
+    "locator",
+    "fingerprint",
+)
+
 
 def make_fingerprint(check_id: str, url: str, locator: str = "") -> str:
     """A stable id for (check, URL, locator) so re-scans can say new, fixed or persisting."""

@@ -12,9 +12,9 @@ import io
 import re
 from typing import TextIO
 
-from siteaudit.model import Finding
+from siteaudit.model import FINDING_FIELDS, Finding
 from siteaudit.model.report import PageRow, ScanReport
-from siteaudit.reports.json_report import FINDING_FIELDS, finding_cells, sorted_findings
+from siteaudit.reports.json_report import finding_cells, sorted_findings
 from siteaudit.reports.sanitize import clean_for_csv
 
 COLUMNS = FINDING_FIELDS

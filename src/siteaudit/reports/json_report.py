@@ -22,7 +22,7 @@ from pathlib import PurePath
 from typing import TextIO, cast
 
 import siteaudit
-from siteaudit.model import Finding, Severity
+from siteaudit.model import FINDING_FIELDS, Finding, Severity
 from siteaudit.model.report import (
     STATUS_CLASSES,
     CheckInfo,
@@ -35,17 +35,6 @@ from siteaudit.model.score import Scores
 from siteaudit.reports.sanitize import fix_surrogates
 
 SCHEMA_RESOURCE = "schema/report-v1.schema.json"
-# A finding's members in the JSON report, and the columns of the findings CSV, in order.
-FINDING_FIELDS = (
-    "check_id",
-    "category",
-    "severity",
-    "url",
-    "message",
-    "evidence",
-    "locator",
-    "fingerprint",
-)
 
 
 def finding_cells(finding: Finding) -> list[str]:

@@ -159,21 +159,8 @@ def finding_values(finding: Finding, page_key: str | None) -> dict[str, object]:
     }
 
 
-# The `findings` columns `finding_from_row` reads, in the order it unpacks them.
-FINDING_COLUMNS = (
-    "check_id",
-    "category",
-    "severity",
-    "url",
-    "message",
-    "evidence",
-    "locator",
-    "fingerprint",
-)
-
-
 def finding_from_row(row: Any) -> Finding:
-    """A `Finding` from a row of the `FINDING_COLUMNS` of `findings`, with its stored
+    """A `Finding` from a row of the `FINDING_FIELDS` columns of `findings`, with its stored
     fingerprint.
 
     Unpacked by position: a report reads every finding of the scan, and a Row's attribute

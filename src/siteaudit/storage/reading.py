@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
 )
 
-from siteaudit.model import Category, Finding, Severity
+from siteaudit.model import FINDING_FIELDS, Category, Finding, Severity
 from siteaudit.model.page import NOFOLLOW_RELS
 from siteaudit.model.report import (
     HTML_CONTENT_TYPES,
@@ -187,7 +187,7 @@ def report_findings(engine: Engine, scan_id: int, *, of_site: bool) -> StoredRow
 def _findings_in_report_order(engine: Engine, where: Any) -> Select[Any]:
     order = text_order(engine)
     return (
-        select(*(findings.c[name] for name in codec.FINDING_COLUMNS))
+        select(*(findings.c[name] for name in FINDING_FIELDS))
         .where(where)
         .order_by(
             _severity_rank(findings.c.severity),
