@@ -15,12 +15,12 @@ import logging
 import os
 import pickle
 import select
-import signal
 import socket
 import time
 from dataclasses import dataclass
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
+from siteaudit.forking import leave_signals_to_the_parent
 from siteaudit.model import FetchedPage
 from siteaudit.pipeline.analysis import PageAnalyzer
 from siteaudit.pipeline.discovery import candidates
@@ -128,11 +128,7 @@ def serve(
     # parent hangs up or dies, rather than never.
     for end in parent_ends:
         end.close()
-    # Ctrl-C and a stop reach the whole process group; the parent decides how to stop (it
-    # hangs up). The handlers inherited from the parent's event loop would report the
-    # signal to that loop, as if the parent had received it twice.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    leave_signals_to_the_parent()  # the parent stops us by hanging up
     worker = PageWorker(job, load_catalogue().configure(job.checks))
     rows = _RowWriter(rows_to) if rows_to is not None else None
     # What exists now lives as long as the process: spare the collector's full passes it.

@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import NoReturn
 
 from siteaudit.checks.base import Check
+from siteaudit.forking import leave_signals_to_the_parent
 from siteaudit.model import Finding
 from siteaudit.model.site import Site
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
@@ -89,11 +89,7 @@ def _claims(tokens: int) -> Iterator[int]:
 
 
 def _child(run: Callable[[int], Errors], claims: Iterator[int], write_end: int) -> NoReturn:
-    # Forked from a running event loop: signals here must not reach the parent's loop
-    # through the inherited wake-up pipe (the parent decides how to stop).
-    signal.set_wakeup_fd(-1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    leave_signals_to_the_parent()
     code = 1
     try:
         with os.fdopen(write_end, "wb") as out:

@@ -23,11 +23,11 @@ import io
 import logging
 import os
 import secrets
-import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn
 
+from siteaudit.forking import leave_signals_to_the_parent
 from siteaudit.model import Finding
 from siteaudit.reports.csv_report import CsvWriter
 
@@ -120,11 +120,7 @@ class PreparedCsv:
 def _child(
     page_findings: Findings, site_findings: Findings, spool: Path, temp: Path, go: int
 ) -> NoReturn:
-    # Forked from a running event loop: signals here must not reach the parent's loop
-    # through the inherited wake-up pipe (the parent decides how to stop).
-    signal.set_wakeup_fd(-1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    leave_signals_to_the_parent()
     os.nice(10)  # the site checks, on the scan's critical path, come first
     code = 1
     try:
