@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -47,7 +46,6 @@ PROGRESS_INTERVAL_S = 0.25
 # Site checks share two cores (engines/site_checks.py) from this many pages on: below it,
 # forking costs more than the checks' half takes (6 ms against some 30 ms at 1,170 pages).
 FORK_SITE_CHECKS_PAGES = 500
-_CAN_FORK = hasattr(os, "fork")
 
 ProgressCallback = Callable[[Progress], None]
 Preflight = Callable[[Fetcher, ScanSpec], Awaitable[Discovery]]
@@ -81,11 +79,11 @@ class LocalEngine:
         processor: Callable[[ScanSpec, int], PageProcessor] | None = None,
         max_links_per_page: int = 10_000,
         on_progress: ProgressCallback | None = None,
-        site_processes: int = 1,
+        fork_site_checks: bool = False,
         on_crawled: Callable[[int], None] | None = None,
     ) -> None:
         self._store = store
-        self._site_processes = site_processes
+        self._fork_site_checks = fork_site_checks
         self._on_crawled = on_crawled
         self._catalogue = catalogue
         self._fetcher = fetcher
@@ -328,7 +326,7 @@ class LocalEngine:
         def sink(batch: Sequence[Finding]) -> None:
             self._store.save_site_findings(scan_id, batch)
 
-        if self._site_processes > 1 and len(site.pages) >= FORK_SITE_CHECKS_PAGES and _CAN_FORK:
+        if self._fork_site_checks and len(site.pages) >= FORK_SITE_CHECKS_PAGES:
             return analyze_site_on_two_cores(site, checks, spec.start_url, sink)
         return analyze_site(site, checks, spec.start_url, sink=sink)
 

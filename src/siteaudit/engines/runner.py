@@ -272,7 +272,7 @@ async def _run(
         processor=_processor_factory(settings, catalogue, store),
         max_links_per_page=settings.crawl.max_links_per_page,
         on_progress=on_progress,
-        site_processes=2 if forking else 1,
+        fork_site_checks=forking,
         on_crawled=on_crawled,
     )
     loop = asyncio.get_running_loop()
