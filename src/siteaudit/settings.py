@@ -41,6 +41,9 @@ class CrawlSettings(BaseModel):
     max_redirects: int = Field(default=10, ge=0, le=50)
     retries: int = Field(default=2, ge=0, le=10)
     max_links_per_page: int = Field(default=10_000, ge=1)
+    # Seconds one page's extraction and checks may take; a page past it is stored with the
+    # `processing-timeout` error and the scan goes on (engines/page_clock.py).
+    page_time_limit_s: float = Field(default=60.0, gt=0, le=3600)
     # Worker processes for extraction and page checks, started once a scan passes 100 pages;
     # None = one per core (at least two); 0 = everything on the event loop's thread.
     processes: int | None = Field(default=None, ge=0, le=64)

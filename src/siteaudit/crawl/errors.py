@@ -21,6 +21,8 @@ says what happened in words.
 | `redirect-invalid`     | a redirect without Location, or to a non-http(s)/bad URL       |
 | `circuit-open`         | the host failed repeatedly; it is skipped for a while          |
 | `internal-error`       | an unexpected exception in the fetcher (a bug; logged)         |
+| `processing-timeout`   | fetched, but extraction and page checks passed the page time   |
+|                        | limit: only the HTTP facts and header checks are kept          |
 
 Exception hierarchy (internal; none of these escape `HttpFetcher.fetch`)::
 
@@ -58,6 +60,7 @@ class ErrorCode(StrEnum):
     REDIRECT_INVALID = "redirect-invalid"
     CIRCUIT_OPEN = "circuit-open"
     INTERNAL_ERROR = "internal-error"
+    PROCESSING_TIMEOUT = "processing-timeout"
 
 
 class CrawlError(Exception):

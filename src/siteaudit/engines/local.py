@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
+from siteaudit.crawl.errors import ErrorCode
 from siteaudit.engines.processing import (
     InlineProcessor,
     PageJob,
@@ -257,7 +258,7 @@ class LocalEngine:
         state.counters[f"fetch/status/{done.status or done.error_code or 'none'}"] += 1
         if done.error_code:
             state.errors += 1
-            if entry.found_via == "start":
+            if entry.found_via == "start" and done.error_code != ErrorCode.PROCESSING_TIMEOUT:
                 state.start_error = done.error_message or done.error_code
         if done.rows is not None:  # else a worker process stored them itself
             state.pending.append(done.rows)

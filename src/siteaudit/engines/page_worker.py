@@ -20,10 +20,13 @@ import time
 from dataclasses import dataclass
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
+from siteaudit.crawl.errors import ErrorCode
+from siteaudit.engines.page_clock import PageOverrun, own_the_alarm, time_limit
 from siteaudit.forking import leave_signals_to_the_parent
-from siteaudit.model import FetchedPage
+from siteaudit.model import FetchedPage, Page
 from siteaudit.pipeline.analysis import PageAnalyzer
 from siteaudit.pipeline.discovery import candidates
+from siteaudit.pipeline.extraction import http_facts
 from siteaudit.pipeline.fetching import to_page
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
 from siteaudit.pipeline.urls import Scope
@@ -41,6 +44,9 @@ STORE_BATCH_PAGES = 200
 STORE_BATCH_S = 0.5
 FRAME_HEADER = 8  # bytes of the big-endian length before each pickled message
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
+# Seconds one page's extraction and checks may take (`crawl.page_time_limit_s`); pages
+# normally take milliseconds.
+PAGE_TIME_LIMIT_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,7 @@ class PageJob:
     max_links: int
     checks: CheckConfig
     follow_nofollow: bool = False
+    time_limit_s: float = PAGE_TIME_LIMIT_S
 
 
 class PageWorker:
@@ -84,12 +91,36 @@ class PageWorker:
         self.scope = Scope.from_spec(job.start_url, job.include, job.exclude)
         self.max_links = job.max_links
         self.follow_nofollow = job.follow_nofollow
+        self.time_limit_s = job.time_limit_s
         self.analyzer = PageAnalyzer(catalogue.page_checks, job.start_url)
 
     def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
+        """The page's facts, findings and rows; a page whose extraction and checks pass the
+        time limit (where this process can keep one: `engines/page_clock.py`) is kept with
+        its HTTP facts only, the header checks' findings and the `processing-timeout` error.
+        """
+        try:
+            with time_limit(self.time_limit_s):
+                return self._process(fetched, depth, found_via)
+        except PageOverrun:
+            logger.warning("processing %s passed the time limit; skipped", fetched.url)
+        page = dataclasses.replace(
+            http_facts(fetched, depth),
+            error_code=ErrorCode.PROCESSING_TIMEOUT.value,
+            error_message=(
+                f"extracting and checking this page took more than {self.time_limit_s:g} s,"
+                " so it was stopped: its HTML is not audited and its links are not followed"
+            ),
+        )
+        return self._package(page, depth, found_via)
+
+    def _process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         page = to_page(
             fetched, depth=depth, is_internal=self.scope.is_internal, max_links=self.max_links
         )
+        return self._package(page, depth, found_via)
+
+    def _package(self, page: Page, depth: int, found_via: str) -> ProcessedPage:
         analysis = self.analyzer.analyze(page)
         result = PageResult(
             page=page,
@@ -129,6 +160,7 @@ def serve(
     for end in parent_ends:
         end.close()
     leave_signals_to_the_parent()  # the parent stops us by hanging up
+    own_the_alarm()  # each page's time limit (engines/page_clock.py)
     worker = PageWorker(job, load_catalogue().configure(job.checks))
     rows = _RowWriter(rows_to) if rows_to is not None else None
     # What exists now lives as long as the process: spare the collector's full passes it.

@@ -54,10 +54,11 @@ __all__ = [
 STOP_GRACE_S = 5.0
 # ... and to store the rows it still holds, when it stores them itself.
 STORE_GRACE_S = 60.0
-# A page whose extraction and checks take longer than this (a pathological document, a
-# catastrophic regex) gets its worker process stopped and fails the scan, which would
-# otherwise wait for it forever. Pages normally take milliseconds.
-PAGE_TIME_LIMIT_S = 60.0
+# A page past its time limit (`PageJob.time_limit_s`) is stopped by its worker's own alarm
+# and stored with the `processing-timeout` error (engines/page_clock.py). One that is still
+# running this long after the limit is stuck where the alarm cannot reach (native code): its
+# worker process is stopped and the scan fails, since the rows the worker held are lost.
+KILL_AFTER_S = 30.0
 WATCH_EVERY_S = 1.0
 
 
@@ -217,15 +218,17 @@ class PoolProcessor:
         self._watchdog = asyncio.create_task(self._watch())
 
     async def _watch(self) -> None:
-        """Stop a worker whose current page has run past PAGE_TIME_LIMIT_S."""
+        """Stop a worker whose current page ignored its time limit for KILL_AFTER_S more."""
+        limit = self._job.time_limit_s + KILL_AFTER_S
         while True:
             await asyncio.sleep(WATCH_EVERY_S)
             for channel in self._workers:
-                url = channel.overdue(PAGE_TIME_LIMIT_S)
+                url = channel.overdue(limit)
                 if url is not None:
                     channel.stop(
-                        f"processing {url} took more than {PAGE_TIME_LIMIT_S:.0f} s, so its "
-                        "worker process was stopped; exclude the URL (--exclude) and resume"
+                        f"processing {url} took more than {limit:g} s and could not be "
+                        "interrupted, so its worker process was stopped; exclude the URL "
+                        "(--exclude) and resume"
                     )
 
     def close(self) -> None:

@@ -149,6 +149,7 @@ def _processor_factory(
             crawl.max_links_per_page,
             config,
             spec.follow_nofollow,
+            crawl.page_time_limit_s,
         )
         if wanted == 0 or load_catalogue().configure(config).checks != catalogue.checks:
             # Checks the workers could not rebuild from configuration run inline.

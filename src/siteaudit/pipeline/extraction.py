@@ -60,7 +60,7 @@ def extract(
     facts: the HTML checks audit real documents rather than a server's 404 template, and a
     redirect's content belongs to its target, which is crawled as a page of its own.
     """
-    page = _http_page(fetched, depth)
+    page = http_facts(fetched, depth)
     if not _is_auditable_html(fetched):
         return page
     text = decode(fetched.body, fetched.encoding)
@@ -228,7 +228,8 @@ def _is_auditable_html(fetched: FetchedPage) -> bool:
     return ok and fetched.is_html and not fetched.redirects
 
 
-def _http_page(fetched: FetchedPage, depth: int) -> Page:
+def http_facts(fetched: FetchedPage, depth: int) -> Page:
+    """The `Page` of a response's HTTP facts only: no HTML read (see `extract`)."""
     return Page(
         url=fetched.url,
         # Normalised like every URL extraction produces, so checks can compare it with links
