@@ -31,7 +31,7 @@ from siteaudit.errors import SiteauditError
 from siteaudit.logs import configure_logging
 from siteaudit.model import Category, ScanSpec, ScanStatus, Severity
 from siteaudit.pipeline.ports import ScanStore
-from siteaudit.reports import PreparedCsv, write_reports
+from siteaudit.reports import PreparedReports, write_reports
 from siteaudit.settings import Settings, load_settings
 from siteaudit.storage.database import open_store
 
@@ -39,8 +39,9 @@ FORMATS = ("json", "html", "csv")
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
-# Page findings from which the CSV is worth starting when the crawl ends (a fork: ~6 ms).
-PREPARE_CSV_FINDINGS = 2_000
+# Page findings from which the CSV and JSON reports are worth starting when the crawl ends
+# (a fork: ~6 ms).
+PREPARE_FINDINGS = 2_000
 
 
 def fail(message: str) -> NoReturn:
@@ -119,8 +120,9 @@ def scan(
     crawl = {k: v for k, v in limits.items() if v is not None and k not in ("include", "exclude")}
     if no_robots:
         crawl["respect_robots"] = False
-    # Large scans start writing the findings CSV when their crawl ends (reports/prepared.py).
-    csv = PreparedCsv() if "csv" in chosen and engine == "local" else None
+    # Large scans start writing the CSV and JSON reports when their crawl ends
+    # (reports/prepared.py).
+    ahead = PreparedReports(chosen) if engine == "local" else None
     try:
         try:
             settings = load_settings()
@@ -135,18 +137,18 @@ def scan(
                 outcome = followed
             elif resume_id is not None:
                 outcome = _run(
-                    settings, resume_id, quiet=quiet or as_json, csv=csv, out_dir=out_dir
+                    settings, resume_id, quiet=quiet or as_json, ahead=ahead, out_dir=out_dir
                 )
             else:
                 assert url is not None
                 spec = make_spec(settings, url, limits["include"], limits["exclude"])
-                outcome = _run(settings, spec, quiet=quiet or as_json, csv=csv, out_dir=out_dir)
+                outcome = _run(settings, spec, quiet=quiet or as_json, ahead=ahead, out_dir=out_dir)
         except SiteauditError as exc:
             fail(str(exc))
-        _exit(_finish(outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json, csv=csv))
+        _exit(_finish(outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json, ahead=ahead))
     finally:
-        if csv is not None:
-            csv.abandon()  # a scan that ended without reports, or an error on the way
+        if ahead is not None:
+            ahead.abandon()  # a scan that ended without reports, or an error on the way
 
 
 @main.command()
@@ -238,26 +240,28 @@ def _run(
     target: ScanSpec | int,
     *,
     quiet: bool,
-    csv: PreparedCsv | None = None,
+    ahead: PreparedReports | None = None,
     out_dir: Path | None = None,
 ) -> ScanOutcome:
     """Run a new scan of a spec, or resume the stored scan with that id.
 
-    With `csv`, the findings CSV starts being written when the crawl ends (large scans).
+    With `ahead`, the CSV and JSON reports start being written when the crawl ends (large
+    scans).
     """
     configure_logging(logging.WARNING)
 
     def prepare(store: ScanStore, scan_id: int) -> None:
-        assert csv is not None
+        assert ahead is not None
         page_findings = store.report_findings(scan_id, of_site=False)
-        if len(page_findings) >= PREPARE_CSV_FINDINGS:
-            csv.start(
+        if len(page_findings) >= PREPARE_FINDINGS:
+            ahead.start(
+                lambda: store.report_pages(scan_id),
                 lambda: page_findings,
                 lambda: store.report_findings(scan_id, of_site=True),
                 _report_dir(out_dir, scan_id),
             )
 
-    hook = prepare if csv is not None else None
+    hook = prepare if ahead is not None and ahead.formats else None
     with ProgressDisplay(quiet=quiet) as display:
         if isinstance(target, int):
             return resume_scan(settings, target, on_progress=display.update, on_crawled=hook)
@@ -276,15 +280,13 @@ def _finish(
     *,
     quiet: bool,
     as_json: bool,
-    csv: PreparedCsv | None = None,
+    ahead: PreparedReports | None = None,
 ) -> int:
     report = outcome.report
     target = _report_dir(out_dir, report.scan.id)
     # Two processes: the CLI has no threads of its own left at this point (see write_reports).
     paths = (
-        write_reports(report, target, formats, processes=2, prepared_csv=csv)
-        if report.pages
-        else {}
+        write_reports(report, target, formats, processes=2, prepared=ahead) if report.pages else {}
     )
     status = report.scan.status
     failing = _failing(report, fail_on)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from siteaudit.model import FetchedPage, Finding, Page, ScanSpec, ScanStatus
-from siteaudit.model.report import ScanReport
+from siteaudit.model.report import PageRow, ScanReport
 from siteaudit.model.site import Site, SiteFacts, Trap
 
 
@@ -166,6 +166,10 @@ class ScanStore(Protocol):
 
     def load_report(self, scan_id: int) -> ScanReport:
         """Everything the report renderers need."""
+        ...
+
+    def report_pages(self, scan_id: int) -> Sequence[PageRow]:
+        """The report's pages, in report order."""
         ...
 
     def report_findings(self, scan_id: int, *, of_site: bool) -> Sequence[Finding]:

@@ -30,7 +30,7 @@ from siteaudit.reports.json_report import (
     sorted_pages,
     write_json,
 )
-from siteaudit.reports.prepared import PreparedCsv
+from siteaudit.reports.prepared import PreparedReports
 
 
 class ReportSink(Protocol):
@@ -57,7 +57,7 @@ __all__ = [
     "CsvWriter",
     "HtmlWriter",
     "JsonWriter",
-    "PreparedCsv",
+    "PreparedReports",
     "ReportSink",
     "ReportWriterError",
     "feed",
@@ -79,38 +79,42 @@ def write_reports(
     formats: Iterable[str],
     *,
     processes: int = 1,
-    prepared_csv: PreparedCsv | None = None,
+    prepared: PreparedReports | None = None,
 ) -> dict[str, Path]:
     """Write the requested formats into `out_dir`; returns format name -> written path.
 
     Format names are json, html and csv (case-insensitive); an unknown name raises
-    ValueError before anything is written. With `processes` > 1 (and fork available), the
-    JSON report is written by a forked child while this process writes the others: the
-    report's rows are streamed from the store by each process, so they share nothing but
-    the files' names. Only callers without threads of their own should ask for it (the CLI).
-    A started `prepared_csv` (see `reports/prepared.py`) writes the CSV, or else it is
-    written here after all.
+    ValueError before anything is written. A started `prepared` (see `reports/prepared.py`)
+    writes the formats it prepared while this process writes the others; any it could not
+    write are written here after all. With `processes` > 1 (and fork available), the first
+    of the other formats is written by a forked child when there are several: the report's
+    rows are streamed from the store by each process, so they share nothing but the files'
+    names. Only callers without threads of their own should ask for it (the CLI).
     """
     wanted = parse_formats(formats)
     out_dir.mkdir(parents=True, exist_ok=True)
     temps = {name: out_dir / f".{FORMATS[name][0]}.{secrets.token_hex(6)}.tmp" for name in wanted}
-    prepared = prepared_csv if prepared_csv is not None and prepared_csv.started else None
+    ahead = (
+        [name for name in wanted if name in prepared.formats]
+        if prepared is not None and prepared.started
+        else []
+    )
     try:
-        ahead = ["csv"] if prepared is not None and "csv" in wanted else []
-        if prepared is not None:
-            prepared.go()  # it writes while this process writes the others
+        if prepared is not None and ahead:
+            prepared.go(report)  # it writes while this process writes the others
         rest = [name for name in wanted if name not in ahead]
         forked = rest[:1] if processes > 1 and len(rest) > 1 and _CAN_FORK else []
         child = _fork_writer(report, {name: temps[name] for name in forked}) if forked else None
         try:
             _write_files(report, {name: temps[name] for name in rest if name not in forked})
-            if ahead:
-                assert prepared is not None
+            if prepared is not None and ahead:
                 ready = prepared.finish()
-                if ready is None:
-                    _write_files(report, {"csv": temps["csv"]})
-                else:
-                    os.replace(ready, temps["csv"])
+                for name, path in ready.items():
+                    if name in ahead:
+                        os.replace(path, temps[name])
+                    else:
+                        path.unlink()
+                _write_files(report, {name: temps[name] for name in ahead if name not in ready})
         except BaseException:
             if child is not None:
                 child.wait(check=False)  # this error is the one to report

@@ -100,7 +100,7 @@ class JsonWriter:
 
     def page(self, page: PageRow) -> None:
         """Write one page."""
-        self._item(_page(page))
+        self._write_item(page_text(page))
 
     def pages_done(self) -> None:
         """Close the pages, write the checks, open the findings."""
@@ -110,31 +110,52 @@ class JsonWriter:
 
     def finding(self, finding: Finding) -> None:
         """Write one finding."""
-        # Every member is a string: the layout `pretty` gives it, filled in one step.
-        text = _FINDING_LAYOUT % tuple(map(_encode_str, finding_cells(finding)))
-        if not text.isascii():
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate: let pretty() clean it
-                text = pretty(_finding(finding), 2)
-        self._out.write(("\n    " if self._empty else ",\n    ") + text)
-        self._empty = False
+        self._write_item(finding_text(finding))
 
     def end(self) -> None:
         """Close the document."""
         self._close()
         self._out.write("\n}\n")
 
+    def items_copied(self) -> bool:
+        """Note that items of the open array were copied to the output past this writer,
+        each written as `ITEM_SEPARATOR` + its text; True when they were the array's first,
+        whose separator must then lose its comma (reports/prepared.py)."""
+        first = self._empty
+        self._empty = False
+        return first
+
     def _open(self, key: str) -> None:
         self._out.write(",\n  " + _dumps(key) + ": [")
         self._empty = True
 
-    def _item(self, value: dict[str, object]) -> None:
-        self._out.write(("\n    " if self._empty else ",\n    ") + pretty(value, 2))
+    def _write_item(self, text: str) -> None:
+        self._out.write(("\n    " if self._empty else ITEM_SEPARATOR) + text)
         self._empty = False
 
     def _close(self) -> None:
         self._out.write("]" if self._empty else "\n  ]")
+
+
+# What comes before each item of the pages and findings arrays but the first ("\n    ").
+ITEM_SEPARATOR = ",\n    "
+
+
+def page_text(page: PageRow) -> str:
+    """One page as an item of the pages array (without the separator before it)."""
+    return pretty(_page(page), 2)
+
+
+def finding_text(finding: Finding) -> str:
+    """One finding as an item of the findings array (without the separator before it)."""
+    # Every member is a string: the layout `pretty` gives it, filled in one step.
+    text = _FINDING_LAYOUT % tuple(map(_encode_str, finding_cells(finding)))
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let pretty() clean it
+            text = pretty(_finding(finding), 2)
+    return text
 
 
 def pretty(value: object, level: int = 0) -> str:

@@ -31,6 +31,7 @@ from siteaudit.model.report import (
     STATUS_CLASSES,
     CheckInfo,
     CheckTally,
+    PageRow,
     ReportTotals,
     ScanInfo,
     ScanReport,
@@ -150,28 +151,38 @@ def report(engine: Engine, scan_id: int, checks: dict[str, CheckInfo]) -> ScanRe
     Pages and findings are `StoredRows`: streamed from the database on each iteration, in
     report order; the counts every renderer needs are taken here, in SQL.
     """
-    order = text_order(engine)
     with engine.connect() as connection:
         info = scan_info(connection, scan_id)
         stored_scores = connection.scalar(select(scans.c.scores).where(scans.c.id == scan_id))
         totals = report_totals(connection, scan_id)
-    inlinks = _inlink_counts(scan_id)
-    page_query = (
-        select(*(pages.c[name] for name in codec.PAGE_ROW_COLUMNS))
-        .where(pages.c.scan_id == scan_id)
-        .add_columns(func.coalesce(inlinks.c.inlinks, 0).label("inlinks"))
-        .outerjoin(inlinks, inlinks.c.target_key == pages.c.url_key)
-        .order_by(pages.c.depth, order(pages.c.url))
-    )
     finding_query = _findings_in_report_order(engine, findings.c.scan_id == scan_id)
     return ScanReport(
         scan=info,
         scores=codec.scores_from_json(stored_scores),
-        pages=StoredRows(engine, page_query, codec.page_row_from_row, totals.pages),
+        pages=_page_rows(engine, scan_id, totals.pages),
         findings=StoredRows(engine, finding_query, codec.finding_from_row, totals.findings),
         checks=checks,
         stored_totals=totals,
     )
+
+
+def report_pages(engine: Engine, scan_id: int) -> StoredRows[PageRow]:
+    """The pages of the report (with their inlinks), in report order."""
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).where(pages.c.scan_id == scan_id)) or 0
+    return _page_rows(engine, scan_id, count)
+
+
+def _page_rows(engine: Engine, scan_id: int, count: int) -> StoredRows[PageRow]:
+    inlinks = _inlink_counts(scan_id)
+    query = (
+        select(*(pages.c[name] for name in codec.PAGE_ROW_COLUMNS))
+        .where(pages.c.scan_id == scan_id)
+        .add_columns(func.coalesce(inlinks.c.inlinks, 0).label("inlinks"))
+        .outerjoin(inlinks, inlinks.c.target_key == pages.c.url_key)
+        .order_by(pages.c.depth, text_order(engine)(pages.c.url))
+    )
+    return StoredRows(engine, query, codec.page_row_from_row, count)
 
 
 def report_findings(engine: Engine, scan_id: int, *, of_site: bool) -> StoredRows[Finding]:

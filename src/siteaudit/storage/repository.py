@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, update
 
 from siteaudit.model import Finding, ScanSpec, ScanStatus
-from siteaudit.model.report import CheckInfo, ScanInfo, ScanReport
+from siteaudit.model.report import CheckInfo, PageRow, ScanInfo, ScanReport
 from siteaudit.model.site import Site, SiteFacts, Trap
 from siteaudit.pipeline.ports import CheckStats, CrawlState, LinkRecord, PageResult, PageRows
 from siteaudit.storage import codec, reading
@@ -189,6 +189,11 @@ class SqlScanStore:
         """Applicability and failure counts per check, for scoring."""
         with self.engine.connect() as connection:
             return reading.check_stats(connection, scan_id)
+
+    def report_pages(self, scan_id: int) -> Sequence[PageRow]:
+        """The report's pages (with their inlinks), in report order, streamed from the
+        database on each iteration."""
+        return reading.report_pages(self.engine, scan_id)
 
     def report_findings(self, scan_id: int, *, of_site: bool) -> Sequence[Finding]:
         """The site checks' (`of_site`) or the page checks' findings, in report order,
