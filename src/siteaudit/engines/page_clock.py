@@ -2,7 +2,7 @@
 
 Extraction and page checks normally take milliseconds, but a crawled site controls the
 document: a pathological tree or a text that sends a check's regex backtracking could hold
-a process for minutes. `time_limit` arms a one-shot SIGALRM timer around one page; when it
+a process for minutes. `time_limited` arms a one-shot SIGALRM timer around one page; when it
 rings, `PageOverrun` is raised inside the page's processing, and the caller stores the page
 with the `processing-timeout` error instead of its findings. The scan goes on.
 
@@ -21,11 +21,13 @@ The alarm is a process-wide resource, so it is only used where this code owns it
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from types import FrameType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _CAN_ALARM = hasattr(signal, "SIGALRM") and hasattr(signal, "setitimer")
 
@@ -44,18 +46,17 @@ def own_the_alarm() -> None:
         signal.signal(signal.SIGALRM, _ring)
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise `PageOverrun` in the block once it has run `seconds` (see the module notes for
-    where the limit cannot be kept; there the block runs unbounded)."""
+def time_limited(seconds: float, work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)`, in which `PageOverrun` is raised once it has run `seconds` (see the
+    module notes for where the limit cannot be kept; there it runs unbounded). A plain call
+    rather than a context manager: it wraps every page (~3 µs here against ~10 µs)."""
     installed = _claim()
     if installed is None:
-        yield
-        return
+        return work(*args)
     try:
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
-            yield
+            return work(*args)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     finally:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
 from siteaudit.crawl.errors import ErrorCode
-from siteaudit.engines.page_clock import PageOverrun, own_the_alarm, time_limit
+from siteaudit.engines.page_clock import PageOverrun, own_the_alarm, time_limited
 from siteaudit.forking import leave_signals_to_the_parent
 from siteaudit.model import FetchedPage, Page
 from siteaudit.pipeline.analysis import PageAnalyzer
@@ -100,8 +100,7 @@ class PageWorker:
         its HTTP facts only, the header checks' findings and the `processing-timeout` error.
         """
         try:
-            with time_limit(self.time_limit_s):
-                return self._process(fetched, depth, found_via)
+            return time_limited(self.time_limit_s, self._process, fetched, depth, found_via)
         except PageOverrun:
             logger.warning("processing %s passed the time limit; skipped", fetched.url)
         page = dataclasses.replace(

@@ -19,9 +19,9 @@ from siteaudit.checks.catalogue import CheckConfig
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines import processing, runner
 from siteaudit.engines.processing import PageJob, PageTimeoutError, PageWorker, PoolProcessor
-from siteaudit.model.report import PageRow
 from siteaudit.engines.runner import make_spec, run_scan
 from siteaudit.model import FetchedPage, ScanStatus
+from siteaudit.model.report import PageRow
 from siteaudit.settings import Settings
 
 BASE = "http://127.0.0.1:9/"
