@@ -238,6 +238,7 @@ class LocalEngine:
                 if state.in_flight == 0:
                     wake.set()  # the crawl is over: release every idle worker
                     return
+                state.processor.store_now()  # the crawl may be ending
                 wake.clear()
                 await wake.wait()
                 continue

@@ -4,7 +4,8 @@
 in a worker process). `serve` is a worker process's whole life: greet the parent, answer
 one length-prefixed pickled request at a time until the input ends, and, given a
 `RowTarget`, store the pages' rows itself in batches (`_RowWriter`) rather than send them
-back. The parent's side of the conversation is `engines/processing.py`.
+back; an empty request frame asks it to store what it holds now. The parent's side of the
+conversation is `engines/processing.py`.
 """
 
 from __future__ import annotations
@@ -173,6 +174,10 @@ def serve(
             request = _receive_frame(sock)
             if request is None:
                 break  # the parent hung up
+            if not request:  # an empty frame: store what is held now (no answer)
+                if rows is not None:
+                    rows.flush()
+                continue
             _send_frame(sock, _answer(worker, request, rows))
     if rows is not None:
         try:

@@ -60,6 +60,9 @@ STORE_GRACE_S = 60.0
 # worker process is stopped and the scan fails, since the rows the worker held are lost.
 KILL_AFTER_S = 30.0
 WATCH_EVERY_S = 1.0
+# At most this often, workers storing their own rows are asked to store them now.
+STORE_NOW_EVERY_S = 0.25
+STORE_NOW = bytes(FRAME_HEADER)  # an empty frame: "store what you hold"
 
 
 class WorkerStoreError(RuntimeError):
@@ -77,6 +80,10 @@ class PageProcessor(Protocol):
         """Extract, analyse and encode one page."""
         ...
 
+    def store_now(self) -> None:
+        """Have pages processed so far stored soon, rather than when a batch fills up."""
+        ...
+
     def close(self) -> None:
         """Release workers, if any."""
         ...
@@ -91,6 +98,9 @@ class InlineProcessor:
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         """Process one page now."""
         return self._worker.process(fetched, depth, found_via)
+
+    def store_now(self) -> None:
+        """Nothing held: the engine stores what comes back."""
 
     def close(self) -> None:
         """Nothing to release."""
@@ -154,6 +164,12 @@ class AdaptiveProcessor:
             self._pool = None  # and _warm stays set: never try again in this scan
         return await self._inline.process(fetched, depth, found_via)
 
+    def store_now(self) -> None:
+        """Ask the worker processes, once running, to store what they hold."""
+        if self.pooled:
+            assert self._pool is not None
+            self._pool.store_now()
+
     def _start(self) -> None:
         if self._pool is None and self._warm is None:
             self._pool = PoolProcessor(self._job, self._processes, self._rows_to)
@@ -191,12 +207,25 @@ class PoolProcessor:
         self._rows_to = rows_to
         self._workers: list[_Channel] = []
         self._watchdog: asyncio.Task[None] | None = None
+        self._asked_to_store = -STORE_NOW_EVERY_S
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         """Process one page in the least busy worker process."""
         channel = min(self._workers, key=_busy)
         request = pickle.dumps((fetched, depth, found_via), PICKLE_PROTOCOL)
         return await channel.call(request, fetched.url)
+
+    def store_now(self) -> None:
+        """Ask each worker to store the rows it holds now (it does not answer), at most once
+        every `STORE_NOW_EVERY_S`: when the frontier runs dry the crawl is usually ending,
+        and rows stored while its last pages are fetched are rows the close need not wait
+        for (PostgreSQL manual: the workers held ~100 pages each when it closed)."""
+        now = time.monotonic()
+        if self._rows_to is None or now - self._asked_to_store < STORE_NOW_EVERY_S:
+            return
+        self._asked_to_store = now
+        for channel in self._workers:
+            channel.store_now()
 
     def warm_up(self) -> asyncio.Future[None]:
         """Start every worker now; the future is done when they all answered."""
@@ -300,6 +329,11 @@ class _Channel:
         self.waiting.append((answer, url))
         self._writer.write(len(request).to_bytes(FRAME_HEADER, "big") + request)
         return await answer
+
+    def store_now(self) -> None:
+        """Send the empty frame that asks the worker to store what it holds (no answer)."""
+        if self._lost is None and self.served():
+            self._writer.write(STORE_NOW)
 
     def overdue(self, limit: float) -> str | None:
         """The URL the worker has been on for more than `limit` seconds, if any."""

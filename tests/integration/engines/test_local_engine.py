@@ -373,6 +373,9 @@ class _BreaksOnTheFifthPage:
             raise RuntimeError("processor bug")
         return await self._inner.process(fetched, depth, found_via)
 
+    def store_now(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 

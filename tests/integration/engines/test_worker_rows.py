@@ -123,6 +123,26 @@ def test_a_worker_stores_the_rows_it_holds_once_requests_pause(
     assert seen == [{f"{BASE}p1": "Page 1"}]
 
 
+def test_workers_asked_to_store_now_store_what_they_hold(
+    store: SqlScanStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)  # held until asked
+    rows_to = target(store)
+    pool = PoolProcessor(JOB, 2, rows_to)
+    seen: list[dict[str, str | None]] = []
+
+    def ask_and_wait() -> None:
+        assert stored_titles(store, rows_to.scan_id) == {}
+        pool.store_now()
+        deadline = time.monotonic() + 10
+        while len(stored_titles(store, rows_to.scan_id)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(stored_titles(store, rows_to.scan_id))
+
+    run_pool(pool, [page(n) for n in range(1, 5)], then=ask_and_wait)
+    assert seen == [{f"{BASE}p{n}": f"Page {n}" for n in range(1, 5)}]
+
+
 def test_a_worker_that_cannot_store_fails_the_page_with_the_database_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
