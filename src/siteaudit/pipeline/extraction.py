@@ -13,7 +13,6 @@ links kept per page is limited (`Page.links_truncated` says when the limit cut s
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import hashlib
 import re
 from collections.abc import Callable
@@ -60,9 +59,8 @@ def extract(
     facts: the HTML checks audit real documents rather than a server's 404 template, and a
     redirect's content belongs to its target, which is crawled as a page of its own.
     """
-    page = http_facts(fetched, depth)
     if not _is_auditable_html(fetched):
-        return page
+        return http_facts(fetched, depth)
     text = decode(fetched.body, fetched.encoding)
     doc = Document(LexborHTMLParser(text))
     base_href = _base_href(doc, fetched.final_url)
@@ -75,8 +73,10 @@ def extract(
     lang = (html_attrs["lang"] or "") if "lang" in html_attrs else None  # valueless: ""
     structure = _structure(doc, text, base)
     stats = text_stats(doc)  # last: it mutates the tree
-    return dataclasses.replace(
-        page,
+    # One construction with every field: `dataclasses.replace` of the HTTP facts' Page cost
+    # a second initialisation of all 53 fields (~27 µs a page, ~1% of its processing).
+    return Page(
+        **_http_fields(fetched, depth),
         **structure,
         word_count=stats.word_count,
         text_bytes=stats.text_bytes,
@@ -230,23 +230,27 @@ def _is_auditable_html(fetched: FetchedPage) -> bool:
 
 def http_facts(fetched: FetchedPage, depth: int) -> Page:
     """The `Page` of a response's HTTP facts only: no HTML read (see `extract`)."""
-    return Page(
-        url=fetched.url,
+    return Page(**_http_fields(fetched, depth))
+
+
+def _http_fields(fetched: FetchedPage, depth: int) -> dict[str, Any]:
+    return {
+        "url": fetched.url,
         # Normalised like every URL extraction produces, so checks can compare it with links
         # and canonicals by plain equality.
-        final_url=_normalised(fetched.final_url) or fetched.final_url,
-        status=fetched.status,
-        depth=depth,
-        headers=fetched.headers,
-        redirects=fetched.redirects,
-        content_type=fetched.content_type,
-        size_bytes=len(fetched.body),
-        content_hash=content_hash(fetched.body) if fetched.body else None,
-        ttfb_ms=fetched.ttfb_ms,
-        total_ms=fetched.total_ms,
-        error_code=fetched.error_code,
-        error_message=fetched.error_message,
-    )
+        "final_url": _normalised(fetched.final_url) or fetched.final_url,
+        "status": fetched.status,
+        "depth": depth,
+        "headers": fetched.headers,
+        "redirects": fetched.redirects,
+        "content_type": fetched.content_type,
+        "size_bytes": len(fetched.body),
+        "content_hash": content_hash(fetched.body) if fetched.body else None,
+        "ttfb_ms": fetched.ttfb_ms,
+        "total_ms": fetched.total_ms,
+        "error_code": fetched.error_code,
+        "error_message": fetched.error_message,
+    }
 
 
 def _codec(name: str | None) -> str | None:
