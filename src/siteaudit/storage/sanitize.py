@@ -31,6 +31,12 @@ def clean_optional(value: str | None) -> str | None:
 
 def clean_json(value: object) -> object:
     """A JSON-ready copy of `value` with every string (keys too) cleaned; tuples become lists."""
+    # The exact types a page's rows hold, tested first: the ABC checks below cost several
+    # times more, and a page's headers alone make some thirty calls.
+    if type(value) is str:
+        return clean_text(value)
+    if type(value) is tuple or type(value) is list:
+        return [clean_json(item) for item in value]
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, Mapping):
