@@ -23,6 +23,8 @@ says what happened in words.
 | `internal-error`       | an unexpected exception in the fetcher (a bug; logged)         |
 | `processing-timeout`   | fetched, but extraction and page checks passed the page time   |
 |                        | limit: only the HTTP facts and header checks are kept          |
+| `processing-crashed`   | fetched, but two worker processes died while auditing it: only |
+|                        | the HTTP facts and header checks are kept                      |
 
 Exception hierarchy (internal; none of these escape `HttpFetcher.fetch`)::
 
@@ -61,6 +63,7 @@ class ErrorCode(StrEnum):
     CIRCUIT_OPEN = "circuit-open"
     INTERNAL_ERROR = "internal-error"
     PROCESSING_TIMEOUT = "processing-timeout"
+    PROCESSING_CRASHED = "processing-crashed"
 
 
 class CrawlError(Exception):

@@ -25,6 +25,7 @@ from siteaudit.engines.processing import (
     PageJob,
     PageProcessor,
     PageTimeoutError,
+    WorkersDiedError,
     WorkerStoreError,
 )
 from siteaudit.engines.site_checks import analyze_site_on_two_cores
@@ -123,7 +124,7 @@ class LocalEngine:
         spec = self._store.get_spec(scan_id)
         try:
             return await self._run(scan_id, spec, resume)
-        except (PageTimeoutError, WorkerStoreError) as exc:  # a page's fault, said plainly
+        except (PageTimeoutError, WorkerStoreError, WorkersDiedError) as exc:  # said plainly
             logger.error("scan %s failed: %s", scan_id, exc, extra={"scan_id": scan_id})
             self._store.set_status(scan_id, ScanStatus.FAILED, error=str(exc))
             return ScanStatus.FAILED
@@ -152,6 +153,10 @@ class LocalEngine:
         self._store.set_status(scan_id, ScanStatus.FETCHING)
         try:
             await self._crawl(scan_id, spec, state)
+            # Pages a dead worker process had processed but not stored are fetched again;
+            # should the last of them come back only as the crawl ends, once more.
+            while self._requeue_lost(state) and not self._cancel.is_set():
+                await self._crawl(scan_id, spec, state)
         finally:
             state.processor.close()
         state.counters.update(frontier.counters)
@@ -173,6 +178,16 @@ class LocalEngine:
         if self._on_crawled is not None:
             self._on_crawled(scan_id)  # every page is stored; the site checks come next
         return self._finish(scan_id, spec, state)
+
+    def _requeue_lost(self, state: _RunState) -> bool:
+        """Queue again the pages a dead worker process never stored; True if there were."""
+        lost = state.processor.take_lost()
+        if not lost:
+            return False
+        for url, depth, found_via in lost:
+            state.frontier.requeue(url, depth, found_via)
+        state.counters["fetch/refetched-after-worker-loss"] += len(lost)
+        return True
 
     def _restore(self, scan_id: int, frontier: Frontier) -> None:
         """Mark stored pages as done and queue the stored links that were never fetched."""
@@ -255,6 +270,7 @@ class LocalEngine:
         done = await state.processor.process(fetched, entry.depth, entry.found_via)
         for url, depth, found_via in done.candidates:
             state.frontier.offer(url, depth, found_via)
+        self._requeue_lost(state)
         state.analyzed += 1
         state.counters[f"fetch/status/{done.status or done.error_code or 'none'}"] += 1
         if done.error_code:

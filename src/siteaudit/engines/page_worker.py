@@ -48,6 +48,8 @@ PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 # Seconds one page's extraction and checks may take (`crawl.page_time_limit_s`); pages
 # normally take milliseconds.
 PAGE_TIME_LIMIT_S = 60.0
+# A page sent with one of these codes is kept with its HTTP facts only, unparsed.
+_NOT_PROCESSED = frozenset({ErrorCode.PROCESSING_TIMEOUT.value, ErrorCode.PROCESSING_CRASHED.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,8 @@ class PageWorker:
         time limit (where this process can keep one: `engines/page_clock.py`) is kept with
         its HTTP facts only, the header checks' findings and the `processing-timeout` error.
         """
+        if fetched.error_code in _NOT_PROCESSED:  # given up on already (engines/processing.py)
+            return self._package(http_facts(fetched, depth), depth, found_via)
         try:
             return time_limited(self.time_limit_s, self._process, fetched, depth, found_via)
         except PageOverrun:
@@ -188,7 +192,9 @@ def serve(
 
 
 class _RowWriter:
-    """A worker's own writer: batches of page rows, each in one transaction."""
+    """A worker's own writer: batches of page rows, each in one transaction. `stored` counts
+    the pages stored so far (each answer tells the parent, which then knows the pages to
+    fetch again should this process die)."""
 
     def __init__(self, target: RowTarget) -> None:
         # The parent's pooled connections were dropped at the fork (storage.database).
@@ -196,6 +202,7 @@ class _RowWriter:
         self._scan_id = target.scan_id
         self._held: list[PageRows] = []
         self._first_at = 0.0
+        self.stored = 0
 
     def add(self, rows: PageRows) -> None:
         if not self._held:
@@ -214,6 +221,7 @@ class _RowWriter:
         held, self._held = self._held, []
         if held:
             self._store.save_page_rows(self._scan_id, held)
+            self.stored += len(held)
 
     def close(self) -> None:
         try:
@@ -223,20 +231,24 @@ class _RowWriter:
 
 
 def _answer(worker: PageWorker, request: bytes, rows: _RowWriter | None = None) -> bytes:
+    """(ok, the processed page or the exception, pages stored so far or None)."""
     fetched, depth, found_via = pickle.loads(request)
     try:
         done = worker.process(fetched, depth, found_via)
         if rows is not None and done.rows is not None:
             rows.add(done.rows)  # may write a batch: its failure fails this page's answer
             done = dataclasses.replace(done, rows=None)
-        return pickle.dumps((True, done), PICKLE_PROTOCOL)
+        return pickle.dumps((True, done, _stored(rows)), PICKLE_PROTOCOL)
     except Exception as exc:  # an engine bug: the parent raises it, and the scan fails
         try:
-            return pickle.dumps((False, exc), PICKLE_PROTOCOL)
+            return pickle.dumps((False, exc, _stored(rows)), PICKLE_PROTOCOL)
         except Exception:  # an exception that cannot be pickled travels as its description
-            return pickle.dumps(
-                (False, RuntimeError(f"{type(exc).__name__}: {exc}")), PICKLE_PROTOCOL
-            )
+            error = RuntimeError(f"{type(exc).__name__}: {exc}")
+            return pickle.dumps((False, error, _stored(rows)), PICKLE_PROTOCOL)
+
+
+def _stored(rows: _RowWriter | None) -> int | None:
+    return rows.stored if rows is not None else None
 
 
 def _readable(sock: socket.socket, timeout: float) -> bool:

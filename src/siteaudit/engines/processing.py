@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import pickle
 import socket
 import time
 from collections import deque
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from typing import Protocol
 
 from siteaudit.checks.catalogue import Catalogue
+from siteaudit.crawl.errors import ErrorCode
 from siteaudit.engines.page_worker import (
     FRAME_HEADER,
     PICKLE_PROTOCOL,
@@ -48,6 +50,7 @@ __all__ = [
     "ProcessedPage",
     "RowTarget",
     "WorkerStoreError",
+    "WorkersDiedError",
 ]
 
 # Seconds a worker gets to finish its page and exit once the pool closes.
@@ -60,6 +63,10 @@ STORE_GRACE_S = 60.0
 # worker process is stopped and the scan fails, since the rows the worker held are lost.
 KILL_AFTER_S = 30.0
 WATCH_EVERY_S = 1.0
+# A worker process that dies (killed by the kernel for its memory, a crash in native code,
+# or stopped by the watchdog) is replaced, at most this many times in a scan; then the scan
+# fails, since something keeps killing them.
+MAX_REPLACEMENTS = 8
 # At most this often, workers storing their own rows are asked to store them now.
 STORE_NOW_EVERY_S = 0.25
 STORE_NOW = bytes(FRAME_HEADER)  # an empty frame: "store what you hold"
@@ -73,6 +80,19 @@ class PageTimeoutError(RuntimeError):
     """A page kept its worker process busy past the time limit; the worker was stopped."""
 
 
+class WorkersDiedError(RuntimeError):
+    """Worker processes kept dying: more replacements than `MAX_REPLACEMENTS` were needed."""
+
+
+class _WorkerLostError(Exception):
+    """The worker a page was waiting on died. `current` is True for the page it was on."""
+
+    def __init__(self, reason: str, *, current: bool, stopped: bool) -> None:
+        super().__init__(reason)
+        self.current = current
+        self.stopped = stopped  # by the watchdog, for passing the time limit
+
+
 class PageProcessor(Protocol):
     """Turns a fetched response into a `ProcessedPage`."""
 
@@ -82,6 +102,11 @@ class PageProcessor(Protocol):
 
     def store_now(self) -> None:
         """Have pages processed so far stored soon, rather than when a batch fills up."""
+        ...
+
+    def take_lost(self) -> list[tuple[str, int, str]]:
+        """Pages processed by a worker process that died before storing them, as (URL,
+        depth, found via), each given once: the engine fetches them again."""
         ...
 
     def close(self) -> None:
@@ -101,6 +126,10 @@ class InlineProcessor:
 
     def store_now(self) -> None:
         """Nothing held: the engine stores what comes back."""
+
+    def take_lost(self) -> list[tuple[str, int, str]]:
+        """Nothing is ever lost here."""
+        return []
 
     def close(self) -> None:
         """Nothing to release."""
@@ -170,6 +199,10 @@ class AdaptiveProcessor:
             assert self._pool is not None
             self._pool.store_now()
 
+    def take_lost(self) -> list[tuple[str, int, str]]:
+        """Pages a dead worker process had not stored."""
+        return self._pool.take_lost() if self._pool is not None else []
+
     def _start(self) -> None:
         if self._pool is None and self._warm is None:
             self._pool = PoolProcessor(self._job, self._processes, self._rows_to)
@@ -205,15 +238,45 @@ class PoolProcessor:
         self._job = job
         self._processes = processes
         self._rows_to = rows_to
-        self._workers: list[_Channel] = []
+        self._workers: list[_Channel] = []  # those taking pages (greeted, alive)
+        self._forked: list[_Channel] = []  # every live one, greeted or not yet
         self._watchdog: asyncio.Task[None] | None = None
         self._asked_to_store = -STORE_NOW_EVERY_S
+        self._replacing: asyncio.Future[None] | None = None
+        self._replaced = 0
+        self._lost: list[tuple[str, int, str]] = []  # processed, never stored: fetch again
+        self._crashed: set[str] = set()  # pages that were on a worker when it died
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
-        """Process one page in the least busy worker process."""
-        channel = min(self._workers, key=_busy)
+        """Process one page in the least busy worker process.
+
+        When its worker dies first, the page goes to another one (a replacement is started),
+        except the page the worker was on: past the time limit (the watchdog stopped it) it
+        is kept with `processing-timeout`; a page that was on two dying workers is kept
+        with `processing-crashed`.
+        """
         request = pickle.dumps((fetched, depth, found_via), PICKLE_PROTOCOL)
-        return await channel.call(request, fetched.url)
+        entry = (fetched.url, depth, found_via)
+        while True:
+            await self._replacements()
+            channel = min(self._workers, key=_busy)
+            try:
+                return await channel.call(request, entry)
+            except _WorkerLostError as lost:
+                if lost.current and (lost.stopped or fetched.url in self._crashed):
+                    code = (
+                        ErrorCode.PROCESSING_TIMEOUT
+                        if lost.stopped
+                        else ErrorCode.PROCESSING_CRASHED
+                    )
+                    request = _failed_request(fetched, depth, found_via, code, str(lost))
+                elif lost.current:
+                    self._crashed.add(fetched.url)
+
+    def take_lost(self) -> list[tuple[str, int, str]]:
+        """Pages processed by a worker that died before storing them (each given once)."""
+        lost, self._lost = self._lost, []
+        return lost
 
     def store_now(self) -> None:
         """Ask each worker to store the rows it holds now (it does not answer), at most once
@@ -232,19 +295,69 @@ class PoolProcessor:
         return asyncio.ensure_future(self._start())
 
     async def _start(self) -> None:
-        context = multiprocessing.get_context("fork")
-        for _ in range(self._processes):
-            ours, theirs = socket.socketpair()
-            parent_ends = [ours, *(channel.sock for channel in self._workers)]
-            process = context.Process(
-                target=serve, args=(self._job, theirs, parent_ends, self._rows_to), daemon=True
-            )
-            process.start()
-            theirs.close()
-            reader, writer = await asyncio.open_unix_connection(sock=ours)
-            self._workers.append(_Channel(process, ours, reader, writer))
-        await asyncio.gather(*(channel.ready() for channel in self._workers))
+        started = [await self._fork() for _ in range(self._processes)]
+        await asyncio.gather(*(channel.ready() for channel in started))
+        self._workers.extend(started)
         self._watchdog = asyncio.create_task(self._watch())
+
+    async def _fork(self) -> _Channel:
+        """A new worker process behind a socket pair (taking pages once `ready`)."""
+        context = multiprocessing.get_context("fork")
+        ours, theirs = socket.socketpair()
+        # The new worker closes its copies of our ends of every pair, so that each worker's
+        # input ends when we hang up.
+        parent_ends = [ours, *(channel.sock for channel in self._forked)]
+        process = context.Process(
+            target=serve, args=(self._job, theirs, parent_ends, self._rows_to), daemon=True
+        )
+        process.start()
+        theirs.close()
+        reader, writer = await asyncio.open_unix_connection(sock=ours)
+        channel = _Channel(process, ours, reader, writer, self._died)
+        self._forked.append(channel)
+        return channel
+
+    def _died(self, channel: _Channel, why: str) -> None:
+        """A worker's answers ended: take it out, note the pages whose rows it held, and
+        start its replacement (pages waiting on it go to the others meanwhile)."""
+        if channel not in self._workers:
+            return
+        self._workers.remove(channel)
+        self._forked.remove(channel)
+        channel.hang_up()
+        channel.reap(0)
+        self._lost.extend(channel.unstored)
+        logger.warning(
+            "%s; %d processed pages it had not stored are fetched again",
+            why,
+            len(channel.unstored),
+        )
+        if self._replaced >= MAX_REPLACEMENTS:
+            self._replacing = asyncio.get_running_loop().create_future()
+            self._replacing.set_exception(
+                WorkersDiedError(
+                    f"worker processes died {self._replaced + 1} times ({why}); the scan "
+                    f"stops rather than start more: `siteaudit scan --resume` continues it"
+                )
+            )
+            return
+        self._replaced += 1
+        previous = self._replacing
+
+        async def replace() -> None:
+            if previous is not None:
+                await previous
+            channel = await self._fork()
+            await channel.ready()
+            self._workers.append(channel)
+
+        self._replacing = asyncio.ensure_future(replace())
+
+    async def _replacements(self) -> None:
+        """Wait for a replacement under way when no worker is left, and raise its failure."""
+        replacing = self._replacing
+        if replacing is not None and (replacing.done() or not self._workers):
+            await asyncio.shield(replacing)
 
     async def _watch(self) -> None:
         """Stop a worker whose current page ignored its time limit for KILL_AFTER_S more."""
@@ -256,8 +369,7 @@ class PoolProcessor:
                 if url is not None:
                     channel.stop(
                         f"processing {url} took more than {limit:g} s and could not be "
-                        "interrupted, so its worker process was stopped; exclude the URL "
-                        "(--exclude) and resume"
+                        "interrupted, so its worker process was stopped"
                     )
 
     def close(self) -> None:
@@ -268,16 +380,22 @@ class PoolProcessor:
         """
         if self._watchdog is not None:
             self._watchdog.cancel()
-        for channel in self._workers:
+        if self._replacing is not None:
+            self._replacing.cancel()
+        for channel in self._forked:
             channel.hang_up()
         grace = STOP_GRACE_S if self._rows_to is None else STORE_GRACE_S
-        for channel in self._workers:
+        for channel in self._forked:
             channel.reap(grace)
         if self._rows_to is None:
             return
-        lost = [c for c in self._workers if c.served() and c.process.exitcode]
-        if lost:
-            why = lost[0].stop_reason or f"exit code {lost[0].process.exitcode}"
+        lost = [c for c in self._forked if c.served() and c.process.exitcode]
+        if lost or self._lost:
+            why = (
+                lost[0].stop_reason or f"exit code {lost[0].process.exitcode}"
+                if lost
+                else ("it died after the crawl's last page")
+            )
             raise WorkerStoreError(
                 f"a worker process ended ({why}) before storing every page it had processed;"
                 f" `siteaudit scan --resume {self._rows_to.scan_id}` fetches the missing ones"
@@ -289,6 +407,26 @@ def _busy(channel: _Channel) -> int:
     return len(channel.waiting)
 
 
+def _failed_request(
+    fetched: FetchedPage, depth: int, found_via: str, code: ErrorCode, reason: str
+) -> bytes:
+    """A request for the page's HTTP facts only, with `code` (see `PageWorker.process`)."""
+    why = {
+        ErrorCode.PROCESSING_TIMEOUT: f"{reason}: its HTML is not audited",
+        ErrorCode.PROCESSING_CRASHED: (
+            f"two worker processes died while auditing this page (the last: {reason}): "
+            "its HTML is not audited"
+        ),
+    }[code]
+    failed = dataclasses.replace(
+        fetched, error_code=code.value, error_message=why + " and its links are not followed"
+    )
+    return pickle.dumps((failed, depth, found_via), PICKLE_PROTOCOL)
+
+
+Entry = tuple[str, int, str]  # a page as the frontier knows it: URL, depth, found via
+
+
 class _Channel:
     """One worker process seen from the event loop: requests out, answers back in order."""
 
@@ -298,17 +436,21 @@ class _Channel:
         sock: socket.socket,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
+        on_death: Callable[[_Channel, str], None],
     ) -> None:
         self.process = process
         self.sock = sock
-        # Each request sent and not answered yet, in order: its answer and its page's URL.
-        self.waiting: deque[tuple[asyncio.Future[ProcessedPage], str]] = deque()
+        # Each request sent and not answered yet, in order: its answer and its page.
+        self.waiting: deque[tuple[asyncio.Future[ProcessedPage], Entry]] = deque()
+        # Pages answered whose rows the worker holds and has not stored yet, in order.
+        self.unstored: deque[Entry] = deque()
         self.busy_since = 0.0  # when the worker started on the first waiting request
         self.stop_reason: str | None = None
         self._reader = reader
         self._writer = writer
+        self._on_death = on_death
         self._listener: asyncio.Task[None] | None = None
-        self._lost: BaseException | None = None
+        self._lost: str | None = None
 
     async def ready(self) -> None:
         """Wait for the worker's greeting (sent once its catalogue is built), then listen."""
@@ -319,14 +461,14 @@ class _Channel:
         """True once the worker greeted: it may hold rows from then on."""
         return self._listener is not None
 
-    async def call(self, request: bytes, url: str) -> ProcessedPage:
-        """Send one request (processing `url`) and wait for its answer."""
+    async def call(self, request: bytes, entry: Entry) -> ProcessedPage:
+        """Send one request (processing the page `entry`) and wait for its answer."""
         if self._lost is not None:
-            raise self._lost
+            raise _WorkerLostError(self._lost, current=False, stopped=False)
         answer: asyncio.Future[ProcessedPage] = asyncio.get_running_loop().create_future()
         if not self.waiting:
             self.busy_since = time.monotonic()
-        self.waiting.append((answer, url))
+        self.waiting.append((answer, entry))
         self._writer.write(len(request).to_bytes(FRAME_HEADER, "big") + request)
         return await answer
 
@@ -338,19 +480,25 @@ class _Channel:
     def overdue(self, limit: float) -> str | None:
         """The URL the worker has been on for more than `limit` seconds, if any."""
         late = self.waiting and time.monotonic() - self.busy_since > limit
-        return self.waiting[0][1] if late and self.stop_reason is None else None
+        return self.waiting[0][1][0] if late and self.stop_reason is None else None
 
     def stop(self, reason: str) -> None:
-        """Kill the worker; its waiting pages fail with PageTimeoutError(reason)."""
+        """Kill the worker: its current page is kept with `processing-timeout` (`reason`)."""
         self.stop_reason = reason
         self.process.kill()
 
     async def _listen(self) -> None:
+        answered = 0
         try:
             while True:
-                ok, value = pickle.loads(await _read_frame(self._reader))
-                answer, _url = self.waiting.popleft()
+                ok, value, stored = pickle.loads(await _read_frame(self._reader))
+                answer, entry = self.waiting.popleft()
                 self.busy_since = time.monotonic()  # the next request starts now
+                if stored is not None:  # the worker stores rows: note which it still holds
+                    answered += 1
+                    self.unstored.append(entry)
+                    while len(self.unstored) > answered - stored:
+                        self.unstored.popleft()
                 if answer.cancelled():
                     continue
                 if ok:
@@ -358,20 +506,21 @@ class _Channel:
                 else:
                     answer.set_exception(value)
         except Exception as exc:  # EOF or a broken frame: the worker is gone
-            if self.stop_reason is not None:
-                self._lost = PageTimeoutError(self.stop_reason)
-            else:
-                pid = self.process.pid
-                self._lost = BrokenProcessPool(f"worker process {pid} stopped: {exc}")
-            for answer, _url in self.waiting:
+            self._lost = self.stop_reason or f"worker process {self.process.pid} died ({exc!r})"
+            for index, (answer, _entry) in enumerate(self.waiting):
                 if not answer.done():
-                    answer.set_exception(self._lost)
+                    stopped = self.stop_reason is not None
+                    answer.set_exception(
+                        _WorkerLostError(self._lost, current=index == 0, stopped=stopped)
+                    )
+            self.waiting.clear()
+            self._on_death(self, self._lost)
 
     def hang_up(self) -> None:
         """Tell the worker to stop: it exits when it reads the end of its input."""
-        if self._listener is not None:
+        if self._listener is not None and self._listener is not asyncio.current_task():
             self._listener.cancel()
-        for answer, _url in self.waiting:
+        for answer, _entry in self.waiting:
             answer.cancel()
         # shutdown() now, not at the loop's next turn: reap() waits for the worker.
         with contextlib.suppress(OSError):

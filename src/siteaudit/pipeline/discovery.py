@@ -112,6 +112,12 @@ class Frontier:
         (self._sitemap if found_via == "sitemap" else self._links).append(entry)
         return True
 
+    def requeue(self, url: str, depth: int, found_via: str) -> None:
+        """Queue `url` again, although it was seen: its result was lost (a worker process
+        died before storing it), so it is fetched once more."""
+        entry = FrontierEntry(url, depth, found_via)
+        (self._sitemap if found_via == "sitemap" else self._links).append(entry)
+
     def offer_sitemap_urls(self, urls: Iterable[str]) -> int:
         """Queue URLs listed in sitemaps behind every link-found URL; returns how many."""
         return sum(self.offer(url, SITEMAP_DEPTH, "sitemap") for url in urls)

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -278,26 +277,9 @@ def test_a_bug_while_processing_in_a_worker_is_raised_to_the_engine() -> None:
         finally:
             pool.close()
 
-    with pytest.raises(TypeError):
+    # The worker's own exception (a str has no .decode), raised in this process.
+    with pytest.raises(AttributeError, match="decode"):
         asyncio.run(run())
-
-
-def test_a_worker_process_that_dies_fails_its_pages_instead_of_hanging() -> None:
-    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
-    page = FetchedPage(url="http://127.0.0.1:9/", final_url="http://127.0.0.1:9/", status=404)
-
-    async def run() -> None:
-        pool = PoolProcessor(job, processes=1)
-        try:
-            await pool.warm_up()
-            pool._workers[0].process.kill()
-            for _ in range(3):  # the page in flight, and every later one
-                with pytest.raises(BrokenProcessPool):
-                    await asyncio.wait_for(pool.process(page, 0, "start"), 10)
-        finally:
-            pool.close()
-
-    asyncio.run(run())
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -375,6 +357,9 @@ class _BreaksOnTheFifthPage:
 
     def store_now(self) -> None:
         pass
+
+    def take_lost(self) -> list[tuple[str, int, str]]:
+        return []
 
     def close(self) -> None:
         pass

@@ -24,8 +24,8 @@ from siteaudit.model import Category, Page, Severity
         "refused or reset connections, TLS errors, timeouts, responses over the size limit, "
         "too many redirects, and addresses the crawler may not visit. Redirect loops are "
         "left to `redirect-loop`, which names the loop; a page fetched fine whose audit "
-        "passed the page time limit (`processing-timeout`) is listed with the scan's page "
-        "errors instead.",
+        "passed the page time limit or crashed its worker process (`processing-timeout`, "
+        "`processing-crashed`) is listed with the scan's page errors instead.",
         why="If the crawler cannot get a page, neither can many visitors or search engines; "
         "whatever the cause, the URL is out of reach.",
         fix="Use the error code to find the cause: check DNS records, certificates, "
@@ -40,7 +40,7 @@ def fetch_error(page: Page, ctx: CheckContext) -> Result:
     """Fails when the fetch reported an error code or produced no status."""
     if page.error_code is None and page.status is not None:
         return passed()
-    if page.error_code in ("redirect-loop", "processing-timeout"):
+    if page.error_code in ("redirect-loop", "processing-timeout", "processing-crashed"):
         return not_applicable()
     code = page.error_code or "no-response"
     detail = f": {page.error_message}" if page.error_message else ""

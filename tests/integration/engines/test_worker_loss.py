@@ -1,0 +1,216 @@
+"""A worker process that dies (the kernel kills it for its memory, native code crashes) costs
+no page: a new worker takes its place, the pages waiting on it go to another one, and the
+pages it had processed but not stored are fetched again. Real worker processes, killed with
+SIGKILL, on SQLite and PostgreSQL where rows are stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.support.databases import BACKENDS, empty_database
+
+from siteaudit.checks.catalogue import CheckConfig
+from siteaudit.demo.server import DemoServer
+from siteaudit.engines import page_worker, processing, runner
+from siteaudit.engines.processing import PageJob, PageWorker, PoolProcessor, RowTarget
+from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
+from siteaudit.model import FetchedPage, ScanSpec
+from siteaudit.settings import Settings
+from siteaudit.storage import open_store
+from siteaudit.storage.database import shared_database_url
+
+BASE = "http://127.0.0.1:9/"
+JOB = PageJob(BASE, (), (), 100, CheckConfig())
+
+
+def page(name: str) -> FetchedPage:
+    body = f"<!DOCTYPE html><html lang=en><head><title>{name}</title></head><body>x</body></html>"
+    return FetchedPage(
+        url=BASE + name,
+        final_url=BASE + name,
+        status=200,
+        headers=(("content-type", "text/html"),),
+        body=body.encode(),
+        encoding="utf-8",
+    )
+
+
+def kill(pool: PoolProcessor) -> int:
+    """SIGKILL the pool's first worker; its pid."""
+    pid = pool._workers[0].process.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    return pid
+
+
+def test_a_dead_worker_is_replaced_and_the_next_pages_are_processed() -> None:
+    pool = PoolProcessor(JOB, 1)
+
+    async def run() -> tuple[list[str | None], int, int | None]:
+        try:
+            await pool.warm_up()
+            dead = kill(pool)
+            titles = []
+            for name in ("a", "b", "c"):  # the first may reach the dead one: it goes on
+                done = await asyncio.wait_for(pool.process(page(name), 1, "link"), 20)
+                titles.append(done.error_code)
+            return titles, dead, pool._workers[0].process.pid
+        finally:
+            pool.close()
+
+    codes, dead, now = asyncio.run(run())
+    assert codes == [None, None, None]
+    assert now != dead
+
+
+def test_a_page_that_kills_every_worker_it_reaches_is_kept_with_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = PageWorker._process
+
+    def deadly(self: PageWorker, fetched: FetchedPage, depth: int, found_via: str) -> object:
+        if "deadly" in fetched.url:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(self, fetched, depth, found_via)
+
+    monkeypatch.setattr(PageWorker, "_process", deadly)
+    pool = PoolProcessor(JOB, 2)
+
+    async def run() -> list[tuple[str | None, str | None]]:
+        try:
+            await pool.warm_up()
+            pages = [page("deadly"), page("fine-1"), page("fine-2"), page("fine-3")]
+            done = await asyncio.wait_for(
+                asyncio.gather(*(pool.process(p, 1, "link") for p in pages)), 60
+            )
+            return [(d.error_code, d.error_message) for d in done]
+        finally:
+            pool.close()
+
+    (code, message), *rest = asyncio.run(run())
+    assert code == "processing-crashed"
+    assert message is not None
+    assert "two worker processes died while auditing this page" in message
+    assert rest == [(None, None)] * 3
+
+
+def test_worker_processes_that_keep_dying_stop_the_scan_saying_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(processing, "MAX_REPLACEMENTS", 0)
+    pool = PoolProcessor(JOB, 1)
+
+    async def run() -> None:
+        try:
+            await pool.warm_up()
+            kill(pool)
+            for name in ("a", "b"):
+                await asyncio.wait_for(pool.process(page(name), 1, "link"), 20)
+        finally:
+            pool.close()
+
+    with pytest.raises(processing.WorkersDiedError, match="worker processes died 1 times"):
+        asyncio.run(run())
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with empty_database(request.param, tmp_path) as url:
+        yield url
+
+
+def test_the_pages_a_dead_worker_had_not_stored_are_given_back(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)  # every row stays held
+    store = open_store(database)
+    try:
+        url = shared_database_url(store)
+        assert url is not None
+        pool = PoolProcessor(JOB, 1, RowTarget(url, store.create_scan(ScanSpec(BASE))))
+
+        async def run() -> list[tuple[str, int, str]]:
+            try:
+                await pool.warm_up()
+                for name in ("a", "b", "c"):
+                    await pool.process(page(name), 2, "link")
+                kill(pool)
+                deadline = time.monotonic() + 20
+                while not (lost := pool.take_lost()) and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
+                assert pool.take_lost() == []  # each given once
+                return lost
+            finally:
+                pool.close()  # the replacement held nothing: no error
+
+        lost = asyncio.run(run())
+        assert lost == [(BASE + name, 2, "link") for name in ("a", "b", "c")]
+    finally:
+        store.engine.dispose()
+
+
+def demo_scan(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> ScanOutcome:
+    monkeypatch.setattr(runner, "POOL_AFTER_PAGES", 0)  # every page in a worker process
+    settings = Settings(database_url=f"sqlite:///{tmp_path / (name + '.db')}")
+    with DemoServer() as server:
+        return run_scan(settings, make_spec(settings, server.url, (), ()))
+
+
+def test_a_scan_whose_worker_is_killed_midway_stores_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = demo_scan(tmp_path, "undisturbed", monkeypatch)
+
+    # Rows stay in the workers until the end; one worker is killed on its third page.
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)
+    monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 10_000)
+    monkeypatch.setattr(processing, "STORE_NOW_EVERY_S", 3600.0)
+    marker = tmp_path / "killed-once"
+    original = PageWorker._process
+    seen: list[str] = []
+
+    def dies_once(self: PageWorker, fetched: FetchedPage, depth: int, found_via: str) -> object:
+        seen.append(fetched.url)  # per process: each worker counts its own pages
+        if len(seen) == 3 and not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(self, fetched, depth, found_via)
+
+    monkeypatch.setattr(PageWorker, "_process", dies_once)
+    outcome = demo_scan(tmp_path, "disturbed", monkeypatch)
+
+    assert marker.exists()
+    assert outcome.status == expected.status, outcome.report.scan.error
+    assert pages_of(outcome) == pages_of(expected)
+    assert findings_of(outcome) == findings_of(expected)
+    # The worker had processed two pages before the one it died on, and stored neither.
+    assert outcome.report.scan.counters["fetch/refetched-after-worker-loss"] == 2
+
+
+TIMED = {"ttfb-slow", "response-time-slow"}  # depend on this machine's load, not the pages
+
+
+def pages_of(outcome: ScanOutcome) -> dict[str, tuple[int | None, str | None]]:
+    """Each page's status and title by path (the two scans' servers have different ports)."""
+    return {row.url.split("/", 3)[3]: (row.status, row.title) for row in outcome.report.pages}
+
+
+def findings_of(outcome: ScanOutcome) -> list[tuple[str, str, str, str]]:
+    origin = outcome.report.scan.start_url.rstrip("/")
+    return sorted(
+        (
+            f.check_id,
+            f.url.removeprefix(origin),
+            f.locator.replace(origin, ""),
+            f.message.replace(origin, ""),
+        )
+        for f in outcome.report.findings
+        if f.check_id not in TIMED
+    )
