@@ -44,7 +44,6 @@ __all__ = [
     "InlineProcessor",
     "PageJob",
     "PageProcessor",
-    "PageTimeoutError",
     "PageWorker",
     "PoolProcessor",
     "ProcessedPage",
@@ -74,10 +73,6 @@ STORE_NOW = bytes(FRAME_HEADER)  # an empty frame: "store what you hold"
 
 class WorkerStoreError(RuntimeError):
     """A worker process ended without storing every page it had processed."""
-
-
-class PageTimeoutError(RuntimeError):
-    """A page kept its worker process busy past the time limit; the worker was stopped."""
 
 
 class WorkersDiedError(RuntimeError):
