@@ -307,7 +307,13 @@ class PoolProcessor:
         )
         process.start()
         theirs.close()
-        reader, writer = await asyncio.open_unix_connection(sock=ours)
+        try:
+            reader, writer = await asyncio.open_unix_connection(sock=ours)
+        except BaseException:  # cancelled (the scan is closing): leave no worker behind
+            ours.close()
+            process.kill()
+            process.join()
+            raise
         channel = _Channel(process, ours, reader, writer, self._died)
         self._forked.append(channel)
         return channel
@@ -342,8 +348,14 @@ class PoolProcessor:
         async def replace() -> None:
             if previous is not None:
                 await previous
-            channel = await self._fork()
-            await channel.ready()
+            try:
+                channel = await self._fork()
+                await channel.ready()
+            except (OSError, EOFError) as exc:  # no process to be had (or it died at once)
+                raise WorkersDiedError(
+                    f"{why}, and no new worker process could be started ({exc}); "
+                    "`siteaudit scan --resume` continues the scan"
+                ) from exc
             self._workers.append(channel)
 
         self._replacing = asyncio.ensure_future(replace())

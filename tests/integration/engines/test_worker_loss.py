@@ -120,6 +120,26 @@ def test_worker_processes_that_keep_dying_stop_the_scan_saying_so(
         asyncio.run(run())
 
 
+def test_a_worker_that_cannot_be_replaced_stops_the_scan_saying_so() -> None:
+    pool = PoolProcessor(JOB, 1)
+
+    async def no_more_processes() -> object:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    async def run() -> None:
+        try:
+            await pool.warm_up()
+            pool._fork = no_more_processes  # type: ignore[method-assign]
+            kill(pool)
+            for name in ("a", "b"):
+                await asyncio.wait_for(pool.process(page(name), 1, "link"), 20)
+        finally:
+            pool.close()
+
+    with pytest.raises(processing.WorkersDiedError, match="no new worker process could be"):
+        asyncio.run(run())
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with empty_database(request.param, tmp_path) as url:
