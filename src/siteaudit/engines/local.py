@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
-from siteaudit.crawl.errors import ErrorCode
 from siteaudit.engines.processing import (
     InlineProcessor,
     PageJob,
@@ -30,6 +29,7 @@ from siteaudit.engines.processing import (
 from siteaudit.engines.site_checks import analyze_site_on_two_cores
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
+from siteaudit.model.page import UNAUDITED
 from siteaudit.model.site import Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
@@ -274,7 +274,7 @@ class LocalEngine:
         state.counters[f"fetch/status/{done.status or done.error_code or 'none'}"] += 1
         if done.error_code:
             state.errors += 1
-            if entry.found_via == "start" and done.error_code != ErrorCode.PROCESSING_TIMEOUT:
+            if entry.found_via == "start" and done.error_code not in UNAUDITED:
                 state.start_error = done.error_message or done.error_code
         if done.rows is not None:  # else a worker process stored them itself
             state.pending.append(done.rows)

@@ -25,6 +25,7 @@ from siteaudit.crawl.errors import ErrorCode
 from siteaudit.engines.page_clock import PageOverrun, own_the_alarm, time_limited
 from siteaudit.forking import leave_signals_to_the_parent
 from siteaudit.model import FetchedPage, Page
+from siteaudit.model.page import UNAUDITED
 from siteaudit.pipeline.analysis import PageAnalyzer
 from siteaudit.pipeline.discovery import candidates
 from siteaudit.pipeline.extraction import http_facts
@@ -48,8 +49,6 @@ PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 # Seconds one page's extraction and checks may take (`crawl.page_time_limit_s`); pages
 # normally take milliseconds.
 PAGE_TIME_LIMIT_S = 60.0
-# A page sent with one of these codes is kept with its HTTP facts only, unparsed.
-_NOT_PROCESSED = frozenset({ErrorCode.PROCESSING_TIMEOUT.value, ErrorCode.PROCESSING_CRASHED.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +101,7 @@ class PageWorker:
         time limit (where this process can keep one: `engines/page_clock.py`) is kept with
         its HTTP facts only, the header checks' findings and the `processing-timeout` error.
         """
-        if fetched.error_code in _NOT_PROCESSED:  # given up on already (engines/processing.py)
+        if fetched.error_code in UNAUDITED:  # given up on already (engines/processing.py)
             return self._package(http_facts(fetched, depth), depth, found_via)
         try:
             return time_limited(self.time_limit_s, self._process, fetched, depth, found_via)

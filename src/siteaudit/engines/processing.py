@@ -59,7 +59,7 @@ STORE_GRACE_S = 60.0
 # A page past its time limit (`PageJob.time_limit_s`) is stopped by its worker's own alarm
 # and stored with the `processing-timeout` error (engines/page_clock.py). One that is still
 # running this long after the limit is stuck where the alarm cannot reach (native code): its
-# worker process is stopped and the scan fails, since the rows the worker held are lost.
+# worker process is stopped and replaced, and the page kept with `processing-timeout` too.
 KILL_AFTER_S = 30.0
 WATCH_EVERY_S = 1.0
 # A worker process that dies (killed by the kernel for its memory, a crash in native code,

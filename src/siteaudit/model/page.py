@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Error codes of a page fetched fine whose HTML was not audited: its extraction and checks
+# passed the page time limit, or two worker processes died on it (`crawl.errors.ErrorCode`).
+# Such a page keeps its HTTP facts; it is neither unreachable nor a fetch error.
+UNAUDITED = frozenset({"processing-timeout", "processing-crashed"})
+
 
 @dataclass(frozen=True, slots=True)
 class RedirectHop:

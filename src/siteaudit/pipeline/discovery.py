@@ -108,13 +108,12 @@ class Frontier:
         if found_via != "start" and self._is_trap(url, depth):
             return False
         self.seen.add(url)
-        entry = FrontierEntry(url, depth, found_via)
-        (self._sitemap if found_via == "sitemap" else self._links).append(entry)
+        self.requeue(url, depth, found_via)
         return True
 
     def requeue(self, url: str, depth: int, found_via: str) -> None:
-        """Queue `url` again, although it was seen: its result was lost (a worker process
-        died before storing it), so it is fetched once more."""
+        """Queue `url` (again, when it was seen already: its result was lost, a worker
+        process having died before storing it), bypassing every check of `offer`."""
         entry = FrontierEntry(url, depth, found_via)
         (self._sitemap if found_via == "sitemap" else self._links).append(entry)
 

@@ -125,21 +125,28 @@ def scan_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: str) -> ru
     return outcome
 
 
+def marked_page(outcome: runner.ScanOutcome, marker: str) -> PageRow:
+    """The page whose URL holds `marker`, checked to carry `processing-timeout` while the
+    scan completed and every other page of the demo shop (found through its sitemap) was
+    audited as usual."""
+    assert outcome.status == ScanStatus.COMPLETED_WITH_ERRORS, outcome.report.scan.error
+    rows: dict[str, PageRow] = {row.url: row for row in outcome.report.pages}
+    marked = [row for url, row in rows.items() if marker in url]
+    assert [row.error_code for row in marked] == ["processing-timeout"]
+    assert marked[0].status == 200  # fetched fine; only its processing was stopped
+    others = [row for url, row in rows.items() if marker not in url]
+    assert len(others) >= 15
+    assert all(row.error_code != "processing-timeout" for row in others)
+    assert sum(1 for row in others if row.title) >= 10
+    return marked[0]
+
+
 @pytest.mark.usefixtures("hangs_on")
 def test_a_scan_with_a_page_that_never_finishes_completes_with_that_page_marked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outcome = scan_with(tmp_path, monkeypatch, "?hang=1")
-    assert outcome.status == ScanStatus.COMPLETED_WITH_ERRORS, outcome.report.scan.error
-    rows: dict[str, PageRow] = {row.url: row for row in outcome.report.pages}
-    hung = [row for url, row in rows.items() if "hang=1" in url]
-    assert [row.error_code for row in hung] == ["processing-timeout"]
-    assert hung[0].status == 200  # fetched fine; only its processing was stopped
-    # Every other page of the demo shop (found through its sitemap) was audited as usual.
-    others = [row for url, row in rows.items() if "hang=1" not in url]
-    assert len(others) >= 15
-    assert all(row.error_code != "processing-timeout" for row in others)
-    assert sum(1 for row in others if row.title) >= 10
+    marked_page(outcome, "hang=1")
     # Its response headers were still checked; it was fetched fine, so no fetch-error.
     checked = {f.check_id for f in outcome.report.findings if "hang=1" in f.url}
     assert "server-version" in checked
@@ -151,11 +158,5 @@ def test_a_scan_with_a_page_stuck_past_the_alarm_completes_with_that_page_marked
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outcome = scan_with(tmp_path, monkeypatch, "?hang-stuck=1")
-    assert outcome.status == ScanStatus.COMPLETED_WITH_ERRORS, outcome.report.scan.error
-    rows = {row.url: row for row in outcome.report.pages}
-    stuck = [row for url, row in rows.items() if "hang-stuck=1" in url]
-    assert [row.error_code for row in stuck] == ["processing-timeout"]
-    assert "could not be interrupted" in (stuck[0].error_message or "")
-    others = [row for url, row in rows.items() if "hang-stuck=1" not in url]
-    assert len(others) >= 15
-    assert all(row.error_code != "processing-timeout" for row in others)
+    stuck = marked_page(outcome, "hang-stuck=1")
+    assert "could not be interrupted" in (stuck.error_message or "")

@@ -10,7 +10,7 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -101,43 +101,41 @@ def test_a_page_that_kills_every_worker_it_reaches_is_kept_with_an_error(
     assert rest == [(None, None)] * 3
 
 
+def go_on_after_a_kill(pool: PoolProcessor, then: Callable[[], None] = lambda: None) -> None:
+    """Start the pool, call `then`, kill its only worker, then process two pages."""
+
+    async def run() -> None:
+        try:
+            await pool.warm_up()
+            then()
+            kill(pool)
+            for name in ("a", "b"):
+                await asyncio.wait_for(pool.process(page(name), 1, "link"), 20)
+        finally:
+            pool.close()
+
+    asyncio.run(run())
+
+
 def test_worker_processes_that_keep_dying_stop_the_scan_saying_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(processing, "MAX_REPLACEMENTS", 0)
-    pool = PoolProcessor(JOB, 1)
-
-    async def run() -> None:
-        try:
-            await pool.warm_up()
-            kill(pool)
-            for name in ("a", "b"):
-                await asyncio.wait_for(pool.process(page(name), 1, "link"), 20)
-        finally:
-            pool.close()
-
     with pytest.raises(processing.WorkersDiedError, match="worker processes died 1 times"):
-        asyncio.run(run())
+        go_on_after_a_kill(PoolProcessor(JOB, 1))
 
 
-def test_a_worker_that_cannot_be_replaced_stops_the_scan_saying_so() -> None:
-    pool = PoolProcessor(JOB, 1)
-
-    async def no_more_processes() -> object:
+def test_a_worker_that_cannot_be_replaced_stops_the_scan_saying_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def no_more_processes(_pool: PoolProcessor) -> object:
         raise OSError(11, "Resource temporarily unavailable")
 
-    async def run() -> None:
-        try:
-            await pool.warm_up()
-            pool._fork = no_more_processes  # type: ignore[method-assign]
-            kill(pool)
-            for name in ("a", "b"):
-                await asyncio.wait_for(pool.process(page(name), 1, "link"), 20)
-        finally:
-            pool.close()
+    def forks_fail_from_now() -> None:
+        monkeypatch.setattr(PoolProcessor, "_fork", no_more_processes)
 
     with pytest.raises(processing.WorkersDiedError, match="no new worker process could be"):
-        asyncio.run(run())
+        go_on_after_a_kill(PoolProcessor(JOB, 1), then=forks_fail_from_now)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -11,6 +11,7 @@ from siteaudit.checks.base import (
     passed,
 )
 from siteaudit.model import Category, Page, Severity
+from siteaudit.model.page import UNAUDITED
 
 
 @check(
@@ -40,7 +41,7 @@ def fetch_error(page: Page, ctx: CheckContext) -> Result:
     """Fails when the fetch reported an error code or produced no status."""
     if page.error_code is None and page.status is not None:
         return passed()
-    if page.error_code in ("redirect-loop", "processing-timeout", "processing-crashed"):
+    if page.error_code == "redirect-loop" or page.error_code in UNAUDITED:
         return not_applicable()
     code = page.error_code or "no-response"
     detail = f": {page.error_message}" if page.error_message else ""
