@@ -23,6 +23,7 @@ from siteaudit.engines.processing import (
     InlineProcessor,
     PageJob,
     PageProcessor,
+    ProcessedPage,
     WorkersDiedError,
     WorkerStoreError,
 )
@@ -152,9 +153,14 @@ class LocalEngine:
         self._store.set_status(scan_id, ScanStatus.FETCHING)
         try:
             await self._crawl(scan_id, spec, state)
-            # Pages a dead worker process had processed but not stored are fetched again;
-            # should the last of them come back only as the crawl ends, once more.
-            while self._requeue_lost(state) and not self._cancel.is_set():
+            # Pages a dead worker process had processed but not stored are fetched again,
+            # as long as some come back: during the crawl, or as the workers store their
+            # last rows (`settle`; then inline).
+            while not self._cancel.is_set():
+                if not self._requeue_lost(state):
+                    state.processor.settle()
+                    if not self._requeue_lost(state):
+                        break
                 await self._crawl(scan_id, spec, state)
         finally:
             state.processor.close()
@@ -179,12 +185,19 @@ class LocalEngine:
         return self._finish(scan_id, spec, state)
 
     def _requeue_lost(self, state: _RunState) -> bool:
-        """Queue again the pages a dead worker process never stored; True if there were."""
+        """Queue again the pages a dead worker process never stored; True if there were.
+
+        What was counted of them is taken back, so that the counts match the pages stored
+        once they are fetched again; `fetch/refetched-after-worker-loss` says how many.
+        """
         lost = state.processor.take_lost()
         if not lost:
             return False
-        for url, depth, found_via in lost:
-            state.frontier.requeue(url, depth, found_via)
+        for page in lost:
+            state.frontier.requeue(page.url, page.depth, page.found_via)
+            if page.done is not None:
+                state.fetched -= 1
+                _count(state, page.done, page.found_via, -1)
         state.counters["fetch/refetched-after-worker-loss"] += len(lost)
         return True
 
@@ -269,17 +282,10 @@ class LocalEngine:
         done = await state.processor.process(fetched, entry.depth, entry.found_via)
         for url, depth, found_via in done.candidates:
             state.frontier.offer(url, depth, found_via)
+        _count(state, done, entry.found_via, 1)
         self._requeue_lost(state)
-        state.analyzed += 1
-        state.counters[f"fetch/status/{done.status or done.error_code or 'none'}"] += 1
-        if done.error_code:
-            state.errors += 1
-            if entry.found_via == "start" and done.error_code not in UNAUDITED:
-                state.start_error = done.error_message or done.error_code
         if done.rows is not None:  # else a worker process stored them itself
             state.pending.append(done.rows)
-        for check_id, _message in done.check_errors:
-            state.counters[f"analysis/check-error/{check_id}"] += 1
 
     async def _tick(self, scan_id: int, state: _RunState) -> None:
         last_flush = time.monotonic()
@@ -365,3 +371,18 @@ class LocalEngine:
         state.percent = 100.0
         self._report_progress(scan_id, state, status)
         return status
+
+
+def _count(state: _RunState, done: ProcessedPage, found_via: str, sign: int) -> None:
+    """Count one processed page (`sign` 1), or take it back (-1: it is fetched again)."""
+    state.analyzed += sign
+    names = [f"fetch/status/{done.status or done.error_code or 'none'}"]
+    names += [f"analysis/check-error/{check_id}" for check_id, _message in done.check_errors]
+    for name in names:
+        state.counters[name] += sign
+        if not state.counters[name]:
+            del state.counters[name]  # taken back entirely: as if never counted
+    if done.error_code:
+        state.errors += sign
+        if sign > 0 and found_via == "start" and done.error_code not in UNAUDITED:
+            state.start_error = done.error_message or done.error_code

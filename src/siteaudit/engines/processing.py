@@ -22,7 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from siteaudit.checks.catalogue import Catalogue
 from siteaudit.crawl.errors import ErrorCode
@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "AdaptiveProcessor",
     "InlineProcessor",
+    "LostPage",
     "PageJob",
     "PageProcessor",
     "PageWorker",
@@ -88,6 +89,16 @@ class _WorkerLostError(Exception):
         self.stopped = stopped  # by the watchdog, for passing the time limit
 
 
+class LostPage(NamedTuple):
+    """A page a worker process processed and died holding: the engine fetches it again,
+    and takes back what it counted of it (`done`, None when the worker only failed it)."""
+
+    url: str
+    depth: int
+    found_via: str
+    done: ProcessedPage | None
+
+
 class PageProcessor(Protocol):
     """Turns a fetched response into a `ProcessedPage`."""
 
@@ -99,9 +110,14 @@ class PageProcessor(Protocol):
         """Have pages processed so far stored soon, rather than when a batch fills up."""
         ...
 
-    def take_lost(self) -> list[tuple[str, int, str]]:
-        """Pages processed by a worker process that died before storing them, as (URL,
-        depth, found via), each given once: the engine fetches them again."""
+    def take_lost(self) -> list[LostPage]:
+        """Pages processed by a worker process that died before storing them, each given
+        once: the engine fetches them again."""
+        ...
+
+    def settle(self) -> None:
+        """Have every page processed so far stored, as the crawl ends: pages a worker process
+        died holding become lost (`take_lost`); pages processed after this run inline."""
         ...
 
     def close(self) -> None:
@@ -122,9 +138,12 @@ class InlineProcessor:
     def store_now(self) -> None:
         """Nothing held: the engine stores what comes back."""
 
-    def take_lost(self) -> list[tuple[str, int, str]]:
+    def take_lost(self) -> list[LostPage]:
         """Nothing is ever lost here."""
         return []
+
+    def settle(self) -> None:
+        """Nothing held: the engine stores what comes back."""
 
     def close(self) -> None:
         """Nothing to release."""
@@ -163,7 +182,9 @@ class AdaptiveProcessor:
     def pooled(self) -> bool:
         """True once pages go to worker processes."""
         warm = self._warm
-        return self._pool is not None and warm is not None and warm.done() and not self._broken()
+        pool = self._pool
+        ready = pool is not None and not pool.settled and warm is not None and warm.done()
+        return ready and not self._broken()
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         """Process one page, inline or in a worker process."""
@@ -176,7 +197,7 @@ class AdaptiveProcessor:
                 self._start()
             return done
         self._start()
-        if self._pool is not None and self._warm is not None:
+        if self._pool is not None and not self._pool.settled and self._warm is not None:
             await asyncio.wait([self._warm])  # never cancels the start-up itself
             if not self._broken():
                 return await self._pool.process(fetched, depth, found_via)
@@ -194,9 +215,15 @@ class AdaptiveProcessor:
             assert self._pool is not None
             self._pool.store_now()
 
-    def take_lost(self) -> list[tuple[str, int, str]]:
+    def take_lost(self) -> list[LostPage]:
         """Pages a dead worker process had not stored."""
         return self._pool.take_lost() if self._pool is not None else []
+
+    def settle(self) -> None:
+        """Stop the worker processes once they stored what they hold; later pages run
+        inline (those a worker died holding, fetched again)."""
+        if self._pool is not None:
+            self._pool.settle()
 
     def _start(self) -> None:
         if self._pool is None and self._warm is None:
@@ -237,9 +264,10 @@ class PoolProcessor:
         self._forked: list[_Channel] = []  # every live one, greeted or not yet
         self._watchdog: asyncio.Task[None] | None = None
         self._asked_to_store = -STORE_NOW_EVERY_S
+        self._settled = False
         self._replacing: asyncio.Future[None] | None = None
         self._replaced = 0
-        self._lost: list[tuple[str, int, str]] = []  # processed, never stored: fetch again
+        self._lost: list[LostPage] = []  # processed, never stored: fetch again
         self._crashed: set[str] = set()  # pages that were on a worker when it died
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
@@ -268,10 +296,15 @@ class PoolProcessor:
                 elif lost.current:
                     self._crashed.add(fetched.url)
 
-    def take_lost(self) -> list[tuple[str, int, str]]:
+    def take_lost(self) -> list[LostPage]:
         """Pages processed by a worker that died before storing them (each given once)."""
         lost, self._lost = self._lost, []
         return lost
+
+    @property
+    def settled(self) -> bool:
+        """True once `settle` stopped the workers."""
+        return self._settled
 
     def store_now(self) -> None:
         """Ask each worker to store the rows it holds now (it does not answer), at most once
@@ -379,12 +412,47 @@ class PoolProcessor:
                         "interrupted, so its worker process was stopped"
                     )
 
+    def settle(self) -> None:
+        """Stop the workers once each stored what it holds. The pages of one that could not
+        (killed meanwhile, its database failing) are lost: `take_lost` gives them back."""
+        if self._settled:
+            return
+        for channel in self._stop():
+            self._lost.extend(channel.unstored)
+            logger.warning(
+                "a worker process ended (%s) before storing %d processed pages; they are"
+                " fetched again",
+                channel.stop_reason or f"exit code {channel.process.exitcode}",
+                len(channel.unstored),
+            )
+        self._settled = True
+
     def close(self) -> None:
         """Stop the workers; pages still queued are dropped (the scan is over or cancelled).
 
         Workers that store their own rows write what they hold before they exit; one that
-        could not (its database failed, it was killed) raises WorkerStoreError here.
+        could not (its database failed, it was killed) raises WorkerStoreError here, unless
+        `settle` ran first (it gives such pages back instead).
         """
+        if self._settled:
+            return
+        self._settled = True
+        lost = self._stop()
+        if self._rows_to is None or not (lost or self._lost):
+            return
+        why = (
+            lost[0].stop_reason or f"exit code {lost[0].process.exitcode}"
+            if lost
+            else ("it died after the crawl's last page")
+        )
+        raise WorkerStoreError(
+            f"a worker process ended ({why}) before storing every page it had processed;"
+            f" `siteaudit scan --resume {self._rows_to.scan_id}` fetches the missing ones"
+            " again"
+        )
+
+    def _stop(self) -> list[_Channel]:
+        """Hang up on every worker and wait for it; those that ended holding rows."""
         if self._watchdog is not None:
             self._watchdog.cancel()
         if self._replacing is not None:
@@ -395,19 +463,8 @@ class PoolProcessor:
         for channel in self._forked:
             channel.reap(grace)
         if self._rows_to is None:
-            return
-        lost = [c for c in self._forked if c.served() and c.process.exitcode]
-        if lost or self._lost:
-            why = (
-                lost[0].stop_reason or f"exit code {lost[0].process.exitcode}"
-                if lost
-                else ("it died after the crawl's last page")
-            )
-            raise WorkerStoreError(
-                f"a worker process ended ({why}) before storing every page it had processed;"
-                f" `siteaudit scan --resume {self._rows_to.scan_id}` fetches the missing ones"
-                " again"
-            )
+            return []
+        return [c for c in self._forked if c.served() and c.process.exitcode and c.unstored]
 
 
 def _busy(channel: _Channel) -> int:
@@ -450,7 +507,7 @@ class _Channel:
         # Each request sent and not answered yet, in order: its answer and its page.
         self.waiting: deque[tuple[asyncio.Future[ProcessedPage], Entry]] = deque()
         # Pages answered whose rows the worker holds and has not stored yet, in order.
-        self.unstored: deque[Entry] = deque()
+        self.unstored: deque[LostPage] = deque()
         self.busy_since = 0.0  # when the worker started on the first waiting request
         self.stop_reason: str | None = None
         self._reader = reader
@@ -503,7 +560,7 @@ class _Channel:
                 self.busy_since = time.monotonic()  # the next request starts now
                 if stored is not None:  # the worker stores rows: note which it still holds
                     answered += 1
-                    self.unstored.append(entry)
+                    self.unstored.append(LostPage(*entry, value if ok else None))
                     while len(self.unstored) > answered - stored:
                         self.unstored.popleft()
                 if answer.cancelled():

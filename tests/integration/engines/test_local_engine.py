@@ -22,6 +22,7 @@ from siteaudit.engines.preflight import preflight
 from siteaudit.engines.processing import (
     AdaptiveProcessor,
     InlineProcessor,
+    LostPage,
     PageJob,
     PoolProcessor,
     ProcessedPage,
@@ -358,8 +359,11 @@ class _BreaksOnTheFifthPage:
     def store_now(self) -> None:
         pass
 
-    def take_lost(self) -> list[tuple[str, int, str]]:
+    def take_lost(self) -> list[LostPage]:
         return []
+
+    def settle(self) -> None:
+        pass
 
     def close(self) -> None:
         pass

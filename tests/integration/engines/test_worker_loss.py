@@ -19,7 +19,13 @@ from tests.support.databases import BACKENDS, empty_database
 from siteaudit.checks.catalogue import CheckConfig
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines import page_worker, processing, runner
-from siteaudit.engines.processing import PageJob, PageWorker, PoolProcessor, RowTarget
+from siteaudit.engines.processing import (
+    LostPage,
+    PageJob,
+    PageWorker,
+    PoolProcessor,
+    RowTarget,
+)
 from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
 from siteaudit.model import FetchedPage, ScanSpec
 from siteaudit.settings import Settings
@@ -154,7 +160,7 @@ def test_the_pages_a_dead_worker_had_not_stored_are_given_back(
         assert url is not None
         pool = PoolProcessor(JOB, 1, RowTarget(url, store.create_scan(ScanSpec(BASE))))
 
-        async def run() -> list[tuple[str, int, str]]:
+        async def run() -> list[LostPage]:
             try:
                 await pool.warm_up()
                 for name in ("a", "b", "c"):
@@ -169,7 +175,11 @@ def test_the_pages_a_dead_worker_had_not_stored_are_given_back(
                 pool.close()  # the replacement held nothing: no error
 
         lost = asyncio.run(run())
-        assert lost == [(BASE + name, 2, "link") for name in ("a", "b", "c")]
+        assert [(p.url, p.depth, p.found_via) for p in lost] == [
+            (BASE + name, 2, "link") for name in ("a", "b", "c")
+        ]
+        # What the engine counted of each, to take back before fetching it again.
+        assert [p.done.status if p.done else None for p in lost] == [200, 200, 200]
     finally:
         store.engine.dispose()
 
@@ -209,7 +219,41 @@ def test_a_scan_whose_worker_is_killed_midway_stores_every_page(
     assert pages_of(outcome) == pages_of(expected)
     assert findings_of(outcome) == findings_of(expected)
     # The worker had processed two pages before the one it died on, and stored neither.
-    assert outcome.report.scan.counters["fetch/refetched-after-worker-loss"] == 2
+    counters = dict(outcome.report.scan.counters)
+    assert counters.pop("fetch/refetched-after-worker-loss") == 2
+    # Fetched twice, counted once: the counts are those of the undisturbed scan.
+    assert counters == dict(expected.report.scan.counters)
+
+
+def test_a_worker_killed_as_it_stores_its_last_rows_costs_no_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = demo_scan(tmp_path, "undisturbed", monkeypatch)
+
+    # Every row stays in the workers until the crawl ends; the first worker to store its
+    # last ones is killed as it starts.
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)
+    monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 10_000)
+    monkeypatch.setattr(processing, "STORE_NOW_EVERY_S", 3600.0)
+    marker = tmp_path / "killed-once"
+    original = page_worker._RowWriter.close
+
+    def dies_once(self: page_worker._RowWriter) -> None:
+        if self._held and not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        original(self)
+
+    monkeypatch.setattr(page_worker._RowWriter, "close", dies_once)
+    outcome = demo_scan(tmp_path, "disturbed", monkeypatch)
+
+    assert marker.exists()
+    assert outcome.status == expected.status, outcome.report.scan.error
+    assert pages_of(outcome) == pages_of(expected)
+    assert findings_of(outcome) == findings_of(expected)
+    counters = dict(outcome.report.scan.counters)
+    assert counters.pop("fetch/refetched-after-worker-loss") > 0
+    assert counters == dict(expected.report.scan.counters)
 
 
 TIMED = {"ttfb-slow", "response-time-slow"}  # depend on this machine's load, not the pages

@@ -171,6 +171,33 @@ def test_a_worker_killed_while_holding_rows_is_reported_when_the_pool_closes(
     assert stored_titles(store, rows_to.scan_id) == {}
 
 
+def test_a_worker_killed_while_holding_rows_gives_them_back_when_the_pool_settles(
+    store: SqlScanStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)  # the rows stay held
+    rows_to = target(store)
+    pool = PoolProcessor(JOB, 2, rows_to)
+    lost: list[list[tuple[str, int | None]]] = []
+
+    def kill_one_and_settle() -> None:
+        worker = pool._workers[0].process
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.join(10)
+        pool.settle()  # the other worker stores its pages; the dead one's are given back
+        lost.append([(p.url, p.done.status if p.done else None) for p in pool.take_lost()])
+
+    pages = [page(n) for n in range(1, 7)]
+    run_pool(pool, pages, then=kill_one_and_settle)  # and close: no error after settle
+    stored = stored_titles(store, rows_to.scan_id)
+    assert len(lost) == 1
+    assert lost[0]  # the dead worker held pages
+    assert all(status == 200 for _url, status in lost[0])
+    # Every page is either stored (by the live worker) or given back, never both.
+    assert sorted([*stored, *(url for url, _status in lost[0])]) == sorted(p.url for p in pages)
+    assert pool.take_lost() == []
+
+
 def test_only_databases_other_processes_can_open_are_shared(tmp_path: Path) -> None:
     memory = open_store("sqlite://")
     file = open_store(f"sqlite:///{tmp_path / 'a.db'}")
