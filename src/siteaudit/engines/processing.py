@@ -265,6 +265,7 @@ class PoolProcessor:
         self._watchdog: asyncio.Task[None] | None = None
         self._asked_to_store = -STORE_NOW_EVERY_S
         self._settled = False
+        self._warming: asyncio.Future[None] | None = None
         self._replacing: asyncio.Future[None] | None = None
         self._replaced = 0
         self._lost: list[LostPage] = []  # processed, never stored: fetch again
@@ -320,7 +321,8 @@ class PoolProcessor:
 
     def warm_up(self) -> asyncio.Future[None]:
         """Start every worker now; the future is done when they all answered."""
-        return asyncio.ensure_future(self._start())
+        self._warming = asyncio.ensure_future(self._start())
+        return self._warming
 
     async def _start(self) -> None:
         started = [await self._fork() for _ in range(self._processes)]
@@ -453,6 +455,8 @@ class PoolProcessor:
 
     def _stop(self) -> list[_Channel]:
         """Hang up on every worker and wait for it; those that ended holding rows."""
+        if self._warming is not None:
+            self._warming.cancel()  # a crawl can end before its pool is ready: fork no more
         if self._watchdog is not None:
             self._watchdog.cancel()
         if self._replacing is not None:

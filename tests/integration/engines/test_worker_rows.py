@@ -7,6 +7,7 @@ must not keep them in a worker, and a worker that cannot store them must say so.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import signal
 import sqlite3
@@ -195,6 +196,25 @@ def test_a_worker_killed_while_holding_rows_gives_them_back_when_the_pool_settle
     assert all(status == 200 for _url, status in lost[0])
     # Every page is either stored (by the live worker) or given back, never both.
     assert sorted([*stored, *(url for url, _status in lost[0])]) == sorted(p.url for p in pages)
+    assert pool.take_lost() == []
+
+
+def test_a_pool_settled_while_it_warms_up_leaves_no_process_behind(
+    store: SqlScanStore,
+) -> None:
+    # A small crawl can end before its pool is ready: the pool starts, and settles at once.
+    pool = PoolProcessor(JOB, 3, target(store))
+
+    async def run() -> None:
+        warming = pool.warm_up()
+        await asyncio.sleep(0)  # the first fork is under way
+        pool.settle()
+        await asyncio.wait([warming], timeout=10)
+        assert warming.done()
+        pool.close()
+
+    asyncio.run(run())
+    assert multiprocessing.active_children() == []
     assert pool.take_lost() == []
 
 
