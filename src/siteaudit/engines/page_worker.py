@@ -10,6 +10,7 @@ conversation is `engines/processing.py`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import logging
@@ -45,6 +46,10 @@ logger = logging.getLogger(__name__)
 STORE_BATCH_PAGES = 200
 STORE_BATCH_S = 0.5
 FRAME_HEADER = 8  # bytes of the big-endian length before each pickled message
+# A worker's notices that it stores rows between pages, and is done: one byte each, which
+# no pickled answer can be.
+STORING = b"s"
+STORED = b"d"
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 # Seconds one page's extraction and checks may take (`crawl.page_time_limit_s`); pages
 # normally take milliseconds.
@@ -172,22 +177,42 @@ def serve(
         _send_frame(sock, b"")
         while True:
             if rows is not None and (due := rows.due_in()) is not None and not _readable(sock, due):
-                rows.flush()  # no request for a while: store what is held
+                _store_between_pages(sock, rows)  # no request for a while: store what is held
                 continue
             request = _receive_frame(sock)
             if request is None:
                 break  # the parent hung up
             if not request:  # an empty frame: store what is held now (no answer)
                 if rows is not None:
-                    rows.flush()
+                    _store_between_pages(sock, rows)
                 continue
-            _send_frame(sock, _answer(worker, request, rows))
+            try:
+                _send_frame(sock, _answer(worker, request, rows))
+            except OSError:
+                break  # the parent hung up: store what is held all the same
     if rows is not None:
         try:
             rows.close()
         except Exception:
             logger.exception("worker process %d could not store its last pages", os.getpid())
             raise SystemExit(1) from None
+
+
+def _store_between_pages(sock: socket.socket, rows: _RowWriter) -> None:
+    """Store the rows held, between two pages, with a notice to the parent before and after:
+    should this process die or stall meanwhile (its database failing, the kernel killing
+    it), no page was running, and none is blamed for it (engines/processing.py)."""
+    if rows.held:
+        _notify(sock, STORING)
+        rows.flush()
+        _notify(sock, STORED)
+
+
+def _notify(sock: socket.socket, notice: bytes) -> None:
+    """Send a notice; a parent that hung up meanwhile (the pool closing) does not need it,
+    and the rows must still be stored."""
+    with contextlib.suppress(OSError):
+        _send_frame(sock, notice)
 
 
 class _RowWriter:
@@ -209,6 +234,11 @@ class _RowWriter:
         self._held.append(rows)
         if len(self._held) >= STORE_BATCH_PAGES:
             self.flush()
+
+    @property
+    def held(self) -> int:
+        """Pages whose rows are held, not stored yet."""
+        return len(self._held)
 
     def due_in(self) -> float | None:
         """Seconds until the held rows must be written; None when none are held."""

@@ -29,6 +29,8 @@ from siteaudit.crawl.errors import ErrorCode
 from siteaudit.engines.page_worker import (
     FRAME_HEADER,
     PICKLE_PROTOCOL,
+    STORED,
+    STORING,
     PageJob,
     PageWorker,
     ProcessedPage,
@@ -407,12 +409,9 @@ class PoolProcessor:
         while True:
             await asyncio.sleep(WATCH_EVERY_S)
             for channel in self._workers:
-                url = channel.overdue(limit)
-                if url is not None:
-                    channel.stop(
-                        f"processing {url} took more than {limit:g} s and could not be "
-                        "interrupted, so its worker process was stopped"
-                    )
+                reason = channel.overdue(limit)
+                if reason is not None:
+                    channel.stop(reason)
 
     def settle(self) -> None:
         """Stop the workers once each stored what it holds. The pages of one that could not
@@ -513,6 +512,7 @@ class _Channel:
         # Pages answered whose rows the worker holds and has not stored yet, in order.
         self.unstored: deque[LostPage] = deque()
         self.busy_since = 0.0  # when the worker started on the first waiting request
+        self.storing = False  # between pages, storing rows: no page is running
         self.stop_reason: str | None = None
         self._reader = reader
         self._writer = writer
@@ -546,9 +546,24 @@ class _Channel:
             self._writer.write(STORE_NOW)
 
     def overdue(self, limit: float) -> str | None:
-        """The URL the worker has been on for more than `limit` seconds, if any."""
-        late = self.waiting and time.monotonic() - self.busy_since > limit
-        return self.waiting[0][1][0] if late and self.stop_reason is None else None
+        """Why to stop the worker, if it has been on one page for more than `limit` seconds,
+        or storing rows between pages for more than STORE_GRACE_S (no page is blamed)."""
+        if self.stop_reason is not None:
+            return None
+        took = time.monotonic() - self.busy_since
+        if self.storing:
+            if took <= STORE_GRACE_S:
+                return None
+            return (
+                f"storing rows took more than {STORE_GRACE_S:g} s, so its worker process"
+                " was stopped (the pages it held are fetched again)"
+            )
+        if not self.waiting or took <= limit:
+            return None
+        return (
+            f"processing {self.waiting[0][1][0]} took more than {limit:g} s and could not be"
+            " interrupted, so its worker process was stopped"
+        )
 
     def stop(self, reason: str) -> None:
         """Kill the worker: its current page is kept with `processing-timeout` (`reason`)."""
@@ -559,7 +574,12 @@ class _Channel:
         answered = 0
         try:
             while True:
-                ok, value, stored = pickle.loads(await _read_frame(self._reader))
+                frame = await _read_frame(self._reader)
+                if frame in (STORING, STORED):
+                    self.storing = frame == STORING
+                    self.busy_since = time.monotonic()  # the next page starts after it
+                    continue
+                ok, value, stored = pickle.loads(frame)
                 answer, entry = self.waiting.popleft()
                 self.busy_since = time.monotonic()  # the next request starts now
                 if stored is not None:  # the worker stores rows: note which it still holds
@@ -578,8 +598,9 @@ class _Channel:
             for index, (answer, _entry) in enumerate(self.waiting):
                 if not answer.done():
                     stopped = self.stop_reason is not None
+                    current = index == 0 and not self.storing
                     answer.set_exception(
-                        _WorkerLostError(self._lost, current=index == 0, stopped=stopped)
+                        _WorkerLostError(self._lost, current=current, stopped=stopped)
                     )
             self.waiting.clear()
             self._on_death(self, self._lost)

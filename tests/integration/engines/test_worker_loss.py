@@ -24,6 +24,7 @@ from siteaudit.engines.processing import (
     PageJob,
     PageWorker,
     PoolProcessor,
+    ProcessedPage,
     RowTarget,
 )
 from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
@@ -182,6 +183,93 @@ def test_the_pages_a_dead_worker_had_not_stored_are_given_back(
         assert [p.done.status if p.done else None for p in lost] == [200, 200, 200]
     finally:
         store.engine.dispose()
+
+
+def test_a_worker_dying_as_it_stores_rows_between_pages_blames_no_page(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)  # rows wait for store_now
+    original = page_worker._RowWriter.flush
+    deaths = tmp_path / "deaths"
+    dying = tmp_path / "dying"  # the pids of the workers that die, in order
+
+    def dies_storing(self: page_worker._RowWriter) -> None:
+        # The two workers asked to store die as they start: the one the next page goes to
+        # first, then the other, slowly enough that the page waits on each in turn.
+        order = dying.read_text().split() if dying.exists() else []
+        if self.held and str(os.getpid()) in order:
+            (deaths.with_suffix(f".{os.getpid()}")).touch()
+            time.sleep(0.5 if str(os.getpid()) == order[0] else 1.5)
+            os.kill(os.getpid(), signal.SIGKILL)
+        original(self)
+
+    monkeypatch.setattr(page_worker._RowWriter, "flush", dies_storing)
+    store = open_store(database)
+    try:
+        url = shared_database_url(store)
+        assert url is not None
+        pool = PoolProcessor(JOB, 2, RowTarget(url, store.create_scan(ScanSpec(BASE))))
+
+        async def run() -> tuple[ProcessedPage, list[LostPage]]:
+            try:
+                await pool.warm_up()
+                await asyncio.gather(*(pool.process(page(n), 2, "link") for n in ("a", "b")))
+                # "c" goes to the first worker: it dies first, then the other.
+                dying.write_text(" ".join(str(w.process.pid) for w in pool._workers))
+                pool.store_now()  # both workers start storing, and die doing so
+                done = await asyncio.wait_for(pool.process(page("c"), 2, "link"), 30)
+                return done, pool.take_lost()
+            finally:
+                pool.close()
+
+        done, lost = asyncio.run(run())
+    finally:
+        store.engine.dispose()
+    assert len(list(tmp_path.glob("deaths.*"))) == 2
+    # "c" waited on both dying workers, which were storing, not auditing it.
+    assert (done.url, done.error_code) == (BASE + "c", None)
+    assert sorted(page.url for page in lost) == [BASE + "a", BASE + "b"]
+
+
+def test_a_worker_stuck_storing_rows_is_stopped_and_blames_no_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)  # rows wait for store_now
+    monkeypatch.setattr(processing, "STORE_GRACE_S", 1.0)
+    monkeypatch.setattr(processing, "WATCH_EVERY_S", 0.1)
+    original = page_worker._RowWriter.flush
+    stuck = tmp_path / "stuck"  # the pid of the worker whose database never answers
+
+    def hangs(self: page_worker._RowWriter) -> None:
+        if self.held and stuck.exists() and stuck.read_text() == str(os.getpid()):
+            time.sleep(3600)
+        original(self)
+
+    monkeypatch.setattr(page_worker._RowWriter, "flush", hangs)
+    store = open_store(f"sqlite:///{tmp_path / 'scan.db'}")
+    try:
+        url = shared_database_url(store)
+        assert url is not None
+        pool = PoolProcessor(JOB, 2, RowTarget(url, store.create_scan(ScanSpec(BASE))))
+
+        async def run() -> tuple[ProcessedPage, list[LostPage]]:
+            try:
+                await pool.warm_up()
+                await asyncio.gather(*(pool.process(page(n), 2, "link") for n in ("a", "b")))
+                stuck.write_text(str(pool._workers[0].process.pid))  # "c" goes there
+                pool.store_now()
+                done = await asyncio.wait_for(pool.process(page("c"), 2, "link"), 30)
+                return done, pool.take_lost()
+            finally:
+                pool.close()
+
+        started = time.monotonic()
+        done, lost = asyncio.run(run())
+    finally:
+        store.engine.dispose()
+    assert time.monotonic() - started < 20
+    assert (done.url, done.error_code) == (BASE + "c", None)
+    assert [page.url for page in lost] == [BASE + "a"]  # the stuck worker's
 
 
 def demo_scan(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> ScanOutcome:
