@@ -404,7 +404,8 @@ class PoolProcessor:
             await asyncio.shield(replacing)
 
     async def _watch(self) -> None:
-        """Stop a worker whose current page ignored its time limit for KILL_AFTER_S more."""
+        """Stop a worker whose current page ignored its time limit for KILL_AFTER_S more, or
+        which has been storing rows for as long (a database that stopped answering)."""
         limit = self._job.time_limit_s + KILL_AFTER_S
         while True:
             await asyncio.sleep(WATCH_EVERY_S)
@@ -546,19 +547,17 @@ class _Channel:
             self._writer.write(STORE_NOW)
 
     def overdue(self, limit: float) -> str | None:
-        """Why to stop the worker, if it has been on one page for more than `limit` seconds,
-        or storing rows between pages for more than STORE_GRACE_S (no page is blamed)."""
-        if self.stop_reason is not None:
-            return None
+        """Why to stop the worker, if it has been on one page, or storing rows between pages
+        (then no page is blamed), for more than `limit` seconds."""
         took = time.monotonic() - self.busy_since
+        if self.stop_reason is not None or took <= limit:
+            return None
         if self.storing:
-            if took <= STORE_GRACE_S:
-                return None
             return (
-                f"storing rows took more than {STORE_GRACE_S:g} s, so its worker process"
-                " was stopped (the pages it held are fetched again)"
+                f"storing rows took more than {limit:g} s, so its worker process was stopped"
+                " (the pages it held are fetched again)"
             )
-        if not self.waiting or took <= limit:
+        if not self.waiting:
             return None
         return (
             f"processing {self.waiting[0][1][0]} took more than {limit:g} s and could not be"

@@ -7,6 +7,7 @@ SIGKILL, on SQLite and PostgreSQL where rows are stored.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import time
@@ -235,7 +236,8 @@ def test_a_worker_stuck_storing_rows_is_stopped_and_blames_no_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)  # rows wait for store_now
-    monkeypatch.setattr(processing, "STORE_GRACE_S", 1.0)
+    monkeypatch.setattr(processing, "KILL_AFTER_S", 0.5)  # with the job's 0.5 s: 1 s
+    monkeypatch.setattr(processing, "STORE_GRACE_S", 1.0)  # for the close
     monkeypatch.setattr(processing, "WATCH_EVERY_S", 0.1)
     original = page_worker._RowWriter.flush
     stuck = tmp_path / "stuck"  # the pid of the worker whose database never answers
@@ -250,7 +252,8 @@ def test_a_worker_stuck_storing_rows_is_stopped_and_blames_no_page(
     try:
         url = shared_database_url(store)
         assert url is not None
-        pool = PoolProcessor(JOB, 2, RowTarget(url, store.create_scan(ScanSpec(BASE))))
+        job = dataclasses.replace(JOB, time_limit_s=0.5)
+        pool = PoolProcessor(job, 2, RowTarget(url, store.create_scan(ScanSpec(BASE))))
 
         async def run() -> tuple[ProcessedPage, list[LostPage]]:
             try:
