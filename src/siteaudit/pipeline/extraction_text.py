@@ -76,12 +76,14 @@ def text_stats(doc: Document) -> TextStats:
     invisible = [tag for tag in INVISIBLE_TAGS if tag in doc.tags]
     if invisible:  # each tag named costs a walk over the tree
         tree.strip_tags(invisible, recursive=True)
+        doc.changed()
     words = body.text(separator=" ").split()
     regions = _main_regions(doc)
     if regions is None:
         chrome = _chrome(doc)
         for node in chrome:
             node.decompose()
+        doc.changed()
         regions = [body]
         # Without chrome (a common case), the main text is the visible text already split.
         main_words = body.text(separator=" ").split() if chrome else words
@@ -89,7 +91,7 @@ def text_stats(doc: Document) -> TextStats:
         main_words = [w for node in regions for w in node.text(separator=" ").split()]
     sentences, syllables, prose_words = _prose(doc, regions)
     visible = " ".join(words)
-    text_bytes = len(visible.encode())
+    text_bytes = len(visible) if visible.isascii() else len(visible.encode())
     return TextStats(
         word_count=len(words),
         text_bytes=text_bytes,
