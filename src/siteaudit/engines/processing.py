@@ -65,6 +65,9 @@ STORE_GRACE_S = 60.0
 # worker process is stopped and replaced, and the page kept with `processing-timeout` too.
 KILL_AFTER_S = 30.0
 WATCH_EVERY_S = 1.0
+# A worker storing rows between pages is stopped after the page bound plus this much per
+# page it holds: a batch of 200 pages of 10,000 links each is two million rows.
+STORE_S_PER_PAGE = 0.5
 # A worker process that dies (killed by the kernel for its memory, a crash in native code,
 # or stopped by the watchdog) is replaced, at most this many times in a scan; then the scan
 # fails, since something keeps killing them.
@@ -547,17 +550,21 @@ class _Channel:
             self._writer.write(STORE_NOW)
 
     def overdue(self, limit: float) -> str | None:
-        """Why to stop the worker, if it has been on one page, or storing rows between pages
-        (then no page is blamed), for more than `limit` seconds."""
+        """Why to stop the worker, if it has been on one page for more than `limit` seconds,
+        or storing rows between pages (then no page is blamed) for longer than `limit` plus
+        STORE_S_PER_PAGE for each page it holds (a database that stopped answering)."""
         took = time.monotonic() - self.busy_since
-        if self.stop_reason is not None or took <= limit:
+        if self.stop_reason is not None:
             return None
         if self.storing:
+            bound = limit + STORE_S_PER_PAGE * len(self.unstored)
+            if took <= bound:
+                return None
             return (
-                f"storing rows took more than {limit:g} s, so its worker process was stopped"
-                " (the pages it held are fetched again)"
+                f"storing the rows of {len(self.unstored)} pages took more than {bound:g} s,"
+                " so its worker process was stopped (those pages are fetched again)"
             )
-        if not self.waiting:
+        if not self.waiting or took <= limit:
             return None
         return (
             f"processing {self.waiting[0][1][0]} took more than {limit:g} s and could not be"
