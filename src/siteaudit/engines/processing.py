@@ -590,7 +590,10 @@ class _Channel:
                 self.busy_since = time.monotonic()  # the next request starts now
                 if stored is not None:  # the worker stores rows: note which it still holds
                     answered += 1
-                    self.unstored.append(LostPage(*entry, value if ok else None))
+                    # What the engine counted of the page, without its links (held for up
+                    # to a batch of pages).
+                    counted = dataclasses.replace(value, candidates=()) if ok else None
+                    self.unstored.append(LostPage(*entry, counted))
                     while len(self.unstored) > answered - stored:
                         self.unstored.popleft()
                 if answer.cancelled():
