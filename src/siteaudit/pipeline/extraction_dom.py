@@ -28,13 +28,9 @@ _COMBINATORS = frozenset(" \t\n\r\f>+~")
 
 
 class Document:
-    """A parsed page and the lower-case names of the elements in it.
+    """A parsed page and the lower-case names of the elements in it."""
 
-    A whole-document query asked twice (links and accessibility both read `a[href]`) walks
-    the tree once: its matches are kept until `changed` says the tree was edited.
-    """
-
-    __slots__ = ("_matches", "depth", "elements", "tags", "tree")
+    __slots__ = ("depth", "elements", "tags", "tree")
 
     def __init__(self, tree: LexborHTMLParser) -> None:
         self.tree = tree
@@ -49,22 +45,12 @@ class Document:
         self.tags = frozenset(name.lower() for name in names)
         self.elements = count  # the <html> element included
         self.depth = depth  # the <html> element is depth 1
-        self._matches: dict[str, tuple[LexborNode, ...]] = {}
 
     def css(self, selector: str, within: LexborNode | None = None) -> list[LexborNode]:
         """`selector`'s matches in the document (or under `within`), in document order."""
         if self.lacks(selector):
             return []
-        if within is not None:
-            return within.css(selector)
-        kept = self._matches.get(selector)
-        if kept is None:
-            kept = self._matches[selector] = tuple(self.tree.css(selector))
-        return list(kept)
-
-    def changed(self) -> None:
-        """Forget the matches kept: the tree was edited (elements removed)."""
-        self._matches.clear()
+        return (self.tree if within is None else within).css(selector)
 
     def css_first(self, selector: str, within: LexborNode | None = None) -> LexborNode | None:
         """`selector`'s first match in the document (or under `within`), None without one."""

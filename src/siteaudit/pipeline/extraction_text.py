@@ -76,14 +76,12 @@ def text_stats(doc: Document) -> TextStats:
     invisible = [tag for tag in INVISIBLE_TAGS if tag in doc.tags]
     if invisible:  # each tag named costs a walk over the tree
         tree.strip_tags(invisible, recursive=True)
-        doc.changed()
     words = body.text(separator=" ").split()
     regions = _main_regions(doc)
     if regions is None:
         chrome = _chrome(doc)
         for node in chrome:
             node.decompose()
-        doc.changed()
         regions = [body]
         # Without chrome (a common case), the main text is the visible text already split.
         main_words = body.text(separator=" ").split() if chrome else words

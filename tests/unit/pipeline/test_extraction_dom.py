@@ -96,16 +96,3 @@ def test_a_query_under_a_node_is_scoped_to_it() -> None:
     first, second = doc.css("div")
     assert [n.attributes["src"] for n in doc.css("img", within=first)] == ["1"]
     assert doc.css("img", within=second) == []
-
-
-def test_a_repeated_query_walks_the_tree_once_until_the_tree_changes() -> None:
-    doc = Document(LexborHTMLParser("<p><a href=1>x</a><nav><a href=2>y</a></nav></p>"))
-    first = doc.css("a[href]")
-    first.clear()  # a caller's list is its own
-    tree, doc.tree = doc.tree, None  # type: ignore[assignment]  # a walk now would raise
-    assert [n.attributes["href"] for n in doc.css("a[href]")] == ["1", "2"]
-    doc.tree = tree
-    for node in doc.css("nav"):
-        node.decompose()
-    doc.changed()
-    assert [n.attributes["href"] for n in doc.css("a[href]")] == ["1"]
