@@ -186,6 +186,39 @@ def test_the_pages_a_dead_worker_had_not_stored_are_given_back(
         store.engine.dispose()
 
 
+def store_then_audit_c(
+    database: str, job: PageJob, before_store: Callable[[PoolProcessor], None]
+) -> tuple[ProcessedPage, list[LostPage]]:
+    """Two workers storing their rows: each processes one page ("a", "b") and holds its
+    rows; `before_store(pool)`, then both are asked to store, and page "c" is sent (to the
+    first worker). The page "c" came back as, and the pages given back."""
+    store = open_store(database)
+    try:
+        url = shared_database_url(store)
+        assert url is not None
+        pool = PoolProcessor(job, 2, RowTarget(url, store.create_scan(ScanSpec(BASE))))
+
+        async def run() -> tuple[ProcessedPage, list[LostPage]]:
+            try:
+                await pool.warm_up()
+                await asyncio.gather(*(pool.process(page(n), 2, "link") for n in ("a", "b")))
+                before_store(pool)
+                pool.store_now()
+                done = await asyncio.wait_for(pool.process(page("c"), 2, "link"), 30)
+                return done, pool.take_lost()
+            finally:
+                pool.close()
+
+        return asyncio.run(run())
+    finally:
+        store.engine.dispose()
+
+
+def pids(pool: PoolProcessor) -> list[str]:
+    """The pool's workers' pids, the one the next page goes to first."""
+    return [str(channel.process.pid) for channel in pool._workers]
+
+
 def test_a_worker_dying_as_it_stores_rows_between_pages_blames_no_page(
     database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -195,8 +228,8 @@ def test_a_worker_dying_as_it_stores_rows_between_pages_blames_no_page(
     dying = tmp_path / "dying"  # the pids of the workers that die, in order
 
     def dies_storing(self: page_worker._RowWriter) -> None:
-        # The two workers asked to store die as they start: the one the next page goes to
-        # first, then the other, slowly enough that the page waits on each in turn.
+        # The two workers asked to store die as they start: the one "c" goes to first,
+        # then the other, slowly enough that "c" waits on each in turn.
         order = dying.read_text().split() if dying.exists() else []
         if self.held and str(os.getpid()) in order:
             (deaths.with_suffix(f".{os.getpid()}")).touch()
@@ -205,27 +238,9 @@ def test_a_worker_dying_as_it_stores_rows_between_pages_blames_no_page(
         original(self)
 
     monkeypatch.setattr(page_worker._RowWriter, "flush", dies_storing)
-    store = open_store(database)
-    try:
-        url = shared_database_url(store)
-        assert url is not None
-        pool = PoolProcessor(JOB, 2, RowTarget(url, store.create_scan(ScanSpec(BASE))))
-
-        async def run() -> tuple[ProcessedPage, list[LostPage]]:
-            try:
-                await pool.warm_up()
-                await asyncio.gather(*(pool.process(page(n), 2, "link") for n in ("a", "b")))
-                # "c" goes to the first worker: it dies first, then the other.
-                dying.write_text(" ".join(str(w.process.pid) for w in pool._workers))
-                pool.store_now()  # both workers start storing, and die doing so
-                done = await asyncio.wait_for(pool.process(page("c"), 2, "link"), 30)
-                return done, pool.take_lost()
-            finally:
-                pool.close()
-
-        done, lost = asyncio.run(run())
-    finally:
-        store.engine.dispose()
+    done, lost = store_then_audit_c(
+        database, JOB, lambda pool: dying.write_text(" ".join(pids(pool)))
+    )
     assert len(list(tmp_path.glob("deaths.*"))) == 2
     # "c" waited on both dying workers, which were storing, not auditing it.
     assert (done.url, done.error_code) == (BASE + "c", None)
@@ -248,28 +263,12 @@ def test_a_worker_stuck_storing_rows_is_stopped_and_blames_no_page(
         original(self)
 
     monkeypatch.setattr(page_worker._RowWriter, "flush", hangs)
-    store = open_store(f"sqlite:///{tmp_path / 'scan.db'}")
-    try:
-        url = shared_database_url(store)
-        assert url is not None
-        job = dataclasses.replace(JOB, time_limit_s=0.5)
-        pool = PoolProcessor(job, 2, RowTarget(url, store.create_scan(ScanSpec(BASE))))
-
-        async def run() -> tuple[ProcessedPage, list[LostPage]]:
-            try:
-                await pool.warm_up()
-                await asyncio.gather(*(pool.process(page(n), 2, "link") for n in ("a", "b")))
-                stuck.write_text(str(pool._workers[0].process.pid))  # "c" goes there
-                pool.store_now()
-                done = await asyncio.wait_for(pool.process(page("c"), 2, "link"), 30)
-                return done, pool.take_lost()
-            finally:
-                pool.close()
-
-        started = time.monotonic()
-        done, lost = asyncio.run(run())
-    finally:
-        store.engine.dispose()
+    started = time.monotonic()
+    done, lost = store_then_audit_c(
+        f"sqlite:///{tmp_path / 'scan.db'}",
+        dataclasses.replace(JOB, time_limit_s=0.5),
+        lambda pool: stuck.write_text(pids(pool)[0]),  # "c" goes there
+    )
     assert time.monotonic() - started < 20
     assert (done.url, done.error_code) == (BASE + "c", None)
     assert [page.url for page in lost] == [BASE + "a"]  # the stuck worker's
@@ -282,15 +281,32 @@ def demo_scan(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> Sca
         return run_scan(settings, make_spec(settings, server.url, (), ()))
 
 
+def hold_rows_to_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers keep every page's rows until their input ends."""
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)
+    monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 10_000)
+    monkeypatch.setattr(processing, "STORE_NOW_EVERY_S", 3600.0)
+
+
+def refetched_to_the_same_scan(outcome: ScanOutcome, expected: ScanOutcome) -> int:
+    """Assert the disturbed scan stored what the undisturbed one did, its pages fetched
+    twice counted once; the number of pages fetched again."""
+    assert outcome.status == expected.status, outcome.report.scan.error
+    assert pages_of(outcome) == pages_of(expected)
+    assert findings_of(outcome) == findings_of(expected)
+    counters = dict(outcome.report.scan.counters)
+    refetched = counters.pop("fetch/refetched-after-worker-loss")
+    assert counters == dict(expected.report.scan.counters)
+    return refetched
+
+
 def test_a_scan_whose_worker_is_killed_midway_stores_every_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = demo_scan(tmp_path, "undisturbed", monkeypatch)
 
     # Rows stay in the workers until the end; one worker is killed on its third page.
-    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)
-    monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 10_000)
-    monkeypatch.setattr(processing, "STORE_NOW_EVERY_S", 3600.0)
+    hold_rows_to_the_end(monkeypatch)
     marker = tmp_path / "killed-once"
     original = PageWorker._process
     seen: list[str] = []
@@ -306,14 +322,8 @@ def test_a_scan_whose_worker_is_killed_midway_stores_every_page(
     outcome = demo_scan(tmp_path, "disturbed", monkeypatch)
 
     assert marker.exists()
-    assert outcome.status == expected.status, outcome.report.scan.error
-    assert pages_of(outcome) == pages_of(expected)
-    assert findings_of(outcome) == findings_of(expected)
     # The worker had processed two pages before the one it died on, and stored neither.
-    counters = dict(outcome.report.scan.counters)
-    assert counters.pop("fetch/refetched-after-worker-loss") == 2
-    # Fetched twice, counted once: the counts are those of the undisturbed scan.
-    assert counters == dict(expected.report.scan.counters)
+    assert refetched_to_the_same_scan(outcome, expected) == 2
 
 
 def test_a_worker_killed_as_it_stores_its_last_rows_costs_no_page(
@@ -323,9 +333,7 @@ def test_a_worker_killed_as_it_stores_its_last_rows_costs_no_page(
 
     # Every row stays in the workers until the crawl ends; the first worker to store its
     # last ones is killed as it starts.
-    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)
-    monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 10_000)
-    monkeypatch.setattr(processing, "STORE_NOW_EVERY_S", 3600.0)
+    hold_rows_to_the_end(monkeypatch)
     marker = tmp_path / "killed-once"
     original = page_worker._RowWriter.close
 
@@ -339,12 +347,7 @@ def test_a_worker_killed_as_it_stores_its_last_rows_costs_no_page(
     outcome = demo_scan(tmp_path, "disturbed", monkeypatch)
 
     assert marker.exists()
-    assert outcome.status == expected.status, outcome.report.scan.error
-    assert pages_of(outcome) == pages_of(expected)
-    assert findings_of(outcome) == findings_of(expected)
-    counters = dict(outcome.report.scan.counters)
-    assert counters.pop("fetch/refetched-after-worker-loss") > 0
-    assert counters == dict(expected.report.scan.counters)
+    assert refetched_to_the_same_scan(outcome, expected) > 0
 
 
 TIMED = {"ttfb-slow", "response-time-slow"}  # depend on this machine's load, not the pages

@@ -154,6 +154,14 @@ def test_a_worker_that_cannot_store_fails_the_page_with_the_database_error(
         run_pool(PoolProcessor(JOB, 1, RowTarget(f"sqlite:///{empty}", 1)), [page(1)])
 
 
+def kill_first_worker(pool: PoolProcessor) -> None:
+    """SIGKILL the pool's first worker and wait until it is gone."""
+    worker = pool._workers[0].process
+    assert worker.pid is not None
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.join(10)
+
+
 def test_a_worker_killed_while_holding_rows_is_reported_when_the_pool_closes(
     store: SqlScanStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -161,14 +169,8 @@ def test_a_worker_killed_while_holding_rows_is_reported_when_the_pool_closes(
     rows_to = target(store)
     pool = PoolProcessor(JOB, 1, rows_to)
 
-    def kill_the_worker() -> None:
-        worker = pool._workers[0].process
-        assert worker.pid is not None
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.join(10)
-
     with pytest.raises(WorkerStoreError, match=rf"exit code -9.*--resume {rows_to.scan_id}"):
-        run_pool(pool, [page(1)], then=kill_the_worker)
+        run_pool(pool, [page(1)], then=lambda: kill_first_worker(pool))
     assert stored_titles(store, rows_to.scan_id) == {}
 
 
@@ -181,10 +183,7 @@ def test_a_worker_killed_while_holding_rows_gives_them_back_when_the_pool_settle
     lost: list[list[tuple[str, int | None]]] = []
 
     def kill_one_and_settle() -> None:
-        worker = pool._workers[0].process
-        assert worker.pid is not None
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.join(10)
+        kill_first_worker(pool)
         pool.settle()  # the other worker stores its pages; the dead one's are given back
         lost.append([(p.url, p.done.status if p.done else None) for p in pool.take_lost()])
 
