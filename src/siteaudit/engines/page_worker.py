@@ -46,10 +46,12 @@ logger = logging.getLogger(__name__)
 STORE_BATCH_PAGES = 200
 STORE_BATCH_S = 0.5
 FRAME_HEADER = 8  # bytes of the big-endian length before each pickled message
-# A worker's notices that it stores rows between pages, and is done: one byte each, which
-# no pickled answer can be.
+# A worker's notices that it stores rows between pages, and is done (or failed): each
+# begins with a byte no pickled answer can begin with. STORED is followed by the count of
+# pages stored so far (FRAME_HEADER bytes, big-endian), which answers carry too.
 STORING = b"s"
 STORED = b"d"
+STORE_FAILED = b"e"  # followed by the pickled exception: the database refused the rows
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 # Seconds one page's extraction and checks may take (`crawl.page_time_limit_s`); pages
 # normally take milliseconds.
@@ -190,6 +192,10 @@ def serve(
                 _send_frame(sock, _answer(worker, request, rows))
             except OSError:
                 break  # the parent hung up: store what is held all the same
+            if rows is not None and rows.full:
+                # After the answer, not within it: should this process die storing the batch,
+                # the page that filled it is not blamed (it was audited), only fetched again.
+                _store_between_pages(sock, rows)
     if rows is not None:
         try:
             rows.close()
@@ -204,8 +210,12 @@ def _store_between_pages(sock: socket.socket, rows: _RowWriter) -> None:
     it), no page was running, and none is blamed for it (engines/processing.py)."""
     if rows.held:
         _notify(sock, STORING)
-        rows.flush()
-        _notify(sock, STORED)
+        try:
+            rows.flush()
+        except Exception as exc:  # the parent fails the scan with it: this process ends
+            _notify(sock, STORE_FAILED + _pickled(exc))
+            raise
+        _notify(sock, STORED + rows.stored.to_bytes(FRAME_HEADER, "big"))
 
 
 def _notify(sock: socket.socket, notice: bytes) -> None:
@@ -232,13 +242,16 @@ class _RowWriter:
         if not self._held:
             self._first_at = time.monotonic()
         self._held.append(rows)
-        if len(self._held) >= STORE_BATCH_PAGES:
-            self.flush()
 
     @property
     def held(self) -> int:
         """Pages whose rows are held, not stored yet."""
         return len(self._held)
+
+    @property
+    def full(self) -> bool:
+        """True when a batch is held: time to store it, between two pages."""
+        return len(self._held) >= STORE_BATCH_PAGES
 
     def due_in(self) -> float | None:
         """Seconds until the held rows must be written; None when none are held."""
@@ -265,15 +278,24 @@ def _answer(worker: PageWorker, request: bytes, rows: _RowWriter | None = None) 
     try:
         done = worker.process(fetched, depth, found_via)
         if rows is not None and done.rows is not None:
-            rows.add(done.rows)  # may write a batch: its failure fails this page's answer
+            rows.add(done.rows)  # stored in batches, between pages (see serve)
             done = dataclasses.replace(done, rows=None)
         return pickle.dumps((True, done, _stored(rows)), PICKLE_PROTOCOL)
     except Exception as exc:  # an engine bug: the parent raises it, and the scan fails
-        try:
-            return pickle.dumps((False, exc, _stored(rows)), PICKLE_PROTOCOL)
-        except Exception:  # an exception that cannot be pickled travels as its description
-            error = RuntimeError(f"{type(exc).__name__}: {exc}")
-            return pickle.dumps((False, error, _stored(rows)), PICKLE_PROTOCOL)
+        return pickle.dumps((False, _travelling(exc), _stored(rows)), PICKLE_PROTOCOL)
+
+
+def _travelling(exc: Exception) -> Exception:
+    """`exc`, or its description when it cannot be pickled."""
+    try:
+        pickle.dumps(exc, PICKLE_PROTOCOL)
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _pickled(exc: Exception) -> bytes:
+    return pickle.dumps(_travelling(exc), PICKLE_PROTOCOL)
 
 
 def _stored(rows: _RowWriter | None) -> int | None:

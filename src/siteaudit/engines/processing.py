@@ -29,6 +29,7 @@ from siteaudit.crawl.errors import ErrorCode
 from siteaudit.engines.page_worker import (
     FRAME_HEADER,
     PICKLE_PROTOCOL,
+    STORE_FAILED,
     STORED,
     STORING,
     PageJob,
@@ -274,6 +275,7 @@ class PoolProcessor:
         self._replacing: asyncio.Future[None] | None = None
         self._replaced = 0
         self._lost: list[LostPage] = []  # processed, never stored: fetch again
+        self._store_error: WorkerStoreError | None = None  # a worker's database refused rows
         self._crashed: set[str] = set()  # pages that were on a worker when it died
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
@@ -368,6 +370,11 @@ class PoolProcessor:
         channel.hang_up()
         channel.reap(0)
         self._lost.extend(channel.unstored)
+        if channel.store_error is not None:  # the database refused its rows: no point going on
+            self._store_error = self._cannot_store(channel.store_error)
+            self._replacing = asyncio.get_running_loop().create_future()
+            self._replacing.set_exception(self._store_error)
+            return
         logger.warning(
             "%s; %d processed pages it had not stored are fetched again",
             why,
@@ -399,6 +406,17 @@ class PoolProcessor:
             self._workers.append(channel)
 
         self._replacing = asyncio.ensure_future(replace())
+
+    def _cannot_store(self, error: Exception) -> WorkerStoreError:
+        assert self._rows_to is not None
+        # The database driver's own words, without the statement and its parameters.
+        cause = getattr(error, "orig", None)
+        shown = cause if isinstance(cause, Exception) else error
+        return WorkerStoreError(
+            f"a worker process could not store the pages it had processed"
+            f" ({type(shown).__name__}: {shown});"
+            f" `siteaudit scan --resume {self._rows_to.scan_id}` fetches them again"
+        )
 
     async def _replacements(self) -> None:
         """Wait for a replacement under way when no worker is left, and raise its failure."""
@@ -443,6 +461,8 @@ class PoolProcessor:
             return
         self._settled = True
         lost = self._stop()
+        if self._store_error is not None:
+            raise self._store_error
         if self._rows_to is None or not (lost or self._lost):
             return
         why = (
@@ -517,6 +537,7 @@ class _Channel:
         self.unstored: deque[LostPage] = deque()
         self.busy_since = 0.0  # when the worker started on the first waiting request
         self.storing = False  # between pages, storing rows: no page is running
+        self.store_error: Exception | None = None  # why it could not store its rows
         self.stop_reason: str | None = None
         self._reader = reader
         self._writer = writer
@@ -581,9 +602,15 @@ class _Channel:
         try:
             while True:
                 frame = await _read_frame(self._reader)
-                if frame in (STORING, STORED):
-                    self.storing = frame == STORING
+                notice = frame[:1]
+                if notice == STORE_FAILED:  # it ends next, and the scan with this error
+                    self.store_error = pickle.loads(frame[1:])
+                    continue
+                if notice in (STORING, STORED):
+                    self.storing = notice == STORING
                     self.busy_since = time.monotonic()  # the next page starts after it
+                    if notice == STORED:
+                        self._stored(answered, int.from_bytes(frame[1:], "big"))
                     continue
                 ok, value, stored = pickle.loads(frame)
                 answer, entry = self.waiting.popleft()
@@ -594,8 +621,7 @@ class _Channel:
                     # to a batch of pages).
                     counted = dataclasses.replace(value, candidates=()) if ok else None
                     self.unstored.append(LostPage(*entry, counted))
-                    while len(self.unstored) > answered - stored:
-                        self.unstored.popleft()
+                    self._stored(answered, stored)
                 if answer.cancelled():
                     continue
                 if ok:
@@ -613,6 +639,11 @@ class _Channel:
                     )
             self.waiting.clear()
             self._on_death(self, self._lost)
+
+    def _stored(self, answered: int, stored: int) -> None:
+        """Forget the pages stored: the worker stored `stored` of the `answered` so far."""
+        while len(self.unstored) > answered - stored:
+            self.unstored.popleft()
 
     def hang_up(self) -> None:
         """Tell the worker to stop: it exits when it reads the end of its input."""

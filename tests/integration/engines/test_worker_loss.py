@@ -11,7 +11,7 @@ import dataclasses
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -245,6 +245,78 @@ def test_a_worker_dying_as_it_stores_rows_between_pages_blames_no_page(
     # "c" waited on both dying workers, which were storing, not auditing it.
     assert (done.url, done.error_code) == (BASE + "c", None)
     assert sorted(page.url for page in lost) == [BASE + "a", BASE + "b"]
+
+
+def one_worker_storing(
+    database: str, work: Callable[[PoolProcessor], Awaitable[ProcessedPage]]
+) -> tuple[ProcessedPage, list[LostPage]]:
+    """A one-worker pool storing its rows in `database`: what `work(pool)` returned, and the
+    pages given back to fetch again once its worker died."""
+    store = open_store(database)
+    try:
+        url = shared_database_url(store)
+        assert url is not None
+        pool = PoolProcessor(JOB, 1, RowTarget(url, store.create_scan(ScanSpec(BASE))))
+
+        async def run() -> tuple[ProcessedPage, list[LostPage]]:
+            try:
+                await pool.warm_up()
+                done = await asyncio.wait_for(work(pool), 30)
+                deadline = time.monotonic() + 20
+                while not pool._replaced and time.monotonic() < deadline:  # a death, seen
+                    await asyncio.sleep(0.05)
+                return done, pool.take_lost()
+            finally:
+                pool.close()
+
+        return asyncio.run(run())
+    finally:
+        store.engine.dispose()
+
+
+def test_a_worker_dying_as_it_stores_the_batch_a_page_filled_blames_no_page(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 1)  # each page fills a batch
+    original = page_worker._RowWriter.flush
+
+    def dies_storing(self: page_worker._RowWriter) -> None:
+        # The first two workers die as they store: a page blamed for both deaths would be
+        # kept with `processing-crashed`.
+        if self.held and len(list(tmp_path.glob("death.*"))) < 2:
+            (tmp_path / f"death.{os.getpid()}").touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        original(self)
+
+    monkeypatch.setattr(page_worker._RowWriter, "flush", dies_storing)
+    done, lost = one_worker_storing(database, lambda pool: pool.process(page("a"), 2, "link"))
+    # "a" was audited and answered before its worker died storing it: not blamed, only
+    # given back (its rows were never stored).
+    assert (done.url, done.error_code) == (BASE + "a", None)
+    assert [(p.url, p.done.status if p.done else None) for p in lost] == [(BASE + "a", 200)]
+    assert len(list(tmp_path.glob("death.*"))) == 1
+
+
+def test_pages_stored_between_pages_are_not_given_back_when_their_worker_dies_later(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)  # rows wait for store_now
+
+    async def store_two_then_die(pool: PoolProcessor) -> ProcessedPage:
+        for name in ("a", "b"):
+            await pool.process(page(name), 2, "link")
+        pool.store_now()
+        channel = pool._workers[0]
+        deadline = time.monotonic() + 20
+        while channel.unstored and time.monotonic() < deadline:  # until it says "stored"
+            await asyncio.sleep(0.02)
+        kill(pool)
+        # The death is seen, at the latest, when "c" is sent to the dead worker.
+        return await pool.process(page("c"), 2, "link")
+
+    done, lost = one_worker_storing(database, store_two_then_die)
+    assert (done.url, done.error_code) == (BASE + "c", None)
+    assert lost == []  # "a" and "b" were stored: nothing to fetch again
 
 
 def test_a_worker_stuck_storing_rows_is_stopped_and_blames_no_page(

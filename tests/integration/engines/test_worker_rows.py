@@ -144,14 +144,19 @@ def test_workers_asked_to_store_now_store_what_they_hold(
     assert seen == [{f"{BASE}p{n}": f"Page {n}" for n in range(1, 5)}]
 
 
-def test_a_worker_that_cannot_store_fails_the_page_with_the_database_error(
+def test_a_worker_that_cannot_store_fails_the_scan_with_the_database_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 1)  # every page is written at once
     empty = tmp_path / "no-schema.db"
     sqlite3.connect(empty).close()
-    with pytest.raises(Exception, match="no such table"):
-        run_pool(PoolProcessor(JOB, 1, RowTarget(f"sqlite:///{empty}", 1)), [page(1)])
+    # The first page's rows cannot be written: the next page fails with why, and so does
+    # closing the pool (its rows were never stored).
+    with pytest.raises(
+        WorkerStoreError,
+        match=r"\(OperationalError: no such table: links\); `siteaudit scan --resume 1`",
+    ):
+        run_pool(PoolProcessor(JOB, 1, RowTarget(f"sqlite:///{empty}", 1)), [page(1), page(2)])
 
 
 def kill_first_worker(pool: PoolProcessor) -> None:
