@@ -52,6 +52,7 @@ FRAME_HEADER = 8  # bytes of the big-endian length before each pickled message
 STORING = b"s"
 STORED = b"d"
 STORE_FAILED = b"e"  # followed by the pickled exception: the database refused the rows
+EXIT_REFUSED = 3  # the exit code of a worker whose database refused its rows
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 # Seconds one page's extraction and checks may take (`crawl.page_time_limit_s`); pages
 # normally take milliseconds.
@@ -201,7 +202,7 @@ def serve(
             rows.close()
         except Exception:
             logger.exception("worker process %d could not store its last pages", os.getpid())
-            raise SystemExit(1) from None
+            raise SystemExit(EXIT_REFUSED) from None
 
 
 def _store_between_pages(sock: socket.socket, rows: _RowWriter) -> None:
@@ -212,9 +213,10 @@ def _store_between_pages(sock: socket.socket, rows: _RowWriter) -> None:
         _notify(sock, STORING)
         try:
             rows.flush()
-        except Exception as exc:  # the parent fails the scan with it: this process ends
+        except Exception as exc:  # this process ends; its pages are fetched again
             _notify(sock, STORE_FAILED + _pickled(exc))
-            raise
+            logger.exception("worker process %d could not store its pages", os.getpid())
+            raise SystemExit(EXIT_REFUSED) from None
         _notify(sock, STORED + rows.stored.to_bytes(FRAME_HEADER, "big"))
 
 

@@ -27,6 +27,7 @@ from typing import NamedTuple, Protocol
 from siteaudit.checks.catalogue import Catalogue
 from siteaudit.crawl.errors import ErrorCode
 from siteaudit.engines.page_worker import (
+    EXIT_REFUSED,
     FRAME_HEADER,
     PICKLE_PROTOCOL,
     STORE_FAILED,
@@ -275,7 +276,7 @@ class PoolProcessor:
         self._replacing: asyncio.Future[None] | None = None
         self._replaced = 0
         self._lost: list[LostPage] = []  # processed, never stored: fetch again
-        self._store_error: WorkerStoreError | None = None  # a worker's database refused rows
+        self._last_death: str | None = None  # why the last worker that died did
         self._crashed: set[str] = set()  # pages that were on a worker when it died
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
@@ -370,11 +371,7 @@ class PoolProcessor:
         channel.hang_up()
         channel.reap(0)
         self._lost.extend(channel.unstored)
-        if channel.store_error is not None:  # the database refused its rows: no point going on
-            self._store_error = self._cannot_store(channel.store_error)
-            self._replacing = asyncio.get_running_loop().create_future()
-            self._replacing.set_exception(self._store_error)
-            return
+        self._last_death = why
         logger.warning(
             "%s; %d processed pages it had not stored are fetched again",
             why,
@@ -407,17 +404,6 @@ class PoolProcessor:
 
         self._replacing = asyncio.ensure_future(replace())
 
-    def _cannot_store(self, error: Exception) -> WorkerStoreError:
-        assert self._rows_to is not None
-        # The database driver's own words, without the statement and its parameters.
-        cause = getattr(error, "orig", None)
-        shown = cause if isinstance(cause, Exception) else error
-        return WorkerStoreError(
-            f"a worker process could not store the pages it had processed"
-            f" ({type(shown).__name__}: {shown});"
-            f" `siteaudit scan --resume {self._rows_to.scan_id}` fetches them again"
-        )
-
     async def _replacements(self) -> None:
         """Wait for a replacement under way when no worker is left, and raise its failure."""
         replacing = self._replacing
@@ -445,7 +431,7 @@ class PoolProcessor:
             logger.warning(
                 "a worker process ended (%s) before storing %d processed pages; they are"
                 " fetched again",
-                channel.stop_reason or f"exit code {channel.process.exitcode}",
+                channel.end_reason(),
                 len(channel.unstored),
             )
         self._settled = True
@@ -461,14 +447,12 @@ class PoolProcessor:
             return
         self._settled = True
         lost = self._stop()
-        if self._store_error is not None:
-            raise self._store_error
         if self._rows_to is None or not (lost or self._lost):
             return
         why = (
-            lost[0].stop_reason or f"exit code {lost[0].process.exitcode}"
+            lost[0].end_reason()
             if lost
-            else ("it died after the crawl's last page")
+            else (self._last_death or "it died after the crawl's last page")
         )
         raise WorkerStoreError(
             f"a worker process ended ({why}) before storing every page it had processed;"
@@ -603,7 +587,7 @@ class _Channel:
             while True:
                 frame = await _read_frame(self._reader)
                 notice = frame[:1]
-                if notice == STORE_FAILED:  # it ends next, and the scan with this error
+                if notice == STORE_FAILED:  # it ends next: why, for its pages' refetch
                     self.store_error = pickle.loads(frame[1:])
                     continue
                 if notice in (STORING, STORED):
@@ -629,7 +613,11 @@ class _Channel:
                 else:
                     answer.set_exception(value)
         except Exception as exc:  # EOF or a broken frame: the worker is gone
-            self._lost = self.stop_reason or f"worker process {self.process.pid} died ({exc!r})"
+            self._lost = (
+                self.stop_reason
+                or self._refused()
+                or f"worker process {self.process.pid} died ({exc!r})"
+            )
             for index, (answer, _entry) in enumerate(self.waiting):
                 if not answer.done():
                     stopped = self.stop_reason is not None
@@ -639,6 +627,23 @@ class _Channel:
                     )
             self.waiting.clear()
             self._on_death(self, self._lost)
+
+    def end_reason(self) -> str:
+        """Why the worker (which has exited) ended."""
+        if self.process.exitcode == EXIT_REFUSED:
+            # Its notice is read unless the pool was closing: the worker logged it too.
+            return self._refused() or "the database refused its rows (the log says why)"
+        return self.stop_reason or f"exit code {self.process.exitcode}"
+
+    def _refused(self) -> str | None:
+        """Why the worker ended if its database refused its rows: the driver's own words,
+        without the statement and its parameters."""
+        error = self.store_error
+        if error is None:
+            return None
+        cause = getattr(error, "orig", None)
+        shown = cause if isinstance(cause, Exception) else error
+        return f"the database refused its rows: {type(shown).__name__}: {shown}"
 
     def _stored(self, answered: int, stored: int) -> None:
         """Forget the pages stored: the worker stored `stored` of the `answered` so far."""

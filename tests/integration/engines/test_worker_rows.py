@@ -19,7 +19,7 @@ import pytest
 from tests.support.databases import BACKENDS, empty_database
 
 from siteaudit.checks.catalogue import CheckConfig, load_catalogue
-from siteaudit.engines import page_worker
+from siteaudit.engines import page_worker, processing
 from siteaudit.engines.processing import (
     InlineProcessor,
     PageJob,
@@ -144,19 +144,44 @@ def test_workers_asked_to_store_now_store_what_they_hold(
     assert seen == [{f"{BASE}p{n}": f"Page {n}" for n in range(1, 5)}]
 
 
-def test_a_worker_that_cannot_store_fails_the_scan_with_the_database_error(
+def test_a_worker_that_cannot_store_says_why_when_the_pool_closes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 1)  # every page is written at once
     empty = tmp_path / "no-schema.db"
     sqlite3.connect(empty).close()
-    # The first page's rows cannot be written: the next page fails with why, and so does
-    # closing the pool (its rows were never stored).
-    with pytest.raises(
-        WorkerStoreError,
-        match=r"\(OperationalError: no such table: links\); `siteaudit scan --resume 1`",
-    ):
+    # Each worker's rows are refused and it ends; its pages go to a replacement, whose rows
+    # are refused in turn (a database that recovers would have stored them).
+    with pytest.raises(WorkerStoreError, match=r"\(the database refused its rows.*--resume 1`"):
         run_pool(PoolProcessor(JOB, 1, RowTarget(f"sqlite:///{empty}", 1)), [page(1), page(2)])
+
+
+def test_a_worker_whose_rows_are_refused_mid_crawl_is_replaced_saying_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 1)  # every page is written at once
+    monkeypatch.setattr(processing, "MAX_REPLACEMENTS", 1)
+    empty = tmp_path / "no-schema.db"
+    sqlite3.connect(empty).close()
+    pool = PoolProcessor(JOB, 1, RowTarget(f"sqlite:///{empty}", 1))
+
+    async def one_at_a_time() -> None:
+        try:
+            await pool.warm_up()
+            for n in (1, 2, 3):
+                await pool.process(page(n), 1, "link")
+        finally:
+            pool.settle()  # the scan would fetch the refused pages again, inline
+
+    # Each worker's rows are refused, in the database's words (not its SQL): the first is
+    # replaced, the second ends the scan, saying why.
+    refused = r"the database refused its rows: OperationalError: no such table: links\)"
+    with pytest.raises(processing.WorkersDiedError, match=r"died 2 times \(" + refused):
+        asyncio.run(one_at_a_time())
+    assert [r.getMessage() for r in caplog.records if r.name == processing.__name__][:1] == [
+        "the database refused its rows: OperationalError: no such table: links; 1 processed"
+        " pages it had not stored are fetched again"
+    ]
 
 
 def kill_first_worker(pool: PoolProcessor) -> None:
