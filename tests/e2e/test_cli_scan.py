@@ -104,6 +104,34 @@ def test_every_reachable_page_is_reported_and_a_second_run_adds_a_second_scan(
     assert listing.stdout.count(site.url) == 2
 
 
+def test_urls_the_page_and_depth_limits_kept_out_are_told_in_every_summary_and_report(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    # Ten pages at depth 1, each linking to the same three pages at depth 2 (and back).
+    deep = "".join(f'<a href="/deep{i}">d</a>' for i in range(3))
+    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(10))
+    site = serve({"/": html(links)}, default=html(deep + '<a href="/">home</a>'))
+    limited = siteaudit("scan", site.url, "--max-pages", "4", "--out", "pages", "--json")
+    assert limited.returncode == 0, limited.stderr
+    page_limit = (
+        "The crawl stopped at its limit of 4 pages: 10 more URLs it found were not fetched"
+        " (raise the limit with --max-pages or crawl.max_pages)."
+    )  # "/", p0, p1 and p2 fetched: p3-p9, and the three deep pages each counted once
+    assert json.loads(limited.stdout)["notices"] == [page_limit]
+    assert page_limit in (workdir / "pages" / "report.html").read_text()
+    shallow = siteaudit("scan", site.url, "--max-depth", "1", "--out", "depth")
+    assert shallow.returncode == 0, shallow.stderr
+    depth_limit = (
+        "3 URLs more than 1 links away from the start page were not fetched (raise the limit"
+        " with --max-depth or crawl.max_depth)."
+    )
+    assert depth_limit in shallow.stdout
+    assert depth_limit in (workdir / "depth" / "report.html").read_text()
+    whole = siteaudit("scan", site.url, "--out", "whole", "--json")
+    assert json.loads(whole.stdout)["notices"] == []
+    assert 'class="notice"' not in (workdir / "whole" / "report.html").read_text()
+
+
 def test_fail_on_exits_1_when_findings_at_or_above_the_threshold_exist(
     siteaudit: Run, serve: Callable[..., Site]
 ) -> None:

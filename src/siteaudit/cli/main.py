@@ -30,6 +30,7 @@ from siteaudit.engines.runner import (
 from siteaudit.errors import SiteauditError
 from siteaudit.logs import configure_logging
 from siteaudit.model import Category, ScanSpec, ScanStatus, Severity
+from siteaudit.model.report import limit_notices
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.reports import PreparedReports, write_reports
 from siteaudit.settings import Settings, load_settings
@@ -302,6 +303,8 @@ def _finish(
             f"Scan {report.scan.id}: {status.value}, {len(report.pages)} pages, "
             f"{len(report.findings)} findings"
         )
+        for notice in limit_notices(report.scan):
+            click.echo(notice)
         for fmt, path in paths.items():
             click.echo(f"{fmt.upper()} report: {path}")
     if status == ScanStatus.FAILED:
@@ -337,6 +340,7 @@ def _json_summary(outcome: ScanOutcome, paths: dict[str, Path], failing: int) ->
         "site_score": report.scores.site,
         "categories": {c.category.value: c.score for c in report.scores.categories},
         "reports": {fmt: str(path) for fmt, path in paths.items()},
+        "notices": list(limit_notices(report.scan)),
     }
 
 

@@ -18,6 +18,9 @@ HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "failed")
 
 T_co = TypeVar("T_co", covariant=True)
+# Distinct URLs the page and depth limits kept out that a scan counts (each by its hash):
+# the bound on what a site can make the frontier remember of them.
+LEFT_OUT_COUNTED = 100_000
 
 
 class Rows(Protocol[T_co]):
@@ -45,6 +48,35 @@ class ScanInfo:
     settings: dict[str, object] = field(default_factory=dict)
     error: str | None = None
     counters: dict[str, int] = field(default_factory=dict)
+
+
+def limit_notices(scan: ScanInfo) -> tuple[str, ...]:
+    """What the crawl's page and depth limits kept out, in words, for every report's head
+    (`discover/skipped/page-limit` and `.../too-deep` count distinct URLs)."""
+    counters, settings = scan.counters, scan.settings
+    notices = []
+    pages = counters.get("discover/skipped/page-limit", 0)
+    if pages:
+        notices.append(
+            f"The crawl stopped at its limit of {settings.get('max_pages', '?')} pages:"
+            f" {_how_many(pages, counters)} more URLs it found were not fetched (raise the"
+            " limit with --max-pages or crawl.max_pages)."
+        )
+    deep = counters.get("discover/skipped/too-deep", 0)
+    if deep:
+        notices.append(
+            f"{_how_many(deep, counters)} URLs more than {settings.get('max_depth', '?')}"
+            " links away from the start page were not fetched (raise the limit with"
+            " --max-depth or crawl.max_depth)."
+        )
+    return tuple(notices)
+
+
+def _how_many(count: int, counters: dict[str, int]) -> str:
+    left_out = counters.get("discover/skipped/page-limit", 0) + counters.get(
+        "discover/skipped/too-deep", 0
+    )
+    return f"at least {count:,}" if left_out >= LEFT_OUT_COUNTED else f"{count:,}"
 
 
 @dataclass(frozen=True, slots=True)

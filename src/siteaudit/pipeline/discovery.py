@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from siteaudit.model import Page
+from siteaudit.model.report import LEFT_OUT_COUNTED
 from siteaudit.model.site import SiteFacts, Trap
 from siteaudit.pipeline.urls import Scope, resolve
 
@@ -91,6 +92,7 @@ class Frontier:
     _variants: Counter[str] = field(default_factory=Counter)
     _patterns: Counter[str] = field(default_factory=Counter)
     _pattern_depth: dict[str, int] = field(default_factory=dict)
+    _left_out: set[int] = field(default_factory=set)  # hashes of URLs past a limit
 
     def offer(self, url: str, depth: int, found_via: str) -> bool:
         """Queue `url` if it is new, in scope, allowed and within limits; True if queued."""
@@ -99,9 +101,9 @@ class Frontier:
         if not self.scope.allows(url):
             return self._skip("out-of-scope")
         if depth > self.max_depth:
-            return self._skip("too-deep")
+            return self._leave_out(url, "too-deep")
         if len(self.seen) >= self.max_pages:
-            return self._skip("page-limit")
+            return self._leave_out(url, "page-limit")
         if not self.allowed_by_robots(url):
             self.robots_blocked.add(url)  # remembered, so later links to it are not recounted
             return self._skip("robots-disallowed")
@@ -135,6 +137,16 @@ class Frontier:
     def _skip(self, reason: str) -> bool:
         self.counters[f"discover/skipped/{reason}"] += 1
         return False
+
+    def _leave_out(self, url: str, limit: str) -> bool:
+        """Count a URL that a limit keeps out once, however many pages link to it (up to
+        LEFT_OUT_COUNTED URLs: the report then says "at least"), under the first limit
+        that kept it out."""
+        key = hash(url)
+        if key in self._left_out or len(self._left_out) >= LEFT_OUT_COUNTED:
+            return False
+        self._left_out.add(key)
+        return self._skip(limit)
 
     def _is_trap(self, url: str, depth: int) -> bool:
         limits = self.traps_limits

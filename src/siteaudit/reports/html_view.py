@@ -20,6 +20,7 @@ from siteaudit.model.report import (
     PageRow,
     ReportTotals,
     ScanReport,
+    limit_notices,
     status_class,
 )
 from siteaudit.reports.charts import BarChart, Ring, format_score, make_bar_chart, make_ring
@@ -63,6 +64,7 @@ class Header:
     pages: int
     html_pages: int
     error: str | None
+    notices: tuple[str, ...] = ()  # what the crawl's limits kept out
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +311,7 @@ def _header(report: ScanReport, totals: ReportTotals) -> Header:
         pages=totals.pages,
         html_pages=totals.html_pages,
         error=scan.error,
+        notices=limit_notices(scan),
     )
 
 

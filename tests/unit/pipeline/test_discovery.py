@@ -1,4 +1,7 @@
+import pytest
+
 from siteaudit.model import Link, Page
+from siteaudit.pipeline import discovery
 from siteaudit.pipeline.discovery import Frontier, discover
 from siteaudit.pipeline.urls import Scope
 
@@ -54,6 +57,29 @@ def test_page_and_depth_limits_are_counted_as_skips() -> None:
     assert frontier.offer("http://e.com/a", 1, "link")
     assert not frontier.offer("http://e.com/b", 1, "link")
     assert frontier.counters == {"discover/skipped/too-deep": 1, "discover/skipped/page-limit": 1}
+
+
+def test_a_url_a_limit_keeps_out_is_counted_once_however_many_pages_link_to_it() -> None:
+    frontier = make_frontier(max_pages=1, max_depth=1)
+    assert frontier.offer("http://e.com/", 0, "start")
+    for _ in range(3):  # three pages linking to the same two URLs
+        assert not frontier.offer("http://e.com/a", 1, "link")
+        assert not frontier.offer("http://e.com/deep", 2, "link")
+    # Counted under the first limit that kept it out, even when another would later.
+    assert not frontier.offer("http://e.com/deep", 1, "link")
+    assert frontier.counters == {"discover/skipped/too-deep": 1, "discover/skipped/page-limit": 1}
+
+
+def test_the_urls_a_limit_keeps_out_are_counted_up_to_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(discovery, "LEFT_OUT_COUNTED", 3)
+    frontier = make_frontier(max_pages=1)
+    frontier.offer("http://e.com/", 0, "start")
+    for n in range(10):
+        assert not frontier.offer(f"http://e.com/{n}", 1, "link")
+    assert frontier.counters == {"discover/skipped/page-limit": 3}
+    assert len(frontier._left_out) == 3  # what a site can make it remember
 
 
 def test_robots_disallowed_urls_are_not_queued() -> None:

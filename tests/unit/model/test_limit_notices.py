@@ -1,0 +1,40 @@
+"""What the page and depth limits kept out, as every report's head says it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from siteaudit.model import ScanStatus
+from siteaudit.model.report import LEFT_OUT_COUNTED, ScanInfo, limit_notices
+
+
+def scan(counters: dict[str, int]) -> ScanInfo:
+    return ScanInfo(
+        id=1,
+        start_url="http://e.com/",
+        status=ScanStatus.COMPLETED,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        settings={"max_pages": 500, "max_depth": 10},
+        counters=counters,
+    )
+
+
+def test_a_crawl_no_limit_cut_short_has_no_notice() -> None:
+    assert limit_notices(scan({"discover/skipped/out-of-scope": 40})) == ()
+
+
+def test_each_limit_that_kept_urls_out_says_how_many_and_how_to_raise_it() -> None:
+    notices = limit_notices(
+        scan({"discover/skipped/page-limit": 1234, "discover/skipped/too-deep": 2})
+    )
+    assert notices == (
+        "The crawl stopped at its limit of 500 pages: 1,234 more URLs it found were not"
+        " fetched (raise the limit with --max-pages or crawl.max_pages).",
+        "2 URLs more than 10 links away from the start page were not fetched (raise the"
+        " limit with --max-depth or crawl.max_depth).",
+    )
+
+
+def test_counts_at_the_bound_of_what_a_scan_remembers_say_at_least() -> None:
+    (notice,) = limit_notices(scan({"discover/skipped/page-limit": LEFT_OUT_COUNTED}))
+    assert f"at least {LEFT_OUT_COUNTED:,} more URLs" in notice
