@@ -49,6 +49,11 @@ class CrawlSettings(BaseModel):
     processes: int | None = Field(default=None, ge=0, le=64)
     respect_robots: bool = True
     use_sitemaps: bool = True
+    # External links (other hosts) are checked once the crawl ends, never crawled: HEAD,
+    # GET when refused; at most this many URLs per host and per scan, two at a time per host.
+    check_external: bool = True
+    external_per_host: int = Field(default=100, ge=1, le=100_000)
+    external_max: int = Field(default=5_000, ge=1, le=1_000_000)
     allow_private: bool = True  # the CLI's user is the operator: auditing a dev server is normal
 
 

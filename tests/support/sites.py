@@ -20,6 +20,14 @@ class Site:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.requests.append(self.path)
+                self._respond(with_body=True)
+
+            def do_HEAD(self) -> None:
+                # The route answers as for GET (it may look at `command`), without the body.
+                site.requests.append(f"HEAD {self.path}")
+                self._respond(with_body=False)
+
+            def _respond(self, *, with_body: bool) -> None:
                 route = routes.get(self.path.split("?")[0], default)
                 if route is None:
                     status, headers, body = 404, {"Content-Type": "text/html"}, b"not found"
@@ -31,7 +39,8 @@ class Site:
                         self.send_header(name, value)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
-                    self.wfile.write(body)
+                    if with_body:
+                        self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -30,7 +30,7 @@ from siteaudit.engines.runner import (
 from siteaudit.errors import SiteauditError
 from siteaudit.logs import configure_logging
 from siteaudit.model import Category, ScanSpec, ScanStatus, Severity
-from siteaudit.model.report import limit_notices
+from siteaudit.model.report import crawl_notices
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.reports import PreparedReports, write_reports
 from siteaudit.settings import Settings, load_settings
@@ -92,6 +92,7 @@ def main() -> None:
 @click.option("--quiet", is_flag=True, help="No progress and no summary; errors only.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (your own site only).")
+@click.option("--no-external", is_flag=True, help="Do not check links to other hosts.")
 @click.option(
     "--engine",
     type=click.Choice(["local", "celery"]),
@@ -110,6 +111,7 @@ def scan(
     quiet: bool,
     as_json: bool,
     no_robots: bool,
+    no_external: bool,
     engine: str,
     wait: bool,
     **limits: Any,
@@ -121,6 +123,8 @@ def scan(
     crawl = {k: v for k, v in limits.items() if v is not None and k not in ("include", "exclude")}
     if no_robots:
         crawl["respect_robots"] = False
+    if no_external:
+        crawl["check_external"] = False
     # Large scans start writing the CSV and JSON reports when their crawl ends
     # (reports/prepared.py).
     ahead = PreparedReports(chosen) if engine == "local" else None
@@ -303,7 +307,7 @@ def _finish(
             f"Scan {report.scan.id}: {status.value}, {len(report.pages)} pages, "
             f"{len(report.findings)} findings"
         )
-        for notice in limit_notices(report.scan):
+        for notice in crawl_notices(report.scan):
             click.echo(notice)
         for fmt, path in paths.items():
             click.echo(f"{fmt.upper()} report: {path}")
@@ -340,7 +344,7 @@ def _json_summary(outcome: ScanOutcome, paths: dict[str, Path], failing: int) ->
         "site_score": report.scores.site,
         "categories": {c.category.value: c.score for c in report.scores.categories},
         "reports": {fmt: str(path) for fmt, path in paths.items()},
-        "notices": list(limit_notices(report.scan)),
+        "notices": list(crawl_notices(report.scan)),
     }
 
 

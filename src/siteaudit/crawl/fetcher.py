@@ -41,6 +41,8 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+#: A HEAD answer from this status on is tried again with GET (see `HttpFetcher.check`).
+HEAD_REFUSED = 400
 #: Bodies we skip but this small are read and dropped, so the connection can be reused.
 DRAIN_BYTES = 64 * 1024
 #: Errors that say "the host did not answer": they retry (connects) and feed the breaker.
@@ -159,10 +161,25 @@ class HttpFetcher:
         the body whatever the Content-Type (robots.txt, sitemaps), not only HTML.
         """
         limit = max_bytes if max_bytes is not None else self.config.max_body_bytes
+        return await self._guarded(url, limit, accept_any_type, "GET")
+
+    async def check(self, url: str) -> FetchedPage:
+        """The answer of `url` without its body, redirects followed (an external link's
+        check): HEAD, then GET when HEAD gets an error status (servers that do not
+        implement HEAD answer 405, 501 or even 404). Never raises for network trouble."""
+        head = await self._guarded(url, 0, False, "HEAD")
+        if head.status is not None and head.status >= HEAD_REFUSED:
+            return await self._guarded(url, 0, False, "GET")
+        return head
+
+    async def _guarded(
+        self, url: str, limit: int, accept_any_type: bool, method: str
+    ) -> FetchedPage:
+        """`_follow`, with a bug in it costing this URL only, not the scan."""
         try:
-            return await self._follow(url, limit, accept_any_type)
-        except Exception as exc:  # a bug must cost one page, not the scan
-            logger.exception("fetch of %s failed unexpectedly", url, extra={"url": url})
+            return await self._follow(url, limit, accept_any_type, method)
+        except Exception as exc:
+            logger.exception("%s %s failed unexpectedly", method, url, extra={"url": url})
             return FetchedPage(
                 url=url,
                 final_url=url,
@@ -171,7 +188,9 @@ class HttpFetcher:
                 error_message=f"unexpected {type(exc).__name__}: {exc}",
             )
 
-    async def _follow(self, url: str, limit: int, accept_any_type: bool) -> FetchedPage:
+    async def _follow(
+        self, url: str, limit: int, accept_any_type: bool, method: str
+    ) -> FetchedPage:
         hops: list[RedirectHop] = []
         try:
             current = normalise(url)
@@ -179,7 +198,7 @@ class HttpFetcher:
             return _page(url, hops, Exchange(url).fail(ErrorCode.INVALID_URL, str(exc)))
         seen = {current}
         while True:
-            exchange = await self._hop(current, limit, accept_any_type)
+            exchange = await self._hop(current, limit, accept_any_type, method)
             if exchange.status not in REDIRECT_STATUSES or exchange.error_code is not None:
                 return _page(url, hops, exchange)
             location = exchange.header("location") or ""
@@ -205,7 +224,7 @@ class HttpFetcher:
             return ErrorCode.TOO_MANY_REDIRECTS, f"more than {limit} redirects"
         return None
 
-    async def _hop(self, url: str, limit: int, accept_any_type: bool) -> Exchange:
+    async def _hop(self, url: str, limit: int, accept_any_type: bool, method: str) -> Exchange:
         """One URL of the chain: vetted, then tried (and retried when transient)."""
         parts = urlsplit(url)
         host = f"{parts.scheme}://{parts.netloc}"
@@ -217,13 +236,15 @@ class HttpFetcher:
             return Exchange(url).fail(ErrorCode.INVALID_URL, str(exc))
         attempt = 0
         while True:
-            exchange = await self._attempt(url, host, limit, accept_any_type)
+            exchange = await self._attempt(url, host, limit, accept_any_type, method)
             if attempt >= self.config.retries or not _transient(exchange):
                 return exchange
             await asyncio.sleep(self._retry_delay(attempt, exchange))
             attempt += 1
 
-    async def _attempt(self, url: str, host: str, limit: int, accept_any_type: bool) -> Exchange:
+    async def _attempt(
+        self, url: str, host: str, limit: int, accept_any_type: bool, method: str
+    ) -> Exchange:
         wait = self.breaker.open_for(host)
         if wait is not None:
             failures = self.breaker.failures(host)
@@ -233,7 +254,7 @@ class HttpFetcher:
             )
             return Exchange(url).fail(ErrorCode.CIRCUIT_OPEN, message)
         async with self._slots.hold(host):
-            exchange = await self._exchange(url, limit, accept_any_type)
+            exchange = await self._exchange(url, limit, accept_any_type, method)
         if exchange.error_code in BREAKER_ERRORS:
             self.breaker.record_failure(host)
         elif exchange.status is not None:
@@ -250,13 +271,13 @@ class HttpFetcher:
             max_retry_after=config.max_retry_after,
         )
 
-    async def _exchange(self, url: str, limit: int, accept_any_type: bool) -> Exchange:
-        """Send one GET and read what we need of the answer, all within the deadline."""
+    async def _exchange(self, url: str, limit: int, accept_any_type: bool, method: str) -> Exchange:
+        """Send one request and read what we need of the answer, all within the deadline."""
         exchange = Exchange(url)
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.config.total_timeout):
-                await self._request(exchange, started, limit, accept_any_type)
+                await self._request(exchange, started, limit, accept_any_type, method)
         except BodyTooLargeError as exc:
             exchange.truncated = True
             exchange.fail(ErrorCode.TOO_LARGE, str(exc))
@@ -274,18 +295,20 @@ class HttpFetcher:
         return exchange
 
     async def _request(
-        self, exchange: Exchange, started: float, limit: int, accept_any_type: bool
+        self, exchange: Exchange, started: float, limit: int, accept_any_type: bool, method: str
     ) -> None:
         session = self._session or self._open()
-        async with session.get(exchange.url, allow_redirects=False) as response:
+        async with session.request(method, exchange.url, allow_redirects=False) as response:
             exchange.ttfb_ms = (time.perf_counter() - started) * 1000
             exchange.status = response.status
             exchange.headers = tuple((k.lower(), v) for k, v in response.headers.items())
             # A body without a Content-Type is read too (within the same cap): browsers
             # sniff it, and content-type-missing needs to know that a body was there.
             media = _media_type(exchange)
-            if response.status in REDIRECT_STATUSES or not (
-                accept_any_type or media in HTML_TYPES or not media
+            if (
+                response.status in REDIRECT_STATUSES
+                or limit == 0
+                or not (accept_any_type or media in HTML_TYPES or not media)
             ):
                 await _drain_small(response)
                 return

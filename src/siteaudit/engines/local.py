@@ -15,10 +15,11 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
+from siteaudit.engines.external_links import ExternalStep
 from siteaudit.engines.processing import (
     InlineProcessor,
     PageJob,
@@ -31,7 +32,7 @@ from siteaudit.engines.site_checks import analyze_site_on_two_cores
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.model.page import UNAUDITED
-from siteaudit.model.site import Site
+from siteaudit.model.site import BrokenExternal, Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
 from siteaudit.pipeline.discovery import Discovery, Frontier, FrontierEntry
@@ -83,8 +84,10 @@ class LocalEngine:
         on_progress: ProgressCallback | None = None,
         fork_site_checks: bool = False,
         on_crawled: Callable[[int], None] | None = None,
+        external: ExternalStep | None = None,
     ) -> None:
         self._store = store
+        self._external = external
         self._fork_site_checks = fork_site_checks
         self._on_crawled = on_crawled
         self._catalogue = catalogue
@@ -182,7 +185,28 @@ class LocalEngine:
             return ScanStatus.FAILED
         if self._on_crawled is not None:
             self._on_crawled(scan_id)  # every page is stored; the site checks come next
-        return self._finish(scan_id, spec, state)
+        # Cancelling now ends the external checks early; the crawl itself is complete.
+        broken = await self._check_external(scan_id, spec)
+        return self._finish(scan_id, spec, state, broken)
+
+    async def _check_external(self, scan_id: int, spec: ScanSpec) -> tuple[BrokenExternal, ...]:
+        """Check the crawl's links to other hosts (`engines/external_links.py`); the links
+        whose target failed."""
+        if self._external is None or not spec.check_external:
+            return ()
+        results = await self._external.run(self._store.external_targets(scan_id), self._cancel)
+        offline = results.offline_hosts()
+        if offline:  # said once (`model.report.crawl_notices`), not blamed on every link
+            results.counters["external/offline-hosts"] = offline
+            del results.counters["external/broken"]
+        self._store.add_counters(scan_id, dict(results.counters))
+        broken = {} if offline else results.broken()
+        if not broken:
+            return ()
+        return tuple(
+            BrokenExternal(source, target, text, broken[target].status, broken[target].error_code)
+            for source, target, text in self._store.links_to(scan_id, broken)
+        )
 
     def _requeue_lost(self, state: _RunState) -> bool:
         """Queue again the pages a dead worker process never stored; True if there were.
@@ -353,9 +377,17 @@ class LocalEngine:
             return analyze_site_on_two_cores(site, checks, spec.start_url, sink)
         return analyze_site(site, checks, spec.start_url, sink=sink)
 
-    def _finish(self, scan_id: int, spec: ScanSpec, state: _RunState) -> ScanStatus:
+    def _finish(
+        self,
+        scan_id: int,
+        spec: ScanSpec,
+        state: _RunState,
+        broken_external: tuple[BrokenExternal, ...] = (),
+    ) -> ScanStatus:
         self._store.set_status(scan_id, ScanStatus.ANALYZING)
         site = self._store.load_site(scan_id)
+        if broken_external:
+            site = replace(site, broken_external=broken_external)
         site_result = self._analyze_site(scan_id, spec, site)
         del site
         self._store.set_status(scan_id, ScanStatus.AGGREGATING)

@@ -13,7 +13,7 @@ import gc
 import os
 import signal
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from siteaudit.checks.catalogue import Catalogue, CatalogueError, CheckConfig, load_catalogue
 from siteaudit.crawl.breaker import Breaker
@@ -21,6 +21,7 @@ from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.slots import Slots
 from siteaudit.crawl.ssrf import AddressPolicy
+from siteaudit.engines.external_links import ExternalLimits, ExternalStep
 from siteaudit.engines.local import LocalEngine
 from siteaudit.engines.preflight import preflight
 from siteaudit.engines.processing import (
@@ -88,6 +89,7 @@ def make_spec(
         user_agent=crawl.user_agent,
         respect_robots=crawl.respect_robots,
         use_sitemaps=crawl.use_sitemaps,
+        check_external=crawl.check_external,
     )
 
 
@@ -98,9 +100,37 @@ def make_fetcher(
 
     `breaker` and `slots` replace its in-process circuit breaker and per-host slots.
     """
+    return HttpFetcher(
+        fetch_config(settings), address_policy(settings), breaker=breaker, slots=slots
+    )
+
+
+def address_policy(settings: Settings) -> AddressPolicy:
+    """Where fetches may connect: the CLI's policy, unless the operator allowed public
+    addresses only (`crawl.allow_private = false`, the service's)."""
+    return AddressPolicy.cli() if settings.crawl.allow_private else AddressPolicy.service()
+
+
+# External links: requests at a time to one host, and retries of a transient failure.
+EXTERNAL_PER_HOST_CONCURRENCY = 2
+EXTERNAL_RETRIES = 1
+
+
+def external_step(settings: Settings) -> ExternalStep:
+    """How a scan checks its links to other hosts (`engines/external_links.py`): a fetcher
+    of its own, politer than the crawl's, under the same address policy."""
     crawl = settings.crawl
-    policy = AddressPolicy.cli() if crawl.allow_private else AddressPolicy.service()
-    return HttpFetcher(fetch_config(settings), policy, breaker=breaker, slots=slots)
+    config = replace(
+        fetch_config(settings),
+        per_host_concurrency=EXTERNAL_PER_HOST_CONCURRENCY,
+        retries=EXTERNAL_RETRIES,
+    )
+    policy = address_policy(settings)
+    return ExternalStep(
+        make_fetcher=lambda: HttpFetcher(config, policy),
+        limits=ExternalLimits(per_host=crawl.external_per_host, total=crawl.external_max),
+        concurrency=crawl.concurrency,
+    )
 
 
 def fetch_config(settings: Settings) -> FetchConfig:
@@ -275,6 +305,7 @@ async def _run(
         on_progress=on_progress,
         fork_site_checks=forking,
         on_crawled=on_crawled,
+        external=external_step(settings),
     )
     loop = asyncio.get_running_loop()
     interrupts = 0

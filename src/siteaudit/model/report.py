@@ -50,11 +50,19 @@ class ScanInfo:
     counters: dict[str, int] = field(default_factory=dict)
 
 
-def limit_notices(scan: ScanInfo) -> tuple[str, ...]:
-    """What the crawl's page and depth limits kept out, in words, for every report's head
-    (`discover/skipped/page-limit` and `.../too-deep` count distinct URLs)."""
+def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
+    """What the crawl could not do, in words, for every report's head: the URLs its page
+    and depth limits kept out (`discover/skipped/page-limit` and `.../too-deep` count
+    distinct URLs), and external links left unchecked for want of a network."""
     counters, settings = scan.counters, scan.settings
     notices = []
+    offline = counters.get("external/offline-hosts", 0)
+    if offline:
+        notices.append(
+            f"Links to other sites could not be checked: no host answered ({offline} tried),"
+            " as on a machine without network access. Scan again with access, or with"
+            " --no-external."
+        )
     pages = counters.get("discover/skipped/page-limit", 0)
     if pages:
         notices.append(

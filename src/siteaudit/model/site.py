@@ -149,6 +149,17 @@ class LinkTable(Sequence[SiteLink]):
         return f"<LinkTable of {len(self)} links>"
 
 
+class BrokenExternal(NamedTuple):
+    """A link to another host whose URL answered an error status or could not be reached
+    (the check once the crawl ended: `engines/external_links.py`)."""
+
+    source: str
+    target: str
+    text: str
+    status: int | None
+    error_code: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class SitemapInfo:
     """One sitemap file read during discovery."""
@@ -191,6 +202,7 @@ class Site:
     robots_blocked: frozenset[str] = field(default_factory=frozenset)  # linked, not fetched
     facts: SiteFacts = field(default_factory=SiteFacts)
     traps: tuple[Trap, ...] = ()
+    broken_external: tuple[BrokenExternal, ...] = ()  # links to other hosts that failed
 
     def page_index(self) -> dict[str, SitePage]:
         """Pages by their requested URL."""

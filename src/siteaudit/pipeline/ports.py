@@ -7,7 +7,7 @@ SQLAlchemy store in `siteaudit.storage`); tests use the in-memory fakes in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -154,6 +154,14 @@ class ScanStore(Protocol):
 
     def load_site(self, scan_id: int) -> Site:
         """The slim crawl graph site checks run over."""
+        ...
+
+    def external_targets(self, scan_id: int) -> Iterable[str]:
+        """The distinct URLs on other hosts the crawled pages link to, in order."""
+        ...
+
+    def links_to(self, scan_id: int, targets: Collection[str]) -> list[tuple[str, str, str]]:
+        """(source, target, text) of the links to `targets`, in link order."""
         ...
 
     def check_stats(self, scan_id: int) -> CheckStats:

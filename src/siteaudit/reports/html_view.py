@@ -20,7 +20,7 @@ from siteaudit.model.report import (
     PageRow,
     ReportTotals,
     ScanReport,
-    limit_notices,
+    crawl_notices,
     status_class,
 )
 from siteaudit.reports.charts import BarChart, Ring, format_score, make_bar_chart, make_ring
@@ -311,7 +311,7 @@ def _header(report: ScanReport, totals: ReportTotals) -> Header:
         pages=totals.pages,
         html_pages=totals.html_pages,
         error=scan.error,
-        notices=limit_notices(scan),
+        notices=crawl_notices(scan),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from sqlalchemy import (
@@ -92,6 +93,42 @@ def site(connection: Connection, scan_id: int) -> Site:
         facts=facts,
         traps=traps,
     )
+
+
+def external_targets(engine: Engine, scan_id: int) -> Iterator[str]:
+    """The distinct targets of the scan's links to other hosts, by URL, streamed in batches
+    (a site's every page can link out)."""
+    query = (
+        select(links.c.target_url)
+        .where(links.c.scan_id == scan_id, links.c.internal.is_(False))
+        .distinct()
+        .order_by(links.c.target_url)
+    )
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
+        yield from result.scalars()
+
+
+# Targets looked up per query in `links_to` (bound parameters stay well under every limit).
+LINKS_TO_BATCH = 500
+
+
+def links_to(
+    connection: Connection, scan_id: int, targets: Collection[str]
+) -> list[tuple[str, str, str]]:
+    """(source, target, text) of the scan's links to `targets`, in link order."""
+    keys = sorted({codec.url_key(url) for url in targets})
+    found: list[tuple[int, str, str, str]] = []
+    for first in range(0, len(keys), LINKS_TO_BATCH):
+        rows = connection.execute(
+            select(links.c.id, links.c.source_url, links.c.target_url, links.c.text).where(
+                links.c.scan_id == scan_id,
+                links.c.target_key.in_(keys[first : first + LINKS_TO_BATCH]),
+            )
+        )
+        found.extend((row.id, row.source_url, row.target_url, row.text) for row in rows)
+    found.sort()
+    return [(source, target, text) for _id, source, target, text in found]
 
 
 def crawl_state(connection: Connection, scan_id: int) -> CrawlState:

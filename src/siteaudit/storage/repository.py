@@ -8,7 +8,7 @@ winning (its findings replace the earlier save's), links and findings are insert
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, update
@@ -184,6 +184,15 @@ class SqlScanStore:
         """Every page and internal link of the scan, for site-level checks."""
         with self.engine.connect() as connection:
             return reading.site(connection, scan_id)
+
+    def external_targets(self, scan_id: int) -> Iterator[str]:
+        """The distinct URLs on other hosts the crawled pages link to, by URL, streamed."""
+        return reading.external_targets(self.engine, scan_id)
+
+    def links_to(self, scan_id: int, targets: Collection[str]) -> list[tuple[str, str, str]]:
+        """(source, target, text) of the links to `targets`, in link order."""
+        with self.engine.connect() as connection:
+            return reading.links_to(connection, scan_id, targets)
 
     def check_stats(self, scan_id: int) -> CheckStats:
         """Applicability and failure counts per check, for scoring."""

@@ -126,6 +126,7 @@ def only_loopback() -> Iterator[list[object]]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     crawl = CrawlSettings(
+        check_external=False,  # these sites link to addresses no test may reach
         connect_timeout_s=1.0,
         read_timeout_s=1.5,
         total_timeout_s=2.0,

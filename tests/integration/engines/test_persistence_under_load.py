@@ -23,7 +23,9 @@ def test_every_fetched_page_of_a_busy_crawl_is_stored(tmp_path: Path) -> None:
     db = tmp_path / "load.db"
     settings = Settings(
         database_url=f"sqlite:///{db}",
-        crawl=CrawlSettings(max_pages=10 * PAGES, max_depth=1000, concurrency=16),
+        crawl=CrawlSettings(
+            check_external=False, max_pages=10 * PAGES, max_depth=1000, concurrency=16
+        ),
     )
     with synthetic_site(PAGES) as site:
         outcome = run_scan(settings, make_spec(settings, site.url, (), ()))

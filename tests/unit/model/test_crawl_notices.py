@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from siteaudit.model import ScanStatus
-from siteaudit.model.report import LEFT_OUT_COUNTED, ScanInfo, limit_notices
+from siteaudit.model.report import LEFT_OUT_COUNTED, ScanInfo, crawl_notices
 
 
 def scan(counters: dict[str, int]) -> ScanInfo:
@@ -20,11 +20,11 @@ def scan(counters: dict[str, int]) -> ScanInfo:
 
 
 def test_a_crawl_no_limit_cut_short_has_no_notice() -> None:
-    assert limit_notices(scan({"discover/skipped/out-of-scope": 40})) == ()
+    assert crawl_notices(scan({"discover/skipped/out-of-scope": 40})) == ()
 
 
 def test_each_limit_that_kept_urls_out_says_how_many_and_how_to_raise_it() -> None:
-    notices = limit_notices(
+    notices = crawl_notices(
         scan({"discover/skipped/page-limit": 1234, "discover/skipped/too-deep": 2})
     )
     assert notices == (
@@ -36,5 +36,5 @@ def test_each_limit_that_kept_urls_out_says_how_many_and_how_to_raise_it() -> No
 
 
 def test_counts_at_the_bound_of_what_a_scan_remembers_say_at_least() -> None:
-    (notice,) = limit_notices(scan({"discover/skipped/page-limit": LEFT_OUT_COUNTED}))
+    (notice,) = crawl_notices(scan({"discover/skipped/page-limit": LEFT_OUT_COUNTED}))
     assert f"at least {LEFT_OUT_COUNTED:,} more URLs" in notice

@@ -1,0 +1,184 @@
+"""External links: once the crawl ends, each distinct URL on another host that a crawled
+page links to is checked (never crawled), and the ones that fail reach the site checks.
+
+A check is a HEAD request, then a GET when HEAD gets an error status (`HttpFetcher.check`),
+redirects followed hop by hop and every address vetted like any fetch. The checker has its
+own fetcher: two requests at a time per host, one retry, its own circuit breaker (a dead
+host costs a few attempts, then its remaining links are reported unreachable without more
+requests). Caps bound the work a site can cause: `per_host` URLs per host and `total` per
+scan, taken in URL order; the URLs past a cap are counted, not checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import zip_longest
+
+from siteaudit.crawl.errors import ErrorCode
+from siteaudit.crawl.fetcher import HttpFetcher
+from siteaudit.model.page import FetchedPage
+from siteaudit.pipeline.urls import host_of
+
+CheckFunction = Callable[[str], Awaitable[FetchedPage]]
+
+# Failures that say nothing about the link: this scan was not allowed to try it.
+NOT_CHECKED = frozenset({ErrorCode.SSRF_BLOCKED.value, ErrorCode.INVALID_URL.value})
+# Failures of the way out rather than of a site: when every host tried failed so, and there
+# were at least OFFLINE_HOSTS of them, the machine has no network (a closed one, an
+# unplugged laptop), which says nothing about the links.
+NO_WAY_OUT = frozenset(
+    code.value
+    for code in (
+        ErrorCode.DNS_FAILED,
+        ErrorCode.CONNECT_FAILED,
+        ErrorCode.TIMEOUT,
+        ErrorCode.CIRCUIT_OPEN,
+    )
+)
+OFFLINE_HOSTS = 3
+# Checking stops once this many hosts failed so with none answering: the rest would only
+# wait on the same missing network (a closed one made 1,210 checks take 19 s).
+OFFLINE_PROBE_HOSTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalLimits:
+    """How many distinct external URLs one scan checks: per host, and in all."""
+
+    per_host: int = 100
+    total: int = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """How one external URL answered: a status, or why there was none."""
+
+    status: int | None
+    error_code: str | None
+
+    @property
+    def broken(self) -> bool:
+        """True for an error status, or no answer for a reason other than our own policy."""
+        if self.status is not None:
+            return self.status >= 400
+        return self.error_code not in NOT_CHECKED
+
+
+@dataclass(slots=True)
+class ExternalResults:
+    """The answers of the URLs checked, and the counters of the whole step."""
+
+    answers: dict[str, Answer] = field(default_factory=dict)
+    counters: Counter[str] = field(default_factory=Counter)
+
+    def broken(self) -> dict[str, Answer]:
+        """The URLs that failed, with their answers."""
+        return {url: answer for url, answer in self.answers.items() if answer.broken}
+
+    def offline_hosts(self) -> int:
+        """How many hosts were tried, when none answered and each failed as a machine
+        without network access would (`NO_WAY_OUT`) and there were `OFFLINE_HOSTS` or more;
+        0 otherwise (the links' own failures then)."""
+        tried = {
+            host_of(url): answer
+            for url, answer in self.answers.items()
+            if answer.error_code not in NOT_CHECKED
+        }
+        if len(tried) < OFFLINE_HOSTS:
+            return 0
+        if all(a.status is None and a.error_code in NO_WAY_OUT for a in tried.values()):
+            return len(tried)
+        return 0
+
+
+def select_targets(
+    urls: Iterable[str], limits: ExternalLimits, counters: Counter[str]
+) -> list[str]:
+    """The URLs to check among `urls` (distinct, in order), within the caps, one host after
+    another in turn; the others are counted under `external/skipped/*`."""
+    by_host: dict[str, list[str]] = {}
+    chosen = 0
+    for url in urls:
+        mine = by_host.setdefault(host_of(url), [])
+        if chosen >= limits.total:
+            counters["external/skipped/scan-cap"] += 1
+        elif len(mine) >= limits.per_host:
+            counters["external/skipped/host-cap"] += 1
+        else:
+            mine.append(url)
+            chosen += 1
+    # One URL of each host in turn: no host gets a burst, and a missing network shows after
+    # a few hosts rather than after the first host's every URL.
+    turns = zip_longest(*by_host.values())
+    return [url for turn in turns for url in turn if url is not None]
+
+
+class Checker:
+    """Checks external URLs with `check(url) -> FetchedPage` (an `HttpFetcher`'s), at most
+    `concurrency` at a time, stopping early when `cancelled` is set."""
+
+    def __init__(self, check: CheckFunction, concurrency: int) -> None:
+        self._check = check
+        self._concurrency = concurrency
+
+    async def run(self, urls: list[str], cancelled: asyncio.Event) -> ExternalResults:
+        results = ExternalResults()
+        queue = iter(urls)
+        answered = False  # by any host: the network works
+        failed_hosts: set[str] = set()  # hosts that failed as without a network
+
+        async def work() -> None:
+            nonlocal answered
+            for url in queue:  # one shared iterator: each URL goes to one worker
+                if cancelled.is_set() or (
+                    not answered and len(failed_hosts) >= OFFLINE_PROBE_HOSTS
+                ):
+                    return
+                answer = results.answers[url] = _answer(await self._check(url))
+                if answer.status is not None:
+                    answered = True
+                elif answer.error_code in NO_WAY_OUT:
+                    failed_hosts.add(host_of(url))
+
+        await asyncio.gather(*(work() for _ in range(min(self._concurrency, len(urls)))))
+        counters = results.counters
+        if len(results.answers) < len(urls):
+            why = "cancelled" if cancelled.is_set() else "offline"
+            counters[f"external/skipped/{why}"] = len(urls) - len(results.answers)
+        for answer in results.answers.values():
+            if answer.error_code in NOT_CHECKED:
+                counters[f"external/not-checked/{answer.error_code}"] += 1
+            else:
+                counters["external/checked"] += 1
+                counters["external/broken"] += answer.broken
+        return results
+
+
+def _answer(fetched: FetchedPage) -> Answer:
+    return Answer(fetched.status, fetched.error_code)
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalStep:
+    """The whole step as a scan runs it: pick the URLs, check them with a fetcher of their
+    own (`make_fetcher`), close it."""
+
+    make_fetcher: Callable[[], HttpFetcher]
+    limits: ExternalLimits
+    concurrency: int
+
+    async def run(self, targets: Iterable[str], cancelled: asyncio.Event) -> ExternalResults:
+        counters: Counter[str] = Counter()
+        urls = select_targets(targets, self.limits, counters)
+        if not urls:
+            return ExternalResults(counters=counters)
+        fetcher = self.make_fetcher()
+        try:
+            results = await Checker(fetcher.check, self.concurrency).run(urls, cancelled)
+        finally:
+            await fetcher.close()
+        results.counters.update(counters)
+        return results

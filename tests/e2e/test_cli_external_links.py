@@ -1,0 +1,81 @@
+"""Links to other hosts are checked once the crawl ends, never crawled: the real CLI against
+two sites on 127.0.0.1, the second one reached by another host name (localhost)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from tests.support.sites import Site, html
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def no_head(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+    """A server that refuses HEAD but answers GET."""
+    if handler.command == "HEAD":
+        return 405, {}, b""
+    return 200, {"Content-Type": "text/html"}, b"<p>fine</p>"
+
+
+def gone(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+    return 404, {"Content-Type": "text/html"}, b"gone"
+
+
+def test_broken_external_links_are_reported_on_the_pages_that_link_to_them(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+) -> None:
+    other = serve({"/ok": html("<a href='/elsewhere'>x</a>"), "/nohead": no_head, "/gone": gone})
+    port = other.url.rsplit(":", 1)[1].strip("/")
+    elsewhere = f"http://localhost:{port}"
+    links = "".join(
+        f'<a href="{url}">{name}</a>'
+        for name, url in (
+            ("ok", f"{elsewhere}/ok"),
+            ("no head", f"{elsewhere}/nohead"),
+            ("gone", f"{elsewhere}/gone"),
+            ("down", "http://localhost:1/down"),  # nothing listens there
+        )
+    )
+    site = serve({"/": html(links + '<a href="/second">2</a>'), "/second": html(links)})
+    cli_env["SITEAUDIT_CRAWL__CHECK_EXTERNAL"] = "true"
+    result = siteaudit("scan", site.url, "--out", "out", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((workdir / "out" / "report.json").read_text())
+    found = sorted(
+        (f["url"].removeprefix(site.url), f["locator"], f["evidence"].split(" (link text")[0])
+        for f in report["findings"]
+        if f["check_id"] == "external-link-broken"
+    )
+    down = "http://localhost:1/down could not be reached (connect-failed)"
+    assert found == sorted(
+        (source, *broken)
+        for source in ("", "second")
+        for broken in (
+            (f"{elsewhere}/gone", f"{elsewhere}/gone answered HTTP 404"),
+            ("http://localhost:1/down", down),
+        )
+    )
+    # Each external URL checked once, HEAD first, GET only where HEAD was refused; nothing
+    # on the other site crawled (its /ok links to /elsewhere, never requested).
+    assert sorted(other.requests) == ["/gone", "/nohead", "HEAD /gone", "HEAD /nohead", "HEAD /ok"]
+    counters = report["scan"]["counters"]
+    assert (counters["external/checked"], counters["external/broken"]) == (4, 2)
+    assert all(page["url"].startswith(site.url) for page in report["pages"])
+
+
+def test_no_external_leaves_other_hosts_alone(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+) -> None:
+    other = serve({}, default=gone)
+    port = other.url.rsplit(":", 1)[1].strip("/")
+    site = serve({"/": html(f'<a href="http://localhost:{port}/gone">x</a>')})
+    cli_env["SITEAUDIT_CRAWL__CHECK_EXTERNAL"] = "true"
+    result = siteaudit("scan", site.url, "--out", "out", "--quiet", "--no-external")
+    assert result.returncode == 0, result.stderr
+    assert other.requests == []
+    report = json.loads((workdir / "out" / "report.json").read_text())
+    assert not [f for f in report["findings"] if f["check_id"] == "external-link-broken"]
