@@ -20,6 +20,8 @@ from itertools import zip_longest
 from siteaudit.crawl.errors import ErrorCode
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.model.page import FetchedPage
+from siteaudit.model.site import BrokenExternal
+from siteaudit.pipeline.ports import ScanStore
 from siteaudit.pipeline.urls import host_of
 
 CheckFunction = Callable[[str], Awaitable[FetchedPage]]
@@ -182,3 +184,25 @@ class ExternalStep:
             await fetcher.close()
         results.counters.update(counters)
         return results
+
+
+async def broken_external_links(
+    step: ExternalStep, store: ScanStore, scan_id: int, cancelled: asyncio.Event
+) -> tuple[tuple[BrokenExternal, ...], Counter[str]]:
+    """Check the scan's links to other hosts: the links whose target failed (none when the
+    machine proved to have no network, which a counter says instead), and the counters."""
+    results = await step.run(store.external_targets(scan_id), cancelled)
+    counters = results.counters
+    offline = results.offline_hosts()
+    if offline:  # said once (`model.report.crawl_notices`), not blamed on every link
+        counters["external/offline-hosts"] = offline
+        del counters["external/broken"]
+        return (), counters
+    broken = results.broken()
+    if not broken:
+        return (), counters
+    links = tuple(
+        BrokenExternal(source, target, text, broken[target].status, broken[target].error_code)
+        for source, target, text in store.links_to(scan_id, broken)
+    )
+    return links, counters

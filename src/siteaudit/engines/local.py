@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
-from siteaudit.engines.external_links import ExternalStep
+from siteaudit.engines.external_links import ExternalStep, broken_external_links
 from siteaudit.engines.processing import (
     InlineProcessor,
     PageJob,
@@ -194,19 +194,11 @@ class LocalEngine:
         whose target failed."""
         if self._external is None or not spec.check_external:
             return ()
-        results = await self._external.run(self._store.external_targets(scan_id), self._cancel)
-        offline = results.offline_hosts()
-        if offline:  # said once (`model.report.crawl_notices`), not blamed on every link
-            results.counters["external/offline-hosts"] = offline
-            del results.counters["external/broken"]
-        self._store.add_counters(scan_id, dict(results.counters))
-        broken = {} if offline else results.broken()
-        if not broken:
-            return ()
-        return tuple(
-            BrokenExternal(source, target, text, broken[target].status, broken[target].error_code)
-            for source, target, text in self._store.links_to(scan_id, broken)
+        broken, counters = await broken_external_links(
+            self._external, self._store, scan_id, self._cancel
         )
+        self._store.add_counters(scan_id, dict(counters))
+        return broken
 
     def _requeue_lost(self, state: _RunState) -> bool:
         """Queue again the pages a dead worker process never stored; True if there were.

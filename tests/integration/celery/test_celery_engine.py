@@ -244,3 +244,36 @@ def test_workers_together_honour_the_crawl_delay(cluster: Cluster) -> None:
     assert len(outcome.pages) == 7
     assert len(starts) == 7
     assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.28
+
+
+def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster: Cluster) -> None:
+    other = Site({"/ok": html("fine")})  # another host: reached as localhost
+    with other:
+        port = other.url.rsplit(":", 1)[1].strip("/")
+        links = f'<a href="http://localhost:{port}/ok">ok</a><a href="http://localhost:{port}/gone">x</a>'
+        with Site({"/": html(links)}) as site:
+            settings = cluster.settings()
+            settings.crawl = settings.crawl.model_copy(update={"check_external": True})
+            cluster.start_worker()
+            spec = make_spec(settings, site.url, (), ())
+            scan_id, _ = service.submit(settings, spec)
+            coordinator = service.open_coordinator(settings)
+            try:
+                outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+            finally:
+                coordinator.engine.dispose()
+    broken = [
+        (f.url, f.locator, f.evidence)
+        for f in outcome.report.findings
+        if f.check_id == "external-link-broken"
+    ]
+    assert broken == [
+        (
+            site.url,
+            f"http://localhost:{port}/gone",
+            f"http://localhost:{port}/gone answered HTTP 404 (link text 'x')",
+        )
+    ]
+    assert sorted(other.requests) == ["/gone", "HEAD /gone", "HEAD /ok"]
+    counters = outcome.report.scan.counters
+    assert (counters["external/checked"], counters["external/broken"]) == (2, 1)

@@ -18,6 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import redis
@@ -29,8 +30,9 @@ from siteaudit.engines.celery.app import is_redis
 from siteaudit.engines.celery.events import EventLog
 from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots
 from siteaudit.engines.celery.schedule import newest_slot
+from siteaudit.engines.external_links import broken_external_links
 from siteaudit.engines.preflight import apply_crawl_delay, preflight, robots_allowed
-from siteaudit.engines.runner import build_catalogue, fetch_config, make_fetcher
+from siteaudit.engines.runner import build_catalogue, external_step, fetch_config, make_fetcher
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
@@ -162,6 +164,13 @@ class Steps:
             self.events.publish(scan_id, "status", status=ScanStatus.FAILED.value, error=failure)
             return
         site = self.coord.store.load_site(scan_id)
+        if spec.check_external:
+            step = external_step(self.settings)
+            broken, counters = self._loop.run_until_complete(
+                broken_external_links(step, self.coord.store, scan_id, asyncio.Event())
+            )
+            self.coord.add_counters(scan_id, dict(counters))
+            site = replace(site, broken_external=broken)
 
         def save(batch: Any) -> None:
             self.coord.store.save_site_findings(scan_id, batch)
