@@ -185,6 +185,10 @@ class LocalEngine:
             return ScanStatus.FAILED
         if self._on_crawled is not None:
             self._on_crawled(scan_id)  # every page is stored; the site checks come next
+        if self._external is not None and spec.check_external:
+            # The external links' checks start the analysis: say so while they run.
+            self._store.set_status(scan_id, ScanStatus.ANALYZING)
+            self._report_progress(scan_id, state, ScanStatus.ANALYZING)
         # Cancelling now ends the external checks early; the crawl itself is complete.
         broken = await self._check_external(scan_id, spec)
         return self._finish(scan_id, spec, state, broken)
