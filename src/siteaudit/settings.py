@@ -8,10 +8,11 @@ the working directory (or the file named by `SITEAUDIT_CONFIG`), then defaults.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +25,12 @@ from siteaudit.errors import ConfigError
 from siteaudit.model import Severity
 
 DEFAULT_USER_AGENT = f"siteaudit/{__version__} (+https://github.com/siteaudit/siteaudit)"
+# RFC 9110 token characters: a header name.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# Headers the fetcher sets or depends on (framing, decoding, the user agent's own setting).
+FETCHER_HEADERS = frozenset(
+    {"host", "content-length", "transfer-encoding", "connection", "accept-encoding", "user-agent"}
+)
 
 
 class CrawlSettings(BaseModel):
@@ -54,6 +61,26 @@ class CrawlSettings(BaseModel):
     check_external: bool = True
     external_per_host: int = Field(default=100, ge=1, le=100_000)
     external_max: int = Field(default=5_000, ge=1, le=1_000_000)
+    # Links marked rel=nofollow (or on a page whose meta robots says nofollow) are not
+    # followed, as search engines do, unless this is set.
+    follow_nofollow: bool = False
+    # Sent with every request besides the user agent (a staging site's basic-auth token, a
+    # header a firewall lets through); the headers the fetcher owns cannot be replaced.
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("headers")
+    @classmethod
+    def sendable_headers(cls, headers: dict[str, str]) -> dict[str, str]:
+        """`headers`, when each can be sent and none replaces one the fetcher owns."""
+        for name, value in headers.items():
+            if not _HEADER_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a valid header name")
+            if name.lower() in FETCHER_HEADERS:
+                raise ValueError(f"the {name} header is set by siteaudit itself")
+            if any(c in value for c in "\r\n\x00"):
+                raise ValueError(f"the value of header {name} has a line break or NUL")
+        return headers
+
     allow_private: bool = True  # the CLI's user is the operator: auditing a dev server is normal
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,42 @@ def test_an_unreachable_database_is_a_one_line_error(
     assert result.returncode == 2
     assert "cannot open the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_headers_given_are_sent_with_every_request_and_owned_ones_are_refused(
+    siteaudit: Run, serve: Callable[..., Site]
+) -> None:
+    seen: list[str | None] = []
+
+    def page(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        seen.append(handler.headers.get("X-Staging-Token"))
+        return html('<a href="/two">two</a>')(handler)
+
+    site = serve({"/": page, "/two": page})
+    result = siteaudit("scan", site.url, "--quiet", "--header", "X-Staging-Token: s3cret")
+    assert result.returncode == 0, result.stderr
+    assert seen == ["s3cret", "s3cret"]
+    for bad, why in (
+        ("Host: elsewhere.test", "the Host header is set by siteaudit itself"),
+        ("X-Token s3cret", "expected 'Name: value'"),
+        ("Bad Name: x", "'Bad Name' is not a valid header name"),
+    ):
+        refused = siteaudit("scan", site.url, "--quiet", "--header", bad)
+        assert refused.returncode == 2 and why in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr
+
+
+def test_nofollow_links_are_followed_only_when_asked(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    site = serve({"/": html('<a href="/kept">k</a><a rel="nofollow" href="/sponsor">s</a>')})
+    default = siteaudit("scan", site.url, "--out", "default", "--quiet")
+    asked = siteaudit("scan", site.url, "--out", "asked", "--quiet", "--follow-nofollow")
+    assert default.returncode == 0 and asked.returncode == 0, default.stderr + asked.stderr
+
+    def fetched(out: str) -> set[str]:
+        report = json.loads((workdir / out / "report.json").read_text())
+        return {page["url"].removeprefix(site.url.rstrip("/")) for page in report["pages"]}
+
+    assert fetched("default") == {"/", "/kept"}
+    assert fetched("asked") == {"/", "/kept", "/sponsor"}

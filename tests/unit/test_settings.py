@@ -35,3 +35,18 @@ def test_an_invalid_value_is_a_readable_config_error(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("SITEAUDIT_CRAWL__MAX_PAGES", "0")
     with pytest.raises(ConfigError, match=r"crawl\.max_pages"):
         load_settings()
+
+
+def test_headers_from_the_config_file_are_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "siteaudit.toml"
+    monkeypatch.setenv("SITEAUDIT_CONFIG", str(config))
+    config.write_text('[crawl.headers]\n"X-Staging-Token" = "s3cret"\n')
+    assert load_settings().crawl.headers == {"X-Staging-Token": "s3cret"}
+    config.write_text('[crawl.headers]\n"Accept-Encoding" = "identity"\n')
+    with pytest.raises(ConfigError, match="the Accept-Encoding header is set by siteaudit"):
+        load_settings()
+    config.write_text('[crawl.headers]\n"X-Split" = "a\\r\\nInjected: yes"\n')
+    with pytest.raises(ConfigError, match="has a line break or NUL"):
+        load_settings()

@@ -33,7 +33,7 @@ from siteaudit.model import Category, ScanSpec, ScanStatus, Severity
 from siteaudit.model.report import crawl_notices
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.reports import PreparedReports, write_reports
-from siteaudit.settings import Settings, load_settings
+from siteaudit.settings import CrawlSettings, Settings, load_settings
 from siteaudit.storage.database import open_store
 
 FORMATS = ("json", "html", "csv")
@@ -94,6 +94,18 @@ def main() -> None:
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (your own site only).")
 @click.option("--no-external", is_flag=True, help="Do not check links to other hosts.")
 @click.option(
+    "--follow-nofollow",
+    is_flag=True,
+    help="Follow rel=nofollow links too (not followed by default).",
+)
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    help="Send this header with every request (repeat).",
+)
+@click.option(
     "--engine",
     type=click.Choice(["local", "celery"]),
     default="local",
@@ -112,6 +124,8 @@ def scan(
     as_json: bool,
     no_robots: bool,
     no_external: bool,
+    follow_nofollow: bool,
+    headers: tuple[str, ...],
     engine: str,
     wait: bool,
     **limits: Any,
@@ -125,6 +139,10 @@ def scan(
         crawl["respect_robots"] = False
     if no_external:
         crawl["check_external"] = False
+    if follow_nofollow:
+        crawl["follow_nofollow"] = True
+    if headers:
+        crawl["headers"] = _parse_headers(headers)
     # Large scans start writing the CSV and JSON reports when their crawl ends
     # (reports/prepared.py).
     ahead = PreparedReports(chosen) if engine == "local" else None
@@ -217,6 +235,20 @@ def list_scans(limit: int) -> None:
         fail(str(exc))
     for info in store.list_scans(limit):
         click.echo(f"{info.id}\t{info.status}\t{info.created_at:%Y-%m-%d %H:%M}\t{info.start_url}")
+
+
+def _parse_headers(headers: tuple[str, ...]) -> dict[str, str]:
+    """`--header 'Name: value'` options as a dict (UsageError for one without a colon)."""
+    parsed: dict[str, str] = {}
+    for header in headers:
+        name, colon, value = header.partition(":")
+        if not colon or not name.strip():
+            raise click.UsageError(f"--header {header!r}: expected 'Name: value'")
+        parsed[name.strip()] = value.strip()
+    try:
+        return CrawlSettings.sendable_headers(parsed)
+    except ValueError as exc:
+        raise click.UsageError(f"--header: {exc}") from None
 
 
 def _parse_formats(formats: str) -> tuple[str, ...]:

@@ -90,6 +90,7 @@ def make_spec(
         respect_robots=crawl.respect_robots,
         use_sitemaps=crawl.use_sitemaps,
         check_external=crawl.check_external,
+        follow_nofollow=crawl.follow_nofollow,
     )
 
 
@@ -138,6 +139,7 @@ def fetch_config(settings: Settings) -> FetchConfig:
     crawl = settings.crawl
     return FetchConfig(
         user_agent=crawl.user_agent,
+        extra_headers=tuple(crawl.headers.items()),
         concurrency=crawl.concurrency,
         per_host_concurrency=crawl.per_host_concurrency,
         connect_timeout=crawl.connect_timeout_s,
