@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from tests.support.sites import Site, html
+from tests.support.sites import Route, Site, html
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -222,19 +222,34 @@ def test_an_unreachable_database_is_a_one_line_error(
     assert "Traceback" not in result.stderr
 
 
-def test_headers_given_are_sent_with_every_request_and_owned_ones_are_refused(
-    siteaudit: Run, serve: Callable[..., Site]
+def test_headers_given_go_to_the_scanned_site_only_and_owned_ones_are_refused(
+    siteaudit: Run, serve: Callable[..., Site], cli_env: dict[str, str]
 ) -> None:
-    seen: list[str | None] = []
+    seen: list[tuple[str, str | None]] = []
 
-    def page(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
-        seen.append(handler.headers.get("X-Staging-Token"))
-        return html('<a href="/two">two</a>')(handler)
+    def page(body: str) -> Route:
+        def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+            seen.append((handler.path, handler.headers.get("X-Staging-Token")))
+            return html(body)(handler)
 
-    site = serve({"/": page, "/two": page})
+        return answer
+
+    # Another host (localhost), reached by an external link and by a redirect: it must never
+    # see the token meant for the scanned site.
+    other = serve({"/x": page("elsewhere"), "/landing": page("landed")})
+    elsewhere = other.url.replace("127.0.0.1", "localhost")
+
+    def moved(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        return 302, {"Location": elsewhere + "landing"}, b""
+
+    links = f'<a href="/two">two</a><a href="/moved">m</a><a href="{elsewhere}x">x</a>'
+    site = serve({"/": page(links), "/two": page("two"), "/moved": moved})
+    cli_env["SITEAUDIT_CRAWL__CHECK_EXTERNAL"] = "true"
     result = siteaudit("scan", site.url, "--quiet", "--header", "X-Staging-Token: s3cret")
     assert result.returncode == 0, result.stderr
-    assert seen == ["s3cret", "s3cret"]
+    # The redirect was followed and the external link checked, both without the token.
+    assert set(seen) == {("/", "s3cret"), ("/two", "s3cret"), ("/landing", None), ("/x", None)}
+
     for bad, why in (
         ("Host: elsewhere.test", "the Host header is set by siteaudit itself"),
         ("X-Token s3cret", "expected 'Name: value'"),

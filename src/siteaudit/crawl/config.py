@@ -20,6 +20,9 @@ class FetchConfig:
 
     user_agent: str = DEFAULT_USER_AGENT
     extra_headers: tuple[tuple[str, str], ...] = ()
+    # The only host `extra_headers` go to (the scanned site's): never to another host, a
+    # redirect's or a sitemap's included. None: they go nowhere.
+    headers_host: str | None = None
     concurrency: int = 64
     per_host_concurrency: int = 8
     connect_timeout: float = 10.0

@@ -103,8 +103,8 @@ class HttpFetcher:
             "User-Agent": config.user_agent,
             "Accept": ACCEPT,
             "Accept-Encoding": ACCEPT_ENCODING,
-            **dict(config.extra_headers),
         }
+        self._extra = dict(config.extra_headers) if config.headers_host else None
         # aiohttp's total/connect timeouts would also count the wait for a pooled
         # connection; our own deadline (asyncio.timeout) covers the whole exchange instead.
         self._timeout = aiohttp.ClientTimeout(
@@ -298,7 +298,10 @@ class HttpFetcher:
         self, exchange: Exchange, started: float, limit: int, accept_any_type: bool, method: str
     ) -> None:
         session = self._session or self._open()
-        async with session.request(method, exchange.url, allow_redirects=False) as response:
+        extra = self._extra if self._extra and self._for_headers(exchange.url) else None
+        async with session.request(
+            method, exchange.url, allow_redirects=False, headers=extra
+        ) as response:
             exchange.ttfb_ms = (time.perf_counter() - started) * 1000
             exchange.status = response.status
             exchange.headers = tuple((k.lower(), v) for k, v in response.headers.items())
@@ -313,6 +316,10 @@ class HttpFetcher:
                 await _drain_small(response)
                 return
             await _read_body(response, exchange, limit)
+
+    def _for_headers(self, url: str) -> bool:
+        """True when `url` is on the one host the extra headers go to."""
+        return (urlsplit(url).hostname or "").lower() == self.config.headers_host
 
     def _timeout_message(self, exc: TimeoutError, exchange: Exchange) -> str:
         if isinstance(exc, aiohttp.ConnectionTimeoutError):

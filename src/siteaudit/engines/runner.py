@@ -37,7 +37,7 @@ from siteaudit.model.events import Progress
 from siteaudit.model.report import ScanReport
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.pipeline.reporting import with_check_infos
-from siteaudit.pipeline.urls import InvalidURLError, Scope, normalise
+from siteaudit.pipeline.urls import InvalidURLError, Scope, host_of, normalise
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store, shared_database_url
 
@@ -95,15 +95,19 @@ def make_spec(
 
 
 def make_fetcher(
-    settings: Settings, *, breaker: Breaker | None = None, slots: Slots | None = None
+    settings: Settings,
+    *,
+    breaker: Breaker | None = None,
+    slots: Slots | None = None,
+    headers_host: str | None = None,
 ) -> HttpFetcher:
     """The HTTP fetcher configured from settings (CLI policy: private targets allowed).
 
-    `breaker` and `slots` replace its in-process circuit breaker and per-host slots.
+    `breaker` and `slots` replace its in-process circuit breaker and per-host slots;
+    `crawl.headers` are sent to `headers_host` only.
     """
-    return HttpFetcher(
-        fetch_config(settings), address_policy(settings), breaker=breaker, slots=slots
-    )
+    config = fetch_config(settings, headers_host)
+    return HttpFetcher(config, address_policy(settings), breaker=breaker, slots=slots)
 
 
 def address_policy(settings: Settings) -> AddressPolicy:
@@ -134,12 +138,14 @@ def external_step(settings: Settings) -> ExternalStep:
     )
 
 
-def fetch_config(settings: Settings) -> FetchConfig:
-    """The fetcher's limits and manners from settings."""
+def fetch_config(settings: Settings, headers_host: str | None = None) -> FetchConfig:
+    """The fetcher's limits and manners from settings; `crawl.headers` go to `headers_host`
+    only (the scanned site's), and nowhere without it."""
     crawl = settings.crawl
     return FetchConfig(
         user_agent=crawl.user_agent,
         extra_headers=tuple(crawl.headers.items()),
+        headers_host=headers_host,
         concurrency=crawl.concurrency,
         per_host_concurrency=crawl.per_host_concurrency,
         connect_timeout=crawl.connect_timeout_s,
@@ -296,7 +302,8 @@ async def _run(
     forking: bool,
     on_crawled: Callable[[int], None] | None,
 ) -> ScanStatus:
-    fetcher = make_fetcher(settings)
+    # The operator's headers go to the scanned site only (settings.crawl.headers).
+    fetcher = make_fetcher(settings, headers_host=host_of(store.get_spec(scan_id).start_url))
     engine = LocalEngine(
         store,
         catalogue,
