@@ -260,13 +260,14 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
             coordinator = service.open_coordinator(settings)
             try:
                 outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+                # Read while the database is open: the report's rows stream from it.
+                broken = [
+                    (f.url, f.locator, f.evidence)
+                    for f in outcome.report.findings
+                    if f.check_id == "external-link-broken"
+                ]
             finally:
                 coordinator.engine.dispose()
-    broken = [
-        (f.url, f.locator, f.evidence)
-        for f in outcome.report.findings
-        if f.check_id == "external-link-broken"
-    ]
     assert broken == [
         (
             site.url,
