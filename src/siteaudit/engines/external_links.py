@@ -104,10 +104,11 @@ def select_targets(
     by_host: dict[str, list[str]] = {}
     chosen = 0
     for url in urls:
-        mine = by_host.setdefault(host_of(url), [])
-        if chosen >= limits.total:
+        if chosen >= limits.total:  # before noting the host: at most `total` hosts kept
             counters["external/skipped/scan-cap"] += 1
-        elif len(mine) >= limits.per_host:
+            continue
+        mine = by_host.setdefault(host_of(url), [])
+        if len(mine) >= limits.per_host:
             counters["external/skipped/host-cap"] += 1
         else:
             mine.append(url)
