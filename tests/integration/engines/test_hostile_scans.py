@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -186,8 +187,9 @@ def service_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make run_scan's fetcher use `service_policy_except(127.0.0.1)`."""
     make_fetcher = runner.make_fetcher
 
-    def with_service_policy(settings: Settings) -> HttpFetcher:
-        return HttpFetcher(make_fetcher(settings).config, service_policy_except(LOOPBACK))
+    def with_service_policy(settings: Settings, **options: Any) -> HttpFetcher:
+        config = make_fetcher(settings, **options).config
+        return HttpFetcher(config, service_policy_except(LOOPBACK))
 
     monkeypatch.setattr(runner, "make_fetcher", with_service_policy)
 
