@@ -6,7 +6,9 @@ redirects followed hop by hop and every address vetted like any fetch. The check
 own fetcher: two requests at a time per host, one retry, its own circuit breaker (a dead
 host costs a few attempts, then its remaining links are reported unreachable without more
 requests). Caps bound the work a site can cause: `per_host` URLs per host and `total` per
-scan, taken in URL order; the URLs past a cap are counted, not checked.
+scan, chosen in URL order and checked one host after another in turn; the URLs past a cap
+are counted, not checked. A machine without network access is told apart from dead links
+(`ExternalResults.offline_hosts`), and checking stops early when it shows.
 """
 
 from __future__ import annotations
