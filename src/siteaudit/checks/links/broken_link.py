@@ -2,7 +2,8 @@
 
 from collections.abc import Iterator
 
-from siteaudit.checks.base import CheckContext, Docs, Failed, failed, site_check
+from siteaudit.checks.base import CheckContext, Docs, Failed, site_check
+from siteaudit.checks.links._broken import broken_target
 from siteaudit.model import Category, Severity
 from siteaudit.model.site import Site
 
@@ -31,14 +32,11 @@ def broken_link(site: Site, ctx: CheckContext) -> Iterator[Failed]:
         if target is None or not target.is_broken or (link.source, link.target) in seen:
             continue
         seen.add((link.source, link.target))
-        if target.status is not None:
-            answer = f"answered HTTP {target.status}"
-        else:
-            answer = f"could not be fetched ({target.error_code or 'no response'})"
-        label = f" (link text {link.text!r})" if link.text else ""
-        yield failed(
-            f"The page links to {link.target}, which {answer}.",
-            evidence=f"{link.target} {answer}{label}",
-            locator=link.target,
-            url=link.source,
+        yield broken_target(
+            link.source,
+            link.target,
+            link.text,
+            target.status,
+            target.error_code,
+            no_answer="could not be fetched",
         )

@@ -2,7 +2,8 @@
 
 from collections.abc import Iterator
 
-from siteaudit.checks.base import CheckContext, Docs, Failed, failed, site_check
+from siteaudit.checks.base import CheckContext, Docs, Failed, site_check
+from siteaudit.checks.links._broken import broken_target
 from siteaudit.model import Category, Severity
 from siteaudit.model.site import Site
 
@@ -32,14 +33,4 @@ def external_link_broken(site: Site, ctx: CheckContext) -> Iterator[Failed]:
         if (link.source, link.target) in seen:
             continue
         seen.add((link.source, link.target))
-        if link.status is not None:
-            answer = f"answered HTTP {link.status}"
-        else:
-            answer = f"could not be reached ({link.error_code or 'no response'})"
-        label = f" (link text {link.text!r})" if link.text else ""
-        yield failed(
-            f"The page links to {link.target}, which {answer}.",
-            evidence=f"{link.target} {answer}{label}",
-            locator=link.target,
-            url=link.source,
-        )
+        yield broken_target(*link, no_answer="could not be reached")
