@@ -12,6 +12,7 @@ import os
 import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -152,15 +153,24 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def test_the_pages_a_dead_worker_had_not_stored_are_given_back(
-    database: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)  # every row stays held
+@contextmanager
+def storing_pool(database: str, job: PageJob, processes: int) -> Iterator[PoolProcessor]:
+    """A pool whose workers store their rows in `database`, for a new scan (the store is
+    closed afterwards; the pool is the caller's to close)."""
     store = open_store(database)
     try:
         url = shared_database_url(store)
         assert url is not None
-        pool = PoolProcessor(JOB, 1, RowTarget(url, store.create_scan(ScanSpec(BASE))))
+        yield PoolProcessor(job, processes, RowTarget(url, store.create_scan(ScanSpec(BASE))))
+    finally:
+        store.engine.dispose()
+
+
+def test_the_pages_a_dead_worker_had_not_stored_are_given_back(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_worker, "STORE_BATCH_S", 3600.0)  # every row stays held
+    with storing_pool(database, JOB, 1) as pool:
 
         async def run() -> list[LostPage]:
             try:
@@ -177,13 +187,11 @@ def test_the_pages_a_dead_worker_had_not_stored_are_given_back(
                 pool.close()  # the replacement held nothing: no error
 
         lost = asyncio.run(run())
-        assert [(p.url, p.depth, p.found_via) for p in lost] == [
-            (BASE + name, 2, "link") for name in ("a", "b", "c")
-        ]
-        # What the engine counted of each, to take back before fetching it again.
-        assert [p.done.status if p.done else None for p in lost] == [200, 200, 200]
-    finally:
-        store.engine.dispose()
+    assert [(p.url, p.depth, p.found_via) for p in lost] == [
+        (BASE + name, 2, "link") for name in ("a", "b", "c")
+    ]
+    # What the engine counted of each, to take back before fetching it again.
+    assert [p.done.status if p.done else None for p in lost] == [200, 200, 200]
 
 
 def store_then_audit_c(
@@ -192,11 +200,7 @@ def store_then_audit_c(
     """Two workers storing their rows: each processes one page ("a", "b") and holds its
     rows; `before_store(pool)`, then both are asked to store, and page "c" is sent (to the
     first worker). The page "c" came back as, and the pages given back."""
-    store = open_store(database)
-    try:
-        url = shared_database_url(store)
-        assert url is not None
-        pool = PoolProcessor(job, 2, RowTarget(url, store.create_scan(ScanSpec(BASE))))
+    with storing_pool(database, job, 2) as pool:
 
         async def run() -> tuple[ProcessedPage, list[LostPage]]:
             try:
@@ -210,8 +214,6 @@ def store_then_audit_c(
                 pool.close()
 
         return asyncio.run(run())
-    finally:
-        store.engine.dispose()
 
 
 def pids(pool: PoolProcessor) -> list[str]:
@@ -252,11 +254,7 @@ def one_worker_storing(
 ) -> tuple[ProcessedPage, list[LostPage]]:
     """A one-worker pool storing its rows in `database`: what `work(pool)` returned, and the
     pages given back to fetch again once its worker died."""
-    store = open_store(database)
-    try:
-        url = shared_database_url(store)
-        assert url is not None
-        pool = PoolProcessor(JOB, 1, RowTarget(url, store.create_scan(ScanSpec(BASE))))
+    with storing_pool(database, JOB, 1) as pool:
 
         async def run() -> tuple[ProcessedPage, list[LostPage]]:
             try:
@@ -270,8 +268,6 @@ def one_worker_storing(
                 pool.close()
 
         return asyncio.run(run())
-    finally:
-        store.engine.dispose()
 
 
 def test_a_worker_dying_as_it_stores_the_batch_a_page_filled_blames_no_page(
