@@ -39,6 +39,8 @@ class FetchConfig:
     circuit_breaker_threshold: int = 5
     circuit_breaker_reset: float = 60.0
     dns_cache_ttl: int = 60
+    # Host names pinned to addresses (a hosts file's lines; the addresses are still vetted).
+    hosts: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         """Refuse settings that would disable a bound instead of setting it."""

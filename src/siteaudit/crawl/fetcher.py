@@ -140,7 +140,7 @@ class HttpFetcher:
                 limit=self.config.concurrency,
                 limit_per_host=self.config.per_host_concurrency,
                 ttl_dns_cache=self.config.dns_cache_ttl,
-                resolver=VettingResolver(self.policy),
+                resolver=VettingResolver(self.policy, hosts=dict(self.config.hosts)),
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -195,17 +196,31 @@ class AddressPolicy:
 
 
 class VettingResolver(AbstractResolver):
-    """An aiohttp resolver that resolves once and returns only addresses the policy allows."""
+    """An aiohttp resolver that resolves once and returns only addresses the policy allows.
 
-    def __init__(self, policy: AddressPolicy, inner: AbstractResolver | None = None) -> None:
+    `hosts` pins names to addresses, as a hosts file or curl's --resolve would (auditing a
+    staging server under the site's real name); a pinned address is vetted like any other.
+    """
+
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        inner: AbstractResolver | None = None,
+        hosts: Mapping[str, str] | None = None,
+    ) -> None:
         self._policy = policy
         self._inner = inner if inner is not None else DefaultResolver()
+        self._hosts = {name.lower().rstrip("."): address for name, address in (hosts or {}).items()}
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         """Resolve `host`; raise BlockedAddressError when no record survives vetting."""
-        records = await self._inner.resolve(host, port, family)
+        pinned = self._hosts.get(host.lower().rstrip("."))
+        if pinned is not None:
+            records = [_record(host, pinned, port)]
+        else:
+            records = await self._inner.resolve(host, port, family)
         allowed: list[ResolveResult] = []
         first_block: BlockedAddressError | None = None
         for record in records:
@@ -224,3 +239,15 @@ class VettingResolver(AbstractResolver):
     async def close(self) -> None:
         """Close the wrapped resolver."""
         await self._inner.close()
+
+
+def _record(host: str, address: str, port: int) -> ResolveResult:
+    ip = ipaddress.ip_address(address)
+    return {
+        "hostname": host,
+        "host": str(ip),
+        "port": port,
+        "family": socket.AF_INET6 if ip.version == 6 else socket.AF_INET,
+        "proto": 0,
+        "flags": socket.AI_NUMERICHOST,
+    }

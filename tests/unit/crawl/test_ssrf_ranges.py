@@ -167,3 +167,22 @@ async def test_closing_the_resolver_closes_the_wrapped_one() -> None:
     inner = FakeResolver([])
     await VettingResolver(AddressPolicy.service(), inner).close()
     assert inner.closed
+
+
+async def test_a_pinned_host_connects_to_its_address_without_asking_dns() -> None:
+    inner = FakeResolver(["93.184.215.14"])
+    resolver = VettingResolver(AddressPolicy.cli(), inner, hosts={"Staging.Example.": "10.0.0.5"})
+    records = await resolver.resolve("staging.example", 443)
+    assert [(r["host"], r["port"], r["hostname"]) for r in records] == [
+        ("10.0.0.5", 443, "staging.example")
+    ]
+    other = await resolver.resolve("www.example", 443)  # names not pinned still ask DNS
+    assert [r["host"] for r in other] == ["93.184.215.14"]
+
+
+async def test_a_pinned_address_is_vetted_like_a_resolved_one() -> None:
+    resolver = VettingResolver(
+        AddressPolicy.service(), FakeResolver([]), hosts={"meta.example": "169.254.169.254"}
+    )
+    with pytest.raises(BlockedAddressError, match=r"169\.254\.169\.254"):
+        await resolver.resolve("meta.example", 80)
