@@ -7,6 +7,7 @@ the working directory (or the file named by `SITEAUDIT_CONFIG`), then defaults.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -27,6 +28,9 @@ from siteaudit.model import Severity
 DEFAULT_USER_AGENT = f"siteaudit/{__version__} (+https://github.com/siteaudit/siteaudit)"
 # RFC 9110 token characters: a header name.
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HOST_NAME = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_-]{1,63})*\.?"
+)
 # Headers the fetcher sets or depends on (framing, decoding, the user agent's own setting).
 FETCHER_HEADERS = frozenset(
     {"host", "content-length", "transfer-encoding", "connection", "accept-encoding", "user-agent"}
@@ -64,6 +68,31 @@ class CrawlSettings(BaseModel):
     # Links marked rel=nofollow (or on a page whose meta robots says nofollow) are not
     # followed, as search engines do, unless this is set.
     follow_nofollow: bool = False
+    # Crawl the start host's subdomains too (www.example.com -> shop.www.example.com; give
+    # the parent host to cover its siblings); each host obeys its own robots.txt, and at
+    # most 100 hosts are crawled.
+    subdomains: bool = False
+    # Query parameters removed from the scanned site's URLs before they are crawled or
+    # stored, so that one page is audited once: names or shell patterns, any case
+    # ("utm_*", "sessionid", "fbclid"; "*" drops every query string).
+    strip_params: list[str] = Field(default_factory=list)
+    # Host names pinned to IP addresses, as in a hosts file: audit a staging server under
+    # the site's real name ({"www.example.com" = "10.0.0.5"}). Addresses are still vetted.
+    hosts: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("hosts")
+    @classmethod
+    def pinned_addresses(cls, hosts: dict[str, str]) -> dict[str, str]:
+        """`hosts`, when every value is an IP address and every key a host name."""
+        for name, address in hosts.items():
+            if not _HOST_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a host name")
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                raise ValueError(f"{address!r} (for {name}) is not an IP address") from None
+        return hosts
+
     # Sent with every request besides the user agent (a staging site's basic-auth token, a
     # header a firewall lets through); the headers the fetcher owns cannot be replaced.
     headers: dict[str, str] = Field(default_factory=dict)

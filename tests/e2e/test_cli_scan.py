@@ -274,3 +274,93 @@ def test_nofollow_links_are_followed_only_when_asked(
 
     assert fetched("default") == {"/", "/kept"}
     assert fetched("asked") == {"/", "/kept", "/sponsor"}
+
+
+def robots(text: str) -> Route:
+    return lambda _handler: (200, {"Content-Type": "text/plain"}, text.encode())
+
+
+def test_subdomains_are_crawled_when_asked_each_under_its_own_robots_txt(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    # Three host names pinned to 127.0.0.1 (--resolve): the site, a subdomain of it, and
+    # another site; each name's server on its own port.
+    docs = serve(
+        {
+            "/robots.txt": robots("User-agent: *\nDisallow: /private\n"),
+            "/": html('<a href="/guide">g</a><a href="/private/notes">p</a>'),
+            "/guide": html("guide"),
+            "/private/notes": html("secret"),
+        }
+    )
+    other = serve({"/": html("elsewhere")})
+    docs_url = docs.url.replace("127.0.0.1", "docs.shop.test")
+    other_url = other.url.replace("127.0.0.1", "other.test")
+    # The home page links to a disallowed page of the subdomain too: it is queued before
+    # that host's robots.txt is read, and must still not be fetched.
+    early = f'<a href="{docs_url}private/early">e</a>'
+    links = f'<a href="/a">a</a><a href="{docs_url}">d</a><a href="{other_url}">o</a>{early}'
+    shop = serve(
+        {
+            "/": html(links),
+            "/a": html("a"),
+        }
+    )
+    start = shop.url.replace("127.0.0.1", "shop.test")
+    pins = [
+        a
+        for name in ("shop.test", "docs.shop.test", "other.test")
+        for a in ("--resolve", f"{name}:127.0.0.1")
+    ]
+
+    def crawled(out: str) -> tuple[set[str], dict[str, int]]:
+        report = json.loads((workdir / out / "report.json").read_text())
+        return {page["url"] for page in report["pages"]}, report["scan"]["counters"]
+
+    alone = siteaudit("scan", start, "--out", "alone", "--quiet", *pins)
+    assert alone.returncode == 0, alone.stderr
+    assert crawled("alone")[0] == {start, start + "a"}
+    assert docs.requests == [] and other.requests == []
+
+    wide = siteaudit("scan", start, "--out", "wide", "--quiet", "--subdomains", *pins)
+    assert wide.returncode == 0, wide.stderr
+    pages, counters = crawled("wide")
+    assert pages == {start, start + "a", docs_url, docs_url + "guide"}
+    # The subdomain's robots.txt was read once, before its first page, and obeyed.
+    assert docs.requests[0] == "/robots.txt"
+    assert docs.requests.count("/robots.txt") == 1
+    assert not [path for path in docs.requests if path.startswith("/private")]
+    assert counters["robots/hosts-read"] == 1
+    assert counters["discover/skipped/robots-disallowed"] == 2
+    assert other.requests == []  # another site is never crawled
+
+
+def test_parameter_rules_make_one_page_of_the_urls_that_differ_by_them(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    links = (
+        '<a href="/p?utm_source=news&id=1">1</a><a href="/p?id=1&UTM_MEDIUM=mail">2</a>'
+        '<a href="/p?id=1">3</a><a href="/q?sessionid=abc">4</a><a href="/q?sessionid=def">5</a>'
+    )
+    site = serve({"/": html(links), "/p": html("p"), "/q": html("q")})
+    result = siteaudit(
+        "scan", site.url, "--quiet", "--strip-param", "utm_*", "--strip-param", "SessionID"
+    )
+    assert result.returncode == 0, result.stderr
+    discovery = ("/robots.txt", "/llms.txt", "/sitemap.xml")
+    assert sorted(r for r in site.requests if r not in discovery) == ["/", "/p?id=1", "/q"]
+    report = json.loads(next(workdir.glob(".siteaudit/reports/scan-*/report.json")).read_text())
+    assert {page["url"] for page in report["pages"]} == {
+        site.url,
+        site.url + "p?id=1",
+        site.url + "q",
+    }
+
+    for bad, why in (
+        (("--strip-param", "id=1"), "invalid parameter rule: 'id=1' is not a query parameter"),
+        (("--resolve", "shop.test"), "expected HOST:ADDRESS"),
+        (("--resolve", "shop.test:nowhere"), "'nowhere' (for shop.test) is not an IP address"),
+    ):
+        refused = siteaudit("scan", site.url, "--quiet", *bad)
+        assert refused.returncode == 2 and why in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr

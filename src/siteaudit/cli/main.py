@@ -99,6 +99,25 @@ def main() -> None:
     help="Follow rel=nofollow links too (not followed by default).",
 )
 @click.option(
+    "--subdomains",
+    is_flag=True,
+    help="Crawl the start host's subdomains too (each obeys its own robots.txt).",
+)
+@click.option(
+    "--strip-param",
+    "strip_params",
+    multiple=True,
+    metavar="NAME",
+    help="Drop this query parameter from the site's URLs; 'utm_*' patterns work (repeat).",
+)
+@click.option(
+    "--resolve",
+    "pinned",
+    multiple=True,
+    metavar="HOST:ADDRESS",
+    help="Connect to ADDRESS for HOST, as a hosts file would (a staging server; repeat).",
+)
+@click.option(
     "--header",
     "headers",
     multiple=True,
@@ -125,6 +144,9 @@ def scan(
     no_robots: bool,
     no_external: bool,
     follow_nofollow: bool,
+    subdomains: bool,
+    strip_params: tuple[str, ...],
+    pinned: tuple[str, ...],
     headers: tuple[str, ...],
     engine: str,
     wait: bool,
@@ -141,6 +163,12 @@ def scan(
         crawl["check_external"] = False
     if follow_nofollow:
         crawl["follow_nofollow"] = True
+    if subdomains:
+        crawl["subdomains"] = True
+    if strip_params:
+        crawl["strip_params"] = list(strip_params)
+    if pinned:
+        crawl["hosts"] = _parse_hosts(pinned)
     if headers:
         crawl["headers"] = _parse_headers(headers)
     # Large scans start writing the CSV and JSON reports when their crawl ends
@@ -249,6 +277,20 @@ def _parse_headers(headers: tuple[str, ...]) -> dict[str, str]:
         return CrawlSettings.sendable_headers(parsed)
     except ValueError as exc:
         raise click.UsageError(f"--header: {exc}") from None
+
+
+def _parse_hosts(pinned: tuple[str, ...]) -> dict[str, str]:
+    """`--resolve HOST:ADDRESS` options as a dict (UsageError for a malformed one)."""
+    parsed: dict[str, str] = {}
+    for item in pinned:
+        host, colon, address = item.partition(":")
+        if not colon:
+            raise click.UsageError(f"--resolve {item!r}: expected HOST:ADDRESS")
+        parsed[host.strip()] = address.strip().strip("[]")
+    try:
+        return CrawlSettings.pinned_addresses(parsed)
+    except ValueError as exc:
+        raise click.UsageError(f"--resolve: {exc}") from None
 
 
 def _parse_formats(formats: str) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
 from siteaudit.engines.external_links import ExternalStep, broken_external_links
+from siteaudit.engines.preflight import HostRobots
 from siteaudit.engines.processing import (
     InlineProcessor,
     PageJob,
@@ -58,6 +59,7 @@ Preflight = Callable[[Fetcher, ScanSpec], Awaitable[Discovery]]
 class _RunState:
     frontier: Frontier
     processor: PageProcessor
+    robots: HostRobots | None = None  # with the subdomains option: each host's robots.txt
     pending: list[PageRows] = field(default_factory=list)
     counters: Counter[str] = field(default_factory=Counter)
     in_flight: int = 0
@@ -99,14 +101,7 @@ class LocalEngine:
         self._cancel = asyncio.Event()
 
     def _inline(self, spec: ScanSpec, _scan_id: int) -> PageProcessor:
-        job = PageJob(
-            spec.start_url,
-            spec.include,
-            spec.exclude,
-            self._max_links,
-            CheckConfig(),
-            spec.follow_nofollow,
-        )
+        job = PageJob.for_scan(spec, self._max_links, CheckConfig())
         return InlineProcessor(job, self._catalogue)
 
     def cancel(self) -> None:
@@ -139,18 +134,21 @@ class LocalEngine:
     async def _run(self, scan_id: int, spec: ScanSpec, resume: bool) -> ScanStatus:
         self._store.set_status(scan_id, ScanStatus.DISCOVERING)
         found = await self._discover(spec)
+        robots = None
+        if spec.subdomains and spec.respect_robots and found.robots is not None:
+            robots = HostRobots(self._fetcher, spec, found.robots)
         frontier = Frontier(
-            scope=Scope.from_spec(spec.start_url, spec.include, spec.exclude),
+            scope=Scope.of(spec),
             max_pages=spec.max_pages,
             max_depth=spec.max_depth,
-            allowed_by_robots=found.allowed,
+            allowed_by_robots=found.allowed if robots is None else robots.allowed,
             follow_nofollow=spec.follow_nofollow,
         )
         if resume:
             self._restore(scan_id, frontier)
         frontier.offer(spec.start_url, 0, "start")
         frontier.offer_sitemap_urls(found.sitemap_urls)
-        state = _RunState(frontier, self._make_processor(spec, scan_id))
+        state = _RunState(frontier, self._make_processor(spec, scan_id), robots)
         state.counters.update(found.counters)
         self._store.set_status(scan_id, ScanStatus.SELECTING)
         self._store.set_status(scan_id, ScanStatus.FETCHING)
@@ -168,6 +166,8 @@ class LocalEngine:
         finally:
             state.processor.close()
         state.counters.update(frontier.counters)
+        if robots is not None:
+            state.counters.update(robots.counters)
         self._store.add_counters(scan_id, dict(state.counters))
         self._store.save_discovery(
             scan_id,
@@ -297,6 +297,12 @@ class LocalEngine:
                 wake.set()
 
     async def _process(self, spec: ScanSpec, state: _RunState, entry: FrontierEntry) -> None:
+        robots = state.robots
+        if robots is not None:  # queued maybe before its host's robots.txt was read
+            await robots.learn(entry.url)
+            if not robots.allowed(entry.url):
+                state.frontier.block(entry.url)
+                return
         fetched = await fetch(self._fetcher, entry.url)
         state.fetched += 1
         done = await state.processor.process(fetched, entry.depth, entry.found_via)

@@ -25,7 +25,7 @@ from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
 from siteaudit.crawl.errors import ErrorCode
 from siteaudit.engines.page_clock import PageOverrun, own_the_alarm, time_limited
 from siteaudit.forking import leave_signals_to_the_parent
-from siteaudit.model import FetchedPage, Page
+from siteaudit.model import FetchedPage, Page, ScanSpec
 from siteaudit.model.page import UNAUDITED
 from siteaudit.pipeline.analysis import PageAnalyzer
 from siteaudit.pipeline.discovery import candidates
@@ -92,13 +92,38 @@ class PageJob:
     checks: CheckConfig
     follow_nofollow: bool = False
     time_limit_s: float = PAGE_TIME_LIMIT_S
+    subdomains: bool = False
+    strip_params: tuple[str, ...] = ()
+
+    @classmethod
+    def for_scan(
+        cls,
+        spec: ScanSpec,
+        max_links: int,
+        checks: CheckConfig,
+        time_limit_s: float = PAGE_TIME_LIMIT_S,
+    ) -> PageJob:
+        """The job of the scan `spec` describes."""
+        return cls(
+            spec.start_url,
+            spec.include,
+            spec.exclude,
+            max_links,
+            checks,
+            spec.follow_nofollow,
+            time_limit_s,
+            spec.subdomains,
+            spec.strip_params,
+        )
 
 
 class PageWorker:
     """Extraction, analysis and encoding for one scan, built once per process (or inline)."""
 
     def __init__(self, job: PageJob, catalogue: Catalogue) -> None:
-        self.scope = Scope.from_spec(job.start_url, job.include, job.exclude)
+        self.scope = Scope.from_spec(
+            job.start_url, job.include, job.exclude, job.subdomains, job.strip_params
+        )
         self.max_links = job.max_links
         self.follow_nofollow = job.follow_nofollow
         self.time_limit_s = job.time_limit_s
@@ -127,7 +152,11 @@ class PageWorker:
 
     def _process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         page = to_page(
-            fetched, depth=depth, is_internal=self.scope.is_internal, max_links=self.max_links
+            fetched,
+            depth=depth,
+            is_internal=self.scope.is_internal,
+            max_links=self.max_links,
+            clean=self.scope.clean,
         )
         return self._package(page, depth, found_via)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -18,8 +20,7 @@ LLMS_MAX_BYTES = 256 * 1024
 
 async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
     """Read robots.txt, llms.txt and the sitemaps robots.txt names (or /sitemap.xml)."""
-    parts = urlsplit(spec.start_url)
-    origin = f"{parts.scheme}://{parts.netloc}"
+    origin = origin_of(spec.start_url)
     robots = await fetch_robots(fetcher, origin)
     counters = {f"robots/{robots.mode}": 1}
     delay = apply_crawl_delay(fetcher, robots.to_json(), spec)
@@ -61,7 +62,7 @@ async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
 
 
 def _in_scope(found: tuple[str, ...], spec: ScanSpec) -> list[str]:
-    scope = Scope.from_spec(spec.start_url, spec.include, spec.exclude)
+    scope = Scope.of(spec)
     urls = []
     for raw in found:
         try:
@@ -69,7 +70,7 @@ def _in_scope(found: tuple[str, ...], spec: ScanSpec) -> list[str]:
         except ValueError:
             continue
         if scope.allows(url):
-            urls.append(url)
+            urls.append(scope.clean(url))
     return urls
 
 
@@ -95,12 +96,62 @@ def apply_crawl_delay(
     at robots.MAX_CRAWL_DELAY); returns the delay applied, if any."""
     if document is None or not spec.respect_robots:
         return None
-    delay = Robots.from_json(document).crawl_delay(spec.user_agent)
-    if not delay:
-        return None
-    parts = urlsplit(spec.start_url)
-    fetcher.pace(f"{parts.scheme}://{parts.netloc}", delay)
-    return delay
+    return _pace(fetcher, Robots.from_json(document), spec)
+
+
+def _pace(fetcher: Fetcher, robots: Robots, spec: ScanSpec) -> float | None:
+    delay = robots.crawl_delay(spec.user_agent)
+    if delay:
+        fetcher.pace(origin_of(robots.url), delay)
+    return delay or None
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of `url`: what one robots.txt governs (RFC 9309 2.3)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class HostRobots:
+    """The robots.txt of every origin a scan crawls: the start URL's, read by `preflight`,
+    and with the subdomains option each other host's, read before that host's first page.
+
+    The frontier asks `allowed` as it queues a URL; an origin not read yet allows it, and
+    the engine calls `learn` before fetching it, then asks again: a URL its own robots.txt
+    disallows is then recorded as blocked (`Frontier.block`), never fetched. Each origin's
+    robots.txt is fetched once however many fetches wait for it, its Crawl-delay paces that
+    origin, and an unreachable one disallows all as RFC 9309 says.
+    """
+
+    def __init__(self, fetcher: Fetcher, spec: ScanSpec, start: dict[str, object]) -> None:
+        self._fetcher = fetcher
+        self._spec = spec
+        first = Robots.from_json(start)
+        self._verdicts: dict[str, Robots] = {origin_of(first.url): first}
+        self._reading: dict[str, asyncio.Future[Robots]] = {}
+        self.counters: Counter[str] = Counter()
+
+    def allowed(self, url: str) -> bool:
+        """False when the robots.txt of `url`'s origin, once read, disallows it."""
+        robots = self._verdicts.get(origin_of(url))
+        return robots is None or robots.allowed(url, self._spec.user_agent)
+
+    async def learn(self, url: str) -> None:
+        """Read the robots.txt of `url`'s origin, unless it was (or is being) read."""
+        origin = origin_of(url)
+        if origin in self._verdicts:
+            return
+        reading = self._reading.get(origin)
+        if reading is None or reading.cancelled():  # cancelled: a task's time limit hit
+            reading = asyncio.ensure_future(fetch_robots(self._fetcher, origin))
+            self._reading[origin] = reading
+        robots = await asyncio.shield(reading)  # one waiter cancelled leaves the others
+        if origin not in self._verdicts:
+            self._verdicts[origin] = robots
+            self._reading.pop(origin, None)
+            self.counters["robots/hosts-read"] += 1
+            self.counters[f"robots/{robots.mode}"] += 1
+            _pace(self._fetcher, robots, self._spec)
 
 
 def robots_allowed(document: dict[str, object] | None, spec: ScanSpec) -> Callable[[str], bool]:
@@ -113,4 +164,7 @@ def robots_allowed(document: dict[str, object] | None, spec: ScanSpec) -> Callab
 def _allowed(robots: Robots, spec: ScanSpec) -> Callable[[str], bool]:
     if not spec.respect_robots:
         return lambda _url: True
+    if spec.subdomains:  # a robots.txt speaks for its own origin only (see HostRobots)
+        origin = origin_of(robots.url)
+        return lambda url: origin_of(url) != origin or robots.allowed(url, spec.user_agent)
     return lambda url: robots.allowed(url, spec.user_agent)

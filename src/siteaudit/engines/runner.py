@@ -72,14 +72,16 @@ def make_spec(
     settings: Settings, url: str, include: tuple[str, ...], exclude: tuple[str, ...]
 ) -> ScanSpec:
     """Validate the user's URL and patterns into a ScanSpec (ScanInputError when unusable)."""
+    crawl = settings.crawl
     try:
         start = normalise(url)
-        Scope.from_spec(start, include, exclude)
+        scope = Scope.from_spec(
+            start, include, exclude, crawl.subdomains, tuple(crawl.strip_params)
+        )
     except InvalidURLError as exc:
         raise ScanInputError(str(exc)) from exc
-    crawl = settings.crawl
     return ScanSpec(
-        start_url=start,
+        start_url=scope.clean(start),
         max_pages=crawl.max_pages,
         max_depth=crawl.max_depth,
         concurrency=crawl.concurrency,
@@ -91,6 +93,8 @@ def make_spec(
         use_sitemaps=crawl.use_sitemaps,
         check_external=crawl.check_external,
         follow_nofollow=crawl.follow_nofollow,
+        subdomains=crawl.subdomains,
+        strip_params=scope.strip_params,
     )
 
 
@@ -154,6 +158,7 @@ def fetch_config(settings: Settings, headers_host: str | None = None) -> FetchCo
         max_body_bytes=crawl.max_body_bytes,
         max_redirects=crawl.max_redirects,
         retries=crawl.retries,
+        hosts=tuple(crawl.hosts.items()),
     )
 
 
@@ -180,15 +185,7 @@ def _processor_factory(
     config = check_config(settings)
 
     def make(spec: ScanSpec, scan_id: int) -> PageProcessor:
-        job = PageJob(
-            spec.start_url,
-            spec.include,
-            spec.exclude,
-            crawl.max_links_per_page,
-            config,
-            spec.follow_nofollow,
-            crawl.page_time_limit_s,
-        )
+        job = PageJob.for_scan(spec, crawl.max_links_per_page, config, crawl.page_time_limit_s)
         if wanted == 0 or load_catalogue().configure(config).checks != catalogue.checks:
             # Checks the workers could not rebuild from configuration run inline.
             return InlineProcessor(job, catalogue)

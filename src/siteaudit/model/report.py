@@ -21,6 +21,9 @@ T_co = TypeVar("T_co", covariant=True)
 # Distinct URLs the page and depth limits kept out that a scan counts (each by its hash):
 # the bound on what a site can make the frontier remember of them.
 LEFT_OUT_COUNTED = 100_000
+# Hosts one scan crawls with the subdomains option: a wildcard DNS record answers for any
+# name, and a site that links to a fresh subdomain per visitor would be a trap without end.
+MAX_HOSTS = 100
 
 
 class Rows(Protocol[T_co]):
@@ -77,12 +80,19 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " links away from the start page were not fetched (raise the limit with"
             " --max-depth or crawl.max_depth)."
         )
+    hosts = counters.get("discover/skipped/host-limit", 0)
+    if hosts:
+        notices.append(
+            f"{_how_many(hosts, counters)} URLs on subdomains past the first {MAX_HOSTS} hosts"
+            " were not fetched (a scan crawls at most that many hosts)."
+        )
     return tuple(notices)
 
 
 def _how_many(count: int, counters: dict[str, int]) -> str:
-    left_out = counters.get("discover/skipped/page-limit", 0) + counters.get(
-        "discover/skipped/too-deep", 0
+    left_out = sum(
+        counters.get(f"discover/skipped/{limit}", 0)
+        for limit in ("page-limit", "too-deep", "host-limit")
     )
     return f"at least {count:,}" if left_out >= LEFT_OUT_COUNTED else f"{count:,}"
 

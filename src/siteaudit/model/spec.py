@@ -85,4 +85,8 @@ class ScanSpec:
     use_sitemaps: bool = True
     follow_nofollow: bool = False
     check_external: bool = False
+    # Crawl the start host's subdomains too (each obeying its own robots.txt).
+    subdomains: bool = False
+    # Query parameters removed from the site's URLs (`pipeline.urls.strip_params`).
+    strip_params: tuple[str, ...] = ()
     options: dict[str, object] = field(default_factory=dict)

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from siteaudit.model import Page
-from siteaudit.model.report import LEFT_OUT_COUNTED
+from siteaudit.model.report import LEFT_OUT_COUNTED, MAX_HOSTS
 from siteaudit.model.site import SiteFacts, Trap
-from siteaudit.pipeline.urls import Scope, resolve
+from siteaudit.pipeline.urls import Scope, host_of, resolve
 
 SITEMAP_DEPTH = 0
 _NUMBERS = re.compile(r"\d+")
@@ -93,9 +93,12 @@ class Frontier:
     _patterns: Counter[str] = field(default_factory=Counter)
     _pattern_depth: dict[str, int] = field(default_factory=dict)
     _left_out: set[int] = field(default_factory=set)  # hashes of URLs past a limit
+    _hosts: set[str] = field(default_factory=set)  # with subdomains: the hosts crawled
 
     def offer(self, url: str, depth: int, found_via: str) -> bool:
-        """Queue `url` if it is new, in scope, allowed and within limits; True if queued."""
+        """Queue `url` (parameter rules applied) if it is new, in scope, allowed and within
+        limits; True if queued."""
+        url = self.scope.clean(url)
         if url in self.seen or url in self.robots_blocked:
             return False
         if not self.scope.allows(url):
@@ -105,12 +108,29 @@ class Frontier:
         if len(self.seen) >= self.max_pages:
             return self._leave_out(url, "page-limit")
         if not self.allowed_by_robots(url):
-            self.robots_blocked.add(url)  # remembered, so later links to it are not recounted
-            return self._skip("robots-disallowed")
+            return self.block(url)
         if found_via != "start" and self._is_trap(url, depth):
             return False
+        if self.scope.subdomains and not self._new_host_allowed(url):
+            return self._leave_out(url, "host-limit")
         self.seen.add(url)
         self.requeue(url, depth, found_via)
+        return True
+
+    def block(self, url: str) -> bool:
+        """Record `url` as disallowed by robots.txt (learnt late, for a subdomain whose
+        robots.txt is read before its first page); it no longer counts as a page."""
+        self.seen.discard(url)
+        self.robots_blocked.add(url)  # remembered, so later links to it are not recounted
+        return self._skip("robots-disallowed")
+
+    def _new_host_allowed(self, url: str) -> bool:
+        host = host_of(url)
+        if host in self._hosts:
+            return True
+        if len(self._hosts) >= MAX_HOSTS:
+            return False
+        self._hosts.add(host)
         return True
 
     def requeue(self, url: str, depth: int, found_via: str) -> None:

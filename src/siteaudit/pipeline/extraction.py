@@ -51,6 +51,7 @@ def extract(
     depth: int,
     is_internal: Callable[[str], bool],
     max_links: int = 10_000,
+    clean: Callable[[str], str] | None = None,
 ) -> Page:
     """The `Page` model of one fetched URL.
 
@@ -58,6 +59,7 @@ def extract(
     Non-HTML responses, failed fetches, error pages and redirected URLs keep just their HTTP
     facts: the HTML checks audit real documents rather than a server's 404 template, and a
     redirect's content belongs to its target, which is crawled as a page of its own.
+    `clean` applies the scan's parameter rules to each link (`Scope.clean`).
     """
     if not _is_auditable_html(fetched):
         return http_facts(fetched, depth)
@@ -65,7 +67,7 @@ def extract(
     doc = Document(LexborHTMLParser(text))
     base_href = _base_href(doc, fetched.final_url)
     base = base_href or fetched.final_url
-    links, truncated = _links(doc, base, is_internal, max_links)
+    links, truncated = _links(doc, base, is_internal, max_links, clean)
     meta, robots, charset = _meta(doc)
     titles = doc.css("title:not(svg title)")
     html = doc.css_first("html")
@@ -273,7 +275,11 @@ def _base_href(doc: Document, final_url: str) -> str | None:
 
 
 def _links(
-    doc: Document, base: str, is_internal: Callable[[str], bool], max_links: int
+    doc: Document,
+    base: str,
+    is_internal: Callable[[str], bool],
+    max_links: int,
+    clean: Callable[[str], str] | None,
 ) -> tuple[tuple[Link, ...], bool]:
     """Distinct crawlable <a href> targets in document order, the first occurrence winning."""
     links: list[Link] = []
@@ -287,6 +293,8 @@ def _links(
             continue
         seen_hrefs.add(href)
         url = resolve(base, href)
+        if url is not None and clean is not None:
+            url = clean(url)
         if url is None or url in seen_urls:
             continue
         if len(links) >= max_links:

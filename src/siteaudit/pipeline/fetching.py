@@ -15,7 +15,12 @@ async def fetch(fetcher: Fetcher, url: str) -> FetchedPage:
 
 
 def to_page(
-    fetched: FetchedPage, *, depth: int, is_internal: Callable[[str], bool], max_links: int
+    fetched: FetchedPage,
+    *,
+    depth: int,
+    is_internal: Callable[[str], bool],
+    max_links: int,
+    clean: Callable[[str], str] | None = None,
 ) -> Page:
     """Extract the `Page` model from a fetched response (HTML or not)."""
-    return extract(fetched, depth=depth, is_internal=is_internal, max_links=max_links)
+    return extract(fetched, depth=depth, is_internal=is_internal, max_links=max_links, clean=clean)

@@ -4,16 +4,25 @@ Normalisation follows RFC 3986 §6.2.2 (case, percent-encoding, dot segments) pl
 scheme-based rules of §6.2.3 (default ports, empty path), and drops the fragment. It does
 not sort query parameters: servers may treat their order as meaningful, and an audit must
 request the URL the site actually links to.
+
+A scan may add parameter rules (`Scope.strip_params`): query parameters that never change a
+page (campaign tags, click ids, session ids) are removed from the scanned site's URLs, so
+that one page is crawled and reported once however many variants link to it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from typing import TYPE_CHECKING
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
+
+if TYPE_CHECKING:
+    from siteaudit.model import ScanSpec
 
 SUPPORTED_SCHEMES = frozenset({"http", "https"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -86,14 +95,44 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def strip_params(url: str, patterns: tuple[str, ...]) -> str:
+    """`url` without the query parameters whose names match `patterns` (shell-style, any
+    case: "utm_*", "sessionid"; "*" drops the whole query). Other parameters keep their
+    order and their spelling."""
+    base, has_query, query = url.partition("?")
+    if not has_query or not patterns:
+        return url
+    kept = [pair for pair in query.split("&") if pair and not _dropped(patterns, pair)]
+    return f"{base}?{'&'.join(kept)}" if kept else base
+
+
+@lru_cache(maxsize=4096)  # the same parameters repeat on every page
+def _dropped(patterns: tuple[str, ...], pair: str) -> bool:
+    name = unquote_plus(pair.partition("=")[0]).lower()
+    return any(fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def param_pattern(pattern: str) -> str:
+    """A parameter rule checked and lower-cased; ValueError when it could match nothing."""
+    cleaned = pattern.strip().lower()
+    if not cleaned or any(c in cleaned for c in "&=?#/ "):
+        raise ValueError(
+            f"{pattern!r} is not a query parameter name (a name such as 'sessionid', or a"
+            " pattern such as 'utm_*')"
+        )
+    return cleaned
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Which URLs a scan crawls: same host (optionally subdomains), include and exclude."""
+    """Which URLs a scan crawls: same host (optionally subdomains), include and exclude;
+    and the parameter rules that make its URLs canonical (`clean`)."""
 
     host: str
     subdomains: bool = False
     include: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
+    strip_params: tuple[str, ...] = ()
 
     @classmethod
     def from_spec(
@@ -102,17 +141,36 @@ class Scope:
         include: tuple[str, ...] = (),
         exclude: tuple[str, ...] = (),
         subdomains: bool = False,
+        strip_params: tuple[str, ...] = (),
     ) -> Scope:
-        """Build a scope around the start URL's host; bad regexes raise InvalidURLError."""
+        """Build a scope around the start URL's host; bad regexes and parameter rules raise
+        InvalidURLError."""
         try:
             return cls(
                 host=host_of(start_url),
                 subdomains=subdomains,
                 include=tuple(re.compile(p) for p in include),
                 exclude=tuple(re.compile(p) for p in exclude),
+                strip_params=tuple(param_pattern(p) for p in strip_params),
             )
         except re.error as exc:
             raise InvalidURLError(f"invalid include/exclude pattern: {exc}") from exc
+        except ValueError as exc:
+            raise InvalidURLError(f"invalid parameter rule: {exc}") from exc
+
+    @classmethod
+    def of(cls, spec: ScanSpec) -> Scope:
+        """The scope a scan's spec asks for."""
+        return cls.from_spec(
+            spec.start_url, spec.include, spec.exclude, spec.subdomains, spec.strip_params
+        )
+
+    def clean(self, url: str) -> str:
+        """`url` with the parameter rules applied when it is internal (links to other sites
+        are checked as they are written)."""
+        if self.strip_params and "?" in url and self.is_internal(url):
+            return strip_params(url, self.strip_params)
+        return url
 
     def is_internal(self, url: str) -> bool:
         """True when `url` is on the scanned host (or a subdomain, when allowed)."""

@@ -47,7 +47,7 @@ def spec_from_json(document: Mapping[str, Any]) -> ScanSpec:
     """The spec back from its JSON document; unknown keys (from a newer version) are dropped."""
     known = {f.name for f in dataclasses.fields(ScanSpec)}
     values = {key: value for key, value in document.items() if key in known}
-    for name in ("include", "exclude"):
+    for name in ("include", "exclude", "strip_params"):
         if name in values:
             values[name] = tuple(values[name])
     return ScanSpec(**values)

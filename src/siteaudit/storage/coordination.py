@@ -55,7 +55,10 @@ FETCHED = "fetched"
 DONE = "done"
 FAILED = "failed"
 CANCELLED = "cancelled"
-FINISHED = (DONE, FAILED)
+# Disallowed by its host's robots.txt, learnt as the page was about to be fetched (a
+# subdomain's robots.txt is read before that host's first page): finished without a page.
+BLOCKED = "blocked"
+FINISHED = (DONE, FAILED, BLOCKED)
 STEP_STATE = {"fetch": QUEUED, "extract": FETCHED}
 
 # The tasks the outbox names (the Celery engine maps them to its task names).
@@ -153,8 +156,8 @@ class Progress:
 
     @property
     def finished(self) -> int:
-        """Pages done, failed or cancelled."""
-        return sum(self.by_state.get(state, 0) for state in (DONE, FAILED, CANCELLED))
+        """Pages done, failed, blocked or cancelled."""
+        return sum(self.by_state.get(state, 0) for state in (*FINISHED, CANCELLED))
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,6 +534,37 @@ class SqlCoordinator:
             if kept:
                 send(connection, SELECT, scan_id)
         return len(kept)
+
+    def block(self, scan_id: int, owner: str, blocked: Sequence[Claimed]) -> int:
+        """Finish pages their host's robots.txt disallows without a page row: recorded with
+        the robots-blocked URLs of the frontier document. Returns how many were blocked."""
+        if not blocked:
+            return 0
+        with self.engine.begin() as connection:
+            _touch(connection, scan_id)  # the scan row first: the lock order selection uses
+            mine = connection.scalars(
+                update(work)
+                .where(
+                    work.c.id.in_([item.id for item in blocked]),
+                    work.c.state == STEP_STATE["fetch"],
+                    work.c.lease_owner == owner,
+                )
+                .values(state=BLOCKED, lease_owner=None, lease_until=None, outlinks=[])
+                .returning(work.c.url)
+            ).all()
+            if not mine:
+                return 0
+            document = dict(
+                connection.scalar(select(scans.c.frontier).where(scans.c.id == scan_id)) or {}
+            )
+            known = set(document.get("robots_blocked", ()))
+            document["robots_blocked"] = sorted(known.union(mine))
+            connection.execute(
+                update(scans).where(scans.c.id == scan_id).values(frontier=clean_json(document))
+            )
+            _add_counters(connection, scan_id, {"discover/skipped/robots-disallowed": len(mine)})
+            send(connection, SELECT, scan_id)  # the scan may have nothing else left
+        return len(mine)
 
     def fail(
         self, scan_id: int, step: str, claimed: Claimed, result: PageResult, error: str
@@ -971,7 +1005,8 @@ def _replay(connection: Connection, scan_id: int, frontier: Frontier, *, after: 
 def _save_frontier(
     connection: Connection, scan_id: int, frontier: Frontier, document: dict[str, Any]
 ) -> None:
-    blocked = sorted(frontier.robots_blocked)
+    # With those the fetch step blocked (`Coordinator.block`), read under the same lock.
+    blocked = sorted(frontier.robots_blocked.union(document.get("robots_blocked", ())))
     traps = [[t.kind, t.pattern, t.example] for t in frontier.traps.values()]
     updated = {**document, "robots_blocked": blocked, "traps": traps}
     connection.execute(

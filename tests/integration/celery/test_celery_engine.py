@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -278,3 +279,41 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
     assert sorted(other.requests) == ["/gone", "HEAD /gone", "HEAD /ok"]
     counters = outcome.report.scan.counters
     assert (counters["external/checked"], counters["external/broken"]) == (2, 1)
+
+
+def test_a_distributed_scan_crawls_subdomains_under_their_own_robots_txt(
+    cluster: Cluster,
+) -> None:
+    docs = Site(
+        {
+            "/robots.txt": lambda _h: (200, {}, b"User-agent: *\nDisallow: /private\n"),
+            "/": html('<a href="/guide">g</a><a href="/private/notes">p</a>'),
+            "/guide": html("guide"),
+            "/private/notes": html("secret"),
+        }
+    )
+    with docs:
+        docs_url = docs.url.replace("127.0.0.1", "docs.shop.test")
+        # Queued before the subdomain's robots.txt is read: blocked at fetch time.
+        links = f'<a href="{docs_url}">d</a><a href="{docs_url}private/early">e</a>'
+        with Site({"/": html(links)}) as shop:
+            pins = {"shop.test": "127.0.0.1", "docs.shop.test": "127.0.0.1"}
+            cluster.env["SITEAUDIT_CRAWL__HOSTS"] = json.dumps(pins)
+            settings = cluster.settings()
+            settings.crawl = settings.crawl.model_copy(update={"subdomains": True, "hosts": pins})
+            cluster.start_worker(concurrency=2)
+            start = shop.url.replace("127.0.0.1", "shop.test")
+            scan_id, _ = service.submit(settings, make_spec(settings, start, (), ()))
+            coordinator = service.open_coordinator(settings)
+            try:
+                outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+                pages = {page.url for page in outcome.report.pages}
+                blocked = coordinator.store.load_site(scan_id).robots_blocked
+            finally:
+                coordinator.engine.dispose()
+    assert outcome.status is ScanStatus.COMPLETED
+    assert pages == {start, docs_url, docs_url + "guide"}
+    assert docs.requests[0] == "/robots.txt"
+    assert not [path for path in docs.requests if path.startswith("/private")]
+    assert sorted(blocked) == [docs_url + "private/early", docs_url + "private/notes"]
+    assert outcome.report.scan.counters["discover/skipped/robots-disallowed"] == 2

@@ -38,3 +38,11 @@ def test_each_limit_that_kept_urls_out_says_how_many_and_how_to_raise_it() -> No
 def test_counts_at_the_bound_of_what_a_scan_remembers_say_at_least() -> None:
     (notice,) = crawl_notices(scan({"discover/skipped/page-limit": LEFT_OUT_COUNTED}))
     assert f"at least {LEFT_OUT_COUNTED:,} more URLs" in notice
+
+
+def test_urls_on_subdomains_past_the_host_bound_are_told() -> None:
+    (notice,) = crawl_notices(scan({"discover/skipped/host-limit": 7}))
+    assert notice == (
+        "7 URLs on subdomains past the first 100 hosts were not fetched (a scan crawls at"
+        " most that many hosts)."
+    )

@@ -1,6 +1,7 @@
 import pytest
 
 from siteaudit.model import Link, Page
+from siteaudit.model.report import MAX_HOSTS
 from siteaudit.pipeline import discovery
 from siteaudit.pipeline.discovery import Frontier, discover
 from siteaudit.pipeline.urls import Scope
@@ -150,3 +151,32 @@ def test_robots_blocked_urls_do_not_count_towards_the_page_limit() -> None:
     assert not frontier.offer("http://e.com/private", 1, "link")
     assert frontier.offer("http://e.com/", 0, "start")
     assert frontier.robots_blocked == {"http://e.com/private"}
+
+
+def test_the_frontier_applies_the_parameter_rules_before_it_compares_urls() -> None:
+    frontier = make_frontier(scope=Scope.from_spec("http://e.com/", strip_params=("utm_*",)))
+    assert frontier.offer("http://e.com/a?utm_source=news&id=1", 1, "link")
+    assert not frontier.offer("http://e.com/a?id=1&utm_medium=mail", 1, "link")
+    entry = frontier.pop()
+    assert entry is not None and entry.url == "http://e.com/a?id=1"
+    assert frontier.seen == {"http://e.com/a?id=1"}
+
+
+def test_subdomain_hosts_are_bounded_and_the_urls_past_the_bound_counted() -> None:
+    frontier = make_frontier(scope=Scope.from_spec("http://e.com/", subdomains=True), max_pages=999)
+    hosts = [f"http://h{n}.e.com/" for n in range(MAX_HOSTS + 5)]
+    queued = [frontier.offer(url, 1, "link") for url in hosts]
+    assert queued == [True] * MAX_HOSTS + [False] * 5
+    assert frontier.offer("http://h0.e.com/more", 1, "link")  # a known host still grows
+    assert frontier.counters["discover/skipped/host-limit"] == 5
+
+
+def test_a_url_blocked_after_queueing_stops_counting_as_a_page() -> None:
+    frontier = make_frontier(max_pages=1)
+    assert frontier.offer("http://e.com/a", 1, "link")
+    assert not frontier.offer("http://e.com/b", 1, "link")  # the page limit
+    frontier.block("http://e.com/a")
+    assert frontier.robots_blocked == {"http://e.com/a"}
+    assert not frontier.offer("http://e.com/a", 1, "link")  # never queued again
+    assert frontier.offer("http://e.com/c", 1, "link")  # its place is free again
+    assert frontier.counters["discover/skipped/robots-disallowed"] == 1

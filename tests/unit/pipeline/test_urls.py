@@ -101,3 +101,40 @@ def test_urls_that_need_no_quoting_normalise_as_if_quoted(
 )
 def test_urls_that_need_quoting_still_get_it(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://e.com/p?utm_source=x&id=1&UTM_Medium=y", "http://e.com/p?id=1"),
+        ("http://e.com/p?utm_source=x", "http://e.com/p"),
+        ("http://e.com/p?b=2&sessionid=9&a=1", "http://e.com/p?b=2&a=1"),  # order kept
+        ("http://e.com/p?session%49d=9&a", "http://e.com/p?a"),  # names compared decoded
+        ("http://e.com/p?id=1&&", "http://e.com/p?id=1"),
+        ("http://e.com/p?id=1", "http://e.com/p?id=1"),
+        ("http://e.com/p", "http://e.com/p"),
+    ],
+)
+def test_parameter_rules_drop_matching_names_and_keep_the_rest(url: str, expected: str) -> None:
+    assert urls.strip_params(url, ("utm_*", "sessionid")) == expected
+
+
+def test_the_rule_star_drops_the_whole_query() -> None:
+    assert urls.strip_params("http://e.com/p?a=1&b=2", ("*",)) == "http://e.com/p"
+
+
+def test_parameter_rules_clean_the_sites_urls_only() -> None:
+    scope = Scope.from_spec("http://e.com/", strip_params=("UTM_*",))
+    assert scope.strip_params == ("utm_*",)
+    assert scope.clean("http://e.com/?utm_campaign=x") == "http://e.com/"
+    # Links to other sites are checked as written.
+    assert scope.clean("http://other.com/?utm_campaign=x") == "http://other.com/?utm_campaign=x"
+    assert (
+        Scope.from_spec("http://e.com/").clean("http://e.com/?utm_a=1") == "http://e.com/?utm_a=1"
+    )
+
+
+@pytest.mark.parametrize("rule", ["", "a=b", "a&b", "with space", "/path"])
+def test_a_parameter_rule_that_is_not_a_name_is_a_clear_error(rule: str) -> None:
+    with pytest.raises(InvalidURLError, match="invalid parameter rule"):
+        Scope.from_spec("http://e.com/", strip_params=(rule,))

@@ -31,7 +31,7 @@ from siteaudit.engines.celery.events import EventLog
 from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots
 from siteaudit.engines.celery.schedule import newest_slot
 from siteaudit.engines.external_links import broken_external_links
-from siteaudit.engines.preflight import apply_crawl_delay, preflight, robots_allowed
+from siteaudit.engines.preflight import HostRobots, apply_crawl_delay, preflight, robots_allowed
 from siteaudit.engines.runner import build_catalogue, external_step, fetch_config, make_fetcher
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.site import Trap
@@ -92,6 +92,9 @@ class Steps:
         self._analyzers: dict[int, tuple[Scope, PageAnalyzer]] = {}
         self._frontiers = FrontierCache(ANALYZERS_KEPT)
         self._paced: set[int] = set()  # scans whose Crawl-delay this process applied
+        # With the subdomains option: each scan's robots.txt per host, as this process read
+        # them (every process reads a host's robots.txt once, before its first page there).
+        self._robots: dict[int, HostRobots] = {}
         self._cancel_seen: dict[int, tuple[float, bool]] = {}
         # One event loop and one HTTP client per worker process, kept between tasks, so
         # that connections to a site are reused across batches (keep-alive).
@@ -196,6 +199,7 @@ class Steps:
         if status is not None:
             self.events.publish(scan_id, "status", status=status.value, site_score=scores.site)
         self._analyzers.pop(scan_id, None)
+        self._robots.pop(scan_id, None)
         self._frontiers.drop(scan_id)
         self._paced.discard(scan_id)
 
@@ -226,10 +230,14 @@ class Steps:
             apply_crawl_delay(self._http(), control.frontier.get("robots"), spec)
             self._paced.add(scan_id)
         fetched: list[tuple[int, FetchedPage]] = []
+        blocked: list[Claimed] = []
         done: list[Completed] = []
         by_id = {claimed.id: claimed for claimed in claim.mine}
+        robots = self._host_robots(scan_id, spec, control.frontier)
         try:
-            self._loop.run_until_complete(self._fetch_all(scan_id, spec, claim.mine, fetched))
+            self._loop.run_until_complete(
+                self._fetch_all(scan_id, spec, claim.mine, fetched, robots=robots, blocked=blocked)
+            )
             if self.inline_extract:
                 for work_id, page in sorted(fetched, key=lambda item: item[0]):
                     done.append(self._extract(scan_id, spec, by_id[work_id], page))
@@ -241,6 +249,7 @@ class Steps:
             self._overran(
                 scan_id, "fetch", ids=ids, mine=claim.mine, done=finished, owner=owner, spec=spec
             )
+        self.coord.block(scan_id, owner, blocked)
         if not self.inline_extract:
             self.coord.stage(scan_id, owner, fetched)
             return
@@ -300,7 +309,7 @@ class Steps:
     def frontier(self, spec: ScanSpec, document: dict[str, Any]) -> Frontier:
         """A frontier for `spec` with the robots verdict, traps and blocked URLs of `document`."""
         frontier = Frontier(
-            scope=Scope.from_spec(spec.start_url, spec.include, spec.exclude),
+            scope=Scope.of(spec),
             max_pages=spec.max_pages,
             max_depth=spec.max_depth,
             allowed_by_robots=robots_allowed(document.get("robots"), spec),
@@ -343,6 +352,9 @@ class Steps:
         spec: ScanSpec,
         claimed: list[Claimed],
         into: list[tuple[int, FetchedPage]],
+        *,
+        robots: HostRobots | None,
+        blocked: list[Claimed],
     ) -> None:
         fetcher = self._http()
         slots = asyncio.Semaphore(max(1, spec.concurrency))
@@ -351,6 +363,11 @@ class Steps:
             async with slots:
                 if self._cancelled(scan_id):
                     return  # no request starts once the scan is cancelled
+                if robots is not None:  # queued maybe before its host's robots.txt was read
+                    await robots.learn(item.url)
+                    if not robots.allowed(item.url):
+                        blocked.append(item)
+                        return
                 into.append((item.id, await fetch(fetcher, item.url)))
 
         tasks = [asyncio.ensure_future(one(item)) for item in claimed]
@@ -360,6 +377,20 @@ class Steps:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _host_robots(
+        self, scan_id: int, spec: ScanSpec, document: dict[str, Any]
+    ) -> HostRobots | None:
+        """The scan's robots.txt per host, with the subdomains option (None without)."""
+        start = document.get("robots")
+        if not (spec.subdomains and spec.respect_robots and start):
+            return None
+        robots = self._robots.get(scan_id)
+        if robots is None:
+            if len(self._robots) >= ANALYZERS_KEPT:
+                self._robots.pop(next(iter(self._robots)))
+            robots = self._robots[scan_id] = HostRobots(self._http(), spec, start)
+        return robots
 
     def _cancelled(self, scan_id: int) -> bool:
         now = time.monotonic()
@@ -374,7 +405,7 @@ class Steps:
         if cached is None:
             if len(self._analyzers) >= ANALYZERS_KEPT:
                 self._analyzers.pop(next(iter(self._analyzers)))
-            scope = Scope.from_spec(spec.start_url, spec.include, spec.exclude)
+            scope = Scope.of(spec)
             cached = (scope, PageAnalyzer(self.catalogue.page_checks, spec.start_url))
             self._analyzers[scan_id] = cached
         return cached
@@ -388,6 +419,7 @@ class Steps:
             depth=claimed.depth,
             is_internal=scope.is_internal,
             max_links=self.settings.crawl.max_links_per_page,
+            clean=scope.clean,
         )
         analysis = analyzer.analyze(page)
         return PageResult(
