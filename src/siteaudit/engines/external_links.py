@@ -205,7 +205,9 @@ async def broken_external_links(
     if not broken:
         return (), counters
     links = tuple(
-        BrokenExternal(source, target, text, broken[target].status, broken[target].error_code)
-        for source, target, text in store.links_to(scan_id, broken)
+        BrokenExternal(
+            source, target, text, broken[target].status, broken[target].error_code, position
+        )
+        for source, target, text, position in store.links_to(scan_id, broken)
     )
     return links, counters

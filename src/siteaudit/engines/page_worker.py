@@ -170,7 +170,7 @@ class PageWorker:
             found_via=found_via,
         )
         links = [
-            LinkRecord(page.url, link.url, link.text, link.rel, link.internal)
+            LinkRecord(page.url, link.url, link.text, link.rel, link.internal, link.position)
             for link in page.links
         ]
         return ProcessedPage(

@@ -69,6 +69,12 @@ def header_value(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
 
 NOFOLLOW_RELS = frozenset({"nofollow", "ugc", "sponsored"})  # ugc and sponsored imply nofollow
 
+# Where on its page a link sits: the page region (HTML landmark) around it, the first of
+# these that contains it, else "content" (pipeline/extraction.py `_positions`). The order
+# is also each position's number in compact storage (model/site.py `LinkTable`).
+LINK_POSITIONS = ("content", "navigation", "header", "footer", "aside")
+CONTENT = LINK_POSITIONS[0]
+
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -78,6 +84,7 @@ class Link:
     text: str = ""
     rel: tuple[str, ...] = ()
     internal: bool = True
+    position: str = CONTENT  # one of LINK_POSITIONS
 
     @property
     def nofollow(self) -> bool:

@@ -9,6 +9,8 @@ from functools import partial
 from itertools import chain
 from typing import NamedTuple, overload
 
+from siteaudit.model.page import CONTENT, LINK_POSITIONS
+
 
 @dataclass(frozen=True, slots=True)
 class SitePage:
@@ -49,9 +51,11 @@ class SiteLink(NamedTuple):
     target: str
     text: str = ""
     nofollow: bool = False
+    position: str = CONTENT  # where on the source page (model.page.LINK_POSITIONS)
 
 
 _NEW_LINK = partial(tuple.__new__, SiteLink)
+_POSITION_NUMBER = {name: number for number, name in enumerate(LINK_POSITIONS)}
 
 
 class LinkTable(Sequence[SiteLink]):
@@ -62,7 +66,15 @@ class LinkTable(Sequence[SiteLink]):
     Iteration yields `SiteLink`s made on the fly, so checks read it like a tuple of links.
     """
 
-    __slots__ = ("_index", "_nofollow", "_sources", "_strings", "_targets", "_texts")
+    __slots__ = (
+        "_index",
+        "_nofollow",
+        "_positions",
+        "_sources",
+        "_strings",
+        "_targets",
+        "_texts",
+    )
 
     def __init__(self, links: Iterable[SiteLink] = ()) -> None:
         self._strings: list[str] = []
@@ -71,15 +83,27 @@ class LinkTable(Sequence[SiteLink]):
         self._targets = array("I")
         self._texts = array("I")
         self._nofollow = bytearray()
+        self._positions = bytearray()  # each an index into LINK_POSITIONS
         for link in links:
-            self.append(link.source, link.target, link.text, nofollow=link.nofollow)
+            self.append(
+                link.source, link.target, link.text, nofollow=link.nofollow, position=link.position
+            )
 
-    def append(self, source: str, target: str, text: str = "", *, nofollow: bool = False) -> None:
+    def append(
+        self,
+        source: str,
+        target: str,
+        text: str = "",
+        *,
+        nofollow: bool = False,
+        position: str = CONTENT,
+    ) -> None:
         """Add one edge."""
         self._sources.append(self._intern(source))
         self._targets.append(self._intern(target))
         self._texts.append(self._intern(text))
         self._nofollow.append(nofollow)
+        self._positions.append(_POSITION_NUMBER[position])
 
     def extend(
         self,
@@ -87,11 +111,13 @@ class LinkTable(Sequence[SiteLink]):
         targets: Sequence[str],
         texts: Sequence[str],
         nofollow: Iterable[bool],
+        positions: Iterable[str],
     ) -> None:
         """Add many edges given as columns (a chunk of a query's rows), interning in C:
         half the time `append` takes per edge."""
         flags = bytearray(nofollow)
-        if not len(sources) == len(targets) == len(texts) == len(flags):
+        places = bytearray(map(_POSITION_NUMBER.__getitem__, positions))
+        if not len(sources) == len(targets) == len(texts) == len(flags) == len(places):
             raise ValueError("columns of different lengths")
         index, strings = self._index, self._strings
         distinct = dict.fromkeys(chain(sources, targets, texts))  # in order of first use
@@ -103,6 +129,7 @@ class LinkTable(Sequence[SiteLink]):
         self._targets.extend(map(number, targets))
         self._texts.extend(map(number, texts))
         self._nofollow.extend(flags)
+        self._positions.extend(places)
 
     def _intern(self, value: str) -> int:
         number = self._index.get(value)
@@ -117,9 +144,10 @@ class LinkTable(Sequence[SiteLink]):
     def __iter__(self) -> Iterator[SiteLink]:
         string = self._strings.__getitem__
         columns = (map(string, self._sources), map(string, self._targets), map(string, self._texts))
+        flags, places = map(bool, self._nofollow), map(LINK_POSITIONS.__getitem__, self._positions)
         # Every step runs in C: no Python frame per edge (tuple.__new__ where SiteLink._make
-        # would run a Python frame: the four columns always make four fields).
-        return map(_NEW_LINK, zip(*columns, map(bool, self._nofollow), strict=True))
+        # would run a Python frame: the five columns always make five fields).
+        return map(_NEW_LINK, zip(*columns, flags, places, strict=True))
 
     @overload
     def __getitem__(self, index: int) -> SiteLink: ...
@@ -136,6 +164,7 @@ class LinkTable(Sequence[SiteLink]):
             strings[self._targets[index]],
             strings[self._texts[index]],
             bool(self._nofollow[index]),
+            LINK_POSITIONS[self._positions[index]],
         )
 
     def __eq__(self, other: object) -> bool:
@@ -158,6 +187,7 @@ class BrokenExternal(NamedTuple):
     text: str
     status: int | None
     error_code: str | None
+    position: str = CONTENT
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from siteaudit.model import FetchedPage, Finding, Page, ScanSpec, ScanStatus
+from siteaudit.model.page import CONTENT
 from siteaudit.model.report import PageRow, ScanReport
 from siteaudit.model.site import Site, SiteFacts, Trap
 
@@ -59,6 +60,7 @@ class LinkRecord:
     text: str = ""
     rel: tuple[str, ...] = ()
     internal: bool = True
+    position: str = CONTENT  # where on the source page (model.page.LINK_POSITIONS)
 
 
 Row = dict[str, object]
@@ -160,8 +162,8 @@ class ScanStore(Protocol):
         """The distinct URLs on other hosts the crawled pages link to, in order."""
         ...
 
-    def links_to(self, scan_id: int, targets: Collection[str]) -> list[tuple[str, str, str]]:
-        """(source, target, text) of the links to `targets`, in link order."""
+    def links_to(self, scan_id: int, targets: Collection[str]) -> list[tuple[str, str, str, str]]:
+        """(source, target, text, position) of the links to `targets`, in link order."""
         ...
 
     def check_stats(self, scan_id: int) -> CheckStats:

@@ -141,6 +141,7 @@ def link_values(record: LinkRecord) -> dict[str, object]:
         "text": clean_text(record.text),
         "rel": clean_json(sorted(set(record.rel))),
         "internal": record.internal,
+        "position": record.position,
     }
 
 

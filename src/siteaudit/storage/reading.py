@@ -79,7 +79,13 @@ def site(connection: Connection, scan_id: int) -> Site:
     edges = connection.execute(
         # rel as its JSON text: most links have none ("[]"), and decoding each cost more
         # than the rest of the row.
-        select(links.c.source_url, links.c.target_url, links.c.text, links.c.rel.cast(Text))
+        select(
+            links.c.source_url,
+            links.c.target_url,
+            links.c.text,
+            links.c.rel.cast(Text),
+            links.c.position,
+        )
         .where(links.c.scan_id == scan_id, links.c.internal.is_(True))
         .order_by(links.c.id)
     )
@@ -115,20 +121,26 @@ LINKS_TO_BATCH = 500
 
 def links_to(
     connection: Connection, scan_id: int, targets: Collection[str]
-) -> list[tuple[str, str, str]]:
-    """(source, target, text) of the scan's links to `targets`, in link order."""
+) -> list[tuple[str, str, str, str]]:
+    """(source, target, text, position) of the scan's links to `targets`, in link order."""
     keys = sorted({codec.url_key(url) for url in targets})
-    found: list[tuple[int, str, str, str]] = []
+    found: list[tuple[int, str, str, str, str]] = []
     for first in range(0, len(keys), LINKS_TO_BATCH):
         rows = connection.execute(
-            select(links.c.id, links.c.source_url, links.c.target_url, links.c.text).where(
+            select(
+                links.c.id,
+                links.c.source_url,
+                links.c.target_url,
+                links.c.text,
+                links.c.position,
+            ).where(
                 links.c.scan_id == scan_id,
                 links.c.target_key.in_(keys[first : first + LINKS_TO_BATCH]),
             )
         )
-        found.extend((row.id, row.source_url, row.target_url, row.text) for row in rows)
+        found.extend(tuple(row) for row in rows)
     found.sort()
-    return [(source, target, text) for _id, source, target, text in found]
+    return [row[1:] for row in found]
 
 
 def crawl_state(connection: Connection, scan_id: int) -> CrawlState:
@@ -321,11 +333,12 @@ def _inlink_counts(scan_id: int) -> Any:
 
 
 def _link_table(edges: Result[Any]) -> LinkTable:
-    """The edges (source, target, text, rel as JSON text), read a chunk of rows at a time."""
+    """The edges (source, target, text, rel as JSON text, position), read a chunk of rows at
+    a time."""
     table = LinkTable()
     for chunk in edges.partitions(LINK_CHUNK):
-        sources, targets, texts, rels = zip(*chunk, strict=True)
-        table.extend(sources, targets, texts, map(_is_nofollow, rels))
+        sources, targets, texts, rels, positions = zip(*chunk, strict=True)
+        table.extend(sources, targets, texts, map(_is_nofollow, rels), positions)
     return table
 
 

@@ -189,8 +189,8 @@ class SqlScanStore:
         """The distinct URLs on other hosts the crawled pages link to, by URL, streamed."""
         return reading.external_targets(self.engine, scan_id)
 
-    def links_to(self, scan_id: int, targets: Collection[str]) -> list[tuple[str, str, str]]:
-        """(source, target, text) of the links to `targets`, in link order."""
+    def links_to(self, scan_id: int, targets: Collection[str]) -> list[tuple[str, str, str, str]]:
+        """(source, target, text, position) of the links to `targets`, in link order."""
         with self.engine.connect() as connection:
             return reading.links_to(connection, scan_id, targets)
 

@@ -169,6 +169,8 @@ links = Table(
     Column("text", Text, nullable=False),
     Column("rel", JSON, nullable=False),
     Column("internal", Boolean, nullable=False),
+    # Where on the source page: model.page.LINK_POSITIONS (migration 0004).
+    Column("position", String(16), nullable=False, server_default="content"),
     UniqueConstraint("scan_id", "link_key"),
     Index(None, "scan_id", "target_key"),
 )

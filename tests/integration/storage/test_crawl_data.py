@@ -129,3 +129,25 @@ def test_finding_severity_and_category_come_back_as_enums(store: SqlScanStore) -
     found = store.load_report(scan_id).findings[0]
     assert (found.severity, found.category) == (Severity.HIGH, Category.ON_PAGE)
     assert found == make_finding()
+
+
+def test_a_links_position_on_its_page_is_stored_and_read_back(store: SqlScanStore) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    store.save_links(
+        scan_id,
+        [
+            LinkRecord(HOME, HOME + "about", text="About", position="navigation"),
+            LinkRecord(HOME, HOME + "legal", text="Legal", position="footer"),
+            LinkRecord(HOME, HOME + "post"),
+            LinkRecord(HOME, "https://elsewhere.example/", position="aside", internal=False),
+        ],
+    )
+    site = store.load_site(scan_id)
+    assert [(link.target, link.position) for link in site.links] == [
+        (HOME + "about", "navigation"),
+        (HOME + "legal", "footer"),
+        (HOME + "post", "content"),
+    ]
+    assert store.links_to(scan_id, ["https://elsewhere.example/"]) == [
+        (HOME, "https://elsewhere.example/", "", "aside")
+    ]

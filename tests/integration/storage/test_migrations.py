@@ -54,7 +54,7 @@ def test_migrating_an_empty_database_creates_every_table(database_url: str) -> N
     migrate(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0003"
+        assert MigrationContext.configure(connection).get_current_revision() == "0004"
     engine.dispose()
 
 
@@ -131,7 +131,7 @@ def test_a_new_database_is_created_with_exactly_the_migrated_schema(
         try:
             assert _schema(created) == _schema(migrated)
             with created.connect() as connection:
-                assert MigrationContext.configure(connection).get_current_revision() == "0003"
+                assert MigrationContext.configure(connection).get_current_revision() == "0004"
         finally:
             created.dispose()
             migrated.dispose()
@@ -240,3 +240,31 @@ def test_a_database_at_the_first_schema_upgrades_and_keeps_its_scans(database_ur
         ).one()
     engine.dispose()
     assert tuple(row) == ("completed", "local", False, 0)
+
+
+def test_links_stored_before_positions_were_recorded_read_as_content(database_url: str) -> None:
+    from alembic import command
+
+    from siteaudit.storage.database import make_alembic_config
+
+    engine = create_engine_for(database_url)
+    config = make_alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+        connection.exec_driver_sql(
+            "INSERT INTO sites (url, url_key, created_at) VALUES ('http://a/', 'k', '2026-01-01')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO scans (site_id, spec, status, created_at, counters)"
+            " VALUES (1, '{}', 'completed', '2026-01-01', '{}')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO links (scan_id, source_url, target_url, target_key, link_key, text,"
+            " rel, internal) VALUES (1, 'http://a/', 'http://a/b', 't', 'l', 'b', '[]', true)"
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        position = connection.exec_driver_sql("SELECT position FROM links").scalar_one()
+    engine.dispose()
+    assert position == "content"

@@ -12,8 +12,8 @@ A, B, C = "https://shop.example/a", "https://shop.example/b", "https://shop.exam
 LINKS = (
     SiteLink(A, B, "Bee"),
     SiteLink(B, A, "", nofollow=True),
-    SiteLink(A, C, "Bee"),
-    SiteLink(C, C, "self"),
+    SiteLink(A, C, "Bee", position="footer"),
+    SiteLink(C, C, "self", position="navigation"),
 )
 
 
@@ -25,7 +25,7 @@ def test_a_table_gives_back_the_links_it_was_given_in_order() -> None:
     assert table[1] == SiteLink(B, A, "", nofollow=True)
     assert table[-1] == LINKS[-1]
     assert list(table[1:3]) == list(LINKS[1:3])
-    assert SiteLink(A, C, "Bee") in table
+    assert SiteLink(A, C, "Bee", position="footer") in table
     assert SiteLink(C, A) not in table
 
 
@@ -44,16 +44,17 @@ def test_an_edge_costs_bytes_not_objects() -> None:
     table = LinkTable()
     for _ in range(100_000):
         table.append(A, B, "")
-    arrays = sum(sys.getsizeof(part) for part in (table._sources, table._targets, table._texts))
+    parts = (table._sources, table._targets, table._texts, table._nofollow, table._positions)
+    arrays = sum(sys.getsizeof(part) for part in parts)
     assert arrays < 100_000 * 16
 
 
 def test_columns_added_in_chunks_read_back_as_the_same_links() -> None:
     table = LinkTable(LINKS[:1])
     for chunk in (LINKS[1:3], LINKS[3:], ()):
-        columns = list(zip(*chunk, strict=True)) or [(), (), (), ()]
-        sources, targets, texts, nofollow = columns
-        table.extend(sources, targets, texts, nofollow)
+        columns = list(zip(*chunk, strict=True)) or [(), (), (), (), ()]
+        sources, targets, texts, nofollow, positions = columns
+        table.extend(sources, targets, texts, nofollow, positions)
     assert table == LINKS
     assert all(type(link) is SiteLink for link in table)
     assert len({id(link.source) for link in table if link.source == A}) == 1  # interned once
@@ -62,5 +63,5 @@ def test_columns_added_in_chunks_read_back_as_the_same_links() -> None:
 def test_columns_of_different_lengths_are_refused() -> None:
     table = LinkTable(LINKS)
     with pytest.raises(ValueError, match="different lengths"):
-        table.extend([A, B], [B], ["x", "y"], [False, False])
+        table.extend([A, B], [B], ["x", "y"], [False, False], ["content", "content"])
     assert table == LINKS  # unchanged

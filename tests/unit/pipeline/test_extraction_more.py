@@ -286,3 +286,24 @@ def test_placeholder_text_is_reported_with_its_context() -> None:
     page = extract_html("<p>Welcome. Lorem ipsum dolor sit amet, consectetur.</p>")
     assert page.placeholder_text == "Welcome. Lorem ipsum dolor sit amet, consectetur."
     assert extract_html("<p>Real words only.</p>").placeholder_text is None
+
+
+def test_each_link_knows_the_page_region_it_sits_in() -> None:
+    page = extract_html(
+        "<header><a href='/h'>h</a><nav><a href='/n'>n</a></nav></header>"
+        "<div role='Navigation'><a href='/rn'>rn</a></div>"
+        "<main><a href='/c'>c</a><aside><a href='/a'>a</a></aside></main>"
+        "<footer><nav><a href='/fn'>fn</a></nav><a href='/f'>f</a></footer>"
+        "<div role=contentinfo><a href='/rf'>rf</a></div><p><a href='/p'>p</a></p>"
+    )
+    assert [(link.url.rsplit("/", 1)[1], link.position) for link in page.links] == [
+        ("h", "header"),
+        ("n", "navigation"),
+        ("rn", "navigation"),  # the ARIA role, in any case
+        ("c", "content"),
+        ("a", "aside"),
+        ("fn", "navigation"),  # a menu in the footer is navigation
+        ("f", "footer"),
+        ("rf", "footer"),
+        ("p", "content"),
+    ]

@@ -38,5 +38,6 @@ def broken_link(site: Site, ctx: CheckContext) -> Iterator[Failed]:
             link.text,
             target.status,
             target.error_code,
+            link.position,
             no_answer="could not be fetched",
         )

@@ -436,7 +436,7 @@ class Steps:
         result = self._result(scan_id, spec, claimed, fetched)
         page = result.page
         links = [
-            LinkRecord(page.url, link.url, link.text, link.rel, link.internal)
+            LinkRecord(page.url, link.url, link.text, link.rel, link.internal, link.position)
             for link in page.links
         ]
         offered = candidates(page, claimed.depth, follow_nofollow=spec.follow_nofollow)
