@@ -284,6 +284,7 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
 def test_a_distributed_scan_crawls_subdomains_under_their_own_robots_txt(
     cluster: Cluster,
 ) -> None:
+    """With the parameter rules too: /a?utm_source=x&id=1 and /a?id=1 are one page."""
     docs = Site(
         {
             "/robots.txt": lambda _h: (200, {}, b"User-agent: *\nDisallow: /private\n"),
@@ -296,11 +297,13 @@ def test_a_distributed_scan_crawls_subdomains_under_their_own_robots_txt(
         docs_url = docs.url.replace("127.0.0.1", "docs.shop.test")
         # Queued before the subdomain's robots.txt is read: blocked at fetch time.
         links = f'<a href="{docs_url}">d</a><a href="{docs_url}private/early">e</a>'
-        with Site({"/": html(links)}) as shop:
+        links += '<a href="/a?utm_source=x&amp;id=1">a</a><a href="/a?id=1">a</a>'
+        with Site({"/": html(links), "/a": html("a")}) as shop:
             pins = {"shop.test": "127.0.0.1", "docs.shop.test": "127.0.0.1"}
             cluster.env["SITEAUDIT_CRAWL__HOSTS"] = json.dumps(pins)
             settings = cluster.settings()
-            settings.crawl = settings.crawl.model_copy(update={"subdomains": True, "hosts": pins})
+            rules = {"subdomains": True, "hosts": pins, "strip_params": ["utm_*"]}
+            settings.crawl = settings.crawl.model_copy(update=rules)
             cluster.start_worker(concurrency=2)
             start = shop.url.replace("127.0.0.1", "shop.test")
             scan_id, _ = service.submit(settings, make_spec(settings, start, (), ()))
@@ -312,7 +315,8 @@ def test_a_distributed_scan_crawls_subdomains_under_their_own_robots_txt(
             finally:
                 coordinator.engine.dispose()
     assert outcome.status is ScanStatus.COMPLETED
-    assert pages == {start, docs_url, docs_url + "guide"}
+    assert pages == {start, start + "a?id=1", docs_url, docs_url + "guide"}
+    assert shop.requests.count("/a?id=1") == 1
     assert docs.requests[0] == "/robots.txt"
     assert not [path for path in docs.requests if path.startswith("/private")]
     assert sorted(blocked) == [docs_url + "private/early", docs_url + "private/notes"]
