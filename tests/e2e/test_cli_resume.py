@@ -96,3 +96,64 @@ def test_resume_refuses_a_scan_that_is_already_complete(
     assert missing.returncode == 2 and "no scan 99" in missing.stderr
     both = siteaudit("scan", site.url, "--resume", "1")
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+def stored_counters(db: Path, scan_id: int) -> dict[str, int]:
+    connection = sqlite3.connect(db)
+    try:
+        row = connection.execute("select counters from scans where id = ?", (scan_id,)).fetchone()
+    finally:
+        connection.close()
+    return dict(json.loads(row[0]))
+
+
+def test_a_cancelled_then_resumed_scan_counts_what_it_left_out_as_one_run_would(
+    serve: Callable[..., Site],
+    workdir: Path,
+    cli_env: dict[str, str],
+    siteaudit: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    def slow_tree_page(handler: object) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(0.07)  # the cancel must land well before the crawl ends
+        return tree_page(handler)
+
+    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow_tree_page)
+    db = workdir / "scans.db"
+    limits = ["--concurrency", "2", "--max-pages", "100", "--quiet"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "siteaudit", "scan", site.url, *limits],
+        cwd=workdir,
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    # Past 50 pages the frontier has met its limit of 100 and counts what it keeps out.
+    while not (db.exists() and len(stored_urls(db)) >= 60):
+        assert proc.poll() is None, "the scan ended before it could be cancelled"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+    first = stored_counters(db, 1)
+    assert first["discover/skipped/page-limit"] > 0  # the first run had counted some
+
+    assert siteaudit("scan", "--resume", "1", "--quiet").returncode == 0
+    assert siteaudit("scan", site.url, *limits).returncode == 0  # scan 2: one run
+
+    discovery = ("robots/", "sitemap/")
+    resumed, whole = stored_counters(db, 1), stored_counters(db, 2)
+    assert {k: v for k, v in resumed.items() if k.startswith(discovery)} == {
+        k: v for k, v in whole.items() if k.startswith(discovery)
+    }
+    # Each URL the page limit kept out counted once: the link targets without a page.
+    connection = sqlite3.connect(db)
+    try:
+        (unfetched,) = connection.execute(
+            "select count(distinct target_url) from links where scan_id = 1 and target_url"
+            " not in (select url from pages where scan_id = 1)"
+        ).fetchone()
+    finally:
+        connection.close()
+    assert resumed["discover/skipped/page-limit"] == unfetched > 0
+    assert sum(v for k, v in resumed.items() if k.startswith("fetch/status/")) == 100

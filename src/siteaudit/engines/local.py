@@ -46,6 +46,18 @@ logger = logging.getLogger(__name__)
 FLUSH_PAGES = 200
 FLUSH_SECONDS = 1.0
 CANCEL_GRACE_S = 2.0
+# Counters a resumed run computes again in full: what discovery reads (robots.txt and the
+# sitemaps, read again), and the URLs the limits and robots.txt kept out, each counted once
+# (the resumed frontier offers every stored link target without a page again). The others
+# count events of their run (pages fetched, checks failed) and add up across runs.
+RECOUNTED_ON_RESUME = (
+    "robots/",
+    "sitemap/",
+    "discover/skipped/page-limit",
+    "discover/skipped/too-deep",
+    "discover/skipped/host-limit",
+    "discover/skipped/robots-disallowed",
+)
 PROGRESS_INTERVAL_S = 0.25
 # Site checks share two cores (engines/site_checks.py) from this many pages on: below it,
 # forking costs more than the checks' half takes (6 ms against some 30 ms at 1,170 pages).
@@ -132,6 +144,8 @@ class LocalEngine:
             return ScanStatus.FAILED
 
     async def _run(self, scan_id: int, spec: ScanSpec, resume: bool) -> ScanStatus:
+        if resume:  # the run counts these again, whole: kept, they would add up twice
+            self._store.drop_counters(scan_id, RECOUNTED_ON_RESUME)
         self._store.set_status(scan_id, ScanStatus.DISCOVERING)
         found = await self._discover(spec)
         robots = None

@@ -123,6 +123,10 @@ class ScanStore(Protocol):
         """Add to the scan's slash-named counters (`fetch/status/404` ...)."""
         ...
 
+    def drop_counters(self, scan_id: int, prefixes: Sequence[str]) -> None:
+        """Remove the scan's counters whose names start with one of `prefixes`."""
+        ...
+
     def save_pages(self, scan_id: int, results: Sequence[PageResult]) -> None:
         """Persist pages with their findings; saving the same URL twice keeps one row."""
         ...

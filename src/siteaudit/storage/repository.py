@@ -91,6 +91,15 @@ class SqlScanStore:
                 stored[key] = int(stored.get(key, 0)) + int(amount)
             connection.execute(update(scans).where(where).values(counters=stored))
 
+    def drop_counters(self, scan_id: int, prefixes: Sequence[str]) -> None:
+        """Remove the scan's counters whose names start with one of `prefixes`."""
+        where = scans.c.id == scan_id
+        with self.engine.begin() as connection:
+            connection.execute(update(scans).where(where).values(counters=scans.c.counters))
+            stored = dict(_scan_value(connection, scans.c.counters, scan_id))
+            kept = {k: v for k, v in stored.items() if not k.startswith(tuple(prefixes))}
+            connection.execute(update(scans).where(where).values(counters=kept))
+
     def save_scores(self, scan_id: int, report_scores: Mapping[str, object]) -> None:
         """Store the scores, as the document `codec.scores_to_json` makes."""
         with self.engine.begin() as connection:
