@@ -294,11 +294,14 @@ def test_subdomains_are_crawled_when_asked_each_under_its_own_robots_txt(
         }
     )
     other = serve({"/": html("elsewhere")})
+    # A subdomain whose robots.txt answers 503: none of its pages may be fetched.
+    down = serve({"/robots.txt": lambda _h: (503, {}, b"busy"), "/": html("down")})
+    down_url = down.url.replace("127.0.0.1", "down.shop.test")
     docs_url = docs.url.replace("127.0.0.1", "docs.shop.test")
     other_url = other.url.replace("127.0.0.1", "other.test")
     # The home page links to a disallowed page of the subdomain too: it is queued before
     # that host's robots.txt is read, and must still not be fetched.
-    early = f'<a href="{docs_url}private/early">e</a>'
+    early = f'<a href="{docs_url}private/early">e</a><a href="{down_url}">down</a>'
     links = f'<a href="/a">a</a><a href="{docs_url}">d</a><a href="{other_url}">o</a>{early}'
     shop = serve(
         {
@@ -309,7 +312,7 @@ def test_subdomains_are_crawled_when_asked_each_under_its_own_robots_txt(
     start = shop.url.replace("127.0.0.1", "shop.test")
     pins = [
         a
-        for name in ("shop.test", "docs.shop.test", "other.test")
+        for name in ("shop.test", "docs.shop.test", "down.shop.test", "other.test")
         for a in ("--resolve", f"{name}:127.0.0.1")
     ]
 
@@ -322,7 +325,7 @@ def test_subdomains_are_crawled_when_asked_each_under_its_own_robots_txt(
     assert crawled("alone")[0] == {start, start + "a"}
     assert docs.requests == [] and other.requests == []
 
-    wide = siteaudit("scan", start, "--out", "wide", "--quiet", "--subdomains", *pins)
+    wide = siteaudit("scan", start, "--out", "wide", "--json", "--subdomains", *pins)
     assert wide.returncode == 0, wide.stderr
     pages, counters = crawled("wide")
     assert pages == {start, start + "a", docs_url, docs_url + "guide"}
@@ -330,8 +333,12 @@ def test_subdomains_are_crawled_when_asked_each_under_its_own_robots_txt(
     assert docs.requests[0] == "/robots.txt"
     assert docs.requests.count("/robots.txt") == 1
     assert not [path for path in docs.requests if path.startswith("/private")]
-    assert counters["robots/hosts-read"] == 1
-    assert counters["discover/skipped/robots-disallowed"] == 2
+    assert counters["robots/hosts-read"] == 2
+    assert counters["discover/skipped/robots-disallowed"] == 3
+    # The robots.txt that answered 503 disallows all (RFC 9309), and the user is told why.
+    assert set(down.requests) == {"/robots.txt"}  # asked again: 503 is retried
+    notices = json.loads(wide.stdout)["notices"]
+    assert any("robots.txt of some subdomains could not be read" in n for n in notices)
     assert other.requests == []  # another site is never crawled
 
 

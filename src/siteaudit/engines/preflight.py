@@ -120,7 +120,8 @@ class HostRobots:
     the engine calls `learn` before fetching it, then asks again: a URL its own robots.txt
     disallows is then recorded as blocked (`Frontier.block`), never fetched. Each origin's
     robots.txt is fetched once however many fetches wait for it, its Crawl-delay paces that
-    origin, and an unreachable one disallows all as RFC 9309 says.
+    origin, and one that fails is judged as for the start URL (`crawl.robots.interpret`:
+    5xx disallows all, 4xx and an unreachable host allow all).
     """
 
     def __init__(self, fetcher: Fetcher, spec: ScanSpec, start: dict[str, object]) -> None:
@@ -151,6 +152,8 @@ class HostRobots:
             self._reading.pop(origin, None)
             self.counters["robots/hosts-read"] += 1
             self.counters[f"robots/{robots.mode}"] += 1
+            if robots.mode is RobotsMode.DISALLOW_ALL:  # no answer or a server error
+                self.counters["robots/hosts-unreadable"] += 1
             _pace(self._fetcher, robots, self._spec)
 
 

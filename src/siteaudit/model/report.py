@@ -54,9 +54,10 @@ class ScanInfo:
 
 
 def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
-    """What the crawl could not do, in words, for every report's head: the URLs its page
-    and depth limits kept out (`discover/skipped/page-limit` and `.../too-deep` count
-    distinct URLs), and external links left unchecked for want of a network."""
+    """What the crawl could not do, in words, for every report's head: the URLs its page,
+    depth and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
+    `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
+    and external links left unchecked for want of a network."""
     counters, settings = scan.counters, scan.settings
     notices = []
     offline = counters.get("external/offline-hosts", 0)
@@ -79,6 +80,12 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             f"{_how_many(deep, counters)} URLs more than {settings.get('max_depth', '?')}"
             " links away from the start page were not fetched (raise the limit with"
             " --max-depth or crawl.max_depth)."
+        )
+    if counters.get("robots/hosts-unreadable", 0):
+        notices.append(
+            "The robots.txt of some subdomains could not be read (no answer, or a server"
+            " error), so their pages were not fetched, as RFC 9309 asks of a crawler; they"
+            " are listed as blocked by robots.txt."
         )
     hosts = counters.get("discover/skipped/host-limit", 0)
     if hosts:

@@ -46,3 +46,8 @@ def test_urls_on_subdomains_past_the_host_bound_are_told() -> None:
         "7 URLs on subdomains past the first 100 hosts were not fetched (a scan crawls at"
         " most that many hosts)."
     )
+
+
+def test_subdomains_whose_robots_txt_could_not_be_read_are_told() -> None:
+    (notice,) = crawl_notices(scan({"robots/hosts-unreadable": 2}))
+    assert "could not be read" in notice and "RFC 9309" in notice

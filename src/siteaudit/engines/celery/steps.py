@@ -250,6 +250,9 @@ class Steps:
                 scan_id, "fetch", ids=ids, mine=claim.mine, done=finished, owner=owner, spec=spec
             )
         self.coord.block(scan_id, owner, blocked)
+        if robots is not None and robots.counters:  # the robots.txt this task read
+            self.coord.add_counters(scan_id, dict(robots.counters))
+            robots.counters.clear()
         if not self.inline_extract:
             self.coord.stage(scan_id, owner, fetched)
             return
