@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import signal
 import sqlite3
@@ -371,3 +373,29 @@ def test_parameter_rules_make_one_page_of_the_urls_that_differ_by_them(
         refused = siteaudit("scan", site.url, "--quiet", *bad)
         assert refused.returncode == 2 and why in refused.stderr, refused.stderr
         assert "Traceback" not in refused.stderr
+
+
+def test_the_links_export_lists_every_link_where_it_sits_and_what_it_answered(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    home = (
+        '<nav><a href="/docs">Docs</a></nav><p><a href="/gone">=HYPERLINK("x")</a></p>'
+        '<footer><a href="/docs">Docs again</a></footer>'
+    )
+    site = serve({"/": html(home), "/docs": html("docs")})
+    assert siteaudit("scan", site.url, "--quiet").returncode == 0
+
+    printed = siteaudit("links", "1")
+    assert printed.returncode == 0, printed.stderr
+    written = siteaudit("links", "1", "--out", "links.csv")
+    assert written.returncode == 0 and "2 links written to links.csv" in written.stderr
+    text = (workdir / "links.csv").read_bytes().decode("utf-8")
+    assert "\r\n" in text  # RFC 4180 line ends
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert rows == list(csv.DictReader(io.StringIO(printed.stdout)))
+    assert [(r["target"], r["text"], r["position"], r["target_status"]) for r in rows] == [
+        (site.url + "docs", "Docs", "navigation", "200"),
+        (site.url + "gone", '\'=HYPERLINK("x")', "content", "404"),  # inert in a spreadsheet
+    ]
+    missing = siteaudit("links", "7")
+    assert missing.returncode == 2 and "no scan with id 7" in missing.stderr

@@ -265,6 +265,34 @@ def list_scans(limit: int) -> None:
         click.echo(f"{info.id}\t{info.status}\t{info.created_at:%Y-%m-%d %H:%M}\t{info.start_url}")
 
 
+@main.command(name="links")
+@click.argument("scan_id", type=int)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the CSV here (default: standard output).",
+)
+def export_links(scan_id: int, out_file: Path | None) -> None:
+    """Export every link of scan SCAN_ID as CSV: source, target, anchor text, rel, where on
+    the page (navigation, header, footer, aside, content) and what the target answered."""
+    from siteaudit.reports.csv_report import write_links_csv  # noqa: PLC0415
+
+    try:
+        store = open_store(load_settings().database_url)
+        rows = store.link_rows(scan_id)
+        if out_file is None:
+            write_links_csv(rows, sys.stdout)
+            return
+        temp = out_file.with_name(f".{out_file.name}.tmp")
+        with temp.open("w", encoding="utf-8", newline="") as out:
+            count = write_links_csv(rows, out)
+        temp.replace(out_file)
+    except SiteauditError as exc:
+        fail(str(exc))
+    click.echo(f"{count:,} links written to {out_file}", err=True)
+
+
 def _parse_headers(headers: tuple[str, ...]) -> dict[str, str]:
     """`--header 'Name: value'` options as a dict (UsageError for one without a colon)."""
     parsed: dict[str, str] = {}

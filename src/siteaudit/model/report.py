@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from siteaudit.model.finding import Finding
 from siteaudit.model.page import RedirectHop
@@ -200,6 +200,19 @@ class ReportTotals:
                 for check, found in check_urls.items()
             },
         )
+
+
+class LinkRow(NamedTuple):
+    """One link of a crawl as the links export lists it, with what its target answered."""
+
+    source: str
+    target: str
+    text: str
+    rel: tuple[str, ...]
+    position: str  # model.page.LINK_POSITIONS
+    internal: bool
+    status: int | None  # the target page's, None when it was not fetched (or not HTTP)
+    error_code: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from typing import TextIO
 
 from siteaudit.model import FINDING_FIELDS, Finding
-from siteaudit.model.report import PageRow, ScanReport
+from siteaudit.model.report import LinkRow, PageRow, ScanReport
 from siteaudit.reports.json_report import finding_cells, sorted_findings
 from siteaudit.reports.sanitize import clean_for_csv
 
@@ -87,3 +88,39 @@ def _row(finding: Finding) -> list[str]:
     if _UNSAFE.search(joined) is None and _FORMULA.search(joined) is None:
         return values
     return [neutralise(value) for value in values]
+
+
+LINK_COLUMNS = (
+    "source",
+    "target",
+    "text",
+    "rel",
+    "position",
+    "internal",
+    "target_status",
+    "target_error",
+)
+
+
+def write_links_csv(rows: Iterable[LinkRow], out: TextIO) -> int:
+    """Every link as RFC 4180 CSV (header row, CRLF line ends), cells neutralised like the
+    findings CSV's; returns how many links were written. `target_status` is empty for a
+    target the crawl did not fetch (another site, a URL past a limit)."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LINK_COLUMNS)
+    count = 0
+    for row in rows:
+        writer.writerow(
+            (
+                neutralise(row.source),
+                neutralise(row.target),
+                neutralise(row.text),
+                " ".join(row.rel),
+                row.position,
+                "yes" if row.internal else "no",
+                "" if row.status is None else row.status,
+                row.error_code or "",
+            )
+        )
+        count += 1
+    return count

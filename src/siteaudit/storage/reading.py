@@ -32,6 +32,7 @@ from siteaudit.model.report import (
     STATUS_CLASSES,
     CheckInfo,
     CheckTally,
+    LinkRow,
     PageRow,
     ReportTotals,
     ScanInfo,
@@ -99,6 +100,43 @@ def site(connection: Connection, scan_id: int) -> Site:
         facts=facts,
         traps=traps,
     )
+
+
+def link_rows(engine: Engine, scan_id: int) -> Iterator[LinkRow]:
+    """Every link of the scan in the order stored (page by page), each with its target
+    page's status when the crawl fetched it, streamed."""
+    target = pages.alias("target")
+    joined = links.outerjoin(
+        target, and_(target.c.scan_id == links.c.scan_id, target.c.url_key == links.c.target_key)
+    )
+    query = (
+        select(
+            links.c.source_url,
+            links.c.target_url,
+            links.c.text,
+            links.c.rel,
+            links.c.position,
+            links.c.internal,
+            target.c.status,
+            target.c.error_code,
+        )
+        .select_from(joined)
+        .where(links.c.scan_id == scan_id)
+        .order_by(links.c.id)
+    )
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
+        for row in result:
+            yield LinkRow(
+                row.source_url,
+                row.target_url,
+                row.text,
+                tuple(row.rel or ()),
+                row.position,
+                bool(row.internal),
+                row.status,
+                row.error_code,
+            )
 
 
 def external_targets(engine: Engine, scan_id: int) -> Iterator[str]:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, update
 
 from siteaudit.model import Finding, ScanSpec, ScanStatus
-from siteaudit.model.report import CheckInfo, PageRow, ScanInfo, ScanReport
+from siteaudit.model.report import CheckInfo, LinkRow, PageRow, ScanInfo, ScanReport
 from siteaudit.model.site import Site, SiteFacts, Trap
 from siteaudit.pipeline.ports import CheckStats, CrawlState, LinkRecord, PageResult, PageRows
 from siteaudit.storage import codec, reading
@@ -193,6 +193,12 @@ class SqlScanStore:
         """Every page and internal link of the scan, for site-level checks."""
         with self.engine.connect() as connection:
             return reading.site(connection, scan_id)
+
+    def link_rows(self, scan_id: int) -> Iterator[LinkRow]:
+        """Every link of the scan with what its target answered, page by page, streamed
+        (ScanNotFoundError for an unknown scan)."""
+        self.get_scan(scan_id)
+        return reading.link_rows(self.engine, scan_id)
 
     def external_targets(self, scan_id: int) -> Iterator[str]:
         """The distinct URLs on other hosts the crawled pages link to, by URL, streamed."""

@@ -151,3 +151,34 @@ def test_a_links_position_on_its_page_is_stored_and_read_back(store: SqlScanStor
     assert store.links_to(scan_id, ["https://elsewhere.example/"]) == [
         (HOME, "https://elsewhere.example/", "", "aside")
     ]
+
+
+def test_the_links_export_gives_every_link_with_what_its_target_answered(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    other = store.create_scan(ScanSpec(HOME))
+    store.save_pages(
+        scan_id,
+        [
+            make_result(make_page()),
+            make_result(make_page(HOME + "gone", status=404, is_html=False)),
+            make_result(make_page(HOME + "slow", status=None, error_code="timeout")),
+        ],
+    )
+    store.save_links(
+        scan_id,
+        [
+            LinkRecord(HOME, HOME + "gone", "Old", ("nofollow",), position="footer"),
+            LinkRecord(HOME, HOME + "slow", "Slow"),
+            LinkRecord(HOME, HOME + "later", "Never fetched"),
+            LinkRecord(HOME, "https://elsewhere.example/", "Out", internal=False),
+        ],
+    )
+    store.save_links(other, [LinkRecord(HOME, HOME + "gone", "Other scan")])
+    assert [tuple(row) for row in store.link_rows(scan_id)] == [
+        (HOME, HOME + "gone", "Old", ("nofollow",), "footer", True, 404, None),
+        (HOME, HOME + "slow", "Slow", (), "content", True, None, "timeout"),
+        (HOME, HOME + "later", "Never fetched", (), "content", True, None, None),
+        (HOME, "https://elsewhere.example/", "Out", (), "content", False, None, None),
+    ]
