@@ -117,12 +117,13 @@ class Frontier:
         self.requeue(url, depth, found_via)
         return True
 
-    def block(self, url: str) -> bool:
+    def block(self, url: str, *, count: bool = True) -> bool:
         """Record `url` as disallowed by robots.txt (learnt late, for a subdomain whose
-        robots.txt is read before its first page); it no longer counts as a page."""
+        robots.txt is read before its first page); it no longer counts as a page. Without
+        `count`, the skip was counted elsewhere (the distributed engine's fetch step)."""
         self.seen.discard(url)
         self.robots_blocked.add(url)  # remembered, so later links to it are not recounted
-        return self._skip("robots-disallowed")
+        return self._skip("robots-disallowed") if count else False
 
     def _new_host_allowed(self, url: str) -> bool:
         host = host_of(url)

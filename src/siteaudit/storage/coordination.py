@@ -660,6 +660,7 @@ class SqlCoordinator:
                     cached = (make_frontier(spec, document), 0)
                 frontier, replayed = cached
                 replayed = _replay(connection, scan_id, frontier, after=replayed)
+                _release_blocked(connection, scan_id, frontier)
                 for item in unselected:
                     for url, depth, via in item.outlinks or []:
                         frontier.offer(str(url), int(depth), str(via))
@@ -1000,6 +1001,19 @@ def _replay(connection: Connection, scan_id: int, frontier: Frontier, *, after: 
     _drain(frontier)
     frontier.counters.clear()
     return newest
+
+
+def _release_blocked(connection: Connection, scan_id: int, frontier: Frontier) -> None:
+    """Free the places under the page limit of the pages the fetch step blocked
+    (`SqlCoordinator.block`, which counted them): they were accepted, but are no pages."""
+    if not frontier.scope.subdomains:  # only a subdomain's late robots.txt blocks pages
+        return
+    urls = connection.scalars(
+        select(work.c.url).where(work.c.scan_id == scan_id, work.c.state == BLOCKED)
+    )
+    for url in urls:
+        if url in frontier.seen:
+            frontier.block(url, count=False)
 
 
 def _save_frontier(

@@ -323,3 +323,40 @@ def test_a_distributed_scan_crawls_subdomains_under_their_own_robots_txt(
     counters = outcome.report.scan.counters
     assert counters["discover/skipped/robots-disallowed"] == 2
     assert counters["robots/hosts-read"] >= 1  # once per worker process that needed it
+
+
+def test_a_page_blocked_at_fetch_time_frees_its_place_under_the_page_limit(
+    cluster: Cluster,
+) -> None:
+    robots = b"User-agent: *\nDisallow: /private\n"
+    docs = Site(
+        {
+            "/robots.txt": lambda _h: (200, {}, robots),
+            "/": html('<a href="/guide">g</a><a href="/more">m</a>'),
+            "/guide": html("guide"),
+            "/more": html("more"),
+        }
+    )
+    with docs:
+        docs_url = docs.url.replace("127.0.0.1", "docs.shop.test")
+        # One batch: the subdomain's home and a disallowed page of it, queued before its
+        # robots.txt is read and blocked by the fetch step.
+        links = f'<a href="{docs_url}">d</a><a href="{docs_url}private/early">e</a>'
+        with Site({"/": html(links)}) as shop:
+            pins = {"shop.test": "127.0.0.1", "docs.shop.test": "127.0.0.1"}
+            cluster.env["SITEAUDIT_CRAWL__HOSTS"] = json.dumps(pins)
+            settings = cluster.settings()
+            limits = {"subdomains": True, "hosts": pins, "max_pages": 4}
+            settings.crawl = settings.crawl.model_copy(update=limits)
+            cluster.start_worker(concurrency=1)
+            start = shop.url.replace("127.0.0.1", "shop.test")
+            scan_id, _ = service.submit(settings, make_spec(settings, start, (), ()))
+            coordinator = service.open_coordinator(settings)
+            try:
+                outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+                pages = {page.url for page in outcome.report.pages}
+            finally:
+                coordinator.engine.dispose()
+    # Four pages: the blocked one's place went to the subdomain's guide.
+    assert pages == {start, docs_url, docs_url + "guide", docs_url + "more"}
+    assert outcome.report.scan.counters["discover/skipped/robots-disallowed"] == 1
