@@ -238,7 +238,7 @@ class LocalEngine:
     def _restore(self, scan_id: int, frontier: Frontier) -> None:
         """Mark stored pages as done and queue the stored links that were never fetched."""
         stored = self._store.load_crawl_state(scan_id)
-        frontier.seen.update(stored.done)
+        frontier.mark_done(stored.done)
         for url, depth in stored.pending:
             frontier.offer(url, depth, "link")
         logger.info(

@@ -117,6 +117,15 @@ class Frontier:
         self.requeue(url, depth, found_via)
         return True
 
+    def mark_done(self, urls: Iterable[str]) -> None:
+        """Take `urls` as fetched already (a resumed scan's stored pages): never offered
+        again, counted under the page limit and, with subdomains, their hosts under the
+        host limit."""
+        for url in urls:
+            self.seen.add(url)
+            if self.scope.subdomains:
+                self._hosts.add(host_of(url))
+
     def block(self, url: str, *, count: bool = True) -> bool:
         """Record `url` as disallowed by robots.txt (learnt late, for a subdomain whose
         robots.txt is read before its first page); it no longer counts as a page. Without

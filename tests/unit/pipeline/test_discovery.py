@@ -180,3 +180,13 @@ def test_a_url_blocked_after_queueing_stops_counting_as_a_page() -> None:
     assert not frontier.offer("http://e.com/a", 1, "link")  # never queued again
     assert frontier.offer("http://e.com/c", 1, "link")  # its place is free again
     assert frontier.counters["discover/skipped/robots-disallowed"] == 1
+
+
+def test_pages_a_resumed_scan_stored_count_under_the_page_and_host_limits() -> None:
+    scope = Scope.from_spec("http://e.com/", subdomains=True)
+    frontier = make_frontier(scope=scope, max_pages=999)
+    frontier.mark_done(f"http://h{n}.e.com/" for n in range(MAX_HOSTS))
+    assert not frontier.offer("http://h0.e.com/", 1, "link")  # stored: never again
+    assert frontier.offer("http://h0.e.com/more", 1, "link")  # a known host
+    assert not frontier.offer("http://new.e.com/", 1, "link")  # one host too many
+    assert frontier.counters["discover/skipped/host-limit"] == 1
