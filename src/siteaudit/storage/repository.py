@@ -8,7 +8,7 @@ winning (its findings replace the earlier save's), links and findings are insert
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, update
@@ -80,25 +80,33 @@ class SqlScanStore:
         """Add `counters` to the scan's slash-named counters, atomically."""
         if not counters:
             return
-        where = scans.c.id == scan_id
-        with self.engine.begin() as connection:
-            # A write first takes the row lock (PostgreSQL) or the write lock (SQLite), so
-            # concurrent adders queue up instead of losing each other's increments.
-            connection.execute(update(scans).where(where).values(counters=scans.c.counters))
-            stored = dict(_scan_value(connection, scans.c.counters, scan_id))
+
+        def add(stored: dict[str, int]) -> dict[str, int]:
             for name, amount in counters.items():
                 key = clean_text(name)
                 stored[key] = int(stored.get(key, 0)) + int(amount)
-            connection.execute(update(scans).where(where).values(counters=stored))
+            return stored
+
+        self._change_counters(scan_id, add)
 
     def drop_counters(self, scan_id: int, prefixes: Sequence[str]) -> None:
         """Remove the scan's counters whose names start with one of `prefixes`."""
+        starts = tuple(prefixes)
+        self._change_counters(
+            scan_id, lambda stored: {k: v for k, v in stored.items() if not k.startswith(starts)}
+        )
+
+    def _change_counters(
+        self, scan_id: int, change: Callable[[dict[str, int]], dict[str, int]]
+    ) -> None:
+        """Replace the scan's counters by `change` of them, atomically."""
         where = scans.c.id == scan_id
         with self.engine.begin() as connection:
+            # A write first takes the row lock (PostgreSQL) or the write lock (SQLite), so
+            # concurrent writers queue up instead of losing each other's changes.
             connection.execute(update(scans).where(where).values(counters=scans.c.counters))
             stored = dict(_scan_value(connection, scans.c.counters, scan_id))
-            kept = {k: v for k, v in stored.items() if not k.startswith(tuple(prefixes))}
-            connection.execute(update(scans).where(where).values(counters=kept))
+            connection.execute(update(scans).where(where).values(counters=change(stored)))
 
     def save_scores(self, scan_id: int, report_scores: Mapping[str, object]) -> None:
         """Store the scores, as the document `codec.scores_to_json` makes."""

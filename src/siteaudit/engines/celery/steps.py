@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 from celery.exceptions import SoftTimeLimitExceeded
@@ -62,6 +62,7 @@ WORKER_LOST = "worker-lost"  # stable error codes of pages the engine gave up on
 TIME_LIMIT = "time-limit"
 CANCEL_CHECK_S = 0.5  # how stale a worker's view of the cancel flag may be
 ANALYZERS_KEPT = 8
+T = TypeVar("T")
 
 Publish = Callable[[Message], None]
 
@@ -388,12 +389,7 @@ class Steps:
         start = document.get("robots")
         if not (spec.subdomains and spec.respect_robots and start):
             return None
-        robots = self._robots.get(scan_id)
-        if robots is None:
-            if len(self._robots) >= ANALYZERS_KEPT:
-                self._robots.pop(next(iter(self._robots)))
-            robots = self._robots[scan_id] = HostRobots(self._http(), spec, start)
-        return robots
+        return _kept(self._robots, scan_id, lambda: HostRobots(self._http(), spec, start))
 
     def _cancelled(self, scan_id: int) -> bool:
         now = time.monotonic()
@@ -404,14 +400,11 @@ class Steps:
         return checked[1]
 
     def _analyzer(self, scan_id: int, spec: ScanSpec) -> tuple[Scope, PageAnalyzer]:
-        cached = self._analyzers.get(scan_id)
-        if cached is None:
-            if len(self._analyzers) >= ANALYZERS_KEPT:
-                self._analyzers.pop(next(iter(self._analyzers)))
-            scope = Scope.of(spec)
-            cached = (scope, PageAnalyzer(self.catalogue.page_checks, spec.start_url))
-            self._analyzers[scan_id] = cached
-        return cached
+        return _kept(
+            self._analyzers,
+            scan_id,
+            lambda: (Scope.of(spec), PageAnalyzer(self.catalogue.page_checks, spec.start_url)),
+        )
 
     def _result(
         self, scan_id: int, spec: ScanSpec, claimed: Claimed, fetched: FetchedPage
@@ -509,3 +502,14 @@ class Steps:
         message = f"processing took longer than the {self.dist.soft_time_limit_s} s time limit"
         for claimed in rest:
             self._fail(scan_id, step, claimed, code=TIME_LIMIT, message=message, spec=spec)
+
+
+def _kept(cache: dict[int, T], scan_id: int, make: Callable[[], T]) -> T:
+    """The scan's entry of a per-process `cache`, made on first use; the oldest entry goes
+    once ANALYZERS_KEPT scans have one (a worker serves scans one after another)."""
+    entry = cache.get(scan_id)
+    if entry is None:
+        if len(cache) >= ANALYZERS_KEPT:
+            cache.pop(next(iter(cache)))
+        entry = cache[scan_id] = make()
+    return entry
