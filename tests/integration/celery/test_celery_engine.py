@@ -281,6 +281,47 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
     assert (counters["external/checked"], counters["external/broken"]) == (2, 1)
 
 
+# Host names the subdomain tests give their local servers (`crawl.hosts`, as --resolve).
+PINS = {"shop.test": "127.0.0.1", "docs.shop.test": "127.0.0.1"}
+
+
+def named(site: Site, name: str) -> str:
+    return site.url.replace("127.0.0.1", name)
+
+
+@dataclass(frozen=True)
+class Crawled:
+    """What the subdomain tests compare of a finished scan."""
+
+    status: ScanStatus
+    pages: set[str]
+    blocked: frozenset[str]
+    counters: dict[str, int]
+
+
+def crawl_subdomains(
+    cluster: Cluster, start: str, crawl: dict[str, object], concurrency: int
+) -> Crawled:
+    """Scan `start` with the subdomains option, `PINS` and `crawl` on a fresh worker."""
+    cluster.env["SITEAUDIT_CRAWL__HOSTS"] = json.dumps(PINS)
+    settings = cluster.settings()
+    update = {"subdomains": True, "hosts": PINS, **crawl}
+    settings.crawl = settings.crawl.model_copy(update=update)
+    cluster.start_worker(concurrency=concurrency)
+    scan_id, _ = service.submit(settings, make_spec(settings, start, (), ()))
+    coordinator = service.open_coordinator(settings)
+    try:
+        outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+        return Crawled(
+            outcome.status,
+            {page.url for page in outcome.report.pages},
+            coordinator.store.load_site(scan_id).robots_blocked,
+            dict(outcome.report.scan.counters),
+        )
+    finally:
+        coordinator.engine.dispose()
+
+
 def test_a_distributed_scan_crawls_subdomains_under_their_own_robots_txt(
     cluster: Cluster,
 ) -> None:
@@ -294,35 +335,21 @@ def test_a_distributed_scan_crawls_subdomains_under_their_own_robots_txt(
         }
     )
     with docs:
-        docs_url = docs.url.replace("127.0.0.1", "docs.shop.test")
+        docs_url = named(docs, "docs.shop.test")
         # Queued before the subdomain's robots.txt is read: blocked at fetch time.
         links = f'<a href="{docs_url}">d</a><a href="{docs_url}private/early">e</a>'
         links += '<a href="/a?utm_source=x&amp;id=1">a</a><a href="/a?id=1">a</a>'
         with Site({"/": html(links), "/a": html("a")}) as shop:
-            pins = {"shop.test": "127.0.0.1", "docs.shop.test": "127.0.0.1"}
-            cluster.env["SITEAUDIT_CRAWL__HOSTS"] = json.dumps(pins)
-            settings = cluster.settings()
-            rules = {"subdomains": True, "hosts": pins, "strip_params": ["utm_*"]}
-            settings.crawl = settings.crawl.model_copy(update=rules)
-            cluster.start_worker(concurrency=2)
-            start = shop.url.replace("127.0.0.1", "shop.test")
-            scan_id, _ = service.submit(settings, make_spec(settings, start, (), ()))
-            coordinator = service.open_coordinator(settings)
-            try:
-                outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
-                pages = {page.url for page in outcome.report.pages}
-                blocked = coordinator.store.load_site(scan_id).robots_blocked
-            finally:
-                coordinator.engine.dispose()
-    assert outcome.status is ScanStatus.COMPLETED
-    assert pages == {start, start + "a?id=1", docs_url, docs_url + "guide"}
+            start = named(shop, "shop.test")
+            crawled = crawl_subdomains(cluster, start, {"strip_params": ["utm_*"]}, 2)
+    assert crawled.status is ScanStatus.COMPLETED
+    assert crawled.pages == {start, start + "a?id=1", docs_url, docs_url + "guide"}
     assert shop.requests.count("/a?id=1") == 1
     assert docs.requests[0] == "/robots.txt"
     assert not [path for path in docs.requests if path.startswith("/private")]
-    assert sorted(blocked) == [docs_url + "private/early", docs_url + "private/notes"]
-    counters = outcome.report.scan.counters
-    assert counters["discover/skipped/robots-disallowed"] == 2
-    assert counters["robots/hosts-read"] >= 1  # once per worker process that needed it
+    assert sorted(crawled.blocked) == [docs_url + "private/early", docs_url + "private/notes"]
+    assert crawled.counters["discover/skipped/robots-disallowed"] == 2
+    assert crawled.counters["robots/hosts-read"] >= 1  # once per worker process needing it
 
 
 def test_a_page_blocked_at_fetch_time_frees_its_place_under_the_page_limit(
@@ -338,25 +365,13 @@ def test_a_page_blocked_at_fetch_time_frees_its_place_under_the_page_limit(
         }
     )
     with docs:
-        docs_url = docs.url.replace("127.0.0.1", "docs.shop.test")
+        docs_url = named(docs, "docs.shop.test")
         # One batch: the subdomain's home and a disallowed page of it, queued before its
         # robots.txt is read and blocked by the fetch step.
         links = f'<a href="{docs_url}">d</a><a href="{docs_url}private/early">e</a>'
         with Site({"/": html(links)}) as shop:
-            pins = {"shop.test": "127.0.0.1", "docs.shop.test": "127.0.0.1"}
-            cluster.env["SITEAUDIT_CRAWL__HOSTS"] = json.dumps(pins)
-            settings = cluster.settings()
-            limits = {"subdomains": True, "hosts": pins, "max_pages": 4}
-            settings.crawl = settings.crawl.model_copy(update=limits)
-            cluster.start_worker(concurrency=1)
-            start = shop.url.replace("127.0.0.1", "shop.test")
-            scan_id, _ = service.submit(settings, make_spec(settings, start, (), ()))
-            coordinator = service.open_coordinator(settings)
-            try:
-                outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
-                pages = {page.url for page in outcome.report.pages}
-            finally:
-                coordinator.engine.dispose()
+            start = named(shop, "shop.test")
+            crawled = crawl_subdomains(cluster, start, {"max_pages": 4}, 1)
     # Four pages: the blocked one's place went to the subdomain's guide.
-    assert pages == {start, docs_url, docs_url + "guide", docs_url + "more"}
-    assert outcome.report.scan.counters["discover/skipped/robots-disallowed"] == 1
+    assert crawled.pages == {start, docs_url, docs_url + "guide", docs_url + "more"}
+    assert crawled.counters["discover/skipped/robots-disallowed"] == 1

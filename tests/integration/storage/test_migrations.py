@@ -216,7 +216,9 @@ def test_the_fast_head_check_agrees_with_alembic() -> None:
     assert head_revision() == ScriptDirectory.from_config(make_alembic_config()).get_current_head()
 
 
-def test_a_database_at_the_first_schema_upgrades_and_keeps_its_scans(database_url: str) -> None:
+def _one_scan_at(database_url: str, revision: str, *statements: str) -> Engine:
+    """An engine on a database migrated to `revision` only, holding one completed scan (id
+    1) and whatever `statements` then insert."""
     from alembic import command
 
     from siteaudit.storage.database import make_alembic_config
@@ -225,7 +227,7 @@ def test_a_database_at_the_first_schema_upgrades_and_keeps_its_scans(database_ur
     config = make_alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+        command.upgrade(config, revision)
         connection.exec_driver_sql(
             "INSERT INTO sites (url, url_key, created_at) VALUES ('http://a/', 'k', '2026-01-01')"
         )
@@ -233,6 +235,13 @@ def test_a_database_at_the_first_schema_upgrades_and_keeps_its_scans(database_ur
             "INSERT INTO scans (site_id, spec, status, created_at, counters)"
             " VALUES (1, '{}', 'completed', '2026-01-01', '{}')"
         )
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    return engine
+
+
+def test_a_database_at_the_first_schema_upgrades_and_keeps_its_scans(database_url: str) -> None:
+    engine = _one_scan_at(database_url, "0001")
     migrate(engine)
     with engine.connect() as connection:
         row = connection.exec_driver_sql(
@@ -243,26 +252,12 @@ def test_a_database_at_the_first_schema_upgrades_and_keeps_its_scans(database_ur
 
 
 def test_links_stored_before_positions_were_recorded_read_as_content(database_url: str) -> None:
-    from alembic import command
-
-    from siteaudit.storage.database import make_alembic_config
-
-    engine = create_engine_for(database_url)
-    config = make_alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0003")
-        connection.exec_driver_sql(
-            "INSERT INTO sites (url, url_key, created_at) VALUES ('http://a/', 'k', '2026-01-01')"
-        )
-        connection.exec_driver_sql(
-            "INSERT INTO scans (site_id, spec, status, created_at, counters)"
-            " VALUES (1, '{}', 'completed', '2026-01-01', '{}')"
-        )
-        connection.exec_driver_sql(
-            "INSERT INTO links (scan_id, source_url, target_url, target_key, link_key, text,"
-            " rel, internal) VALUES (1, 'http://a/', 'http://a/b', 't', 'l', 'b', '[]', true)"
-        )
+    engine = _one_scan_at(
+        database_url,
+        "0003",
+        "INSERT INTO links (scan_id, source_url, target_url, target_key, link_key, text,"
+        " rel, internal) VALUES (1, 'http://a/', 'http://a/b', 't', 'l', 'b', '[]', true)",
+    )
     migrate(engine)
     with engine.connect() as connection:
         position = connection.exec_driver_sql("SELECT position FROM links").scalar_one()
