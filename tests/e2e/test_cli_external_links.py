@@ -79,3 +79,27 @@ def test_no_external_leaves_other_hosts_alone(
     assert other.requests == []
     report = json.loads((workdir / "out" / "report.json").read_text())
     assert not [f for f in report["findings"] if f["check_id"] == "external-link-broken"]
+
+
+def test_a_scan_that_did_not_check_external_links_does_not_score_them_as_passed(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+) -> None:
+    other = serve({}, default=html("fine"))
+    port = other.url.rsplit(":", 1)[1].strip("/")
+    site = serve({"/": html(f'<a href="http://localhost:{port}/fine">x</a>')})
+    cli_env["SITEAUDIT_CRAWL__CHECK_EXTERNAL"] = "true"
+
+    def links_category(*options: str) -> dict[str, object]:
+        out = f"out{len(options)}"
+        result = siteaudit("scan", site.url, "--out", out, "--quiet", *options)
+        assert result.returncode == 0, result.stderr
+        report = json.loads((workdir / out / "report.json").read_text())
+        (links,) = (c for c in report["scores"]["categories"] if c["category"] == "links")
+        return links
+
+    checked, unchecked = links_category(), links_category("--no-external")
+    assert other.requests == ["HEAD /fine"]  # checked once, by the first scan only
+    # The same pages and findings, one check fewer: the external links were not checked,
+    # so that check did not pass either.
+    assert unchecked["checks"] == checked["checks"] - 1
+    assert unchecked["findings"] == checked["findings"]

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import TypeAlias
 
 from siteaudit.model import Category, Page, Severity
+from siteaudit.model.report import SCAN_INPUTS
 from siteaudit.model.site import Site
 
 
@@ -122,6 +123,9 @@ class Check:
     options: Mapping[str, Option] = field(default_factory=lambda: MappingProxyType({}))
     page_fn: PageFn | None = None
     site_fn: SiteFn | None = None
+    # What the check reads besides the crawl (`model.report.SCAN_INPUTS`): a scan that did
+    # not gather one of them scores the check as not applicable on every page.
+    needs: frozenset[str] = frozenset()
 
     @property
     def is_site_check(self) -> bool:
@@ -175,8 +179,15 @@ def site_check(
     failure_title: str,
     docs: Docs,
     options: Mapping[str, Option] | None = None,
+    needs: Iterable[str] = (),
 ) -> Callable[[SiteFn], Check]:
-    """Declare a site check: decorate `def fn(site, ctx) -> Iterable[Failed]`."""
+    """Declare a site check: decorate `def fn(site, ctx) -> Iterable[Failed]`.
+
+    `needs` names what it reads besides the crawl (`model.report.SCAN_INPUTS`).
+    """
+    unknown = set(needs) - set(SCAN_INPUTS)
+    if unknown:
+        raise ValueError(f"site check {id!r} needs unknown scan inputs {sorted(unknown)}")
 
     def build(fn: SiteFn) -> Check:
         return Check(
@@ -189,6 +200,7 @@ def site_check(
             applies=Applies.SITE,
             options=MappingProxyType(dict(options or {})),
             site_fn=fn,
+            needs=frozenset(needs),
         )
 
     return build

@@ -28,6 +28,7 @@ from siteaudit.pipeline.urls import host_of
 
 CheckFunction = Callable[[str], Awaitable[FetchedPage]]
 
+EXTERNAL_COUNTERS = "external/"  # the prefix of every counter these checks keep
 # Failures that say nothing about the link: this scan was not allowed to try it.
 NOT_CHECKED = frozenset({ErrorCode.SSRF_BLOCKED.value, ErrorCode.INVALID_URL.value})
 # Failures of the way out rather than of a site: when every host tried failed so, and there

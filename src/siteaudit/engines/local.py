@@ -19,7 +19,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
-from siteaudit.engines.external_links import ExternalStep, broken_external_links
+from siteaudit.engines.external_links import (
+    EXTERNAL_COUNTERS,
+    ExternalStep,
+    broken_external_links,
+)
 from siteaudit.engines.preflight import HostRobots
 from siteaudit.engines.processing import (
     InlineProcessor,
@@ -215,7 +219,8 @@ class LocalEngine:
         broken, counters = await broken_external_links(
             self._external, self._store, scan_id, self._cancel
         )
-        self._store.add_counters(scan_id, dict(counters))
+        # A scan killed after these checks checks again when resumed: counted once.
+        self._store.replace_counters(scan_id, (EXTERNAL_COUNTERS,), counters)
         return broken
 
     def _requeue_lost(self, state: _RunState) -> bool:

@@ -24,6 +24,10 @@ LEFT_OUT_COUNTED = 100_000
 # Hosts one scan crawls with the subdomains option: a wildcard DNS record answers for any
 # name, and a site that links to a fresh subdomain per visitor would be a trap without end.
 MAX_HOSTS = 100
+# What a scan may gather besides its pages, by the name a site check gives it in `needs`
+# (`checks.base.site_check`), with what a report calls it.
+EXTERNAL_LINKS = "external-links"
+SCAN_INPUTS = {EXTERNAL_LINKS: "the checks of links to other sites"}
 
 
 class Rows(Protocol[T_co]):
@@ -51,6 +55,15 @@ class ScanInfo:
     settings: dict[str, object] = field(default_factory=dict)
     error: str | None = None
     counters: dict[str, int] = field(default_factory=dict)
+
+
+def missing_inputs(scan: ScanInfo) -> frozenset[str]:
+    """The `SCAN_INPUTS` the scan did not gather: its links to other sites when their checks
+    were off, or when no host answered (a machine without network access). The site checks
+    that need one are then scored as not applicable, not as passed."""
+    checked = scan.settings.get("check_external", False) is True
+    offline = scan.counters.get("external/offline-hosts", 0) > 0
+    return frozenset() if checked and not offline else frozenset({EXTERNAL_LINKS})
 
 
 def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:

@@ -10,11 +10,17 @@ from siteaudit.pipeline.ports import CheckStats
 
 
 def tally(catalogue: Catalogue, stats: CheckStats) -> list[CheckTally]:
-    """How each check did: pages it applied to, pages failing it, findings it raised."""
+    """How each check did: pages it applied to, pages failing it, findings it raised.
+
+    A check that needs what the scan did not gather (`CheckStats.missing_inputs`) applied
+    to no page: it was not run, which is not passing.
+    """
     tallies = []
     for item in catalogue:
         eligible = stats.response_pages if item.applies == Applies.RESPONSE else stats.html_pages
         applicable = max(0, eligible - stats.not_applicable.get(item.id, 0))
+        if item.needs & stats.missing_inputs:
+            applicable = 0
         tallies.append(
             CheckTally(
                 check_id=item.id,

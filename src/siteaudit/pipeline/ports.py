@@ -7,7 +7,7 @@ SQLAlchemy store in `siteaudit.storage`); tests use the in-memory fakes in
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -90,6 +90,7 @@ class CheckStats:
     not_applicable: dict[str, int] = field(default_factory=dict)
     failing_pages: dict[str, int] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)
+    missing_inputs: frozenset[str] = frozenset()  # `model.report.missing_inputs` of the scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,12 @@ class ScanStore(Protocol):
 
     def drop_counters(self, scan_id: int, prefixes: Sequence[str]) -> None:
         """Remove the scan's counters whose names start with one of `prefixes`."""
+        ...
+
+    def replace_counters(
+        self, scan_id: int, prefixes: Sequence[str], counters: Mapping[str, int]
+    ) -> None:
+        """Drop the counters under `prefixes`, then add `counters`, atomically."""
         ...
 
     def save_pages(self, scan_id: int, results: Sequence[PageResult]) -> None:

@@ -37,6 +37,7 @@ from siteaudit.model.report import (
     ReportTotals,
     ScanInfo,
     ScanReport,
+    missing_inputs,
     status_class,
 )
 from siteaudit.model.site import LinkTable, Site
@@ -205,7 +206,7 @@ def crawl_state(connection: Connection, scan_id: int) -> CrawlState:
 
 def check_stats(connection: Connection, scan_id: int) -> CheckStats:
     """Pages that HTML and response checks apply to, N/A counts and failures per check."""
-    scan_info(connection, scan_id)  # a missing scan is an error, not zero pages
+    scan = scan_info(connection, scan_id)  # a missing scan is an error, not zero pages
     answered = pages.c.status.is_not(None) | pages.c.error_code.is_not(None)
     html, responses = connection.execute(
         select(
@@ -229,6 +230,7 @@ def check_stats(connection: Connection, scan_id: int) -> CheckStats:
         not_applicable=dict(not_applicable),
         failing_pages={check: failing for check, failing, _ in per_check},
         findings={check: count for check, _, count in per_check},
+        missing_inputs=missing_inputs(scan),
     )
 
 

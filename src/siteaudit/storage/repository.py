@@ -78,23 +78,19 @@ class SqlScanStore:
 
     def add_counters(self, scan_id: int, counters: Mapping[str, int]) -> None:
         """Add `counters` to the scan's slash-named counters, atomically."""
-        if not counters:
-            return
-
-        def add(stored: dict[str, int]) -> dict[str, int]:
-            for name, amount in counters.items():
-                key = clean_text(name)
-                stored[key] = int(stored.get(key, 0)) + int(amount)
-            return stored
-
-        self._change_counters(scan_id, add)
+        if counters:
+            self._change_counters(scan_id, lambda stored: _added(stored, counters))
 
     def drop_counters(self, scan_id: int, prefixes: Sequence[str]) -> None:
         """Remove the scan's counters whose names start with one of `prefixes`."""
-        starts = tuple(prefixes)
-        self._change_counters(
-            scan_id, lambda stored: {k: v for k, v in stored.items() if not k.startswith(starts)}
-        )
+        self._change_counters(scan_id, lambda stored: _dropped(stored, prefixes))
+
+    def replace_counters(
+        self, scan_id: int, prefixes: Sequence[str], counters: Mapping[str, int]
+    ) -> None:
+        """Drop the counters under `prefixes`, then add `counters`, in one atomic change: a
+        step that may run twice (a resumed scan, a redelivered task) is counted once."""
+        self._change_counters(scan_id, lambda stored: _added(_dropped(stored, prefixes), counters))
 
     def _change_counters(
         self, scan_id: int, change: Callable[[dict[str, int]], dict[str, int]]
@@ -266,3 +262,15 @@ def _scan_value(connection: Connection, column: ColumnElement[Any], scan_id: int
     if row is None:
         raise ScanNotFoundError(scan_id)
     return row[0]
+
+
+def _added(stored: dict[str, int], counters: Mapping[str, int]) -> dict[str, int]:
+    for name, amount in counters.items():
+        key = clean_text(name)
+        stored[key] = int(stored.get(key, 0)) + int(amount)
+    return stored
+
+
+def _dropped(stored: dict[str, int], prefixes: Sequence[str]) -> dict[str, int]:
+    starts = tuple(prefixes)
+    return {name: amount for name, amount in stored.items() if not name.startswith(starts)}

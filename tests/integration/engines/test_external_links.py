@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from tests.support.sites import Site, html
 
+from siteaudit.checks.catalogue import load_catalogue
 from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.ssrf import AddressPolicy
@@ -25,8 +26,10 @@ from siteaudit.engines.external_links import (
 )
 from siteaudit.engines.runner import make_spec, run_scan
 from siteaudit.model.page import FetchedPage
-from siteaudit.model.report import crawl_notices
+from siteaudit.model.report import EXTERNAL_LINKS, crawl_notices
+from siteaudit.pipeline.aggregation import tally
 from siteaudit.settings import CrawlSettings, Settings
+from siteaudit.storage import open_store
 
 
 @pytest.fixture
@@ -111,6 +114,11 @@ def test_a_machine_without_network_access_blames_no_link_and_says_so(
         outcome = run_scan(settings, make_spec(settings, local, (), ()))
     assert outcome.report.scan.counters["external/offline-hosts"] == 1
     assert not [f for f in outcome.report.findings if f.check_id == "external-link-broken"]
+    # Not checked is not passed: the check takes no part in the scores.
+    stats = open_store(settings.database_url).check_stats(outcome.scan_id)
+    assert stats.missing_inputs == {EXTERNAL_LINKS}
+    tallies = {t.check_id: t for t in tally(load_catalogue(), stats)}
+    assert tallies["external-link-broken"].applicable == 0 < tallies["broken-link"].applicable
     assert crawl_notices(outcome.report.scan) == (
         "Links to other sites could not be checked: no host answered (1 tried), as on a"
         " machine without network access. Scan again with access, or with --no-external.",

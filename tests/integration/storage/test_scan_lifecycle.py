@@ -77,6 +77,19 @@ def test_counters_add_up_across_calls_and_concurrent_writers(store: SqlScanStore
     assert store.get_scan(scan_id).counters == {"fetch/status/200": 42, "fetch/status/404": 1}
 
 
+def test_replacing_counters_under_a_prefix_counts_a_repeated_step_once(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    store.add_counters(scan_id, {"fetch/status/200": 3, "external/checked": 5})
+    checked = {"external/checked": 4, "external/broken": 1}
+    for _ in range(2):  # the step, run again (a resumed scan, a redelivered task)
+        store.replace_counters(scan_id, ("external/",), checked)
+    assert store.get_scan(scan_id).counters == {"fetch/status/200": 3, **checked}
+    store.replace_counters(scan_id, ("external/", "fetch/"), {})
+    assert store.get_scan(scan_id).counters == {}
+
+
 def test_scans_are_listed_newest_first(store: SqlScanStore) -> None:
     ids = [store.create_scan(ScanSpec(f"https://site{n}.example/")) for n in range(3)]
     assert [info.id for info in store.list_scans(limit=2)] == [ids[2], ids[1]]

@@ -1,7 +1,16 @@
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import pytest
 
+from siteaudit.checks.base import Docs, site_check
+from siteaudit.checks.catalogue import Catalogue, load_catalogue
 from siteaudit.checks.scoring import CheckTally, score
-from siteaudit.model import Category, Severity
+from siteaudit.model import Category, ScanStatus, Severity
+from siteaudit.model.report import EXTERNAL_LINKS, ScanInfo, missing_inputs
+from siteaudit.pipeline.aggregation import aggregate
+from siteaudit.pipeline.aggregation import tally as tally_checks
+from siteaudit.pipeline.ports import CheckStats
 
 
 def tally(
@@ -42,3 +51,47 @@ def test_site_score_weights_categories() -> None:
         ]
     )
     assert scores.site == pytest.approx(100 * 0.5 / 3.5, abs=0.05)
+
+
+def test_a_check_needing_what_the_scan_did_not_gather_applies_nowhere() -> None:
+    needs = next(c for c in load_catalogue().checks if c.id == "external-link-broken")
+    plain = next(c for c in load_catalogue().checks if c.id == "broken-link")
+    catalogue = Catalogue((needs, plain))
+    stats = CheckStats(html_pages=10, response_pages=12, failing_pages={"broken-link": 2})
+    gathered = {t.check_id: t.applicable for t in tally_checks(catalogue, stats)}
+    assert gathered == {"external-link-broken": 10, "broken-link": 10}
+    missing = replace(stats, missing_inputs=frozenset({EXTERNAL_LINKS}))
+    not_gathered = {t.check_id: t.applicable for t in tally_checks(catalogue, missing)}
+    assert not_gathered == {"external-link-broken": 0, "broken-link": 10}
+    links = aggregate(catalogue, missing).for_category(Category.LINKS)
+    assert links is not None and links.checks == 1  # scored on broken-link alone
+
+
+def scan_info(settings: dict[str, object], counters: dict[str, int]) -> ScanInfo:
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    return ScanInfo(
+        1, "http://a.test/", ScanStatus.COMPLETED, created, None, None, settings, None, counters
+    )
+
+
+def test_links_to_other_sites_are_missing_when_their_checks_were_off_or_offline() -> None:
+    assert missing_inputs(scan_info({"check_external": True}, {})) == frozenset()
+    assert missing_inputs(scan_info({"check_external": True}, {"external/broken": 3})) == set()
+    off = missing_inputs(scan_info({"check_external": False}, {}))
+    assert off == {EXTERNAL_LINKS} == missing_inputs(scan_info({}, {}))
+    offline = {"external/offline-hosts": 4}
+    assert missing_inputs(scan_info({"check_external": True}, offline)) == {EXTERNAL_LINKS}
+
+
+def test_a_site_check_cannot_need_an_input_no_scan_gathers() -> None:
+    docs = Docs(what="w", why="y", fix="f")
+    with pytest.raises(ValueError, match="needs unknown scan inputs"):
+        site_check(
+            id="x",
+            category=Category.LINKS,
+            severity=Severity.LOW,
+            title="t",
+            failure_title="f",
+            docs=docs,
+            needs=("screenshots",),
+        )

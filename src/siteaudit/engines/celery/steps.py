@@ -30,7 +30,7 @@ from siteaudit.engines.celery.app import is_redis
 from siteaudit.engines.celery.events import EventLog
 from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots
 from siteaudit.engines.celery.schedule import newest_slot
-from siteaudit.engines.external_links import broken_external_links
+from siteaudit.engines.external_links import EXTERNAL_COUNTERS, broken_external_links
 from siteaudit.engines.preflight import HostRobots, apply_crawl_delay, preflight, robots_allowed
 from siteaudit.engines.runner import build_catalogue, external_step, fetch_config, make_fetcher
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
@@ -62,6 +62,7 @@ WORKER_LOST = "worker-lost"  # stable error codes of pages the engine gave up on
 TIME_LIMIT = "time-limit"
 CANCEL_CHECK_S = 0.5  # how stale a worker's view of the cancel flag may be
 ANALYZERS_KEPT = 8
+SITE_CHECK_ERRORS = "analysis/site-check-error/"  # + the id of a site check that crashed
 T = TypeVar("T")
 
 Publish = Callable[[Message], None]
@@ -173,7 +174,8 @@ class Steps:
             broken, counters = self._loop.run_until_complete(
                 broken_external_links(step, self.coord.store, scan_id, asyncio.Event())
             )
-            self.coord.add_counters(scan_id, dict(counters))
+            # A redelivered `analyze` checks again: its counters replace the first run's.
+            self.coord.store.replace_counters(scan_id, (EXTERNAL_COUNTERS,), counters)
             site = replace(site, broken_external=broken)
 
         def save(batch: Any) -> None:
@@ -182,9 +184,8 @@ class Steps:
 
         result = analyze_site(site, self.catalogue.site_checks, spec.start_url, sink=save)
         del site
-        if result.errors:
-            errors = {f"analysis/site-check-error/{check}": 1 for check, _ in result.errors}
-            self.coord.add_counters(scan_id, errors)
+        errors = {f"{SITE_CHECK_ERRORS}{check}": 1 for check, _ in result.errors}
+        self.coord.store.replace_counters(scan_id, (SITE_CHECK_ERRORS,), errors)
         moved = self.coord.advance(
             scan_id, ScanStatus.ANALYZING, ScanStatus.AGGREGATING, then=(AGGREGATE,)
         )
