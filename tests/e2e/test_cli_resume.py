@@ -115,11 +115,14 @@ def test_a_cancelled_then_resumed_scan_counts_what_it_left_out_as_one_run_would(
 ) -> None:
     def slow_tree_page(handler: object) -> tuple[int, dict[str, str], bytes]:
         time.sleep(0.07)  # the cancel must land well before the crawl ends
-        return tree_page(handler)
+        status, headers, body = tree_page(handler)
+        # And a link out of the scan's scope on every page.
+        private = f'<a href="/private{getattr(handler, "path", "/")}">x</a></body>'
+        return status, headers, body.replace(b"</body>", private.encode())
 
     site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow_tree_page)
     db = workdir / "scans.db"
-    limits = ["--concurrency", "2", "--max-pages", "100", "--quiet"]
+    limits = ["--concurrency", "2", "--max-pages", "100", "--exclude", "/private/*", "--quiet"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "siteaudit", "scan", site.url, *limits],
         cwd=workdir,
@@ -146,14 +149,16 @@ def test_a_cancelled_then_resumed_scan_counts_what_it_left_out_as_one_run_would(
     assert {k: v for k, v in resumed.items() if k.startswith(discovery)} == {
         k: v for k, v in whole.items() if k.startswith(discovery)
     }
-    # Each URL the page limit kept out counted once: the link targets without a page.
+    # Each URL the page limit kept out counted once: the link targets in scope without a page.
     connection = sqlite3.connect(db)
     try:
         (unfetched,) = connection.execute(
             "select count(distinct target_url) from links where scan_id = 1 and target_url"
-            " not in (select url from pages where scan_id = 1)"
+            " not in (select url from pages where scan_id = 1) and target_url not like '%/private/%'"
         ).fetchone()
     finally:
         connection.close()
     assert resumed["discover/skipped/page-limit"] == unfetched > 0
+    # Links out of scope count once each, as they were found: one per page.
+    assert resumed["discover/skipped/out-of-scope"] == 100 == whole["discover/skipped/out-of-scope"]
     assert sum(v for k, v in resumed.items() if k.startswith("fetch/status/")) == 100

@@ -40,7 +40,7 @@ from siteaudit.model.page import UNAUDITED
 from siteaudit.model.site import BrokenExternal, Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
-from siteaudit.pipeline.discovery import Discovery, Frontier, FrontierEntry
+from siteaudit.pipeline.discovery import COUNTED_PER_URL, Discovery, Frontier, FrontierEntry
 from siteaudit.pipeline.fetching import fetch
 from siteaudit.pipeline.ports import Fetcher, PageRows, ScanStore
 from siteaudit.pipeline.urls import Scope
@@ -54,14 +54,7 @@ CANCEL_GRACE_S = 2.0
 # sitemaps, read again), and the URLs the limits and robots.txt kept out, each counted once
 # (the resumed frontier offers every stored link target without a page again). The others
 # count events of their run (pages fetched, checks failed) and add up across runs.
-RECOUNTED_ON_RESUME = (
-    "robots/",
-    "sitemap/",
-    "discover/skipped/page-limit",
-    "discover/skipped/too-deep",
-    "discover/skipped/host-limit",
-    "discover/skipped/robots-disallowed",
-)
+RECOUNTED_ON_RESUME = ("robots/", "sitemap/", *COUNTED_PER_URL)
 PROGRESS_INTERVAL_S = 0.25
 # Site checks share two cores (engines/site_checks.py) from this many pages on: below it,
 # forking costs more than the checks' half takes (6 ms against some 30 ms at 1,170 pages).
@@ -243,9 +236,7 @@ class LocalEngine:
     def _restore(self, scan_id: int, frontier: Frontier) -> None:
         """Mark stored pages as done and queue the stored links that were never fetched."""
         stored = self._store.load_crawl_state(scan_id)
-        frontier.mark_done(stored.done)
-        for url, depth in stored.pending:
-            frontier.offer(url, depth, "link")
+        frontier.restore(stored.done, stored.pending)
         logger.info(
             "resuming scan %s: %d pages stored, %d queued",
             scan_id,

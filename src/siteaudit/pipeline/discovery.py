@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -25,6 +25,14 @@ from siteaudit.model.site import SiteFacts, Trap
 from siteaudit.pipeline.urls import Scope, host_of, resolve
 
 SITEMAP_DEPTH = 0
+# The frontier's counters of distinct URLs (the rest count links): a resumed scan counts
+# these afresh from the links it offers again (`Frontier.restore`).
+COUNTED_PER_URL = (
+    "discover/skipped/page-limit",
+    "discover/skipped/too-deep",
+    "discover/skipped/host-limit",
+    "discover/skipped/robots-disallowed",
+)
 _NUMBERS = re.compile(r"\d+")
 _IDS = re.compile(r"[0-9a-f]{8,}|[0-9a-f-]{32,}", re.IGNORECASE)
 
@@ -117,14 +125,27 @@ class Frontier:
         self.requeue(url, depth, found_via)
         return True
 
-    def mark_done(self, urls: Iterable[str]) -> None:
-        """Take `urls` as fetched already (a resumed scan's stored pages): never offered
-        again, counted under the page limit and, with subdomains, their hosts under the
-        host limit."""
-        for url in urls:
+    def restore(self, done: Mapping[str, int], pending: Iterable[tuple[str, int]]) -> None:
+        """Continue a scan that stored the pages `done` (URL -> depth): they are never
+        offered again and count under the page, host and trap limits as they did when first
+        queued; the stored links to URLs that have no page (`pending`, (URL, depth)) are
+        offered again.
+
+        What is counted per link (URLs out of scope, trap hits) was counted when the links
+        were first offered and is not counted again; what is counted per URL
+        (`COUNTED_PER_URL`) is counted afresh, the engine having dropped the old counts.
+        """
+        for url, depth in sorted(done.items(), key=lambda item: (item[1], item[0])):
             self.seen.add(url)
             if self.scope.subdomains:
                 self._hosts.add(host_of(url))
+            self._track(url, depth)
+        counted = self.counters.copy()
+        for url, depth in pending:
+            self.offer(url, depth, "link")
+        for name in list(self.counters):
+            if not name.startswith(COUNTED_PER_URL):
+                self.counters[name] = counted[name]
 
     def block(self, url: str, *, count: bool = True) -> bool:
         """Record `url` as disallowed by robots.txt (learnt late, for a subdomain whose
@@ -207,6 +228,16 @@ class Frontier:
         self.traps.setdefault((kind, pattern), Trap(kind, pattern, url))
         self.counters[f"discover/trap/{kind}"] += 1
         return True
+
+    def _track(self, url: str, depth: int) -> None:
+        """Count a URL queued before (a resumed scan's stored page) as `_is_trap` counts
+        the URLs it lets through: a trap's bound holds across resumes."""
+        base, has_query, _ = url.partition("?")
+        if has_query:
+            self._variants[base] += 1
+        pattern = path_pattern(url)
+        self._pattern_depth.setdefault(pattern, depth)
+        self._patterns[pattern] += 1
 
 
 def discover(page: Page, depth: int, frontier: Frontier) -> list[str]:

@@ -3,7 +3,7 @@ import pytest
 from siteaudit.model import Link, Page
 from siteaudit.model.report import MAX_HOSTS
 from siteaudit.pipeline import discovery
-from siteaudit.pipeline.discovery import Frontier, discover
+from siteaudit.pipeline.discovery import Frontier, FrontierEntry, discover
 from siteaudit.pipeline.urls import Scope
 
 
@@ -185,8 +185,39 @@ def test_a_url_blocked_after_queueing_stops_counting_as_a_page() -> None:
 def test_pages_a_resumed_scan_stored_count_under_the_page_and_host_limits() -> None:
     scope = Scope.from_spec("http://e.com/", subdomains=True)
     frontier = make_frontier(scope=scope, max_pages=999)
-    frontier.mark_done(f"http://h{n}.e.com/" for n in range(MAX_HOSTS))
+    frontier.restore({f"http://h{n}.e.com/": 1 for n in range(MAX_HOSTS)}, [])
     assert not frontier.offer("http://h0.e.com/", 1, "link")  # stored: never again
     assert frontier.offer("http://h0.e.com/more", 1, "link")  # a known host
     assert not frontier.offer("http://new.e.com/", 1, "link")  # one host too many
     assert frontier.counters["discover/skipped/host-limit"] == 1
+
+
+def test_a_trap_bound_holds_across_a_resume() -> None:
+    sessions = [f"http://e.com/page?sid={i:x}" for i in range(1000)]
+    limit = make_frontier().traps_limits.max_query_variants
+    # The first run stored 150 variants, then died; its stored links lead to the rest.
+    frontier = make_frontier(max_pages=10_000)
+    frontier.restore({url: 1 for url in sessions[:150]}, [(url, 1) for url in sessions[150:]])
+    assert len(frontier) == limit - 150
+    assert [t.kind for t in frontier.traps.values()] == ["query-variants"]
+    # A calendar crawled 10 months deep, resumed: it goes no deeper than in one run.
+    months = [f"http://e.com/cal/{2000 + m // 12}/{m % 12 + 1:02d}" for m in range(100)]
+    calendar = make_frontier(max_depth=1000, max_pages=10_000)
+    calendar.restore({url: m + 1 for m, url in enumerate(months[:10])}, [(months[10], 11)])
+    depths = [m + 1 for m, url in enumerate(months[11:], 11) if calendar.offer(url, m + 1, "link")]
+    span = calendar.traps_limits.max_pattern_depth_span
+    assert max(depths) == 1 + span  # the first month was at depth 1: as deep as in one run
+
+
+def test_a_resumed_frontier_counts_links_once_and_left_out_urls_afresh() -> None:
+    scope = Scope.from_spec("http://e.com/", exclude=("/private/*",))
+    frontier = make_frontier(scope=scope, max_pages=2)
+    frontier.counters.update({"discover/skipped/out-of-scope": 7, "discover/trap/url-length": 1})
+    pending = [("http://e.com/private/a", 1), ("http://e.com/b", 1), ("http://e.com/c", 1)]
+    frontier.restore({"http://e.com/": 0}, pending)
+    assert [frontier.pop(), frontier.pop()] == [FrontierEntry("http://e.com/b", 1, "link"), None]
+    assert frontier.counters == {
+        "discover/skipped/out-of-scope": 7,  # as counted when the links were first offered
+        "discover/trap/url-length": 1,
+        "discover/skipped/page-limit": 1,  # http://e.com/c, counted afresh
+    }
