@@ -154,7 +154,8 @@ def test_a_cancelled_then_resumed_scan_counts_what_it_left_out_as_one_run_would(
     try:
         (unfetched,) = connection.execute(
             "select count(distinct target_url) from links where scan_id = 1 and target_url"
-            " not in (select url from pages where scan_id = 1) and target_url not like '%/private/%'"
+            " not in (select url from pages where scan_id = 1)"
+            " and target_url not like '%/private/%'"
         ).fetchone()
     finally:
         connection.close()

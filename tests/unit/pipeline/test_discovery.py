@@ -197,7 +197,7 @@ def test_a_trap_bound_holds_across_a_resume() -> None:
     limit = make_frontier().traps_limits.max_query_variants
     # The first run stored 150 variants, then died; its stored links lead to the rest.
     frontier = make_frontier(max_pages=10_000)
-    frontier.restore({url: 1 for url in sessions[:150]}, [(url, 1) for url in sessions[150:]])
+    frontier.restore(dict.fromkeys(sessions[:150], 1), [(url, 1) for url in sessions[150:]])
     assert len(frontier) == limit - 150
     assert [t.kind for t in frontier.traps.values()] == ["query-variants"]
     # A calendar crawled 10 months deep, resumed: it goes no deeper than in one run.
