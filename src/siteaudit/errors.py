@@ -3,10 +3,11 @@
     SiteauditError
     ├── ConfigError          settings or siteaudit.toml are invalid
     ├── ScanInputError       the scan request is unusable (bad URL, bad pattern)
-    └── ScanFailedError      the scan ran but could not produce a result (site unreachable)
+    ├── ScanFailedError      the scan ran but could not produce a result (site unreachable)
+    └── ScanStoppedError     the user stopped the scan at once (a second Ctrl-C)
 
 Each carries a message written for the person at the terminal; the CLI prints it on one
-line and exits 2.
+line and exits 2 (130 for a stopped scan, as for one cancelled).
 """
 
 from __future__ import annotations
@@ -28,5 +29,14 @@ class ScanFailedError(SiteauditError):
     """The scan ran but produced no usable result, e.g. the start URL was unreachable."""
 
     def __init__(self, message: str, *, scan_id: int | None = None) -> None:
+        super().__init__(message)
+        self.scan_id = scan_id
+
+
+class ScanStoppedError(SiteauditError):
+    """The user stopped the scan at once, not waiting for the pages under way: it is stored
+    as cancelled and `--resume` continues it."""
+
+    def __init__(self, message: str, *, scan_id: int) -> None:
         super().__init__(message)
         self.scan_id = scan_id

@@ -206,6 +206,62 @@ def test_ctrl_c_stops_the_scan_within_seconds_and_stores_it_as_cancelled(
     assert len(site.requests) == requests_at_stop  # nothing more reaches the site
 
 
+def test_a_second_ctrl_c_stops_at_once_and_the_scan_can_be_resumed(
+    serve: Callable[..., Site],
+    workdir: Path,
+    cli_env: dict[str, str],
+    siteaudit: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    def slow(handler: object) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(0.2)
+        n = int(str(getattr(handler, "path", "/")).strip("/p") or 0)
+        links = "".join(f'<a href="/p{c}">p{c}</a>' for c in (2 * n + 1, 2 * n + 2))
+        body = f"<html><head><title>p{n}</title></head><body>{links}</body></html>"
+        return 200, {"Content-Type": "text/html"}, body.encode()
+
+    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow)
+    limits = ["--concurrency", "2", "--max-pages", "40", "--quiet"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "siteaudit", "scan", site.url, *limits],
+        cwd=workdir,
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while len(site.requests) < 10:
+        time.sleep(0.05)
+        assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)  # two at once would be one: a signal is pending or not
+    proc.send_signal(signal.SIGINT)  # the pages under way still have 0.2 s to go
+    started = time.monotonic()
+    out, err = proc.communicate(timeout=15)
+    assert time.monotonic() - started < 5
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "Aborted" not in err
+    assert err.strip() == (
+        "siteaudit: scan 1 stopped at once: the pages it had stored are kept, those under way"
+        " are not; `siteaudit scan --resume 1` continues it"
+    )
+    assert out == ""  # no reports: the user asked to stop now
+    db = sqlite3.connect(workdir / "scans.db")
+    try:
+        assert db.execute("select status, error from scans").fetchall() == [
+            ("cancelled", "stopped at once by the user")
+        ]
+    finally:
+        db.close()
+    resumed = siteaudit("scan", "--resume", "1", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    db = sqlite3.connect(workdir / "scans.db")
+    try:
+        assert db.execute("select status from scans").fetchall() == [("completed",)]
+        assert db.execute("select count(distinct url) from pages").fetchall() == [(40,)]
+    finally:
+        db.close()
+
+
 def test_an_unreachable_database_is_a_one_line_error(
     workdir: Path, cli_env: dict[str, str]
 ) -> None:

@@ -27,7 +27,7 @@ from siteaudit.engines.runner import (
     resume_scan,
     run_scan,
 )
-from siteaudit.errors import SiteauditError
+from siteaudit.errors import ScanStoppedError, SiteauditError
 from siteaudit.logs import configure_logging
 from siteaudit.model import Category, ScanSpec, ScanStatus, Severity
 from siteaudit.model.report import crawl_notices
@@ -194,6 +194,9 @@ def scan(
                 assert url is not None
                 spec = make_spec(settings, url, limits["include"], limits["exclude"])
                 outcome = _run(settings, spec, quiet=quiet or as_json, ahead=ahead, out_dir=out_dir)
+        except ScanStoppedError as exc:  # a second Ctrl-C: no reports, out at once
+            click.echo(f"siteaudit: {exc}", err=True)
+            _exit(EXIT_INTERRUPTED)
         except SiteauditError as exc:
             fail(str(exc))
         _exit(_finish(outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json, ahead=ahead))

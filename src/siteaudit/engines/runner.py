@@ -1,8 +1,8 @@
 """Wiring for the embedded mode: settings in, a finished scan and its report out.
 
 The CLI calls `run_scan`; it builds the store, the catalogue and the fetcher from settings,
-runs the `LocalEngine` under asyncio with Ctrl-C mapped to cooperative cancellation, and
-returns the stored report.
+runs the `LocalEngine` under asyncio with Ctrl-C mapped to cooperative cancellation (a
+second one stops at once, `user_stops`), and returns the stored report.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import os
 import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from types import FrameType
 
 from siteaudit.checks.catalogue import Catalogue, CatalogueError, CheckConfig, load_catalogue
 from siteaudit.crawl.breaker import Breaker
@@ -31,7 +33,7 @@ from siteaudit.engines.processing import (
     PageProcessor,
     RowTarget,
 )
-from siteaudit.errors import ConfigError, ScanInputError
+from siteaudit.errors import ConfigError, ScanInputError, ScanStoppedError
 from siteaudit.model import ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.model.report import ScanReport
@@ -40,6 +42,8 @@ from siteaudit.pipeline.reporting import with_check_infos
 from siteaudit.pipeline.urls import InvalidURLError, Scope, host_of, normalise
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store, shared_database_url
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,18 +276,21 @@ def _execute(
     forking = may_fork(settings, store)
     crawled = (lambda done: on_crawled(store, done)) if on_crawled and forking else None
     with frozen_heap():
-        status = asyncio.run(
-            _run(
-                settings,
-                store,
-                catalogue,
-                scan_id,
-                on_progress,
-                resume=resume,
-                forking=forking,
-                on_crawled=crawled,
+        try:
+            status = asyncio.run(
+                _run(
+                    settings,
+                    store,
+                    catalogue,
+                    scan_id,
+                    on_progress,
+                    resume=resume,
+                    forking=forking,
+                    on_crawled=crawled,
+                )
             )
-        )
+        except KeyboardInterrupt:  # stopped at once (`user_stops`)
+            raise _stopped(store, scan_id) from None
     report = with_check_infos(store.load_report(scan_id), catalogue)
     return ScanOutcome(scan_id=scan_id, status=status, report=report)
 
@@ -313,23 +320,54 @@ async def _run(
         on_crawled=on_crawled,
         external=external_step(settings),
     )
-    loop = asyncio.get_running_loop()
-    interrupts = 0
-
-    def interrupt() -> None:
-        # First Ctrl-C: cooperative cancel. Second: stop waiting for the grace period.
-        nonlocal interrupts
-        interrupts += 1
-        engine.cancel()
-        if interrupts > 1:
-            raise KeyboardInterrupt
-
     try:
-        loop.add_signal_handler(signal.SIGINT, interrupt)
-        loop.add_signal_handler(signal.SIGTERM, interrupt)
-    except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
-        pass
-    try:
-        return await engine.run(scan_id, resume=resume)
+        with user_stops(asyncio.get_running_loop(), engine.cancel):
+            return await engine.run(scan_id, resume=resume)
     finally:
         await fetcher.close()
+
+
+@contextlib.contextmanager
+def user_stops(loop: asyncio.AbstractEventLoop, cancel: Callable[[], None]) -> Iterator[None]:
+    """Ctrl-C (SIGINT) and SIGTERM while the scan runs: the first `cancel`s it (the pages
+    under way are finished and stored); the next raises KeyboardInterrupt wherever the
+    process is, which `_execute` turns into a scan stored as cancelled.
+
+    Python-level handlers, not the loop's (`add_signal_handler`): those run only once the
+    loop gets back to its selector, so a second Ctrl-C went unheard while the scan waited
+    off the loop for its worker processes to store their rows (up to a minute when the
+    database is slow). Nothing here outside the main thread (an embedding service's).
+    """
+    stops = 0
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stops
+        stops += 1
+        if stops > 1:
+            raise KeyboardInterrupt
+        loop.call_soon_threadsafe(cancel)  # on the loop, whatever this interrupted
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    try:
+        previous = [signal.signal(number, on_signal) for number in signals]
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for number, handler in zip(signals, previous, strict=True):
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+
+def _stopped(store: ScanStore, scan_id: int) -> ScanStoppedError:
+    """Store a scan the user stopped at once as cancelled; the error that tells them."""
+    message = (
+        f"scan {scan_id} stopped at once: the pages it had stored are kept, those under way"
+        f" are not; `siteaudit scan --resume {scan_id}` continues it"
+    )
+    try:
+        store.set_status(scan_id, ScanStatus.CANCELLED, error="stopped at once by the user")
+    except Exception:  # the database the stop interrupted: the scan stays resumable
+        logger.warning("could not store scan %s as cancelled", scan_id, exc_info=True)
+    return ScanStoppedError(message, scan_id=scan_id)
