@@ -36,13 +36,13 @@ from siteaudit.engines.processing import (
 from siteaudit.engines.site_checks import analyze_site_on_two_cores
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
-from siteaudit.model.page import UNAUDITED
+from siteaudit.model.page import OUTCOME_COUNTERS, UNAUDITED, outcome_counters
 from siteaudit.model.site import BrokenExternal, Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
 from siteaudit.pipeline.discovery import COUNTED_PER_URL, Discovery, Frontier, FrontierEntry
 from siteaudit.pipeline.fetching import fetch
-from siteaudit.pipeline.ports import Fetcher, PageRows, ScanStore
+from siteaudit.pipeline.ports import CrawlState, Fetcher, PageRows, ScanStore
 from siteaudit.pipeline.urls import Scope
 
 logger = logging.getLogger(__name__)
@@ -51,10 +51,11 @@ FLUSH_PAGES = 200
 FLUSH_SECONDS = 1.0
 CANCEL_GRACE_S = 2.0
 # Counters a resumed run computes again in full: what discovery reads (robots.txt and the
-# sitemaps, read again), and the URLs the limits and robots.txt kept out, each counted once
-# (the resumed frontier offers every stored link target without a page again). The others
-# count events of their run (pages fetched, checks failed) and add up across runs.
-RECOUNTED_ON_RESUME = ("robots/", "sitemap/", *COUNTED_PER_URL)
+# sitemaps, read again), the URLs the limits and robots.txt kept out, each counted once
+# (the resumed frontier offers every stored link target without a page again), and the
+# stored pages' outcomes (statuses, crashed checks: read from the pages, since a killed
+# run never stored its counters). The others count events of their run and add up.
+RECOUNTED_ON_RESUME = ("robots/", "sitemap/", *COUNTED_PER_URL, *OUTCOME_COUNTERS)
 PROGRESS_INTERVAL_S = 0.25
 # Site checks share two cores (engines/site_checks.py) from this many pages on: below it,
 # forking costs more than the checks' half takes (6 ms against some 30 ms at 1,170 pages).
@@ -155,12 +156,14 @@ class LocalEngine:
             allowed_by_robots=found.allowed if robots is None else robots.allowed,
             follow_nofollow=spec.follow_nofollow,
         )
-        if resume:
-            self._restore(scan_id, frontier)
+        stored = self._restore(scan_id, frontier) if resume else None
         frontier.offer(spec.start_url, 0, "start")
         frontier.offer_sitemap_urls(found.sitemap_urls)
         state = _RunState(frontier, self._make_processor(spec, scan_id), robots)
         state.counters.update(found.counters)
+        if stored is not None:  # what the stored pages count, whether or not a run stored it
+            state.counters.update(stored.outcomes)
+            state.errors = stored.errors
         self._store.set_status(scan_id, ScanStatus.SELECTING)
         self._store.set_status(scan_id, ScanStatus.FETCHING)
         try:
@@ -233,7 +236,7 @@ class LocalEngine:
         state.counters["fetch/refetched-after-worker-loss"] += len(lost)
         return True
 
-    def _restore(self, scan_id: int, frontier: Frontier) -> None:
+    def _restore(self, scan_id: int, frontier: Frontier) -> CrawlState:
         """Mark stored pages as done and queue the stored links that were never fetched."""
         stored = self._store.load_crawl_state(scan_id)
         frontier.restore(stored.done, stored.pending)
@@ -244,6 +247,7 @@ class LocalEngine:
             len(frontier),
             extra={"scan_id": scan_id},
         )
+        return stored
 
     async def _discover(self, spec: ScanSpec) -> Discovery:
         if self._preflight is None:
@@ -420,9 +424,8 @@ class LocalEngine:
 def _count(state: _RunState, done: ProcessedPage, found_via: str, sign: int) -> None:
     """Count one processed page (`sign` 1), or take it back (-1: it is fetched again)."""
     state.analyzed += sign
-    names = [f"fetch/status/{done.status or done.error_code or 'none'}"]
-    names += [f"analysis/check-error/{check_id}" for check_id, _message in done.check_errors]
-    for name in names:
+    crashed = (check_id for check_id, _message in done.check_errors)
+    for name in outcome_counters(done.status, done.error_code, crashed):
         state.counters[name] += sign
         if not state.counters[name]:
             del state.counters[name]  # taken back entirely: as if never counted

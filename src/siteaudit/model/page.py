@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Error codes of a page fetched fine whose HTML was not audited: its extraction and checks
@@ -58,6 +59,20 @@ class FetchedPage:
             "text/html",
             "application/xhtml+xml",
         }
+
+
+OUTCOME_COUNTERS = ("fetch/status/", "analysis/check-error/")  # what `outcome_counters` names
+
+
+def outcome_counters(
+    status: int | None, error_code: str | None, crashed_checks: Iterable[str]
+) -> list[str]:
+    """The scan counters one processed page adds to: its status (else its error code) and
+    each check that crashed on it."""
+    fetched, crashed = OUTCOME_COUNTERS
+    return [f"{fetched}{status or error_code or 'none'}"] + [
+        f"{crashed}{check_id}" for check_id in crashed_checks
+    ]
 
 
 def header_value(headers: tuple[tuple[str, str], ...], name: str) -> str | None:

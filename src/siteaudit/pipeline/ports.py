@@ -99,6 +99,10 @@ class CrawlState:
 
     done: dict[str, int]  # URL -> depth of every stored page
     pending: list[tuple[str, int]]  # (target URL, depth) of stored links not yet fetched
+    # The stored pages' outcomes as the engine counts them: status (else error code) and
+    # crashed checks, by counter name (`fetch/status/200`, `analysis/check-error/<id>`).
+    outcomes: dict[str, int] = field(default_factory=dict)
+    errors: int = 0  # stored pages that could not be fetched (an error code)
 
 
 class ScanStore(Protocol):

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from siteaudit.model import FINDING_FIELDS, Category, Finding, Severity
-from siteaudit.model.page import NOFOLLOW_RELS
+from siteaudit.model.page import NOFOLLOW_RELS, outcome_counters
 from siteaudit.model.report import (
     HTML_CONTENT_TYPES,
     STATUS_CLASSES,
@@ -188,9 +188,16 @@ def crawl_state(connection: Connection, scan_id: int) -> CrawlState:
     A pending target's depth is one more than its shallowest source page's.
     """
     scan_info(connection, scan_id)
-    rows = connection.execute(select(pages.c.url, pages.c.depth).where(pages.c.scan_id == scan_id))
-    # Not dict(rows): a Result has keys(), so dict() would treat it as a mapping.
-    done: dict[str, int] = {url: depth for url, depth in rows}  # noqa: C416
+    columns = (pages.c.url, pages.c.depth, pages.c.status, pages.c.error_code, pages.c.check_errors)
+    done: dict[str, int] = {}
+    outcomes: Counter[str] = Counter()
+    errors = 0
+    for url, depth, status, error_code, check_errors in connection.execute(
+        select(*columns).where(pages.c.scan_id == scan_id)
+    ):
+        done[url] = depth
+        outcomes.update(outcome_counters(status, error_code, (check for check, _ in check_errors)))
+        errors += error_code is not None
     edges = connection.execute(
         select(links.c.target_url, func.min(pages.c.depth))
         .join(pages, and_(pages.c.scan_id == links.c.scan_id, pages.c.url == links.c.source_url))
@@ -201,7 +208,7 @@ def crawl_state(connection: Connection, scan_id: int) -> CrawlState:
         ((target, depth + 1) for target, depth in edges if target not in done),
         key=lambda item: (item[1], item[0]),
     )
-    return CrawlState(done=done, pending=pending)
+    return CrawlState(done=done, pending=pending, outcomes=dict(outcomes), errors=errors)
 
 
 def check_stats(connection: Connection, scan_id: int) -> CheckStats:
