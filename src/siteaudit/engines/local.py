@@ -75,7 +75,8 @@ class _RunState:
     in_flight: int = 0
     fetched: int = 0
     analyzed: int = 0
-    errors: int = 0
+    errors: int = 0  # pages of this run that could not be fetched
+    stored_errors: int = 0  # ... and of the runs before it (a resumed scan's stored pages)
     start_error: str | None = None
     percent: float = 0.0
     started: float = field(default_factory=time.monotonic)
@@ -163,7 +164,7 @@ class LocalEngine:
         state.counters.update(found.counters)
         if stored is not None:  # what the stored pages count, whether or not a run stored it
             state.counters.update(stored.outcomes)
-            state.errors = stored.errors
+            state.stored_errors = stored.errors
         self._store.set_status(scan_id, ScanStatus.SELECTING)
         self._store.set_status(scan_id, ScanStatus.FETCHING)
         try:
@@ -412,7 +413,7 @@ class LocalEngine:
         crashed = sum(v for k, v in state.counters.items() if k.startswith("analysis/"))
         status = (
             ScanStatus.COMPLETED_WITH_ERRORS
-            if state.errors or crashed or site_result.errors
+            if state.errors or state.stored_errors or crashed or site_result.errors
             else ScanStatus.COMPLETED
         )
         self._store.set_status(scan_id, status)
