@@ -76,6 +76,17 @@ def test_resume_after_sigkill_completes_without_refetching_stored_pages(
         proc.wait(timeout=10)
     before = stored_urls(db)
     assert 20 <= len(before) < PAGES
+    listed = subprocess.run(
+        [sys.executable, "-m", "siteaudit", "scans"],
+        cwd=workdir,
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert listed.stdout.split("\t")[:2] == ["1", "interrupted (fetching)"]  # its process died
+    assert "siteaudit scan --resume ID" in listed.stderr
 
     resumed = subprocess.run(
         [*command, "--resume", "1", "--json", "--out", "out"],
@@ -181,3 +192,40 @@ def test_a_cancelled_then_resumed_scan_counts_what_it_left_out_as_one_run_would(
     # Links out of scope count once each, as they were found: one per page.
     assert resumed["discover/skipped/out-of-scope"] == 100 == whole["discover/skipped/out-of-scope"]
     assert sum(v for k, v in resumed.items() if k.startswith("fetch/status/")) == 100
+
+
+def test_a_scan_still_running_is_not_resumed_by_a_second_process(
+    serve: Callable[..., Site],
+    workdir: Path,
+    cli_env: dict[str, str],
+    siteaudit: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    def slow_tree_page(handler: object) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(0.2)
+        return tree_page(handler)
+
+    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow_tree_page)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "siteaudit", "scan", site.url, "--concurrency", "2", "--quiet"],
+        cwd=workdir,
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while len(site.requests) < 5:
+            assert proc.poll() is None, "the scan ended too soon"
+            time.sleep(0.05)
+        second = siteaudit("scan", "--resume", "1", "--quiet")
+        assert second.returncode == 2
+        assert second.stderr.startswith(
+            f"siteaudit: error: scan 1 is still running (process {proc.pid}); stop it first"
+        )
+        listed = siteaudit("scans")
+        assert listed.stdout.split("\t")[1] in ("discovering", "fetching")  # not interrupted
+        assert proc.poll() is None
+        # The refused process fetched nothing: a resumed run reads robots.txt first.
+        assert site.requests.count("/robots.txt") == 1
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)

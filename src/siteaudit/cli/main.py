@@ -20,6 +20,7 @@ from siteaudit.checks.catalogue import load_catalogue
 from siteaudit.checks.docs import render_docs, write_docs
 from siteaudit.cli.display import ProgressDisplay, summary_tables
 from siteaudit.cli.distributed import COMMANDS, submit_and_follow
+from siteaudit.engines.claims import is_running
 from siteaudit.engines.runner import (
     ScanOutcome,
     build_catalogue,
@@ -264,8 +265,15 @@ def list_scans(limit: int) -> None:
         store = open_store(load_settings().database_url)
     except SiteauditError as exc:
         fail(str(exc))
+    interrupted = False
     for info in store.list_scans(limit):
-        click.echo(f"{info.id}\t{info.status}\t{info.created_at:%Y-%m-%d %H:%M}\t{info.start_url}")
+        status = str(info.status)
+        if not info.status.is_terminal and info.runner and is_running(info.runner) is False:
+            status = f"interrupted ({status})"  # its process is gone
+            interrupted = True
+        click.echo(f"{info.id}\t{status}\t{info.created_at:%Y-%m-%d %H:%M}\t{info.start_url}")
+    if interrupted:
+        click.echo("Continue an interrupted scan with `siteaudit scan --resume ID`.", err=True)
 
 
 @main.command(name="links")

@@ -23,6 +23,7 @@ from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.slots import Slots
 from siteaudit.crawl.ssrf import AddressPolicy
+from siteaudit.engines.claims import claim
 from siteaudit.engines.external_links import ExternalLimits, ExternalStep
 from siteaudit.engines.local import LocalEngine
 from siteaudit.engines.preflight import preflight
@@ -273,6 +274,7 @@ def _execute(
     on_crawled: CrawledHook | None = None,
 ) -> ScanOutcome:
     catalogue = build_catalogue(settings)
+    claim(store, scan_id)  # refused while another process runs the scan
     forking = may_fork(settings, store)
     crawled = (lambda done: on_crawled(store, done)) if on_crawled and forking else None
     with frozen_heap():

@@ -55,6 +55,18 @@ class ScanInfo:
     settings: dict[str, object] = field(default_factory=dict)
     error: str | None = None
     counters: dict[str, int] = field(default_factory=dict)
+    runner: Runner | None = None  # the process running it on the embedded engine, if known
+
+
+@dataclass(frozen=True, slots=True)
+class Runner:
+    """A process running a scan: its host's name, its pid, and when it started (the
+    kernel's clock ticks since boot, "" where unknown), so that a recycled pid is not
+    taken for it."""
+
+    host: str
+    pid: int
+    started: str = ""
 
 
 def missing_inputs(scan: ScanInfo) -> frozenset[str]:

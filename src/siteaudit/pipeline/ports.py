@@ -13,7 +13,7 @@ from typing import Protocol
 
 from siteaudit.model import FetchedPage, Finding, Page, ScanSpec, ScanStatus
 from siteaudit.model.page import CONTENT
-from siteaudit.model.report import PageRow, ScanReport
+from siteaudit.model.report import PageRow, Runner, ScanInfo, ScanReport
 from siteaudit.model.site import Site, SiteFacts, Trap
 
 
@@ -120,6 +120,10 @@ class ScanStore(Protocol):
         """Move the scan to `status`; terminal statuses also stamp the finish time."""
         ...
 
+    def get_scan(self, scan_id: int) -> ScanInfo:
+        """Identity, lifecycle, counters and runner of one scan."""
+        ...
+
     def get_status(self, scan_id: int) -> ScanStatus:
         """The scan's current status."""
         ...
@@ -130,6 +134,10 @@ class ScanStore(Protocol):
 
     def drop_counters(self, scan_id: int, prefixes: Sequence[str]) -> None:
         """Remove the scan's counters whose names start with one of `prefixes`."""
+        ...
+
+    def set_runner(self, scan_id: int, runner: Runner) -> None:
+        """Record the process that runs the scan now."""
         ...
 
     def replace_counters(

@@ -21,7 +21,7 @@ from siteaudit.model import (
     Scores,
     Severity,
 )
-from siteaudit.model.report import PageRow, ScanInfo
+from siteaudit.model.report import PageRow, Runner, ScanInfo
 from siteaudit.model.site import SitePage
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
 from siteaudit.storage.sanitize import clean_json, clean_optional, clean_text
@@ -326,4 +326,20 @@ def scan_info_from_row(row: Any) -> ScanInfo:
         settings=dict(row.spec),
         error=row.error,
         counters={str(k): int(v) for k, v in row.counters.items()},
+        runner=runner_from_json(row.runner),
     )
+
+
+def runner_to_json(runner: Runner) -> dict[str, object]:
+    """The stored form of a scan's `Runner`."""
+    return {"host": runner.host, "pid": runner.pid, "started": runner.started}
+
+
+def runner_from_json(value: Any) -> Runner | None:
+    """The `Runner` stored with a scan; None without one (or a malformed one)."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        return Runner(str(value["host"]), int(value["pid"]), str(value.get("started", "")))
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, update
 
 from siteaudit.model import Finding, ScanSpec, ScanStatus
-from siteaudit.model.report import CheckInfo, LinkRow, PageRow, ScanInfo, ScanReport
+from siteaudit.model.report import CheckInfo, LinkRow, PageRow, Runner, ScanInfo, ScanReport
 from siteaudit.model.site import Site, SiteFacts, Trap
 from siteaudit.pipeline.ports import CheckStats, CrawlState, LinkRecord, PageResult, PageRows
 from siteaudit.storage import codec, reading
@@ -103,6 +103,14 @@ class SqlScanStore:
             connection.execute(update(scans).where(where).values(counters=scans.c.counters))
             stored = dict(_scan_value(connection, scans.c.counters, scan_id))
             connection.execute(update(scans).where(where).values(counters=change(stored)))
+
+    def set_runner(self, scan_id: int, runner: Runner) -> None:
+        """Record the process that runs the scan now (`engines/claims.py`)."""
+        with self.engine.begin() as connection:
+            statement = update(scans).where(scans.c.id == scan_id)
+            result = connection.execute(statement.values(runner=codec.runner_to_json(runner)))
+            if result.rowcount == 0:
+                raise ScanNotFoundError(scan_id)
 
     def save_scores(self, scan_id: int, report_scores: Mapping[str, object]) -> None:
         """Store the scores, as the document `codec.scores_to_json` makes."""

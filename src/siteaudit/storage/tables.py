@@ -107,6 +107,8 @@ scans = Table(
     Column("progressed_at", UTCDateTime),
     Column("frontier", JSON),  # robots verdicts, traps and robots-blocked URLs so far
     Column("aggregate_runs", Integer, nullable=False, server_default="0"),
+    # The process running a scan on the embedded engine, `model.report.Runner` (0005).
+    Column("runner", JSON),
     Index(None, "site_id", "id"),
     Index(None, "status"),
 )

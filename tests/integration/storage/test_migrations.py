@@ -17,7 +17,9 @@ from tests.integration.storage.factories import HOME
 from tests.support.databases import empty_database
 
 from siteaudit.model import ScanSpec
+from siteaudit.model.report import Runner
 from siteaudit.storage import UnsupportedDatabaseError, create_engine_for, migrate, open_store
+from siteaudit.storage.repository import SqlScanStore
 from siteaudit.storage.tables import metadata
 
 TABLES = {
@@ -54,7 +56,7 @@ def test_migrating_an_empty_database_creates_every_table(database_url: str) -> N
     migrate(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0004"
+        assert MigrationContext.configure(connection).get_current_revision() == "0005"
     engine.dispose()
 
 
@@ -131,7 +133,7 @@ def test_a_new_database_is_created_with_exactly_the_migrated_schema(
         try:
             assert _schema(created) == _schema(migrated)
             with created.connect() as connection:
-                assert MigrationContext.configure(connection).get_current_revision() == "0004"
+                assert MigrationContext.configure(connection).get_current_revision() == "0005"
         finally:
             created.dispose()
             migrated.dispose()
@@ -263,3 +265,13 @@ def test_links_stored_before_positions_were_recorded_read_as_content(database_ur
         position = connection.exec_driver_sql("SELECT position FROM links").scalar_one()
     engine.dispose()
     assert position == "content"
+
+
+def test_scans_stored_before_runners_were_recorded_have_none(database_url: str) -> None:
+    engine = _one_scan_at(database_url, "0004")
+    migrate(engine)
+    store = SqlScanStore(engine)
+    assert store.get_scan(1).runner is None
+    store.set_runner(1, Runner("host", 42, "1234"))
+    assert store.get_scan(1).runner == Runner("host", 42, "1234")
+    engine.dispose()
