@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,22 @@ class CrawlSettings(BaseModel):
         return headers
 
     allow_private: bool = True  # the CLI's user is the operator: auditing a dev server is normal
+    # TLS: certificates are verified against the system's CAs, plus those of `ca_bundle` (a
+    # PEM file: a company's own CA, a staging server's); `verify_tls = false` audits a site
+    # whose certificate does not verify (self-signed) as if it did, and every report says so.
+    verify_tls: bool = True
+    ca_bundle: Path | None = None
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def readable_bundle(cls, path: Path | None) -> Path | None:
+        """`path`, when it holds certificates TLS can trust."""
+        if path is not None:
+            try:
+                ssl.create_default_context().load_verify_locations(cafile=str(path))
+            except (OSError, ssl.SSLError) as exc:
+                raise ValueError(f"cannot read CA certificates from {path}: {exc}") from None
+        return path
 
 
 class ChecksSettings(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -13,8 +15,17 @@ Route = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
 class Site:
     """A tiny site on 127.0.0.1 whose routes are Python functions; it logs every request."""
 
-    def __init__(self, routes: dict[str, Route], default: Route | None = None) -> None:
+    def __init__(
+        self,
+        routes: dict[str, Route],
+        default: Route | None = None,
+        *,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        """`tls`: serve https with this server-side context (the handshake happens in the
+        request's thread, so a client that refuses the certificate stalls nothing)."""
         self.requests: list[str] = []
+        self.scheme = "http" if tls is None else "https"
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,13 +58,17 @@ class Site:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(
+                self.httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        return f"{self.scheme}://127.0.0.1:{self.httpd.server_address[1]}/"
 
     def __enter__(self) -> Site:
         self.thread.start()
@@ -62,6 +77,13 @@ class Site:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet about clients that hang up or refuse the certificate; loud otherwise."""
+        if not isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def html(body: str, title: str = "A page") -> Route:

@@ -50,3 +50,13 @@ def test_headers_from_the_config_file_are_checked(
     config.write_text('[crawl.headers]\n"X-Split" = "a\\r\\nInjected: yes"\n')
     with pytest.raises(ConfigError, match="has a line break or NUL"):
         load_settings()
+
+
+def test_a_ca_bundle_without_certificates_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+    monkeypatch.setenv("SITEAUDIT_CRAWL__CA_BUNDLE", str(bundle))
+    with pytest.raises(ConfigError, match=r"crawl\.ca_bundle.*cannot read CA certificates"):
+        load_settings()

@@ -126,6 +126,17 @@ def main() -> None:
     help="Send this header with every request (repeat).",
 )
 @click.option(
+    "--ca-bundle",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also trust the CA certificates in this PEM file (a company's own CA).",
+)
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Do not verify the site's TLS certificate (a staging server's self-signed one).",
+)
+@click.option(
     "--engine",
     type=click.Choice(["local", "celery"]),
     default="local",
@@ -149,6 +160,8 @@ def scan(
     strip_params: tuple[str, ...],
     pinned: tuple[str, ...],
     headers: tuple[str, ...],
+    ca_bundle: Path | None,
+    insecure: bool,
     engine: str,
     wait: bool,
     **limits: Any,
@@ -157,21 +170,18 @@ def scan(
     chosen = _parse_formats(formats)
     if (url is None) == (resume_id is None):
         raise click.UsageError("give a URL to scan, or --resume SCAN_ID (not both)")
-    crawl = {k: v for k, v in limits.items() if v is not None and k not in ("include", "exclude")}
-    if no_robots:
-        crawl["respect_robots"] = False
-    if no_external:
-        crawl["check_external"] = False
-    if follow_nofollow:
-        crawl["follow_nofollow"] = True
-    if subdomains:
-        crawl["subdomains"] = True
-    if strip_params:
-        crawl["strip_params"] = list(strip_params)
-    if pinned:
-        crawl["hosts"] = _parse_hosts(pinned)
-    if headers:
-        crawl["headers"] = _parse_headers(headers)
+    crawl = _crawl_overrides(
+        limits,
+        no_robots=no_robots,
+        no_external=no_external,
+        follow_nofollow=follow_nofollow,
+        subdomains=subdomains,
+        strip_params=strip_params,
+        pinned=pinned,
+        headers=headers,
+        ca_bundle=ca_bundle,
+        insecure=insecure,
+    )
     # Large scans start writing the CSV and JSON reports when their crawl ends
     # (reports/prepared.py).
     ahead = PreparedReports(chosen) if engine == "local" else None
@@ -316,6 +326,45 @@ def _parse_headers(headers: tuple[str, ...]) -> dict[str, str]:
         return CrawlSettings.sendable_headers(parsed)
     except ValueError as exc:
         raise click.UsageError(f"--header: {exc}") from None
+
+
+def _crawl_overrides(
+    limits: dict[str, Any],
+    *,
+    no_robots: bool,
+    no_external: bool,
+    follow_nofollow: bool,
+    subdomains: bool,
+    strip_params: tuple[str, ...],
+    pinned: tuple[str, ...],
+    headers: tuple[str, ...],
+    ca_bundle: Path | None,
+    insecure: bool,
+) -> dict[str, Any]:
+    """The `crawl` settings the scan command's options override (UsageError for a bad one)."""
+    crawl = {k: v for k, v in limits.items() if v is not None and k not in ("include", "exclude")}
+    if no_robots:
+        crawl["respect_robots"] = False
+    if no_external:
+        crawl["check_external"] = False
+    if follow_nofollow:
+        crawl["follow_nofollow"] = True
+    if subdomains:
+        crawl["subdomains"] = True
+    if strip_params:
+        crawl["strip_params"] = list(strip_params)
+    if pinned:
+        crawl["hosts"] = _parse_hosts(pinned)
+    if headers:
+        crawl["headers"] = _parse_headers(headers)
+    if ca_bundle is not None:
+        try:
+            crawl["ca_bundle"] = CrawlSettings.readable_bundle(ca_bundle)
+        except ValueError as exc:
+            raise click.UsageError(f"--ca-bundle: {exc}") from None
+    if insecure:
+        crawl["verify_tls"] = False
+    return crawl
 
 
 def _parse_hosts(pinned: tuple[str, ...]) -> dict[str, str]:

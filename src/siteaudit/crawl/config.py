@@ -41,6 +41,10 @@ class FetchConfig:
     dns_cache_ttl: int = 60
     # Host names pinned to addresses (a hosts file's lines; the addresses are still vetted).
     hosts: tuple[tuple[str, str], ...] = ()
+    # TLS certificates are verified (against the system's CAs and those in `ca_bundle`, a
+    # PEM file) unless `verify_tls` is off.
+    verify_tls: bool = True
+    ca_bundle: str | None = None
 
     def __post_init__(self) -> None:
         """Refuse settings that would disable a bound instead of setting it."""

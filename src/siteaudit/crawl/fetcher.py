@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from dataclasses import dataclass
 from types import TracebackType
@@ -141,6 +142,7 @@ class HttpFetcher:
                 limit_per_host=self.config.per_host_concurrency,
                 ttl_dns_cache=self.config.dns_cache_ttl,
                 resolver=VettingResolver(self.policy, hosts=dict(self.config.hosts)),
+                ssl=tls_context(self.config),
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -365,6 +367,13 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
         return ErrorCode.INVALID_URL, f"invalid URL: {exc}"
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
         return ErrorCode.DNS_FAILED, f"DNS lookup failed: {exc.os_error}"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        why = getattr(exc.certificate_error, "verify_message", "") or exc.certificate_error
+        return ErrorCode.TLS_FAILED, (
+            f"the TLS certificate of {exc.host} does not verify ({why}): trust its CA with"
+            " --ca-bundle FILE (crawl.ca_bundle), or audit it unverified with --insecure"
+            " (crawl.verify_tls = false)"
+        )
     if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch):
         return ErrorCode.TLS_FAILED, f"TLS failed: {exc}"
     if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ClientOSError):
@@ -408,3 +417,16 @@ def _page(requested: str, hops: list[RedirectHop], exchange: Exchange) -> Fetche
         error_code=exchange.error_code,
         error_message=exchange.error_message,
     )
+
+
+def tls_context(config: FetchConfig) -> ssl.SSLContext | bool:
+    """What the connector verifies TLS with: aiohttp's default (True: the system's CAs),
+    a context that also trusts `config.ca_bundle`, or False (`verify_tls` off: any
+    certificate is accepted)."""
+    if not config.verify_tls:
+        return False
+    if config.ca_bundle is None:
+        return True
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=config.ca_bundle)
+    return context

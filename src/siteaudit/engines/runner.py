@@ -100,6 +100,7 @@ def make_spec(
         follow_nofollow=crawl.follow_nofollow,
         subdomains=crawl.subdomains,
         strip_params=scope.strip_params,
+        verify_tls=crawl.verify_tls,
     )
 
 
@@ -109,13 +110,16 @@ def make_fetcher(
     breaker: Breaker | None = None,
     slots: Slots | None = None,
     headers_host: str | None = None,
+    verify_tls: bool | None = None,
 ) -> HttpFetcher:
     """The HTTP fetcher configured from settings (CLI policy: private targets allowed).
 
     `breaker` and `slots` replace its in-process circuit breaker and per-host slots;
-    `crawl.headers` are sent to `headers_host` only.
+    `crawl.headers` are sent to `headers_host` only; `verify_tls` overrides the setting.
     """
     config = fetch_config(settings, headers_host)
+    if verify_tls is not None:
+        config = replace(config, verify_tls=verify_tls)
     return HttpFetcher(config, address_policy(settings), breaker=breaker, slots=slots)
 
 
@@ -138,6 +142,7 @@ def external_step(settings: Settings) -> ExternalStep:
         fetch_config(settings),
         per_host_concurrency=EXTERNAL_PER_HOST_CONCURRENCY,
         retries=EXTERNAL_RETRIES,
+        verify_tls=True,  # `verify_tls = false` is for the audited site, not the others
     )
     policy = address_policy(settings)
     return ExternalStep(
@@ -164,6 +169,8 @@ def fetch_config(settings: Settings, headers_host: str | None = None) -> FetchCo
         max_redirects=crawl.max_redirects,
         retries=crawl.retries,
         hosts=tuple(crawl.hosts.items()),
+        verify_tls=crawl.verify_tls,
+        ca_bundle=None if crawl.ca_bundle is None else str(crawl.ca_bundle),
     )
 
 
@@ -308,8 +315,12 @@ async def _run(
     forking: bool,
     on_crawled: Callable[[int], None] | None,
 ) -> ScanStatus:
-    # The operator's headers go to the scanned site only (settings.crawl.headers).
-    fetcher = make_fetcher(settings, headers_host=host_of(store.get_spec(scan_id).start_url))
+    # The operator's headers go to the scanned site only (settings.crawl.headers); TLS is
+    # verified as the scan was asked to be (a resumed one too).
+    spec = store.get_spec(scan_id)
+    fetcher = make_fetcher(
+        settings, headers_host=host_of(spec.start_url), verify_tls=spec.verify_tls
+    )
     engine = LocalEngine(
         store,
         catalogue,

@@ -82,9 +82,14 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     """What the crawl could not do, in words, for every report's head: the URLs its page,
     depth and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
     `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
-    and external links left unchecked for want of a network."""
+    external links left unchecked for want of a network, and TLS left unverified."""
     counters, settings = scan.counters, scan.settings
     notices = []
+    if settings.get("verify_tls") is False:
+        notices.append(
+            "The site's TLS certificates were not verified (--insecure): its pages were"
+            " audited as if their certificates were valid."
+        )
     offline = counters.get("external/offline-hosts", 0)
     if offline:
         notices.append(

@@ -89,4 +89,6 @@ class ScanSpec:
     subdomains: bool = False
     # Query parameters removed from the site's URLs (`pipeline.urls.strip_params`).
     strip_params: tuple[str, ...] = ()
+    # False: the site's TLS certificate is not verified (a staging server's self-signed one).
+    verify_tls: bool = True
     options: dict[str, object] = field(default_factory=dict)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import trustme
 from sqlalchemy import Engine, func, select, update
 from tests.support.celery_cluster import Cluster, queue_depths
 from tests.support.sites import Site, html, logged
@@ -386,3 +388,30 @@ def test_a_page_blocked_at_fetch_time_frees_its_place_under_the_page_limit(
     # Four pages: the blocked one's place went to the subdomain's guide.
     assert crawled.pages == {start, docs_url, docs_url + "guide", docs_url + "more"}
     assert crawled.counters["discover/skipped/robots-disallowed"] == 1
+
+
+def test_a_distributed_scan_verifies_tls_as_its_spec_asks(cluster: Cluster) -> None:
+    """One worker, two scans of a site whose certificate no system trusts: the scan asked
+    not to verify (--insecure) is crawled; the other fails on the certificate."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("shop.test").configure_cert(context)
+    pins = {"shop.test": "127.0.0.1"}
+    cluster.env["SITEAUDIT_CRAWL__HOSTS"] = json.dumps(pins)
+    cluster.start_worker()
+    routes = {"/": html('<a href="/about">About</a>'), "/about": html("About")}
+    with Site(routes, tls=context) as site:
+        start = site.url.replace("127.0.0.1", "shop.test")
+        outcomes = {}
+        for verify in (False, True):
+            settings = cluster.settings()
+            update = {"hosts": pins, "verify_tls": verify}
+            settings.crawl = settings.crawl.model_copy(update=update)
+            scan_id, _ = service.submit(settings, make_spec(settings, start, (), ()))
+            outcomes[verify] = (follow(settings, scan_id), scan_id)
+    (unverified, _), (verified, failed_id) = outcomes[False], outcomes[True]
+    assert unverified.status is ScanStatus.COMPLETED
+    assert unverified.pages == {start: None, f"{start}about": None}
+    assert verified.status is ScanStatus.FAILED
+    with database(cluster.database_url) as engine:
+        error = SqlScanStore(engine).get_scan(failed_id).error
+    assert "the TLS certificate of shop.test does not verify" in str(error)

@@ -101,7 +101,7 @@ class Steps:
         # One event loop and one HTTP client per worker process, kept between tasks, so
         # that connections to a site are reused across batches (keep-alive).
         self._loop = asyncio.new_event_loop()
-        self._fetcher: HttpFetcher | None = None
+        self._fetchers: dict[bool, HttpFetcher] = {}  # by whether they verify TLS
 
     # -- scan steps -----------------------------------------------------------------------
 
@@ -119,7 +119,7 @@ class Steps:
         if control.status is not ScanStatus.DISCOVERING or control.stopped:
             return
         spec = control.spec
-        found = self._loop.run_until_complete(preflight(self._http(), spec))
+        found = self._loop.run_until_complete(preflight(self._http(spec), spec))
         document: dict[str, Any] = {"robots": found.robots}
         frontier = self.frontier(spec, document)
         frontier.offer(spec.start_url, 0, "start")
@@ -229,7 +229,7 @@ class Steps:
         spec = control.spec
         claim = self._claim("fetch", scan_id, ids, owner, spec)
         if scan_id not in self._paced:  # the Crawl-delay discovery read, once per scan here
-            apply_crawl_delay(self._http(), control.frontier.get("robots"), spec)
+            apply_crawl_delay(self._http(spec), control.frontier.get("robots"), spec)
             self._paced.add(scan_id)
         fetched: list[tuple[int, FetchedPage]] = []
         blocked: list[Claimed] = []
@@ -325,18 +325,21 @@ class Steps:
         frontier.traps.update({(trap.kind, trap.pattern): trap for trap in traps})
         return frontier
 
-    def _http(self) -> HttpFetcher:
-        """This process's fetcher; its per-host limits and breaker are the fleet's when
+    def _http(self, spec: ScanSpec) -> HttpFetcher:
+        """This process's fetcher for `spec`'s scan (one that verifies TLS, and one that does
+        not for scans asked not to); its per-host limits and breaker are the fleet's when
         there is a Redis to share them through."""
-        if self._fetcher is None:
+        verify = spec.verify_tls
+        if verify not in self._fetchers:
             url = events_url(self.settings)
             if url is None:
-                self._fetcher = make_fetcher(self.settings)
+                self._fetchers[verify] = make_fetcher(self.settings, verify_tls=verify)
             else:
-                self._fetcher = self._shared_fetcher(redis.Redis.from_url(url))
-        return self._fetcher
+                client = redis.Redis.from_url(url)
+                self._fetchers[verify] = self._shared_fetcher(client, verify)
+        return self._fetchers[verify]
 
-    def _shared_fetcher(self, client: redis.Redis) -> HttpFetcher:
+    def _shared_fetcher(self, client: redis.Redis, verify_tls: bool) -> HttpFetcher:
         config = fetch_config(self.settings)
         slots = SharedHostSlots(
             client,
@@ -349,7 +352,7 @@ class Steps:
         breaker = SharedBreaker(
             client, config.circuit_breaker_threshold, config.circuit_breaker_reset
         )
-        return make_fetcher(self.settings, breaker=breaker, slots=slots)
+        return make_fetcher(self.settings, breaker=breaker, slots=slots, verify_tls=verify_tls)
 
     async def _fetch_all(
         self,
@@ -361,7 +364,7 @@ class Steps:
         robots: HostRobots | None,
         blocked: list[Claimed],
     ) -> None:
-        fetcher = self._http()
+        fetcher = self._http(spec)
         slots = asyncio.Semaphore(max(1, spec.concurrency))
 
         async def one(item: Claimed) -> None:
@@ -390,7 +393,7 @@ class Steps:
         start = document.get("robots")
         if not (spec.subdomains and spec.respect_robots and start):
             return None
-        return _kept(self._robots, scan_id, lambda: HostRobots(self._http(), spec, start))
+        return _kept(self._robots, scan_id, lambda: HostRobots(self._http(spec), spec, start))
 
     def _cancelled(self, scan_id: int) -> bool:
         now = time.monotonic()
