@@ -61,6 +61,11 @@ class CrawlSettings(BaseModel):
     processes: int | None = Field(default=None, ge=0, le=64)
     respect_robots: bool = True
     use_sitemaps: bool = True
+    # Seconds at least between two requests to the site (to each host with subdomains), on
+    # top of the concurrency caps: a production server's rate limit. robots.txt's
+    # Crawl-delay applies when longer. The embedded engine's; Celery fleets pace hosts with
+    # distributed.host_min_interval_s.
+    delay_s: float = Field(default=0.0, ge=0, le=60)
     # External links (other hosts) are checked once the crawl ends, never crawled: HEAD,
     # GET when refused; at most this many URLs per host and per scan, two at a time per host.
     check_external: bool = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import signal
 import sqlite3
@@ -15,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from tests.support.sites import Route, Site, html
+from tests.support.sites import Route, Site, html, logged
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -260,6 +261,31 @@ def test_a_second_ctrl_c_stops_at_once_and_the_scan_can_be_resumed(
         assert db.execute("select count(distinct url) from pages").fetchall() == [(40,)]
     finally:
         db.close()
+
+
+def test_a_delay_spaces_the_requests_to_the_site_and_survives_a_resume(
+    serve: Callable[..., Site], siteaudit: Run, workdir: Path
+) -> None:
+    hits: list[tuple[float, str]] = []
+    links = "".join(f'<a href="/p{n}">{n}</a>' for n in range(5))
+    site = serve(
+        {"/": logged(html(links), hits)}, default=logged(html("<p>page</p>", "Page"), hits)
+    )
+    result = siteaudit("scan", site.url, "--delay", "0.2", "--concurrency", "8", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pages"] == 6
+    starts = sorted(at for at, _ in hits)
+    assert len(starts) >= 6  # every page (robots.txt and sitemaps too, when routed)
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.19
+    db = sqlite3.connect(workdir / "scans.db")
+    try:
+        (spec,) = db.execute("select spec from scans").fetchone()
+    finally:
+        db.close()
+    assert json.loads(spec)["delay_s"] == 0.2  # a resumed run keeps it
+    celery = siteaudit("scan", site.url, "--delay", "1", "--engine", "celery")
+    assert celery.returncode == 2
+    assert "Celery workers space requests to each host by" in celery.stderr
 
 
 def test_an_unreachable_database_is_a_one_line_error(

@@ -70,6 +70,13 @@ def main() -> None:
 @click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many URLs.")
 @click.option("--max-depth", type=click.IntRange(min=0), help="Links to follow from the start.")
 @click.option("--concurrency", type=click.IntRange(1, 512), help="Simultaneous requests.")
+@click.option(
+    "--delay",
+    "delay_s",
+    type=click.FloatRange(0, 60),
+    metavar="SECONDS",
+    help="Wait at least this long between two requests to the site (a rate limit).",
+)
 @click.option("--include", multiple=True, help="Only crawl URLs matching this regex (repeat).")
 @click.option("--exclude", multiple=True, help="Skip URLs matching this regex (repeat).")
 @click.option(

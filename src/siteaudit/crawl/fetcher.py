@@ -98,7 +98,9 @@ class HttpFetcher:
         self.breaker: Breaker = breaker or CircuitBreaker(
             config.circuit_breaker_threshold, config.circuit_breaker_reset
         )
-        self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
+        self._slots: Slots = slots or HostSlots(
+            config.concurrency, config.per_host_concurrency, config.min_interval_s
+        )
         self._session: aiohttp.ClientSession | None = None
         self._headers = {
             "User-Agent": config.user_agent,

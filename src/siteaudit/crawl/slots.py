@@ -29,9 +29,12 @@ class Slots(Protocol):
 class HostSlots:
     """Hands out at most `total` slots at once, and at most `per_host` for any one host."""
 
-    def __init__(self, total: int, per_host: int) -> None:
+    def __init__(self, total: int, per_host: int, min_interval_s: float = 0.0) -> None:
+        """`min_interval_s`: start requests to any one host at least this far apart (the
+        scan's own delay); a host's own pace (its Crawl-delay) applies when longer."""
         self._global = asyncio.Semaphore(total)
         self._per_host = per_host
+        self._min_interval = min_interval_s
         # host -> (semaphore, holders + waiters); dropped at zero so the map stays small.
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
         # host -> (interval, when the next request may start) for paced hosts.
@@ -60,8 +63,11 @@ class HostSlots:
         """Wait for a paced host's next start time, reserving it before sleeping."""
         paced = self._paced.get(host)
         if paced is None:
-            return
+            if not self._min_interval:
+                return
+            paced = (self._min_interval, 0.0)
         interval, next_at = paced
+        interval = max(interval, self._min_interval)
         now = time.monotonic()
         start = max(now, next_at)
         self._paced[host] = (interval, start + interval)

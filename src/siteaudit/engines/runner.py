@@ -101,6 +101,7 @@ def make_spec(
         subdomains=crawl.subdomains,
         strip_params=scope.strip_params,
         verify_tls=crawl.verify_tls,
+        delay_s=crawl.delay_s,
     )
 
 
@@ -111,13 +112,15 @@ def make_fetcher(
     slots: Slots | None = None,
     headers_host: str | None = None,
     verify_tls: bool | None = None,
+    min_interval_s: float = 0.0,
 ) -> HttpFetcher:
     """The HTTP fetcher configured from settings (CLI policy: private targets allowed).
 
     `breaker` and `slots` replace its in-process circuit breaker and per-host slots;
-    `crawl.headers` are sent to `headers_host` only; `verify_tls` overrides the setting.
+    `crawl.headers` are sent to `headers_host` only; `verify_tls` overrides the setting;
+    `min_interval_s` spaces the requests to each host (a scan's delay).
     """
-    config = fetch_config(settings, headers_host)
+    config = replace(fetch_config(settings, headers_host), min_interval_s=min_interval_s)
     if verify_tls is not None:
         config = replace(config, verify_tls=verify_tls)
     return HttpFetcher(config, address_policy(settings), breaker=breaker, slots=slots)
@@ -315,11 +318,14 @@ async def _run(
     forking: bool,
     on_crawled: Callable[[int], None] | None,
 ) -> ScanStatus:
-    # The operator's headers go to the scanned site only (settings.crawl.headers); TLS is
-    # verified as the scan was asked to be (a resumed one too).
+    # The operator's headers go to the scanned site only (settings.crawl.headers); TLS and
+    # the delay between requests are as the scan was asked (a resumed one's too).
     spec = store.get_spec(scan_id)
     fetcher = make_fetcher(
-        settings, headers_host=host_of(spec.start_url), verify_tls=spec.verify_tls
+        settings,
+        headers_host=host_of(spec.start_url),
+        verify_tls=spec.verify_tls,
+        min_interval_s=spec.delay_s,
     )
     engine = LocalEngine(
         store,

@@ -91,4 +91,6 @@ class ScanSpec:
     strip_params: tuple[str, ...] = ()
     # False: the site's TLS certificate is not verified (a staging server's self-signed one).
     verify_tls: bool = True
+    # Seconds at least between two requests to one host of the site (0: no delay).
+    delay_s: float = 0.0
     options: dict[str, object] = field(default_factory=dict)

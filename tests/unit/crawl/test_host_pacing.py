@@ -45,3 +45,13 @@ async def test_pacing_can_be_turned_off() -> None:
     started = time.monotonic()
     await starts(slots, "a.test", 4)
     assert time.monotonic() - started < 0.2
+
+
+async def test_a_scan_delay_spaces_every_host_and_a_longer_crawl_delay_wins() -> None:
+    slots = HostSlots(total=16, per_host=16, min_interval_s=0.05)
+    assert min(gaps(await starts(slots, "any.test", 4))) >= 0.045
+    assert min(gaps(await starts(slots, "other.test", 3))) >= 0.045
+    slots.pace("slow.test", 0.15)  # its robots.txt Crawl-delay
+    assert min(gaps(await starts(slots, "slow.test", 3))) >= 0.145
+    slots.pace("short.test", 0.01)  # shorter than the scan's delay: the delay holds
+    assert min(gaps(await starts(slots, "short.test", 3))) >= 0.045
