@@ -238,7 +238,8 @@ class LocalEngine:
         return True
 
     def _restore(self, scan_id: int, frontier: Frontier) -> CrawlState:
-        """Mark stored pages as done and queue the stored links that were never fetched."""
+        """Mark stored pages as done and queue the stored links that were never fetched;
+        what the stored pages hold (their outcomes count towards the scan's)."""
         stored = self._store.load_crawl_state(scan_id)
         frontier.restore(stored.done, stored.pending)
         logger.info(
