@@ -157,8 +157,8 @@ class LocalEngine:
             allowed_by_robots=found.allowed if robots is None else robots.allowed,
             follow_nofollow=spec.follow_nofollow,
         )
-        stored = self._restore(scan_id, frontier) if resume else None
-        frontier.offer(spec.start_url, 0, "start")
+        stored = self._restore(scan_id, frontier, spec.start_url) if resume else None
+        frontier.offer(spec.start_url, 0, "start")  # a resumed frontier was offered it first
         frontier.offer_sitemap_urls(found.sitemap_urls)
         state = _RunState(frontier, self._make_processor(spec, scan_id), robots)
         state.counters.update(found.counters)
@@ -237,11 +237,11 @@ class LocalEngine:
         state.counters["fetch/refetched-after-worker-loss"] += len(lost)
         return True
 
-    def _restore(self, scan_id: int, frontier: Frontier) -> CrawlState:
+    def _restore(self, scan_id: int, frontier: Frontier, start: str) -> CrawlState:
         """Mark stored pages as done and queue the stored links that were never fetched;
         what the stored pages hold (their outcomes count towards the scan's)."""
         stored = self._store.load_crawl_state(scan_id)
-        frontier.restore(stored.done, stored.pending)
+        frontier.restore(stored.done, stored.pending, start)
         logger.info(
             "resuming scan %s: %d pages stored, %d queued",
             scan_id,

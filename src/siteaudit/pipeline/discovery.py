@@ -125,11 +125,17 @@ class Frontier:
         self.requeue(url, depth, found_via)
         return True
 
-    def restore(self, done: Mapping[str, int], pending: Iterable[tuple[str, int]]) -> None:
+    def restore(
+        self,
+        done: Mapping[str, int],
+        pending: Iterable[tuple[str, int]],
+        start: str | None = None,
+    ) -> None:
         """Continue a scan that stored the pages `done` (URL -> depth): they are never
         offered again and count under the page, host and trap limits as they did when first
-        queued; the stored links to URLs that have no page (`pending`, (URL, depth)) are
-        offered again.
+        queued; its `start` URL, if it has no page yet, is offered first (before the links,
+        which could otherwise take every place under the page limit), then the stored links
+        to URLs that have no page (`pending`, (URL, depth)).
 
         What is counted per link (URLs out of scope, trap hits) was counted when the links
         were first offered and is not counted again; what is counted per URL
@@ -141,6 +147,8 @@ class Frontier:
                 self._hosts.add(host_of(url))
             self._track(url, depth)
         counted = self.counters.copy()
+        if start is not None:
+            self.offer(start, 0, "start")
         for url, depth in pending:
             self.offer(url, depth, "link")
         for name in list(self.counters):

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.support.sites import Site, html
 
 from siteaudit.checks.base import Docs, check
 from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
@@ -427,3 +428,24 @@ def test_the_adaptive_processor_goes_on_inline_when_its_workers_cannot_start() -
     assert not adaptive.pooled
     assert adaptive._pool is None  # given up for the rest of the scan
     assert processed > 3
+
+
+def test_a_resumed_scan_fetches_its_start_page_first_when_it_was_not_stored(
+    settings: Settings,
+) -> None:
+    # The start page links to /p0../p9; each of those to /p10../p19, past a limit of 11.
+    inner = "".join(f'<a href="/p{n}">{n}</a>' for n in range(10, 20))
+    routes = {"/": html("".join(f'<a href="/p{n}">{n}</a>' for n in range(10)))}
+    settings.crawl = settings.crawl.model_copy(update={"max_pages": 11, "check_external": False})
+    with Site(routes, default=html(inner)) as site:
+        first = run_scan(settings, make_spec(settings, site.url, (), ()))
+        # As if killed before the start page's row was written (the first pages wait for
+        # the first flush): stored are /p0../p9, whose links lead past the limit.
+        with open_store(settings.database_url).engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM pages WHERE url = ?", (site.url,))
+            connection.exec_driver_sql("UPDATE scans SET status = 'fetching'")
+        resumed = runner.resume_scan(settings, first.scan_id)
+        urls = {page.url for page in resumed.report.pages}
+    assert site.url in urls and len(urls) == 11
+    assert site.requests.count("/") == 2  # once per run
+    assert resumed.report.scan.counters["discover/skipped/page-limit"] == 10

@@ -221,3 +221,17 @@ def test_a_resumed_frontier_counts_links_once_and_left_out_urls_afresh() -> None
         "discover/trap/url-length": 1,
         "discover/skipped/page-limit": 1,  # http://e.com/c, counted afresh
     }
+
+
+def test_a_resumed_scan_whose_start_page_was_not_stored_fetches_it_first() -> None:
+    # Killed before the start page was stored; its stored links fill the page limit.
+    frontier = make_frontier(max_pages=3)
+    pending = [(f"http://e.com/p{n}", 1) for n in range(5)]
+    frontier.restore({"http://e.com/p9": 1}, pending, start="http://e.com/")
+    queued = [frontier.pop(), frontier.pop(), frontier.pop()]
+    assert queued == [
+        FrontierEntry("http://e.com/", 0, "start"),
+        FrontierEntry("http://e.com/p0", 1, "link"),
+        None,
+    ]
+    assert frontier.counters["discover/skipped/page-limit"] == 4
