@@ -33,6 +33,7 @@ from siteaudit.logs import configure_logging
 from siteaudit.model import Category, ScanSpec, ScanStatus, Severity
 from siteaudit.model.report import crawl_notices
 from siteaudit.pipeline.ports import ScanStore
+from siteaudit.pipeline.reporting import with_check_infos
 from siteaudit.reports import PreparedReports, write_reports
 from siteaudit.settings import CrawlSettings, Settings, load_settings
 from siteaudit.storage.database import open_store
@@ -217,7 +218,19 @@ def scan(
             _exit(EXIT_INTERRUPTED)
         except SiteauditError as exc:
             fail(str(exc))
-        _exit(_finish(outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json, ahead=ahead))
+        try:
+            code = _finish(
+                outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json, ahead=ahead
+            )
+        except KeyboardInterrupt:  # the scan is stored; only its reports are missing
+            scan_id = outcome.report.scan.id
+            click.echo(
+                f"siteaudit: interrupted while writing the reports of scan {scan_id}"
+                f" ({outcome.status.value}); `siteaudit report {scan_id}` writes them",
+                err=True,
+            )
+            code = EXIT_INTERRUPTED
+        _exit(code)
     finally:
         if ahead is not None:
             ahead.abandon()  # a scan that ended without reports, or an error on the way
@@ -291,6 +304,44 @@ def list_scans(limit: int) -> None:
         click.echo(f"{info.id}\t{status}\t{info.created_at:%Y-%m-%d %H:%M}\t{info.start_url}")
     if interrupted:
         click.echo("Continue an interrupted scan with `siteaudit scan --resume ID`.", err=True)
+
+
+@main.command(name="report")
+@click.argument("scan_id", type=int)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write reports here (default: .siteaudit/reports/scan-ID).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="json,html,csv",
+    show_default=True,
+    help="Comma-separated report formats: json, html, csv.",
+)
+def write_report(scan_id: int, out_dir: Path | None, formats: str) -> None:
+    """Write the reports of stored scan SCAN_ID again (another format, another folder, or
+    a scan whose reports were interrupted); an unfinished scan's cover its stored pages."""
+    chosen = _parse_formats(formats)
+    try:
+        settings = load_settings()
+        store = open_store(settings.database_url)
+        report = with_check_infos(store.load_report(scan_id), build_catalogue(settings))
+        status = report.scan.status
+        if not status.is_terminal:
+            click.echo(
+                f"siteaudit: scan {scan_id} is {status.value}: the reports cover the"
+                f" {len(report.pages):,} pages it stored",
+                err=True,
+            )
+        target = _report_dir(out_dir, scan_id)
+        paths = write_reports(report, target, chosen, processes=2)
+    except SiteauditError as exc:
+        fail(str(exc))
+    for fmt, path in paths.items():
+        click.echo(f"{fmt.upper()} report: {path}")
 
 
 @main.command(name="links")
