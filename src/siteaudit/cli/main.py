@@ -10,6 +10,7 @@ import gc
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -53,6 +54,23 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
+def report_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The `--out` and `--format` options of the commands that write reports."""
+    command = click.option(
+        "--format",
+        "formats",
+        default="json,html,csv",
+        show_default=True,
+        help="Comma-separated report formats: json, html, csv.",
+    )(command)
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Write reports here (default: .siteaudit/reports/scan-ID).",
+    )(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="siteaudit")
 def main() -> None:
@@ -80,19 +98,7 @@ def main() -> None:
 )
 @click.option("--include", multiple=True, help="Only crawl URLs matching this regex (repeat).")
 @click.option("--exclude", multiple=True, help="Skip URLs matching this regex (repeat).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write reports here (default: .siteaudit/reports/scan-ID).",
-)
-@click.option(
-    "--format",
-    "formats",
-    default="json,html,csv",
-    show_default=True,
-    help="Comma-separated report formats: json, html, csv.",
-)
+@report_options
 @click.option(
     "--fail-on",
     type=click.Choice([s.value for s in Severity]),
@@ -308,19 +314,7 @@ def list_scans(limit: int) -> None:
 
 @main.command(name="report")
 @click.argument("scan_id", type=int)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write reports here (default: .siteaudit/reports/scan-ID).",
-)
-@click.option(
-    "--format",
-    "formats",
-    default="json,html,csv",
-    show_default=True,
-    help="Comma-separated report formats: json, html, csv.",
-)
+@report_options
 def write_report(scan_id: int, out_dir: Path | None, formats: str) -> None:
     """Write the reports of stored scan SCAN_ID again (another format, another folder, or
     a scan whose reports were interrupted); an unfinished scan's cover its stored pages."""
