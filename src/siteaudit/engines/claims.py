@@ -23,7 +23,7 @@ PROC = Path("/proc")
 
 def this_process() -> Runner:
     """The runner this process records."""
-    return Runner(socket.gethostname(), os.getpid(), _started(os.getpid()))
+    return Runner(socket.gethostname(), os.getpid(), _stat(os.getpid())[1])
 
 
 def is_running(runner: Runner) -> bool | None:
@@ -39,7 +39,9 @@ def is_running(runner: Runner) -> bool | None:
         pass
     except OSError:  # a pid the system cannot even address: no such process
         return False
-    started = _started(runner.pid)
+    state, started = _stat(runner.pid)
+    if state in ("Z", "X"):  # killed, not yet reaped by its parent: it runs nothing
+        return False
     return not (runner.started and started and started != runner.started)
 
 
@@ -56,12 +58,13 @@ def claim(store: ScanStore, scan_id: int) -> None:
     store.set_runner(scan_id, me)
 
 
-def _started(pid: int) -> str:
-    """The process's start time in clock ticks since boot ("" where /proc cannot tell)."""
+def _stat(pid: int) -> tuple[str, str]:
+    """The process's state letter and start time in clock ticks since boot (fields 3 and
+    22 of /proc/PID/stat; "" where /proc cannot tell)."""
     try:
         stat = (PROC / str(pid) / "stat").read_text()
     except OSError:
-        return ""
-    # Field 22; the command name (field 2) is in parentheses and may hold spaces.
+        return "", ""
+    # The command name (field 2) is in parentheses and may hold spaces.
     fields = stat.rpartition(")")[2].split()
-    return fields[19] if len(fields) > 19 else ""
+    return (fields[0], fields[19]) if len(fields) > 19 else ("", "")

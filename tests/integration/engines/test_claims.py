@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,25 @@ def test_a_live_process_runs_and_a_finished_one_does_not() -> None:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     assert is_running(Runner(me.host, child.pid, "")) is False
+
+
+def test_a_killed_process_its_parent_has_not_reaped_yet_does_not_run() -> None:
+    me = this_process()
+    if not me.started:
+        pytest.skip("no /proc here: a process's state cannot be read")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        runner = Runner(me.host, child.pid, "")
+        assert is_running(runner) is True
+        os.kill(child.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert is_running(runner) is False  # a zombie: the pid exists, nothing runs
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_a_pid_given_to_another_process_since_is_not_the_runner() -> None:
