@@ -167,35 +167,15 @@ def scan(
     fail_on: str | None,
     quiet: bool,
     as_json: bool,
-    no_robots: bool,
-    no_external: bool,
-    follow_nofollow: bool,
-    subdomains: bool,
-    strip_params: tuple[str, ...],
-    pinned: tuple[str, ...],
-    headers: tuple[str, ...],
-    ca_bundle: Path | None,
-    insecure: bool,
     engine: str,
     wait: bool,
-    **limits: Any,
+    **options: Any,
 ) -> None:
     """Audit the site at URL and write its reports (or continue one with --resume)."""
     chosen = _parse_formats(formats)
     if (url is None) == (resume_id is None):
         raise click.UsageError("give a URL to scan, or --resume SCAN_ID (not both)")
-    crawl = _crawl_overrides(
-        limits,
-        no_robots=no_robots,
-        no_external=no_external,
-        follow_nofollow=follow_nofollow,
-        subdomains=subdomains,
-        strip_params=strip_params,
-        pinned=pinned,
-        headers=headers,
-        ca_bundle=ca_bundle,
-        insecure=insecure,
-    )
+    crawl = _crawl_overrides(options)
     # Large scans start writing the CSV and JSON reports when their crawl ends
     # (reports/prepared.py).
     ahead = PreparedReports(chosen) if engine == "local" else None
@@ -206,7 +186,7 @@ def scan(
             if engine == "celery":
                 if resume_id is not None:
                     raise click.UsageError("--resume is for the local engine; Celery scans recover")
-                spec = make_spec(settings, str(url), limits["include"], limits["exclude"])
+                spec = make_spec(settings, str(url), options["include"], options["exclude"])
                 followed = submit_and_follow(settings, spec, wait=wait, quiet=quiet or as_json)
                 if followed is None:
                     return
@@ -217,7 +197,7 @@ def scan(
                 )
             else:
                 assert url is not None
-                spec = make_spec(settings, url, limits["include"], limits["exclude"])
+                spec = make_spec(settings, url, options["include"], options["exclude"])
                 outcome = _run(settings, spec, quiet=quiet or as_json, ahead=ahead, out_dir=out_dir)
         except ScanStoppedError as exc:  # a second Ctrl-C: no reports, out at once
             click.echo(f"siteaudit: {exc}", err=True)
@@ -380,42 +360,39 @@ def _parse_headers(headers: tuple[str, ...]) -> dict[str, str]:
         raise click.UsageError(f"--header: {exc}") from None
 
 
-def _crawl_overrides(
-    limits: dict[str, Any],
-    *,
-    no_robots: bool,
-    no_external: bool,
-    follow_nofollow: bool,
-    subdomains: bool,
-    strip_params: tuple[str, ...],
-    pinned: tuple[str, ...],
-    headers: tuple[str, ...],
-    ca_bundle: Path | None,
-    insecure: bool,
-) -> dict[str, Any]:
-    """The `crawl` settings the scan command's options override (UsageError for a bad one)."""
-    crawl = {k: v for k, v in limits.items() if v is not None and k not in ("include", "exclude")}
-    if no_robots:
-        crawl["respect_robots"] = False
-    if no_external:
-        crawl["check_external"] = False
-    if follow_nofollow:
-        crawl["follow_nofollow"] = True
-    if subdomains:
-        crawl["subdomains"] = True
-    if strip_params:
-        crawl["strip_params"] = list(strip_params)
-    if pinned:
-        crawl["hosts"] = _parse_hosts(pinned)
-    if headers:
-        crawl["headers"] = _parse_headers(headers)
-    if ca_bundle is not None:
-        try:
-            crawl["ca_bundle"] = CrawlSettings.readable_bundle(ca_bundle)
-        except ValueError as exc:
-            raise click.UsageError(f"--ca-bundle: {exc}") from None
-    if insecure:
-        crawl["verify_tls"] = False
+# The scan command's flags that set a `crawl` setting, with the value each sets.
+_FLAGS = {
+    "no_robots": ("respect_robots", False),
+    "no_external": ("check_external", False),
+    "follow_nofollow": ("follow_nofollow", True),
+    "subdomains": ("subdomains", True),
+    "insecure": ("verify_tls", False),
+}
+
+
+def _crawl_overrides(options: dict[str, Any]) -> dict[str, Any]:
+    """The `crawl` settings the scan command's options override: the limits given, as they
+    are, the flags set, and the options that need parsing (UsageError for a bad one)."""
+    crawl: dict[str, Any] = {}
+    for name, value in options.items():
+        if value is None or value is False or value == () or name in ("include", "exclude"):
+            continue  # not given (`is`: --max-depth 0 is given); include/exclude: the spec
+        if name in _FLAGS:
+            setting, flag_value = _FLAGS[name]
+            crawl[setting] = flag_value
+        elif name == "strip_params":
+            crawl["strip_params"] = list(value)
+        elif name == "pinned":
+            crawl["hosts"] = _parse_hosts(value)
+        elif name == "headers":
+            crawl["headers"] = _parse_headers(value)
+        elif name == "ca_bundle":
+            try:
+                crawl["ca_bundle"] = CrawlSettings.readable_bundle(value)
+            except ValueError as exc:
+                raise click.UsageError(f"--ca-bundle: {exc}") from None
+        else:  # a limit: --max-pages, --delay ...
+            crawl[name] = value
     return crawl
 
 
