@@ -120,9 +120,9 @@ def make_fetcher(
     `crawl.headers` are sent to `headers_host` only; `verify_tls` overrides the setting;
     `min_interval_s` spaces the requests to each host (a scan's delay).
     """
-    config = replace(fetch_config(settings, headers_host), min_interval_s=min_interval_s)
-    if verify_tls is not None:
-        config = replace(config, verify_tls=verify_tls)
+    config = fetch_config(settings, headers_host)
+    verify = config.verify_tls if verify_tls is None else verify_tls
+    config = replace(config, verify_tls=verify, min_interval_s=min_interval_s)
     return HttpFetcher(config, address_policy(settings), breaker=breaker, slots=slots)
 
 
