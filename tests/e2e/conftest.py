@@ -45,6 +45,33 @@ def siteaudit(
 
 
 @pytest.fixture
+def launch(
+    workdir: Path, cli_env: dict[str, str]
+) -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Start `siteaudit ARGS` in the background, its output captured as text; whatever the
+    test left running is killed at its end, and the pipes are closed."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "siteaudit", *args],
+            cwd=workdir,
+            env=cli_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)  # waits, and closes the pipes
+
+
+@pytest.fixture
 def serve() -> Iterator[Callable[..., Site]]:
     started: list[Site] = []
 

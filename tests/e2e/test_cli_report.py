@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from tests.support.sites import Site, html
+from tests.support.sites import Site, html, tree
 
 from siteaudit.cli import main as cli
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
+Launch = Callable[..., subprocess.Popen[str]]
 
 
 def shop(serve: Callable[..., Site]) -> Site:
@@ -45,21 +48,10 @@ def test_a_stored_scan_is_reported_again_in_the_formats_asked(
 
 
 def test_an_interrupted_scan_is_reported_as_far_as_it_went(
-    serve: Callable[..., Site], siteaudit: Run, workdir: Path, cli_env: dict[str, str]
+    serve: Callable[..., Site], siteaudit: Run, workdir: Path, launch: Launch
 ) -> None:
-    def slow(handler: object) -> tuple[int, dict[str, str], bytes]:
-        time.sleep(0.1)
-        n = int(str(getattr(handler, "path", "/")).strip("/p") or 0)
-        return html(f'<a href="/p{2 * n + 1}">a</a><a href="/p{2 * n + 2}">b</a>')(handler)  # type: ignore[arg-type]
-
-    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "siteaudit", "scan", site.url, "--quiet"],
-        cwd=workdir,
-        env=cli_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=tree(delay_s=0.1))
+    proc = launch("scan", site.url, "--quiet")
     time.sleep(3)  # past the first flush of stored pages
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
@@ -79,18 +71,23 @@ def test_ctrl_c_while_the_reports_are_written_says_how_to_write_them(
     cli_env: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The scan's process, in this one: Ctrl-C arrives as the reports are being written."""
+    """The scan's process, in this one: a real SIGINT arrives as the reports are written
+    (the writer waits for it, so that it cannot arrive before or after)."""
     site = shop(serve)
     for name, value in cli_env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(workdir)
+    write = cli.write_reports
 
-    def interrupted(*_args: object, **_kwargs: object) -> int:
-        raise KeyboardInterrupt
+    def interrupted(*args: Any, **kwargs: Any) -> dict[str, Path]:
+        os.kill(os.getpid(), signal.SIGINT)  # Python's own handler: KeyboardInterrupt
+        time.sleep(5)  # the signal lands here
+        return write(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "_finish", interrupted)
+    monkeypatch.setattr(cli, "write_reports", interrupted)
     monkeypatch.setattr(cli, "_exit", sys.exit)  # not the real exit's heap freeze
     result = CliRunner().invoke(cli.main, ["scan", site.url, "--quiet"])
+    assert not (workdir / ".siteaudit" / "reports" / "scan-1").exists()
     assert result.exit_code == 130
     assert result.stderr == (
         "siteaudit: interrupted while writing the reports of scan 1 (completed);"

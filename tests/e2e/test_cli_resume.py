@@ -6,27 +6,20 @@ import json
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.support.sites import Site
+from tests.support.sites import Site, tree
 
 PAGES = 120
 
 
-def tree_page(handler: object) -> tuple[int, dict[str, str], bytes]:
-    """Page n links to pages 2n+1 and 2n+2: a binary tree of PAGES pages, a little slow."""
-    time.sleep(0.03)
-    path = str(getattr(handler, "path", "/"))
-    if path != "/" and not path.removeprefix("/p").isdigit():
-        return 404, {"Content-Type": "text/plain"}, b"not found"
-    n = 0 if path == "/" else int(path.removeprefix("/p"))
-    links = "".join(f'<a href="/p{c}">p{c}</a>' for c in (2 * n + 1, 2 * n + 2) if c < PAGES)
-    body = f"<html lang=en><head><title>Page {n}</title></head><body>{links}</body></html>"
-    return 200, {"Content-Type": "text/html; charset=utf-8"}, body.encode()
+tree_page = tree(PAGES, delay_s=0.03)  # a binary tree of PAGES pages, a little slow
+Run = Callable[..., subprocess.CompletedProcess[str]]
+Launch = Callable[..., subprocess.Popen[str]]
 
 
 def stored_urls(db: Path) -> set[str]:
@@ -40,31 +33,26 @@ def stored_urls(db: Path) -> set[str]:
 
 
 def test_resume_after_sigkill_completes_without_refetching_stored_pages(
-    serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+    serve: Callable[..., Site], workdir: Path, siteaudit: Run, launch: Launch
 ) -> None:
     # /loop, linked from the start page, cannot be fetched (a redirect loop): its error is
     # stored by the killed run, whose counters are lost with it.
-    def loop(_handler: object) -> tuple[int, dict[str, str], bytes]:
+    def loop(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
         return 302, {"Location": "/loop"}, b""
 
-    def slower_tree_page(handler: object) -> tuple[int, dict[str, str], bytes]:
-        time.sleep(0.03)  # the first pages are stored a second in: leave time after that
-        status, headers, body = tree_page(handler)
-        if getattr(handler, "path", "") == "/":
+    # Slower: the first pages are stored a second in, and there must be time after that.
+    slower = tree(PAGES, delay_s=0.06)
+
+    def slower_tree_page(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        status, headers, body = slower(handler)
+        if handler.path == "/":
             body = body.replace(b"</body>", b'<a href="/loop">loop</a></body>')
         return status, headers, body
 
     routes = {"/robots.txt": lambda _h: (404, {}, b""), "/loop": loop}
     site = serve(routes, default=slower_tree_page)
     db = workdir / "scans.db"
-    command = [sys.executable, "-m", "siteaudit", "scan"]
-    proc = subprocess.Popen(
-        [*command, site.url, "--concurrency", "2", "--quiet"],
-        cwd=workdir,
-        env=cli_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = launch("scan", site.url, "--concurrency", "2", "--quiet")
     try:
         deadline = time.monotonic() + 60
         while not (db.exists() and {f"{site.url}loop", f"{site.url}p20"} <= stored_urls(db)):
@@ -76,37 +64,22 @@ def test_resume_after_sigkill_completes_without_refetching_stored_pages(
         proc.wait(timeout=10)
     before = stored_urls(db)
     assert 20 <= len(before) < PAGES
-    listed = subprocess.run(
-        [sys.executable, "-m", "siteaudit", "scans"],
-        cwd=workdir,
-        env=cli_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    listed = siteaudit("scans")
+    assert listed.returncode == 0, listed.stderr
     assert listed.stdout.split("\t")[:2] == ["1", "interrupted (fetching)"]  # its process died
     assert "siteaudit scan --resume ID" in listed.stderr
 
-    resumed = subprocess.run(
-        [*command, "--resume", "1", "--json", "--out", "out"],
-        cwd=workdir,
-        env=cli_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    resumed = siteaudit("scan", "--resume", "1", "--json", "--out", "out")
     assert resumed.returncode == 0, resumed.stderr
     summary = json.loads(resumed.stdout)
     assert summary["status"] == "completed_with_errors"  # as in one run: /loop failed
-    tree = {site.url} | {f"{site.url}p{i}" for i in range(1, PAGES)}
+    pages = {site.url} | {f"{site.url}p{i}" for i in range(1, PAGES)}
     assert summary["pages"] == PAGES + 1
     requests = Counter(site.requests)
     for url in before:
         path = "/" + url.split("/", 3)[3]
         assert requests[path] == 1, f"{path} was fetched again after it was stored"
-    assert stored_urls(db) == tree | {f"{site.url}loop"}
+    assert stored_urls(db) == pages | {f"{site.url}loop"}
     # The pages' outcomes count every stored page once, the killed run's too.
     counters = json.loads((workdir / "out" / "report.json").read_text())["scan"]["counters"]
     statuses = {k: v for k, v in counters.items() if k.startswith("fetch/status/")}
@@ -114,7 +87,7 @@ def test_resume_after_sigkill_completes_without_refetching_stored_pages(
 
 
 def test_resume_refuses_a_scan_that_is_already_complete(
-    serve: Callable[..., Site], siteaudit: Callable[..., subprocess.CompletedProcess[str]]
+    serve: Callable[..., Site], siteaudit: Run
 ) -> None:
     site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=tree_page)
     assert siteaudit("scan", site.url, "--quiet", "--max-pages", "3").returncode == 0
@@ -137,28 +110,20 @@ def stored_counters(db: Path, scan_id: int) -> dict[str, int]:
 
 
 def test_a_cancelled_then_resumed_scan_counts_what_it_left_out_as_one_run_would(
-    serve: Callable[..., Site],
-    workdir: Path,
-    cli_env: dict[str, str],
-    siteaudit: Callable[..., subprocess.CompletedProcess[str]],
+    serve: Callable[..., Site], workdir: Path, siteaudit: Run, launch: Launch
 ) -> None:
-    def slow_tree_page(handler: object) -> tuple[int, dict[str, str], bytes]:
-        time.sleep(0.07)  # the cancel must land well before the crawl ends
-        status, headers, body = tree_page(handler)
+    slow = tree(PAGES, delay_s=0.1)  # the cancel must land well before the crawl ends
+
+    def slow_tree_page(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        status, headers, body = slow(handler)
         # And a link out of the scan's scope on every page.
-        private = f'<a href="/private{getattr(handler, "path", "/")}">x</a></body>'
+        private = f'<a href="/private{handler.path}">x</a></body>'
         return status, headers, body.replace(b"</body>", private.encode())
 
     site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow_tree_page)
     db = workdir / "scans.db"
     limits = ["--concurrency", "2", "--max-pages", "100", "--exclude", "/private/*", "--quiet"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "siteaudit", "scan", site.url, *limits],
-        cwd=workdir,
-        env=cli_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = launch("scan", site.url, *limits)
     deadline = time.monotonic() + 60
     # Past 50 pages the frontier has met its limit of 100 and counts what it keeps out.
     while not (db.exists() and len(stored_urls(db)) >= 60):
@@ -195,37 +160,20 @@ def test_a_cancelled_then_resumed_scan_counts_what_it_left_out_as_one_run_would(
 
 
 def test_a_scan_still_running_is_not_resumed_by_a_second_process(
-    serve: Callable[..., Site],
-    workdir: Path,
-    cli_env: dict[str, str],
-    siteaudit: Callable[..., subprocess.CompletedProcess[str]],
+    serve: Callable[..., Site], siteaudit: Run, launch: Launch
 ) -> None:
-    def slow_tree_page(handler: object) -> tuple[int, dict[str, str], bytes]:
-        time.sleep(0.2)
-        return tree_page(handler)
-
-    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow_tree_page)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "siteaudit", "scan", site.url, "--concurrency", "2", "--quiet"],
-        cwd=workdir,
-        env=cli_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=tree(PAGES, delay_s=0.23))
+    proc = launch("scan", site.url, "--concurrency", "2", "--quiet")
+    while len(site.requests) < 5:
+        assert proc.poll() is None, "the scan ended too soon"
+        time.sleep(0.05)
+    second = siteaudit("scan", "--resume", "1", "--quiet")
+    assert second.returncode == 2
+    assert second.stderr.startswith(
+        f"siteaudit: error: scan 1 is still running (process {proc.pid}); stop it first"
     )
-    try:
-        while len(site.requests) < 5:
-            assert proc.poll() is None, "the scan ended too soon"
-            time.sleep(0.05)
-        second = siteaudit("scan", "--resume", "1", "--quiet")
-        assert second.returncode == 2
-        assert second.stderr.startswith(
-            f"siteaudit: error: scan 1 is still running (process {proc.pid}); stop it first"
-        )
-        listed = siteaudit("scans")
-        assert listed.stdout.split("\t")[1] in ("discovering", "fetching")  # not interrupted
-        assert proc.poll() is None
-        # The refused process fetched nothing: a resumed run reads robots.txt first.
-        assert site.requests.count("/robots.txt") == 1
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
+    listed = siteaudit("scans")
+    assert listed.stdout.split("\t")[1] in ("discovering", "fetching")  # not interrupted
+    assert proc.poll() is None
+    # The refused process fetched nothing: a resumed run reads robots.txt first.
+    assert site.requests.count("/robots.txt") == 1

@@ -16,9 +16,10 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from tests.support.sites import Route, Site, html, logged
+from tests.support.sites import Route, Site, html, logged, tree
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
+Launch = Callable[..., subprocess.Popen[str]]
 
 
 def test_demo_prints_a_summary_and_writes_json_and_html_reports(
@@ -156,7 +157,7 @@ def test_format_limits_the_reports_written(
 
 
 def test_ctrl_c_stops_the_scan_within_seconds_and_stores_it_as_cancelled(
-    serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+    serve: Callable[..., Site], workdir: Path, launch: Launch
 ) -> None:
     def slow(handler: object) -> tuple[int, dict[str, str], bytes]:
         time.sleep(0.2)
@@ -169,25 +170,7 @@ def test_ctrl_c_stops_the_scan_within_seconds_and_stores_it_as_cancelled(
         return 200, {"Content-Type": "text/html"}, body.encode()
 
     site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "siteaudit",
-            "scan",
-            site.url,
-            "--concurrency",
-            "2",
-            "--max-pages",
-            "5000",
-            "--quiet",
-        ],
-        cwd=workdir,
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = launch("scan", site.url, "--concurrency", "2", "--max-pages", "5000", "--quiet")
     while len(site.requests) < 10:
         time.sleep(0.05)
         assert proc.poll() is None, proc.communicate()
@@ -208,28 +191,10 @@ def test_ctrl_c_stops_the_scan_within_seconds_and_stores_it_as_cancelled(
 
 
 def test_a_second_ctrl_c_stops_at_once_and_the_scan_can_be_resumed(
-    serve: Callable[..., Site],
-    workdir: Path,
-    cli_env: dict[str, str],
-    siteaudit: Callable[..., subprocess.CompletedProcess[str]],
+    serve: Callable[..., Site], workdir: Path, siteaudit: Run, launch: Launch
 ) -> None:
-    def slow(handler: object) -> tuple[int, dict[str, str], bytes]:
-        time.sleep(0.2)
-        n = int(str(getattr(handler, "path", "/")).strip("/p") or 0)
-        links = "".join(f'<a href="/p{c}">p{c}</a>' for c in (2 * n + 1, 2 * n + 2))
-        body = f"<html><head><title>p{n}</title></head><body>{links}</body></html>"
-        return 200, {"Content-Type": "text/html"}, body.encode()
-
-    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow)
-    limits = ["--concurrency", "2", "--max-pages", "40", "--quiet"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "siteaudit", "scan", site.url, *limits],
-        cwd=workdir,
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=tree(delay_s=0.2))
+    proc = launch("scan", site.url, "--concurrency", "2", "--max-pages", "40", "--quiet")
     while len(site.requests) < 10:
         time.sleep(0.05)
         assert proc.poll() is None, proc.communicate()

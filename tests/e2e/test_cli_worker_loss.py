@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
@@ -36,7 +35,10 @@ def children(pid: int) -> list[int]:
 
 
 def test_killing_a_worker_mid_scan_loses_no_page(
-    serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+    serve: Callable[..., Site],
+    workdir: Path,
+    cli_env: dict[str, str],
+    launch: Callable[..., subprocess.Popen[str]],
 ) -> None:
     def page(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
         time.sleep(0.005)  # a few seconds of crawl in all: time to kill a worker midway
@@ -57,28 +59,16 @@ def test_killing_a_worker_mid_scan_loses_no_page(
     )
     cli_env["SITEAUDIT_CRAWL__MAX_PAGES"] = str(PAGES * 2)
     cli_env["SITEAUDIT_CRAWL__CONCURRENCY"] = "4"
-    scan = subprocess.Popen(
-        [sys.executable, "-m", "siteaudit", "scan", site.url, "--out", "out", "--quiet"],
-        cwd=workdir,
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        workers: list[int] = []
-        while time.monotonic() < deadline and (len(workers) < 2 or len(site.requests) < 100):
-            workers = children(scan.pid)
-            time.sleep(0.02)
-        assert len(workers) >= 2, "the worker processes never started"
-        assert len(site.requests) < PAGES, "the crawl ended before a worker could be killed"
-        os.kill(workers[0], signal.SIGKILL)
-        _out, err = scan.communicate(timeout=120)
-    finally:
-        if scan.poll() is None:
-            scan.kill()
-            scan.wait()
+    scan = launch("scan", site.url, "--out", "out", "--quiet")  # killed at the end if need be
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and (len(workers) < 2 or len(site.requests) < 100):
+        workers = children(scan.pid)
+        time.sleep(0.02)
+    assert len(workers) >= 2, "the worker processes never started"
+    assert len(site.requests) < PAGES, "the crawl ended before a worker could be killed"
+    os.kill(workers[0], signal.SIGKILL)
+    _out, err = scan.communicate(timeout=120)
     assert scan.returncode == 0, err
     assert f"worker process {workers[0]} died" in err
     report = json.loads((workdir / "out" / "report.json").read_text(encoding="utf-8"))

@@ -94,6 +94,24 @@ def html(body: str, title: str = "A page") -> Route:
     return lambda _handler: (200, {"Content-Type": "text/html; charset=utf-8"}, page)
 
 
+def tree(size: int | None = None, delay_s: float = 0.0) -> Route:
+    """A binary tree of pages, each answered after `delay_s`: "/" (page 0) and /pN link to
+    /p(2N+1) and /p(2N+2), those below `size` when it is given; other paths answer 404."""
+
+    def page(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(delay_s)
+        path = handler.path
+        if path != "/" and not path.removeprefix("/p").isdigit():
+            return 404, {"Content-Type": "text/plain"}, b"not found"
+        n = 0 if path == "/" else int(path.removeprefix("/p"))
+        children = [c for c in (2 * n + 1, 2 * n + 2) if size is None or c < size]
+        links = "".join(f'<a href="/p{c}">p{c}</a>' for c in children)
+        body = f"<html lang=en><head><title>Page {n}</title></head><body>{links}</body></html>"
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, body.encode()
+
+    return page
+
+
 def logged(route: Route, hits: list[tuple[float, str]]) -> Route:
     """`route`, noting (monotonic time, path) in `hits` when a request reaches it."""
 
