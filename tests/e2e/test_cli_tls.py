@@ -79,6 +79,7 @@ def test_insecure_audits_the_site_unverified_says_so_and_still_verifies_other_si
         " as if their certificates were valid."
     ]
     report = json.loads((workdir / "out" / "report.json").read_text())
+    assert report["scan"]["notices"] == summary["notices"]  # the report keeps what was said
     (other,) = (f for f in report["findings"] if f["check_id"] == "external-link-broken")
     # Another site's certificate is verified as always.
     elsewhere = shop.replace("shop.test", "other.test")

@@ -13,7 +13,7 @@ from siteaudit.model.page import RedirectHop
 from siteaudit.model.score import Scores
 from siteaudit.model.spec import Category, ScanStatus, Severity
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "failed")
 

@@ -30,6 +30,7 @@ from siteaudit.model.report import (
     Rows,
     ScanInfo,
     ScanReport,
+    crawl_notices,
 )
 from siteaudit.model.score import Scores
 from siteaudit.reports.sanitize import fix_surrogates
@@ -290,6 +291,7 @@ def _scan(scan: ScanInfo) -> dict[str, object]:
         "settings": _sorted_deep(scan.settings),
         "error": scan.error,
         "counters": dict(sorted(scan.counters.items())),
+        "notices": list(crawl_notices(scan)),
     }
 
 

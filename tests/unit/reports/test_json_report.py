@@ -49,15 +49,36 @@ def test_json_report_round_trips_to_the_same_data() -> None:
 def test_json_report_is_indented_and_ends_with_a_newline() -> None:
     text = render_json(make_report())
 
-    assert text.startswith('{\n  "schema_version": "1.0",\n  "generator"')
+    assert text.startswith('{\n  "schema_version": "1.1",\n  "generator"')
     assert text.endswith("}\n")
 
 
 def test_json_report_names_its_generator_and_schema_version() -> None:
     document = report_to_dict(make_report())
 
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"
     assert document["generator"] == {"name": "siteaudit", "version": "0.1.0"}
+
+
+def test_json_report_tells_what_the_crawl_left_out_in_words() -> None:
+    scan = make_scan(
+        settings={"max_pages": 500, "verify_tls": False, "check_external": True},
+        counters={"discover/skipped/page-limit": 37},
+    )
+    notices = report_to_dict(make_report(scan=scan))["scan"]["notices"]  # type: ignore[index]
+
+    assert len(notices) == 2
+    assert "were not verified (--insecure)" in notices[0]
+    assert "stopped at its limit of 500 pages: 37 more URLs" in notices[1]
+    assert report_to_dict(make_report())["scan"]["notices"] == []  # type: ignore[index]
+
+
+def test_a_1_0_document_without_notices_still_validates() -> None:
+    document: Any = report_to_dict(make_report())
+    document["schema_version"] = "1.0"
+    del document["scan"]["notices"]
+
+    assert schema_errors(document) == []
 
 
 def test_json_report_lists_every_page_with_timings_redirects_and_errors() -> None:
