@@ -47,15 +47,19 @@ def is_running(runner: Runner) -> bool | None:
 
 def claim(store: ScanStore, scan_id: int) -> None:
     """Record this process as the scan's runner; ScanInputError when another live process
-    on this machine runs it."""
-    holder = store.get_scan(scan_id).runner
+    on this machine runs it. The check and the record are one locked change, so of two
+    processes claiming the scan at once, one runs it and the other is refused."""
     me = this_process()
-    if holder is not None and holder != me and is_running(holder):
-        raise ScanInputError(
-            f"scan {scan_id} is still running (process {holder.pid}); stop it first (Ctrl-C"
-            f" where it runs), then `siteaudit scan --resume {scan_id}`"
-        )
-    store.set_runner(scan_id, me)
+
+    def choose(holder: Runner | None) -> Runner:
+        if holder is not None and holder != me and is_running(holder):
+            raise ScanInputError(
+                f"scan {scan_id} is still running (process {holder.pid}); stop it first"
+                f" (Ctrl-C where it runs), then `siteaudit scan --resume {scan_id}`"
+            )
+        return me
+
+    store.set_runner(scan_id, choose)
 
 
 def _stat(pid: int) -> tuple[str, str]:

@@ -7,7 +7,7 @@ SQLAlchemy store in `siteaudit.storage`); tests use the in-memory fakes in
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -136,8 +136,9 @@ class ScanStore(Protocol):
         """Remove the scan's counters whose names start with one of `prefixes`."""
         ...
 
-    def set_runner(self, scan_id: int, runner: Runner) -> None:
-        """Record the process that runs the scan now."""
+    def set_runner(self, scan_id: int, choose: Callable[[Runner | None], Runner]) -> Runner:
+        """Store `choose(stored runner)` as the process that runs the scan, atomically
+        (concurrent claims queue up; an exception from `choose` stores nothing); return it."""
         ...
 
     def replace_counters(

@@ -96,21 +96,26 @@ class SqlScanStore:
         self, scan_id: int, change: Callable[[dict[str, int]], dict[str, int]]
     ) -> None:
         """Replace the scan's counters by `change` of them, atomically."""
-        where = scans.c.id == scan_id
         with self.engine.begin() as connection:
-            # A write first takes the row lock (PostgreSQL) or the write lock (SQLite), so
-            # concurrent writers queue up instead of losing each other's changes.
-            connection.execute(update(scans).where(where).values(counters=scans.c.counters))
-            stored = dict(_scan_value(connection, scans.c.counters, scan_id))
-            connection.execute(update(scans).where(where).values(counters=change(stored)))
+            stored = dict(_locked_value(connection, scans.c.counters, scan_id))
+            connection.execute(
+                update(scans).where(scans.c.id == scan_id).values(counters=change(stored))
+            )
 
-    def set_runner(self, scan_id: int, runner: Runner) -> None:
-        """Record the process that runs the scan now (`engines/claims.py`)."""
+    def set_runner(self, scan_id: int, choose: Callable[[Runner | None], Runner]) -> Runner:
+        """Store `choose(stored runner)` as the process that runs the scan, in one locked
+        change, and return it (`engines/claims.py`): two processes claiming the scan at once
+        queue up, so the second sees the first; an exception from `choose` stores nothing."""
         with self.engine.begin() as connection:
-            statement = update(scans).where(scans.c.id == scan_id)
-            result = connection.execute(statement.values(runner=codec.runner_to_json(runner)))
-            if result.rowcount == 0:
-                raise ScanNotFoundError(scan_id)
+            runner = choose(
+                codec.runner_from_json(_locked_value(connection, scans.c.runner, scan_id))
+            )
+            connection.execute(
+                update(scans)
+                .where(scans.c.id == scan_id)
+                .values(runner=codec.runner_to_json(runner))
+            )
+            return runner
 
     def save_scores(self, scan_id: int, report_scores: Mapping[str, object]) -> None:
         """Store the scores, as the document `codec.scores_to_json` makes."""
@@ -263,6 +268,14 @@ def insert_scan(connection: Connection, spec: ScanSpec, *, engine: str = "local"
         engine=engine,
     )
     return int(connection.execute(statement.returning(scans.c.id)).scalar_one())
+
+
+def _locked_value(connection: Connection, column: ColumnElement[Any], scan_id: int) -> Any:
+    """The scan's `column`, read under the lock a write takes first: the row lock
+    (PostgreSQL) or the write lock (SQLite), so that concurrent read-change-write steps queue
+    up instead of losing each other's changes. Call it in a transaction."""
+    connection.execute(update(scans).where(scans.c.id == scan_id).values({column: column}))
+    return _scan_value(connection, column, scan_id)
 
 
 def _scan_value(connection: Connection, column: ColumnElement[Any], scan_id: int) -> Any:

@@ -62,7 +62,7 @@ def test_a_scan_run_by_a_live_process_cannot_be_claimed(tmp_path: Path) -> None:
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         host = this_process().host
-        store.set_runner(scan_id, Runner(host, other.pid, ""))
+        store.set_runner(scan_id, lambda _: Runner(host, other.pid, ""))
         with pytest.raises(ScanInputError, match=f"scan {scan_id} is still running"):
             claim(store, scan_id)
     finally:

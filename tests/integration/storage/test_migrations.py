@@ -272,6 +272,6 @@ def test_scans_stored_before_runners_were_recorded_have_none(database_url: str) 
     migrate(engine)
     store = SqlScanStore(engine)
     assert store.get_scan(1).runner is None
-    store.set_runner(1, Runner("host", 42, "1234"))
+    store.set_runner(1, lambda _: Runner("host", 42, "1234"))
     assert store.get_scan(1).runner == Runner("host", 42, "1234")
     engine.dispose()

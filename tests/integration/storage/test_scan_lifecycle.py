@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from tests.integration.storage.factories import HOME
 
 from siteaudit.model import ScanSpec, ScanStatus
+from siteaudit.model.report import Runner
 from siteaudit.storage import ScanNotFoundError, SqlScanStore
 from siteaudit.storage.tables import sites
 
@@ -88,6 +90,46 @@ def test_replacing_counters_under_a_prefix_counts_a_repeated_step_once(
     assert store.get_scan(scan_id).counters == {"fetch/status/200": 3, **checked}
     store.replace_counters(scan_id, ("external/", "fetch/"), {})
     assert store.get_scan(scan_id).counters == {}
+
+
+def test_two_claims_of_a_scan_at_once_queue_up_and_the_second_sees_the_first(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    seen: dict[int, Runner | None] = {}
+    ready = threading.Barrier(2)
+
+    def claim(pid: int) -> None:
+        def choose(held: Runner | None) -> Runner:
+            seen[pid] = held
+            time.sleep(0.3)  # a slow check: the other claim arrives meanwhile
+            return Runner("host", pid)
+
+        ready.wait()
+        store.set_runner(scan_id, choose)
+
+    threads = [threading.Thread(target=claim, args=(pid,)) for pid in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first, second = sorted(seen, key=lambda pid: seen[pid] is not None)
+    assert (seen[first], seen[second]) == (None, Runner("host", first))
+    assert store.get_scan(scan_id).runner == Runner("host", second)
+
+
+def test_a_refused_claim_stores_nothing(store: SqlScanStore) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    store.set_runner(scan_id, lambda _: Runner("host", 1))
+
+    def refuse(held: Runner | None) -> Runner:
+        raise RuntimeError(f"held by {held}")
+
+    with pytest.raises(RuntimeError, match="held by"):
+        store.set_runner(scan_id, refuse)
+    assert store.get_scan(scan_id).runner == Runner("host", 1)
+    with pytest.raises(ScanNotFoundError):
+        store.set_runner(404, lambda _: Runner("host", 1))
 
 
 def test_scans_are_listed_newest_first(store: SqlScanStore) -> None:
