@@ -126,6 +126,9 @@ class Check:
     # What the check reads besides the crawl (`model.report.SCAN_INPUTS`): a scan that did
     # not gather one of them scores the check as not applicable on every page.
     needs: frozenset[str] = frozenset()
+    # A site check that judges the site as a whole (its robots.txt, its sitemaps): scored as
+    # one unit, failed when it found anything, however many pages the site has.
+    whole_site: bool = False
 
     @property
     def is_site_check(self) -> bool:
@@ -180,10 +183,13 @@ def site_check(
     docs: Docs,
     options: Mapping[str, Option] | None = None,
     needs: Iterable[str] = (),
+    whole_site: bool = False,
 ) -> Callable[[SiteFn], Check]:
     """Declare a site check: decorate `def fn(site, ctx) -> Iterable[Failed]`.
 
-    `needs` names what it reads besides the crawl (`model.report.SCAN_INPUTS`).
+    `needs` names what it reads besides the crawl (`model.report.SCAN_INPUTS`);
+    `whole_site` marks a check of the site as a whole (its robots.txt, sitemaps, llms.txt),
+    scored as one unit rather than over the pages (`docs/scoring.md`).
     """
     unknown = set(needs) - set(SCAN_INPUTS)
     if unknown:
@@ -201,6 +207,7 @@ def site_check(
             options=MappingProxyType(dict(options or {})),
             site_fn=fn,
             needs=frozenset(needs),
+            whole_site=whole_site,
         )
 
     return build

@@ -42,6 +42,10 @@ def render_docs(checks: Iterable[Check]) -> dict[str, str]:
 def render_page(item: Check) -> str:
     """The Markdown page of one check."""
     scope = "site" if item.is_site_check else "page"
+    applies = _APPLIES[item.applies]
+    if item.whole_site:
+        scope = "site, scored as one unit (it passes or fails for the site as a whole)"
+        applies = "the whole crawl at once"
     lines = [
         _HEADER,
         f"# {_prose(item.title)}",
@@ -54,7 +58,7 @@ def render_page(item: Check) -> str:
         f"| Category | {item.category.value} |",
         f"| Severity | {item.severity.value} |",
         f"| Scope | {scope} |",
-        f"| Applies to | {_APPLIES[item.applies]} |",
+        f"| Applies to | {applies} |",
         "",
         "## What it checks",
         "",
@@ -98,7 +102,7 @@ def _category_order(item: Check) -> tuple[int, str]:
 
 
 def _index_row(item: Check) -> str:
-    scope = "site" if item.is_site_check else "page"
+    scope = "site (one unit)" if item.whole_site else "site" if item.is_site_check else "page"
     link = f"[`{item.id}`]({page_name(item)})"
     return f"| {link} | {item.severity.value} | {scope} | {_cell(item.title)} |"
 

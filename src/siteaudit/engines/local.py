@@ -37,6 +37,7 @@ from siteaudit.engines.site_checks import analyze_site_on_two_cores
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.model.page import OUTCOME_COUNTERS, UNAUDITED, outcome_counters
+from siteaudit.model.report import SITE_CHECK_ERRORS
 from siteaudit.model.site import BrokenExternal, Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
@@ -408,13 +409,17 @@ class LocalEngine:
             site = replace(site, broken_external=broken_external)
         site_result = self._analyze_site(scan_id, spec, site)
         del site
+        # Named, so the report says which, and scored as not applicable; a resumed scan's
+        # run replaces the first's.
+        crashed = {f"{SITE_CHECK_ERRORS}{check}": 1 for check, _ in site_result.errors}
+        self._store.replace_counters(scan_id, (SITE_CHECK_ERRORS,), crashed)
         self._store.set_status(scan_id, ScanStatus.AGGREGATING)
         scores = aggregate(self._catalogue, self._store.check_stats(scan_id))
         self._store.save_scores(scan_id, scores_to_dict(scores))
-        crashed = sum(v for k, v in state.counters.items() if k.startswith("analysis/"))
+        page_checks_crashed = any(k.startswith("analysis/") for k in state.counters)
         status = (
             ScanStatus.COMPLETED_WITH_ERRORS
-            if state.errors or state.stored_errors or crashed or site_result.errors
+            if state.errors or state.stored_errors or page_checks_crashed or site_result.errors
             else ScanStatus.COMPLETED
         )
         self._store.set_status(scan_id, status)

@@ -28,6 +28,7 @@ MAX_HOSTS = 100
 # (`checks.base.site_check`), with what a report calls it.
 EXTERNAL_LINKS = "external-links"
 SCAN_INPUTS = {EXTERNAL_LINKS: "the checks of links to other sites"}
+SITE_CHECK_ERRORS = "analysis/site-check-error/"  # + the id of a site check that crashed
 
 
 class Rows(Protocol[T_co]):
@@ -76,6 +77,16 @@ def missing_inputs(scan: ScanInfo) -> frozenset[str]:
     checked = scan.settings.get("check_external", False) is True
     offline = scan.counters.get("external/offline-hosts", 0) > 0
     return frozenset() if checked and not offline else frozenset({EXTERNAL_LINKS})
+
+
+def crashed_site_checks(scan: ScanInfo) -> frozenset[str]:
+    """The site checks that crashed in the scan (`SITE_CHECK_ERRORS` counters): scored as
+    not applicable, since a check that did not finish did not pass."""
+    return frozenset(
+        name.removeprefix(SITE_CHECK_ERRORS)
+        for name in scan.counters
+        if name.startswith(SITE_CHECK_ERRORS)
+    )
 
 
 def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:

@@ -91,6 +91,7 @@ class CheckStats:
     failing_pages: dict[str, int] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)
     missing_inputs: frozenset[str] = frozenset()  # `model.report.missing_inputs` of the scan
+    crashed_site_checks: frozenset[str] = frozenset()  # `model.report.crashed_site_checks`
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from tests.support.sites import Site, html
 
-from siteaudit.checks.base import Docs, check
+from siteaudit.checks.base import Docs, Failed, check, failed, site_check
 from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines import runner
@@ -30,6 +31,7 @@ from siteaudit.engines.processing import (
 )
 from siteaudit.engines.runner import make_fetcher, make_spec, run_scan
 from siteaudit.model import Category, FetchedPage, Page, ScanStatus, Severity
+from siteaudit.pipeline.aggregation import tally
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store
@@ -99,9 +101,23 @@ def _crashing(page: Page, ctx: object) -> object:
     raise RuntimeError("boom")
 
 
+@site_check(
+    id="site-check-crashes",
+    category=Category.CONTENT,
+    severity=Severity.HIGH,
+    title="t",
+    failure_title="f",
+    docs=Docs(what="w", why="y", fix="f"),
+)
+def _crashing_site_check(site: object, ctx: object) -> Iterator[Failed]:
+    yield failed("Found before the crash.")
+    raise RuntimeError("boom")
+
+
 async def test_a_crashing_check_never_fails_the_scan(settings: Settings) -> None:
     store: ScanStore = open_store(settings.database_url)
-    catalogue = Catalogue((*load_catalogue().checks, _crashing))  # type: ignore[arg-type]
+    checks = (*load_catalogue().checks, _crashing, _crashing_site_check)
+    catalogue = Catalogue(checks)  # type: ignore[arg-type]
     with DemoServer() as server:
         spec = make_spec(settings, server.url, (), ())
         scan_id = store.create_scan(spec)
@@ -120,6 +136,15 @@ async def test_a_crashing_check_never_fails_the_scan(settings: Settings) -> None
     ]
     assert len(html_pages) >= 10
     assert report.scan.counters.get("analysis/check-error/always-crashes") == len(html_pages)
+    # The site check is named in the scan, keeps what it found, and is not scored as passed.
+    assert report.scan.counters["analysis/site-check-error/site-check-crashes"] == 1
+    assert [f.message for f in report.findings if f.check_id == "site-check-crashes"] == [
+        "Found before the crash."
+    ]
+    stats = store.check_stats(scan_id)
+    assert stats.crashed_site_checks == {"site-check-crashes"}
+    (tallied,) = (t for t in tally(catalogue, stats) if t.check_id == "site-check-crashes")
+    assert tallied.applicable == 0
 
 
 # Their verdicts depend on how busy the machine is, not on where checks run.

@@ -7,7 +7,13 @@ from siteaudit.checks.base import Docs, site_check
 from siteaudit.checks.catalogue import Catalogue, load_catalogue
 from siteaudit.checks.scoring import CheckTally, score
 from siteaudit.model import Category, ScanStatus, Severity
-from siteaudit.model.report import EXTERNAL_LINKS, ScanInfo, missing_inputs
+from siteaudit.model.report import (
+    EXTERNAL_LINKS,
+    SITE_CHECK_ERRORS,
+    ScanInfo,
+    crashed_site_checks,
+    missing_inputs,
+)
 from siteaudit.pipeline.aggregation import aggregate
 from siteaudit.pipeline.aggregation import tally as tally_checks
 from siteaudit.pipeline.ports import CheckStats
@@ -65,6 +71,43 @@ def test_a_check_needing_what_the_scan_did_not_gather_applies_nowhere() -> None:
     assert not_gathered == {"external-link-broken": 0, "broken-link": 10}
     links = aggregate(catalogue, missing).for_category(Category.LINKS)
     assert links is not None and links.checks == 1  # scored on broken-link alone
+
+
+def test_a_check_of_the_site_as_a_whole_is_one_unit_whatever_the_site_size() -> None:
+    broken_sitemap = next(c for c in load_catalogue().checks if c.id == "sitemap-error")
+    listed = next(c for c in load_catalogue().checks if c.id == "sitemap-url-broken")
+    assert broken_sitemap.whole_site and not listed.whole_site
+    catalogue = Catalogue((broken_sitemap, listed))
+    stats = CheckStats(
+        html_pages=10_000,
+        response_pages=10_000,
+        failing_pages={"sitemap-error": 2, "sitemap-url-broken": 2},
+    )
+    tallies = {t.check_id: (t.applicable, t.failing) for t in tally_checks(catalogue, stats)}
+    assert tallies == {"sitemap-error": (1, 1), "sitemap-url-broken": (10_000, 2)}
+    sitemaps = aggregate(catalogue, stats).for_category(Category.SITEMAPS)
+    # sitemap-error (high, 5) fails outright; sitemap-url-broken (medium) nearly passes.
+    weight = {Severity.HIGH: 5, Severity.MEDIUM: 3, Severity.LOW: 1}[listed.severity]
+    expected = 100 * weight * (1 - 2 / 10_000) / (5 + weight)
+    assert sitemaps is not None and sitemaps.score == pytest.approx(expected, abs=0.05)
+    clean = aggregate(catalogue, CheckStats(html_pages=10_000, response_pages=10_000))
+    assert clean.for_category(Category.SITEMAPS).score == 100.0  # type: ignore[union-attr]
+    empty = tally_checks(catalogue, CheckStats(html_pages=0, response_pages=1))
+    assert [t.applicable for t in empty] == [0, 0]  # nothing crawled: nothing scored
+
+
+def test_a_site_check_that_crashed_applies_nowhere() -> None:
+    crashed = next(c for c in load_catalogue().checks if c.id == "title-duplicate")
+    stats = CheckStats(
+        html_pages=10,
+        response_pages=10,
+        crashed_site_checks=crashed_site_checks(
+            scan_info({}, {f"{SITE_CHECK_ERRORS}title-duplicate": 1, "fetch/status/200": 10})
+        ),
+    )
+    assert stats.crashed_site_checks == {"title-duplicate"}
+    (only,) = tally_checks(Catalogue((crashed,)), stats)
+    assert only.applicable == 0  # not checked is not passed
 
 
 def scan_info(settings: dict[str, object], counters: dict[str, int]) -> ScanInfo:

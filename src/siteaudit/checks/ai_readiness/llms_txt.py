@@ -13,6 +13,7 @@ from siteaudit.model.site import Site
     severity=Severity.LOW,
     title="Site publishes llms.txt",
     failure_title="Site has no llms.txt",
+    whole_site=True,
     docs=Docs(
         what="Fails when /llms.txt at the site root did not answer 200 with content.",
         why="llms.txt is a proposed convention (llmstxt.org) giving language models a short "

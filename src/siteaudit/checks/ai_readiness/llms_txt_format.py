@@ -16,6 +16,7 @@ _LINK_ITEM = re.compile(r"^\s*[-*]\s*\[[^\]]+\]\([^)\s]+\)", re.MULTILINE)
     severity=Severity.LOW,
     title="llms.txt is well formed",
     failure_title="llms.txt does not follow the llms.txt format",
+    whole_site=True,
     docs=Docs(
         what="When /llms.txt exists, requires what llmstxt.org specifies: the first line an "
         "H1 (`# Name`), and at least one markdown list item linking a page "

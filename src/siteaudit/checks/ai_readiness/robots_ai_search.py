@@ -14,6 +14,7 @@ from siteaudit.model.site import Site
     severity=Severity.MEDIUM,
     title="AI search crawlers may fetch the site",
     failure_title="robots.txt blocks AI search crawlers",
+    whole_site=True,
     docs=Docs(
         what="Evaluates robots.txt (with protego, the crawler's parser) for the home page as "
         "seen by AI search and user-triggered fetchers: OAI-SearchBot, ChatGPT-User, "

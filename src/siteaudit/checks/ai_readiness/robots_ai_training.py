@@ -14,6 +14,7 @@ from siteaudit.model.site import Site
     severity=Severity.INFO,
     title="robots.txt states a policy for AI training crawlers",
     failure_title="robots.txt says nothing about AI training crawlers",
+    whole_site=True,
     docs=Docs(
         what="Looks in robots.txt for a group naming at least one AI training crawler "
         "(GPTBot, Google-Extended, CCBot, ClaudeBot, anthropic-ai, Applebot-Extended, "

@@ -17,6 +17,7 @@ EVERYTHING = frozenset({"/", "/*"})
     severity=Severity.CRITICAL,
     title="robots.txt lets search engines crawl the site",
     failure_title="robots.txt blocks the whole site",
+    whole_site=True,
     docs=Docs(
         what="Groups the rules of a robots.txt that answered 200 by User-agent (RFC 9309) "
         "and fails when the group for `*`, Googlebot or Bingbot disallows `/` (or `/*`) "

@@ -14,6 +14,7 @@ from siteaudit.model.site import Site
     severity=Severity.LOW,
     title="Site serves a robots.txt",
     failure_title="Site has no robots.txt",
+    whole_site=True,
     docs=Docs(
         what="Fails when /robots.txt answered with a 4xx status (usually 404).",
         why="Without robots.txt crawlers assume everything may be crawled, which is fine "

@@ -14,6 +14,7 @@ from siteaudit.model.site import Site
     severity=Severity.LOW,
     title="robots.txt declares the sitemap",
     failure_title="robots.txt does not declare a sitemap",
+    whole_site=True,
     docs=Docs(
         what="Looks for at least one `Sitemap:` line in a robots.txt that answered 200.",
         why="The Sitemap line is how every crawler, not only those you submitted the "

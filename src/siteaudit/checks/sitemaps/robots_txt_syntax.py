@@ -21,6 +21,7 @@ MAX_REPORTED = 20
     severity=Severity.MEDIUM,
     title="robots.txt is well formed",
     failure_title="robots.txt has lines crawlers ignore",
+    whole_site=True,
     docs=Docs(
         what="Parses a robots.txt that answered 200 line by line (RFC 9309) and reports "
         "lines that are not `field: value`, unknown fields (typos such as `Disalow`, or "

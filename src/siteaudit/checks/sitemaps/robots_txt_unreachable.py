@@ -14,6 +14,7 @@ from siteaudit.model.site import Site
     severity=Severity.CRITICAL,
     title="robots.txt answers without a server error",
     failure_title="robots.txt answers with a server error",
+    whole_site=True,
     docs=Docs(
         what="Fails when /robots.txt answered with a 5xx status.",
         why="RFC 9309 tells crawlers to treat an unreachable robots.txt as a full "

@@ -13,6 +13,7 @@ from siteaudit.model.site import Site
     severity=Severity.HIGH,
     title="Sitemaps can be read",
     failure_title="Sitemap cannot be read",
+    whole_site=True,
     docs=Docs(
         what="Reports every sitemap (declared in robots.txt, found at /sitemap.xml or "
         "listed in a sitemap index) that did not answer 2xx, or whose content could not be "

@@ -13,6 +13,7 @@ from siteaudit.model.site import Site
     severity=Severity.LOW,
     title="Site has a sitemap",
     failure_title="Site has no sitemap",
+    whole_site=True,
     docs=Docs(
         what="Fails when discovery found no sitemap: none declared in robots.txt and none "
         "at the conventional /sitemap.xml. Says nothing when discovery did not run (no "

@@ -16,6 +16,7 @@ MAX_BYTES = 50 * 1024 * 1024  # 52,428,800 bytes, uncompressed
     severity=Severity.MEDIUM,
     title="Sitemaps stay within the size limits",
     failure_title="Sitemap exceeds the protocol's size limits",
+    whole_site=True,
     docs=Docs(
         what="Compares each sitemap's URL count and uncompressed size with the sitemaps.org "
         "limits: 50,000 URLs and 50 MB (52,428,800 bytes). These are protocol limits, not "

@@ -34,6 +34,7 @@ from siteaudit.engines.external_links import EXTERNAL_COUNTERS, broken_external_
 from siteaudit.engines.preflight import HostRobots, apply_crawl_delay, preflight, robots_allowed
 from siteaudit.engines.runner import build_catalogue, external_step, fetch_config, make_fetcher
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
+from siteaudit.model.report import SITE_CHECK_ERRORS
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import PageAnalyzer, analyze_site
@@ -62,7 +63,6 @@ WORKER_LOST = "worker-lost"  # stable error codes of pages the engine gave up on
 TIME_LIMIT = "time-limit"
 CANCEL_CHECK_S = 0.5  # how stale a worker's view of the cancel flag may be
 ANALYZERS_KEPT = 8
-SITE_CHECK_ERRORS = "analysis/site-check-error/"  # + the id of a site check that crashed
 T = TypeVar("T")
 
 Publish = Callable[[Message], None]
