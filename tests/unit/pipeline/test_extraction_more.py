@@ -307,3 +307,9 @@ def test_each_link_knows_the_page_region_it_sits_in() -> None:
         ("rf", "footer"),
         ("p", "content"),
     ]
+
+
+def test_a_role_attribute_is_found_however_it_is_written() -> None:
+    for attribute in ("ROLE=navigation", "role = 'navigation'", 'Role="NAVIGATION"'):
+        page = extract_html(f"<div {attribute}><a href='/m'>m</a></div><a href='/p'>p</a>")
+        assert [link.position for link in page.links] == ["navigation", "content"], attribute
