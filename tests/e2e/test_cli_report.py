@@ -93,3 +93,27 @@ def test_ctrl_c_while_the_reports_are_written_says_how_to_write_them(
         "siteaudit: interrupted while writing the reports of scan 1 (completed);"
         " `siteaudit report 1` writes them\n"
     )
+
+
+def test_the_demo_says_the_same_when_ctrl_c_comes_as_its_reports_are_written(
+    workdir: Path, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in cli_env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(workdir)
+    write = cli.write_reports
+
+    def interrupted(*args: Any, **kwargs: Any) -> dict[str, Path]:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "write_reports", interrupted)
+    monkeypatch.setattr(cli, "_exit", sys.exit)
+    result = CliRunner().invoke(cli.main, ["demo", "--json"])
+    assert result.exit_code == 130
+    assert result.stderr == (
+        "siteaudit: interrupted while writing the reports of scan 1 (completed);"
+        " `siteaudit report 1` writes them\n"
+    )
+    assert not (workdir / ".siteaudit" / "demo" / "report.json").exists()

@@ -199,24 +199,11 @@ def scan(
                 assert url is not None
                 spec = make_spec(settings, url, options["include"], options["exclude"])
                 outcome = _run(settings, spec, quiet=quiet or as_json, ahead=ahead, out_dir=out_dir)
-        except ScanStoppedError as exc:  # a second Ctrl-C: no reports, out at once
-            click.echo(f"siteaudit: {exc}", err=True)
-            _exit(EXIT_INTERRUPTED)
+        except ScanStoppedError as exc:
+            _stopped(exc)
         except SiteauditError as exc:
             fail(str(exc))
-        try:
-            code = _finish(
-                outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json, ahead=ahead
-            )
-        except KeyboardInterrupt:  # the scan is stored; only its reports are missing
-            scan_id = outcome.report.scan.id
-            click.echo(
-                f"siteaudit: interrupted while writing the reports of scan {scan_id}"
-                f" ({outcome.status.value}); `siteaudit report {scan_id}` writes them",
-                err=True,
-            )
-            code = EXIT_INTERRUPTED
-        _exit(code)
+        _exit(_finish(outcome, out_dir, chosen, fail_on, quiet=quiet, as_json=as_json, ahead=ahead))
     finally:
         if ahead is not None:
             ahead.abandon()  # a scan that ended without reports, or an error on the way
@@ -242,6 +229,8 @@ def demo(out_dir: Path, as_json: bool) -> None:
         try:
             settings = load_settings()
             outcome = _run(settings, make_spec(settings, server.url, (), ()), quiet=as_json)
+        except ScanStoppedError as exc:
+            _stopped(exc)
         except SiteauditError as exc:
             fail(str(exc))
     _exit(_finish(outcome, out_dir, FORMATS, None, quiet=False, as_json=as_json))
@@ -420,6 +409,12 @@ def _parse_formats(formats: str) -> tuple[str, ...]:
     return chosen
 
 
+def _stopped(exc: ScanStoppedError) -> NoReturn:
+    """A second Ctrl-C during the scan: say what is kept and leave at once, no reports."""
+    click.echo(f"siteaudit: {exc}", err=True)
+    _exit(EXIT_INTERRUPTED)
+
+
 def _exit(code: int) -> NoReturn:
     """Exit with `code`, sparing the interpreter's last collections the scan's heap.
 
@@ -469,6 +464,32 @@ def _report_dir(out_dir: Path | None, scan_id: int) -> Path:
 
 
 def _finish(
+    outcome: ScanOutcome,
+    out_dir: Path | None,
+    formats: tuple[str, ...],
+    fail_on: str | None,
+    *,
+    quiet: bool,
+    as_json: bool,
+    ahead: PreparedReports | None = None,
+) -> int:
+    """Write the reports and print the summary; the exit code. Ctrl-C meanwhile keeps the
+    stored scan and says how to write its reports."""
+    try:
+        return _write_and_summarise(
+            outcome, out_dir, formats, fail_on, quiet=quiet, as_json=as_json, ahead=ahead
+        )
+    except KeyboardInterrupt:  # the scan is stored; only its reports are missing
+        scan_id = outcome.report.scan.id
+        click.echo(
+            f"siteaudit: interrupted while writing the reports of scan {scan_id}"
+            f" ({outcome.status.value}); `siteaudit report {scan_id}` writes them",
+            err=True,
+        )
+        return EXIT_INTERRUPTED
+
+
+def _write_and_summarise(
     outcome: ScanOutcome,
     out_dir: Path | None,
     formats: tuple[str, ...],
