@@ -190,6 +190,23 @@ def test_ctrl_c_stops_the_scan_within_seconds_and_stores_it_as_cancelled(
     assert len(site.requests) == requests_at_stop  # nothing more reaches the site
 
 
+def test_the_first_ctrl_c_says_what_happens_next(
+    serve: Callable[..., Site], launch: Launch
+) -> None:
+    site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=tree(delay_s=0.2))
+    proc = launch("scan", site.url, "--concurrency", "2", "--max-pages", "40")
+    while len(site.requests) < 10:
+        time.sleep(0.05)
+        assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert (
+        "Stopping: the pages under way are finished and stored, then the reports are written"
+        " (Ctrl-C again stops at once).\n"
+    ) in err
+
+
 def test_a_second_ctrl_c_stops_at_once_and_the_scan_can_be_resumed(
     serve: Callable[..., Site], workdir: Path, siteaudit: Run, launch: Launch
 ) -> None:

@@ -60,6 +60,15 @@ class ProgressDisplay:
         if self._live is not None:
             self._live.__exit__(exc_type, exc, tb)
 
+    def stopping(self) -> None:
+        """Say what the first Ctrl-C does (called from the signal handler)."""
+        if self._quiet:
+            return
+        if self._live is not None:
+            self._live.console.print(STOPPING, markup=False, highlight=False)
+            return
+        print(STOPPING, file=sys.stderr, flush=True)
+
     def update(self, progress: Progress) -> None:
         """Show a progress snapshot."""
         if self._quiet:
@@ -74,6 +83,12 @@ class ProgressDisplay:
         if now - self._last_log >= LOG_INTERVAL_S or progress.status.is_terminal:
             self._last_log = now
             print(line, file=sys.stderr, flush=True)
+
+
+STOPPING = (
+    "Stopping: the pages under way are finished and stored, then the reports are written"
+    " (Ctrl-C again stops at once)."
+)
 
 
 def format_progress(progress: Progress) -> str:

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -454,9 +455,13 @@ def _run(
 
     hook = prepare if ahead is not None and ahead.formats else None
     with ProgressDisplay(quiet=quiet) as display:
-        if isinstance(target, int):
-            return resume_scan(settings, target, on_progress=display.update, on_crawled=hook)
-        return run_scan(settings, target, on_progress=display.update, on_crawled=hook)
+        run = partial(
+            resume_scan if isinstance(target, int) else run_scan,
+            on_progress=display.update,
+            on_crawled=hook,
+            on_stop=display.stopping,
+        )
+        return run(settings, target)
 
 
 def _report_dir(out_dir: Path | None, scan_id: int) -> Path:

@@ -228,16 +228,20 @@ def run_scan(
     on_progress: Callable[[Progress], None] | None = None,
     store: ScanStore | None = None,
     on_crawled: CrawledHook | None = None,
+    on_stop: Callable[[], None] | None = None,
 ) -> ScanOutcome:
     """Create a scan for `spec`, run it to a terminal state and return its report.
 
     `on_crawled(store, scan_id)` is called once the crawl has stored every page and before
     the site checks, when the scan may fork helpers (`may_fork`): the CLI starts writing
-    the findings CSV then.
+    the findings CSV then. `on_stop()` is called at the first Ctrl-C (`user_stops`), from
+    the signal handler: the CLI says what happens next.
     """
     store = store or open_store(settings.database_url)
     scan_id = store.create_scan(spec)
-    return _execute(settings, store, scan_id, on_progress, resume=False, on_crawled=on_crawled)
+    return _execute(
+        settings, store, scan_id, on_progress, resume=False, on_crawled=on_crawled, on_stop=on_stop
+    )
 
 
 def resume_scan(
@@ -247,6 +251,7 @@ def resume_scan(
     on_progress: Callable[[Progress], None] | None = None,
     store: ScanStore | None = None,
     on_crawled: CrawledHook | None = None,
+    on_stop: Callable[[], None] | None = None,
 ) -> ScanOutcome:
     """Continue an interrupted scan without refetching the pages it already stored."""
     store = store or open_store(settings.database_url)
@@ -256,7 +261,9 @@ def resume_scan(
         raise ScanInputError(f"there is no scan {scan_id} in {settings.database_url}") from exc
     if status in (ScanStatus.COMPLETED, ScanStatus.COMPLETED_WITH_ERRORS):
         raise ScanInputError(f"scan {scan_id} is already {status.value}; nothing to resume")
-    return _execute(settings, store, scan_id, on_progress, resume=True, on_crawled=on_crawled)
+    return _execute(
+        settings, store, scan_id, on_progress, resume=True, on_crawled=on_crawled, on_stop=on_stop
+    )
 
 
 @contextlib.contextmanager
@@ -282,6 +289,7 @@ def _execute(
     *,
     resume: bool,
     on_crawled: CrawledHook | None = None,
+    on_stop: Callable[[], None] | None = None,
 ) -> ScanOutcome:
     catalogue = build_catalogue(settings)
     claim(store, scan_id)  # refused while another process runs the scan
@@ -299,6 +307,7 @@ def _execute(
                     resume=resume,
                     forking=forking,
                     on_crawled=crawled,
+                    on_stop=on_stop,
                 )
             )
         except KeyboardInterrupt:  # stopped at once (`user_stops`)
@@ -317,6 +326,7 @@ async def _run(
     resume: bool,
     forking: bool,
     on_crawled: Callable[[int], None] | None,
+    on_stop: Callable[[], None] | None,
 ) -> ScanStatus:
     # The operator's headers go to the scanned site only (settings.crawl.headers); TLS and
     # the delay between requests are as the scan was asked (a resumed one's too).
@@ -340,17 +350,22 @@ async def _run(
         external=external_step(settings),
     )
     try:
-        with user_stops(asyncio.get_running_loop(), engine.cancel):
+        with user_stops(asyncio.get_running_loop(), engine.cancel, on_stop):
             return await engine.run(scan_id, resume=resume)
     finally:
         await fetcher.close()
 
 
 @contextlib.contextmanager
-def user_stops(loop: asyncio.AbstractEventLoop, cancel: Callable[[], None]) -> Iterator[None]:
-    """Ctrl-C (SIGINT) and SIGTERM while the scan runs: the first `cancel`s it (the pages
-    under way are finished and stored); the next raises KeyboardInterrupt wherever the
-    process is, which `_execute` turns into a scan stored as cancelled.
+def user_stops(
+    loop: asyncio.AbstractEventLoop,
+    cancel: Callable[[], None],
+    on_stop: Callable[[], None] | None = None,
+) -> Iterator[None]:
+    """Ctrl-C (SIGINT) and SIGTERM while the scan runs: the first calls `on_stop` and
+    `cancel`s the scan (the pages under way are finished and stored); the next raises
+    KeyboardInterrupt wherever the process is, which `_execute` turns into a scan stored as
+    cancelled.
 
     Python-level handlers, not the loop's (`add_signal_handler`): those run only once the
     loop gets back to its selector, so a second Ctrl-C went unheard while the scan waited
@@ -364,6 +379,8 @@ def user_stops(loop: asyncio.AbstractEventLoop, cancel: Callable[[], None]) -> I
         stops += 1
         if stops > 1:
             raise KeyboardInterrupt
+        if on_stop is not None:
+            on_stop()
         loop.call_soon_threadsafe(cancel)  # on the loop, whatever this interrupted
 
     signals = (signal.SIGINT, signal.SIGTERM)
