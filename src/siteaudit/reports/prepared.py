@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
-from siteaudit.forking import leave_signals_to_the_parent
+from siteaudit.forking import leave_signals_to_the_parent, parent_only, release
 from siteaudit.model import Finding
 from siteaudit.model.report import PageRow, ScanReport
 from siteaudit.reports.csv_report import CsvWriter
@@ -124,6 +124,7 @@ class PreparedReports:
             os.close(go_in)
             _child(self.formats, (pages, page_findings, site_findings), files, go_out)
         os.close(go_out)
+        parent_only(go_in)  # the child stops at its end of file: no later fork may hold it
         self._pid, self._go, self._files = pid, go_in, files
 
     def go(self, report: ScanReport) -> None:
@@ -161,6 +162,7 @@ class PreparedReports:
 
     def _wait(self) -> int:
         assert self._pid is not None and self._go is not None
+        release(self._go)
         os.close(self._go)  # without a go first, the child stops
         self._go = None
         _, status = os.waitpid(self._pid, 0)

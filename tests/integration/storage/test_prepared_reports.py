@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -133,6 +135,28 @@ def test_an_abandoned_preparation_leaves_nothing(store: SqlScanStore, tmp_path: 
     prepared = _prepare(store, _seed(store), out)
     prepared.abandon()
     prepared.abandon()  # twice is harmless
+    assert list(out.iterdir()) == []
+
+
+def test_a_process_forked_later_does_not_keep_the_child_waiting(
+    store: SqlScanStore, tmp_path: Path
+) -> None:
+    """The child stops at its end of file: a process the scan forks afterwards (the site
+    checks' helper) must not hold the write end too, or a parent killed mid-scan would leave
+    the child waiting for that process as well."""
+    out = tmp_path / "out"
+    prepared = _prepare(store, _seed(store), out)
+    sibling = os.fork()
+    if sibling == 0:  # the later fork: lives on for a minute
+        time.sleep(60)
+        os._exit(0)
+    try:
+        started = time.monotonic()
+        prepared.abandon()  # closes the parent's write end and waits for the child
+        assert time.monotonic() - started < 30  # not the sibling's minute
+    finally:
+        os.kill(sibling, signal.SIGKILL)
+        os.waitpid(sibling, 0)
     assert list(out.iterdir()) == []
 
 
