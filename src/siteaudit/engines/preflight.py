@@ -16,6 +16,7 @@ from siteaudit.pipeline.ports import Fetcher
 from siteaudit.pipeline.urls import Scope, normalise
 
 LLMS_MAX_BYTES = 256 * 1024
+ABSENT = frozenset({404, 410})  # answers that say a file looked for does not exist
 
 
 async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
@@ -43,8 +44,13 @@ async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
         found = await fetch_sitemap_urls(fetcher, sitemaps, limit=spec.max_pages)
         urls = _in_scope(found.urls, spec)
         files = found.files
+        errors = len(found.errors)
+        if not robots.sitemaps and _absent(files):
+            # Only looked for, and not there: the site has no sitemap (`sitemap-missing`),
+            # not one that cannot be read (`sitemap-error`).
+            files, errors = (), 0
         counters["sitemap/urls"] = len(found.urls)
-        counters["sitemap/errors"] = len(found.errors)
+        counters["sitemap/errors"] = errors
     facts = SiteFacts(
         robots_status=robots.status,
         robots_txt=robots.text,
@@ -59,6 +65,11 @@ async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
         facts=facts,
         robots=robots.to_json(),
     )
+
+
+def _absent(files: tuple[SitemapInfo, ...]) -> bool:
+    """True when the one file looked for answered that there is no such file."""
+    return len(files) == 1 and files[0].status in ABSENT
 
 
 def _in_scope(found: tuple[str, ...], spec: ScanSpec) -> list[str]:

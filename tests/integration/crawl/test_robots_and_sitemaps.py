@@ -10,11 +10,15 @@ import pytest
 from aiohttp import web
 from tests.integration.crawl.hostile import loopback_only, web_server
 
+from siteaudit.checks.catalogue import load_catalogue
 from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.robots import ROBOTS_MAX_BYTES, RobotsMode, fetch_robots
 from siteaudit.crawl.sitemaps import SitemapLimits, fetch_sitemap_urls
 from siteaudit.crawl.ssrf import AddressPolicy
+from siteaudit.engines.preflight import preflight
+from siteaudit.model import ScanSpec
+from siteaudit.model.site import Site
 
 CONFIG = FetchConfig(total_timeout=10, backoff_base=0.01)
 NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -165,3 +169,35 @@ async def test_an_unreachable_sitemap_is_an_error_entry() -> None:
         result = await fetch_sitemap_urls(fetcher, [base + "/sitemap.xml"], limit=10)
     assert result.urls == ()
     assert result.errors[0].message == "answered HTTP 404"
+
+
+@pytest.mark.parametrize(
+    ("robots", "sitemap_status", "recorded"),
+    [
+        (b"User-agent: *\nAllow: /\n", 404, []),  # looked for, not there: no sitemap
+        (b"User-agent: *\nAllow: /\n", 410, []),
+        (b"User-agent: *\nAllow: /\n", 500, [500]),  # there, but cannot be read
+        (b"Sitemap: {base}/sitemap.xml\n", 404, [404]),  # declared, and missing: an error
+    ],
+    ids=["probed-404", "probed-410", "probed-500", "declared-404"],
+)
+async def test_a_sitemap_only_looked_for_and_absent_is_no_sitemap_not_a_broken_one(
+    robots: bytes, sitemap_status: int, recorded: list[int]
+) -> None:
+    files: dict[str, tuple[int, bytes, dict[str, str]]] = {
+        "/sitemap.xml": (sitemap_status, b"nothing here", TEXT)
+    }
+    async with web_server(static_app(files)) as base:
+        files["/robots.txt"] = (200, robots.replace(b"{base}", base.encode()), TEXT)
+        async with HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+            found = await preflight(fetcher, ScanSpec(base + "/"))
+    assert [info.status for info in found.facts.sitemaps] == recorded
+    assert found.counters["sitemap/errors"] == len(recorded)
+    site = Site(start_url=base + "/", pages=(), facts=found.facts)
+    failed = {
+        item.id
+        for item in load_catalogue().site_checks
+        if item.id in {"sitemap-error", "sitemap-missing"}
+        for _ in item.site_fn(site, item.context(start_url=base + "/"))  # type: ignore[misc]
+    }
+    assert failed == ({"sitemap-error"} if recorded else {"sitemap-missing"})
