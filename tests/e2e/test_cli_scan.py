@@ -329,7 +329,14 @@ def test_headers_given_go_to_the_scanned_site_only_and_owned_ones_are_refused(
 def test_nofollow_links_are_followed_only_when_asked(
     siteaudit: Run, serve: Callable[..., Site], workdir: Path
 ) -> None:
-    site = serve({"/": html('<a href="/kept">k</a><a rel="nofollow" href="/sponsor">s</a>')})
+    site = serve(
+        {
+            "/": html(
+                '<nav><a rel="nofollow" href="/about">About</a></nav><a href="/kept">k</a>'
+                '<a rel="nofollow" href="/sponsor">s</a><p>Read <a href="/about">about us</a></p>'
+            )
+        }
+    )
     default = siteaudit("scan", site.url, "--out", "default", "--quiet")
     asked = siteaudit("scan", site.url, "--out", "asked", "--quiet", "--follow-nofollow")
     assert default.returncode == 0 and asked.returncode == 0, default.stderr + asked.stderr
@@ -338,8 +345,9 @@ def test_nofollow_links_are_followed_only_when_asked(
         report = json.loads((workdir / out / "report.json").read_text())
         return {page["url"].removeprefix(site.url.rstrip("/")) for page in report["pages"]}
 
-    assert fetched("default") == {"/", "/kept"}
-    assert fetched("asked") == {"/", "/kept", "/sponsor"}
+    # /about is also linked without nofollow: that link is followed.
+    assert fetched("default") == {"/", "/kept", "/about"}
+    assert fetched("asked") == {"/", "/kept", "/sponsor", "/about"}
 
 
 def robots(text: str) -> Route:

@@ -286,35 +286,50 @@ def _links(
     clean: Callable[[str], str] | None,
     positions: dict[int, str],
 ) -> tuple[tuple[Link, ...], bool]:
-    """Distinct crawlable <a href> targets in document order, the first occurrence winning."""
+    """Distinct crawlable <a href> targets in document order, the first occurrence winning,
+    except that a followed link to a URL first linked with rel=nofollow (a menu's nofollow,
+    then the same page in the text) replaces it: the page does give that URL a followed
+    link, which crawlers follow."""
     links: list[Link] = []
-    seen_hrefs: set[str] = set()
-    seen_urls: set[str] = set()
+    urls: dict[str, str | None] = {}  # href -> its resolved URL (None: not crawlable)
+    kept: dict[str, int] = {}  # URL -> index of its link
+    nofollowed: set[str] = set()  # URLs whose kept link is nofollow
     for node in doc.css("a[href]"):
         attrs = node.attrs
         href = attrs.get("href")
-        # The same href string repeats a lot (menus, footers): skip it before resolving.
-        if not href or href in seen_hrefs:
+        if not href:
             continue
-        seen_hrefs.add(href)
-        url = resolve(base, href)
-        if url is not None and clean is not None:
-            url = clean(url)
-        if url is None or url in seen_urls:
+        # The same href string repeats a lot (menus, footers): skip it before resolving.
+        if href in urls:
+            url = urls[href]
+            if url not in nofollowed:
+                continue
+        else:
+            url = resolve(base, href)
+            if url is not None and clean is not None:
+                url = clean(url)
+            urls[href] = url
+            if url is None or (url in kept and url not in nofollowed):
+                continue
+        rel = attrs.get("rel")
+        link = Link(
+            url=url,
+            text=_link_text(doc, node),
+            rel=tuple(rel.lower().split()) if rel else (),
+            internal=is_internal(url),
+            position=positions.get(node.mem_id, CONTENT) if positions else CONTENT,
+        )
+        if url in kept:
+            if url in nofollowed and not link.nofollow:
+                links[kept[url]] = link
+                nofollowed.discard(url)
             continue
         if len(links) >= max_links:
             return tuple(links), True
-        seen_urls.add(url)
-        rel = attrs.get("rel")
-        links.append(
-            Link(
-                url=url,
-                text=_link_text(doc, node),
-                rel=tuple(rel.lower().split()) if rel else (),
-                internal=is_internal(url),
-                position=positions.get(node.mem_id, CONTENT) if positions else CONTENT,
-            )
-        )
+        kept[url] = len(links)
+        links.append(link)
+        if link.nofollow:
+            nofollowed.add(url)
     return tuple(links), False
 
 

@@ -313,3 +313,24 @@ def test_a_role_attribute_is_found_however_it_is_written() -> None:
     for attribute in ("ROLE=navigation", "role = 'navigation'", 'Role="NAVIGATION"'):
         page = extract_html(f"<div {attribute}><a href='/m'>m</a></div><a href='/p'>p</a>")
         assert [link.position for link in page.links] == ["navigation", "content"], attribute
+
+
+def test_a_followed_link_to_a_url_first_linked_nofollow_is_the_edge_kept() -> None:
+    page = extract_html(
+        "<nav><a rel=nofollow href='/x'>menu</a><a rel='nofollow' href='/y'>y</a></nav>"
+        "<p><a href='x'>in the text</a><a href='/y'>why</a><a rel=nofollow href='/z'>z</a>"
+        "<a href='/z'>zed</a><a rel=nofollow href='/w'>w1</a><a rel=nofollow href='/w'>w2</a>"
+        "<a href='/x'>again</a></p>"
+    )
+    kept = [(link.url.rsplit("/", 1)[1], link.text, link.rel, link.position) for link in page.links]
+    assert kept == [
+        ("x", "in the text", (), "content"),  # another href string for the same URL
+        ("y", "why", (), "content"),  # the same href string
+        ("z", "zed", (), "content"),
+        ("w", "w1", ("nofollow",), "content"),  # nofollow everywhere: the first
+    ]
+
+
+def test_a_nofollow_link_after_a_followed_one_changes_nothing() -> None:
+    page = extract_html("<a href='/x'>first</a><nav><a rel=nofollow href='/x'>menu</a></nav>")
+    assert [(link.text, link.rel) for link in page.links] == [("first", ())]
