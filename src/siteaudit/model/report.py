@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol, TypeVar
 
 from siteaudit.model.finding import Finding
-from siteaudit.model.page import RedirectHop
+from siteaudit.model.page import OUTCOME_COUNTERS, RedirectHop
 from siteaudit.model.score import Scores
 from siteaudit.model.spec import Category, ScanStatus, Severity
 
@@ -29,6 +29,7 @@ MAX_HOSTS = 100
 EXTERNAL_LINKS = "external-links"
 SCAN_INPUTS = {EXTERNAL_LINKS: "the checks of links to other sites"}
 SITE_CHECK_ERRORS = "analysis/site-check-error/"  # + the id of a site check that crashed
+NAMED_CRASHES = 5  # checks that failed with an internal error a report names, of each kind
 
 
 class Rows(Protocol[T_co]):
@@ -79,13 +80,13 @@ def missing_inputs(scan: ScanInfo) -> frozenset[str]:
     return frozenset() if checked and not offline else frozenset({EXTERNAL_LINKS})
 
 
-def crashed_site_checks(scan: ScanInfo) -> frozenset[str]:
-    """The site checks that crashed in the scan (`SITE_CHECK_ERRORS` counters): scored as
-    not applicable, since a check that did not finish did not pass."""
+def crashed_site_checks(counters: dict[str, int]) -> frozenset[str]:
+    """The site checks that crashed in a scan, from its `SITE_CHECK_ERRORS` counters: scored
+    as not applicable, since a check that did not finish did not pass."""
     return frozenset(
         name.removeprefix(SITE_CHECK_ERRORS)
-        for name in scan.counters
-        if name.startswith(SITE_CHECK_ERRORS)
+        for name, count in counters.items()
+        if name.startswith(SITE_CHECK_ERRORS) and count > 0
     )
 
 
@@ -93,7 +94,8 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     """What the crawl could not do, in words, for every report's head: the URLs its page,
     depth and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
     `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
-    external links left unchecked for want of a network, and TLS left unverified."""
+    external links left unchecked for want of a network, TLS left unverified, and checks
+    that failed with an internal error."""
     counters, settings = scan.counters, scan.settings
     notices = []
     if settings.get("verify_tls") is False:
@@ -134,7 +136,35 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             f"{_how_many(hosts, counters)} URLs on subdomains past the first {MAX_HOSTS} hosts"
             " were not fetched (a scan crawls at most that many hosts)."
         )
+    notices.extend(_crashed_checks(counters))
     return tuple(notices)
+
+
+def _crashed_checks(counters: dict[str, int]) -> list[str]:
+    """A notice per check that failed with an internal error (at most `NAMED_CRASHES`)."""
+    page_check_errors = OUTCOME_COUNTERS[1]
+    crashed = sorted(
+        (name.removeprefix(page_check_errors), count)
+        for name, count in counters.items()
+        if name.startswith(page_check_errors) and count > 0
+    )
+    notices = [
+        f"The check {check_id} failed with an internal error on {count:,}"
+        f" page{'s' if count != 1 else ''} (a fault in the check, not in the site): it is"
+        " scored as not applicable there."
+        for check_id, count in crashed[:NAMED_CRASHES]
+    ]
+    if len(crashed) > NAMED_CRASHES:
+        notices.append(
+            f"{len(crashed) - NAMED_CRASHES} more checks failed with an internal error on some"
+            f" pages (the scan's counters {page_check_errors}<check> name them)."
+        )
+    notices += [
+        f"The site check {check_id} failed with an internal error (a fault in the check, not"
+        " in the site): it is scored as not applicable, and its findings may be incomplete."
+        for check_id in sorted(crashed_site_checks(counters))[:NAMED_CRASHES]
+    ]
+    return notices
 
 
 def _how_many(count: int, counters: dict[str, int]) -> str:

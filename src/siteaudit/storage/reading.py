@@ -239,7 +239,7 @@ def check_stats(connection: Connection, scan_id: int) -> CheckStats:
         failing_pages={check: failing for check, failing, _ in per_check},
         findings={check: count for check, _, count in per_check},
         missing_inputs=missing_inputs(scan),
-        crashed_site_checks=crashed_site_checks(scan),
+        crashed_site_checks=crashed_site_checks(scan.counters),
     )
 
 

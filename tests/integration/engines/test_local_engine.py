@@ -31,6 +31,7 @@ from siteaudit.engines.processing import (
 )
 from siteaudit.engines.runner import make_fetcher, make_spec, run_scan
 from siteaudit.model import Category, FetchedPage, Page, ScanStatus, Severity
+from siteaudit.model.report import crawl_notices
 from siteaudit.pipeline.aggregation import tally
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.settings import Settings
@@ -145,6 +146,11 @@ async def test_a_crashing_check_never_fails_the_scan(settings: Settings) -> None
     assert stats.crashed_site_checks == {"site-check-crashes"}
     (tallied,) = (t for t in tally(catalogue, stats) if t.check_id == "site-check-crashes")
     assert tallied.applicable == 0
+    # Every report's head says so.
+    assert [notice.split(" (")[0] for notice in crawl_notices(report.scan)] == [
+        f"The check always-crashes failed with an internal error on {len(html_pages)} pages",
+        "The site check site-check-crashes failed with an internal error",
+    ]
 
 
 # Their verdicts depend on how busy the machine is, not on where checks run.

@@ -102,7 +102,7 @@ def test_a_site_check_that_crashed_applies_nowhere() -> None:
         html_pages=10,
         response_pages=10,
         crashed_site_checks=crashed_site_checks(
-            scan_info({}, {f"{SITE_CHECK_ERRORS}title-duplicate": 1, "fetch/status/200": 10})
+            {f"{SITE_CHECK_ERRORS}title-duplicate": 1, "fetch/status/200": 10}
         ),
     )
     assert stats.crashed_site_checks == {"title-duplicate"}

@@ -51,3 +51,23 @@ def test_urls_on_subdomains_past_the_host_bound_are_told() -> None:
 def test_subdomains_whose_robots_txt_could_not_be_read_are_told() -> None:
     (notice,) = crawl_notices(scan({"robots/hosts-unreadable": 2}))
     assert "could not be read" in notice and "RFC 9309" in notice
+
+
+def test_checks_that_failed_with_an_internal_error_are_named_a_few_of_each_kind() -> None:
+    counters = {f"analysis/check-error/check-{n}": n for n in range(1, 8)}
+    counters |= {"analysis/site-check-error/orphan-page": 1, "fetch/status/200": 9}
+    notices = crawl_notices(scan(counters))
+    assert notices[0] == (
+        "The check check-1 failed with an internal error on 1 page (a fault in the check, not"
+        " in the site): it is scored as not applicable there."
+    )
+    assert "The check check-5 failed with an internal error on 5 pages" in notices[4]
+    assert notices[5] == (
+        "2 more checks failed with an internal error on some pages (the scan's counters"
+        " analysis/check-error/<check> name them)."
+    )
+    assert notices[6] == (
+        "The site check orphan-page failed with an internal error (a fault in the check, not"
+        " in the site): it is scored as not applicable, and its findings may be incomplete."
+    )
+    assert len(notices) == 7
