@@ -119,6 +119,11 @@ class HttpFetcher:
         (robots.txt Crawl-delay)."""
         self._slots.pace(origin, interval_s)
 
+    def space(self, interval_s: float) -> None:
+        """Start requests to any one host at least `interval_s` apart from now on (a scan's
+        own delay, for a fetcher that serves one scan at a time in turn)."""
+        self._slots.space(interval_s)
+
     async def __aenter__(self) -> HttpFetcher:
         self._open()
         return self

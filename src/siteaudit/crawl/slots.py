@@ -25,6 +25,11 @@ class Slots(Protocol):
         """Start requests to `host` at least `interval_s` apart."""
         ...
 
+    def space(self, interval_s: float) -> None:
+        """Start requests to any one host at least `interval_s` apart from now on (the
+        running scan's own delay; 0 for none); a host's own pace applies when longer."""
+        ...
+
 
 class HostSlots:
     """Hands out at most `total` slots at once, and at most `per_host` for any one host."""
@@ -37,13 +42,17 @@ class HostSlots:
         self._min_interval = min_interval_s
         # host -> (semaphore, holders + waiters); dropped at zero so the map stays small.
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
-        # host -> (interval, when the next request may start) for paced hosts.
-        self._paced: dict[str, tuple[float, float]] = {}
+        self._paced: dict[str, float] = {}  # host -> its own interval (its Crawl-delay)
+        self._next: dict[str, float] = {}  # host -> when its next request may start
+
+    def space(self, interval_s: float) -> None:
+        """Start requests to any one host at least `interval_s` apart from now on."""
+        self._min_interval = interval_s
 
     def pace(self, host: str, interval_s: float) -> None:
         """Start requests to `host` at least `interval_s` apart (0 stops pacing it)."""
         if interval_s > 0:
-            self._paced[host] = (interval_s, 0.0)
+            self._paced[host] = interval_s
         else:
             self._paced.pop(host, None)
 
@@ -61,16 +70,12 @@ class HostSlots:
 
     async def _turn(self, host: str) -> None:
         """Wait for a paced host's next start time, reserving it before sleeping."""
-        paced = self._paced.get(host)
-        if paced is None:
-            if not self._min_interval:
-                return
-            paced = (self._min_interval, 0.0)
-        interval, next_at = paced
-        interval = max(interval, self._min_interval)
+        interval = max(self._paced.get(host, 0.0), self._min_interval)
+        if not interval:
+            return
         now = time.monotonic()
-        start = max(now, next_at)
-        self._paced[host] = (interval, start + interval)
+        start = max(now, self._next.get(host, 0.0))
+        self._next[host] = start + interval
         if start > now:
             await asyncio.sleep(start - now)
 

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -248,6 +248,33 @@ def test_workers_together_honour_the_crawl_delay(cluster: Cluster) -> None:
     assert len(outcome.pages) == 7
     assert len(starts) == 7
     assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.28
+
+
+def test_a_worker_keeps_a_scans_own_delay_and_not_for_the_next_scan(cluster: Cluster) -> None:
+    hits: list[tuple[float, str]] = []
+    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(6))
+    routes = {
+        "/robots.txt": lambda _h: (404, {}, b""),
+        "/": logged(html(links, "Home"), hits),
+        **{f"/p{i}": logged(html("<h1>p</h1>", f"P{i}"), hits) for i in range(6)},
+    }
+    settings = cluster.settings(batch_size=10)  # the six pages in one task
+    cluster.start_worker(concurrency=1)  # one process serves both scans
+    with Site(routes) as site:
+        spec = replace(make_spec(settings, site.url, (), ()), delay_s=0.3)
+        delayed, _ = service.submit(settings, spec)
+        outcome = follow(settings, delayed)
+        spaced = sorted(at for at, _ in hits)
+        hits.clear()
+        plain, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        again = follow(settings, plain)
+    assert len(outcome.pages) == len(again.pages) == 7
+    assert len(spaced) == 7
+    assert min(b - a for a, b in itertools.pairwise(spaced)) >= 0.28
+    unspaced = sorted(at for at, _ in hits)
+    # The same process, the same site: the next scan's six pages after its first do not
+    # wait out the first scan's delay (0.3 s apart: 1.5 s from the first to the last).
+    assert unspaced[-1] - unspaced[1] < 0.75
 
 
 def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster: Cluster) -> None:

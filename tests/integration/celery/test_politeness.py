@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Iterator
 
@@ -78,6 +79,32 @@ def test_pacing_spaces_requests_to_a_host_across_workers(client: redis.Redis) ->
     asyncio.run(main())
     gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]
     assert min(gaps) >= 0.09
+
+
+def test_a_scans_own_spacing_holds_across_workers_and_goes_with_the_next_scan(
+    client: redis.Redis,
+) -> None:
+    workers = [slots(client), slots(client)]
+    starts: list[float] = []
+
+    async def request(worker: SharedHostSlots) -> None:
+        async with worker.hold("spaced.test"):
+            starts.append(time.monotonic())
+
+    async def burst() -> list[float]:
+        starts.clear()
+        await asyncio.gather(*(request(workers[i % 2]) for i in range(5)))
+        return sorted(starts)
+
+    for worker in workers:
+        worker.space(0.1)  # both serve a task of a scan asking for --delay 0.1
+    spaced = asyncio.run(burst())
+    assert min(b - a for a, b in itertools.pairwise(spaced)) >= 0.09
+    for worker in workers:
+        worker.space(0)  # then tasks of a scan without a delay
+    time.sleep(0.1)  # the last spaced request's interval runs out
+    free = asyncio.run(burst())
+    assert free[-1] - free[0] < 0.09 * 4
 
 
 def test_a_dead_workers_slot_comes_back_after_its_ttl(client: redis.Redis) -> None:

@@ -55,3 +55,15 @@ async def test_a_scan_delay_spaces_every_host_and_a_longer_crawl_delay_wins() ->
     assert min(gaps(await starts(slots, "slow.test", 3))) >= 0.145
     slots.pace("short.test", 0.01)  # shorter than the scan's delay: the delay holds
     assert min(gaps(await starts(slots, "short.test", 3))) >= 0.045
+
+
+async def test_spacing_follows_the_scan_being_served_and_leaves_a_host_pace_alone() -> None:
+    slots = HostSlots(total=16, per_host=16)
+    slots.space(0.05)  # a task of a scan with a delay
+    assert min(gaps(await starts(slots, "any.test", 4))) >= 0.045
+    slots.pace("slow.test", 0.1)
+    slots.space(0)  # then a task of a scan without one
+    started = time.monotonic()
+    await starts(slots, "any.test", 6)
+    assert time.monotonic() - started < 0.2  # no trace of the earlier scan's delay
+    assert min(gaps(await starts(slots, "slow.test", 3))) >= 0.095  # its Crawl-delay stays

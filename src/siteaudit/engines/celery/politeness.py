@@ -64,11 +64,17 @@ class SharedHostSlots:
         self._ttl = token_ttl_s
         self._interval = min_interval_s
         self._paced: dict[str, float] = {}
+        self._spacing = 0.0
         self._acquire: Any = client.register_script(_ACQUIRE)
 
     def pace(self, host: str, interval_s: float) -> None:
         """Start requests to `host` at least `interval_s` apart, fleet-wide."""
         self._paced[host] = interval_s
+
+    def space(self, interval_s: float) -> None:
+        """Start this process's requests to any one host at least `interval_s` after the
+        fleet's last one (the running scan's own delay), from now on."""
+        self._spacing = interval_s
 
     @asynccontextmanager
     async def hold(self, host: str) -> AsyncIterator[None]:
@@ -78,7 +84,7 @@ class SharedHostSlots:
         async with self._global:
             while True:
                 keys = [slots, f"{PREFIX}:{host}:next"]
-                interval = max(self._interval, self._paced.get(host, 0.0))
+                interval = max(self._interval, self._spacing, self._paced.get(host, 0.0))
                 args = [time.time(), self._per_host, token, self._ttl, interval]
                 wait = float(self._acquire(keys=keys, args=args))
                 if wait <= 0:

@@ -17,7 +17,6 @@ from celery import Celery
 from siteaudit.engines.celery.app import TASKS, make_app
 from siteaudit.engines.celery.schedule import check_cron
 from siteaudit.engines.runner import ScanOutcome, build_catalogue
-from siteaudit.errors import ScanInputError
 from siteaudit.model import ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.pipeline.reporting import with_check_infos
@@ -66,23 +65,12 @@ def relay_now(app: Celery, coordinator: SqlCoordinator) -> bool:
 
 def submit(settings: Settings, spec: ScanSpec) -> tuple[int, bool]:
     """Create a distributed scan; returns its id and whether its first message went out."""
-    _check_distributable(spec)
     coordinator = open_coordinator(settings)
     try:
         scan_id = coordinator.submit(spec)
         return scan_id, relay_now(make_app(settings), coordinator)
     finally:
         coordinator.engine.dispose()
-
-
-def _check_distributable(spec: ScanSpec) -> None:
-    """ScanInputError for what the Celery engine does not do: a per-scan delay between
-    requests (a fleet spaces each host's requests by `distributed.host_min_interval_s`)."""
-    if spec.delay_s:
-        raise ScanInputError(
-            "a delay between requests is set per scan on the local engine only; Celery"
-            " workers space requests to each host by distributed.host_min_interval_s"
-        )
 
 
 def follow(
@@ -210,7 +198,6 @@ def _snapshot(
 
 def add_schedule(settings: Settings, spec: ScanSpec, cron: str) -> int:
     """Scan `spec` on the cron expression (UTC); returns the schedule id."""
-    _check_distributable(spec)
     coordinator = open_coordinator(settings)
     try:
         return schedules.add_schedule(coordinator.engine, spec, check_cron(cron))

@@ -337,7 +337,11 @@ class Steps:
             else:
                 client = redis.Redis.from_url(url)
                 self._fetchers[verify] = self._shared_fetcher(client, verify)
-        return self._fetchers[verify]
+        fetcher = self._fetchers[verify]
+        # A worker process runs one task at a time: its requests are spaced as that task's
+        # scan asks (`--delay`), fleet-wide through Redis when there is one.
+        fetcher.space(spec.delay_s)
+        return fetcher
 
     def _shared_fetcher(self, client: redis.Redis, verify_tls: bool) -> HttpFetcher:
         config = fetch_config(self.settings)
