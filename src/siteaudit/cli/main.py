@@ -478,38 +478,24 @@ def _finish(
     as_json: bool,
     ahead: PreparedReports | None = None,
 ) -> int:
-    """Write the reports and print the summary; the exit code. Ctrl-C meanwhile keeps the
-    stored scan and says how to write its reports."""
-    try:
-        return _write_and_summarise(
-            outcome, out_dir, formats, fail_on, quiet=quiet, as_json=as_json, ahead=ahead
-        )
-    except KeyboardInterrupt:  # the scan is stored; only its reports are missing
-        scan_id = outcome.report.scan.id
-        click.echo(
-            f"siteaudit: interrupted while writing the reports of scan {scan_id}"
-            f" ({outcome.status.value}); `siteaudit report {scan_id}` writes them",
-            err=True,
-        )
-        return EXIT_INTERRUPTED
-
-
-def _write_and_summarise(
-    outcome: ScanOutcome,
-    out_dir: Path | None,
-    formats: tuple[str, ...],
-    fail_on: str | None,
-    *,
-    quiet: bool,
-    as_json: bool,
-    ahead: PreparedReports | None = None,
-) -> int:
+    """Write the reports and print the summary; the exit code. Ctrl-C while the reports are
+    written keeps the stored scan and says how to write them."""
     report = outcome.report
     target = _report_dir(out_dir, report.scan.id)
     # Two processes: the CLI has no threads of its own left at this point (see write_reports).
-    paths = (
-        write_reports(report, target, formats, processes=2, prepared=ahead) if report.pages else {}
-    )
+    try:
+        paths = (
+            write_reports(report, target, formats, processes=2, prepared=ahead)
+            if report.pages
+            else {}
+        )
+    except KeyboardInterrupt:  # the scan is stored; only its reports are missing
+        click.echo(
+            f"siteaudit: interrupted while writing the reports of scan {report.scan.id}"
+            f" ({outcome.status.value}); `siteaudit report {report.scan.id}` writes them",
+            err=True,
+        )
+        return EXIT_INTERRUPTED
     status = report.scan.status
     failing = _failing(report, fail_on)
     if as_json:
