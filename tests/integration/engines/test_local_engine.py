@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.support.sites import Site, html
@@ -90,26 +91,21 @@ def test_max_pages_limits_the_number_of_urls_fetched(settings: Settings) -> None
     assert len(outcome.report.pages) == 3
 
 
-@check(
-    id="always-crashes",
-    category=Category.CONTENT,
-    severity=Severity.LOW,
-    title="t",
-    failure_title="f",
-    docs=Docs(what="w", why="y", fix="f"),
-)
+# What a test check needs besides its id and severity.
+TEST_CHECK: dict[str, Any] = {
+    "category": Category.CONTENT,
+    "title": "t",
+    "failure_title": "f",
+    "docs": Docs(what="w", why="y", fix="f"),
+}
+
+
+@check(id="always-crashes", severity=Severity.LOW, **TEST_CHECK)
 def _crashing(page: Page, ctx: object) -> object:
     raise RuntimeError("boom")
 
 
-@site_check(
-    id="site-check-crashes",
-    category=Category.CONTENT,
-    severity=Severity.HIGH,
-    title="t",
-    failure_title="f",
-    docs=Docs(what="w", why="y", fix="f"),
-)
+@site_check(id="site-check-crashes", severity=Severity.HIGH, **TEST_CHECK)
 def _crashing_site_check(site: object, ctx: object) -> Iterator[Failed]:
     yield failed("Found before the crash.")
     raise RuntimeError("boom")
