@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from siteaudit.model import Severity
 from siteaudit.model.events import Progress
 from siteaudit.model.report import ScanReport
+from siteaudit.reports.charts import format_score
 
 if TYPE_CHECKING:
     from rich.live import Live
@@ -144,4 +145,4 @@ def _top_issues(report: ScanReport, top: int) -> list[tuple[str, int]]:
 
 
 def _score(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0f}/100"
+    return "n/a" if value is None else f"{format_score(value)}/100"

@@ -56,8 +56,11 @@ class BarChart:
 
 
 def format_score(score: float) -> str:
-    """A 0-100 score as a whole number, halves rounded up (72.5 reads 73, not 72)."""
-    return str(math.floor(score + 0.5))
+    """A 0-100 score as a whole number, halves rounded up (72.5 reads 73, not 72), and 100
+    only when nothing failed: 99.6 reads 99, since a perfect-looking score over failing
+    checks would say the site has nothing left to fix. The CLI and the HTML report both
+    show scores through this."""
+    return str(min(math.floor(score + 0.5), 99 if score < 100 else 100))
 
 
 def make_ring(score: float | None, grade: str, tone: str) -> Ring:

@@ -21,6 +21,7 @@ from tests.unit.reports.report_factory import (
 
 from siteaudit.model import Severity
 from siteaudit.reports import render_html
+from siteaudit.reports.charts import format_score
 from siteaudit.reports.html_report import TEMPLATE, _TemplateCache, environment
 from siteaudit.reports.html_view import ISSUE_URL_LIMIT, grade, make_view, safe_href
 
@@ -261,6 +262,14 @@ def test_html_shows_findings_of_checks_missing_from_the_catalogue() -> None:
 )
 def test_grades_follow_the_displayed_whole_number_score(score: float | None, letter: str) -> None:
     assert grade(score) == letter
+
+
+@pytest.mark.parametrize(
+    ("score", "shown"),
+    [(72.5, "73"), (72.4, "72"), (99.4, "99"), (99.6, "99"), (99.99, "99"), (100.0, "100")],
+)
+def test_a_score_reads_100_only_when_nothing_failed(score: float, shown: str) -> None:
+    assert format_score(score) == shown
 
 
 @pytest.mark.parametrize(
