@@ -65,7 +65,7 @@ def score(tallies: list[CheckTally]) -> Scores:
         categories.append(_category_score(category, own))
     weighted = [(CATEGORY_WEIGHTS[c.category], c.score) for c in categories if c.score is not None]
     total = sum(weight for weight, _ in weighted)
-    site = round(sum(w * s for w, s in weighted) / total, 1) if total else None
+    site = _one_decimal(sum(w * s for w, s in weighted) / total) if total else None
     return Scores(site=site, categories=tuple(categories))
 
 
@@ -73,7 +73,7 @@ def _category_score(category: Category, tallies: list[CheckTally]) -> CategorySc
     rated = [(SEVERITY_WEIGHTS[t.severity], t.pass_rate) for t in tallies]
     scored = [(w, r) for w, r in rated if r is not None and w > 0]
     total = sum(w for w, _ in scored)
-    value = round(100.0 * sum(w * r for w, r in scored) / total, 1) if total else None
+    value = _one_decimal(100.0 * sum(w * r for w, r in scored) / total) if total else None
     return CategoryScore(
         category=category,
         score=value,
@@ -81,3 +81,9 @@ def _category_score(category: Category, tallies: list[CheckTally]) -> CategorySc
         failed_checks=sum(1 for t in tallies if t.failing > 0),
         findings=sum(t.findings for t in tallies),
     )
+
+
+def _one_decimal(value: float) -> float:
+    """`value` rounded to one decimal, where only a perfect score rounds to 100: 99.97 is
+    99.9, so that 100 always means that nothing scored failed."""
+    return round(value, 1) if value >= 100.0 else min(round(value, 1), 99.9)

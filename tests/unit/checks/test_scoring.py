@@ -42,6 +42,19 @@ def test_category_score_is_the_severity_weighted_pass_rate() -> None:
     assert on_page.score == pytest.approx(100 * (5 * 0.5 + 1 * 1.0) / 6, abs=0.05)
 
 
+def test_a_score_with_any_failure_is_below_100_however_it_rounds() -> None:
+    scores = score(
+        [
+            tally("a", Category.HTTP, Severity.HIGH, 10_000, 1),  # 99.99% pass
+            tally("b", Category.HTTP, Severity.MEDIUM, 10_000, 0),
+        ]
+    )
+    assert scores.for_category(Category.HTTP).score == 99.9  # type: ignore[union-attr]
+    assert scores.site == 99.9
+    perfect = score([tally("a", Category.HTTP, Severity.HIGH, 10_000, 0)])
+    assert perfect.site == 100.0
+
+
 def test_checks_that_applied_nowhere_are_not_scored() -> None:
     scores = score([tally("a", Category.SECURITY, Severity.HIGH, 0, 0)])
     security = scores.for_category(Category.SECURITY)
