@@ -45,8 +45,6 @@ class FetchConfig:
     # PEM file) unless `verify_tls` is off.
     verify_tls: bool = True
     ca_bundle: str | None = None
-    # Seconds at least between two requests to one host (0: as fast as the slots allow).
-    min_interval_s: float = 0.0
 
     def __post_init__(self) -> None:
         """Refuse settings that would disable a bound instead of setting it."""

@@ -98,9 +98,7 @@ class HttpFetcher:
         self.breaker: Breaker = breaker or CircuitBreaker(
             config.circuit_breaker_threshold, config.circuit_breaker_reset
         )
-        self._slots: Slots = slots or HostSlots(
-            config.concurrency, config.per_host_concurrency, config.min_interval_s
-        )
+        self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
         self._session: aiohttp.ClientSession | None = None
         self._headers = {
             "User-Agent": config.user_agent,
@@ -120,8 +118,8 @@ class HttpFetcher:
         self._slots.pace(origin, interval_s)
 
     def space(self, interval_s: float) -> None:
-        """Start requests to any one host at least `interval_s` apart from now on (a scan's
-        own delay, for a fetcher that serves one scan at a time in turn)."""
+        """Start requests to any one host at least `interval_s` apart from now on (the
+        scan's own delay; a Celery worker's fetcher serves one scan's task at a time)."""
         self._slots.space(interval_s)
 
     async def __aenter__(self) -> HttpFetcher:

@@ -34,19 +34,18 @@ class Slots(Protocol):
 class HostSlots:
     """Hands out at most `total` slots at once, and at most `per_host` for any one host."""
 
-    def __init__(self, total: int, per_host: int, min_interval_s: float = 0.0) -> None:
-        """`min_interval_s`: start requests to any one host at least this far apart (the
-        scan's own delay); a host's own pace (its Crawl-delay) applies when longer."""
+    def __init__(self, total: int, per_host: int) -> None:
         self._global = asyncio.Semaphore(total)
         self._per_host = per_host
-        self._min_interval = min_interval_s
+        self._min_interval = 0.0  # the scan's own delay (`space`); a host's pace may be longer
         # host -> (semaphore, holders + waiters); dropped at zero so the map stays small.
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self._paced: dict[str, float] = {}  # host -> its own interval (its Crawl-delay)
         self._next: dict[str, float] = {}  # host -> when its next request may start
 
     def space(self, interval_s: float) -> None:
-        """Start requests to any one host at least `interval_s` apart from now on."""
+        """Start requests to any one host at least `interval_s` apart from now on; a host's
+        own pace (its Crawl-delay) applies when longer."""
         self._min_interval = interval_s
 
     def pace(self, host: str, interval_s: float) -> None:

@@ -112,17 +112,16 @@ def make_fetcher(
     slots: Slots | None = None,
     headers_host: str | None = None,
     verify_tls: bool | None = None,
-    min_interval_s: float = 0.0,
 ) -> HttpFetcher:
     """The HTTP fetcher configured from settings (CLI policy: private targets allowed).
 
     `breaker` and `slots` replace its in-process circuit breaker and per-host slots;
-    `crawl.headers` are sent to `headers_host` only; `verify_tls` overrides the setting;
-    `min_interval_s` spaces the requests to each host (a scan's delay).
+    `crawl.headers` are sent to `headers_host` only; `verify_tls` overrides the setting.
+    A scan's delay between requests is set on the fetcher (`HttpFetcher.space`).
     """
     config = fetch_config(settings, headers_host)
-    verify = config.verify_tls if verify_tls is None else verify_tls
-    config = replace(config, verify_tls=verify, min_interval_s=min_interval_s)
+    if verify_tls is not None:
+        config = replace(config, verify_tls=verify_tls)
     return HttpFetcher(config, address_policy(settings), breaker=breaker, slots=slots)
 
 
@@ -335,8 +334,8 @@ async def _run(
         settings,
         headers_host=host_of(spec.start_url),
         verify_tls=spec.verify_tls,
-        min_interval_s=spec.delay_s,
     )
+    fetcher.space(spec.delay_s)
     engine = LocalEngine(
         store,
         catalogue,

@@ -48,7 +48,8 @@ async def test_pacing_can_be_turned_off() -> None:
 
 
 async def test_a_scan_delay_spaces_every_host_and_a_longer_crawl_delay_wins() -> None:
-    slots = HostSlots(total=16, per_host=16, min_interval_s=0.05)
+    slots = HostSlots(total=16, per_host=16)
+    slots.space(0.05)
     assert min(gaps(await starts(slots, "any.test", 4))) >= 0.045
     assert min(gaps(await starts(slots, "other.test", 3))) >= 0.045
     slots.pace("slow.test", 0.15)  # its robots.txt Crawl-delay
