@@ -63,7 +63,7 @@ class CrawlSettings(BaseModel):
     use_sitemaps: bool = True
     # Seconds at least between two requests to the site (to each host with subdomains), on
     # top of the concurrency caps: a production server's rate limit. robots.txt's
-    # Crawl-delay applies when longer. The embedded engine's; Celery fleets pace hosts with
+    # Crawl-delay applies when longer, and on Celery also the fleet's
     # distributed.host_min_interval_s.
     delay_s: float = Field(default=0.0, ge=0, le=60)
     # External links (other hosts) are checked once the crawl ends, never crawled: HEAD,

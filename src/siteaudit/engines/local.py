@@ -36,7 +36,7 @@ from siteaudit.engines.processing import (
 from siteaudit.engines.site_checks import analyze_site_on_two_cores
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
-from siteaudit.model.page import OUTCOME_COUNTERS, UNAUDITED, outcome_counters
+from siteaudit.model.page import CHECK_ERRORS, OUTCOME_COUNTERS, UNAUDITED, outcome_counters
 from siteaudit.model.report import SITE_CHECK_ERRORS
 from siteaudit.model.site import BrokenExternal, Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
@@ -416,7 +416,7 @@ class LocalEngine:
         self._store.set_status(scan_id, ScanStatus.AGGREGATING)
         scores = aggregate(self._catalogue, self._store.check_stats(scan_id))
         self._store.save_scores(scan_id, scores_to_dict(scores))
-        page_checks_crashed = any(k.startswith("analysis/") for k in state.counters)
+        page_checks_crashed = any(k.startswith(CHECK_ERRORS) for k in state.counters)
         status = (
             ScanStatus.COMPLETED_WITH_ERRORS
             if state.errors or state.stored_errors or page_checks_crashed or site_result.errors

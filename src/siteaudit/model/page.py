@@ -61,7 +61,8 @@ class FetchedPage:
         }
 
 
-OUTCOME_COUNTERS = ("fetch/status/", "analysis/check-error/")  # what `outcome_counters` names
+CHECK_ERRORS = "analysis/check-error/"  # + the id of a page check that crashed on a page
+OUTCOME_COUNTERS = ("fetch/status/", CHECK_ERRORS)  # what `outcome_counters` names
 
 
 def outcome_counters(

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol, TypeVar
 
 from siteaudit.model.finding import Finding
-from siteaudit.model.page import OUTCOME_COUNTERS, RedirectHop
+from siteaudit.model.page import CHECK_ERRORS, RedirectHop
 from siteaudit.model.score import Scores
 from siteaudit.model.spec import Category, ScanStatus, Severity
 
@@ -83,11 +83,16 @@ def missing_inputs(scan: ScanInfo) -> frozenset[str]:
 def crashed_site_checks(counters: dict[str, int]) -> frozenset[str]:
     """The site checks that crashed in a scan, from its `SITE_CHECK_ERRORS` counters: scored
     as not applicable, since a check that did not finish did not pass."""
-    return frozenset(
-        name.removeprefix(SITE_CHECK_ERRORS)
+    return frozenset(_counted_under(counters, SITE_CHECK_ERRORS))
+
+
+def _counted_under(counters: dict[str, int], prefix: str) -> dict[str, int]:
+    """The counters named `prefix` + something, by that something (those above zero)."""
+    return {
+        name.removeprefix(prefix): count
         for name, count in counters.items()
-        if name.startswith(SITE_CHECK_ERRORS) and count > 0
-    )
+        if name.startswith(prefix) and count > 0
+    }
 
 
 def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
@@ -142,12 +147,7 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
 
 def _crashed_checks(counters: dict[str, int]) -> list[str]:
     """A notice per check that failed with an internal error (at most `NAMED_CRASHES`)."""
-    page_check_errors = OUTCOME_COUNTERS[1]
-    crashed = sorted(
-        (name.removeprefix(page_check_errors), count)
-        for name, count in counters.items()
-        if name.startswith(page_check_errors) and count > 0
-    )
+    crashed = sorted(_counted_under(counters, CHECK_ERRORS).items())
     notices = [
         f"The check {check_id} failed with an internal error on {count:,}"
         f" page{'s' if count != 1 else ''} (a fault in the check, not in the site): it is"
@@ -157,7 +157,7 @@ def _crashed_checks(counters: dict[str, int]) -> list[str]:
     if len(crashed) > NAMED_CRASHES:
         notices.append(
             f"{len(crashed) - NAMED_CRASHES} more checks failed with an internal error on some"
-            f" pages (the scan's counters {page_check_errors}<check> name them)."
+            f" pages (the scan's counters {CHECK_ERRORS}<check> name them)."
         )
     notices += [
         f"The site check {check_id} failed with an internal error (a fault in the check, not"

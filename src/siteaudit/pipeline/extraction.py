@@ -299,18 +299,16 @@ def _links(
         href = attrs.get("href")
         if not href:
             continue
-        # The same href string repeats a lot (menus, footers): skip it before resolving.
+        # The same href string repeats a lot (menus, footers): resolved once.
         if href in urls:
             url = urls[href]
-            if url not in nofollowed:
-                continue
         else:
             url = resolve(base, href)
             if url is not None and clean is not None:
                 url = clean(url)
             urls[href] = url
-            if url is None or (url in kept and url not in nofollowed):
-                continue
+        if url is None or (url in kept and url not in nofollowed):
+            continue
         rel = attrs.get("rel")
         link = Link(
             url=url,
