@@ -65,15 +65,12 @@ def test_an_interrupted_scan_is_reported_as_far_as_it_went(
     )
 
 
-def test_ctrl_c_while_the_reports_are_written_says_how_to_write_them(
-    serve: Callable[..., Site],
-    workdir: Path,
-    cli_env: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.fixture
+def interrupted_reports(
+    workdir: Path, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The scan's process, in this one: a real SIGINT arrives as the reports are written
+    """The CLI runs in this process, and a real SIGINT arrives as it writes the reports
     (the writer waits for it, so that it cannot arrive before or after)."""
-    site = shop(serve)
     for name, value in cli_env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(workdir)
@@ -86,7 +83,13 @@ def test_ctrl_c_while_the_reports_are_written_says_how_to_write_them(
 
     monkeypatch.setattr(cli, "write_reports", interrupted)
     monkeypatch.setattr(cli, "_exit", sys.exit)  # not the real exit's heap freeze
-    result = CliRunner().invoke(cli.main, ["scan", site.url, "--quiet"])
+
+
+@pytest.mark.usefixtures("interrupted_reports")
+def test_ctrl_c_while_the_reports_are_written_says_how_to_write_them(
+    serve: Callable[..., Site], workdir: Path
+) -> None:
+    result = CliRunner().invoke(cli.main, ["scan", shop(serve).url, "--quiet"])
     assert not (workdir / ".siteaudit" / "reports" / "scan-1").exists()
     assert result.exit_code == 130
     assert result.stderr == (
@@ -95,21 +98,10 @@ def test_ctrl_c_while_the_reports_are_written_says_how_to_write_them(
     )
 
 
+@pytest.mark.usefixtures("interrupted_reports")
 def test_the_demo_says_the_same_when_ctrl_c_comes_as_its_reports_are_written(
-    workdir: Path, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    workdir: Path,
 ) -> None:
-    for name, value in cli_env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(workdir)
-    write = cli.write_reports
-
-    def interrupted(*args: Any, **kwargs: Any) -> dict[str, Path]:
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(5)
-        return write(*args, **kwargs)
-
-    monkeypatch.setattr(cli, "write_reports", interrupted)
-    monkeypatch.setattr(cli, "_exit", sys.exit)
     result = CliRunner().invoke(cli.main, ["demo", "--json"])
     assert result.exit_code == 130
     assert result.stderr == (
