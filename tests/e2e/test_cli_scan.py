@@ -55,6 +55,8 @@ def test_demo_prints_a_summary_and_writes_json_and_html_reports(
         ("htp:/x", "unsupported URL scheme"),
         ("file:///etc/passwd", "unsupported URL scheme 'file:'"),
         ("http://", "no host"),
+        ("example.com", "has no scheme: write https://example.com"),
+        ("https://user:pw@example.com/", "carries a user name or password"),
     ],
 )
 def test_unusable_urls_end_with_one_line_and_exit_2(siteaudit: Run, url: str, reason: str) -> None:

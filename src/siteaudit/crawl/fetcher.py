@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import ssl
 import time
 from dataclasses import dataclass
@@ -371,7 +372,7 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
     if isinstance(exc, InvalidURLError | aiohttp.InvalidURL):
         return ErrorCode.INVALID_URL, f"invalid URL: {exc}"
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return ErrorCode.DNS_FAILED, f"DNS lookup failed: {exc.os_error}"
+        return ErrorCode.DNS_FAILED, f"DNS lookup of {exc.host} failed: {_reason(exc.os_error)}"
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         why = getattr(exc.certificate_error, "verify_message", "") or exc.certificate_error
         return ErrorCode.TLS_FAILED, (
@@ -381,13 +382,26 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
         )
     if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch):
         return ErrorCode.TLS_FAILED, f"TLS failed: {exc}"
-    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ClientOSError):
-        return ErrorCode.CONNECT_FAILED, f"connection failed: {exc}"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        where = f"[{exc.host}]" if ":" in exc.host else exc.host
+        return ErrorCode.CONNECT_FAILED, (
+            f"could not connect to {where}:{exc.port}: {_reason(exc.os_error)}"
+        )
+    if isinstance(exc, aiohttp.ClientOSError):
+        return ErrorCode.CONNECT_FAILED, f"connection failed: {_reason(exc)}"
     if isinstance(exc, aiohttp.ClientResponseError):
         return ErrorCode.PROTOCOL_ERROR, f"not a valid HTTP response: {exc.message}"
     if isinstance(exc, aiohttp.ClientError | HttpProcessingError | OSError | EOFError):
         return ErrorCode.PROTOCOL_ERROR, f"{type(exc).__name__}: {exc}"
     return ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}: {exc}"
+
+
+def _reason(error: OSError) -> str:
+    """An OS error in words ("Connection refused"), without the "[Errno 111]" or the
+    "Connect call failed ('10.0.0.1', 80)" that asyncio and aiohttp wrap around it."""
+    if isinstance(error.errno, int) and error.errno > 0:
+        return os.strerror(error.errno)
+    return error.strerror or str(error) or type(error).__name__
 
 
 def _transient(exchange: Exchange) -> bool:

@@ -40,7 +40,7 @@ from siteaudit.model.events import Progress
 from siteaudit.model.report import ScanReport
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.pipeline.reporting import with_check_infos
-from siteaudit.pipeline.urls import InvalidURLError, Scope, host_of, normalise
+from siteaudit.pipeline.urls import InvalidURLError, Scope, host_of, start_url
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store, shared_database_url
 
@@ -79,7 +79,7 @@ def make_spec(
     """Validate the user's URL and patterns into a ScanSpec (ScanInputError when unusable)."""
     crawl = settings.crawl
     try:
-        start = normalise(url)
+        start = start_url(url)
         scope = Scope.from_spec(
             start, include, exclude, crawl.subdomains, tuple(crawl.strip_params)
         )

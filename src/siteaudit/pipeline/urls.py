@@ -31,6 +31,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # (IDNA, UTF-8 quoting): safe_url_string changes nothing made of these that `normalise`
 # keeps (it may quote user info, which `normalise` drops).
 _NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&()*+,;=]*")
+# What a user types for a site without its scheme: "example.com", "localhost:8000/docs".
+_BARE_HOST = re.compile(r"[\w-]+(\.[\w-]+)*(:\d+)?([/?#].*)?")
+# A host name after IDNA: dot-separated labels of letters, digits, "-" (not at either end)
+# and "_" (seen in intranet names); an IPv4 address matches too.
+_HOST_NAME = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*", re.I)
 
 
 class InvalidURLError(ValueError):
@@ -59,6 +64,36 @@ def normalise(url: str) -> str:
         netloc = f"{netloc}:{port}"
     path = remove_dot_segments(parts.path) or "/"
     return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def start_url(text: str) -> str:
+    """The normalised start URL of a scan, from what a user typed; InvalidURLError with a
+    remedy when it cannot be one.
+
+    Stricter than `normalise`, which takes links as pages write them: a URL without its
+    scheme is refused with the two URLs the user may have meant (guessing would audit http
+    where https was meant, or the reverse), credentials in the URL are refused (siteaudit
+    neither sends nor stores them: `--header` carries an Authorization), and so is a host
+    that is not a host name.
+    """
+    text = text.strip()
+    if "://" not in text and _BARE_HOST.fullmatch(text):
+        raise InvalidURLError(
+            f"{text!r} has no scheme: write https://{text} (or http://{text} for a server"
+            " without TLS)"
+        )
+    url = normalise(text)
+    parts = urlsplit(text)
+    if parts.username is not None or parts.password is not None:
+        raise InvalidURLError(
+            "the URL carries a user name or password, which siteaudit does not send (nor"
+            " repeat here): give the URL without them, and credentials as a header"
+            " (--header 'Authorization: Basic ...')"
+        )
+    host = host_of(url)
+    if ":" not in host and not _HOST_NAME.fullmatch(host):  # IPv6 is vetted by the fetcher
+        raise InvalidURLError(f"{host!r} in {text!r} is not a valid host name")
+    return url
 
 
 def resolve(base: str, href: str) -> str | None:

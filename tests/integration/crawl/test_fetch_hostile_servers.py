@@ -176,6 +176,9 @@ async def test_connect_failures_are_retried_before_giving_up(
         page = await fetcher.fetch(url)
     assert page.error_code == ErrorCode.CONNECT_FAILED
     assert len(only_loopback) == 1 + FAST.retries
+    # In words, without "[Errno 111]", "ssl:default" or "Connect call failed (...)".
+    port = url.rsplit(":", 1)[1].rstrip("/")
+    assert page.error_message == f"could not connect to 127.0.0.1:{port}: Connection refused"
 
 
 async def test_a_gzip_page_is_decoded_and_its_meta_charset_found() -> None:

@@ -1,9 +1,46 @@
 """The error codes a page fetched fine but not audited carries are stable crawl codes."""
 
+import aiohttp
+import pytest
+from aiohttp.client_reqrep import ConnectionKey
+
 from siteaudit.crawl.errors import ErrorCode
+from siteaudit.crawl.fetcher import classify_exception
 from siteaudit.model.page import UNAUDITED
 
 
 def test_the_unaudited_codes_are_the_processing_error_codes() -> None:
     processing = {code.value for code in ErrorCode if code.value.startswith("processing-")}
     assert UNAUDITED == processing == {"processing-timeout", "processing-crashed"}
+
+
+def _key(host: str, port: int) -> ConnectionKey:
+    return ConnectionKey(host, port, False, True, None, None, None, host)
+
+
+@pytest.mark.parametrize(
+    ("exc", "code", "message"),
+    [
+        (
+            aiohttp.ClientConnectorDNSError(
+                _key("nosuch.example", 80), OSError(None, "Domain name not found")
+            ),
+            ErrorCode.DNS_FAILED,
+            "DNS lookup of nosuch.example failed: Domain name not found",
+        ),
+        (
+            aiohttp.ClientConnectorError(
+                _key("::1", 8080), ConnectionRefusedError(111, "Connect call failed ('::1', 8080)")
+            ),
+            ErrorCode.CONNECT_FAILED,
+            "could not connect to [::1]:8080: Connection refused",
+        ),
+        (
+            aiohttp.ClientOSError(104, "Connection reset by peer"),
+            ErrorCode.CONNECT_FAILED,
+            "connection failed: Connection reset by peer",
+        ),
+    ],
+)
+def test_network_errors_are_said_in_words(exc: Exception, code: ErrorCode, message: str) -> None:
+    assert classify_exception(exc) == (code, message)

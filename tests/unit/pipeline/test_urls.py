@@ -3,7 +3,7 @@ import re
 import pytest
 
 from siteaudit.pipeline import urls
-from siteaudit.pipeline.urls import InvalidURLError, Scope, normalise, resolve
+from siteaudit.pipeline.urls import InvalidURLError, Scope, normalise, resolve, start_url
 
 
 @pytest.mark.parametrize(
@@ -24,6 +24,39 @@ def test_equivalent_urls_normalise_to_one_form(raw: str, expected: str) -> None:
 def test_uncrawlable_urls_are_rejected_with_a_reason(raw: str) -> None:
     with pytest.raises(InvalidURLError, match=r"scheme|host"):
         normalise(raw)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("example.com", "write https://example.com (or http://example.com for a server"),
+        ("localhost:8000/docs", "write https://localhost:8000/docs (or http://localhost:8000"),
+        ("http://exa mple.com/", "'exa mple.com' in 'http://exa mple.com/' is not a valid host"),
+        ("http://-x.example/", "'-x.example' in 'http://-x.example/' is not a valid host"),
+        ("http://x..example/", "is not a valid host name"),
+        ("https://user:secret@example.com/", "carries a user name or password"),
+        ("htp:/x", "unsupported URL scheme 'htp:'"),
+    ],
+)
+def test_a_start_url_that_cannot_be_one_says_what_to_type(typed: str, expected: str) -> None:
+    with pytest.raises(InvalidURLError) as raised:
+        start_url(typed)
+    assert expected in str(raised.value)
+    assert "secret" not in str(raised.value)  # a password is not repeated to the terminal
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (" HTTPS://Example.COM. ", "https://example.com/"),
+        ("http://intranet_host:8080/a", "http://intranet_host:8080/a"),
+        ("http://b\u00fccher.example/", "http://xn--bcher-kva.example/"),
+        ("http://[::1]:8080/", "http://[::1]:8080/"),
+        ("http://127.0.0.1/", "http://127.0.0.1/"),
+    ],
+)
+def test_a_start_url_is_normalised_like_any_url(typed: str, expected: str) -> None:
+    assert start_url(typed) == expected
 
 
 def test_query_parameter_order_is_kept_because_servers_may_care() -> None:
