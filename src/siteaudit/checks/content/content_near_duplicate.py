@@ -25,7 +25,10 @@ MAX_CANDIDATES = 256
         "other: each hash is cut into max_distance + 1 bands, and since pages within the "
         "distance must agree on at least one whole band, only pages sharing a band are "
         "compared, and each page with at most the 256 latest pages of each of its bands "
-        "(a templated site puts thousands of pages in one band: the time stays linear).",
+        "(a templated site puts thousands of pages in one band: the time stays linear). "
+        "The hash covers a page's first 2,000 words, so two pages whose word counts differ "
+        "more than twofold are not near duplicates however their hashes compare (a "
+        "complete index and its first part).",
         why="Pages that differ only by a few words (boilerplate templates, location pages, "
         "product variants) compete with each other and are often filtered out of results.",
         fix="Merge near duplicates, make each page substantially unique, or canonicalise "
@@ -66,6 +69,11 @@ def content_near_duplicate(site: Site, ctx: CheckContext) -> Iterator[Failed]:
             )
 
 
+def _comparable(words: int, other: int) -> bool:
+    """True when neither page is more than twice as long as the other."""
+    return 2 * min(words, other) >= max(words, other)
+
+
 def _nearest_earlier(
     page: SitePage,
     buckets: dict[tuple[int, int], deque[SitePage]],
@@ -79,6 +87,6 @@ def _nearest_earlier(
         for other in buckets.get(key, ()):
             same_body = other.content_hash is not None and other.content_hash == page.content_hash
             near = bin(page.simhash ^ (other.simhash or 0)).count("1") <= distance
-            if near and not same_body:
+            if near and not same_body and _comparable(page.word_count, other.word_count):
                 return other
     return None
