@@ -415,6 +415,81 @@ def test_subdomains_are_crawled_when_asked_each_under_its_own_robots_txt(
     assert other.requests == []  # another site is never crawled
 
 
+def moved_to(www: list[str], route: Route) -> Route:
+    """`route` for requests to www.*; for any other name a permanent redirect to the same
+    path at `www[0]` (known once the server runs)."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        if handler.headers["Host"].startswith("www."):
+            return route(handler)
+        return 301, {"Location": www[0].rstrip("/") + handler.path}, b""
+
+    return answer
+
+
+def test_a_start_url_that_redirects_elsewhere_on_the_site_is_audited_where_it_leads(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    # shop.test redirects every URL to www.shop.test (one server under both names), but
+    # answers robots.txt itself: disallowing /a, which the www host's robots.txt allows.
+    www: list[str] = []
+
+    def robots_txt(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        if handler.headers["Host"].startswith("www."):
+            text = f"User-agent: *\nDisallow: /private\nSitemap: {www[0]}sitemap.xml\n"
+        else:
+            text = "User-agent: *\nDisallow: /a\n"
+        return 200, {"Content-Type": "text/plain"}, text.encode()
+
+    def sitemap(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        xml = (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{www[0]}listed</loc></url></urlset>"
+        )
+        return 200, {"Content-Type": "application/xml"}, xml.encode()
+
+    home = html('<a href="/a">a</a><a href="/private/x">x</a>')
+    site = serve(
+        {
+            "/robots.txt": robots_txt,
+            "/sitemap.xml": moved_to(www, sitemap),
+            "/": moved_to(www, home),
+            "/a": moved_to(www, html("a")),
+            "/listed": moved_to(www, html("listed")),
+        }
+    )
+    start = site.url.replace("127.0.0.1", "shop.test")
+    www.append(site.url.replace("127.0.0.1", "www.shop.test"))
+    pins = ("--resolve", "shop.test:127.0.0.1", "--resolve", "www.shop.test:127.0.0.1")
+    result = siteaudit("scan", start, "--out", "out", "--json", *pins)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((workdir / "out" / "report.json").read_text())
+    assert {page["url"] for page in report["pages"]} == {www[0], www[0] + "a", www[0] + "listed"}
+    assert "/private/x" not in site.requests  # the www host's robots.txt governs its pages
+    said = f"{start} redirects to {www[0]}: the scan audited the site from there"
+    assert any(said in notice for notice in json.loads(result.stdout)["notices"])
+    assert any(said in notice for notice in report["scan"]["notices"])
+    settings = report["scan"]["settings"]
+    assert (settings["start_url"], settings["requested_url"]) == (www[0], start)
+
+
+def test_a_start_url_that_redirects_to_another_site_fails_saying_which(
+    siteaudit: Run, serve: Callable[..., Site]
+) -> None:
+    other = serve({"/": html("elsewhere")})
+    elsewhere = other.url.replace("127.0.0.1", "other.test")
+    site = serve({"/": lambda _h: (302, {"Location": elsewhere}, b"")})
+    pins = ("--resolve", "other.test:127.0.0.1")
+    result = siteaudit("scan", site.url, "--quiet", *pins)
+    assert result.returncode == 2
+    assert (
+        f"{site.url} redirects to {elsewhere}, another site, so nothing of 127.0.0.1 could be"
+        f" audited: scan {elsewhere} to audit the site it leads to"
+    ) in result.stderr
+    assert site.requests == ["/robots.txt", "HEAD /"]
+    assert other.requests == ["HEAD /"]  # where the redirect led, asked once; never crawled
+
+
 def test_parameter_rules_make_one_page_of_the_urls_that_differ_by_them(
     siteaudit: Run, serve: Callable[..., Site], workdir: Path
 ) -> None:
@@ -427,7 +502,7 @@ def test_parameter_rules_make_one_page_of_the_urls_that_differ_by_them(
         "scan", site.url, "--quiet", "--strip-param", "utm_*", "--strip-param", "SessionID"
     )
     assert result.returncode == 0, result.stderr
-    discovery = ("/robots.txt", "/llms.txt", "/sitemap.xml")
+    discovery = ("/robots.txt", "HEAD /", "/llms.txt", "/sitemap.xml")
     assert sorted(r for r in site.requests if r not in discovery) == ["/", "/p?id=1", "/q"]
     report = json.loads(next(workdir.glob(".siteaudit/reports/scan-*/report.json")).read_text())
     assert {page["url"] for page in report["pages"]} == {

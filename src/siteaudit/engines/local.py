@@ -148,6 +148,9 @@ class LocalEngine:
             self._store.drop_counters(scan_id, RECOUNTED_ON_RESUME)
         self._store.set_status(scan_id, ScanStatus.DISCOVERING)
         found = await self._discover(spec)
+        if found.spec is not None:  # the start URL led elsewhere on the site: crawl from there
+            spec = found.spec
+            self._store.update_spec(scan_id, spec)
         robots = None
         if spec.subdomains and spec.respect_robots and found.robots is not None:
             robots = HostRobots(self._fetcher, spec, found.robots)
@@ -159,7 +162,8 @@ class LocalEngine:
             follow_nofollow=spec.follow_nofollow,
         )
         stored = self._restore(scan_id, frontier, spec.start_url) if resume else None
-        frontier.offer(spec.start_url, 0, "start")  # a resumed frontier was offered it first
+        if found.crawl:  # a resumed frontier was offered it first
+            frontier.offer(spec.start_url, 0, "start")
         frontier.offer_sitemap_urls(found.sitemap_urls)
         state = _RunState(frontier, self._make_processor(spec, scan_id), robots)
         state.counters.update(found.counters)

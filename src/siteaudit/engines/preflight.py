@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from siteaudit.crawl.robots import Robots, RobotsMode, fetch_robots
@@ -13,21 +15,36 @@ from siteaudit.model import FetchedPage, ScanSpec
 from siteaudit.model.site import SiteFacts, SitemapInfo
 from siteaudit.pipeline.discovery import Discovery
 from siteaudit.pipeline.ports import Fetcher
-from siteaudit.pipeline.urls import Scope, normalise
+from siteaudit.pipeline.urls import InvalidURLError, Scope, host_of, normalise
 
 LLMS_MAX_BYTES = 256 * 1024
 ABSENT = frozenset({404, 410})  # answers that say a file looked for does not exist
 
 
 async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
-    """Read robots.txt, llms.txt and the sitemaps robots.txt names (or /sitemap.xml)."""
-    origin = origin_of(spec.start_url)
-    robots = await fetch_robots(fetcher, origin)
+    """Read robots.txt, follow the start URL where it redirects (`follow_start`), then read
+    llms.txt and the sitemaps robots.txt names (or /sitemap.xml)."""
+    robots = await fetch_robots(fetcher, origin_of(spec.start_url))
+    delay = apply_crawl_delay(fetcher, robots.to_json(), spec)  # the probe is paced too
+    blocked = _blocked_reason(robots, spec)
+    moved: ScanSpec | None = None
+    if blocked is None:
+        start = await follow_start(fetcher, spec)
+        if isinstance(start, str):  # another site: nothing of this one can be audited
+            return Discovery(
+                counters={f"robots/{robots.mode}": 1},
+                blocked_reason=start,
+                facts=SiteFacts(robots_status=robots.status, robots_txt=robots.text),
+                crawl=False,
+            )
+        if start is not None:
+            moved = spec = start
+            robots = await fetch_robots(fetcher, origin_of(spec.start_url))
+            delay = apply_crawl_delay(fetcher, robots.to_json(), spec)
+            blocked = _blocked_reason(robots, spec)
     counters = {f"robots/{robots.mode}": 1}
-    delay = apply_crawl_delay(fetcher, robots.to_json(), spec)
     if delay:
         counters["robots/crawl-delay-ms"] = int(delay * 1000)
-    blocked = _blocked_reason(robots, spec)
     if blocked is not None:  # nothing more is asked of a site that said no (RFC 9309 2.3.1.4)
         return Discovery(
             allowed=_allowed(robots, spec),
@@ -35,7 +52,9 @@ async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
             blocked_reason=blocked,
             facts=SiteFacts(robots_status=robots.status, robots_txt=robots.text),
             robots=robots.to_json(),
+            spec=moved,
         )
+    origin = origin_of(spec.start_url)
     llms = await fetcher.fetch(f"{origin}/llms.txt", max_bytes=LLMS_MAX_BYTES, accept_any_type=True)
     urls: list[str] = []
     files: tuple[SitemapInfo, ...] = ()
@@ -64,7 +83,61 @@ async def preflight(fetcher: Fetcher, spec: ScanSpec) -> Discovery:
         counters=counters,
         facts=facts,
         robots=robots.to_json(),
+        spec=moved,
     )
+
+
+async def follow_start(fetcher: Fetcher, spec: ScanSpec) -> ScanSpec | str | None:
+    """Where the start URL leads, when a redirect takes it off its origin.
+
+    `http://example.com/` answering with a redirect to `https://www.example.com/` is the
+    commonest start of all; crawled as asked, the scan would audit one redirect, its links
+    all on another host. So the start URL is asked first (HEAD, then GET if HEAD is
+    refused; no body) and when it redirects to another origin:
+
+    - on the same host (another scheme or port), its parent or one of its subdomains: the
+      spec the scan continues with, starting there (`requested_url` keeps the URL given),
+      and robots.txt, llms.txt and the sitemaps are read from there;
+    - on any other host: the reason nothing can be audited, in words;
+    - a destination the scope already covers (a subdomain, with `--subdomains`): None, as
+      for no redirect or a failed answer (the crawl fetches the start URL and says why).
+    """
+    answer = await fetcher.check(spec.start_url)
+    if not answer.redirects or answer.error_code is not None:
+        return None
+    try:
+        target = normalise(answer.final_url)
+    except InvalidURLError:
+        return None
+    scope = Scope.of(spec)
+    start_host, target_host = host_of(spec.start_url), host_of(target)
+    if origin_of(target) == origin_of(spec.start_url):
+        return None
+    if target_host != start_host and scope.is_internal(target):
+        return None  # widening nothing: the start URL's redirect is crawled as one
+    if target_host == start_host or _related(start_host, target_host):
+        moved = replace(spec, start_url=target, requested_url=spec.start_url)
+        return replace(moved, start_url=Scope.of(moved).clean(target))
+    return (
+        f"{spec.start_url} redirects to {target}, another site, so nothing of"
+        f" {start_host} could be audited: scan {target} to audit the site it leads to"
+    )
+
+
+def _related(host: str, other: str) -> bool:
+    """True when one host name is the other's parent: example.com and www.example.com
+    (addresses have no parents)."""
+    if _is_address(host) or _is_address(other):
+        return False
+    return host.endswith("." + other) or other.endswith("." + host)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _absent(files: tuple[SitemapInfo, ...]) -> bool:

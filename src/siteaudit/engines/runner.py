@@ -332,7 +332,8 @@ async def _run(
     spec = store.get_spec(scan_id)
     fetcher = make_fetcher(
         settings,
-        headers_host=host_of(spec.start_url),
+        # The host the user named, even when the start URL led elsewhere on the site.
+        headers_host=host_of(spec.requested_url or spec.start_url),
         verify_tls=spec.verify_tls,
     )
     fetcher.space(spec.delay_s)

@@ -96,13 +96,20 @@ def _counted_under(counters: dict[str, int], prefix: str) -> dict[str, int]:
 
 
 def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
-    """What the crawl could not do, in words, for every report's head: the URLs its page,
+    """What the crawl could not do or did otherwise than asked, in words, for every report's
+    head: a start URL that redirected elsewhere on the site, the URLs its page,
     depth and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
     `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
     external links left unchecked for want of a network, TLS left unverified, and checks
     that failed with an internal error."""
     counters, settings = scan.counters, scan.settings
     notices = []
+    requested = settings.get("requested_url")
+    if requested:
+        notices.append(
+            f"{requested} redirects to {settings.get('start_url')}: the scan audited the site"
+            " from there (its robots.txt, sitemaps and pages)."
+        )
     if settings.get("verify_tls") is False:
         notices.append(
             "The site's TLS certificates were not verified (--insecure): its pages were"

@@ -93,4 +93,8 @@ class ScanSpec:
     verify_tls: bool = True
     # Seconds at least between two requests to one host of the site (0: no delay).
     delay_s: float = 0.0
+    # The start URL as given, when it redirected to another address of the same site (the
+    # same host on another scheme or port, or its parent or a subdomain) and the scan
+    # started where it led (`start_url`; `engines.preflight.follow_start`).
+    requested_url: str | None = None
     options: dict[str, object] = field(default_factory=dict)

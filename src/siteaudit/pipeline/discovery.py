@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from siteaudit.model import Page
+from siteaudit.model import Page, ScanSpec
 from siteaudit.model.report import LEFT_OUT_COUNTED, MAX_HOSTS
 from siteaudit.model.site import SiteFacts, Trap
 from siteaudit.pipeline.urls import Scope, host_of, resolve
@@ -70,6 +70,13 @@ class Discovery:
     facts: SiteFacts = field(default_factory=SiteFacts)
     # The robots.txt verdict as JSON, so that a worker elsewhere can rebuild `allowed`.
     robots: dict[str, object] | None = None
+    # The scan's spec when discovery changed it: the start URL redirected to another
+    # address of the site, where the crawl starts (`ScanSpec.requested_url`). The engine
+    # stores it and crawls by it.
+    spec: ScanSpec | None = None
+    # False when nothing may be crawled at all (the start URL leads to another site);
+    # `blocked_reason` says why.
+    crawl: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,11 @@ class Fetcher(Protocol):
         """
         ...
 
+    async def check(self, url: str) -> FetchedPage:
+        """The answer of `url` without its body, redirects followed (HEAD, then GET when
+        HEAD is refused)."""
+        ...
+
     def pace(self, origin: str, interval_s: float) -> None:
         """Start requests to `origin` (scheme://host:port) at least `interval_s` apart
         (robots.txt Crawl-delay)."""
@@ -114,7 +119,7 @@ class ScanStore(Protocol):
         ...
 
     def get_spec(self, scan_id: int) -> ScanSpec:
-        """The spec a scan was created with."""
+        """The spec a scan runs by: as created, or as discovery moved its start URL."""
         ...
 
     def set_status(self, scan_id: int, status: ScanStatus, *, error: str | None = None) -> None:
@@ -123,6 +128,11 @@ class ScanStore(Protocol):
 
     def get_scan(self, scan_id: int) -> ScanInfo:
         """Identity, lifecycle, counters and runner of one scan."""
+        ...
+
+    def update_spec(self, scan_id: int, spec: ScanSpec) -> None:
+        """Replace the spec a scan runs by (discovery moved its start URL); the scan's site,
+        its identity for re-scans, stays the one it was created for."""
         ...
 
     def get_status(self, scan_id: int) -> ScanStatus:

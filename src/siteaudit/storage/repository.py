@@ -46,9 +46,16 @@ class SqlScanStore:
             return insert_scan(connection, spec)
 
     def get_spec(self, scan_id: int) -> ScanSpec:
-        """The spec a scan was created with."""
+        """The spec a scan runs by: as created, or as discovery moved its start URL."""
         with self.engine.connect() as connection:
             return codec.spec_from_json(_scan_value(connection, scans.c.spec, scan_id))
+
+    def update_spec(self, scan_id: int, spec: ScanSpec) -> None:
+        """Replace the spec a scan runs by; its site stays the one it was created for."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(scans).where(scans.c.id == scan_id).values(spec=codec.spec_to_json(spec))
+            )
 
     def get_status(self, scan_id: int) -> ScanStatus:
         """The scan's current status."""

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -246,7 +247,7 @@ def test_workers_together_honour_the_crawl_delay(cluster: Cluster) -> None:
         outcome = follow(settings, scan_id)
     starts = sorted(at for at, _ in hits)
     assert len(outcome.pages) == 7
-    assert len(starts) == 7
+    assert len(starts) == 8  # the start URL asked where it leads (HEAD), then seven pages
     assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.28
 
 
@@ -269,11 +270,12 @@ def test_a_worker_keeps_a_scans_own_delay_and_not_for_the_next_scan(cluster: Clu
         plain, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
         again = follow(settings, plain)
     assert len(outcome.pages) == len(again.pages) == 7
-    assert len(spaced) == 7
+    assert len(spaced) == 8  # the start URL asked where it leads (HEAD), then seven pages
     assert min(b - a for a, b in itertools.pairwise(spaced)) >= 0.28
     unspaced = sorted(at for at, _ in hits)
-    # The same process, the same site: the next scan's six pages after its first do not
-    # wait out the first scan's delay (0.3 s apart: 1.5 s from the first to the last).
+    # The same process, the same site: the next scan's six pages after its home page (after
+    # the HEAD and the GET of /) do not wait out the first scan's delay (0.3 s apart: 1.5 s
+    # from the first to the last).
     assert unspaced[-1] - unspaced[1] < 0.75
 
 
@@ -322,7 +324,7 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
 
 
 # Host names the subdomain tests give their local servers (`crawl.hosts`, as --resolve).
-PINS = {"shop.test": "127.0.0.1", "docs.shop.test": "127.0.0.1"}
+PINS = {"shop.test": "127.0.0.1", "docs.shop.test": "127.0.0.1", "www.shop.test": "127.0.0.1"}
 
 
 def named(site: Site, name: str) -> str:
@@ -390,6 +392,25 @@ def test_a_distributed_scan_crawls_subdomains_under_their_own_robots_txt(
     assert sorted(crawled.blocked) == [docs_url + "private/early", docs_url + "private/notes"]
     assert crawled.counters["discover/skipped/robots-disallowed"] == 2
     assert crawled.counters["robots/hosts-read"] >= 1  # once per worker process needing it
+
+
+def test_a_distributed_scan_starts_where_its_start_url_leads_on_the_site(
+    cluster: Cluster,
+) -> None:
+    www: list[str] = []
+
+    def home(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        if handler.headers["Host"].startswith("www."):
+            return html('<a href="/a">a</a>')(handler)
+        return 301, {"Location": www[0]}, b""
+
+    with Site({"/": home, "/a": html("a")}) as shop:
+        start = named(shop, "shop.test")
+        www.append(named(shop, "www.shop.test"))
+        crawled = crawl_subdomains(cluster, start, {"subdomains": False}, 1)
+    assert crawled.status is ScanStatus.COMPLETED
+    assert crawled.pages == {www[0], www[0] + "a"}
+    assert shop.requests.count("/") == 1  # the home page on www; shop.test's was asked HEAD
 
 
 def test_a_page_blocked_at_fetch_time_frees_its_place_under_the_page_limit(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from aiohttp import web
-from tests.integration.crawl.hostile import loopback_only, web_server
+from tests.integration.crawl.hostile import dead_port, loopback_only, web_server
 
 from siteaudit.checks.catalogue import load_catalogue
 from siteaudit.crawl.config import FetchConfig
@@ -16,7 +16,7 @@ from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.robots import ROBOTS_MAX_BYTES, RobotsMode, fetch_robots
 from siteaudit.crawl.sitemaps import SitemapLimits, fetch_sitemap_urls
 from siteaudit.crawl.ssrf import AddressPolicy
-from siteaudit.engines.preflight import preflight
+from siteaudit.engines.preflight import follow_start, preflight
 from siteaudit.model import ScanSpec
 from siteaudit.model.site import Site
 
@@ -201,3 +201,46 @@ async def test_a_sitemap_only_looked_for_and_absent_is_no_sitemap_not_a_broken_o
         for _ in item.site_fn(site, item.context(start_url=base + "/"))  # type: ignore[misc]
     }
     assert failed == ({"sitemap-error"} if recorded else {"sitemap-missing"})
+
+
+HOSTS = tuple((name, "127.0.0.1") for name in ("shop.test", "www.shop.test", "other.test"))
+
+
+@pytest.mark.parametrize(
+    ("start", "location", "subdomains", "expected"),
+    [
+        ("http://shop.test:{port}/", None, False, None),  # no redirect
+        ("http://shop.test:{port}/", "/en/", False, None),  # the same origin
+        ("http://shop.test:{port}/", "http://www.shop.test:{port}/", False, "moved"),
+        ("http://www.shop.test:{port}/", "http://shop.test:{port}/", False, "moved"),
+        ("http://shop.test:{port}/", "http://shop.test:{other}/", False, "moved"),  # a port
+        ("http://shop.test:{port}/", "http://www.shop.test:{port}/", True, None),  # in scope
+        ("http://shop.test:{port}/", "http://other.test:{port}/", False, "another site"),
+        ("http://shop.test:{port}/", "http://www.shop.test:{dead}/", False, None),  # no answer
+    ],
+    ids=["none", "same-origin", "to-www", "to-parent", "port", "subdomains", "other", "dead"],
+)
+async def test_a_start_url_is_followed_to_where_it_leads_on_the_site(
+    start: str, location: str | None, subdomains: bool, expected: str | None
+) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        if location is not None and request.path == "/" and request.host.startswith(asked):
+            raise web.HTTPMovedPermanently(location.format(**ports))
+        return web.Response(text="<title>t</title>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    async with web_server(app) as base, web_server(static_app({})) as second:
+        ports = {"port": base.rsplit(":", 1)[1], "other": second.rsplit(":", 1)[1]}
+        ports["dead"] = str(dead_port())
+        asked = start.format(**ports).split("//")[1].rstrip("/")
+        spec = ScanSpec(start.format(**ports), subdomains=subdomains)
+        async with HttpFetcher(FetchConfig(hosts=HOSTS, retries=0), AddressPolicy.cli()) as f:
+            found = await follow_start(f, spec)
+    if expected is None:
+        assert found is None
+    elif expected == "moved":
+        assert isinstance(found, ScanSpec) and location is not None
+        assert (found.start_url, found.requested_url) == (location.format(**ports), spec.start_url)
+    else:
+        assert isinstance(found, str) and expected in found

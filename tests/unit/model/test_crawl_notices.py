@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from siteaudit.model import ScanStatus
@@ -71,3 +72,21 @@ def test_checks_that_failed_with_an_internal_error_are_named_a_few_of_each_kind(
         " in the site): it is scored as not applicable, and its findings may be incomplete."
     )
     assert len(notices) == 7
+
+
+def test_a_start_url_that_moved_within_the_site_is_said_first() -> None:
+    moved = replace(
+        scan({"discover/skipped/page-limit": 3}),
+        settings={
+            "max_pages": 500,
+            "start_url": "https://www.e.com/",
+            "requested_url": "http://e.com/",
+        },
+    )
+    notices = crawl_notices(moved)
+    assert notices[0] == (
+        "http://e.com/ redirects to https://www.e.com/: the scan audited the site from there"
+        " (its robots.txt, sitemaps and pages)."
+    )
+    assert len(notices) == 2
+    assert len(crawl_notices(replace(moved, settings={"requested_url": None}))) == 1

@@ -120,9 +120,13 @@ class Steps:
             return
         spec = control.spec
         found = self._loop.run_until_complete(preflight(self._http(spec), spec))
+        if found.spec is not None:  # the start URL led elsewhere on the site: crawl from there
+            spec = found.spec
+            self.coord.store.update_spec(scan_id, spec)
         document: dict[str, Any] = {"robots": found.robots}
         frontier = self.frontier(spec, document)
-        frontier.offer(spec.start_url, 0, "start")
+        if found.crawl:
+            frontier.offer(spec.start_url, 0, "start")
         frontier.offer_sitemap_urls(found.sitemap_urls)
         empty = len(frontier) == 0
         discovery = {
