@@ -490,6 +490,30 @@ def test_a_start_url_that_redirects_to_another_site_fails_saying_which(
     assert other.requests == ["HEAD /"]  # where the redirect led, asked once; never crawled
 
 
+def test_a_home_page_that_redirects_by_meta_refresh_is_crawled_past(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    refresh = '<meta http-equiv="refresh" content="0; url=/en/">'
+    site = serve(
+        {
+            "/": lambda _h: (
+                200,
+                {"Content-Type": "text/html"},
+                f"<head>{refresh}</head>".encode(),
+            ),
+            "/en/": html('<a href="/en/about">about</a>'),
+            "/en/about": html("about"),
+        }
+    )
+    result = siteaudit("scan", site.url, "--out", "out", "--quiet")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((workdir / "out" / "report.json").read_text())
+    pages = {page["url"]: page for page in report["pages"]}
+    assert set(pages) == {site.url, site.url + "en/", site.url + "en/about"}
+    assert pages[site.url + "en/"]["found_via"] == "redirect"
+    assert any(f["check_id"] == "meta-refresh" for f in report["findings"])
+
+
 def test_parameter_rules_make_one_page_of_the_urls_that_differ_by_them(
     siteaudit: Run, serve: Callable[..., Site], workdir: Path
 ) -> None:

@@ -83,6 +83,26 @@ def header_value(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
     return ", ".join(values) if values else None
 
 
+def refresh_url(content: str) -> str | None:
+    """The URL a `<meta http-equiv="refresh">` content sends the browser to, as written
+    (relative or absolute); None when it only reloads the page.
+
+    As browsers read it (HTML's shared declarative refresh steps): the seconds, then `;` or
+    `,`, then the URL, optionally after `url=` and in quotes: "0; url=/en/", "5;URL='x'",
+    "0, /en/".
+    """
+    rest = content.strip().lstrip("0123456789.").lstrip()
+    if rest[:1] in (";", ","):
+        rest = rest[1:].lstrip()
+    if rest[:3].lower() == "url":
+        after = rest[3:].lstrip()
+        if after[:1] == "=":
+            rest = after[1:].lstrip()
+    if rest[:1] in ("'", '"'):
+        rest = rest[1:].split(rest[0], 1)[0]
+    return rest.strip() or None
+
+
 NOFOLLOW_RELS = frozenset({"nofollow", "ugc", "sponsored"})  # ugc and sponsored imply nofollow
 
 # Where on its page a link sits: the page region (HTML landmark) around it, the first of

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from siteaudit.model import Page, ScanSpec
+from siteaudit.model.page import refresh_url
 from siteaudit.model.report import LEFT_OUT_COUNTED, MAX_HOSTS
 from siteaudit.model.site import SiteFacts, Trap
 from siteaudit.pipeline.urls import Scope, host_of, resolve
@@ -270,7 +271,8 @@ def discover(page: Page, depth: int, frontier: Frontier) -> list[str]:
 def candidates(page: Page, depth: int, *, follow_nofollow: bool) -> list[tuple[str, int, str]]:
     """The (URL, depth, found via) a page offers the frontier, in the order they are offered.
 
-    Its redirect target first, then its internal links, unless rel=nofollow (configurable)
+    Its redirect target first (an HTTP redirect's, or a meta refresh's), then its internal
+    links, unless rel=nofollow (configurable)
     or the page asks robots not to follow. The distributed engine stores these with the page
     and offers them later, in another process.
     """
@@ -278,6 +280,11 @@ def candidates(page: Page, depth: int, *, follow_nofollow: bool) -> list[tuple[s
     if page.final_url != page.url:
         target = resolve(page.final_url, page.final_url)
         if target:
+            offered.append((target, depth, "redirect"))
+    if page.is_html:  # a meta refresh is a redirect too, as browsers and Google follow it
+        refresh = refresh_url(page.meta.get("refresh") or "")
+        target = resolve(page.base_href or page.final_url, refresh) if refresh else None
+        if target and target != page.url:
             offered.append((target, depth, "redirect"))
     page_says_nofollow = "nofollow" in page.robots_directives and not follow_nofollow
     if not page.is_html or page_says_nofollow:

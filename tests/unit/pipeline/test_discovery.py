@@ -107,6 +107,26 @@ def test_a_redirect_target_is_crawled_as_a_page_of_its_own() -> None:
     assert discover(page, 1, frontier) == ["http://e.com/new"]
 
 
+@pytest.mark.parametrize(
+    ("content", "base", "expected"),
+    [
+        ("0; url=/en/", None, ["http://e.com/en/"]),
+        ("0;URL='guide.html'", "http://e.com/docs/", ["http://e.com/docs/guide.html"]),
+        ("5", None, []),  # a reload, no target
+        ("0; url=http://e.com/", None, []),  # itself
+    ],
+)
+def test_a_meta_refresh_target_is_crawled_as_a_redirect_is(
+    content: str, base: str | None, expected: list[str]
+) -> None:
+    # Followed even when the page asks robots not to follow its links: it is a redirect.
+    page = make_page(meta={"refresh": content}, base_href=base, meta_robots=("nofollow",))
+    assert discover(page, 0, make_frontier()) == expected
+    assert [via for _, _, via in discovery.candidates(page, 0, follow_nofollow=False)] == [
+        "redirect"
+    ] * len(expected)
+
+
 def test_a_page_with_meta_robots_nofollow_is_not_followed() -> None:
     frontier = make_frontier()
     page = make_page(meta_robots=("noindex", "nofollow"), links=(Link("http://e.com/a"),))

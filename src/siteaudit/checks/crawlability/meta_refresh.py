@@ -1,11 +1,8 @@
 """`meta-refresh`: the page does not redirect with a meta refresh."""
 
-import re
-
 from siteaudit.checks.base import CheckContext, Docs, Result, check, failed, passed
 from siteaudit.model import Category, Page, Severity
-
-HAS_URL = re.compile(r"[;,]\s*(url\s*=|['\"]?[a-z/.])", re.IGNORECASE)
+from siteaudit.model.page import refresh_url
 
 
 @check(
@@ -31,7 +28,7 @@ HAS_URL = re.compile(r"[;,]\s*(url\s*=|['\"]?[a-z/.])", re.IGNORECASE)
 def meta_refresh(page: Page, ctx: CheckContext) -> Result:
     """Fails when a meta refresh names a URL to go to."""
     content = page.meta.get("refresh")
-    if content is not None and HAS_URL.search(content):
+    if content is not None and refresh_url(content) is not None:
         return failed(
             "The page redirects with a meta refresh.",
             evidence=f'<meta http-equiv="refresh" content="{content}">',
