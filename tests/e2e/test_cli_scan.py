@@ -514,6 +514,20 @@ def test_a_home_page_that_redirects_by_meta_refresh_is_crawled_past(
     assert any(f["check_id"] == "meta-refresh" for f in report["findings"])
 
 
+def test_a_canonical_url_no_page_links_to_is_fetched_and_judged(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    canonical = '<link rel="canonical" href="/gone-preferred">'
+    site = serve({"/": html('<a href="/a">a</a>'), "/a": html(f"{canonical}<p>a</p>")})
+    result = siteaudit("scan", site.url, "--out", "out", "--quiet")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((workdir / "out" / "report.json").read_text())
+    pages = {page["url"]: page for page in report["pages"]}
+    assert pages[site.url + "gone-preferred"]["found_via"] == "canonical"
+    broken = [f for f in report["findings"] if f["check_id"] == "canonical-target-broken"]
+    assert [f["url"] for f in broken] == [site.url + "a"]
+
+
 def test_parameter_rules_make_one_page_of_the_urls_that_differ_by_them(
     siteaudit: Run, serve: Callable[..., Site], workdir: Path
 ) -> None:

@@ -26,6 +26,7 @@ from siteaudit.model.site import SiteFacts, Trap
 from siteaudit.pipeline.urls import Scope, host_of, resolve
 
 SITEMAP_DEPTH = 0
+MAX_CANONICALS = 5  # canonical URLs a page offers the frontier (one is all that counts)
 # The frontier's counters of distinct URLs (the rest count links): a resumed scan counts
 # these afresh from the links it offers again (`Frontier.restore`).
 COUNTED_PER_URL = (
@@ -272,23 +273,35 @@ def candidates(page: Page, depth: int, *, follow_nofollow: bool) -> list[tuple[s
     """The (URL, depth, found via) a page offers the frontier, in the order they are offered.
 
     Its redirect target first (an HTTP redirect's, or a meta refresh's), then its internal
-    links, unless rel=nofollow (configurable)
-    or the page asks robots not to follow. The distributed engine stores these with the page
-    and offers them later, in another process.
+    links, unless rel=nofollow (configurable) or the page asks robots not to follow, then
+    its canonical URLs, to judge them (`canonical-target-*`): a hint, not a link, so offered
+    whatever nofollow says, as Screaming Frog crawls canonicals by default. The distributed
+    engine stores these with the page and offers them later, in another process.
     """
     offered: list[tuple[str, int, str]] = []
     if page.final_url != page.url:
         target = resolve(page.final_url, page.final_url)
         if target:
             offered.append((target, depth, "redirect"))
-    if page.is_html:  # a meta refresh is a redirect too, as browsers and Google follow it
-        refresh = refresh_url(page.meta.get("refresh") or "")
-        target = resolve(page.base_href or page.final_url, refresh) if refresh else None
-        if target and target != page.url:
-            offered.append((target, depth, "redirect"))
-    page_says_nofollow = "nofollow" in page.robots_directives and not follow_nofollow
-    if not page.is_html or page_says_nofollow:
+    if not page.is_html:
         return offered
+    # A meta refresh is a redirect too, as browsers and Google follow it.
+    refresh = refresh_url(page.meta.get("refresh") or "")
+    target = resolve(page.base_href or page.final_url, refresh) if refresh else None
+    if target and target != page.url:
+        offered.append((target, depth, "redirect"))
+    if follow_nofollow or "nofollow" not in page.robots_directives:
+        offered.extend(
+            (link.url, depth + 1, "link")
+            for link in page.links
+            if link.internal and (follow_nofollow or not link.nofollow)
+        )
+    offered.extend(
+        (url, depth + 1, "canonical")
+        for url in page.canonicals[:MAX_CANONICALS]
+        if url not in (page.url, page.final_url)
+    )
+    return offered
     offered.extend(
         (link.url, depth + 1, "link")
         for link in page.links

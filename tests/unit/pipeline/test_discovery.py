@@ -127,6 +127,18 @@ def test_a_meta_refresh_target_is_crawled_as_a_redirect_is(
     ] * len(expected)
 
 
+def test_canonical_urls_are_crawled_to_judge_them_after_the_links() -> None:
+    page = make_page(
+        canonicals=("http://e.com/", "http://e.com/preferred"),  # itself, then another
+        links=(Link("http://e.com/a"), Link("http://e.com/preferred")),
+    )
+    # Linked too: found by its link first (the canonical is offered after the links).
+    assert discover(page, 0, make_frontier()) == ["http://e.com/a", "http://e.com/preferred"]
+    alone = make_page(canonicals=("http://e.com/preferred",), meta_robots=("nofollow",))
+    offered = discovery.candidates(alone, 2, follow_nofollow=False)
+    assert offered == [("http://e.com/preferred", 3, "canonical")]  # a hint, not a link
+
+
 def test_a_page_with_meta_robots_nofollow_is_not_followed() -> None:
     frontier = make_frontier()
     page = make_page(meta_robots=("noindex", "nofollow"), links=(Link("http://e.com/a"),))

@@ -16,8 +16,9 @@ from siteaudit.model.site import Site
     failure_title="Canonical URL is broken",
     docs=Docs(
         what="Follows each page's canonical URL to the crawled page it names and reports "
-        "those that answered 4xx/5xx or could not be fetched. Canonical URLs the crawl did "
-        "not fetch are not judged.",
+        "those that answered 4xx/5xx or could not be fetched. The crawl fetches canonical "
+        "URLs even when no page links to them; those outside the scan's scope or limits "
+        "(another host, past the page limit) are not judged.",
         why="A canonical asks search engines to index the target instead of this page. If "
         "the target is broken, Google ignores the hint at best; at worst the page drops "
         "out while the preferred URL cannot be indexed either.",
