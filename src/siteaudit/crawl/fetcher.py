@@ -31,7 +31,7 @@ from siteaudit.crawl.errors import (
     DecodingError,
     ErrorCode,
 )
-from siteaudit.crawl.retries import RETRY_STATUSES, retry_delay
+from siteaudit.crawl.retries import RETRY_STATUSES, SLOW_DOWN_STATUSES, retry_delay
 from siteaudit.crawl.slots import HostSlots, Slots
 from siteaudit.crawl.ssrf import AddressPolicy, VettingResolver
 from siteaudit.model.page import FetchedPage, RedirectHop
@@ -245,9 +245,17 @@ class HttpFetcher:
         attempt = 0
         while True:
             exchange = await self._attempt(url, host, limit, accept_any_type, method)
+            wait = self._retry_delay(attempt, exchange) if _transient(exchange) else 0.0
+            if exchange.status in SLOW_DOWN_STATUSES:
+                # The server asks every request to wait, not this one alone: the host's
+                # next start waits (this retry too), and its requests are spaced.
+                self._slots.slow_down(host, wait)
+                wait = 0.0
+            elif exchange.status is not None and exchange.status < 400:
+                self._slots.speed_up(host)
             if attempt >= self.config.retries or not _transient(exchange):
                 return exchange
-            await asyncio.sleep(self._retry_delay(attempt, exchange))
+            await asyncio.sleep(wait)
             attempt += 1
 
     async def _attempt(

@@ -8,6 +8,8 @@ from email.utils import parsedate_to_datetime
 
 #: Statuses worth another try: the server says it is briefly overloaded or a gateway blinked.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Answers that ask the crawler to slow down for the whole host, not just this request.
+SLOW_DOWN_STATUSES = frozenset({429, 503})
 
 
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:

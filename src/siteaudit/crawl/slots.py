@@ -11,7 +11,8 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
 
 
 class Slots(Protocol):
@@ -30,6 +31,59 @@ class Slots(Protocol):
         running scan's own delay; 0 for none); a host's own pace applies when longer."""
         ...
 
+    def slow_down(self, host: str, wait_s: float) -> None:
+        """`host` answered 429 or 503: start nothing there for `wait_s`, then space its
+        requests (`Throttle`)."""
+        ...
+
+    def speed_up(self, host: str) -> None:
+        """`host` answered a request well: ease its spacing, if it has any."""
+        ...
+
+
+@dataclass(slots=True)
+class Throttle:
+    """The spacing hosts earn by asking to slow down (HTTP 429, or 503), as search engine
+    crawlers back off: such an answer doubles a host's interval (from `START_S`, at most
+    `MAX_S`), once per interval, since the requests already under way when a server is
+    overloaded all come back refused together; each good answer takes `EASE` of it off,
+    and under `FLOOR_S` it is gone."""
+
+    START_S: ClassVar[float] = 0.25
+    MAX_S: ClassVar[float] = 5.0
+    EASE: ClassVar[float] = 0.1
+    FLOOR_S: ClassVar[float] = 0.05
+    intervals: dict[str, float] = field(default_factory=dict)
+    doubled_at: dict[str, float] = field(default_factory=dict)
+
+    def slow_down(self, host: str) -> None:
+        """Double `host`'s interval (or start it), unless it doubled less than one
+        interval ago."""
+        now = time.monotonic()
+        interval = self.intervals.get(host, 0.0)
+        if interval and now - self.doubled_at.get(host, 0.0) < interval:
+            return
+        self.intervals[host] = min(max(interval * 2, self.START_S), self.MAX_S)
+        self.doubled_at[host] = now
+
+    def speed_up(self, host: str) -> None:
+        """Ease `host`'s interval after a good answer."""
+        if not self.intervals:  # the common case: nobody asked to slow down
+            return
+        interval = self.intervals.get(host)
+        if interval is None:
+            return
+        eased = interval * (1 - self.EASE)
+        if eased < self.FLOOR_S:
+            del self.intervals[host]
+            self.doubled_at.pop(host, None)
+        else:
+            self.intervals[host] = eased
+
+    def of(self, host: str) -> float:
+        """`host`'s interval now (0 when it has none)."""
+        return self.intervals.get(host, 0.0) if self.intervals else 0.0
+
 
 class HostSlots:
     """Hands out at most `total` slots at once, and at most `per_host` for any one host."""
@@ -42,6 +96,7 @@ class HostSlots:
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self._paced: dict[str, float] = {}  # host -> its own interval (its Crawl-delay)
         self._next: dict[str, float] = {}  # host -> when its next request may start
+        self._throttle = Throttle()  # host -> the interval it asked for with 429s and 503s
 
     def space(self, interval_s: float) -> None:
         """Start requests to any one host at least `interval_s` apart from now on; a host's
@@ -54,6 +109,15 @@ class HostSlots:
             self._paced[host] = interval_s
         else:
             self._paced.pop(host, None)
+
+    def slow_down(self, host: str, wait_s: float) -> None:
+        """Start nothing at `host` for `wait_s`, then space its requests (`Throttle`)."""
+        self._throttle.slow_down(host)
+        self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + wait_s)
+
+    def speed_up(self, host: str) -> None:
+        """Ease `host`'s spacing after a good answer."""
+        self._throttle.speed_up(host)
 
     @asynccontextmanager
     async def hold(self, host: str) -> AsyncIterator[None]:
@@ -69,7 +133,7 @@ class HostSlots:
 
     async def _turn(self, host: str) -> None:
         """Wait for a paced host's next start time, reserving it before sleeping."""
-        interval = max(self._paced.get(host, 0.0), self._min_interval)
+        interval = max(self._paced.get(host, 0.0), self._min_interval, self._throttle.of(host))
         if not interval:
             return
         now = time.monotonic()

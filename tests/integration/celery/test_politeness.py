@@ -107,6 +107,30 @@ def test_a_scans_own_spacing_holds_across_workers_and_goes_with_the_next_scan(
     assert free[-1] - free[0] < 0.09 * 4
 
 
+def test_a_host_that_asks_one_worker_to_slow_down_is_held_for_every_worker(
+    client: redis.Redis,
+) -> None:
+    told, other = slots(client), slots(client)
+    starts: dict[str, list[float]] = {"told": [], "other": []}
+
+    async def request(name: str, worker: SharedHostSlots) -> None:
+        async with worker.hold("busy.test"):
+            starts[name].append(time.monotonic())
+
+    asked = time.monotonic()
+    told.slow_down("busy.test", 0.4)  # its 429 said Retry-After: 0.4
+
+    async def main() -> None:
+        await asyncio.gather(*(request("told", told) for _ in range(3)), request("other", other))
+
+    asyncio.run(main())
+    # Nobody started a request there before the hold ran out, the other worker included.
+    assert min(starts["told"] + starts["other"]) - asked >= 0.38
+    # The worker that was told spaces its own requests (Throttle); the other is not slowed.
+    assert min(b - a for a, b in itertools.pairwise(sorted(starts["told"]))) >= 0.24
+    assert client.pttl(f"{PREFIX}:busy.test:hold") < 0  # the hold is gone
+
+
 def test_a_dead_workers_slot_comes_back_after_its_ttl(client: redis.Redis) -> None:
     # The token a SIGKILLed worker took and never gave back, expiring in 0.3 s.
     client.zadd(f"{PREFIX}:a.test:slots", {"killed-worker": time.time() + 0.3})

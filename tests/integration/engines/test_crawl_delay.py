@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.support.sites import Site, html, logged
+from tests.support.sites import Route, Site, html, logged
 
 from siteaudit.engines.runner import make_spec, run_scan
 from siteaudit.settings import load_settings
@@ -34,3 +37,40 @@ def test_pages_are_fetched_no_closer_than_the_crawl_delay(tmp_path: Path) -> Non
     assert len(starts) == 6  # the start URL asked where it leads (HEAD), then five pages
     assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.28
     assert counters["robots/crawl-delay-ms"] == 300
+
+
+def test_a_site_that_says_slow_down_gets_spaced_requests_and_every_page(tmp_path: Path) -> None:
+    # A rate limit as a CDN applies it: a page request less than 0.15 s after the last one
+    # it let through is refused with 429 and Retry-After: 1.
+    lock = threading.Lock()
+    passed: list[float] = []
+    refused: list[float] = []
+
+    def limited(route: Route) -> Route:
+        def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+            with lock:
+                now = time.monotonic()
+                if passed and now - passed[-1] < 0.15:
+                    refused.append(now)
+                    return 429, {"Retry-After": "1"}, b"slow down"
+                passed.append(now)
+            return route(handler)
+
+        return answer
+
+    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(8))
+    routes = {
+        "/": limited(html(links, "Home")),
+        **{f"/p{i}": limited(html("<h1>p</h1>", f"P{i}")) for i in range(8)},
+    }
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
+    store = open_store(settings.database_url)
+    with Site(routes) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()), store=store)
+    store.engine.dispose()
+    assert {page.url: page.status for page in outcome.report.pages} == {
+        site.url: 200,
+        **{f"{site.url}p{i}": 200 for i in range(8)},
+    }
+    assert refused  # it did ask; then each retry waited, and the requests were spaced
+    assert len(refused) < 16

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import time
 
-from siteaudit.crawl.slots import HostSlots
+from siteaudit.crawl.slots import HostSlots, Throttle
 
 
 async def starts(slots: HostSlots, host: str, count: int) -> list[float]:
@@ -68,3 +68,37 @@ async def test_spacing_follows_the_scan_being_served_and_leaves_a_host_pace_alon
     await starts(slots, "any.test", 6)
     assert time.monotonic() - started < 0.2  # no trace of the earlier scan's delay
     assert min(gaps(await starts(slots, "slow.test", 3))) >= 0.095  # its Crawl-delay stays
+
+
+async def test_a_host_that_asks_to_slow_down_waits_then_gets_spaced_requests() -> None:
+    slots = HostSlots(total=16, per_host=16)
+    asked = time.monotonic()
+    slots.slow_down("busy.test", 0.3)
+    times = await starts(slots, "busy.test", 3)
+    assert times[0] - asked >= 0.29  # nothing starts there until its Retry-After
+    assert min(gaps(times)) >= Throttle.START_S - 0.01
+    assert time.monotonic() - asked < 2
+    other = time.monotonic()
+    await starts(slots, "calm.test", 4)  # another host is not held
+    assert time.monotonic() - other < 0.2
+
+
+def test_the_throttle_doubles_once_per_interval_and_eases_with_good_answers() -> None:
+    throttle = Throttle()
+    for _ in range(7):  # seven requests refused together: one overload, one doubling
+        throttle.slow_down("a.test")
+    assert throttle.of("a.test") == Throttle.START_S
+    throttle.doubled_at["a.test"] -= 1  # an interval later, refused again: doubled
+    throttle.slow_down("a.test")
+    assert throttle.of("a.test") == 2 * Throttle.START_S
+    for _ in range(100):
+        throttle.doubled_at["a.test"] = 0.0
+        throttle.slow_down("a.test")
+    assert throttle.of("a.test") == Throttle.MAX_S
+    throttle.speed_up("a.test")
+    assert throttle.of("a.test") == Throttle.MAX_S * (1 - Throttle.EASE)
+    for _ in range(60):
+        throttle.speed_up("a.test")
+    assert throttle.of("a.test") == 0.0 and not throttle.intervals
+    throttle.speed_up("never-slowed.test")
+    assert throttle.of("never-slowed.test") == 0.0

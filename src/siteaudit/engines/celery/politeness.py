@@ -8,6 +8,9 @@ in Redis, so the limits hold for the fleet:
   of tokens that expire after `token_ttl_s`, so a killed worker's slots come back);
 - pacing: at least `min_interval_s` between two requests to a host, fleet-wide (robots.txt
   Crawl-delay or the operator's setting); 0 disables it;
+- slowing down: a host that answers 429 or 503 gets no request from any worker until its
+  Retry-After (or the backoff) has passed, and the worker that saw it spaces its own
+  requests to it (`crawl.slots.Throttle`);
 - circuit breaker: after `threshold` consecutive connect/timeout failures anywhere, the host
   is skipped by every worker for `reset_after` seconds (then one trial request).
 
@@ -25,13 +28,17 @@ from typing import Any
 
 import redis
 
+from siteaudit.crawl.slots import Throttle
+
 PREFIX = "siteaudit:host"
 POLL_S = 0.02
 
-# KEYS: slots zset, pacing key. ARGV: now (s), per_host, token, token expiry (s),
+# KEYS: slots zset, pacing key, hold key. ARGV: now (s), per_host, token, token expiry (s),
 # min interval (s). Returns 0 when a slot was taken, else seconds to wait (as a string).
 _ACQUIRE = """
 local now = tonumber(ARGV[1])
+local held = redis.call('PTTL', KEYS[3])
+if held > 0 then return tostring(held / 1000) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return tostring(0.02) end
 local interval = tonumber(ARGV[5])
@@ -65,6 +72,7 @@ class SharedHostSlots:
         self._interval = min_interval_s
         self._paced: dict[str, float] = {}
         self._spacing = 0.0
+        self._throttle = Throttle()  # this process's: the hold itself is the fleet's
         self._acquire: Any = client.register_script(_ACQUIRE)
 
     def pace(self, host: str, interval_s: float) -> None:
@@ -76,6 +84,17 @@ class SharedHostSlots:
         fleet's last one (the running scan's own delay), from now on."""
         self._spacing = interval_s
 
+    def slow_down(self, host: str, wait_s: float) -> None:
+        """`host` answered 429 or 503: no worker starts a request there for `wait_s`, and
+        this process spaces its own requests to it (`Throttle`)."""
+        self._throttle.slow_down(host)
+        if wait_s > 0:
+            self._client.set(f"{PREFIX}:{host}:hold", "1", px=max(1, int(wait_s * 1000)))
+
+    def speed_up(self, host: str) -> None:
+        """Ease this process's spacing of `host` after a good answer (no Redis call)."""
+        self._throttle.speed_up(host)
+
     @asynccontextmanager
     async def hold(self, host: str) -> AsyncIterator[None]:
         """Wait for a fleet-wide slot for `host` (and this process's own cap)."""
@@ -83,8 +102,13 @@ class SharedHostSlots:
         slots = f"{PREFIX}:{host}:slots"
         async with self._global:
             while True:
-                keys = [slots, f"{PREFIX}:{host}:next"]
-                interval = max(self._interval, self._spacing, self._paced.get(host, 0.0))
+                keys = [slots, f"{PREFIX}:{host}:next", f"{PREFIX}:{host}:hold"]
+                interval = max(
+                    self._interval,
+                    self._spacing,
+                    self._paced.get(host, 0.0),
+                    self._throttle.of(host),
+                )
                 args = [time.time(), self._per_host, token, self._ttl, interval]
                 wait = float(self._acquire(keys=keys, args=args))
                 if wait <= 0:
