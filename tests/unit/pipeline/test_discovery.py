@@ -129,11 +129,14 @@ def test_a_meta_refresh_target_is_crawled_as_a_redirect_is(
 
 def test_canonical_urls_are_crawled_to_judge_them_after_the_links() -> None:
     page = make_page(
-        canonicals=("http://e.com/", "http://e.com/preferred"),  # itself, then another
+        # Itself, another site's page (not crawled, not counted), then one of its own host.
+        canonicals=("http://e.com/", "https://other.example/x", "http://e.com/preferred"),
         links=(Link("http://e.com/a"), Link("http://e.com/preferred")),
     )
     # Linked too: found by its link first (the canonical is offered after the links).
-    assert discover(page, 0, make_frontier()) == ["http://e.com/a", "http://e.com/preferred"]
+    frontier = make_frontier()
+    assert discover(page, 0, frontier) == ["http://e.com/a", "http://e.com/preferred"]
+    assert frontier.counters["discover/skipped/out-of-scope"] == 0
     alone = make_page(canonicals=("http://e.com/preferred",), meta_robots=("nofollow",))
     offered = discovery.candidates(alone, 2, follow_nofollow=False)
     assert offered == [("http://e.com/preferred", 3, "canonical")]  # a hint, not a link
