@@ -103,6 +103,10 @@ def refresh_url(content: str) -> str | None:
     return rest.strip() or None
 
 
+# Robots directives that keep a page out of the index, or its links from being followed
+# ("none" is both).
+NOINDEX_DIRECTIVES = frozenset({"noindex", "none"})
+NOFOLLOW_DIRECTIVES = frozenset({"nofollow", "none"})
 NOFOLLOW_RELS = frozenset({"nofollow", "ugc", "sponsored"})  # ugc and sponsored imply nofollow
 
 # Where on its page a link sits: the page region (HTML landmark) around it, the first of
@@ -313,11 +317,21 @@ class Page:
     @property
     def robots_directives(self) -> frozenset[str]:
         """Directives from meta robots and X-Robots-Tag, lower-cased."""
-        found = {d.strip().lower() for d in self.meta_robots if d.strip()}
-        header = self.header("x-robots-tag")
-        if header:
-            found |= {d.strip().lower() for d in header.split(",") if d.strip()}
-        return frozenset(found)
+        found = self.meta_robots_directives
+        return found | self.header_robots_directives if self.headers else found
+
+    @property
+    def meta_robots_directives(self) -> frozenset[str]:
+        """Directives of the robots and googlebot meta tags, lower-cased."""
+        return frozenset(d.strip().lower() for d in self.meta_robots if d.strip())
+
+    @property
+    def header_robots_directives(self) -> frozenset[str]:
+        """Directives of X-Robots-Tag, lower-cased, each without its user-agent prefix
+        ("googlebot: noindex" is noindex)."""
+        header = self.header("x-robots-tag") or ""
+        parts = (part.rsplit(":", 1)[-1].strip().lower() for part in header.split(","))
+        return frozenset(d for d in parts if d)
 
     @property
     def is_https(self) -> bool:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from siteaudit.model import Page, ScanSpec
-from siteaudit.model.page import refresh_url
+from siteaudit.model.page import NOFOLLOW_DIRECTIVES, refresh_url
 from siteaudit.model.report import LEFT_OUT_COUNTED, MAX_HOSTS
 from siteaudit.model.site import SiteFacts, Trap
 from siteaudit.pipeline.urls import Scope, host_of, resolve
@@ -291,7 +291,7 @@ def candidates(page: Page, depth: int, *, follow_nofollow: bool) -> list[tuple[s
     target = resolve(page.base_href or page.final_url, refresh) if refresh else None
     if target and target != page.url:
         offered.append((target, depth, "redirect"))
-    if follow_nofollow or "nofollow" not in page.robots_directives:
+    if follow_nofollow or page.robots_directives.isdisjoint(NOFOLLOW_DIRECTIVES):
         offered.extend(
             (link.url, depth + 1, "link")
             for link in page.links

@@ -21,12 +21,12 @@ from siteaudit.model import (
     Scores,
     Severity,
 )
+from siteaudit.model.page import NOINDEX_DIRECTIVES
 from siteaudit.model.report import PageRow, Runner, ScanInfo
 from siteaudit.model.site import SitePage
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
 from siteaudit.storage.sanitize import clean_json, clean_optional, clean_text
 
-_NOINDEX = frozenset({"noindex", "none"})
 # Enum members by value: a dict lookup per finding read, where Category(value) costs four
 # calls (a report reads every finding of the scan).
 _CATEGORIES = {category.value: category for category in Category}
@@ -103,7 +103,7 @@ def page_values(result: PageResult) -> dict[str, object]:
         "meta_description": clean_optional(page.meta_description),
         "h1s": clean_json(page.h1s),
         "canonicals": clean_json(page.canonicals),
-        "noindex": bool(page.robots_directives & _NOINDEX),
+        "noindex": not page.robots_directives.isdisjoint(NOINDEX_DIRECTIVES),
         "headers": clean_json(page.headers),
         "redirects": clean_json([dataclasses.asdict(hop) for hop in page.redirects]),
         "not_applicable": sorted(set(result.not_applicable)),

@@ -148,6 +148,21 @@ def test_a_page_with_meta_robots_nofollow_is_not_followed() -> None:
     assert discover(page, 0, frontier) == []
 
 
+@pytest.mark.parametrize(
+    "says",
+    [
+        {"meta_robots": ("none",)},  # noindex and nofollow in one word
+        {"headers": (("x-robots-tag", "googlebot: nofollow"),)},  # for one crawler
+        {"headers": (("x-robots-tag", "noarchive, NONE"),)},
+    ],
+    ids=["meta-none", "header-with-user-agent", "header-none"],
+)
+def test_every_way_a_page_says_nofollow_stops_its_links(says: dict[str, object]) -> None:
+    page = make_page(links=(Link("http://e.com/a"),), **says)
+    assert discover(page, 0, make_frontier()) == []
+    assert discover(page, 0, make_frontier(follow_nofollow=True)) == ["http://e.com/a"]
+
+
 def test_an_infinite_calendar_is_stopped_and_named_as_a_trap() -> None:
     frontier = make_frontier(max_depth=1000, max_pages=10_000)
     frontier.offer("http://e.com/", 0, "start")

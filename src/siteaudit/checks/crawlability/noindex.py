@@ -11,8 +11,7 @@ from siteaudit.checks.base import (
     passed,
 )
 from siteaudit.model import Category, Page, Severity
-
-BLOCKING = frozenset({"noindex", "none"})
+from siteaudit.model.page import NOINDEX_DIRECTIVES
 
 
 @check(
@@ -42,16 +41,15 @@ def noindex(page: Page, ctx: CheckContext) -> Result:
     # A redirect's directives belong to its target, which is audited as a page of its own.
     if page.status is None or not 200 <= page.status < 300 or page.redirects:
         return not_applicable()
-    meta = [d.strip().lower() for d in page.meta_robots]
-    if BLOCKING & set(meta):
+    if NOINDEX_DIRECTIVES & page.meta_robots_directives:
+        meta = [d.strip().lower() for d in page.meta_robots]
         return failed(
             "A robots meta tag tells search engines not to index the page.",
             evidence=f"<meta name=robots content={', '.join(meta)!r}>",
         )
-    header = page.header("x-robots-tag") or ""
     # X-Robots-Tag may target one crawler: "googlebot: noindex, nofollow".
-    directives = {d.rsplit(":", 1)[-1].strip().lower() for d in header.split(",")}
-    if BLOCKING & directives:
+    if NOINDEX_DIRECTIVES & page.header_robots_directives:
+        header = page.header("x-robots-tag") or ""
         return failed(
             "The X-Robots-Tag header tells search engines not to index the page.",
             evidence=f"X-Robots-Tag: {header}",

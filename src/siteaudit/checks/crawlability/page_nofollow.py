@@ -1,10 +1,8 @@
 """`page-nofollow`: crawlers may follow the page's links."""
 
 from siteaudit.checks.base import CheckContext, Docs, Result, check, failed, passed
-from siteaudit.checks.crawlability._robots_meta import header_directives, meta_directives
 from siteaudit.model import Category, Page, Severity
-
-BLOCKING = frozenset({"nofollow", "none"})
+from siteaudit.model.page import NOFOLLOW_DIRECTIVES
 
 
 @check(
@@ -28,12 +26,12 @@ BLOCKING = frozenset({"nofollow", "none"})
 )
 def page_nofollow(page: Page, ctx: CheckContext) -> Result:
     """Fails when a meta robots tag or X-Robots-Tag says nofollow or none."""
-    if BLOCKING & meta_directives(page):
+    if NOFOLLOW_DIRECTIVES & page.meta_robots_directives:
         return failed(
             "A robots meta tag tells search engines not to follow the page's links.",
             evidence=f"<meta name=robots content={', '.join(page.meta_robots)!r}>",
         )
-    if BLOCKING & header_directives(page):
+    if NOFOLLOW_DIRECTIVES & page.header_robots_directives:
         return failed(
             "The X-Robots-Tag header tells search engines not to follow the page's links.",
             evidence=f"X-Robots-Tag: {page.header('x-robots-tag')}",

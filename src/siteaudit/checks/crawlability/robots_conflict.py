@@ -1,7 +1,6 @@
 """`robots-conflict`: robots directives agree with each other."""
 
 from siteaudit.checks.base import CheckContext, Docs, Result, check, failed, passed
-from siteaudit.checks.crawlability._robots_meta import header_directives, meta_directives
 from siteaudit.model import Category, Page, Severity
 
 # Each pair: directives that allow something, directives that forbid it.
@@ -35,7 +34,7 @@ OPPOSITES = (
 )
 def robots_conflict(page: Page, ctx: CheckContext) -> Result:
     """Fails when the union of directives holds an allow and a forbid for the same thing."""
-    meta, header = meta_directives(page), header_directives(page)
+    meta, header = page.meta_robots_directives, page.header_robots_directives
     found = meta | header
     for allows, forbids in OPPOSITES:
         if allows & found and forbids & found:
