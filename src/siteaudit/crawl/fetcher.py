@@ -100,6 +100,7 @@ class HttpFetcher:
             config.circuit_breaker_threshold, config.circuit_breaker_reset
         )
         self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
+        self.slowed_down = 0  # answers that asked to slow down (429, 503), for the counters
         self._session: aiohttp.ClientSession | None = None
         self._headers = {
             "User-Agent": config.user_agent,
@@ -250,6 +251,7 @@ class HttpFetcher:
                 # The server asks every request to wait, not this one alone: the host's
                 # next start waits (this retry too), and its requests are spaced.
                 self._slots.slow_down(host, wait)
+                self.slowed_down += 1
                 wait = 0.0
             elif exchange.status is not None and exchange.status < 400:
                 self._slots.speed_up(host)

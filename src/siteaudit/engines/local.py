@@ -37,7 +37,7 @@ from siteaudit.engines.site_checks import analyze_site_on_two_cores
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.model.page import CHECK_ERRORS, OUTCOME_COUNTERS, UNAUDITED, outcome_counters
-from siteaudit.model.report import SITE_CHECK_ERRORS
+from siteaudit.model.report import SITE_CHECK_ERRORS, SLOWED_DOWN
 from siteaudit.model.site import BrokenExternal, Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
@@ -185,17 +185,7 @@ class LocalEngine:
                 await self._crawl(scan_id, spec, state)
         finally:
             state.processor.close()
-        state.counters.update(frontier.counters)
-        if robots is not None:
-            state.counters.update(robots.counters)
-        self._store.add_counters(scan_id, dict(state.counters))
-        self._store.save_discovery(
-            scan_id,
-            facts=found.facts,
-            traps=list(frontier.traps.values()),
-            robots_blocked=sorted(frontier.robots_blocked),
-            sitemap_urls=found.sitemap_urls,
-        )
+        self._store_crawl(scan_id, state, found)
         if self._cancel.is_set():
             self._store.set_status(scan_id, ScanStatus.CANCELLED, error="cancelled by the user")
             return ScanStatus.CANCELLED
@@ -212,6 +202,24 @@ class LocalEngine:
         # Cancelling now ends the external checks early; the crawl itself is complete.
         broken = await self._check_external(scan_id, spec)
         return self._finish(scan_id, spec, state, broken)
+
+    def _store_crawl(self, scan_id: int, state: _RunState, found: Discovery) -> None:
+        """The crawl's counters (this run's: a resumed scan adds them up) and what discovery
+        found, once the crawl has ended."""
+        frontier = state.frontier
+        state.counters.update(frontier.counters)
+        if self._fetcher.slowed_down:
+            state.counters[SLOWED_DOWN] += self._fetcher.slowed_down
+        if state.robots is not None:
+            state.counters.update(state.robots.counters)
+        self._store.add_counters(scan_id, dict(state.counters))
+        self._store.save_discovery(
+            scan_id,
+            facts=found.facts,
+            traps=list(frontier.traps.values()),
+            robots_blocked=sorted(frontier.robots_blocked),
+            sitemap_urls=found.sitemap_urls,
+        )
 
     async def _check_external(self, scan_id: int, spec: ScanSpec) -> tuple[BrokenExternal, ...]:
         """Check the crawl's links to other hosts (`engines/external_links.py`); the links

@@ -29,6 +29,7 @@ MAX_HOSTS = 100
 EXTERNAL_LINKS = "external-links"
 SCAN_INPUTS = {EXTERNAL_LINKS: "the checks of links to other sites"}
 SITE_CHECK_ERRORS = "analysis/site-check-error/"  # + the id of a site check that crashed
+SLOWED_DOWN = "fetch/slowed-down"  # answers that asked the crawler to slow down (429, 503)
 NAMED_CRASHES = 5  # checks that failed with an internal error a report names, of each kind
 
 
@@ -141,6 +142,14 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             "The robots.txt of some subdomains could not be read (no answer, or a server"
             " error), so their pages were not fetched, as RFC 9309 asks of a crawler; they"
             " are listed as blocked by robots.txt."
+        )
+    slowed = counters.get(SLOWED_DOWN, 0)
+    if slowed:
+        notices.append(
+            f"The site asked the crawler to slow down {slowed:,} time{'s' if slowed != 1 else ''}"
+            " (HTTP 429 or 503): requests to it waited as long as it asked and were then"
+            " spaced, which made the crawl slower; pages it still refused are reported with"
+            " that status."
         )
     hosts = counters.get("discover/skipped/host-limit", 0)
     if hosts:

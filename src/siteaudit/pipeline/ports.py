@@ -20,6 +20,8 @@ from siteaudit.model.site import Site, SiteFacts, Trap
 class Fetcher(Protocol):
     """Gets one URL: never raises for a network or server failure, it reports it instead."""
 
+    slowed_down: int  # answers so far that asked to slow down (HTTP 429, 503)
+
     async def fetch(
         self, url: str, *, max_bytes: int | None = None, accept_any_type: bool = False
     ) -> FetchedPage:

@@ -11,6 +11,7 @@ from pathlib import Path
 from tests.support.sites import Route, Site, html, logged
 
 from siteaudit.engines.runner import make_spec, run_scan
+from siteaudit.model.report import crawl_notices
 from siteaudit.settings import load_settings
 from siteaudit.storage.database import open_store
 
@@ -74,3 +75,9 @@ def test_a_site_that_says_slow_down_gets_spaced_requests_and_every_page(tmp_path
     }
     assert refused  # it did ask; then each retry waited, and the requests were spaced
     assert len(refused) < 16
+    counters = outcome.report.scan.counters
+    assert counters["fetch/slowed-down"] == len(refused)
+    assert "fetch/status/429" not in counters  # no page was left refused
+    notices = crawl_notices(outcome.report.scan)
+    said = f"The site asked the crawler to slow down {len(refused)} time"
+    assert any(notice.startswith(said) for notice in notices)

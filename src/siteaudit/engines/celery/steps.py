@@ -34,7 +34,7 @@ from siteaudit.engines.external_links import EXTERNAL_COUNTERS, broken_external_
 from siteaudit.engines.preflight import HostRobots, apply_crawl_delay, preflight, robots_allowed
 from siteaudit.engines.runner import build_catalogue, external_step, fetch_config, make_fetcher
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
-from siteaudit.model.report import SITE_CHECK_ERRORS
+from siteaudit.model.report import SITE_CHECK_ERRORS, SLOWED_DOWN
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import PageAnalyzer, analyze_site
@@ -240,6 +240,7 @@ class Steps:
         done: list[Completed] = []
         by_id = {claimed.id: claimed for claimed in claim.mine}
         robots = self._host_robots(scan_id, spec, control.frontier)
+        slowed = self._http(spec).slowed_down
         try:
             self._loop.run_until_complete(
                 self._fetch_all(scan_id, spec, claim.mine, fetched, robots=robots, blocked=blocked)
@@ -256,6 +257,8 @@ class Steps:
                 scan_id, "fetch", ids=ids, mine=claim.mine, done=finished, owner=owner, spec=spec
             )
         self.coord.block(scan_id, owner, blocked)
+        if self._http(spec).slowed_down > slowed:  # the site asked this task to slow down
+            self.coord.add_counters(scan_id, {SLOWED_DOWN: self._http(spec).slowed_down - slowed})
         if robots is not None and robots.counters:  # the robots.txt this task read
             self.coord.add_counters(scan_id, dict(robots.counters))
             robots.counters.clear()
