@@ -120,3 +120,31 @@ def logged(route: Route, hits: list[tuple[float, str]]) -> Route:
         return route(handler)
 
     return wrapper
+
+
+def rate_limited(pages: int, min_gap_s: float = 0.15) -> tuple[dict[str, Route], list[float]]:
+    """The routes of a home page linking to `pages` pages, behind a rate limit as a CDN
+    applies it: a request less than `min_gap_s` after the last one let through is refused
+    with 429 and Retry-After: 1. Also the list the refusals' times go to."""
+    lock = threading.Lock()
+    passed: list[float] = []
+    refused: list[float] = []
+
+    def limited(route: Route) -> Route:
+        def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+            with lock:
+                now = time.monotonic()
+                if passed and now - passed[-1] < min_gap_s:
+                    refused.append(now)
+                    return 429, {"Retry-After": "1"}, b"slow down"
+                passed.append(now)
+            return route(handler)
+
+        return answer
+
+    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(pages))
+    routes = {
+        "/": limited(html(links, "Home")),
+        **{f"/p{i}": limited(html("<h1>p</h1>", f"P{i}")) for i in range(pages)},
+    }
+    return routes, refused

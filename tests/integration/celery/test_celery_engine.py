@@ -17,7 +17,7 @@ import pytest
 import trustme
 from sqlalchemy import Engine, func, select, update
 from tests.support.celery_cluster import Cluster, queue_depths
-from tests.support.sites import Route, Site, html, logged
+from tests.support.sites import Site, html, logged, rate_limited
 
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines.celery import service
@@ -281,27 +281,7 @@ def test_a_worker_keeps_a_scans_own_delay_and_not_for_the_next_scan(cluster: Clu
 
 def test_a_site_that_says_slow_down_is_slowed_down_for_by_the_workers(cluster: Cluster) -> None:
     # Refuses a page request less than 0.15 s after the last one it let through (429).
-    lock = threading.Lock()
-    passed: list[float] = []
-    refused: list[float] = []
-
-    def limited(route: Route) -> Route:
-        def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
-            with lock:
-                now = time.monotonic()
-                if passed and now - passed[-1] < 0.15:
-                    refused.append(now)
-                    return 429, {"Retry-After": "1"}, b"slow down"
-                passed.append(now)
-            return route(handler)
-
-        return answer
-
-    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(6))
-    routes = {
-        "/": limited(html(links, "Home")),
-        **{f"/p{i}": limited(html("<h1>p</h1>", f"P{i}")) for i in range(6)},
-    }
+    routes, refused = rate_limited(6)
     settings = cluster.settings(batch_size=10)
     cluster.start_worker(concurrency=1)
     coordinator = service.open_coordinator(settings)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import threading
-import time
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.support.sites import Route, Site, html, logged
+from tests.support.sites import Site, html, logged, rate_limited
 
 from siteaudit.engines.runner import make_spec, run_scan
 from siteaudit.model.report import crawl_notices
@@ -41,29 +38,8 @@ def test_pages_are_fetched_no_closer_than_the_crawl_delay(tmp_path: Path) -> Non
 
 
 def test_a_site_that_says_slow_down_gets_spaced_requests_and_every_page(tmp_path: Path) -> None:
-    # A rate limit as a CDN applies it: a page request less than 0.15 s after the last one
-    # it let through is refused with 429 and Retry-After: 1.
-    lock = threading.Lock()
-    passed: list[float] = []
-    refused: list[float] = []
-
-    def limited(route: Route) -> Route:
-        def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
-            with lock:
-                now = time.monotonic()
-                if passed and now - passed[-1] < 0.15:
-                    refused.append(now)
-                    return 429, {"Retry-After": "1"}, b"slow down"
-                passed.append(now)
-            return route(handler)
-
-        return answer
-
-    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(8))
-    routes = {
-        "/": limited(html(links, "Home")),
-        **{f"/p{i}": limited(html("<h1>p</h1>", f"P{i}")) for i in range(8)},
-    }
+    # A page request less than 0.15 s after the last one let through is refused (429).
+    routes, refused = rate_limited(8)
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
     store = open_store(settings.database_url)
     with Site(routes) as site:
