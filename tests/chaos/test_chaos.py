@@ -156,12 +156,23 @@ class Chaos:
             stored = connection.scalar(
                 select(func.count()).select_from(work).where(work.c.scan_id == scan_id)
             )
+            states: dict[str, int] = dict(
+                connection.execute(
+                    select(work.c.state, func.count())
+                    .where(work.c.scan_id == scan_id)
+                    .group_by(work.c.state)
+                ).all()
+            )
         assert attempts is None or attempts <= MAX_ATTEMPTS
         poisoned_urls = {self.site.url + p.lstrip("/") for p in poisoned}
         if complete:
             assert status in (ScanStatus.COMPLETED, ScanStatus.COMPLETED_WITH_ERRORS)
             assert runs_ == 1
-            assert stored == len(pages) == len(self.baseline.pages)
+            missing = sorted(set(self.baseline.pages) - set(pages))
+            assert stored == len(pages) == len(self.baseline.pages), (
+                f"{stored} work rows ({states}), {len(pages)} pages, {len(missing)} missing"
+                f" ({missing[:8]}); error codes {sorted({c for c in pages.values() if c})}"
+            )
             assert set(pages) == set(self.baseline.pages)
             for url in poisoned_urls:
                 assert pages.pop(url) in ("worker-lost", "time-limit")
