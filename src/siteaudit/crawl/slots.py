@@ -68,10 +68,8 @@ class Throttle:
 
     def speed_up(self, host: str) -> None:
         """Ease `host`'s interval after a good answer."""
-        if not self.intervals:  # the common case: nobody asked to slow down
-            return
         interval = self.intervals.get(host)
-        if interval is None:
+        if interval is None:  # the common case: the host never asked to slow down
             return
         eased = interval * (1 - self.EASE)
         if eased < self.FLOOR_S:
@@ -82,7 +80,7 @@ class Throttle:
 
     def of(self, host: str) -> float:
         """`host`'s interval now (0 when it has none)."""
-        return self.intervals.get(host, 0.0) if self.intervals else 0.0
+        return self.intervals.get(host, 0.0)
 
 
 class HostSlots:

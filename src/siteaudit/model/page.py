@@ -317,8 +317,7 @@ class Page:
     @property
     def robots_directives(self) -> frozenset[str]:
         """Directives from meta robots and X-Robots-Tag, lower-cased."""
-        found = self.meta_robots_directives
-        return found | self.header_robots_directives if self.headers else found
+        return self.meta_robots_directives | self.header_robots_directives
 
     @property
     def meta_robots_directives(self) -> frozenset[str]:

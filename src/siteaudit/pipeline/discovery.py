@@ -276,8 +276,8 @@ def candidates(page: Page, depth: int, *, follow_nofollow: bool) -> list[tuple[s
     links, unless rel=nofollow (configurable) or the page asks robots not to follow, then
     its canonical URLs on its own host, to judge them (`canonical-target-*`): a hint, not a
     link, so offered whatever nofollow says, as Screaming Frog crawls canonicals by default
-    (one on another host is another site's page, like an external link's target). The distributed
-    engine stores these with the page and offers them later, in another process.
+    (one on another host is another site's page, like an external link's target). The
+    distributed engine stores these with the page and offers them later, in another process.
     """
     offered: list[tuple[str, int, str]] = []
     if page.final_url != page.url:
@@ -302,11 +302,5 @@ def candidates(page: Page, depth: int, *, follow_nofollow: bool) -> list[tuple[s
         (url, depth + 1, "canonical")
         for url in page.canonicals[:MAX_CANONICALS]
         if url not in (page.url, page.final_url) and host_of(url) == host
-    )
-    return offered
-    offered.extend(
-        (link.url, depth + 1, "link")
-        for link in page.links
-        if link.internal and (follow_nofollow or not link.nofollow)
     )
     return offered

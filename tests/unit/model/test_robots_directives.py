@@ -1,7 +1,7 @@
 """A page's robots directives, from its meta tags and X-Robots-Tag, as crawlers read them."""
 
 from siteaudit.model import Page
-from siteaudit.model.page import NOFOLLOW_DIRECTIVES, NOINDEX_DIRECTIVES
+from siteaudit.model.page import NOINDEX_DIRECTIVES
 
 
 def test_header_directives_lose_their_user_agent_prefix_and_join_the_meta_ones() -> None:
@@ -16,7 +16,3 @@ def test_header_directives_lose_their_user_agent_prefix_and_join_the_meta_ones()
     assert page.header_robots_directives == {"noindex", "nofollow"}
     assert page.robots_directives == {"noarchive", "noindex", "nofollow"}
     assert not page.robots_directives.isdisjoint(NOINDEX_DIRECTIVES)
-
-
-def test_none_is_noindex_and_nofollow() -> None:
-    assert "none" in NOINDEX_DIRECTIVES & NOFOLLOW_DIRECTIVES

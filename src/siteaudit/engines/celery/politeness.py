@@ -88,8 +88,9 @@ class SharedHostSlots:
         """`host` answered 429 or 503: no worker starts a request there for `wait_s`, and
         this process spaces its own requests to it (`Throttle`)."""
         self._throttle.slow_down(host)
-        if wait_s > 0:
-            self._client.set(f"{PREFIX}:{host}:hold", "1", px=max(1, int(wait_s * 1000)))
+        key, wait_ms = f"{PREFIX}:{host}:hold", int(wait_s * 1000)
+        if wait_ms > self._client.pttl(key):  # a longer hold already set stands, as locally
+            self._client.set(key, "1", px=wait_ms)
 
     def speed_up(self, host: str) -> None:
         """Ease this process's spacing of `host` after a good answer (no Redis call)."""
