@@ -11,6 +11,7 @@ import pytest
 import redis
 from tests.support.celery_cluster import broker
 
+from siteaudit.crawl.slots import Throttle
 from siteaudit.engines.celery.politeness import PREFIX, SharedBreaker, SharedHostSlots
 
 
@@ -119,17 +120,69 @@ def test_a_host_that_asks_one_worker_to_slow_down_is_held_for_every_worker(
 
     asked = time.monotonic()
     told.slow_down("busy.test", 0.4)  # its 429 said Retry-After: 0.4
-    other.slow_down("busy.test", 0.05)  # a shorter one after it: the longer hold stands
+    told.slow_down("busy.test", 0.05)  # a shorter one after it: the longer hold stands
 
     async def main() -> None:
-        await asyncio.gather(*(request("told", told) for _ in range(3)), request("other", other))
+        await asyncio.gather(
+            *(request("told", told) for _ in range(2)),
+            *(request("other", other) for _ in range(2)),
+        )
 
     asyncio.run(main())
     # Nobody started a request there before the hold ran out, the other worker included.
     assert min(starts["told"] + starts["other"]) - asked >= 0.38
-    # The worker that was told spaces its own requests (Throttle).
-    assert min(b - a for a, b in itertools.pairwise(sorted(starts["told"]))) >= 0.24
+    # Then the host's requests are spaced (Throttle) by every worker, the one never told
+    # included: the two refusals came together, so the interval doubled once, to 0.25 s.
+    everyone = sorted(starts["told"] + starts["other"])
+    assert min(b - a for a, b in itertools.pairwise(everyone)) >= 0.24
     assert client.pttl(f"{PREFIX}:busy.test:hold") < 0  # the hold is gone
+
+
+def test_retry_after_zero_holds_nobody_but_still_spaces_the_host(client: redis.Redis) -> None:
+    worker = slots(client)
+    worker.slow_down("now.test", 0.0)  # "Retry-After: 0": Redis refused a 0 ms expiry
+    assert not client.exists(f"{PREFIX}:now.test:hold")
+    starts: list[float] = []
+
+    async def main() -> None:
+        for _ in range(2):
+            async with worker.hold("now.test"):
+                starts.append(time.monotonic())
+
+    asyncio.run(main())
+    assert starts[1] - starts[0] >= Throttle.START_S - 0.01
+
+
+def test_good_answers_to_any_worker_ease_the_hosts_spacing_until_it_is_gone(
+    client: redis.Redis,
+) -> None:
+    told, other = slots(client), slots(client)
+    key = f"{PREFIX}:eased.test:throttle"
+    told.slow_down("eased.test", 0.0)
+    told.slow_down("eased.test", 0.0)  # within the interval: still one doubling
+    assert float(client.hget(key, "interval") or 0) == pytest.approx(Throttle.START_S)
+
+    async def request(worker: SharedHostSlots) -> None:
+        async with worker.hold("eased.test"):
+            pass
+        worker.speed_up("eased.test")  # a good answer
+
+    async def main(worker: SharedHostSlots, count: int) -> None:
+        for _ in range(count):
+            await request(worker)
+
+    asyncio.run(main(other, 1))  # the worker that was never told eases it too
+    assert float(client.hget(key, "interval") or 0) == pytest.approx(
+        Throttle.START_S * (1 - Throttle.EASE)
+    )
+    # Each good answer takes a tenth off: 0.225 * 0.9**n < 0.05 after 15 answers.
+    started = time.monotonic()
+    asyncio.run(main(other, 15))
+    assert not client.exists(key)
+    assert time.monotonic() - started >= 1.0  # they were spaced on the way down
+    started = time.monotonic()
+    asyncio.run(main(other, 5))  # no spacing left
+    assert time.monotonic() - started < 0.2
 
 
 def test_a_dead_workers_slot_comes_back_after_its_ttl(client: redis.Redis) -> None:

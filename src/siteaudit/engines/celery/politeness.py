@@ -9,8 +9,9 @@ in Redis, so the limits hold for the fleet:
 - pacing: at least `min_interval_s` between two requests to a host, fleet-wide (robots.txt
   Crawl-delay or the operator's setting); 0 disables it;
 - slowing down: a host that answers 429 or 503 gets no request from any worker until its
-  Retry-After (or the backoff) has passed, and the worker that saw it spaces its own
-  requests to it (`crawl.slots.Throttle`);
+  Retry-After (or the backoff) has passed, and then every worker spaces its requests to it
+  by the host's one interval, which doubles and eases as `crawl.slots.Throttle` says, for
+  the fleet (a hash per host: its interval and when it last doubled);
 - circuit breaker: after `threshold` consecutive connect/timeout failures anywhere, the host
   is skipped by every worker for `reset_after` seconds (then one trial request).
 
@@ -33,15 +34,17 @@ from siteaudit.crawl.slots import Throttle
 PREFIX = "siteaudit:host"
 POLL_S = 0.02
 
-# KEYS: slots zset, pacing key, hold key. ARGV: now (s), per_host, token, token expiry (s),
-# min interval (s). Returns 0 when a slot was taken, else seconds to wait (as a string).
+# KEYS: slots zset, pacing key, hold key, throttle hash. ARGV: now (s), per_host, token,
+# token expiry (s), min interval (s). Returns 0 when a slot was taken, minus the host's
+# throttle interval when it was taken under one, else seconds to wait (each as a string).
 _ACQUIRE = """
 local now = tonumber(ARGV[1])
 local held = redis.call('PTTL', KEYS[3])
 if held > 0 then return tostring(held / 1000) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return tostring(0.02) end
-local interval = tonumber(ARGV[5])
+local throttle = tonumber(redis.call('HGET', KEYS[4], 'interval') or '0')
+local interval = math.max(tonumber(ARGV[5]), throttle)
 if interval > 0 then
   local next_at = tonumber(redis.call('GET', KEYS[2]) or '0')
   if now < next_at then return tostring(next_at - now) end
@@ -49,8 +52,36 @@ if interval > 0 then
 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
 redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[4])) + 60)
-return 0
+if throttle > 0 then return tostring(-throttle) end
+return '0'
 """
+# `Throttle.slow_down` for the fleet. KEYS: throttle hash. ARGV: now (s), start, most (s),
+# how long the hash outlives its last doubling (s). Returns the interval (as a string).
+_SLOW_DOWN = """
+local now = tonumber(ARGV[1])
+local interval = tonumber(redis.call('HGET', KEYS[1], 'interval') or '0')
+local doubled_at = tonumber(redis.call('HGET', KEYS[1], 'doubled_at') or '0')
+if interval > 0 and now - doubled_at < interval then return tostring(interval) end
+interval = math.min(math.max(interval * 2, tonumber(ARGV[2])), tonumber(ARGV[3]))
+redis.call('HSET', KEYS[1], 'interval', tostring(interval), 'doubled_at', tostring(now))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return tostring(interval)
+"""
+# `Throttle.speed_up` for the fleet. KEYS: throttle hash. ARGV: ease, floor (s). Returns
+# the interval left, 0 when none is (as a string).
+_SPEED_UP = """
+local interval = tonumber(redis.call('HGET', KEYS[1], 'interval') or '0')
+if interval == 0 then return '0' end
+interval = interval * (1 - tonumber(ARGV[1]))
+if interval < tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+  return '0'
+end
+redis.call('HSET', KEYS[1], 'interval', tostring(interval))
+return tostring(interval)
+"""
+# A host's throttle outlives its last doubling this long without good answers to ease it.
+THROTTLE_KEEP_S = 600
 
 
 class SharedHostSlots:
@@ -72,8 +103,10 @@ class SharedHostSlots:
         self._interval = min_interval_s
         self._paced: dict[str, float] = {}
         self._spacing = 0.0
-        self._throttle = Throttle()  # this process's: the hold itself is the fleet's
+        self._throttled: set[str] = set()  # hosts whose last slot came with a throttle
         self._acquire: Any = client.register_script(_ACQUIRE)
+        self._slow_down: Any = client.register_script(_SLOW_DOWN)
+        self._speed_up: Any = client.register_script(_SPEED_UP)
 
     def pace(self, host: str, interval_s: float) -> None:
         """Start requests to `host` at least `interval_s` apart, fleet-wide."""
@@ -86,15 +119,30 @@ class SharedHostSlots:
 
     def slow_down(self, host: str, wait_s: float) -> None:
         """`host` answered 429 or 503: no worker starts a request there for `wait_s`, and
-        this process spaces its own requests to it (`Throttle`)."""
-        self._throttle.slow_down(host)
+        then every worker spaces its requests to it (`Throttle`, fleet-wide)."""
+        self._slow_down(
+            keys=[f"{PREFIX}:{host}:throttle"],
+            args=[time.time(), Throttle.START_S, Throttle.MAX_S, THROTTLE_KEEP_S],
+        )
+        self._throttled.add(host)
         key, wait_ms = f"{PREFIX}:{host}:hold", int(wait_s * 1000)
-        if wait_ms > self._client.pttl(key):  # a longer hold already set stands, as locally
+        # A longer hold already set stands, as locally; "Retry-After: 0" (or a date gone by)
+        # asks for no hold at all, which Redis would refuse as an expiry of 0 ms.
+        if wait_ms > 0 and wait_ms > self._client.pttl(key):
             self._client.set(key, "1", px=wait_ms)
 
     def speed_up(self, host: str) -> None:
-        """Ease this process's spacing of `host` after a good answer (no Redis call)."""
-        self._throttle.speed_up(host)
+        """Ease the fleet's spacing of `host` after a good answer; no Redis call unless its
+        last slot here came with a throttle (the common case has none)."""
+        if host not in self._throttled:
+            return
+        left = float(
+            self._speed_up(
+                keys=[f"{PREFIX}:{host}:throttle"], args=[Throttle.EASE, Throttle.FLOOR_S]
+            )
+        )
+        if left <= 0:
+            self._throttled.discard(host)
 
     @asynccontextmanager
     async def hold(self, host: str) -> AsyncIterator[None]:
@@ -103,16 +151,15 @@ class SharedHostSlots:
         slots = f"{PREFIX}:{host}:slots"
         async with self._global:
             while True:
-                keys = [slots, f"{PREFIX}:{host}:next", f"{PREFIX}:{host}:hold"]
-                interval = max(
-                    self._interval,
-                    self._spacing,
-                    self._paced.get(host, 0.0),
-                    self._throttle.of(host),
-                )
+                keys = [slots, *(f"{PREFIX}:{host}:{key}" for key in ("next", "hold", "throttle"))]
+                interval = max(self._interval, self._spacing, self._paced.get(host, 0.0))
                 args = [time.time(), self._per_host, token, self._ttl, interval]
                 wait = float(self._acquire(keys=keys, args=args))
-                if wait <= 0:
+                if wait <= 0:  # a slot; minus the host's throttle when it has one
+                    if wait < 0:
+                        self._throttled.add(host)
+                    else:
+                        self._throttled.discard(host)
                     break
                 await asyncio.sleep(min(max(wait, POLL_S), 1.0))
             try:
