@@ -32,7 +32,7 @@ from siteaudit.crawl.errors import (
     ErrorCode,
 )
 from siteaudit.crawl.retries import RETRY_STATUSES, SLOW_DOWN_STATUSES, retry_delay
-from siteaudit.crawl.slots import HostSlots, Slots
+from siteaudit.crawl.slots import HostSlots, Slots, SlotWaitExpiredError
 from siteaudit.crawl.ssrf import AddressPolicy, VettingResolver
 from siteaudit.model.page import FetchedPage, RedirectHop
 from siteaudit.pipeline.urls import InvalidURLError, normalise, resolve
@@ -187,6 +187,8 @@ class HttpFetcher:
         """`_follow`, with a bug in it costing this URL only, not the scan."""
         try:
             return await self._follow(url, limit, accept_any_type, method)
+        except SlotWaitExpiredError:
+            raise  # not requested at all: the caller tries it again later
         except Exception as exc:
             logger.exception("%s %s failed unexpectedly", method, url, extra={"url": url})
             return FetchedPage(

@@ -15,11 +15,18 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 
+class SlotWaitExpiredError(Exception):
+    """No slot for a host came free before the deadline its caller set (`Slots.hold`): the
+    URL was not requested, and its caller should try it again later. The fetcher lets this
+    through rather than reporting a failed fetch: waiting is not the page's fault."""
+
+
 class Slots(Protocol):
     """What the fetcher asks of its concurrency limits (in-process here, or shared)."""
 
     def hold(self, host: str) -> AbstractAsyncContextManager[None]:
-        """Wait for a slot for `host`, held until the context exits."""
+        """Wait for a slot for `host`, held until the context exits; shared slots may raise
+        `SlotWaitExpiredError` when their caller set a deadline (`slot_deadline`)."""
         ...
 
     def pace(self, host: str, interval_s: float) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Engine,
     and_,
     bindparam,
+    case,
     exists,
     func,
     not_,
@@ -451,6 +452,24 @@ class SqlCoordinator:
                 update(work)
                 .where(work.c.id.in_(ids), work.c.lease_owner == owner)
                 .values(lease_owner=None, lease_until=None)
+            )
+            for work_id in ids:
+                send(connection, step, scan_id, [work_id])
+
+    def defer(self, step: str, ids: Sequence[int], owner: str, scan_id: int) -> None:
+        """Like `release`, for pages this task never tried (no slot at their host came free
+        in time): their claim does not count as an attempt."""
+        if not ids:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(work)
+                .where(work.c.id.in_(ids), work.c.lease_owner == owner)
+                .values(
+                    lease_owner=None,
+                    lease_until=None,
+                    attempts=case((work.c.attempts > 0, work.c.attempts - 1), else_=0),
+                )
             )
             for work_id in ids:
                 send(connection, step, scan_id, [work_id])

@@ -14,15 +14,17 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+import redis
 import trustme
 from sqlalchemy import Engine, func, select, update
-from tests.support.celery_cluster import Cluster, queue_depths
+from tests.support.celery_cluster import REDIS_DB, REDIS_URL, Cluster, queue_depths
 from tests.support.sites import Site, html, logged, rate_limited
 
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines.celery import service
 from siteaudit.engines.celery.app import QUEUES
 from siteaudit.engines.celery.events import EventLog
+from siteaudit.engines.celery.politeness import PREFIX
 from siteaudit.engines.celery.steps import Steps
 from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
 from siteaudit.model import ScanStatus
@@ -295,6 +297,42 @@ def test_a_site_that_says_slow_down_is_slowed_down_for_by_the_workers(cluster: C
     assert statuses == [200] * 7
     assert refused
     assert outcome.report.scan.counters["fetch/slowed-down"] == len(refused)
+
+
+def test_pages_waiting_for_a_dead_workers_slots_are_fetched_later_not_failed(
+    cluster: Cluster,
+) -> None:
+    # A worker node killed mid-request leaves its fleet-wide slots for the host taken until
+    # their tokens expire (`token_ttl_s`, 100 s by default). The home page's GET plays that
+    # node: it takes both slots for 5 s, more than the fetch tasks' 2 s time limit. Pages
+    # that waited past the limit for them used to fail as time-limit (their links never
+    # followed: the chaos test's short scans); now they go back to the queue.
+    client = redis.Redis.from_url(f"{REDIS_URL}/{REDIS_DB}")
+    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(1, 5))
+    page = html(links)
+    taken = []
+
+    def home(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        if handler.command == "GET" and not taken:
+            slots = f"{PREFIX}:http://{handler.headers['Host']}:slots"
+            client.zadd(slots, {"dead-1": time.time() + 5, "dead-2": time.time() + 5})
+            taken.append(time.monotonic())
+        return page(handler)
+
+    routes = {"/": home, **{f"/p{i}": html(f"page {i}") for i in range(1, 5)}}
+    cluster.env["SITEAUDIT_CRAWL__PER_HOST_CONCURRENCY"] = "2"
+    settings = cluster.settings(batch_size=2, soft_time_limit_s=2, hard_time_limit_s=8)
+    cluster.start_worker(concurrency=2)
+    try:
+        with Site(routes) as site:
+            scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+            outcome = follow(settings, scan_id)
+    finally:
+        client.close()
+    assert taken
+    # Every page fetched, none failed (they were "time-limit" before).
+    assert outcome.pages == {site.url: None, **{f"{site.url}p{i}": None for i in range(1, 5)}}
+    assert outcome.status is ScanStatus.COMPLETED
 
 
 def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster: Cluster) -> None:

@@ -11,8 +11,13 @@ import pytest
 import redis
 from tests.support.celery_cluster import broker
 
-from siteaudit.crawl.slots import Throttle
-from siteaudit.engines.celery.politeness import PREFIX, SharedBreaker, SharedHostSlots
+from siteaudit.crawl.slots import SlotWaitExpiredError, Throttle
+from siteaudit.engines.celery.politeness import (
+    PREFIX,
+    SharedBreaker,
+    SharedHostSlots,
+    slot_deadline,
+)
 
 
 @pytest.fixture
@@ -183,6 +188,28 @@ def test_good_answers_to_any_worker_ease_the_hosts_spacing_until_it_is_gone(
     started = time.monotonic()
     asyncio.run(main(other, 5))  # no spacing left
     assert time.monotonic() - started < 0.2
+
+
+def test_a_wait_for_a_slot_past_the_callers_deadline_gives_up(client: redis.Redis) -> None:
+    worker = slots(client, per_host=1)
+    client.zadd(f"{PREFIX}:full.test:slots", {"dead": time.time() + 30})  # a killed node's
+    entered: list[str] = []
+
+    async def request(host: str) -> None:
+        async with worker.hold(host):
+            entered.append(host)
+
+    started = time.monotonic()
+    with slot_deadline(started + 0.3):
+        with pytest.raises(SlotWaitExpiredError):
+            asyncio.run(request("full.test"))
+        asyncio.run(request("free.test"))  # a host with a slot free is not affected
+    assert 0.25 <= time.monotonic() - started < 2
+    assert entered == ["free.test"]
+    # Outside the context there is no deadline: the wait lasts until the slot comes back.
+    client.zadd(f"{PREFIX}:soon.test:slots", {"dead": time.time() + 0.5})
+    asyncio.run(request("soon.test"))
+    assert entered == ["free.test", "soon.test"]
 
 
 def test_a_dead_workers_slot_comes_back_after_its_ttl(client: redis.Redis) -> None:

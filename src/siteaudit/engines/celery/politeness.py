@@ -23,13 +23,14 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import redis
 
-from siteaudit.crawl.slots import Throttle
+from siteaudit.crawl.slots import SlotWaitExpiredError, Throttle
 
 PREFIX = "siteaudit:host"
 POLL_S = 0.02
@@ -82,6 +83,26 @@ return tostring(interval)
 """
 # A host's throttle outlives its last doubling this long without good answers to ease it.
 THROTTLE_KEEP_S = 600
+
+
+# When the running task stops waiting for slots (`time.monotonic()`), None for never.
+_DEADLINE: ContextVar[float | None] = ContextVar("slot_deadline", default=None)
+
+
+@contextmanager
+def slot_deadline(deadline: float | None) -> Iterator[None]:
+    """Within this context (and the asyncio tasks created in it), `SharedHostSlots.hold`
+    raises `SlotWaitExpiredError` rather than wait for a slot past `deadline`.
+
+    A fetch task has a time limit, and a page that overran it while waiting for a slot
+    failed as `time-limit`: when a killed worker node's slot tokens still fill a host's
+    slots (until they expire), every page of the host did. Its step gives such pages back
+    to the queue instead (`Steps.fetch`)."""
+    token = _DEADLINE.set(deadline)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
 
 
 class SharedHostSlots:
@@ -161,6 +182,9 @@ class SharedHostSlots:
                     else:
                         self._throttled.discard(host)
                     break
+                deadline = _DEADLINE.get()
+                if deadline is not None and time.monotonic() + wait > deadline:
+                    raise SlotWaitExpiredError(f"no slot for {host} came free in time")
                 await asyncio.sleep(min(max(wait, POLL_S), 1.0))
             try:
                 yield

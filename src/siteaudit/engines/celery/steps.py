@@ -18,7 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import redis
@@ -26,9 +26,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from siteaudit.checks.catalogue import Catalogue
 from siteaudit.crawl.fetcher import HttpFetcher
+from siteaudit.crawl.slots import SlotWaitExpiredError
 from siteaudit.engines.celery.app import is_redis
 from siteaudit.engines.celery.events import EventLog
-from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots
+from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots, slot_deadline
 from siteaudit.engines.celery.schedule import newest_slot
 from siteaudit.engines.external_links import EXTERNAL_COUNTERS, broken_external_links
 from siteaudit.engines.preflight import HostRobots, apply_crawl_delay, preflight, robots_allowed
@@ -62,6 +63,9 @@ logger = logging.getLogger(__name__)
 WORKER_LOST = "worker-lost"  # stable error codes of pages the engine gave up on
 TIME_LIMIT = "time-limit"
 CANCEL_CHECK_S = 0.5  # how stale a worker's view of the cancel flag may be
+# A fetch task stops waiting for host slots after this share of its soft time limit: the
+# pages still waiting go back to the queue (not an attempt), the fetches under way finish.
+SLOT_WAIT_SHARE = 0.5
 ANALYZERS_KEPT = 8
 T = TypeVar("T")
 
@@ -237,13 +241,15 @@ class Steps:
             self._paced.add(scan_id)
         fetched: list[tuple[int, FetchedPage]] = []
         blocked: list[Claimed] = []
+        waited: list[Claimed] = []  # no host slot came free in time: not requested
         done: list[Completed] = []
         by_id = {claimed.id: claimed for claimed in claim.mine}
         robots = self._host_robots(scan_id, spec, control.frontier)
         slowed = self._http(spec).slowed_down
+        found = _Found(fetched, blocked, waited)
         try:
             self._loop.run_until_complete(
-                self._fetch_all(scan_id, spec, claim.mine, fetched, robots=robots, blocked=blocked)
+                self._fetch_all(scan_id, spec, claim.mine, found, robots=robots)
             )
             if self.inline_extract:
                 for work_id, page in sorted(fetched, key=lambda item: item[0]):
@@ -253,10 +259,19 @@ class Steps:
                 finished = {item.work_id for item in done}
             else:
                 finished = {work_id for work_id, _ in fetched}
+            finished |= {claimed.id for claimed in waited}  # given back below
             self._overran(
                 scan_id, "fetch", ids=ids, mine=claim.mine, done=finished, owner=owner, spec=spec
             )
         self.coord.block(scan_id, owner, blocked)
+        if waited:  # e.g. a killed node's slot tokens, until they expire
+            logger.info(
+                "scan %s: %d pages waited too long for a slot at their host; queued again",
+                scan_id,
+                len(waited),
+                extra={"scan_id": scan_id},
+            )
+            self.coord.defer("fetch", [claimed.id for claimed in waited], owner, scan_id)
         if self._http(spec).slowed_down > slowed:  # the site asked this task to slow down
             self.coord.add_counters(scan_id, {SLOWED_DOWN: self._http(spec).slowed_down - slowed})
         if robots is not None and robots.counters:  # the robots.txt this task read
@@ -370,10 +385,9 @@ class Steps:
         scan_id: int,
         spec: ScanSpec,
         claimed: list[Claimed],
-        into: list[tuple[int, FetchedPage]],
+        found: _Found,
         *,
         robots: HostRobots | None,
-        blocked: list[Claimed],
     ) -> None:
         fetcher = self._http(spec)
         slots = asyncio.Semaphore(max(1, spec.concurrency))
@@ -382,14 +396,19 @@ class Steps:
             async with slots:
                 if self._cancelled(scan_id):
                     return  # no request starts once the scan is cancelled
-                if robots is not None:  # queued maybe before its host's robots.txt was read
-                    await robots.learn(item.url)
-                    if not robots.allowed(item.url):
-                        blocked.append(item)
-                        return
-                into.append((item.id, await fetch(fetcher, item.url)))
+                try:
+                    if robots is not None:  # queued maybe before its host's robots.txt was read
+                        await robots.learn(item.url)
+                        if not robots.allowed(item.url):
+                            found.blocked.append(item)
+                            return
+                    found.fetched.append((item.id, await fetch(fetcher, item.url)))
+                except SlotWaitExpiredError:
+                    found.waited.append(item)
 
-        tasks = [asyncio.ensure_future(one(item)) for item in claimed]
+        deadline = time.monotonic() + self.dist.soft_time_limit_s * SLOT_WAIT_SHARE
+        with slot_deadline(deadline):  # the tasks below take their context from here
+            tasks = [asyncio.ensure_future(one(item)) for item in claimed]
         try:
             await asyncio.gather(*tasks)
         finally:  # the soft time limit interrupts the loop: leave no fetch behind
@@ -517,6 +536,16 @@ class Steps:
         message = f"processing took longer than the {self.dist.soft_time_limit_s} s time limit"
         for claimed in rest:
             self._fail(scan_id, step, claimed, code=TIME_LIMIT, message=message, spec=spec)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What one fetch task's pages came to: fetched, blocked by robots.txt, or waited too
+    long for a slot at their host (not requested)."""
+
+    fetched: list[tuple[int, FetchedPage]]
+    blocked: list[Claimed]
+    waited: list[Claimed]
 
 
 def _kept(cache: dict[int, T], scan_id: int, make: Callable[[], T]) -> T:
