@@ -335,6 +335,41 @@ def test_pages_waiting_for_a_dead_workers_slots_are_fetched_later_not_failed(
     assert outcome.status is ScanStatus.COMPLETED
 
 
+def test_a_slot_token_outlives_one_requests_deadline_not_all_its_retries(
+    cluster: Cluster,
+) -> None:
+    # How long a killed worker's slot blocks its host: the token's expiry, read from Redis
+    # while the request it was taken for is being answered.
+    client = redis.Redis.from_url(f"{REDIS_URL}/{REDIS_DB}")
+    lifetimes: list[float] = []
+
+    def page(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        slots = f"{PREFIX}:http://{handler.headers['Host']}:slots"
+        lifetimes.extend(
+            score - time.time() for _, score in client.zrange(slots, 0, -1, withscores=True)
+        )
+        return html("x")(handler)
+
+    settings = cluster.settings()
+    coordinator = service.open_coordinator(settings)
+    try:
+        with Site({"/": page}) as site:
+            steps = Steps(settings, coordinator)  # a worker process's, with its event loop
+            fetcher = steps._http(make_spec(settings, site.url, (), ()))
+            try:
+                fetched = steps._loop.run_until_complete(fetcher.fetch(site.url))
+            finally:
+                steps._loop.run_until_complete(fetcher.close())
+                steps._loop.close()
+    finally:
+        coordinator.engine.dispose()
+        client.close()
+    deadline = settings.crawl.total_timeout_s
+    assert fetched.status == 200
+    assert len(lifetimes) == 1  # the request's own slot
+    assert deadline < lifetimes[0] <= deadline + 10  # was deadline x 3 + 10 (two retries)
+
+
 def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster: Cluster) -> None:
     other = Site({"/ok": html("fine")})  # another host: reached as localhost
     with other:

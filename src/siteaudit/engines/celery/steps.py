@@ -66,6 +66,7 @@ CANCEL_CHECK_S = 0.5  # how stale a worker's view of the cancel flag may be
 # A fetch task stops waiting for host slots after this share of its soft time limit: the
 # pages still waiting go back to the queue (not an attempt), the fetches under way finish.
 SLOT_WAIT_SHARE = 0.5
+TOKEN_MARGIN_S = 10  # a slot token outlives its request's deadline by this (clocks, load)
 ANALYZERS_KEPT = 8
 T = TypeVar("T")
 
@@ -371,8 +372,11 @@ class Steps:
             client,
             total=config.concurrency,
             per_host=config.per_host_concurrency,
-            # A killed worker's slot comes back once its request could no longer run.
-            token_ttl_s=config.total_timeout * (config.retries + 1) + 10,
+            # A killed worker's slot comes back once its request could no longer run: a
+            # slot is held for one attempt (`HttpFetcher._attempt`), which its deadline
+            # ends; a retry waits for a slot again. (It was held for all the attempts'
+            # worth, 100 s by default, during which a dead node's slots blocked the host.)
+            token_ttl_s=config.total_timeout + TOKEN_MARGIN_S,
             min_interval_s=self.dist.host_min_interval_s,
         )
         breaker = SharedBreaker(
