@@ -443,33 +443,22 @@ class SqlCoordinator:
                 exhausted=[_claimed(row) for row in exhausted],
             )
 
-    def release(self, step: str, ids: Sequence[int], owner: str, scan_id: int) -> None:
-        """Give back leases of pages this task did not finish and send them again, alone."""
-        if not ids:
-            return
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(work)
-                .where(work.c.id.in_(ids), work.c.lease_owner == owner)
-                .values(lease_owner=None, lease_until=None)
-            )
-            for work_id in ids:
-                send(connection, step, scan_id, [work_id])
+    def release(
+        self, step: str, ids: Sequence[int], owner: str, scan_id: int, *, tried: bool = True
+    ) -> None:
+        """Give back leases of pages this task did not finish and send them again, alone.
 
-    def defer(self, step: str, ids: Sequence[int], owner: str, scan_id: int) -> None:
-        """Like `release`, for pages this task never tried (no slot at their host came free
-        in time): their claim does not count as an attempt."""
+        Without `tried` the task never tried them (no slot at their host came free in
+        time): their claim does not count as an attempt.
+        """
         if not ids:
             return
+        values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
+        if not tried:
+            values["attempts"] = case((work.c.attempts > 0, work.c.attempts - 1), else_=0)
         with self.engine.begin() as connection:
             connection.execute(
-                update(work)
-                .where(work.c.id.in_(ids), work.c.lease_owner == owner)
-                .values(
-                    lease_owner=None,
-                    lease_until=None,
-                    attempts=case((work.c.attempts > 0, work.c.attempts - 1), else_=0),
-                )
+                update(work).where(work.c.id.in_(ids), work.c.lease_owner == owner).values(values)
             )
             for work_id in ids:
                 send(connection, step, scan_id, [work_id])

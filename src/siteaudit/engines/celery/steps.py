@@ -272,7 +272,8 @@ class Steps:
                 len(waited),
                 extra={"scan_id": scan_id},
             )
-            self.coord.defer("fetch", [claimed.id for claimed in waited], owner, scan_id)
+            untried = [claimed.id for claimed in waited]
+            self.coord.release("fetch", untried, owner, scan_id, tried=False)
         if self._http(spec).slowed_down > slowed:  # the site asked this task to slow down
             self.coord.add_counters(scan_id, {SLOWED_DOWN: self._http(spec).slowed_down - slowed})
         if robots is not None and robots.counters:  # the robots.txt this task read
