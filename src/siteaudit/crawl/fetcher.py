@@ -249,7 +249,7 @@ class HttpFetcher:
         while True:
             exchange = await self._attempt(url, host, limit, accept_any_type, method)
             wait = self._retry_delay(attempt, exchange) if _transient(exchange) else 0.0
-            if exchange.status in SLOW_DOWN_STATUSES:
+            if exchange.status in SLOW_DOWN_STATUSES and not _broken_again(exchange, attempt):
                 # The server asks every request to wait, not this one alone: the host's
                 # next start waits (this retry too), and its requests are spaced.
                 self._slots.slow_down(host, wait)
@@ -414,6 +414,15 @@ def _reason(error: OSError) -> str:
     if isinstance(error.errno, int) and error.errno > 0:
         return os.strerror(error.errno)
     return error.strerror or str(error) or type(error).__name__
+
+
+def _broken_again(exchange: Exchange, attempt: int) -> bool:
+    """A 503 without Retry-After to a URL refused once already: more likely that URL being
+    broken (an application down behind a healthy server) than the server being busy, so it
+    is retried on its own backoff without slowing the host down again. A permanent 503 on
+    a few pages used to double the whole host's spacing on every retry, up to 5 s a
+    request. A 429, and a 503 that says when to come back, still slow the host down."""
+    return exchange.status == 503 and attempt > 0 and not exchange.header("retry-after")
 
 
 def _transient(exchange: Exchange) -> bool:

@@ -57,3 +57,31 @@ def test_a_site_that_says_slow_down_gets_spaced_requests_and_every_page(tmp_path
     notices = crawl_notices(outcome.report.scan)
     said = f"The site asked the crawler to slow down {len(refused)} time"
     assert any(notice.startswith(said) for notice in notices)
+
+
+def test_a_page_that_always_answers_503_does_not_slow_the_whole_site_down(
+    tmp_path: Path,
+) -> None:
+    # An application down behind a healthy server: /broken answers 503 (no Retry-After)
+    # every time, the other pages 200. Its first refusal slows the host down (it could be
+    # an overload); its retries, refused the same way, are its own and no longer double
+    # the host's spacing each time (counted as three slow-downs before, not one).
+    hits: list[tuple[float, str]] = []
+    links = '<a href="/broken">b</a>' + "".join(f'<a href="/p{i}">p{i}</a>' for i in range(4))
+    routes = {
+        "/": logged(html(links, "Home"), hits),
+        "/broken": logged(lambda _h: (503, {}, b"the application is down"), hits),
+        **{f"/p{i}": logged(html("<h1>p</h1>", f"P{i}"), hits) for i in range(4)},
+    }
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
+    store = open_store(settings.database_url)
+    with Site(routes) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()), store=store)
+        statuses = {page.url: page.status for page in outcome.report.pages}
+        counters = outcome.report.scan.counters
+    store.engine.dispose()
+    retries = settings.crawl.retries
+    assert sum(1 for _, path in hits if path == "/broken") == retries + 1  # still retried
+    assert statuses[f"{site.url}broken"] == 503
+    assert all(status == 200 for url, status in statuses.items() if not url.endswith("broken"))
+    assert counters["fetch/slowed-down"] == 1
