@@ -18,7 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import redis
@@ -240,39 +240,36 @@ class Steps:
         if scan_id not in self._paced:  # the Crawl-delay discovery read, once per scan here
             apply_crawl_delay(self._http(spec), control.frontier.get("robots"), spec)
             self._paced.add(scan_id)
-        fetched: list[tuple[int, FetchedPage]] = []
-        blocked: list[Claimed] = []
-        waited: list[Claimed] = []  # no host slot came free in time: not requested
+        found = _Found()
         done: list[Completed] = []
         by_id = {claimed.id: claimed for claimed in claim.mine}
         robots = self._host_robots(scan_id, spec, control.frontier)
         slowed = self._http(spec).slowed_down
-        found = _Found(fetched, blocked, waited)
         try:
             self._loop.run_until_complete(
                 self._fetch_all(scan_id, spec, claim.mine, found, robots=robots)
             )
             if self.inline_extract:
-                for work_id, page in sorted(fetched, key=lambda item: item[0]):
+                for work_id, page in sorted(found.fetched, key=lambda item: item[0]):
                     done.append(self._extract(scan_id, spec, by_id[work_id], page))
         except SoftTimeLimitExceeded:
             if self.inline_extract:  # fetched but not yet extracted: fetched again, alone
                 finished = {item.work_id for item in done}
             else:
-                finished = {work_id for work_id, _ in fetched}
-            finished |= {claimed.id for claimed in waited}  # given back below
+                finished = {work_id for work_id, _ in found.fetched}
+            finished |= {claimed.id for claimed in found.waited}  # given back below
             self._overran(
                 scan_id, "fetch", ids=ids, mine=claim.mine, done=finished, owner=owner, spec=spec
             )
-        self.coord.block(scan_id, owner, blocked)
-        if waited:  # e.g. a killed node's slot tokens, until they expire
+        self.coord.block(scan_id, owner, found.blocked)
+        if found.waited:  # e.g. a killed node's slot tokens, until they expire
             logger.info(
                 "scan %s: %d pages waited too long for a slot at their host; queued again",
                 scan_id,
-                len(waited),
+                len(found.waited),
                 extra={"scan_id": scan_id},
             )
-            untried = [claimed.id for claimed in waited]
+            untried = [claimed.id for claimed in found.waited]
             self.coord.release("fetch", untried, owner, scan_id, tried=False)
         if self._http(spec).slowed_down > slowed:  # the site asked this task to slow down
             self.coord.add_counters(scan_id, {SLOWED_DOWN: self._http(spec).slowed_down - slowed})
@@ -280,7 +277,7 @@ class Steps:
             self.coord.add_counters(scan_id, dict(robots.counters))
             robots.counters.clear()
         if not self.inline_extract:
-            self.coord.stage(scan_id, owner, fetched)
+            self.coord.stage(scan_id, owner, found.fetched)
             return
         stored = self.coord.complete(scan_id, owner, done, step="fetch")
         if stored:
@@ -548,9 +545,9 @@ class _Found:
     """What one fetch task's pages came to: fetched, blocked by robots.txt, or waited too
     long for a slot at their host (not requested)."""
 
-    fetched: list[tuple[int, FetchedPage]]
-    blocked: list[Claimed]
-    waited: list[Claimed]
+    fetched: list[tuple[int, FetchedPage]] = field(default_factory=list)
+    blocked: list[Claimed] = field(default_factory=list)
+    waited: list[Claimed] = field(default_factory=list)  # not requested
 
 
 def _kept(cache: dict[int, T], scan_id: int, make: Callable[[], T]) -> T:
