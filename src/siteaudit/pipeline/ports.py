@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from siteaudit.model import FetchedPage, Finding, Page, ScanSpec, ScanStatus
 from siteaudit.model.page import CONTENT
@@ -86,6 +86,17 @@ class PageRows:
     page: Row
     findings: tuple[Row, ...]
     links: tuple[Row, ...]
+    resources: tuple[Row, ...] = ()
+
+
+class ResourceTarget(NamedTuple):
+    """A distinct subresource URL of a scan; `crawled` when the crawl also fetched it as a
+    page (a linked image, say), whose answer `status` and `error_code` then are."""
+
+    url: str
+    status: int | None = None
+    error_code: str | None = None
+    crawled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +212,15 @@ class ScanStore(Protocol):
 
     def links_to(self, scan_id: int, targets: Collection[str]) -> list[tuple[str, str, str, str]]:
         """(source, target, text, position) of the links to `targets`, in link order."""
+        ...
+
+    def resource_targets(self, scan_id: int) -> Iterable[ResourceTarget]:
+        """The distinct URLs of the subresources the crawled pages load, in order, with what
+        each answered when it was also crawled as a page."""
+        ...
+
+    def resources_at(self, scan_id: int, targets: Collection[str]) -> list[tuple[str, str, str]]:
+        """(page, target, kind) of the subresources at `targets`, in the order stored."""
         ...
 
     def check_stats(self, scan_id: int) -> CheckStats:

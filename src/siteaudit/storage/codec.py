@@ -21,7 +21,7 @@ from siteaudit.model import (
     Scores,
     Severity,
 )
-from siteaudit.model.page import NOINDEX_DIRECTIVES
+from siteaudit.model.page import NOINDEX_DIRECTIVES, Resource
 from siteaudit.model.report import PageRow, Runner, ScanInfo
 from siteaudit.model.site import SitePage
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
@@ -31,6 +31,9 @@ from siteaudit.storage.sanitize import clean_json, clean_optional, clean_text
 # calls (a report reads every finding of the scan).
 _CATEGORIES = {category.value: category for category in Category}
 _SEVERITIES = {severity.value: severity for severity in Severity}
+# Subresources stored per page, the first ones in document order: what a site can make one
+# page cost the scan (a page of 100,000 images stores 1,000 and is judged on them).
+MAX_RESOURCES_PER_PAGE = 1_000
 
 
 def url_key(url: str) -> str:
@@ -121,13 +124,31 @@ def page_rows(result: PageResult, links: Sequence[LinkRecord]) -> PageRows:
     only executes the statements.
     """
     page = page_values(result)
-    key = str(page["url_key"])
+    url, key = str(page["url"]), str(page["url_key"])
     return PageRows(
         url_key=key,
         page=page,
         findings=tuple(finding_values(finding, key) for finding in result.findings),
         links=tuple(link_values(record) for record in links),
+        resources=resource_values(url, result.page.resources[:MAX_RESOURCES_PER_PAGE]),
     )
+
+
+def resource_values(page_url: str, found: Sequence[Resource]) -> tuple[dict[str, object], ...]:
+    """The `resources` rows (without scan id) of a page at `page_url` (cleaned already):
+    one per URL, of the kind it first appears as."""
+    rows: dict[str, dict[str, object]] = {}
+    for resource in found:
+        target = clean_text(resource.url)
+        if target not in rows:
+            rows[target] = {
+                "page_url": page_url,
+                "target_url": target,
+                "target_key": url_key(target),
+                "resource_key": url_key(f"{page_url}\x1f{target}"),
+                "kind": resource.kind,
+            }
+    return tuple(rows.values())
 
 
 def link_values(record: LinkRecord) -> dict[str, object]:

@@ -42,12 +42,12 @@ from siteaudit.model.report import (
     status_class,
 )
 from siteaudit.model.site import LinkTable, Site
-from siteaudit.pipeline.ports import CheckStats, CrawlState
+from siteaudit.pipeline.ports import CheckStats, CrawlState, ResourceTarget
 from siteaudit.storage import codec
 from siteaudit.storage.discovery import read_discovery
 from siteaudit.storage.errors import ScanNotFoundError
 from siteaudit.storage.streaming import StoredRows, text_order
-from siteaudit.storage.tables import findings, links, pages, scans, sites
+from siteaudit.storage.tables import findings, links, pages, resources, scans, sites
 
 # Link rows read at a time when loading the site graph: columns of this many edges at once
 # (a 100,000-page crawl has millions).
@@ -144,11 +144,14 @@ def link_rows(engine: Engine, scan_id: int) -> Iterator[LinkRow]:
 def external_targets(engine: Engine, scan_id: int) -> Iterator[str]:
     """The distinct targets of the scan's links to other hosts, by URL, streamed in batches
     (a site's every page can link out)."""
+    # In code point order, as `engines.resources` merges it with other URLs (selected as
+    # ordered: PostgreSQL sorts DISTINCT rows only by what they select).
+    target = text_order(engine)(links.c.target_url).label("target")
     query = (
-        select(links.c.target_url)
+        select(target)
         .where(links.c.scan_id == scan_id, links.c.internal.is_(False))
         .distinct()
-        .order_by(links.c.target_url)
+        .order_by(target)
     )
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
@@ -157,6 +160,54 @@ def external_targets(engine: Engine, scan_id: int) -> Iterator[str]:
 
 # Targets looked up per query in `links_to` (bound parameters stay well under every limit).
 LINKS_TO_BATCH = 500
+
+
+def resource_targets(engine: Engine, scan_id: int) -> Iterator[ResourceTarget]:
+    """The distinct URLs of the scan's subresources, by URL (code point order), streamed,
+    with the answer of each that the crawl also fetched as a page."""
+    target = text_order(engine)(resources.c.target_url).label("target")
+    query = (
+        select(
+            target,
+            pages.c.status,
+            pages.c.error_code,
+            pages.c.id.is_not(None),
+        )
+        .select_from(
+            resources.outerjoin(
+                pages,
+                (pages.c.scan_id == resources.c.scan_id)
+                & (pages.c.url_key == resources.c.target_key),
+            )
+        )
+        .where(resources.c.scan_id == scan_id)
+        .distinct()
+        .order_by(target)
+    )
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
+        for url, status, error_code, crawled in result:
+            yield ResourceTarget(url, status, error_code, bool(crawled))
+
+
+def resources_at(
+    connection: Connection, scan_id: int, targets: Collection[str]
+) -> list[tuple[str, str, str]]:
+    """(page, target, kind) of the scan's subresources at `targets`, in the order stored."""
+    keys = sorted({codec.url_key(url) for url in targets})
+    found: list[tuple[int, str, str, str]] = []
+    for first in range(0, len(keys), LINKS_TO_BATCH):
+        rows = connection.execute(
+            select(
+                resources.c.id, resources.c.page_url, resources.c.target_url, resources.c.kind
+            ).where(
+                resources.c.scan_id == scan_id,
+                resources.c.target_key.in_(keys[first : first + LINKS_TO_BATCH]),
+            )
+        )
+        found.extend(tuple(row) for row in rows)
+    found.sort()
+    return [row[1:] for row in found]
 
 
 def links_to(

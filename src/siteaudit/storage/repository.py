@@ -16,7 +16,14 @@ from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select,
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.report import CheckInfo, LinkRow, PageRow, Runner, ScanInfo, ScanReport
 from siteaudit.model.site import Site, SiteFacts, Trap
-from siteaudit.pipeline.ports import CheckStats, CrawlState, LinkRecord, PageResult, PageRows
+from siteaudit.pipeline.ports import (
+    CheckStats,
+    CrawlState,
+    LinkRecord,
+    PageResult,
+    PageRows,
+    ResourceTarget,
+)
 from siteaudit.storage import codec, reading
 from siteaudit.storage.discovery import write_discovery
 from siteaudit.storage.errors import ScanNotFoundError
@@ -232,6 +239,16 @@ class SqlScanStore:
         """(source, target, text, position) of the links to `targets`, in link order."""
         with self.engine.connect() as connection:
             return reading.links_to(connection, scan_id, targets)
+
+    def resource_targets(self, scan_id: int) -> Iterator[ResourceTarget]:
+        """The distinct URLs of the subresources the crawled pages load, by URL, streamed,
+        with what each answered when it was also crawled as a page."""
+        return reading.resource_targets(self.engine, scan_id)
+
+    def resources_at(self, scan_id: int, targets: Collection[str]) -> list[tuple[str, str, str]]:
+        """(page, target, kind) of the subresources at `targets`, in the order stored."""
+        with self.engine.connect() as connection:
+            return reading.resources_at(connection, scan_id, targets)
 
     def check_stats(self, scan_id: int) -> CheckStats:
         """Applicability and failure counts per check, for scoring."""

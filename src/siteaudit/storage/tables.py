@@ -177,6 +177,23 @@ links = Table(
     Index(None, "scan_id", "target_key"),
 )
 
+# The subresources each page loads (images, scripts, stylesheets, fonts, media, iframes:
+# `model.page.Resource`), once per (page, URL), at most `codec.MAX_RESOURCES_PER_PAGE` a
+# page; checked once the crawl ends (`engines/resources.py`). Migration 0006.
+resources = Table(
+    "resources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+    Column("page_url", Text, nullable=False),
+    Column("target_url", Text, nullable=False),
+    Column("target_key", String(KEY_LENGTH), nullable=False),
+    Column("resource_key", String(KEY_LENGTH), nullable=False),  # the page and the URL
+    Column("kind", String(16), nullable=False),
+    UniqueConstraint("scan_id", "resource_key"),
+    Index(None, "scan_id", "target_key"),
+)
+
 findings = Table(
     "findings",
     metadata,

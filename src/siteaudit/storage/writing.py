@@ -1,4 +1,5 @@
-"""The write queries of a scan's crawl data: pages with their findings, links, site findings.
+"""The write queries of a scan's crawl data: pages with their findings, resources and links,
+site findings.
 
 Each `write_*` function runs inside the caller's transaction and is idempotent;
 `codec.page_rows` builds a page's rows ahead of time, wherever the page was processed.
@@ -13,7 +14,7 @@ from sqlalchemy import Connection, delete
 from siteaudit.model import Finding
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
 from siteaudit.storage import codec
-from siteaudit.storage.tables import findings, links, pages, utcnow
+from siteaudit.storage.tables import findings, links, pages, resources, utcnow
 from siteaudit.storage.upsert import Row, insert_ignoring, insert_replacing
 
 # Bounds the bound parameters of one `IN (...)` (SQLite allows 32766 per statement).
@@ -22,6 +23,7 @@ CHUNK = 500
 PAGE_KEY = ("scan_id", "url_key")
 LINK_KEY = ("scan_id", "link_key")
 FINDING_KEY = ("scan_id", "fingerprint")
+RESOURCE_KEY = ("scan_id", "resource_key")
 
 
 def write_page_rows(connection: Connection, scan_id: int, encoded: Sequence[PageRows]) -> None:
@@ -50,11 +52,14 @@ def write_site_findings(connection: Connection, scan_id: int, found: Sequence[Fi
 
 
 def _write_pages(connection: Connection, scan_id: int, encoded: Sequence[PageRows]) -> None:
-    """Upsert the pages, then replace the findings of each with the ones encoded with it."""
+    """Insert the pages' resources, upsert the pages, then replace the findings of each with
+    the ones encoded with it."""
     now = utcnow()
     latest: dict[str, PageRows] = {}
     for item in encoded:  # the later of two saves of one URL in a batch wins
         latest[item.url_key] = item
+    loaded = ({"scan_id": scan_id, **row} for item in latest.values() for row in item.resources)
+    insert_ignoring(connection, resources, _unique(loaded, "resource_key"), RESOURCE_KEY)
     rows = [{"scan_id": scan_id, **item.page, "saved_at": now} for item in latest.values()]
     insert_replacing(connection, pages, rows, PAGE_KEY)
     keys = list(latest)

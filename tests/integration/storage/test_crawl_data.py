@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
 from sqlalchemy import Table, func, select
 from tests.integration.storage.factories import HOME, make_finding, make_page, make_result
 
 from siteaudit.model import Category, ScanSpec, Severity
-from siteaudit.pipeline.ports import LinkRecord
+from siteaudit.model.page import Resource
+from siteaudit.pipeline.ports import LinkRecord, ResourceTarget
 from siteaudit.storage import SqlScanStore, codec
-from siteaudit.storage.tables import findings, links, pages
+from siteaudit.storage.tables import findings, links, pages, resources
 
 
 def _count(store: SqlScanStore, table: Table) -> int:
@@ -85,6 +87,33 @@ def test_pages_encoded_elsewhere_are_stored_with_their_findings_and_outlinks(
     assert _count(store, links) == 1
     assert store.load_site(scan_id).links[0].nofollow is True
     assert store.load_crawl_state(scan_id).pending == [(HOME + "about", 1)]
+
+
+def test_a_pages_resources_are_stored_once_each_and_read_back_with_what_the_crawl_knows(
+    store: SqlScanStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(codec, "MAX_RESOURCES_PER_PAGE", 3)
+    scan_id = store.create_scan(ScanSpec(HOME))
+    loads = (
+        Resource("image", HOME + "b.png"),
+        Resource("image", HOME + "about"),  # also crawled as a page, which answered 404
+        Resource("script", HOME + "b.png"),  # the same URL again: its first kind is kept
+        Resource("stylesheet", HOME + "past-the-cap.css"),
+    )
+    home = codec.page_rows(make_result(make_page(resources=loads)), [])
+    store.save_page_rows(scan_id, [home])
+    store.save_page_rows(scan_id, [home])  # saved again (a resumed scan): stored once
+    about = make_page(HOME + "about", status=404, resources=(Resource("image", HOME + "b.png"),))
+    store.save_pages(scan_id, [make_result(about)])  # the Celery engine's way
+    assert _count(store, resources) == 3
+    assert list(store.resource_targets(scan_id)) == [
+        ResourceTarget(HOME + "about", 404, None, crawled=True),
+        ResourceTarget(HOME + "b.png"),
+    ]
+    assert store.resources_at(scan_id, [HOME + "b.png"]) == [
+        (HOME, HOME + "b.png", "image"),
+        (HOME + "about", HOME + "b.png", "image"),
+    ]
 
 
 def test_nul_bytes_and_lone_surrogates_are_stored_as_replacement_characters(
