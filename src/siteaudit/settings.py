@@ -71,6 +71,11 @@ class CrawlSettings(BaseModel):
     check_external: bool = True
     external_per_host: int = Field(default=100, ge=1, le=100_000)
     external_max: int = Field(default=5_000, ge=1, le=1_000_000)
+    # The pages' subresources (images, scripts, stylesheets, fonts, media, iframes) are
+    # checked once the crawl ends, at most this many of the site's own URLs per scan (those
+    # on other hosts with the external links, when those are checked).
+    check_resources: bool = True
+    resources_max: int = Field(default=10_000, ge=1, le=1_000_000)
     # Links marked rel=nofollow (or on a page whose meta robots says nofollow) are not
     # followed, as search engines do, unless this is set.
     follow_nofollow: bool = False

@@ -25,6 +25,9 @@ TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".xml": "application/xml",
     ".png": "image/png",
+    ".bmp": "image/bmp",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
 }
 LAST_MODIFIED = "Mon, 06 May 2024 10:00:00 GMT"
 

@@ -47,6 +47,7 @@ from siteaudit.checks.http.mixed_content_passive import mixed_content_passive
 from siteaudit.checks.http.redirect_chain import redirect_chain
 from siteaudit.checks.http.redirect_loop import redirect_loop
 from siteaudit.checks.http.redirect_temporary import redirect_temporary
+from siteaudit.checks.http.resource_broken import resource_broken
 from siteaudit.checks.http.response_time_slow import response_time_slow
 from siteaudit.checks.http.status_4xx import status_4xx
 from siteaudit.checks.http.status_5xx import status_5xx
@@ -60,6 +61,7 @@ from siteaudit.checks.images.image_alt import image_alt
 from siteaudit.checks.images.image_alt_filename import image_alt_filename
 from siteaudit.checks.images.image_alt_generic import image_alt_generic
 from siteaudit.checks.images.image_alt_length import image_alt_length
+from siteaudit.checks.images.image_broken import image_broken
 from siteaudit.checks.images.image_count_large import image_count_large
 from siteaudit.checks.images.image_dimensions import image_dimensions
 from siteaudit.checks.images.image_format import image_format
@@ -190,6 +192,7 @@ BUILTIN: tuple[Check, ...] = (
     # HTTP & redirects
     fetch_error,
     status_5xx,
+    resource_broken,
     status_4xx,
     redirect_chain,
     redirect_loop,
@@ -259,6 +262,7 @@ BUILTIN: tuple[Check, ...] = (
     image_alt_filename,
     image_alt_generic,
     image_src,
+    image_broken,
     image_dimensions,
     image_format,
     image_srcset,

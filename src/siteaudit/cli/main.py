@@ -110,6 +110,11 @@ def main() -> None:
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (your own site only).")
 @click.option("--no-external", is_flag=True, help="Do not check links to other hosts.")
 @click.option(
+    "--no-resources",
+    is_flag=True,
+    help="Do not check the images, scripts and stylesheets pages load.",
+)
+@click.option(
     "--follow-nofollow",
     is_flag=True,
     help="Follow rel=nofollow links too (not followed by default).",
@@ -354,6 +359,7 @@ def _parse_headers(headers: tuple[str, ...]) -> dict[str, str]:
 _FLAGS = {
     "no_robots": ("respect_robots", False),
     "no_external": ("check_external", False),
+    "no_resources": ("check_resources", False),
     "follow_nofollow": ("follow_nofollow", True),
     "subdomains": ("subdomains", True),
     "insecure": ("verify_tls", False),

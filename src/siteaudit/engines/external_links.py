@@ -123,12 +123,16 @@ def select_targets(
 
 
 class Checker:
-    """Checks external URLs with `check(url) -> FetchedPage` (an `HttpFetcher`'s), at most
-    `concurrency` at a time, stopping early when `cancelled` is set."""
+    """Checks URLs with `check(url) -> FetchedPage` (an `HttpFetcher`'s), at most
+    `concurrency` at a time, stopping early when `cancelled` is set; its counters are named
+    under `counters` (`external/` for links to other sites)."""
 
-    def __init__(self, check: CheckFunction, concurrency: int) -> None:
+    def __init__(
+        self, check: CheckFunction, concurrency: int, counters: str = EXTERNAL_COUNTERS
+    ) -> None:
         self._check = check
         self._concurrency = concurrency
+        self._prefix = counters
 
     async def run(self, urls: list[str], cancelled: asyncio.Event) -> ExternalResults:
         results = ExternalResults()
@@ -150,16 +154,16 @@ class Checker:
                     failed_hosts.add(host_of(url))
 
         await asyncio.gather(*(work() for _ in range(min(self._concurrency, len(urls)))))
-        counters = results.counters
+        counters, prefix = results.counters, self._prefix
         if len(results.answers) < len(urls):
             why = "cancelled" if cancelled.is_set() else "offline"
-            counters[f"external/skipped/{why}"] = len(urls) - len(results.answers)
+            counters[f"{prefix}skipped/{why}"] = len(urls) - len(results.answers)
         for answer in results.answers.values():
             if answer.error_code in NOT_CHECKED:
-                counters[f"external/not-checked/{answer.error_code}"] += 1
+                counters[f"{prefix}not-checked/{answer.error_code}"] += 1
             else:
-                counters["external/checked"] += 1
-                counters["external/broken"] += answer.broken
+                counters[f"{prefix}checked"] += 1
+                counters[f"{prefix}broken"] += answer.broken
         return results
 
 
@@ -196,19 +200,27 @@ async def broken_external_links(
     """Check the scan's links to other hosts: the links whose target failed (none when the
     machine proved to have no network, which a counter says instead), and the counters."""
     results = await step.run(store.external_targets(scan_id), cancelled)
+    return broken_links(store, scan_id, results), results.counters
+
+
+def broken_links(
+    store: ScanStore, scan_id: int, results: ExternalResults
+) -> tuple[BrokenExternal, ...]:
+    """The links to other hosts whose target failed in `results`; none when the machine
+    proved to have no network, which is counted in `results.counters` instead (said once by
+    `model.report.crawl_notices`, not blamed on every link)."""
     counters = results.counters
     offline = results.offline_hosts()
-    if offline:  # said once (`model.report.crawl_notices`), not blamed on every link
+    if offline:
         counters["external/offline-hosts"] = offline
-        del counters["external/broken"]
-        return (), counters
+        counters.pop("external/broken", None)
+        return ()
     broken = results.broken()
     if not broken:
-        return (), counters
-    links = tuple(
+        return ()
+    return tuple(
         BrokenExternal(
             source, target, text, broken[target].status, broken[target].error_code, position
         )
         for source, target, text, position in store.links_to(scan_id, broken)
     )
-    return links, counters

@@ -19,11 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
-from siteaudit.engines.external_links import (
-    EXTERNAL_COUNTERS,
-    ExternalStep,
-    broken_external_links,
-)
+from siteaudit.engines.external_links import ExternalStep
 from siteaudit.engines.preflight import HostRobots
 from siteaudit.engines.processing import (
     InlineProcessor,
@@ -33,12 +29,19 @@ from siteaudit.engines.processing import (
     WorkersDiedError,
     WorkerStoreError,
 )
+from siteaudit.engines.resources import (
+    TARGET_COUNTERS,
+    Broken,
+    ResourceChecks,
+    check_targets,
+    robots_verdict,
+)
 from siteaudit.engines.site_checks import analyze_site_on_two_cores
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.model.page import CHECK_ERRORS, OUTCOME_COUNTERS, UNAUDITED, outcome_counters
 from siteaudit.model.report import SITE_CHECK_ERRORS, SLOWED_DOWN
-from siteaudit.model.site import BrokenExternal, Site
+from siteaudit.model.site import Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
 from siteaudit.pipeline.discovery import COUNTED_PER_URL, Discovery, Frontier, FrontierEntry
@@ -99,9 +102,11 @@ class LocalEngine:
         fork_site_checks: bool = False,
         on_crawled: Callable[[int], None] | None = None,
         external: ExternalStep | None = None,
+        resources_max: int = 10_000,
     ) -> None:
         self._store = store
         self._external = external
+        self._resources_max = resources_max
         self._fork_site_checks = fork_site_checks
         self._on_crawled = on_crawled
         self._catalogue = catalogue
@@ -195,12 +200,13 @@ class LocalEngine:
             return ScanStatus.FAILED
         if self._on_crawled is not None:
             self._on_crawled(scan_id)  # every page is stored; the site checks come next
-        if self._external is not None and spec.check_external:
-            # The external links' checks start the analysis: say so while they run.
+        if (self._external is not None and spec.check_external) or spec.check_resources:
+            # The checks of links to other sites and of resources start the analysis: say
+            # so while they run.
             self._store.set_status(scan_id, ScanStatus.ANALYZING)
             self._report_progress(scan_id, state, ScanStatus.ANALYZING)
-        # Cancelling now ends the external checks early; the crawl itself is complete.
-        broken = await self._check_external(scan_id, spec)
+        # Cancelling now ends those checks early; the crawl itself is complete.
+        broken = await self._check_targets(scan_id, spec, state, found)
         return self._finish(scan_id, spec, state, broken)
 
     def _store_crawl(self, scan_id: int, state: _RunState, found: Discovery) -> None:
@@ -221,16 +227,26 @@ class LocalEngine:
             sitemap_urls=found.sitemap_urls,
         )
 
-    async def _check_external(self, scan_id: int, spec: ScanSpec) -> tuple[BrokenExternal, ...]:
-        """Check the crawl's links to other hosts (`engines/external_links.py`); the links
-        whose target failed."""
-        if self._external is None or not spec.check_external:
-            return ()
-        broken, counters = await broken_external_links(
-            self._external, self._store, scan_id, self._cancel
-        )
+    async def _check_targets(
+        self, scan_id: int, spec: ScanSpec, state: _RunState, found: Discovery
+    ) -> Broken:
+        """Check the crawl's links to other hosts and its pages' subresources
+        (`engines/resources.py`) with the crawl's fetcher and robots.txt; what failed."""
+        external = self._external if spec.check_external else None
+        own = None
+        if spec.check_resources:
+            own = ResourceChecks(
+                check=self._fetcher.check,
+                allowed=robots_verdict(found.allowed, state.robots),
+                is_own=state.frontier.scope.is_internal,
+                limit=self._resources_max,
+                concurrency=spec.concurrency,
+            )
+        if external is None and own is None:
+            return Broken()
+        broken = await check_targets(self._store, scan_id, self._cancel, external=external, own=own)
         # A scan killed after these checks checks again when resumed: counted once.
-        self._store.replace_counters(scan_id, (EXTERNAL_COUNTERS,), counters)
+        self._store.replace_counters(scan_id, TARGET_COUNTERS, broken.counters)
         return broken
 
     def _requeue_lost(self, state: _RunState) -> bool:
@@ -413,12 +429,12 @@ class LocalEngine:
         scan_id: int,
         spec: ScanSpec,
         state: _RunState,
-        broken_external: tuple[BrokenExternal, ...] = (),
+        broken: Broken | None = None,
     ) -> ScanStatus:
         self._store.set_status(scan_id, ScanStatus.ANALYZING)
         site = self._store.load_site(scan_id)
-        if broken_external:
-            site = replace(site, broken_external=broken_external)
+        if broken is not None and (broken.external or broken.resources):
+            site = replace(site, broken_external=broken.external, broken_resources=broken.resources)
         site_result = self._analyze_site(scan_id, spec, site)
         del site
         # Named, so the report says which, and scored as not applicable; a resumed scan's

@@ -97,6 +97,7 @@ def make_spec(
         respect_robots=crawl.respect_robots,
         use_sitemaps=crawl.use_sitemaps,
         check_external=crawl.check_external,
+        check_resources=crawl.check_resources,
         follow_nofollow=crawl.follow_nofollow,
         subdomains=crawl.subdomains,
         strip_params=scope.strip_params,
@@ -348,6 +349,7 @@ async def _run(
         fork_site_checks=forking,
         on_crawled=on_crawled,
         external=external_step(settings),
+        resources_max=settings.crawl.resources_max,
     )
     try:
         with user_stops(asyncio.get_running_loop(), engine.cancel, on_stop):

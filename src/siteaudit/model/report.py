@@ -27,7 +27,11 @@ MAX_HOSTS = 100
 # What a scan may gather besides its pages, by the name a site check gives it in `needs`
 # (`checks.base.site_check`), with what a report calls it.
 EXTERNAL_LINKS = "external-links"
-SCAN_INPUTS = {EXTERNAL_LINKS: "the checks of links to other sites"}
+RESOURCES = "resources"
+SCAN_INPUTS = {
+    EXTERNAL_LINKS: "the checks of links to other sites",
+    RESOURCES: "the checks of the images, scripts and stylesheets pages load",
+}
 SITE_CHECK_ERRORS = "analysis/site-check-error/"  # + the id of a site check that crashed
 SLOWED_DOWN = "fetch/slowed-down"  # answers that asked the crawler to slow down (429, 503)
 NAMED_CRASHES = 5  # checks that failed with an internal error a report names, of each kind
@@ -74,11 +78,16 @@ class Runner:
 
 def missing_inputs(scan: ScanInfo) -> frozenset[str]:
     """The `SCAN_INPUTS` the scan did not gather: its links to other sites when their checks
-    were off, or when no host answered (a machine without network access). The site checks
-    that need one are then scored as not applicable, not as passed."""
+    were off, or when no host answered (a machine without network access); its pages'
+    subresources when their checks were off. The site checks that need one are then scored
+    as not applicable, not as passed."""
+    missing = set()
     checked = scan.settings.get("check_external", False) is True
-    offline = scan.counters.get("external/offline-hosts", 0) > 0
-    return frozenset() if checked and not offline else frozenset({EXTERNAL_LINKS})
+    if not checked or scan.counters.get("external/offline-hosts", 0) > 0:
+        missing.add(EXTERNAL_LINKS)
+    if scan.settings.get("check_resources", False) is not True:
+        missing.add(RESOURCES)
+    return frozenset(missing)
 
 
 def crashed_site_checks(counters: dict[str, int]) -> frozenset[str]:
@@ -101,8 +110,8 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     head: a start URL that redirected elsewhere on the site, the URLs its page,
     depth and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
     `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
-    external links left unchecked for want of a network, TLS left unverified, and checks
-    that failed with an internal error."""
+    external links left unchecked for want of a network, TLS left unverified, resources
+    past their cap, and checks that failed with an internal error."""
     counters, settings = scan.counters, scan.settings
     notices = []
     requested = settings.get("requested_url")
@@ -156,6 +165,13 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
         notices.append(
             f"{_how_many(hosts, counters)} URLs on subdomains past the first {MAX_HOSTS} hosts"
             " were not fetched (a scan crawls at most that many hosts)."
+        )
+    capped = counters.get("resources/skipped/scan-cap", 0)
+    if capped:
+        notices.append(
+            f"{capped:,} more of the site's image, script and stylesheet URLs were not"
+            " checked: a scan checks at most crawl.resources_max of them (10,000 unless"
+            " raised)."
         )
     notices.extend(_crashed_checks(counters))
     return tuple(notices)

@@ -190,6 +190,18 @@ class BrokenExternal(NamedTuple):
     position: str = CONTENT
 
 
+class BrokenResource(NamedTuple):
+    """A subresource of a page (`model.page.Resource`: an image, script, stylesheet...)
+    whose URL answered an error status or could not be reached (checked once the crawl
+    ended: `engines/resources.py`)."""
+
+    page: str
+    target: str
+    kind: str
+    status: int | None
+    error_code: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class SitemapInfo:
     """One sitemap file read during discovery."""
@@ -233,6 +245,7 @@ class Site:
     facts: SiteFacts = field(default_factory=SiteFacts)
     traps: tuple[Trap, ...] = ()
     broken_external: tuple[BrokenExternal, ...] = ()  # links to other hosts that failed
+    broken_resources: tuple[BrokenResource, ...] = ()  # subresources of pages that failed
 
     def page_index(self) -> dict[str, SitePage]:
         """Pages by their requested URL."""

@@ -85,6 +85,8 @@ class ScanSpec:
     use_sitemaps: bool = True
     follow_nofollow: bool = False
     check_external: bool = False
+    # Check the subresources pages load (images, scripts, stylesheets...) after the crawl.
+    check_resources: bool = False
     # Crawl the start host's subdomains too (each obeying its own robots.txt).
     subdomains: bool = False
     # Query parameters removed from the site's URLs (`pipeline.urls.strip_params`).

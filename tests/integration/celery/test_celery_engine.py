@@ -414,6 +414,49 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
     assert (counters["external/checked"], counters["external/broken"]) == (2, 1)
 
 
+def test_a_distributed_scan_checks_the_pages_resources_like_the_local_engine(
+    cluster: Cluster,
+) -> None:
+    style = lambda _handler: (200, {"Content-Type": "text/css"}, b"body{}")  # noqa: E731
+    disallow = b"User-agent: *\nDisallow: /private/\n"
+    robots = lambda _handler: (200, {"Content-Type": "text/plain"}, disallow)  # noqa: E731
+    home = (
+        '<link rel="stylesheet" href="/style.css"><img src="/gone.png" alt="gone">'
+        '<img src="/private/p.png" alt="p"><a href="/about">about</a>'
+    )
+    routes = {
+        "/": html(home),
+        "/about": html('<img src="/gone.png" alt="again">'),
+        "/style.css": style,
+        "/robots.txt": robots,
+    }
+    with Site(routes) as site:
+        settings = cluster.settings()
+        settings.crawl = settings.crawl.model_copy(update={"check_external": False})
+        cluster.start_worker()
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        coordinator = service.open_coordinator(settings)
+        try:
+            outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+            broken = sorted(
+                (f.url, f.locator) for f in outcome.report.findings if f.check_id == "image-broken"
+            )
+            counters = outcome.report.scan.counters
+        finally:
+            coordinator.engine.dispose()
+    assert broken == [
+        (site.url, site.url + "gone.png"),
+        (site.url + "about", site.url + "gone.png"),
+    ]
+    assert sorted(r for r in site.requests if r.startswith("HEAD /") and r != "HEAD /") == [
+        "HEAD /gone.png",
+        "HEAD /style.css",
+    ]
+    assert not [r for r in site.requests if "private" in r]
+    assert (counters["resources/checked"], counters["resources/broken"]) == (2, 1)
+    assert counters["resources/skipped/robots"] == 1
+
+
 # Host names the subdomain tests give their local servers (`crawl.hosts`, as --resolve).
 PINS = {"shop.test": "127.0.0.1", "docs.shop.test": "127.0.0.1", "www.shop.test": "127.0.0.1"}
 

@@ -5,9 +5,10 @@ Page checks: `<name>.html` is the body, an optional sidecar `<name>.json` gives 
 "content_type", "ttfb_ms", "total_ms"}; "headers" is an object or, to repeat a header such as
 Set-Cookie, a list of [name, value] pairs; "content_type": null sends no Content-Type).
 Site checks: `<name>.json` describes the crawl ({"start_url", "pages", "links",
-"sitemap_urls", "robots_blocked", "broken_external", "facts"}; page fields as in `SitePage`,
-defaulting to a working HTML page; "facts" as in `SiteFacts`, with "sitemaps" a list of
-`SitemapInfo`; "broken_external" a list of `BrokenExternal`).
+"sitemap_urls", "robots_blocked", "broken_external", "broken_resources", "facts"}; page
+fields as in `SitePage`, defaulting to a working HTML page; "facts" as in `SiteFacts`, with
+"sitemaps" a list of `SitemapInfo`; "broken_external" a list of `BrokenExternal`,
+"broken_resources" of `BrokenResource`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from tests.unit.pipeline.factories import URL, make_site, make_site_page
 
 from siteaudit.checks.base import Check
 from siteaudit.model import FetchedPage, RedirectHop
-from siteaudit.model.site import BrokenExternal, SiteFacts, SiteLink, SitemapInfo
+from siteaudit.model.site import (
+    BrokenExternal,
+    BrokenResource,
+    SiteFacts,
+    SiteLink,
+    SitemapInfo,
+)
 from siteaudit.pipeline.analysis import PageAnalyzer, analyze_site
 from siteaudit.pipeline.extraction import extract
 from siteaudit.pipeline.urls import host_of
@@ -92,5 +99,8 @@ def load_site(path: Path) -> Any:
         sitemap_urls=frozenset(spec.get("sitemap_urls", [])),
         robots_blocked=frozenset(spec.get("robots_blocked", [])),
         broken_external=tuple(BrokenExternal(**link) for link in spec.get("broken_external", [])),
+        broken_resources=tuple(
+            BrokenResource(**resource) for resource in spec.get("broken_resources", [])
+        ),
         facts=SiteFacts(**facts),
     )

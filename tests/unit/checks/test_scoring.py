@@ -9,6 +9,7 @@ from siteaudit.checks.scoring import CheckTally, score
 from siteaudit.model import Category, ScanStatus, Severity
 from siteaudit.model.report import (
     EXTERNAL_LINKS,
+    RESOURCES,
     SITE_CHECK_ERRORS,
     ScanInfo,
     crashed_site_checks,
@@ -131,12 +132,19 @@ def scan_info(settings: dict[str, object], counters: dict[str, int]) -> ScanInfo
 
 
 def test_links_to_other_sites_are_missing_when_their_checks_were_off_or_offline() -> None:
-    assert missing_inputs(scan_info({"check_external": True}, {})) == frozenset()
-    assert missing_inputs(scan_info({"check_external": True}, {"external/broken": 3})) == set()
-    off = missing_inputs(scan_info({"check_external": False}, {}))
-    assert off == {EXTERNAL_LINKS} == missing_inputs(scan_info({}, {}))
+    both = {"check_external": True, "check_resources": True}
+    assert missing_inputs(scan_info(both, {})) == frozenset()
+    assert missing_inputs(scan_info(both, {"external/broken": 3})) == set()
+    off = missing_inputs(scan_info({**both, "check_external": False}, {}))
+    assert off == {EXTERNAL_LINKS}
     offline = {"external/offline-hosts": 4}
-    assert missing_inputs(scan_info({"check_external": True}, offline)) == {EXTERNAL_LINKS}
+    assert missing_inputs(scan_info(both, offline)) == {EXTERNAL_LINKS}
+
+
+def test_resources_are_missing_when_their_checks_were_off_or_the_scan_predates_them() -> None:
+    off = missing_inputs(scan_info({"check_external": True, "check_resources": False}, {}))
+    assert off == {RESOURCES}
+    assert missing_inputs(scan_info({}, {})) == {EXTERNAL_LINKS, RESOURCES}
 
 
 def test_a_site_check_cannot_need_an_input_no_scan_gathers() -> None:

@@ -31,8 +31,13 @@ from siteaudit.engines.celery.app import is_redis
 from siteaudit.engines.celery.events import EventLog
 from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots, slot_deadline
 from siteaudit.engines.celery.schedule import newest_slot
-from siteaudit.engines.external_links import EXTERNAL_COUNTERS, broken_external_links
 from siteaudit.engines.preflight import HostRobots, apply_crawl_delay, preflight, robots_allowed
+from siteaudit.engines.resources import (
+    TARGET_COUNTERS,
+    ResourceChecks,
+    check_targets,
+    robots_verdict,
+)
 from siteaudit.engines.runner import build_catalogue, external_step, fetch_config, make_fetcher
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.report import SITE_CHECK_ERRORS, SLOWED_DOWN
@@ -178,14 +183,19 @@ class Steps:
             self.events.publish(scan_id, "status", status=ScanStatus.FAILED.value, error=failure)
             return
         site = self.coord.store.load_site(scan_id)
-        if spec.check_external:
-            step = external_step(self.settings)
-            broken, counters = self._loop.run_until_complete(
-                broken_external_links(step, self.coord.store, scan_id, asyncio.Event())
+        if spec.check_external or spec.check_resources:
+            broken = self._loop.run_until_complete(
+                check_targets(
+                    self.coord.store,
+                    scan_id,
+                    asyncio.Event(),
+                    external=external_step(self.settings) if spec.check_external else None,
+                    own=self._resource_checks(scan_id, spec, control.frontier),
+                )
             )
             # A redelivered `analyze` checks again: its counters replace the first run's.
-            self.coord.store.replace_counters(scan_id, (EXTERNAL_COUNTERS,), counters)
-            site = replace(site, broken_external=broken)
+            self.coord.store.replace_counters(scan_id, TARGET_COUNTERS, broken.counters)
+            site = replace(site, broken_external=broken.external, broken_resources=broken.resources)
 
         def save(batch: Any) -> None:
             self.coord.store.save_site_findings(scan_id, batch)
@@ -426,6 +436,26 @@ class Steps:
         if not (spec.subdomains and spec.respect_robots and start):
             return None
         return _kept(self._robots, scan_id, lambda: HostRobots(self._http(spec), spec, start))
+
+    def _resource_checks(
+        self, scan_id: int, spec: ScanSpec, document: dict[str, Any]
+    ) -> ResourceChecks | None:
+        """How `analyze` checks the site's own subresources: with this process's fetcher
+        (the fleet's per-host limits, the site's Crawl-delay) and the scan's robots.txt."""
+        if not spec.check_resources:
+            return None
+        http = self._http(spec)
+        apply_crawl_delay(http, document.get("robots"), spec)
+        return ResourceChecks(
+            check=http.check,
+            allowed=robots_verdict(
+                robots_allowed(document.get("robots"), spec),
+                self._host_robots(scan_id, spec, document),
+            ),
+            is_own=Scope.of(spec).is_internal,
+            limit=self.settings.crawl.resources_max,
+            concurrency=spec.concurrency,
+        )
 
     def _cancelled(self, scan_id: int) -> bool:
         now = time.monotonic()

@@ -1,0 +1,160 @@
+"""What a scan checks once its crawl ends: the links to other sites (`external_links.py`)
+and the subresources its pages load (images, scripts, stylesheets, fonts, media, iframes).
+
+Each distinct subresource URL is judged once, however many pages load it:
+
+- one the crawl also fetched as a page (a linked image, a PDF) by the answer the crawl
+  stored, without another request;
+- one of the site's own (on the scan's hosts) with the crawl's own fetcher (HEAD, then GET
+  when HEAD is refused; the crawl's politeness: per-host cap, Crawl-delay and `--delay`,
+  circuit breaker), unless robots.txt disallows it (counted, not asked: a search engine
+  cannot load it either); at most `ResourceChecks.limit` of them, in URL order, the rest
+  counted;
+- one on another host (a CDN's) with the links to other sites, under their caps, only when
+  those checks are on (`--no-external` turns both off).
+
+The answers of the site's own and the other hosts' URLs are counted under `resources/` and
+`external/`; the failures reach the site checks as `Site.broken_resources`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from siteaudit.engines.external_links import (
+    Answer,
+    Checker,
+    CheckFunction,
+    ExternalStep,
+    broken_links,
+)
+from siteaudit.engines.preflight import HostRobots
+from siteaudit.model.site import BrokenExternal, BrokenResource
+from siteaudit.pipeline.ports import ResourceTarget, ScanStore
+
+RESOURCE_COUNTERS = "resources/"  # the prefix of every counter of the own resources' checks
+# Counters a run of `check_targets` replaces as a whole (a resumed or redelivered run
+# checks again).
+TARGET_COUNTERS = ("external/", RESOURCE_COUNTERS)
+
+Allowed = Callable[[str], Awaitable[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceChecks:
+    """How a scan checks its own subresources: `check` is the crawl's fetcher's, `allowed`
+    its robots.txt verdict (awaited: with the subdomains option a host's robots.txt may be
+    read first), `is_own` whether a URL is on the scan's hosts; at most `limit` URLs are
+    requested, `concurrency` at a time."""
+
+    check: CheckFunction
+    allowed: Allowed
+    is_own: Callable[[str], bool]
+    limit: int
+    concurrency: int
+
+
+def robots_verdict(allowed: Callable[[str], bool], hosts: HostRobots | None) -> Allowed:
+    """`ResourceChecks.allowed` from a scan's robots.txt verdict, or with the subdomains
+    option from its `HostRobots` (which reads a host's robots.txt the first time)."""
+    if hosts is None:
+
+        async def start_host(url: str) -> bool:
+            return allowed(url)
+
+        return start_host
+
+    async def each_host(url: str) -> bool:
+        await hosts.learn(url)
+        return hosts.allowed(url)
+
+    return each_host
+
+
+@dataclass(frozen=True, slots=True)
+class Broken:
+    """What failed among the targets checked once the crawl ended."""
+
+    external: tuple[BrokenExternal, ...] = ()
+    resources: tuple[BrokenResource, ...] = ()
+    counters: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class _Sorted:
+    """A scan's subresource URLs, by how each is judged."""
+
+    known: dict[str, Answer] = field(default_factory=dict)  # answered in the crawl
+    own: list[str] = field(default_factory=list)  # to request
+    other: list[str] = field(default_factory=list)  # other hosts'
+    past_limit: int = 0
+
+
+def _sort(targets: Iterable[ResourceTarget], own: ResourceChecks) -> _Sorted:
+    found = _Sorted()
+    for target in targets:
+        if target.crawled:
+            found.known[target.url] = Answer(target.status, target.error_code)
+        elif not own.is_own(target.url):
+            found.other.append(target.url)
+        elif len(found.own) < own.limit:
+            found.own.append(target.url)
+        else:
+            found.past_limit += 1
+    return found
+
+
+async def check_targets(
+    store: ScanStore,
+    scan_id: int,
+    cancelled: asyncio.Event,
+    *,
+    external: ExternalStep | None,
+    own: ResourceChecks | None,
+) -> Broken:
+    """Check what the crawl found and did not fetch: links to other sites and subresources
+    on them with `external` (None: not checked), the site's own subresources with `own`
+    (None: no subresource is checked). The failures, and the counters under
+    `TARGET_COUNTERS`."""
+    counters: Counter[str] = Counter()
+    found = _sort(store.resource_targets(scan_id), own) if own is not None else _Sorted()
+    answers = dict(found.known)
+    links: tuple[BrokenExternal, ...] = ()
+    if external is not None:
+        targets = _merged(store.external_targets(scan_id), found.other)
+        results = await external.run(targets, cancelled)
+        links = broken_links(store, scan_id, results)
+        counters.update(results.counters)
+        if not results.offline_hosts():  # no way out says nothing of the resources either
+            answered = results.answers
+            answers.update((url, answered[url]) for url in found.other if url in answered)
+    if own is not None:
+        counters[f"{RESOURCE_COUNTERS}answered-in-crawl"] = len(found.known)
+        if found.past_limit:
+            counters[f"{RESOURCE_COUNTERS}skipped/scan-cap"] = found.past_limit
+        asked = [url for url in found.own if await own.allowed(url)]
+        if len(asked) < len(found.own):
+            counters[f"{RESOURCE_COUNTERS}skipped/robots"] = len(found.own) - len(asked)
+        checker = Checker(own.check, own.concurrency, RESOURCE_COUNTERS)
+        results = await checker.run(asked, cancelled)
+        counters.update(results.counters)
+        answers.update(results.answers)
+    broken = {url for url, answer in answers.items() if answer.broken}
+    resources = tuple(
+        BrokenResource(page, target, kind, answers[target].status, answers[target].error_code)
+        for page, target, kind in (store.resources_at(scan_id, broken) if broken else ())
+    )
+    return Broken(links, resources, counters)
+
+
+def _merged(first: Iterable[str], second: Iterable[str]) -> Iterator[str]:
+    """Two URL lists, each in order, as one in order without repeats."""
+    previous = None
+    for url in heapq.merge(first, second):
+        if url != previous:
+            yield url
+        previous = url

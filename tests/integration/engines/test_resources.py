@@ -1,0 +1,137 @@
+"""Subresources (images, scripts, stylesheets) checked once the crawl ends: real scans of a
+site on 127.0.0.1, whose request log shows what was asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.sites import Route, Site, html
+
+from siteaudit.checks.catalogue import load_catalogue
+from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
+from siteaudit.model.report import RESOURCES, crawl_notices
+from siteaudit.pipeline.aggregation import tally
+from siteaudit.settings import CrawlSettings, Settings
+from siteaudit.storage import open_store
+
+
+def asset(content_type: str) -> Route:
+    return lambda _handler: (200, {"Content-Type": content_type}, b"x" * 10)
+
+
+def text(body: str, content_type: str = "text/plain") -> Route:
+    return lambda _handler: (200, {"Content-Type": content_type}, body.encode())
+
+
+HOME = (
+    '<link rel="stylesheet" href="/style.css"><script src="/gone.js"></script>'
+    '<img src="/img/ok.png" alt="fine"><img src="/img/missing.png" alt="missing">'
+    '<img src="/private/hidden.png" alt="disallowed">'
+    '<a href="/img/linked.png">the picture</a><img src="/img/linked.png" alt="linked">'
+    '<a href="/about">about</a>'
+)
+
+
+def routes() -> dict[str, Route]:
+    return {
+        "/": html(HOME),
+        "/about": html('<img src="/img/missing.png" alt="again">'),
+        "/style.css": asset("text/css"),
+        "/img/ok.png": asset("image/png"),
+        "/robots.txt": text("User-agent: *\nDisallow: /private/\n"),
+    }
+
+
+def scan(tmp_path: Path, url: str, **crawl: object) -> tuple[ScanOutcome, Settings]:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'scans.db'}",
+        crawl=CrawlSettings(retries=0, use_sitemaps=False, **crawl),  # type: ignore[arg-type]
+    )
+    return run_scan(settings, make_spec(settings, url, (), ())), settings
+
+
+def broken(outcome: ScanOutcome, check_id: str) -> list[tuple[str, str, str]]:
+    return sorted(
+        (f.url.rsplit("/", 1)[1], f.locator.split("/", 3)[3], f.evidence.split(" ", 1)[1])
+        for f in outcome.report.findings
+        if f.check_id == check_id
+    )
+
+
+def test_broken_images_and_scripts_are_found_once_per_url_and_reported_on_each_page(
+    tmp_path: Path,
+) -> None:
+    with Site(routes()) as site:
+        outcome, _ = scan(tmp_path, site.url, check_external=False)
+    asked = [r for r in site.requests if not r.startswith(("/robots.txt", "/llms.txt"))]
+    # Each resource URL once (HEAD; GET again when HEAD answers an error, as for external
+    # links); the linked image was crawled, so its answer is the crawl's; robots.txt's
+    # disallowed one is never asked.
+    assert sorted(r for r in asked if r not in ("HEAD /", "/", "/about")) == [
+        "/gone.js",
+        "/img/linked.png",
+        "/img/missing.png",
+        "HEAD /gone.js",
+        "HEAD /img/missing.png",
+        "HEAD /img/ok.png",
+        "HEAD /style.css",
+    ]
+    assert asked.count("/img/linked.png") == 1  # the crawl's request
+    assert not [r for r in site.requests if "private" in r]
+    assert broken(outcome, "image-broken") == [
+        ("", "img/linked.png", "answered HTTP 404 (image)"),
+        ("", "img/missing.png", "answered HTTP 404 (image)"),
+        ("about", "img/missing.png", "answered HTTP 404 (image)"),
+    ]
+    assert broken(outcome, "resource-broken") == [("", "gone.js", "answered HTTP 404 (script)")]
+    counters = outcome.report.scan.counters
+    assert {k: v for k, v in counters.items() if k.startswith("resources/")} == {
+        "resources/answered-in-crawl": 1,
+        "resources/checked": 4,
+        "resources/broken": 2,
+        "resources/skipped/robots": 1,
+    }
+    assert outcome.report.scan.status.value == "completed"
+
+
+def test_images_on_other_hosts_are_checked_with_the_external_links_only(tmp_path: Path) -> None:
+    with Site({}) as cdn:
+        other = cdn.url.replace("127.0.0.1", "localhost") + "pic.png"
+        site_routes = routes()
+        site_routes["/about"] = html(f'<img src="{other}" alt="cdn">')
+        with Site(site_routes) as site:
+            scan(tmp_path, site.url, check_external=False)
+            assert cdn.requests == []
+            outcome, _ = scan(tmp_path / "again", site.url, check_external=True)
+    assert cdn.requests == ["HEAD /pic.png", "/pic.png"]
+    found = [f for f in outcome.report.findings if f.check_id == "image-broken"]
+    assert [f.url for f in found if f.locator == other] == [site.url + "about"]
+    assert outcome.report.scan.counters["external/broken"] == 1
+
+
+def test_with_the_checks_off_nothing_is_asked_and_the_checks_score_as_not_applicable(
+    tmp_path: Path,
+) -> None:
+    with Site(routes()) as site:
+        outcome, settings = scan(tmp_path, site.url, check_external=False, check_resources=False)
+    assert [r for r in site.requests if "png" in r or ".js" in r or ".css" in r] == [
+        "/img/linked.png"  # crawled: it is linked
+    ]
+    assert not [f for f in outcome.report.findings if f.check_id.endswith("-broken")]
+    stats = open_store(settings.database_url).check_stats(outcome.scan_id)
+    assert RESOURCES in stats.missing_inputs
+    tallies = {t.check_id: t for t in tally(load_catalogue(), stats)}
+    assert tallies["image-broken"].applicable == 0
+    assert tallies["resource-broken"].applicable == 0
+
+
+def test_the_scan_requests_at_most_its_cap_of_the_sites_own_resources(tmp_path: Path) -> None:
+    with Site(routes()) as site:
+        outcome, _ = scan(tmp_path, site.url, check_external=False, resources_max=2)
+    heads = sorted(r for r in site.requests if r.startswith("HEAD /") and r != "HEAD /")
+    assert heads == ["HEAD /gone.js", "HEAD /img/missing.png"]  # the first two, by URL
+    assert outcome.report.scan.counters["resources/skipped/scan-cap"] == 3
+    assert (
+        "3 more of the site's image, script and stylesheet URLs were not checked: a scan"
+        " checks at most crawl.resources_max of them (10,000 unless raised)."
+    ) in crawl_notices(outcome.report.scan)
