@@ -14,6 +14,7 @@ are counted, not checked. A machine without network access is told apart from de
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -134,17 +135,26 @@ class Checker:
         self._concurrency = concurrency
         self._prefix = counters
 
-    async def run(self, urls: list[str], cancelled: asyncio.Event) -> ExternalResults:
+    async def run(
+        self, urls: list[str], cancelled: asyncio.Event, deadline: float | None = None
+    ) -> ExternalResults:
+        """Check `urls`; none is started once `cancelled` is set or, with a `deadline`
+        (`time.monotonic()`), once it has passed."""
         results = ExternalResults()
         queue = iter(urls)
         answered = False  # by any host: the network works
         failed_hosts: set[str] = set()  # hosts that failed as without a network
 
+        def late() -> bool:
+            return deadline is not None and time.monotonic() >= deadline
+
         async def work() -> None:
             nonlocal answered
             for url in queue:  # one shared iterator: each URL goes to one worker
-                if cancelled.is_set() or (
-                    not answered and len(failed_hosts) >= OFFLINE_PROBE_HOSTS
+                if (
+                    cancelled.is_set()
+                    or late()
+                    or (not answered and len(failed_hosts) >= OFFLINE_PROBE_HOSTS)
                 ):
                     return
                 answer = results.answers[url] = _answer(await self._check(url))
@@ -156,7 +166,7 @@ class Checker:
         await asyncio.gather(*(work() for _ in range(min(self._concurrency, len(urls)))))
         counters, prefix = results.counters, self._prefix
         if len(results.answers) < len(urls):
-            why = "cancelled" if cancelled.is_set() else "offline"
+            why = "cancelled" if cancelled.is_set() else "time-limit" if late() else "offline"
             counters[f"{prefix}skipped/{why}"] = len(urls) - len(results.answers)
         for answer in results.answers.values():
             if answer.error_code in NOT_CHECKED:
@@ -180,14 +190,17 @@ class ExternalStep:
     limits: ExternalLimits
     concurrency: int
 
-    async def run(self, targets: Iterable[str], cancelled: asyncio.Event) -> ExternalResults:
+    async def run(
+        self, targets: Iterable[str], cancelled: asyncio.Event, deadline: float | None = None
+    ) -> ExternalResults:
         counters: Counter[str] = Counter()
         urls = select_targets(targets, self.limits, counters)
         if not urls:
             return ExternalResults(counters=counters)
         fetcher = self.make_fetcher()
         try:
-            results = await Checker(fetcher.check, self.concurrency).run(urls, cancelled)
+            checker = Checker(fetcher.check, self.concurrency)
+            results = await checker.run(urls, cancelled, deadline)
         finally:
             await fetcher.close()
         results.counters.update(counters)

@@ -111,7 +111,8 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     depth and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
     `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
     external links left unchecked for want of a network, TLS left unverified, resources
-    past their cap, and checks that failed with an internal error."""
+    past their cap, such checks cut short by the analysis time limit (Celery), and checks
+    that failed with an internal error."""
     counters, settings = scan.counters, scan.settings
     notices = []
     requested = settings.get("requested_url")
@@ -172,6 +173,15 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             f"{capped:,} more of the site's image, script and stylesheet URLs were not"
             " checked: a scan checks at most crawl.resources_max of them (10,000 unless"
             " raised)."
+        )
+    late = counters.get("external/skipped/time-limit", 0) + counters.get(
+        "resources/skipped/time-limit", 0
+    )
+    if late:
+        notices.append(
+            f"{late:,} links to other sites and resource URLs were not checked: the analysis"
+            " ran out of time first (half of distributed.analysis_time_limit_s; a site's"
+            " Crawl-delay paces these checks too)."
         )
     notices.extend(_crashed_checks(counters))
     return tuple(notices)

@@ -22,12 +22,14 @@ from tests.support.sites import Site, html, logged, rate_limited
 
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines.celery import service
+from siteaudit.engines.celery import steps as steps_module
 from siteaudit.engines.celery.app import QUEUES
 from siteaudit.engines.celery.events import EventLog
 from siteaudit.engines.celery.politeness import PREFIX
 from siteaudit.engines.celery.steps import Steps
 from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
 from siteaudit.model import ScanStatus
+from siteaudit.model.report import crawl_notices
 from siteaudit.settings import Settings, load_settings
 from siteaudit.storage.coordination import DistributedDatabaseError
 from siteaudit.storage.database import open_store
@@ -415,7 +417,7 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
 
 
 def test_a_distributed_scan_checks_the_pages_resources_like_the_local_engine(
-    cluster: Cluster,
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     style = lambda _handler: (200, {"Content-Type": "text/css"}, b"body{}")  # noqa: E731
     disallow = b"User-agent: *\nDisallow: /private/\n"
@@ -442,8 +444,34 @@ def test_a_distributed_scan_checks_the_pages_resources_like_the_local_engine(
                 (f.url, f.locator) for f in outcome.report.findings if f.check_id == "image-broken"
             )
             counters = outcome.report.scan.counters
+            # `analyze` delivered again with no time left for these checks: none is asked,
+            # and its counters replace the first run's.
+            asked = len(site.requests)
+            with coordinator.engine.begin() as connection:
+                analyzing = {"status": ScanStatus.ANALYZING.value}
+                connection.execute(update(scans).where(scans.c.id == scan_id).values(analyzing))
+            monkeypatch.setattr(steps_module, "TARGETS_SHARE", 0)
+            steps = Steps(settings, coordinator)  # a worker process's, with its event loop
+            try:
+                steps.analyze(scan_id)
+            finally:
+                for fetcher in steps._fetchers.values():
+                    steps._loop.run_until_complete(fetcher.close())
+                steps._loop.close()
+            late = coordinator.store.get_scan(scan_id)
         finally:
             coordinator.engine.dispose()
+    assert len(site.requests) == asked
+    assert {k: v for k, v in late.counters.items() if k.startswith("resources/")} == {
+        "resources/answered-in-crawl": 0,
+        "resources/skipped/robots": 1,
+        "resources/skipped/time-limit": 2,
+    }
+    assert (
+        "2 links to other sites and resource URLs were not checked: the analysis ran out of"
+        " time first (half of distributed.analysis_time_limit_s; a site's Crawl-delay paces"
+        " these checks too)."
+    ) in crawl_notices(late)
     assert broken == [
         (site.url, site.url + "gone.png"),
         (site.url + "about", site.url + "gone.png"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,6 +82,25 @@ def test_a_cancelled_scan_checks_nothing_more(site: Site) -> None:
     results = run([site.url + "a"], AddressPolicy.cli(), cancelled=True)
     assert site.requests == []
     assert results.counters == {"external/skipped/cancelled": 1}
+
+
+def test_no_check_starts_past_the_deadline_and_the_rest_are_counted() -> None:
+    asked: list[str] = []
+
+    async def answer(url: str) -> FetchedPage:
+        asked.append(url)
+        return FetchedPage(url=url, final_url=url, status=200)
+
+    async def check(deadline: float) -> ExternalResults:
+        return await Checker(answer, 2, "resources/").run(
+            ["a", "b", "c"], asyncio.Event(), deadline
+        )
+
+    results = asyncio.run(check(time.monotonic() - 1))
+    assert asked == [] and results.counters == {"resources/skipped/time-limit": 3}
+    results = asyncio.run(check(time.monotonic() + 60))
+    assert asked == ["a", "b", "c"]
+    assert results.counters == {"resources/checked": 3, "resources/broken": 0}
 
 
 def test_a_link_is_broken_on_an_error_status_or_no_answer_but_not_when_policy_forbade_it() -> None:

@@ -72,6 +72,9 @@ CANCEL_CHECK_S = 0.5  # how stale a worker's view of the cancel flag may be
 # pages still waiting go back to the queue (not an attempt), the fetches under way finish.
 SLOT_WAIT_SHARE = 0.5
 TOKEN_MARGIN_S = 10  # a slot token outlives its request's deadline by this (clocks, load)
+# `analyze` starts no check of links to other sites or of resources after this share of
+# its time limit: the site checks and scoring need the rest.
+TARGETS_SHARE = 0.5
 ANALYZERS_KEPT = 8
 T = TypeVar("T")
 
@@ -191,6 +194,9 @@ class Steps:
                     asyncio.Event(),
                     external=external_step(self.settings) if spec.check_external else None,
                     own=self._resource_checks(scan_id, spec, control.frontier),
+                    # Past it the rest is counted, not checked: the site checks still run
+                    # within the task's time limit (a slow site's Crawl-delay paces these).
+                    deadline=time.monotonic() + self.dist.analysis_time_limit_s * TARGETS_SHARE,
                 )
             )
             # A redelivered `analyze` checks again: its counters replace the first run's.
