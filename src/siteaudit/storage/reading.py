@@ -17,6 +17,7 @@ from sqlalchemy import (
     Engine,
     Result,
     Select,
+    Table,
     Text,
     and_,
     case,
@@ -194,39 +195,34 @@ def resources_at(
     connection: Connection, scan_id: int, targets: Collection[str]
 ) -> list[tuple[str, str, str]]:
     """(page, target, kind) of the scan's subresources at `targets`, in the order stored."""
-    keys = sorted({codec.url_key(url) for url in targets})
-    found: list[tuple[int, str, str, str]] = []
-    for first in range(0, len(keys), LINKS_TO_BATCH):
-        rows = connection.execute(
-            select(
-                resources.c.id, resources.c.page_url, resources.c.target_url, resources.c.kind
-            ).where(
-                resources.c.scan_id == scan_id,
-                resources.c.target_key.in_(keys[first : first + LINKS_TO_BATCH]),
-            )
-        )
-        found.extend(tuple(row) for row in rows)
-    found.sort()
-    return [row[1:] for row in found]
+    columns = (resources.c.page_url, resources.c.target_url, resources.c.kind)
+    return _rows_to(connection, resources, scan_id, targets, columns)
 
 
 def links_to(
     connection: Connection, scan_id: int, targets: Collection[str]
 ) -> list[tuple[str, str, str, str]]:
     """(source, target, text, position) of the scan's links to `targets`, in link order."""
+    columns = (links.c.source_url, links.c.target_url, links.c.text, links.c.position)
+    return _rows_to(connection, links, scan_id, targets, columns)
+
+
+def _rows_to(
+    connection: Connection,
+    table: Table,
+    scan_id: int,
+    targets: Collection[str],
+    columns: tuple[Any, ...],
+) -> list[Any]:
+    """`columns` of the scan's rows of `table` (links, resources) that point at one of
+    `targets`, in the order they were stored; queried in batches of target keys."""
     keys = sorted({codec.url_key(url) for url in targets})
-    found: list[tuple[int, str, str, str, str]] = []
+    found: list[tuple[Any, ...]] = []
     for first in range(0, len(keys), LINKS_TO_BATCH):
         rows = connection.execute(
-            select(
-                links.c.id,
-                links.c.source_url,
-                links.c.target_url,
-                links.c.text,
-                links.c.position,
-            ).where(
-                links.c.scan_id == scan_id,
-                links.c.target_key.in_(keys[first : first + LINKS_TO_BATCH]),
+            select(table.c.id, *columns).where(
+                table.c.scan_id == scan_id,
+                table.c.target_key.in_(keys[first : first + LINKS_TO_BATCH]),
             )
         )
         found.extend(tuple(row) for row in rows)
