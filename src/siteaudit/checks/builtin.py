@@ -65,6 +65,7 @@ from siteaudit.checks.images.image_broken import image_broken
 from siteaudit.checks.images.image_count_large import image_count_large
 from siteaudit.checks.images.image_dimensions import image_dimensions
 from siteaudit.checks.images.image_format import image_format
+from siteaudit.checks.images.image_size_large import image_size_large
 from siteaudit.checks.images.image_src import image_src
 from siteaudit.checks.images.image_srcset import image_srcset
 from siteaudit.checks.international.content_language import content_language
@@ -263,6 +264,7 @@ BUILTIN: tuple[Check, ...] = (
     image_alt_generic,
     image_src,
     image_broken,
+    image_size_large,
     image_dimensions,
     image_format,
     image_srcset,

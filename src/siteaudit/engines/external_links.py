@@ -60,10 +60,12 @@ class ExternalLimits:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """How one external URL answered: a status, or why there was none."""
+    """How one URL answered: a status, or why there was none; `size` is the body's length
+    its successful answer announced (Content-Length), when it did."""
 
     status: int | None
     error_code: str | None
+    size: int | None = None
 
     @property
     def broken(self) -> bool:
@@ -178,7 +180,11 @@ class Checker:
 
 
 def _answer(fetched: FetchedPage) -> Answer:
-    return Answer(fetched.status, fetched.error_code)
+    size = None
+    if fetched.status is not None and 200 <= fetched.status < 300:
+        length = (fetched.header("content-length") or "").strip()
+        size = int(length) if length.isdigit() and len(length) < 16 else None
+    return Answer(fetched.status, fetched.error_code, size)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
@@ -433,8 +433,8 @@ class LocalEngine:
     ) -> ScanStatus:
         self._store.set_status(scan_id, ScanStatus.ANALYZING)
         site = self._store.load_site(scan_id)
-        if broken is not None and (broken.external or broken.resources):
-            site = replace(site, broken_external=broken.external, broken_resources=broken.resources)
+        if broken is not None:
+            site = broken.given_to(site)
         site_result = self._analyze_site(scan_id, spec, site)
         del site
         # Named, so the report says which, and scored as not applicable; a resumed scan's

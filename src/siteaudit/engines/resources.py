@@ -14,7 +14,9 @@ Each distinct subresource URL is judged once, however many pages load it:
   those checks are on (`--no-external` turns both off).
 
 The answers of the site's own and the other hosts' URLs are counted under `resources/` and
-`external/`; the failures reach the site checks as `Site.broken_resources`.
+`external/`; the failures reach the site checks as `Site.broken_resources`, and the images
+whose answer announced more than `LARGE_IMAGE_BYTES` (Content-Length) as
+`Site.large_images`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import asyncio
 import heapq
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from siteaudit.engines.external_links import (
     Answer,
@@ -33,7 +35,13 @@ from siteaudit.engines.external_links import (
     broken_links,
 )
 from siteaudit.engines.preflight import HostRobots
-from siteaudit.model.site import BrokenExternal, BrokenResource
+from siteaudit.model.site import (
+    LARGE_IMAGE_BYTES,
+    BrokenExternal,
+    BrokenResource,
+    LargeImage,
+    Site,
+)
 from siteaudit.pipeline.ports import ResourceTarget, ScanStore
 
 RESOURCE_COUNTERS = "resources/"  # the prefix of every counter of the own resources' checks
@@ -77,11 +85,24 @@ def robots_verdict(allowed: Callable[[str], bool], hosts: HostRobots | None) -> 
 
 @dataclass(frozen=True, slots=True)
 class Broken:
-    """What failed among the targets checked once the crawl ended."""
+    """What failed among the targets checked once the crawl ended, and the images that
+    answered larger than `LARGE_IMAGE_BYTES`."""
 
     external: tuple[BrokenExternal, ...] = ()
     resources: tuple[BrokenResource, ...] = ()
+    large_images: tuple[LargeImage, ...] = ()
     counters: Counter[str] = field(default_factory=Counter)
+
+    def given_to(self, site: Site) -> Site:
+        """`site` with what the site checks read of these checks."""
+        if not (self.external or self.resources or self.large_images):
+            return site
+        return replace(
+            site,
+            broken_external=self.external,
+            broken_resources=self.resources,
+            large_images=self.large_images,
+        )
 
 
 @dataclass(slots=True)
@@ -146,11 +167,18 @@ async def check_targets(
         counters.update(results.counters)
         answers.update(results.answers)
     broken = {url for url, answer in answers.items() if answer.broken}
-    resources = tuple(
-        BrokenResource(page, target, kind, answers[target].status, answers[target].error_code)
-        for page, target, kind in (store.resources_at(scan_id, broken) if broken else ())
-    )
-    return Broken(links, resources, counters)
+    large = {url for url, answer in answers.items() if (answer.size or 0) > LARGE_IMAGE_BYTES}
+    resources: list[BrokenResource] = []
+    images: list[LargeImage] = []
+    for page, target, kind in (
+        store.resources_at(scan_id, broken | large) if broken or large else ()
+    ):
+        answer = answers[target]
+        if target in broken:
+            resources.append(BrokenResource(page, target, kind, answer.status, answer.error_code))
+        elif kind == "image" and answer.size is not None:
+            images.append(LargeImage(page, target, answer.size))
+    return Broken(links, tuple(resources), tuple(images), counters)
 
 
 def _merged(first: Iterable[str], second: Iterable[str]) -> Iterator[str]:

@@ -202,6 +202,19 @@ class BrokenResource(NamedTuple):
     error_code: str | None
 
 
+# An image whose file is larger than this is reported by `image-size-large` (the figure
+# Screaming Frog and Ahrefs use); the resource checks pass the site checks only these.
+LARGE_IMAGE_BYTES = 100 * 1024
+
+
+class LargeImage(NamedTuple):
+    """An image a page shows whose answer announced more than `LARGE_IMAGE_BYTES`."""
+
+    page: str
+    target: str
+    size: int
+
+
 @dataclass(frozen=True, slots=True)
 class SitemapInfo:
     """One sitemap file read during discovery."""
@@ -246,6 +259,7 @@ class Site:
     traps: tuple[Trap, ...] = ()
     broken_external: tuple[BrokenExternal, ...] = ()  # links to other hosts that failed
     broken_resources: tuple[BrokenResource, ...] = ()  # subresources of pages that failed
+    large_images: tuple[LargeImage, ...] = ()  # images over LARGE_IMAGE_BYTES, by page
 
     def page_index(self) -> dict[str, SitePage]:
         """Pages by their requested URL."""

@@ -125,6 +125,35 @@ def test_with_the_checks_off_nothing_is_asked_and_the_checks_score_as_not_applic
     assert tallies["resource-broken"].applicable == 0
 
 
+def test_images_over_100_kb_are_reported_on_each_page_that_shows_them(tmp_path: Path) -> None:
+    heavy = lambda _handler: (200, {"Content-Type": "image/jpeg"}, b"j" * 150_000)  # noqa: E731
+    light = lambda _handler: (200, {"Content-Type": "image/jpeg"}, b"j" * 100 * 1024)  # noqa: E731
+    pages = {
+        "/": html('<img src="/hero.jpg" alt="h"><img src="/icon.jpg" alt="i"><a href="/b">b</a>'),
+        "/b": html('<img src="/hero.jpg" alt="again"><script src="/big.js"></script>'),
+        "/hero.jpg": heavy,
+        "/icon.jpg": light,  # exactly 100 KB: not over
+        "/big.js": heavy,  # not an image
+    }
+    with Site(pages) as site:
+        outcome, _ = scan(tmp_path, site.url, check_external=False)
+    found = sorted(
+        (f.url, f.locator, f.evidence)
+        for f in outcome.report.findings
+        if f.check_id == "image-size-large"
+    )
+    hero = site.url + "hero.jpg"
+    assert found == [
+        (site.url, hero, f"{hero}: 150,000 bytes"),
+        (site.url + "b", hero, f"{hero}: 150,000 bytes"),
+    ]
+    assert sorted(r for r in site.requests if r.startswith("HEAD /") and r != "HEAD /") == [
+        "HEAD /big.js",
+        "HEAD /hero.jpg",
+        "HEAD /icon.jpg",
+    ]  # sizes from the HEAD answers: no image body was read
+
+
 def test_the_scan_requests_at_most_its_cap_of_the_sites_own_resources(tmp_path: Path) -> None:
     with Site(routes()) as site:
         outcome, _ = scan(tmp_path, site.url, check_external=False, resources_max=2)

@@ -8,7 +8,7 @@ Site checks: `<name>.json` describes the crawl ({"start_url", "pages", "links",
 "sitemap_urls", "robots_blocked", "broken_external", "broken_resources", "facts"}; page
 fields as in `SitePage`, defaulting to a working HTML page; "facts" as in `SiteFacts`, with
 "sitemaps" a list of `SitemapInfo`; "broken_external" a list of `BrokenExternal`,
-"broken_resources" of `BrokenResource`).
+"broken_resources" of `BrokenResource`, "large_images" of `LargeImage`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from siteaudit.model import FetchedPage, RedirectHop
 from siteaudit.model.site import (
     BrokenExternal,
     BrokenResource,
+    LargeImage,
     SiteFacts,
     SiteLink,
     SitemapInfo,
@@ -102,5 +103,6 @@ def load_site(path: Path) -> Any:
         broken_resources=tuple(
             BrokenResource(**resource) for resource in spec.get("broken_resources", [])
         ),
+        large_images=tuple(LargeImage(**image) for image in spec.get("large_images", [])),
         facts=SiteFacts(**facts),
     )

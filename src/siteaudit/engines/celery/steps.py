@@ -18,7 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import redis
@@ -201,7 +201,7 @@ class Steps:
             )
             # A redelivered `analyze` checks again: its counters replace the first run's.
             self.coord.store.replace_counters(scan_id, TARGET_COUNTERS, broken.counters)
-            site = replace(site, broken_external=broken.external, broken_resources=broken.resources)
+            site = broken.given_to(site)
 
         def save(batch: Any) -> None:
             self.coord.store.save_site_findings(scan_id, batch)
