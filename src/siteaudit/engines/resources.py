@@ -107,7 +107,9 @@ class Broken:
 
 @dataclass(slots=True)
 class _Sorted:
-    """A scan's subresource URLs, by how each is judged."""
+    """A scan's subresource URLs, by how each is judged: at most `ResourceChecks.limit` of
+    the site's own and as many of other hosts' are kept (the external links' caps then
+    apply to the latter); the rest are counted."""
 
     known: dict[str, Answer] = field(default_factory=dict)  # answered in the crawl
     own: list[str] = field(default_factory=list)  # to request
@@ -118,12 +120,12 @@ class _Sorted:
 def _sort(targets: Iterable[ResourceTarget], own: ResourceChecks) -> _Sorted:
     found = _Sorted()
     for target in targets:
-        if target.crawled:
+        if target.crawled:  # as many as the crawl's pages
             found.known[target.url] = Answer(target.status, target.error_code)
-        elif not own.is_own(target.url):
-            found.other.append(target.url)
-        elif len(found.own) < own.limit:
-            found.own.append(target.url)
+            continue
+        kept = found.own if own.is_own(target.url) else found.other
+        if len(kept) < own.limit:
+            kept.append(target.url)
         else:
             found.past_limit += 1
     return found

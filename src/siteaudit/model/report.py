@@ -170,9 +170,9 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     capped = counters.get("resources/skipped/scan-cap", 0)
     if capped:
         notices.append(
-            f"{capped:,} more of the site's image, script and stylesheet URLs were not"
-            " checked: a scan checks at most crawl.resources_max of them (10,000 unless"
-            " raised)."
+            f"{capped:,} more image, script and stylesheet URLs were not checked: a scan"
+            " checks at most crawl.resources_max of them on the site (10,000 unless raised)"
+            " and as many on other hosts."
         )
     late = counters.get("external/skipped/time-limit", 0) + counters.get(
         "resources/skipped/time-limit", 0

@@ -8,9 +8,14 @@ from pathlib import Path
 from tests.support.sites import Route, Site, html
 
 from siteaudit.checks.catalogue import load_catalogue
+from siteaudit.engines import resources
+from siteaudit.engines.external_links import Answer
+from siteaudit.engines.resources import ResourceChecks
 from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
+from siteaudit.model.page import FetchedPage
 from siteaudit.model.report import RESOURCES, crawl_notices
 from siteaudit.pipeline.aggregation import tally
+from siteaudit.pipeline.ports import ResourceTarget
 from siteaudit.settings import CrawlSettings, Settings
 from siteaudit.storage import open_store
 
@@ -161,6 +166,33 @@ def test_the_scan_requests_at_most_its_cap_of_the_sites_own_resources(tmp_path: 
     assert heads == ["HEAD /gone.js", "HEAD /img/missing.png"]  # the first two, by URL
     assert outcome.report.scan.counters["resources/skipped/scan-cap"] == 3
     assert (
-        "3 more of the site's image, script and stylesheet URLs were not checked: a scan"
-        " checks at most crawl.resources_max of them (10,000 unless raised)."
+        "3 more image, script and stylesheet URLs were not checked: a scan checks at most"
+        " crawl.resources_max of them on the site (10,000 unless raised) and as many on"
+        " other hosts."
     ) in crawl_notices(outcome.report.scan)
+
+
+def test_the_site_s_own_and_other_hosts_urls_are_kept_up_to_the_cap_each() -> None:
+    async def never(_url: str) -> FetchedPage:
+        raise AssertionError("not asked")
+
+    async def allowed(_url: str) -> bool:
+        return True
+
+    checks = ResourceChecks(never, allowed, lambda url: "//own/" in url, 2, 1)
+    targets = [
+        ResourceTarget("http://cdn/1"),
+        ResourceTarget("http://cdn/2"),
+        ResourceTarget("http://cdn/3"),
+        ResourceTarget("http://own/1"),
+        ResourceTarget("http://own/2", 404, None, crawled=True),  # not counted against it
+        ResourceTarget("http://own/3"),
+        ResourceTarget("http://own/4"),
+    ]
+    found = resources._sort(targets, checks)
+    assert (found.own, found.other) == (
+        ["http://own/1", "http://own/3"],
+        ["http://cdn/1", "http://cdn/2"],
+    )
+    assert found.known == {"http://own/2": Answer(404, None)}
+    assert found.past_limit == 2
