@@ -213,15 +213,6 @@ class ExternalStep:
         return results
 
 
-async def broken_external_links(
-    step: ExternalStep, store: ScanStore, scan_id: int, cancelled: asyncio.Event
-) -> tuple[tuple[BrokenExternal, ...], Counter[str]]:
-    """Check the scan's links to other hosts: the links whose target failed (none when the
-    machine proved to have no network, which a counter says instead), and the counters."""
-    results = await step.run(store.external_targets(scan_id), cancelled)
-    return broken_links(store, scan_id, results), results.counters
-
-
 def broken_links(
     store: ScanStore, scan_id: int, results: ExternalResults
 ) -> tuple[BrokenExternal, ...]:

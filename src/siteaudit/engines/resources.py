@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from siteaudit.engines.external_links import (
+    EXTERNAL_COUNTERS,
     Answer,
     Checker,
     CheckFunction,
@@ -47,7 +48,7 @@ from siteaudit.pipeline.ports import ResourceTarget, ScanStore
 RESOURCE_COUNTERS = "resources/"  # the prefix of every counter of the own resources' checks
 # Counters a run of `check_targets` replaces as a whole (a resumed or redelivered run
 # checks again).
-TARGET_COUNTERS = ("external/", RESOURCE_COUNTERS)
+TARGET_COUNTERS = (EXTERNAL_COUNTERS, RESOURCE_COUNTERS)
 
 Allowed = Callable[[str], Awaitable[bool]]
 
