@@ -95,10 +95,15 @@ STOPPING = (
 def format_progress(progress: Progress) -> str:
     """One line: status, percentage, counts, rate and ETA."""
     eta = f"{progress.eta_s:.0f}s" if progress.eta_s is not None else "?"
+    checks = (
+        f"links and resources checked {progress.checked} of {progress.to_check}  "
+        if progress.to_check
+        else ""
+    )
     return (
         f"[{progress.status.value}] {progress.percent:5.1f}%  "
         f"discovered {progress.discovered}  fetched {progress.fetched}  "
-        f"analysed {progress.analyzed}  errors {progress.errors}  "
+        f"analysed {progress.analyzed}  errors {progress.errors}  {checks}"
         f"{progress.pages_per_s:.1f} pages/s  ETA {eta}"
     )
 

@@ -76,6 +76,15 @@ class Answer:
 
 
 @dataclass(slots=True)
+class CheckProgress:
+    """How far the checks after the crawl are, for progress displays: `checked` URLs
+    answered of `total` to ask (which grows as each kind of check starts)."""
+
+    total: int = 0
+    checked: int = 0
+
+
+@dataclass(slots=True)
 class ExternalResults:
     """The answers of the URLs checked, and the counters of the whole step."""
 
@@ -138,11 +147,18 @@ class Checker:
         self._prefix = counters
 
     async def run(
-        self, urls: list[str], cancelled: asyncio.Event, deadline: float | None = None
+        self,
+        urls: list[str],
+        cancelled: asyncio.Event,
+        deadline: float | None = None,
+        progress: CheckProgress | None = None,
     ) -> ExternalResults:
         """Check `urls`; none is started once `cancelled` is set or, with a `deadline`
-        (`time.monotonic()`), once it has passed."""
+        (`time.monotonic()`), once it has passed. Each answer counts in `progress`."""
         results = ExternalResults()
+        if progress is None:
+            progress = CheckProgress()
+        progress.total += len(urls)
         queue = iter(urls)
         answered = False  # by any host: the network works
         failed_hosts: set[str] = set()  # hosts that failed as without a network
@@ -160,6 +176,7 @@ class Checker:
                 ):
                     return
                 answer = results.answers[url] = _answer(await self._check(url))
+                progress.checked += 1
                 if answer.status is not None:
                     answered = True
                 elif answer.error_code in NO_WAY_OUT:
@@ -197,7 +214,11 @@ class ExternalStep:
     concurrency: int
 
     async def run(
-        self, targets: Iterable[str], cancelled: asyncio.Event, deadline: float | None = None
+        self,
+        targets: Iterable[str],
+        cancelled: asyncio.Event,
+        deadline: float | None = None,
+        progress: CheckProgress | None = None,
     ) -> ExternalResults:
         counters: Counter[str] = Counter()
         urls = select_targets(targets, self.limits, counters)
@@ -206,7 +227,7 @@ class ExternalStep:
         fetcher = self.make_fetcher()
         try:
             checker = Checker(fetcher.check, self.concurrency)
-            results = await checker.run(urls, cancelled, deadline)
+            results = await checker.run(urls, cancelled, deadline, progress)
         finally:
             await fetcher.close()
         results.counters.update(counters)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
-from siteaudit.engines.external_links import ExternalStep
+from siteaudit.engines.external_links import CheckProgress, ExternalStep
 from siteaudit.engines.preflight import HostRobots
 from siteaudit.engines.processing import (
     InlineProcessor,
@@ -244,7 +244,16 @@ class LocalEngine:
             )
         if external is None and own is None:
             return Broken()
-        broken = await check_targets(self._store, scan_id, self._cancel, external=external, own=own)
+        progress = CheckProgress()
+        ticker = asyncio.create_task(self._tick_checks(scan_id, state, progress))
+        try:
+            broken = await check_targets(
+                self._store, scan_id, self._cancel, external=external, own=own, progress=progress
+            )
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
         # A scan killed after these checks checks again when resumed: counted once.
         self._store.replace_counters(scan_id, TARGET_COUNTERS, broken.counters)
         return broken
@@ -368,6 +377,14 @@ class LocalEngine:
                 self._flush(scan_id, state)
                 last_flush = now
 
+    async def _tick_checks(self, scan_id: int, state: _RunState, checks: CheckProgress) -> None:
+        """Progress while links to other sites and resources are checked (a site's
+        Crawl-delay can make these take long): how many of how many, and the time left."""
+        started = time.monotonic()
+        while True:
+            await asyncio.sleep(PROGRESS_INTERVAL_S)
+            self._report_progress(scan_id, state, ScanStatus.ANALYZING, checks, started)
+
     def _flush(self, scan_id: int, state: _RunState) -> None:
         """Write the results gathered so far, on the event loop's own thread.
 
@@ -380,15 +397,32 @@ class LocalEngine:
         if pages:
             self._store.save_page_rows(scan_id, pages)
 
-    def _report_progress(self, scan_id: int, state: _RunState, status: ScanStatus) -> None:
+    def _report_progress(
+        self,
+        scan_id: int,
+        state: _RunState,
+        status: ScanStatus,
+        checks: CheckProgress | None = None,
+        checks_started: float = 0.0,
+    ) -> None:
+        """A `Progress` for the display; with `checks`, of the checks after the crawl
+        (`checks_started` is when they began: the time left is from their rate)."""
         if self._on_progress is None:
             return
         discovered = max(len(state.frontier.seen), 1)
-        # Fetching is 90% of the work; the estimate never moves backwards.
-        state.percent = max(state.percent, min(90.0, 90.0 * state.analyzed / discovered))
+        # Fetching is 90% of the work, the checks after it up to 5% more; the estimate
+        # never moves backwards.
+        done = min(90.0, 90.0 * state.analyzed / discovered)
         elapsed = max(time.monotonic() - state.started, 1e-6)
         rate = state.analyzed / elapsed
-        remaining = discovered - state.analyzed
+        eta = (discovered - state.analyzed) / rate if rate > 0 else None
+        checked = to_check = 0
+        if checks is not None and checks.total:
+            checked, to_check = checks.checked, checks.total
+            done = 90.0 + 5.0 * checked / to_check
+            pace = checked / max(time.monotonic() - checks_started, 1e-6)
+            eta = (to_check - checked) / pace if pace > 0 else None
+        state.percent = max(state.percent, done)
         self._on_progress(
             Progress(
                 scan_id=scan_id,
@@ -399,7 +433,9 @@ class LocalEngine:
                 errors=state.errors,
                 percent=round(state.percent, 1),
                 pages_per_s=round(rate, 1),
-                eta_s=round(remaining / rate, 1) if rate > 0 else None,
+                eta_s=round(eta, 1) if eta is not None else None,
+                checked=checked,
+                to_check=to_check,
             )
         )
 

@@ -32,6 +32,7 @@ from siteaudit.engines.external_links import (
     Answer,
     Checker,
     CheckFunction,
+    CheckProgress,
     ExternalStep,
     broken_links,
 )
@@ -140,19 +141,20 @@ async def check_targets(
     external: ExternalStep | None,
     own: ResourceChecks | None,
     deadline: float | None = None,
+    progress: CheckProgress | None = None,
 ) -> Broken:
     """Check what the crawl found and did not fetch: links to other sites and subresources
     on them with `external` (None: not checked), the site's own subresources with `own`
     (None: no subresource is checked); none is started past `deadline` (`time.monotonic()`;
-    counted as `.../skipped/time-limit`). The failures, and the counters under
-    `TARGET_COUNTERS`."""
+    counted as `.../skipped/time-limit`). Each answer counts in `progress`. The failures,
+    and the counters under `TARGET_COUNTERS`."""
     counters: Counter[str] = Counter()
     found = _sort(store.resource_targets(scan_id), own) if own is not None else _Sorted()
     answers = dict(found.known)
     links: tuple[BrokenExternal, ...] = ()
     if external is not None:
         targets = _merged(store.external_targets(scan_id), found.other)
-        results = await external.run(targets, cancelled, deadline)
+        results = await external.run(targets, cancelled, deadline, progress)
         links = broken_links(store, scan_id, results)
         counters.update(results.counters)
         if not results.offline_hosts():  # no way out says nothing of the resources either
@@ -166,7 +168,7 @@ async def check_targets(
         if len(asked) < len(found.own):
             counters[f"{RESOURCE_COUNTERS}skipped/robots"] = len(found.own) - len(asked)
         checker = Checker(own.check, own.concurrency, RESOURCE_COUNTERS)
-        results = await checker.run(asked, cancelled, deadline)
+        results = await checker.run(asked, cancelled, deadline, progress)
         counters.update(results.counters)
         answers.update(results.answers)
     broken = {url for url, answer in answers.items() if answer.broken}

@@ -9,7 +9,9 @@ from siteaudit.model.spec import ScanStatus
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """A snapshot of a running scan; `percent` only moves forward."""
+    """A snapshot of a running scan; `percent` only moves forward. Once the crawl ends,
+    `checked` of `to_check` links to other sites and resources have been checked (both 0
+    when none is, or the engine does not say)."""
 
     scan_id: int
     status: ScanStatus
@@ -20,3 +22,5 @@ class Progress:
     percent: float
     pages_per_s: float = 0.0
     eta_s: float | None = None
+    checked: int = 0
+    to_check: int = 0

@@ -625,3 +625,38 @@ def test_a_distributed_scan_verifies_tls_as_its_spec_asks(cluster: Cluster) -> N
     with database(cluster.database_url) as engine:
         error = SqlScanStore(engine).get_scan(failed_id).error
     assert "the TLS certificate of shop.test does not verify" in str(error)
+
+
+def test_resource_checks_longer_than_the_stall_time_are_not_started_twice(
+    cluster: Cluster,
+) -> None:
+    """The reconciler sends `analyze` again when a scan shows no progress for `stall_s`; the
+    checks after the crawl are progress, so a slow site's are never asked twice."""
+    image = lambda _handler: (200, {"Content-Type": "image/png"}, b"png")  # noqa: E731
+    images = [f"/i{n}.png" for n in range(6)]
+    routes = {"/": html("".join(f'<img src="{path}" alt="i">' for path in images))}
+    routes.update(dict.fromkeys(images, image))
+    with Site(routes) as site:
+        settings = cluster.settings(stall_s=2, reconcile_every_s=0.5)
+        # One request every 0.8 s: the six checks take about 5 s, past the stall time.
+        update_ = {"check_external": False, "delay_s": 0.8, "use_sitemaps": False}
+        settings.crawl = settings.crawl.model_copy(update=update_)
+        cluster.start_worker(concurrency=2)
+        cluster.start_beat()
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        coordinator = service.open_coordinator(settings)
+        try:
+            outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+            status, counters = outcome.report.scan.status, outcome.report.scan.counters
+        finally:
+            coordinator.engine.dispose()
+        events = EventLog(settings.redis_url).read(scan_id)
+    assert status is ScanStatus.COMPLETED
+    assert sorted(r for r in site.requests if r.startswith("HEAD /i")) == [
+        f"HEAD {path}" for path in images
+    ]
+    assert counters["resources/checked"] == len(images)
+    # Meanwhile the worker said how far the checks were.
+    checking = [data for kind, data in events if kind == "checking"]
+    assert checking and all(data["total"] == len(images) for data in checking)
+    assert 0 < checking[-1]["checked"] <= len(images)

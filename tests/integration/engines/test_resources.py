@@ -3,15 +3,19 @@ site on 127.0.0.1, whose request log shows what was asked."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.sites import Route, Site, html
 
 from siteaudit.checks.catalogue import load_catalogue
+from siteaudit.cli.display import format_progress
 from siteaudit.engines import resources
 from siteaudit.engines.external_links import Answer
 from siteaudit.engines.resources import ResourceChecks
 from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
+from siteaudit.model import ScanStatus
+from siteaudit.model.events import Progress
 from siteaudit.model.page import FetchedPage
 from siteaudit.model.report import RESOURCES, crawl_notices
 from siteaudit.pipeline.aggregation import tally
@@ -47,12 +51,15 @@ def routes() -> dict[str, Route]:
     }
 
 
-def scan(tmp_path: Path, url: str, **crawl: object) -> tuple[ScanOutcome, Settings]:
+def scan(
+    tmp_path: Path, url: str, on_progress: Callable[[Progress], None] | None = None, **crawl: object
+) -> tuple[ScanOutcome, Settings]:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'scans.db'}",
         crawl=CrawlSettings(retries=0, use_sitemaps=False, **crawl),  # type: ignore[arg-type]
     )
-    return run_scan(settings, make_spec(settings, url, (), ())), settings
+    spec = make_spec(settings, url, (), ())
+    return run_scan(settings, spec, on_progress=on_progress), settings
 
 
 def broken(outcome: ScanOutcome, check_id: str) -> list[tuple[str, str, str]]:
@@ -196,3 +203,24 @@ def test_the_site_s_own_and_other_hosts_urls_are_kept_up_to_the_cap_each() -> No
     )
     assert found.known == {"http://own/2": Answer(404, None)}
     assert found.past_limit == 2
+
+
+def test_the_progress_counts_the_checks_while_a_slow_site_paces_them(tmp_path: Path) -> None:
+    images = [f"/i{n}.png" for n in range(5)]
+    pages = {"/": html("".join(f'<img src="{path}" alt="i">' for path in images))}
+    pages.update(dict.fromkeys(images, asset("image/png")))
+    seen: list[Progress] = []
+    with Site(pages) as site:
+        # One request every 0.3 s: the five checks take over a second.
+        outcome, _ = scan(tmp_path, site.url, seen.append, check_external=False, delay_s=0.3)
+    assert outcome.report.scan.counters["resources/checked"] == len(images)
+    checking = [p for p in seen if p.status is ScanStatus.ANALYZING and p.to_check]
+    assert checking, "no progress was reported while the resources were checked"
+    assert {p.to_check for p in checking} == {len(images)}
+    counts = [p.checked for p in checking]
+    assert counts == sorted(counts) and counts[0] < counts[-1] <= len(images)
+    percents = [p.percent for p in seen]
+    assert percents == sorted(percents)  # it never moves backwards
+    assert all(90.0 <= p.percent <= 95.0 for p in checking)
+    assert "links and resources checked" in format_progress(checking[-1])
+    assert seen[-1].percent == 100.0

@@ -29,8 +29,10 @@ from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.slots import SlotWaitExpiredError
 from siteaudit.engines.celery.app import is_redis
 from siteaudit.engines.celery.events import EventLog
+from siteaudit.engines.celery.heartbeat import heartbeat
 from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots, slot_deadline
 from siteaudit.engines.celery.schedule import newest_slot
+from siteaudit.engines.external_links import CheckProgress
 from siteaudit.engines.preflight import HostRobots, apply_crawl_delay, preflight, robots_allowed
 from siteaudit.engines.resources import (
     TARGET_COUNTERS,
@@ -43,7 +45,7 @@ from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.report import SITE_CHECK_ERRORS, SLOWED_DOWN
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
-from siteaudit.pipeline.analysis import PageAnalyzer, analyze_site
+from siteaudit.pipeline.analysis import PageAnalyzer, SiteAnalysis, analyze_site
 from siteaudit.pipeline.discovery import Frontier, candidates
 from siteaudit.pipeline.fetching import fetch, to_page
 from siteaudit.pipeline.ports import LinkRecord, PageResult
@@ -185,6 +187,32 @@ class Steps:
             self.coord.advance(scan_id, ScanStatus.ANALYZING, ScanStatus.FAILED, error=failure)
             self.events.publish(scan_id, "status", status=ScanStatus.FAILED.value, error=failure)
             return
+        progress = CheckProgress()
+
+        def alive() -> None:
+            self.coord.touch(scan_id)
+            if progress.total:
+                self.events.publish(
+                    scan_id, "checking", checked=progress.checked, total=progress.total
+                )
+
+        # Minutes may pass with nothing committed (links to other sites, resources paced by
+        # a Crawl-delay): the scan is marked as progressing meanwhile, or the reconciler
+        # would send this step again to a second worker.
+        with heartbeat(self.dist.stall_s, alive, f"analyze-{scan_id}-heartbeat"):
+            result = self._analyze_site(scan_id, spec, control.frontier, progress)
+        errors = {f"{SITE_CHECK_ERRORS}{check}": 1 for check, _ in result.errors}
+        self.coord.store.replace_counters(scan_id, (SITE_CHECK_ERRORS,), errors)
+        moved = self.coord.advance(
+            scan_id, ScanStatus.ANALYZING, ScanStatus.AGGREGATING, then=(AGGREGATE,)
+        )
+        if moved:
+            self.events.publish(scan_id, "status", status=ScanStatus.AGGREGATING.value)
+
+    def _analyze_site(
+        self, scan_id: int, spec: ScanSpec, document: dict[str, Any], progress: CheckProgress
+    ) -> SiteAnalysis:
+        """The checks after the crawl (`check_targets`), then the site checks."""
         site = self.coord.store.load_site(scan_id)
         if spec.check_external or spec.check_resources:
             broken = self._loop.run_until_complete(
@@ -193,10 +221,11 @@ class Steps:
                     scan_id,
                     asyncio.Event(),
                     external=external_step(self.settings) if spec.check_external else None,
-                    own=self._resource_checks(scan_id, spec, control.frontier),
+                    own=self._resource_checks(scan_id, spec, document),
                     # Past it the rest is counted, not checked: the site checks still run
                     # within the task's time limit (a slow site's Crawl-delay paces these).
                     deadline=time.monotonic() + self.dist.analysis_time_limit_s * TARGETS_SHARE,
+                    progress=progress,
                 )
             )
             # A redelivered `analyze` checks again: its counters replace the first run's.
@@ -205,17 +234,8 @@ class Steps:
 
         def save(batch: Any) -> None:
             self.coord.store.save_site_findings(scan_id, batch)
-            self.coord.touch(scan_id)
 
-        result = analyze_site(site, self.catalogue.site_checks, spec.start_url, sink=save)
-        del site
-        errors = {f"{SITE_CHECK_ERRORS}{check}": 1 for check, _ in result.errors}
-        self.coord.store.replace_counters(scan_id, (SITE_CHECK_ERRORS,), errors)
-        moved = self.coord.advance(
-            scan_id, ScanStatus.ANALYZING, ScanStatus.AGGREGATING, then=(AGGREGATE,)
-        )
-        if moved:
-            self.events.publish(scan_id, "status", status=ScanStatus.AGGREGATING.value)
+        return analyze_site(site, self.catalogue.site_checks, spec.start_url, sink=save)
 
     def aggregate(self, scan_id: int) -> None:
         """Scores and the final status, once."""
