@@ -18,7 +18,7 @@ import redis
 import trustme
 from sqlalchemy import Engine, func, select, update
 from tests.support.celery_cluster import REDIS_DB, REDIS_URL, Cluster, queue_depths
-from tests.support.sites import Site, html, logged, rate_limited
+from tests.support.sites import Route, Site, html, logged, rate_limited
 
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines.celery import service
@@ -627,19 +627,30 @@ def test_a_distributed_scan_verifies_tls_as_its_spec_asks(cluster: Cluster) -> N
     assert "the TLS certificate of shop.test does not verify" in str(error)
 
 
-def test_resource_checks_longer_than_the_stall_time_are_not_started_twice(
-    cluster: Cluster,
-) -> None:
-    """The reconciler sends `analyze` again when a scan shows no progress for `stall_s`; the
-    checks after the crawl are progress, so a slow site's are never asked twice."""
+def test_steps_longer_than_the_stall_time_are_not_started_twice(cluster: Cluster) -> None:
+    """The reconciler sends a scan's step again when the scan shows no progress for
+    `stall_s`; reading many sitemaps, and checking resources, paced by a slow site, are
+    progress, so nothing is asked twice."""
     image = lambda _handler: (200, {"Content-Type": "image/png"}, b"png")  # noqa: E731
     images = [f"/i{n}.png" for n in range(6)]
+    sitemaps = [f"/sitemap-{n}.xml" for n in range(4)]
+    namespace = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+    def xml(body: str) -> Route:
+        document = f'<?xml version="1.0" encoding="UTF-8"?>{body}'.encode()
+        return lambda _handler: (200, {"Content-Type": "application/xml"}, document)
+
     routes = {"/": html("".join(f'<img src="{path}" alt="i">' for path in images))}
     routes.update(dict.fromkeys(images, image))
     with Site(routes) as site:
+        index = "".join(f"<sitemap><loc>{site.url}{path[1:]}</loc></sitemap>" for path in sitemaps)
+        routes["/sitemap.xml"] = xml(f"<sitemapindex {namespace}>{index}</sitemapindex>")
+        listing = xml(f"<urlset {namespace}><url><loc>{site.url}</loc></url></urlset>")
+        routes.update(dict.fromkeys(sitemaps, listing))
         settings = cluster.settings(stall_s=2, reconcile_every_s=0.5)
-        # One request every 0.8 s: the six checks take about 5 s, past the stall time.
-        update_ = {"check_external": False, "delay_s": 0.8, "use_sitemaps": False}
+        # One request every 0.8 s: the sitemaps, then the six checks, take about 4 s each,
+        # past the stall time.
+        update_ = {"check_external": False, "delay_s": 0.8}
         settings.crawl = settings.crawl.model_copy(update=update_)
         cluster.start_worker(concurrency=2)
         cluster.start_beat()
@@ -651,6 +662,13 @@ def test_resource_checks_longer_than_the_stall_time_are_not_started_twice(
         finally:
             coordinator.engine.dispose()
         events = EventLog(settings.redis_url).read(scan_id)
+    assert sorted(r for r in site.requests if r.startswith("/sitemap")) == [
+        "/sitemap-0.xml",
+        "/sitemap-1.xml",
+        "/sitemap-2.xml",
+        "/sitemap-3.xml",
+        "/sitemap.xml",
+    ]
     assert status is ScanStatus.COMPLETED
     assert sorted(r for r in site.requests if r.startswith("HEAD /i")) == [
         f"HEAD {path}" for path in images

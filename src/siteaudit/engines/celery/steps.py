@@ -18,6 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -134,7 +135,8 @@ class Steps:
         if control.status is not ScanStatus.DISCOVERING or control.stopped:
             return
         spec = control.spec
-        found = self._loop.run_until_complete(preflight(self._http(spec), spec))
+        with self._heartbeat(scan_id):  # hundreds of sitemaps paced by a Crawl-delay
+            found = self._loop.run_until_complete(preflight(self._http(spec), spec))
         if found.spec is not None:  # the start URL led elsewhere on the site: crawl from there
             spec = found.spec
             self.coord.store.update_spec(scan_id, spec)
@@ -188,18 +190,7 @@ class Steps:
             self.events.publish(scan_id, "status", status=ScanStatus.FAILED.value, error=failure)
             return
         progress = CheckProgress()
-
-        def alive() -> None:
-            self.coord.touch(scan_id)
-            if progress.total:
-                self.events.publish(
-                    scan_id, "checking", checked=progress.checked, total=progress.total
-                )
-
-        # Minutes may pass with nothing committed (links to other sites, resources paced by
-        # a Crawl-delay): the scan is marked as progressing meanwhile, or the reconciler
-        # would send this step again to a second worker.
-        with heartbeat(self.dist.stall_s, alive, f"analyze-{scan_id}-heartbeat"):
+        with self._heartbeat(scan_id, progress):
             result = self._analyze_site(scan_id, spec, control.frontier, progress)
         errors = {f"{SITE_CHECK_ERRORS}{check}": 1 for check, _ in result.errors}
         self.coord.store.replace_counters(scan_id, (SITE_CHECK_ERRORS,), errors)
@@ -482,6 +473,22 @@ class Steps:
             limit=self.settings.crawl.resources_max,
             concurrency=spec.concurrency,
         )
+
+    def _heartbeat(
+        self, scan_id: int, progress: CheckProgress | None = None
+    ) -> AbstractContextManager[None]:
+        """Keep the scan marked as progressing while a step runs long with nothing to
+        commit (`discover`, `analyze`), or the reconciler would send the step again to
+        another worker after `stall_s`; with `progress`, publish its counts too."""
+
+        def alive() -> None:
+            self.coord.touch(scan_id)
+            if progress is not None and progress.total:
+                self.events.publish(
+                    scan_id, "checking", checked=progress.checked, total=progress.total
+                )
+
+        return heartbeat(self.dist.stall_s, alive, f"scan-{scan_id}-heartbeat")
 
     def _cancelled(self, scan_id: int) -> bool:
         now = time.monotonic()
