@@ -23,7 +23,7 @@ from itertools import zip_longest
 from siteaudit.crawl.errors import ErrorCode
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.model.page import FetchedPage
-from siteaudit.model.site import BrokenExternal
+from siteaudit.model.site import BrokenExternal, announced_size
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.pipeline.urls import host_of
 
@@ -197,10 +197,7 @@ class Checker:
 
 
 def _answer(fetched: FetchedPage) -> Answer:
-    size = None
-    if fetched.status is not None and 200 <= fetched.status < 300:
-        length = (fetched.header("content-length") or "").strip()
-        size = int(length) if length.isdigit() and len(length) < 16 else None
+    size = announced_size(fetched.status, fetched.header("content-length"))
     return Answer(fetched.status, fetched.error_code, size)
 
 

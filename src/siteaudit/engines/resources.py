@@ -123,7 +123,7 @@ def _sort(targets: Iterable[ResourceTarget], own: ResourceChecks) -> _Sorted:
     found = _Sorted()
     for target in targets:
         if target.crawled:  # as many as the crawl's pages
-            found.known[target.url] = Answer(target.status, target.error_code)
+            found.known[target.url] = Answer(target.status, target.error_code, target.size)
             continue
         kept = found.own if own.is_own(target.url) else found.other
         if len(kept) < own.limit:

@@ -207,6 +207,15 @@ class BrokenResource(NamedTuple):
 LARGE_IMAGE_BYTES = 100 * 1024
 
 
+def announced_size(status: int | None, content_length: str | None) -> int | None:
+    """The body length a successful answer announced in its Content-Length; None for
+    another status, no header, or a value that is not a plain count of bytes."""
+    if status is None or not 200 <= status < 300:
+        return None
+    length = (content_length or "").strip()
+    return int(length) if length.isdigit() and len(length) < 16 else None
+
+
 class LargeImage(NamedTuple):
     """An image a page shows whose answer announced more than `LARGE_IMAGE_BYTES`."""
 

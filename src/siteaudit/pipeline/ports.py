@@ -91,12 +91,14 @@ class PageRows:
 
 class ResourceTarget(NamedTuple):
     """A distinct subresource URL of a scan; `crawled` when the crawl also fetched it as a
-    page (a linked image, say), whose answer `status` and `error_code` then are."""
+    page (a linked image, say), whose answer `status`, `error_code` and `size` (the length
+    its Content-Length announced) then are."""
 
     url: str
     status: int | None = None
     error_code: str | None = None
     crawled: bool = False
+    size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from siteaudit.model import FINDING_FIELDS, Category, Finding, Severity
-from siteaudit.model.page import NOFOLLOW_RELS, outcome_counters
+from siteaudit.model.page import NOFOLLOW_RELS, header_value, outcome_counters
 from siteaudit.model.report import (
     HTML_CONTENT_TYPES,
     STATUS_CLASSES,
@@ -42,7 +42,7 @@ from siteaudit.model.report import (
     missing_inputs,
     status_class,
 )
-from siteaudit.model.site import LinkTable, Site
+from siteaudit.model.site import LinkTable, Site, announced_size
 from siteaudit.pipeline.ports import CheckStats, CrawlState, ResourceTarget
 from siteaudit.storage import codec
 from siteaudit.storage.discovery import read_discovery
@@ -165,30 +165,37 @@ LINKS_TO_BATCH = 500
 
 def resource_targets(engine: Engine, scan_id: int) -> Iterator[ResourceTarget]:
     """The distinct URLs of the scan's subresources, by URL (code point order), streamed,
-    with the answer of each that the crawl also fetched as a page."""
-    target = text_order(engine)(resources.c.target_url).label("target")
+    with the answer of each that the crawl also fetched as a page (its size from the
+    stored headers: the crawl reads no body of an image)."""
+    distinct = (
+        select(resources.c.target_url, resources.c.target_key)
+        .where(resources.c.scan_id == scan_id)
+        .distinct()
+        .subquery()
+    )
+    target = text_order(engine)(distinct.c.target_url).label("target")
     query = (
         select(
             target,
             pages.c.status,
             pages.c.error_code,
             pages.c.id.is_not(None),
+            pages.c.headers,
         )
         .select_from(
-            resources.outerjoin(
+            distinct.outerjoin(
                 pages,
-                (pages.c.scan_id == resources.c.scan_id)
-                & (pages.c.url_key == resources.c.target_key),
+                (pages.c.scan_id == scan_id) & (pages.c.url_key == distinct.c.target_key),
             )
         )
-        .where(resources.c.scan_id == scan_id)
-        .distinct()
         .order_by(target)
     )
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
-        for url, status, error_code, crawled in result:
-            yield ResourceTarget(url, status, error_code, bool(crawled))
+        for url, status, error_code, crawled, headers in result:
+            # The headers are stored as [name, value] pairs, names in lower case.
+            size = announced_size(status, header_value(headers or (), "content-length"))
+            yield ResourceTarget(url, status, error_code, bool(crawled), size)
 
 
 def resources_at(

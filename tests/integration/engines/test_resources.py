@@ -142,8 +142,12 @@ def test_images_over_100_kb_are_reported_on_each_page_that_shows_them(tmp_path: 
     light = lambda _handler: (200, {"Content-Type": "image/jpeg"}, b"j" * 100 * 1024)  # noqa: E731
     pages = {
         "/": html('<img src="/hero.jpg" alt="h"><img src="/icon.jpg" alt="i"><a href="/b">b</a>'),
-        "/b": html('<img src="/hero.jpg" alt="again"><script src="/big.js"></script>'),
+        "/b": html(
+            '<img src="/hero.jpg" alt="again"><script src="/big.js"></script>'
+            '<a href="/poster.jpg">poster</a><img src="/poster.jpg" alt="poster">'
+        ),
         "/hero.jpg": heavy,
+        "/poster.jpg": heavy,  # linked as well: crawled, and judged by the crawl's answer
         "/icon.jpg": light,  # exactly 100 KB: not over
         "/big.js": heavy,  # not an image
     }
@@ -154,11 +158,13 @@ def test_images_over_100_kb_are_reported_on_each_page_that_shows_them(tmp_path: 
         for f in outcome.report.findings
         if f.check_id == "image-size-large"
     )
-    hero = site.url + "hero.jpg"
+    hero, poster = site.url + "hero.jpg", site.url + "poster.jpg"
     assert found == [
         (site.url, hero, f"{hero}: 150,000 bytes"),
         (site.url + "b", hero, f"{hero}: 150,000 bytes"),
+        (site.url + "b", poster, f"{poster}: 150,000 bytes"),
     ]
+    assert "HEAD /poster.jpg" not in site.requests
     assert sorted(r for r in site.requests if r.startswith("HEAD /") and r != "HEAD /") == [
         "HEAD /big.js",
         "HEAD /hero.jpg",

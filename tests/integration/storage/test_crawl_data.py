@@ -103,12 +103,17 @@ def test_a_pages_resources_are_stored_once_each_and_read_back_with_what_the_craw
     home = codec.page_rows(make_result(make_page(resources=loads)), [])
     store.save_page_rows(scan_id, [home])
     store.save_page_rows(scan_id, [home])  # saved again (a resumed scan): stored once
-    about = make_page(HOME + "about", status=404, resources=(Resource("image", HOME + "b.png"),))
-    store.save_pages(scan_id, [make_result(about)])  # the Celery engine's way
-    assert _count(store, resources) == 3
+    shown = (Resource("image", HOME + "b.png"), Resource("image", HOME + "photo.jpg"))
+    about = make_page(HOME + "about", status=404, resources=shown)
+    # Linked too, so crawled: its size is the Content-Length its answer announced.
+    headers = (("content-type", "image/jpeg"), ("content-length", "150000"))
+    photo = make_page(HOME + "photo.jpg", headers=headers, is_html=False)
+    store.save_pages(scan_id, [make_result(about), make_result(photo)])  # the Celery way
+    assert _count(store, resources) == 4
     assert list(store.resource_targets(scan_id)) == [
         ResourceTarget(HOME + "about", 404, None, crawled=True),
         ResourceTarget(HOME + "b.png"),
+        ResourceTarget(HOME + "photo.jpg", 200, None, crawled=True, size=150_000),
     ]
     assert store.resources_at(scan_id, [HOME + "b.png"]) == [
         (HOME, HOME + "b.png", "image"),

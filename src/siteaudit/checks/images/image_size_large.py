@@ -17,8 +17,9 @@ from siteaudit.model.site import LARGE_IMAGE_BYTES, Site
     docs=Docs(
         what="Reads the size each image the crawled pages load announced (Content-Length) "
         "when the resource checks asked it, once the crawl ends, and reports, on each page, "
-        "every image over 100 KB. An image whose server announces no length (a chunked "
-        "answer), and one the crawl fetched as a page, are not judged. Images on other "
+        "every image over 100 KB; an image the crawl fetched as a page (linked as well) is "
+        "judged by the length its crawl answer announced. An image whose server announces "
+        "no length (a chunked answer) is not judged. Images on other "
         "hosts are judged when the external links are checked. `--no-resources` turns "
         "these checks off, and the check is then not applicable.",
         why="Images are most of the bytes of most pages: a heavy one delays the largest "
