@@ -111,8 +111,8 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     depth and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
     `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
     external links left unchecked for want of a network, TLS left unverified, resources
-    past their cap, such checks cut short by the analysis time limit (Celery), and checks
-    that failed with an internal error."""
+    past their cap, such checks cut short by the analysis time limit (Celery) or by the
+    user stopping the scan, and checks that failed with an internal error."""
     counters, settings = scan.counters, scan.settings
     notices = []
     requested = settings.get("requested_url")
@@ -182,6 +182,14 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             f"{late:,} links to other sites and resource URLs were not checked: the analysis"
             " ran out of time first (half of distributed.analysis_time_limit_s; a site's"
             " Crawl-delay paces these checks too)."
+        )
+    stopped = counters.get("external/skipped/cancelled", 0) + counters.get(
+        "resources/skipped/cancelled", 0
+    )
+    if stopped:
+        notices.append(
+            f"{stopped:,} links to other sites and resource URLs were not checked: the scan"
+            " was stopped first."
         )
     notices.extend(_crashed_checks(counters))
     return tuple(notices)

@@ -678,3 +678,30 @@ def test_steps_longer_than_the_stall_time_are_not_started_twice(cluster: Cluster
     checking = [data for kind, data in events if kind == "checking"]
     assert checking and all(data["total"] == len(images) for data in checking)
     assert 0 < checking[-1]["checked"] <= len(images)
+
+
+def test_cancel_during_the_resource_checks_stops_their_requests(cluster: Cluster) -> None:
+    hits: list[tuple[float, str]] = []
+    image = logged(lambda _handler: (200, {"Content-Type": "image/png"}, b"png"), hits)
+    images = [f"/i{n}.png" for n in range(12)]
+    routes = {"/": html("".join(f'<img src="{path}" alt="i">' for path in images))}
+    routes.update(dict.fromkeys(images, image))
+    with Site(routes) as site:
+        settings = cluster.settings()
+        # One request every 0.5 s: the twelve checks would take 6 s.
+        update_ = {"check_external": False, "delay_s": 0.5, "use_sitemaps": False}
+        settings.crawl = settings.crawl.model_copy(update=update_)
+        cluster.start_worker(concurrency=2)
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        deadline = time.monotonic() + 60
+        while len(hits) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert service.cancel(settings, scan_id) is ScanStatus.CANCELLED
+        cancelled_at = time.monotonic()
+        outcome = follow(settings, scan_id, timeout_s=30)
+        time.sleep(4)
+    grace = 1.5  # a worker sees the flag within 0.5 s; a request under way may finish
+    assert [path for at, path in hits if at > cancelled_at + grace] == []
+    assert 2 <= len(hits) < len(images)
+    assert outcome.status is ScanStatus.CANCELLED
+    assert outcome.pages == {site.url: None}

@@ -103,6 +103,32 @@ def test_no_check_starts_past_the_deadline_and_the_rest_are_counted() -> None:
     assert results.counters == {"resources/checked": 3, "resources/broken": 0}
 
 
+def test_cancelling_ends_the_checks_under_way_and_a_bug_in_one_is_not_hidden() -> None:
+    started: list[str] = []
+
+    async def slow(url: str) -> FetchedPage:
+        started.append(url)
+        await asyncio.sleep(30)  # waiting for the host's turn
+        return FetchedPage(url=url, final_url=url, status=200)
+
+    async def cancel_soon() -> ExternalResults:
+        cancelled = asyncio.Event()
+        asyncio.get_running_loop().call_later(0.1, cancelled.set)
+        return await Checker(slow, 2, "resources/").run(["a", "b", "c"], cancelled)
+
+    began = time.monotonic()
+    results = asyncio.run(cancel_soon())
+    assert time.monotonic() - began < 5
+    assert started == ["a", "b"] and results.answers == {}
+    assert results.counters == {"resources/skipped/cancelled": 3}
+
+    async def buggy(url: str) -> FetchedPage:
+        raise RuntimeError(f"a bug checking {url}")
+
+    with pytest.raises(RuntimeError, match="a bug checking a"):
+        asyncio.run(Checker(buggy, 1).run(["a"], asyncio.Event()))
+
+
 def test_a_link_is_broken_on_an_error_status_or_no_answer_but_not_when_policy_forbade_it() -> None:
     assert Answer(404, None).broken and Answer(503, None).broken
     assert Answer(None, "dns-failed").broken and Answer(None, "connect-failed").broken

@@ -3,10 +3,13 @@ site on 127.0.0.1, whose request log shows what was asked."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.support.sites import Route, Site, html
+from tests.support.sites import Route, Site, html, logged
 
 from siteaudit.checks.catalogue import load_catalogue
 from siteaudit.cli.display import format_progress
@@ -230,3 +233,38 @@ def test_the_progress_counts_the_checks_while_a_slow_site_paces_them(tmp_path: P
     assert all(90.0 <= p.percent <= 95.0 for p in checking)
     assert "links and resources checked" in format_progress(checking[-1])
     assert seen[-1].percent == 100.0
+
+
+def test_ctrl_c_during_the_checks_stops_their_requests_and_keeps_the_audit(
+    tmp_path: Path,
+) -> None:
+    hits: list[tuple[float, str]] = []
+    images = [f"/i{n}.png" for n in range(12)]
+    pages = {"/": html("".join(f'<img src="{path}" alt="i">' for path in images))}
+    pages.update(dict.fromkeys(images, logged(asset("image/png"), hits)))
+    stopped: list[float] = []
+
+    def on_progress(progress: Progress) -> None:
+        if progress.checked >= 2 and not stopped:  # Ctrl-C, as a user's terminal sends it
+            stopped.append(time.monotonic())
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with Site(pages) as site:
+        # One request every 0.4 s: the twelve checks would take about 5 s.
+        outcome, _ = scan(tmp_path, site.url, on_progress, check_external=False, delay_s=0.4)
+        time.sleep(1.5)
+    assert stopped
+    grace = 0.5  # the request under way when the signal came may finish
+    assert [path for at, path in hits if at > stopped[0] + grace] == []
+    counters = outcome.report.scan.counters
+    checked = counters["resources/checked"]
+    assert 2 <= checked < len(images)
+    assert counters["resources/skipped/cancelled"] == len(images) - checked
+    # The crawl was complete: its pages are audited and reported, and the report says
+    # what was not checked.
+    assert outcome.report.scan.status is ScanStatus.COMPLETED
+    assert [p.url for p in outcome.report.pages] == [site.url]
+    assert (
+        f"{len(images) - checked} links to other sites and resource URLs were not checked:"
+        " the scan was stopped first."
+    ) in crawl_notices(outcome.report.scan)

@@ -15,9 +15,10 @@ frontier, and the fan-in when no work is left), `analyze` (site checks) and `agg
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -192,6 +193,8 @@ class Steps:
         progress = CheckProgress()
         with self._heartbeat(scan_id, progress):
             result = self._analyze_site(scan_id, spec, control.frontier, progress)
+        if result is None:
+            return
         errors = {f"{SITE_CHECK_ERRORS}{check}": 1 for check, _ in result.errors}
         self.coord.store.replace_counters(scan_id, (SITE_CHECK_ERRORS,), errors)
         moved = self.coord.advance(
@@ -202,23 +205,27 @@ class Steps:
 
     def _analyze_site(
         self, scan_id: int, spec: ScanSpec, document: dict[str, Any], progress: CheckProgress
-    ) -> SiteAnalysis:
-        """The checks after the crawl (`check_targets`), then the site checks."""
+    ) -> SiteAnalysis | None:
+        """The checks after the crawl (`check_targets`), then the site checks; None when
+        the scan was cancelled during the former."""
         site = self.coord.store.load_site(scan_id)
         if spec.check_external or spec.check_resources:
-            broken = self._loop.run_until_complete(
-                check_targets(
-                    self.coord.store,
-                    scan_id,
-                    asyncio.Event(),
-                    external=external_step(self.settings) if spec.check_external else None,
-                    own=self._resource_checks(scan_id, spec, document),
-                    # Past it the rest is counted, not checked: the site checks still run
-                    # within the task's time limit (a slow site's Crawl-delay paces these).
-                    deadline=time.monotonic() + self.dist.analysis_time_limit_s * TARGETS_SHARE,
-                    progress=progress,
-                )
+            cancelled = asyncio.Event()
+            checks = check_targets(
+                self.coord.store,
+                scan_id,
+                cancelled,
+                external=external_step(self.settings) if spec.check_external else None,
+                own=self._resource_checks(scan_id, spec, document),
+                # Past it the rest is counted, not checked: the site checks still run
+                # within the task's time limit (a slow site's Crawl-delay paces these).
+                deadline=time.monotonic() + self.dist.analysis_time_limit_s * TARGETS_SHARE,
+                progress=progress,
             )
+            watched = self._unless_cancelled(scan_id, checks, cancelled)
+            broken = self._loop.run_until_complete(watched)
+            if cancelled.is_set():
+                return None  # the scan is cancelled: its site checks would go unused
             # A redelivered `analyze` checks again: its counters replace the first run's.
             self.coord.store.replace_counters(scan_id, TARGET_COUNTERS, broken.counters)
             site = broken.given_to(site)
@@ -473,6 +480,25 @@ class Steps:
             limit=self.settings.crawl.resources_max,
             concurrency=spec.concurrency,
         )
+
+    async def _unless_cancelled(
+        self, scan_id: int, step: Awaitable[T], cancelled: asyncio.Event
+    ) -> T:
+        """Await `step`, setting `cancelled` (which it watches) within `CANCEL_CHECK_S` of
+        the user cancelling the scan: no request is started after that."""
+
+        async def watch() -> None:
+            while not self._cancelled(scan_id):
+                await asyncio.sleep(CANCEL_CHECK_S)
+            cancelled.set()
+
+        watcher = asyncio.ensure_future(watch())
+        try:
+            return await step
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
     def _heartbeat(
         self, scan_id: int, progress: CheckProgress | None = None
