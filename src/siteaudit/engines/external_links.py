@@ -16,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import zip_longest
-from typing import Any
 
 from siteaudit.crawl.errors import ErrorCode
 from siteaudit.crawl.fetcher import HttpFetcher
+from siteaudit.engines.stopping import unless_stopped
 from siteaudit.model.page import FetchedPage
 from siteaudit.model.site import BrokenExternal, announced_size
 from siteaudit.pipeline.ports import ScanStore
@@ -183,8 +183,10 @@ class Checker:
                 elif answer.error_code in NO_WAY_OUT:
                     failed_hosts.add(host_of(url))
 
-        workers = [asyncio.ensure_future(work()) for _ in range(min(self._concurrency, len(urls)))]
-        await _until_cancelled(workers, cancelled)
+        # Cancelling ends the checks under way too: those waiting for the host's turn (a
+        # Crawl-delay paces them) would otherwise still be sent, one by one.
+        workers = (work() for _ in range(min(self._concurrency, len(urls))))
+        await unless_stopped(asyncio.gather(*workers), cancelled)
         counters, prefix = results.counters, self._prefix
         if len(results.answers) < len(urls):
             why = "cancelled" if cancelled.is_set() else "time-limit" if late() else "offline"
@@ -196,27 +198,6 @@ class Checker:
                 counters[f"{prefix}checked"] += 1
                 counters[f"{prefix}broken"] += answer.broken
         return results
-
-
-async def _until_cancelled(
-    workers: Sequence[asyncio.Future[None]], cancelled: asyncio.Event
-) -> None:
-    """Wait for `workers`; once `cancelled` is set, end them at once. A check waiting for a
-    host's turn (a Crawl-delay paces them) would otherwise still be sent after the user
-    cancelled; its URL counts as not checked."""
-    done = asyncio.gather(*workers)
-    stop = asyncio.ensure_future(cancelled.wait())
-    waiting: set[asyncio.Future[Any]] = {done, stop}
-    try:
-        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stop.cancel()
-        for worker in workers:
-            worker.cancel()
-        await asyncio.gather(*workers, stop, return_exceptions=True)
-    error = done.exception() if done.done() and not done.cancelled() else None
-    if error is not None and not isinstance(error, asyncio.CancelledError):
-        raise error  # a bug in a check: not hidden
 
 
 def _answer(fetched: FetchedPage) -> Answer:

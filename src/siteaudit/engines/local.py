@@ -37,6 +37,7 @@ from siteaudit.engines.resources import (
     robots_verdict,
 )
 from siteaudit.engines.site_checks import analyze_site_on_two_cores
+from siteaudit.engines.stopping import unless_stopped
 from siteaudit.model import Finding, ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.model.page import CHECK_ERRORS, OUTCOME_COUNTERS, UNAUDITED, outcome_counters
@@ -152,7 +153,11 @@ class LocalEngine:
         if resume:  # the run counts these again, whole: kept, they would add up twice
             self._store.drop_counters(scan_id, RECOUNTED_ON_RESUME)
         self._store.set_status(scan_id, ScanStatus.DISCOVERING)
-        found = await self._discover(spec)
+        # Ctrl-C ends discovery at once (hundreds of sitemaps may be a Crawl-delay apart).
+        found = await unless_stopped(self._discover(spec), self._cancel)
+        if found is None:
+            self._store.set_status(scan_id, ScanStatus.CANCELLED, error="cancelled by the user")
+            return ScanStatus.CANCELLED
         if found.spec is not None:  # the start URL led elsewhere on the site: crawl from there
             spec = found.spec
             self._store.update_spec(scan_id, spec)

@@ -705,3 +705,34 @@ def test_cancel_during_the_resource_checks_stops_their_requests(cluster: Cluster
     assert 2 <= len(hits) < len(images)
     assert outcome.status is ScanStatus.CANCELLED
     assert outcome.pages == {site.url: None}
+
+
+def test_cancel_while_paced_sitemaps_are_read_stops_their_requests(cluster: Cluster) -> None:
+    hits: list[tuple[float, str]] = []
+    namespace = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    sitemaps = [f"/sitemap-{n}.xml" for n in range(12)]
+    routes = {"/": html("home")}
+    with Site(routes) as site:
+        index = "".join(f"<sitemap><loc>{site.url}{path[1:]}</loc></sitemap>" for path in sitemaps)
+        listing = f"<sitemapindex {namespace}>{index}</sitemapindex>".encode()
+        routes["/sitemap.xml"] = lambda _h: (200, {"Content-Type": "application/xml"}, listing)
+        urlset = f"<urlset {namespace}><url><loc>{site.url}</loc></url></urlset>".encode()
+        page = logged(lambda _h: (200, {"Content-Type": "application/xml"}, urlset), hits)
+        routes.update(dict.fromkeys(sitemaps, page))
+        settings = cluster.settings()
+        # One request every 0.5 s: the twelve sitemaps would take 6 s.
+        settings.crawl = settings.crawl.model_copy(update={"delay_s": 0.5})
+        cluster.start_worker(concurrency=2)
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        deadline = time.monotonic() + 60
+        while len(hits) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert service.cancel(settings, scan_id) is ScanStatus.CANCELLED
+        cancelled_at = time.monotonic()
+        outcome = follow(settings, scan_id, timeout_s=30)
+        time.sleep(4)
+    grace = 1.5  # a worker sees the flag within 0.5 s; a request under way may finish
+    assert [path for at, path in hits if at > cancelled_at + grace] == []
+    assert 2 <= len(hits) < len(sitemaps)
+    assert outcome.status is ScanStatus.CANCELLED
+    assert outcome.pages == {}

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import os
+import signal
+import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from tests.support.sites import Site, html, logged, rate_limited
 
 from siteaudit.engines.runner import make_spec, run_scan
+from siteaudit.model import ScanStatus
 from siteaudit.model.report import crawl_notices
 from siteaudit.settings import load_settings
 from siteaudit.storage.database import open_store
@@ -85,3 +90,39 @@ def test_a_page_that_always_answers_503_does_not_slow_the_whole_site_down(
     assert statuses[f"{site.url}broken"] == 503
     assert all(status == 200 for url, status in statuses.items() if not url.endswith("broken"))
     assert counters["fetch/slowed-down"] == 1
+
+
+def test_ctrl_c_while_paced_sitemaps_are_read_stops_at_once(tmp_path: Path) -> None:
+    """Discovery can take minutes on a slow site (hundreds of sitemaps, a Crawl-delay
+    apart): the first Ctrl-C ends it there, and the scan is stored as cancelled."""
+    hits: list[tuple[float, str]] = []
+    stopped: list[float] = []
+    namespace = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    sitemaps = [f"/sitemap-{n}.xml" for n in range(12)]
+
+    def sitemap(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        hits.append((time.monotonic(), handler.path))
+        if len(hits) == 2:  # Ctrl-C, as a user's terminal sends it
+            stopped.append(time.monotonic())
+            os.kill(os.getpid(), signal.SIGINT)
+        body = (
+            f"<urlset {namespace}><url><loc>http://{handler.headers['Host']}/</loc></url></urlset>"
+        )
+        return 200, {"Content-Type": "application/xml"}, body.encode()
+
+    routes = {"/": html("home"), **dict.fromkeys(sitemaps, sitemap)}
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
+    settings.crawl = settings.crawl.model_copy(update={"delay_s": 0.4, "check_external": False})
+    with Site(routes) as site:
+        index = "".join(f"<sitemap><loc>{site.url}{path[1:]}</loc></sitemap>" for path in sitemaps)
+        listing = f"<sitemapindex {namespace}>{index}</sitemapindex>".encode()
+        routes["/sitemap.xml"] = lambda _h: (200, {"Content-Type": "application/xml"}, listing)
+        began = time.monotonic()
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+        took = time.monotonic() - began
+        time.sleep(1.0)
+    assert stopped
+    grace = 0.5  # the request under way when the signal came may finish
+    assert [path for at, path in hits if at > stopped[0] + grace] == []
+    assert outcome.status is ScanStatus.CANCELLED
+    assert took < 4  # the twelve sitemaps alone take 5 s

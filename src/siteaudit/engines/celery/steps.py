@@ -43,6 +43,7 @@ from siteaudit.engines.resources import (
     robots_verdict,
 )
 from siteaudit.engines.runner import build_catalogue, external_step, fetch_config, make_fetcher
+from siteaudit.engines.stopping import unless_stopped
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.report import SITE_CHECK_ERRORS, SLOWED_DOWN
 from siteaudit.model.site import Trap
@@ -137,7 +138,10 @@ class Steps:
             return
         spec = control.spec
         with self._heartbeat(scan_id):  # hundreds of sitemaps paced by a Crawl-delay
-            found = self._loop.run_until_complete(preflight(self._http(spec), spec))
+            read = self._unless_cancelled(scan_id, preflight(self._http(spec), spec))
+            found = self._loop.run_until_complete(read)
+        if found is None:
+            return  # cancelled meanwhile: nothing more is asked of the site
         if found.spec is not None:  # the start URL led elsewhere on the site: crawl from there
             spec = found.spec
             self.coord.store.update_spec(scan_id, spec)
@@ -210,11 +214,10 @@ class Steps:
         the scan was cancelled during the former."""
         site = self.coord.store.load_site(scan_id)
         if spec.check_external or spec.check_resources:
-            cancelled = asyncio.Event()
             checks = check_targets(
                 self.coord.store,
                 scan_id,
-                cancelled,
+                asyncio.Event(),  # the user's cancel ends the whole step (below)
                 external=external_step(self.settings) if spec.check_external else None,
                 own=self._resource_checks(scan_id, spec, document),
                 # Past it the rest is counted, not checked: the site checks still run
@@ -222,9 +225,8 @@ class Steps:
                 deadline=time.monotonic() + self.dist.analysis_time_limit_s * TARGETS_SHARE,
                 progress=progress,
             )
-            watched = self._unless_cancelled(scan_id, checks, cancelled)
-            broken = self._loop.run_until_complete(watched)
-            if cancelled.is_set():
+            broken = self._loop.run_until_complete(self._unless_cancelled(scan_id, checks))
+            if broken is None:
                 return None  # the scan is cancelled: its site checks would go unused
             # A redelivered `analyze` checks again: its counters replace the first run's.
             self.coord.store.replace_counters(scan_id, TARGET_COUNTERS, broken.counters)
@@ -481,11 +483,10 @@ class Steps:
             concurrency=spec.concurrency,
         )
 
-    async def _unless_cancelled(
-        self, scan_id: int, step: Awaitable[T], cancelled: asyncio.Event
-    ) -> T:
-        """Await `step`, setting `cancelled` (which it watches) within `CANCEL_CHECK_S` of
-        the user cancelling the scan: no request is started after that."""
+    async def _unless_cancelled(self, scan_id: int, step: Awaitable[T]) -> T | None:
+        """`step`'s result, or None when the user cancels the scan first: the flag is read
+        every `CANCEL_CHECK_S`, and no request of the step starts after that."""
+        cancelled = asyncio.Event()
 
         async def watch() -> None:
             while not self._cancelled(scan_id):
@@ -494,7 +495,7 @@ class Steps:
 
         watcher = asyncio.ensure_future(watch())
         try:
-            return await step
+            return await unless_stopped(step, cancelled)
         finally:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
