@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import ssl
@@ -17,6 +18,7 @@ import pytest
 import redis
 import trustme
 from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import OperationalError
 from tests.support.celery_cluster import REDIS_DB, REDIS_URL, Cluster, queue_depths
 from tests.support.sites import Route, Site, html, logged, rate_limited
 
@@ -736,3 +738,36 @@ def test_cancel_while_paced_sitemaps_are_read_stops_their_requests(cluster: Clus
     assert 2 <= len(hits) < len(sitemaps)
     assert outcome.status is ScanStatus.CANCELLED
     assert outcome.pages == {}
+
+
+def test_a_database_blip_does_not_end_the_watch_for_a_cancel(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`analyze` and `discover` read the cancel flag while they wait on the site; the
+    database restarting meanwhile is logged, and the flag is read again."""
+    settings = cluster.settings()
+    coordinator = service.open_coordinator(settings)
+    steps = Steps(settings, coordinator)
+    blip = OperationalError("SELECT", {}, Exception("server closed the connection"))
+    reads: list[Exception | bool] = [blip, False, True]
+
+    def cancelled(_scan_id: int) -> bool:
+        read = reads.pop(0)
+        if isinstance(read, Exception):
+            raise read
+        return read
+
+    async def waiting_on_the_site() -> str:
+        await asyncio.sleep(60)
+        return "done"
+
+    monkeypatch.setattr(steps, "_cancelled", cancelled)
+    began = time.monotonic()
+    try:
+        ended = steps._loop.run_until_complete(steps._unless_cancelled(7, waiting_on_the_site()))
+    finally:
+        steps._loop.close()
+        coordinator.engine.dispose()
+    assert ended is None and reads == []
+    assert time.monotonic() - began < 5
+    assert "scan 7: the cancel flag could not be read" in caplog.text

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import redis
+import sqlalchemy.exc
 from celery.exceptions import SoftTimeLimitExceeded
 
 from siteaudit.checks.catalogue import Catalogue
@@ -489,7 +490,13 @@ class Steps:
         cancelled = asyncio.Event()
 
         async def watch() -> None:
-            while not self._cancelled(scan_id):
+            while True:
+                try:
+                    if self._cancelled(scan_id):
+                        break
+                except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as exc:
+                    # The database restarting: the step goes on, the flag is read again.
+                    logger.warning("scan %s: the cancel flag could not be read: %s", scan_id, exc)
                 await asyncio.sleep(CANCEL_CHECK_S)
             cancelled.set()
 
