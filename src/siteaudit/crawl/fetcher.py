@@ -32,7 +32,13 @@ from siteaudit.crawl.errors import (
     ErrorCode,
 )
 from siteaudit.crawl.retries import RETRY_STATUSES, SLOW_DOWN_STATUSES, retry_delay
-from siteaudit.crawl.slots import HostSlots, Slots, SlotWaitExpiredError
+from siteaudit.crawl.slots import (
+    HostSlots,
+    SendingStoppedError,
+    Slots,
+    SlotWaitExpiredError,
+    sending_stopped,
+)
 from siteaudit.crawl.ssrf import AddressPolicy, VettingResolver
 from siteaudit.model.page import FetchedPage, RedirectHop
 from siteaudit.pipeline.urls import InvalidURLError, normalise, resolve
@@ -187,8 +193,8 @@ class HttpFetcher:
         """`_follow`, with a bug in it costing this URL only, not the scan."""
         try:
             return await self._follow(url, limit, accept_any_type, method)
-        except SlotWaitExpiredError:
-            raise  # not requested at all: the caller tries it again later
+        except (SlotWaitExpiredError, SendingStoppedError):
+            raise  # not requested at all: the caller tries it again later, or stops
         except Exception as exc:
             logger.exception("%s %s failed unexpectedly", method, url, extra={"url": url})
             return FetchedPage(
@@ -274,6 +280,8 @@ class HttpFetcher:
             )
             return Exchange(url).fail(ErrorCode.CIRCUIT_OPEN, message)
         async with self._slots.hold(host):
+            if sending_stopped():
+                raise SendingStoppedError(f"{method} {url} was not sent: the scan was stopped")
             exchange = await self._exchange(url, limit, accept_any_type, method)
         if exchange.error_code in BREAKER_ERRORS:
             self.breaker.record_failure(host)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
@@ -19,6 +20,33 @@ class SlotWaitExpiredError(Exception):
     """No slot for a host came free before the deadline its caller set (`Slots.hold`): the
     URL was not requested, and its caller should try it again later. The fetcher lets this
     through rather than reporting a failed fetch: waiting is not the page's fault."""
+
+
+class SendingStoppedError(Exception):
+    """The scan was stopped while this request waited for its host's turn: it was not sent
+    (`stop_sending_when`). Like `SlotWaitExpiredError`, the fetcher lets it through."""
+
+
+_STOPPED: ContextVar[Callable[[], bool] | None] = ContextVar("siteaudit_stopped", default=None)
+
+
+@contextmanager
+def stop_sending_when(stopped: Callable[[], bool]) -> Iterator[None]:
+    """Requests of the tasks created in this block are not sent once `stopped()` is true:
+    one that was waiting for its host's turn (a Crawl-delay paces them) raises
+    `SendingStoppedError` when the turn comes. Without it, the requests queued when the
+    user stopped a scan were still sent, one per turn."""
+    token = _STOPPED.set(stopped)
+    try:
+        yield
+    finally:
+        _STOPPED.reset(token)
+
+
+def sending_stopped() -> bool:
+    """True when the current context's stop condition (`stop_sending_when`) holds."""
+    stopped = _STOPPED.get()
+    return stopped is not None and stopped()
 
 
 class Slots(Protocol):

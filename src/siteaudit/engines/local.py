@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
+from siteaudit.crawl.slots import SendingStoppedError, stop_sending_when
 from siteaudit.engines.external_links import CheckProgress, ExternalStep
 from siteaudit.engines.preflight import HostRobots
 from siteaudit.engines.processing import (
@@ -301,10 +302,13 @@ class LocalEngine:
 
     async def _crawl(self, scan_id: int, spec: ScanSpec, state: _RunState) -> None:
         wake = asyncio.Event()
-        workers = [
-            asyncio.create_task(self._worker(spec, state, wake))
-            for _ in range(max(1, spec.concurrency))
-        ]
+        # Once the user stops the scan, a request still waiting for its host's turn is not
+        # sent: only those already on the wire get the grace period below.
+        with stop_sending_when(self._cancel.is_set):
+            workers = [
+                asyncio.create_task(self._worker(spec, state, wake))
+                for _ in range(max(1, spec.concurrency))
+            ]
         ticker = asyncio.create_task(self._tick(scan_id, state))
         done: asyncio.Future[list[None]] = asyncio.gather(*workers)
         cancel_wait: asyncio.Future[bool] = asyncio.ensure_future(self._cancel.wait())
@@ -356,13 +360,16 @@ class LocalEngine:
                 wake.set()
 
     async def _process(self, spec: ScanSpec, state: _RunState, entry: FrontierEntry) -> None:
-        robots = state.robots
-        if robots is not None:  # queued maybe before its host's robots.txt was read
-            await robots.learn(entry.url)
-            if not robots.allowed(entry.url):
-                state.frontier.block(entry.url)
-                return
-        fetched = await fetch(self._fetcher, entry.url)
+        try:
+            robots = state.robots
+            if robots is not None:  # queued maybe before its host's robots.txt was read
+                await robots.learn(entry.url)
+                if not robots.allowed(entry.url):
+                    state.frontier.block(entry.url)
+                    return
+            fetched = await fetch(self._fetcher, entry.url)
+        except SendingStoppedError:
+            return  # stopped before it was sent: a resumed scan fetches it
         state.fetched += 1
         done = await state.processor.process(fetched, entry.depth, entry.found_via)
         for url, depth, found_via in done.candidates:

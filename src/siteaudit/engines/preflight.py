@@ -227,7 +227,8 @@ class HostRobots:
         if origin in self._verdicts:
             return
         reading = self._reading.get(origin)
-        if reading is None or reading.cancelled():  # cancelled: a task's time limit hit
+        # Cancelled (a task's time limit hit) or stopped before it was sent: read it anew.
+        if reading is None or reading.cancelled() or (reading.done() and reading.exception()):
             reading = asyncio.ensure_future(fetch_robots(self._fetcher, origin))
             self._reading[origin] = reading
         robots = await asyncio.shield(reading)  # one waiter cancelled leaves the others

@@ -771,3 +771,30 @@ def test_a_database_blip_does_not_end_the_watch_for_a_cancel(
     assert ended is None and reads == []
     assert time.monotonic() - began < 5
     assert "scan 7: the cancel flag could not be read" in caplog.text
+
+
+def test_cancel_in_a_paced_crawl_sends_no_request_still_waiting_for_its_turn(
+    cluster: Cluster,
+) -> None:
+    hits: list[tuple[float, str]] = []
+    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(30))
+    routes = {"/": html(links, "Home")}
+    routes.update({f"/p{i}": logged(html("<h1>p</h1>", f"P{i}"), hits) for i in range(30)})
+    with Site(routes) as site:
+        settings = cluster.settings(batch_size=10)
+        # One request every 0.4 s, eight at a time: most of a batch waits for its turn.
+        update_ = {"delay_s": 0.4, "concurrency": 8, "check_external": False}
+        settings.crawl = settings.crawl.model_copy(update=update_)
+        cluster.start_worker(concurrency=2)
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        deadline = time.monotonic() + 60
+        while len(hits) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert service.cancel(settings, scan_id) is ScanStatus.CANCELLED
+        cancelled_at = time.monotonic()
+        outcome = follow(settings, scan_id, timeout_s=30)
+        time.sleep(4)
+    grace = 1.5  # a worker sees the flag within 0.5 s; a request under way may finish
+    assert [path for at, path in hits if at > cancelled_at + grace] == []
+    assert outcome.status is ScanStatus.CANCELLED
+    assert 3 <= len(hits) < 30

@@ -9,9 +9,9 @@ import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.support.sites import Site, html, logged, rate_limited
+from tests.support.sites import Route, Site, html, logged, rate_limited
 
-from siteaudit.engines.runner import make_spec, run_scan
+from siteaudit.engines.runner import make_spec, resume_scan, run_scan
 from siteaudit.model import ScanStatus
 from siteaudit.model.report import crawl_notices
 from siteaudit.settings import load_settings
@@ -126,3 +126,42 @@ def test_ctrl_c_while_paced_sitemaps_are_read_stops_at_once(tmp_path: Path) -> N
     assert [path for at, path in hits if at > stopped[0] + grace] == []
     assert outcome.status is ScanStatus.CANCELLED
     assert took < 4  # the twelve sitemaps alone take 5 s
+
+
+def test_ctrl_c_in_a_paced_crawl_sends_no_request_still_waiting_for_its_turn(
+    tmp_path: Path,
+) -> None:
+    """Requests on the wire get a grace period; those queued behind the site's pace are not
+    sent at all. The scan is cancelled, and resuming it fetches what was left."""
+    hits: list[tuple[float, str]] = []
+    stopped: list[float] = []
+
+    def page(i: int) -> Route:
+        inner = html(f"<h1>p{i}</h1>", f"P{i}")
+
+        def route(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+            hits.append((time.monotonic(), handler.path))
+            if len(hits) == 3 and not stopped:  # Ctrl-C, as a user's terminal sends it
+                stopped.append(time.monotonic())
+                os.kill(os.getpid(), signal.SIGINT)
+            return inner(handler)
+
+        return route
+
+    links = "".join(f'<a href="/p{i}">p{i}</a>' for i in range(20))
+    routes = {"/": html(links, "Home"), **{f"/p{i}": page(i) for i in range(20)}}
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
+    update = {"delay_s": 0.3, "check_external": False, "use_sitemaps": False}
+    settings.crawl = settings.crawl.model_copy(update=update)
+    with Site(routes) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+        time.sleep(1.0)
+        assert stopped and outcome.status is ScanStatus.CANCELLED
+        # One turn may come as the signal is handled; the next one is 0.3 s away.
+        assert [path for at, path in hits if at > stopped[0] + 0.25] == []
+        fetched = {path for _, path in hits}
+        resumed = resume_scan(settings, outcome.scan_id)
+    assert resumed.status is ScanStatus.COMPLETED
+    assert len(resumed.report.pages) == 21
+    again = [path for _, path in hits[len(fetched) :]]
+    assert sorted(again) == sorted({f"/p{i}" for i in range(20)} - fetched)

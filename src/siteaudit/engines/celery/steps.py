@@ -29,7 +29,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from siteaudit.checks.catalogue import Catalogue
 from siteaudit.crawl.fetcher import HttpFetcher
-from siteaudit.crawl.slots import SlotWaitExpiredError
+from siteaudit.crawl.slots import SendingStoppedError, SlotWaitExpiredError, stop_sending_when
 from siteaudit.engines.celery.app import is_redis
 from siteaudit.engines.celery.events import EventLog
 from siteaudit.engines.celery.heartbeat import heartbeat
@@ -444,9 +444,13 @@ class Steps:
                     found.fetched.append((item.id, await fetch(fetcher, item.url)))
                 except SlotWaitExpiredError:
                     found.waited.append(item)
+                except SendingStoppedError:
+                    return  # cancelled while it waited for its turn: not sent
 
         deadline = time.monotonic() + self.dist.soft_time_limit_s * SLOT_WAIT_SHARE
-        with slot_deadline(deadline):  # the tasks below take their context from here
+        # The tasks below take their context from here: a slot deadline, and no request
+        # sent once the scan is cancelled, even one that was waiting for its host's turn.
+        with slot_deadline(deadline), stop_sending_when(lambda: self._stopped(scan_id)):
             tasks = [asyncio.ensure_future(one(item)) for item in claimed]
         try:
             await asyncio.gather(*tasks)
@@ -523,6 +527,14 @@ class Steps:
                 )
 
         return heartbeat(self.dist.stall_s, alive, f"scan-{scan_id}-heartbeat")
+
+    def _stopped(self, scan_id: int) -> bool:
+        """`_cancelled`, False when the flag cannot be read (the database restarting): asked
+        by the fetcher before each request, where an error would fail the page."""
+        try:
+            return self._cancelled(scan_id)
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError):
+            return False
 
     def _cancelled(self, scan_id: int) -> bool:
         now = time.monotonic()
