@@ -1,11 +1,12 @@
 """A scan step's sign of life while it runs long without finishing any page.
 
 The reconciler sends a scan's step again once the scan made no progress for
-`distributed.stall_s` (its worker died). `analyze` can rightly run for many minutes with
-nothing to commit: checking thousands of links to other sites, or a site's resources paced
-by its Crawl-delay. While it runs, a thread of its worker process marks the scan as
-progressing every quarter of `stall_s`; the beats stop with the step, or with the process
-when it dies, and the reconciler then does its work.
+`distributed.stall_s` (its worker died). `discover` and `analyze` can rightly run for many
+minutes with nothing to commit: reading hundreds of sitemaps, checking thousands of links
+to other sites or a site's resources, all paced by its Crawl-delay. While one runs, a
+thread of its worker process marks the scan as progressing every quarter of `stall_s`; the
+beats stop with the step, or with the process when it dies, and the reconciler then does
+its work.
 """
 
 from __future__ import annotations

@@ -494,13 +494,7 @@ class Steps:
         cancelled = asyncio.Event()
 
         async def watch() -> None:
-            while True:
-                try:
-                    if self._cancelled(scan_id):
-                        break
-                except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as exc:
-                    # The database restarting: the step goes on, the flag is read again.
-                    logger.warning("scan %s: the cancel flag could not be read: %s", scan_id, exc)
+            while not self._stopped(scan_id):
                 await asyncio.sleep(CANCEL_CHECK_S)
             cancelled.set()
 
@@ -529,11 +523,14 @@ class Steps:
         return heartbeat(self.dist.stall_s, alive, f"scan-{scan_id}-heartbeat")
 
     def _stopped(self, scan_id: int) -> bool:
-        """`_cancelled`, False when the flag cannot be read (the database restarting): asked
-        by the fetcher before each request, where an error would fail the page."""
+        """`_cancelled` for a step that waits on the site: False when the flag cannot be
+        read (the database restarting; logged, read again `CANCEL_CHECK_S` later), since an
+        error would fail the page being fetched or the whole `discover` or `analyze`."""
         try:
             return self._cancelled(scan_id)
-        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError):
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as exc:
+            self._cancel_seen[scan_id] = (time.monotonic(), False)
+            logger.warning("scan %s: the cancel flag could not be read: %s", scan_id, exc)
             return False
 
     def _cancelled(self, scan_id: int) -> bool:
