@@ -174,18 +174,14 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " checks at most crawl.resources_max of them on the site (10,000 unless raised)"
             " and as many on other hosts."
         )
-    late = counters.get("external/skipped/time-limit", 0) + counters.get(
-        "resources/skipped/time-limit", 0
-    )
+    late = _not_checked(counters, "time-limit")
     if late:
         notices.append(
             f"{late:,} links to other sites and resource URLs were not checked: the analysis"
             " ran out of time first (half of distributed.analysis_time_limit_s; a site's"
             " Crawl-delay paces these checks too)."
         )
-    stopped = counters.get("external/skipped/cancelled", 0) + counters.get(
-        "resources/skipped/cancelled", 0
-    )
+    stopped = _not_checked(counters, "cancelled")
     if stopped:
         notices.append(
             f"{stopped:,} links to other sites and resource URLs were not checked: the scan"
@@ -193,6 +189,11 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
         )
     notices.extend(_crashed_checks(counters))
     return tuple(notices)
+
+
+def _not_checked(counters: dict[str, int], why: str) -> int:
+    """Links to other sites and resource URLs the checks after the crawl skipped for `why`."""
+    return sum(counters.get(f"{kind}/skipped/{why}", 0) for kind in ("external", "resources"))
 
 
 def _crashed_checks(counters: dict[str, int]) -> list[str]:

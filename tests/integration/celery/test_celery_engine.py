@@ -79,6 +79,23 @@ def follow(settings: Settings, scan_id: int, timeout_s: float = 120) -> Seen:
         coordinator.engine.dispose()
 
 
+def cancelled_after(
+    settings: Settings, url: str, hits: list[tuple[float, str]], count: int
+) -> tuple[Seen, list[str]]:
+    """Scan `url`, cancel it once the site logged `count` `hits`, and follow it to its end;
+    then the paths the site was asked for past the grace a cancel allows (a worker sees the
+    flag within 0.5 s; a request under way may finish)."""
+    scan_id, _ = service.submit(settings, make_spec(settings, url, (), ()))
+    deadline = time.monotonic() + 60
+    while len(hits) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert service.cancel(settings, scan_id) is ScanStatus.CANCELLED
+    cancelled_at = time.monotonic()
+    outcome = follow(settings, scan_id, timeout_s=30)
+    time.sleep(4)  # anything still queued would reach the site meanwhile
+    return outcome, [path for at, path in hits if at > cancelled_at + 1.5]
+
+
 def test_a_distributed_scan_matches_the_local_engine(cluster: Cluster) -> None:
     settings = cluster.settings()
     cluster.start_worker(["scan.scraping", "scan.extraction"])
@@ -161,18 +178,7 @@ def test_cancel_stops_every_request_and_keeps_the_pages(cluster: Cluster) -> Non
     cluster.start_worker(concurrency=2)
     settings.crawl = settings.crawl.model_copy(update={"concurrency": 2})
     with Site(routes) as site:
-        spec = make_spec(settings, site.url, (), ())
-        scan_id, _ = service.submit(settings, spec)
-        deadline = time.monotonic() + 60
-        while len(hits) < 40 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert service.cancel(settings, scan_id) is ScanStatus.CANCELLED
-        cancelled_at = time.monotonic()
-        outcome = follow(settings, scan_id, timeout_s=30)
-        time.sleep(3)
-
-    grace = 1.5  # a worker sees the flag within 0.5 s; a request under way may finish
-    late = [path for at, path in hits if at > cancelled_at + grace]
+        outcome, late = cancelled_after(settings, site.url, hits, 40)
     assert late == []
     assert outcome.status is ScanStatus.CANCELLED
     assert 10 <= len(outcome.pages) < 400
@@ -694,16 +700,8 @@ def test_cancel_during_the_resource_checks_stops_their_requests(cluster: Cluster
         update_ = {"check_external": False, "delay_s": 0.5, "use_sitemaps": False}
         settings.crawl = settings.crawl.model_copy(update=update_)
         cluster.start_worker(concurrency=2)
-        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
-        deadline = time.monotonic() + 60
-        while len(hits) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert service.cancel(settings, scan_id) is ScanStatus.CANCELLED
-        cancelled_at = time.monotonic()
-        outcome = follow(settings, scan_id, timeout_s=30)
-        time.sleep(4)
-    grace = 1.5  # a worker sees the flag within 0.5 s; a request under way may finish
-    assert [path for at, path in hits if at > cancelled_at + grace] == []
+        outcome, late = cancelled_after(settings, site.url, hits, 2)
+    assert late == []
     assert 2 <= len(hits) < len(images)
     assert outcome.status is ScanStatus.CANCELLED
     assert outcome.pages == {site.url: None}
@@ -725,16 +723,8 @@ def test_cancel_while_paced_sitemaps_are_read_stops_their_requests(cluster: Clus
         # One request every 0.5 s: the twelve sitemaps would take 6 s.
         settings.crawl = settings.crawl.model_copy(update={"delay_s": 0.5})
         cluster.start_worker(concurrency=2)
-        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
-        deadline = time.monotonic() + 60
-        while len(hits) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert service.cancel(settings, scan_id) is ScanStatus.CANCELLED
-        cancelled_at = time.monotonic()
-        outcome = follow(settings, scan_id, timeout_s=30)
-        time.sleep(4)
-    grace = 1.5  # a worker sees the flag within 0.5 s; a request under way may finish
-    assert [path for at, path in hits if at > cancelled_at + grace] == []
+        outcome, late = cancelled_after(settings, site.url, hits, 2)
+    assert late == []
     assert 2 <= len(hits) < len(sitemaps)
     assert outcome.status is ScanStatus.CANCELLED
     assert outcome.pages == {}
@@ -786,15 +776,7 @@ def test_cancel_in_a_paced_crawl_sends_no_request_still_waiting_for_its_turn(
         update_ = {"delay_s": 0.4, "concurrency": 8, "check_external": False}
         settings.crawl = settings.crawl.model_copy(update=update_)
         cluster.start_worker(concurrency=2)
-        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
-        deadline = time.monotonic() + 60
-        while len(hits) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert service.cancel(settings, scan_id) is ScanStatus.CANCELLED
-        cancelled_at = time.monotonic()
-        outcome = follow(settings, scan_id, timeout_s=30)
-        time.sleep(4)
-    grace = 1.5  # a worker sees the flag within 0.5 s; a request under way may finish
-    assert [path for at, path in hits if at > cancelled_at + grace] == []
+        outcome, late = cancelled_after(settings, site.url, hits, 3)
+    assert late == []
     assert outcome.status is ScanStatus.CANCELLED
     assert 3 <= len(hits) < 30
