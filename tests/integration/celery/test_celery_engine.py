@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from tests.support.celery_cluster import REDIS_DB, REDIS_URL, Cluster, queue_depths
 from tests.support.sites import Route, Site, html, logged, rate_limited
 
+from siteaudit.cli.display import format_progress
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines.celery import service
 from siteaudit.engines.celery import steps as steps_module
@@ -31,6 +32,7 @@ from siteaudit.engines.celery.politeness import PREFIX
 from siteaudit.engines.celery.steps import Steps
 from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
 from siteaudit.model import ScanStatus
+from siteaudit.model.events import Progress
 from siteaudit.model.report import crawl_notices
 from siteaudit.settings import Settings, load_settings
 from siteaudit.storage.coordination import DistributedDatabaseError
@@ -664,8 +666,11 @@ def test_steps_longer_than_the_stall_time_are_not_started_twice(cluster: Cluster
         cluster.start_beat()
         scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
         coordinator = service.open_coordinator(settings)
+        seen: list[Progress] = []
         try:
-            outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+            outcome = service.follow(
+                settings, scan_id, seen.append, timeout_s=120, coordinator=coordinator
+            )
             status, counters = outcome.report.scan.status, outcome.report.scan.counters
         finally:
             coordinator.engine.dispose()
@@ -686,6 +691,10 @@ def test_steps_longer_than_the_stall_time_are_not_started_twice(cluster: Cluster
     checking = [data for kind, data in events if kind == "checking"]
     assert checking and all(data["total"] == len(images) for data in checking)
     assert 0 < checking[-1]["checked"] <= len(images)
+    # --wait shows them: the progress line counts the checks as the local engine's does.
+    shown = [p for p in seen if p.status is ScanStatus.ANALYZING and p.to_check]
+    assert shown and {p.to_check for p in shown} == {len(images)}
+    assert "links and resources checked" in format_progress(shown[-1])
 
 
 def test_cancel_during_the_resource_checks_stops_their_requests(cluster: Cluster) -> None:

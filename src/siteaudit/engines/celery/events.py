@@ -14,10 +14,20 @@ from typing import Any
 
 import redis
 
+from siteaudit.engines.celery.app import is_redis
+from siteaudit.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 STREAM_MAXLEN = 10_000
 STREAM_TTL_S = 24 * 3600
+
+
+def events_url(settings: Settings) -> str | None:
+    """Where progress events go: `redis_url`, else a Redis broker, else nowhere."""
+    if settings.redis_url:
+        return settings.redis_url
+    return settings.broker_url if is_redis(settings.broker_url) else None
 
 
 def stream_key(scan_id: int) -> str:
@@ -61,3 +71,20 @@ class EventLog:
             stream_key(scan_id)
         )
         return [(fields[b"kind"].decode(), json.loads(fields[b"data"])) for _id, fields in entries]
+
+    def latest(self, scan_id: int, kind: str, within: int = 50) -> dict[str, Any] | None:
+        """The data of the scan's newest event of `kind` among its last `within` events;
+        None when there is none, or no Redis (a display then shows less, never fails)."""
+        if self._client is None:
+            return None
+        try:
+            entries: list[tuple[bytes, dict[bytes, bytes]]] = self._client.xrevrange(  # type: ignore[assignment]
+                stream_key(scan_id), count=within
+            )
+        except redis.RedisError:
+            return None
+        for _id, fields in entries:
+            if fields[b"kind"].decode() == kind:
+                data: dict[str, Any] = json.loads(fields[b"data"])
+                return data
+        return None

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from celery import Celery
 
 from siteaudit.engines.celery.app import TASKS, make_app
+from siteaudit.engines.celery.events import EventLog, events_url
 from siteaudit.engines.celery.schedule import check_cron
 from siteaudit.engines.runner import ScanOutcome, build_catalogue
 from siteaudit.model import ScanSpec, ScanStatus
@@ -107,11 +109,20 @@ def _follow(
     timeout_s: float | None,
 ) -> ScanOutcome:
     started = time.monotonic()
+    events = EventLog(events_url(settings)) if on_progress is not None else None
     while True:
         relay_now(app, coordinator)
         state = coordinator.progress(scan_id)
         if on_progress is not None:
-            on_progress(_snapshot(scan_id, state.status, state.by_state, started))
+            progress = _snapshot(scan_id, state.status, state.by_state, started)
+            if events is not None and state.status is ScanStatus.ANALYZING:
+                # How far `analyze` is with links and resources: in its events only.
+                checking = events.latest(scan_id, "checking")
+                if checking is not None and checking["total"]:
+                    checked, total = checking["checked"], checking["total"]
+                    percent = round(90.0 + 5.0 * checked / total, 1)
+                    progress = replace(progress, checked=checked, to_check=total, percent=percent)
+            on_progress(progress)
         if state.status.is_terminal and state.by_state.get(FETCHED, 0) == 0:
             break
         if timeout_s is not None and time.monotonic() - started > timeout_s:

@@ -30,8 +30,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from siteaudit.checks.catalogue import Catalogue
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.slots import SendingStoppedError, SlotWaitExpiredError, stop_sending_when
-from siteaudit.engines.celery.app import is_redis
-from siteaudit.engines.celery.events import EventLog
+from siteaudit.engines.celery.events import EventLog, events_url
 from siteaudit.engines.celery.heartbeat import heartbeat
 from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots, slot_deadline
 from siteaudit.engines.celery.schedule import newest_slot
@@ -85,13 +84,6 @@ ANALYZERS_KEPT = 8
 T = TypeVar("T")
 
 Publish = Callable[[Message], None]
-
-
-def events_url(settings: Settings) -> str | None:
-    """Where progress events go: `redis_url`, else a Redis broker, else nowhere."""
-    if settings.redis_url:
-        return settings.redis_url
-    return settings.broker_url if is_redis(settings.broker_url) else None
 
 
 class Steps:
