@@ -81,6 +81,9 @@ def follow(settings: Settings, scan_id: int, timeout_s: float = 120) -> Seen:
         coordinator.engine.dispose()
 
 
+ONE_BROKER = pytest.mark.parametrize("cluster", ["redis"], indirect=True)
+
+
 def cancelled_after(
     settings: Settings, url: str, hits: list[tuple[float, str]], count: int
 ) -> tuple[Seen, list[str]]:
@@ -697,6 +700,8 @@ def test_steps_longer_than_the_stall_time_are_not_started_twice(cluster: Cluster
     assert "links and resources checked" in format_progress(shown[-1])
 
 
+# The cancel flag lives in the database: one broker is enough.
+@ONE_BROKER
 def test_cancel_during_the_resource_checks_stops_their_requests(cluster: Cluster) -> None:
     hits: list[tuple[float, str]] = []
     image = logged(lambda _handler: (200, {"Content-Type": "image/png"}, b"png"), hits)
@@ -716,6 +721,8 @@ def test_cancel_during_the_resource_checks_stops_their_requests(cluster: Cluster
     assert outcome.pages == {site.url: None}
 
 
+# The cancel flag lives in the database: one broker is enough.
+@ONE_BROKER
 def test_cancel_while_paced_sitemaps_are_read_stops_their_requests(cluster: Cluster) -> None:
     hits: list[tuple[float, str]] = []
     namespace = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -739,6 +746,8 @@ def test_cancel_while_paced_sitemaps_are_read_stops_their_requests(cluster: Clus
     assert outcome.pages == {}
 
 
+# The cancel flag lives in the database: one broker is enough.
+@ONE_BROKER
 def test_a_database_blip_does_not_end_the_watch_for_a_cancel(
     cluster: Cluster, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -772,6 +781,8 @@ def test_a_database_blip_does_not_end_the_watch_for_a_cancel(
     assert "scan 7: the cancel flag could not be read" in caplog.text
 
 
+# The cancel flag lives in the database: one broker is enough.
+@ONE_BROKER
 def test_cancel_in_a_paced_crawl_sends_no_request_still_waiting_for_its_turn(
     cluster: Cluster,
 ) -> None:
