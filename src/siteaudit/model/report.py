@@ -177,23 +177,31 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     late = _not_checked(counters, "time-limit")
     if late:
         notices.append(
-            f"{late:,} links to other sites and resource URLs were not checked: the analysis"
-            " ran out of time first (half of distributed.analysis_time_limit_s; a site's"
-            " Crawl-delay paces these checks too)."
+            f"{late}: the analysis ran out of time first (half of"
+            " distributed.analysis_time_limit_s; a site's Crawl-delay paces these checks too)."
         )
     stopped = _not_checked(counters, "cancelled")
     if stopped:
-        notices.append(
-            f"{stopped:,} links to other sites and resource URLs were not checked: the scan"
-            " was stopped first."
-        )
+        notices.append(f"{stopped}: the scan was stopped first.")
     notices.extend(_crashed_checks(counters))
     return tuple(notices)
 
 
-def _not_checked(counters: dict[str, int], why: str) -> int:
-    """Links to other sites and resource URLs the checks after the crawl skipped for `why`."""
-    return sum(counters.get(f"{kind}/skipped/{why}", 0) for kind in ("external", "resources"))
+def _not_checked(counters: dict[str, int], why: str) -> str:
+    """What the checks after the crawl skipped for `why`, in words ("3 links to other sites
+    and 12 image, script and stylesheet URLs were not checked"); "" when nothing."""
+    links = counters.get(f"external/skipped/{why}", 0)
+    resources = counters.get(f"resources/skipped/{why}", 0)
+    parts = []
+    if links:
+        parts.append(f"{links:,} link{'s' if links != 1 else ''} to other sites")
+    if resources:
+        plural = "s" if resources != 1 else ""
+        parts.append(f"{resources:,} image, script and stylesheet URL{plural}")
+    if not parts:
+        return ""
+    verb = "was" if links + resources == 1 else "were"
+    return f"{' and '.join(parts)} {verb} not checked"
 
 
 def _crashed_checks(counters: dict[str, int]) -> list[str]:

@@ -481,9 +481,9 @@ def test_a_distributed_scan_checks_the_pages_resources_like_the_local_engine(
         "resources/skipped/time-limit": 2,
     }
     assert (
-        "2 links to other sites and resource URLs were not checked: the analysis ran out of"
-        " time first (half of distributed.analysis_time_limit_s; a site's Crawl-delay paces"
-        " these checks too)."
+        "2 image, script and stylesheet URLs were not checked: the analysis ran out of time"
+        " first (half of distributed.analysis_time_limit_s; a site's Crawl-delay paces these"
+        " checks too)."
     ) in crawl_notices(late)
     assert broken == [
         (site.url, site.url + "gone.png"),

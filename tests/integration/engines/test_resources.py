@@ -265,6 +265,6 @@ def test_ctrl_c_during_the_checks_stops_their_requests_and_keeps_the_audit(
     assert outcome.report.scan.status is ScanStatus.COMPLETED
     assert [p.url for p in outcome.report.pages] == [site.url]
     assert (
-        f"{len(images) - checked} links to other sites and resource URLs were not checked:"
-        " the scan was stopped first."
+        f"{len(images) - checked} image, script and stylesheet URLs were not checked: the"
+        " scan was stopped first."
     ) in crawl_notices(outcome.report.scan)

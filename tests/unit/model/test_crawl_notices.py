@@ -90,3 +90,17 @@ def test_a_start_url_that_moved_within_the_site_is_said_first() -> None:
     )
     assert len(notices) == 2
     assert len(crawl_notices(replace(moved, settings={"requested_url": None}))) == 1
+
+
+def test_checks_left_undone_after_the_crawl_are_named_by_kind_and_why() -> None:
+    stopped = crawl_notices(
+        scan({"external/skipped/cancelled": 3, "resources/skipped/cancelled": 1_200})
+    )
+    assert stopped == (
+        "3 links to other sites and 1,200 image, script and stylesheet URLs were not"
+        " checked: the scan was stopped first.",
+    )
+    (late,) = crawl_notices(scan({"external/skipped/time-limit": 1}))
+    assert late.startswith(
+        "1 link to other sites was not checked: the analysis ran out of time first"
+    )
