@@ -7,7 +7,6 @@ go on sending its queued requests one by one after Ctrl-C or `siteaudit cancel`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -26,10 +25,8 @@ async def unless_stopped(step: Awaitable[T], stop: asyncio.Event) -> T | None:
         stopped.cancel()
         if not task.done():
             task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await stopped
-    if task.cancelled():
+        await asyncio.gather(task, stopped, return_exceptions=True)  # both ended, quietly
+    # A cancelled gather() ends with CancelledError as its exception, not as cancelled.
+    if task.cancelled() or isinstance(task.exception(), asyncio.CancelledError):
         return None
-    with contextlib.suppress(asyncio.CancelledError):
-        return await task  # done, or cancelled just now: it ends at its next await
-    return None
+    return task.result()
