@@ -254,7 +254,7 @@ class Page:
     title_count: int = 0
     meta: dict[str, str] = field(default_factory=dict)
     meta_robots: tuple[str, ...] = ()
-    canonicals: tuple[str, ...] = ()
+    canonicals: tuple[str, ...] = ()  # the HTML's <link rel=canonical>, then the Link header's
     lang: str | None = None
     charset: str | None = None
     headings: tuple[Heading, ...] = ()

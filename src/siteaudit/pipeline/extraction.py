@@ -18,19 +18,18 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from siteaudit.model import FetchedPage, Heading, Hreflang, Image, Link, Page
-from siteaudit.model.page import CONTENT
+from siteaudit.model.page import CONTENT, header_value
 from siteaudit.pipeline import extraction_accessibility as a11y
 from siteaudit.pipeline import extraction_resources as res
 from siteaudit.pipeline.extraction_dom import Document
 from siteaudit.pipeline.extraction_structured import structured_data
 from siteaudit.pipeline.extraction_text import text_stats
-from siteaudit.pipeline.urls import InvalidURLError, normalise
+from siteaudit.pipeline.urls import InvalidURLError, join, normalise, query_start
 
 MAX_LINK_TEXT = 200
 MAX_HEADING_TEXT = 500
@@ -44,6 +43,12 @@ NOT_CRAWLABLE = ("#", "javascript:", "mailto:", "tel:", "data:")  # as pipeline.
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.IGNORECASE)
+# A canonical in the HTTP Link header (RFC 8288: `<URL>; rel="canonical"`, rel a list of
+# relation types), which search engines read as they read the HTML's.
+_LINK_CANONICAL = re.compile(
+    r'<([^>]*)>[^,]*?;\s*rel\s*=\s*(?:"[^"]*?(?<![\w-])canonical(?![\w-])[^"]*"|canonical(?![\w-]))',
+    re.IGNORECASE,
+)
 
 
 def extract(
@@ -96,7 +101,7 @@ def extract(
         title_count=len(titles),
         meta=meta,
         meta_robots=robots,
-        canonicals=_hrefs(doc, "link[rel~=canonical i][href]", base),
+        canonicals=_hrefs(doc, "link[rel~=canonical i][href]", base) + _header_canonicals(fetched),
         lang=lang.strip() if lang is not None else None,
         charset=charset,
         headings=_headings(doc),
@@ -191,7 +196,7 @@ def resolve(base: str, href: str) -> str | None:
         if href.startswith(("http://", "https://")):
             return _normalised(href)
         if href.startswith("?"):  # the one kind of reference that reads the base's file name
-            return _normalised(urljoin(base, href))
+            return _normalised(join(base, href))
         return _joined(directory(base), href)
     except ValueError:
         return None
@@ -203,11 +208,7 @@ def directory(url: str) -> str:
     RFC 3986 §5.2.3 merges a relative path with the base path minus its last segment, and
     the base's query and fragment play no part, so pages of one folder share the results.
     """
-    end = len(url)
-    for mark in ("?", "#"):
-        found = url.find(mark, 0, end)
-        if found >= 0:
-            end = found
+    end = query_start(url)
     slash = url.rfind("/", 0, end)
     authority = url.find("//")
     if slash <= authority + 1:  # no path at all: "http://host"
@@ -217,7 +218,7 @@ def directory(url: str) -> str:
 
 @lru_cache(maxsize=65_536)  # template links repeat on every page of a folder
 def _joined(folder: str, href: str) -> str | None:
-    return _normalised(urljoin(folder, href))
+    return _normalised(join(folder, href))
 
 
 @lru_cache(maxsize=65_536)
@@ -398,6 +399,15 @@ def _meta(doc: Document) -> tuple[dict[str, str], tuple[str, ...], str | None]:
             found = _CHARSET_PARAM.search(content)
             charset = found.group(1).lower() if found else None
     return meta, tuple(robots), charset
+
+
+def _header_canonicals(fetched: FetchedPage) -> tuple[str, ...]:
+    """The canonical URLs of the response's Link header, resolved against the page's URL."""
+    header = header_value(fetched.headers, "link")
+    if header is None or "canonical" not in header.lower():
+        return ()
+    raws = _LINK_CANONICAL.findall(header)
+    return tuple(url for raw in raws if (url := resolve(fetched.final_url, raw.strip())))
 
 
 def _hrefs(doc: Document, selector: str, base: str) -> tuple[str, ...]:

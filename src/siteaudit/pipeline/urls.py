@@ -1,9 +1,12 @@
 """URL normalisation and scope: which URLs are the same page, and which belong to the scan.
 
-Normalisation follows RFC 3986 §6.2.2 (case, percent-encoding, dot segments) plus the
-scheme-based rules of §6.2.3 (default ports, empty path), and drops the fragment. It does
-not sort query parameters: servers may treat their order as meaningful, and an audit must
-request the URL the site actually links to.
+Normalisation follows RFC 3986 §6.2.2 (case; percent-encoding: escapes of unreserved
+characters decoded, the others' hex digits upper case; dot segments, escaped ones included)
+plus the scheme-based rules of §6.2.3 (default ports, empty path), and drops the fragment.
+It does not sort query parameters: servers may treat their order as meaningful, and an audit
+must request the URL the site actually links to. Links are resolved as browsers resolve them
+(the WHATWG URL standard where it differs from RFC 3986: a backslash before the query is a
+slash), so the crawl requests what a visitor's browser would.
 
 A scan may add parameter rules (`Scope.strip_params`): query parameters that never change a
 page (campaign tags, click ids, session ids) are removed from the scanned site's URLs, so
@@ -31,6 +34,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # (IDNA, UTF-8 quoting): safe_url_string changes nothing made of these that `normalise`
 # keeps (it may quote user info, which `normalise` drops).
 _NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&()*+,;=]*")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 # What a user types for a site without its scheme: "example.com", "localhost:8000/docs".
 _BARE_HOST = re.compile(r"[\w-]+(\.[\w-]+)*(:\d+)?([/?#].*)?")
 # A host name after IDNA: dot-separated labels of letters, digits, "-" (not at either end)
@@ -62,8 +67,16 @@ def normalise(url: str) -> str:
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
-    path = remove_dot_segments(parts.path) or "/"
-    return urlunsplit((scheme, netloc, path, parts.query, ""))
+    path, query = parts.path, parts.query
+    if "%" in url:
+        path, query = _ESCAPE.sub(_tidy_escape, path), _ESCAPE.sub(_tidy_escape, query)
+    path = remove_dot_segments(path) or "/"
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _tidy_escape(match: re.Match[str]) -> str:
+    char = chr(int(match[1], 16))
+    return char if char in _UNRESERVED else match[0].upper()
 
 
 def start_url(text: str) -> str:
@@ -102,9 +115,29 @@ def resolve(base: str, href: str) -> str | None:
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
         return None
     try:
-        return normalise(urljoin(base, href))
+        return normalise(join(base, href))
     except (InvalidURLError, ValueError):
         return None
+
+
+def join(base: str, href: str) -> str:
+    """`urljoin`, but with a backslash before the query read as a slash, as browsers read
+    one in an http(s) URL ("\\docs\\a.html" is "/docs/a.html", not "%5Cdocs%5Ca.html"
+    under the base's folder). Raises ValueError as urljoin does."""
+    if "\\" in href:
+        end = query_start(href)
+        href = href[:end].replace("\\", "/") + href[end:]
+    return urljoin(base, href)
+
+
+def query_start(ref: str) -> int:
+    """Where the query or the fragment of a URL or reference starts; its length if neither."""
+    end = len(ref)
+    for mark in ("?", "#"):
+        found = ref.find(mark, 0, end)
+        if found >= 0:
+            end = found
+    return end
 
 
 def remove_dot_segments(path: str) -> str:

@@ -256,6 +256,10 @@ HREFS = [
     "a b.html",
     "ftp://example.com/file",
     "http://[bad",
+    "\\root\\x.html",
+    "sub\\x.html?q=\\",
+    "\\\\other.example\\y",
+    "%7Esub/%2e%2e/z.html",
 ]
 
 

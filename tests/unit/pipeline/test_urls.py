@@ -72,6 +72,47 @@ def test_relative_links_resolve_against_the_base() -> None:
     assert resolve("http://e.com/a/b.html", "../c.html#x") == "http://e.com/c.html"
 
 
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        # Browsers read a backslash before the query as a slash in http(s) URLs (WHATWG
+        # URL): a link written on Windows still reaches the page.
+        ("\\docs\\guide.html", "http://e.com/docs/guide.html"),
+        ("sub\\page.html", "http://e.com/a/sub/page.html"),
+        ("..\\up.html", "http://e.com/up.html"),
+        ("\\\\other.example\\x", "http://other.example/x"),
+        ("http://e.com\\evil.example/", "http://e.com/evil.example/"),
+        # ...but not in the query, where it is data.
+        ("/q?path=a\\b", "http://e.com/q?path=a%5Cb"),
+        ("\\s?x=\\#\\f", "http://e.com/s?x=%5C"),
+    ],
+)
+def test_backslashes_before_the_query_resolve_as_slashes(href: str, expected: str) -> None:
+    assert resolve("http://e.com/a/b.html", href) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # RFC 3986 §6.2.2: escapes of unreserved characters are the characters, and hex
+        # digits are upper case; so one page is crawled once whichever way it is written.
+        ("http://e.com/%7euser/", "http://e.com/~user/"),
+        ("http://e.com/%7Euser/", "http://e.com/~user/"),
+        ("http://e.com/%41%2d%5f%2E", "http://e.com/A-_."),
+        ("http://e.com/a%2fb%3f", "http://e.com/a%2Fb%3F"),
+        ("http://e.com/%e2%82%ac", "http://e.com/%E2%82%AC"),
+        ("http://e.com/?q=%61%26%2b%20", "http://e.com/?q=a%26%2B%20"),
+        # Escaped dots are dot segments (RFC 3986 §6.2.2.3 after decoding; browsers agree).
+        ("http://e.com/a/b/%2e%2E/c", "http://e.com/a/c"),
+        ("http://e.com/a/%2e/c", "http://e.com/a/c"),
+        # What is not an escape is left alone, as browsers send it.
+        ("http://e.com/100%/x%zz", "http://e.com/100%/x%zz"),
+    ],
+)
+def test_percent_escapes_normalise_to_one_form(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
 def test_scope_keeps_the_start_host_and_applies_include_and_exclude() -> None:
     scope = Scope.from_spec("http://e.com/", include=(r"/docs/",), exclude=(r"\.pdf$",))
     assert scope.allows("http://e.com/docs/a.html")

@@ -11,7 +11,9 @@ from siteaudit.model import Category, Page, Severity
     title="Page declares a canonical URL",
     failure_title="Page has no canonical URL",
     docs=Docs(
-        what='Looks for <link rel="canonical" href="..."> with a usable URL.',
+        what='Looks for <link rel="canonical" href="..."> with a usable URL, or a canonical '
+        'URL in the HTTP Link header (`Link: <URL>; rel="canonical"`, the way to give one '
+        "for a PDF).",
         why="The same content is often reachable under several URLs (tracking parameters, "
         "trailing slashes, http and https). A canonical link tells search engines which one "
         "to index and where to consolidate the ranking signals; without it they guess.",
@@ -25,5 +27,8 @@ from siteaudit.model import Category, Page, Severity
 def canonical(page: Page, ctx: CheckContext) -> Result:
     """Fails when the page has no canonical link with a crawlable URL."""
     if not page.canonicals:
-        return failed('The page has no <link rel="canonical"> element with a usable URL.')
+        return failed(
+            'The page has no <link rel="canonical"> element with a usable URL, and no'
+            " canonical in its Link header."
+        )
     return passed()

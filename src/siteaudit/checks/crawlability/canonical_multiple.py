@@ -1,12 +1,7 @@
 """`canonical-multiple`: the page names one canonical URL."""
 
-import re
-from urllib.parse import urljoin
-
 from siteaudit.checks.base import CheckContext, Docs, Result, check, failed, passed
 from siteaudit.model import Category, Page, Severity
-
-LINK_CANONICAL = re.compile(r"<([^>]*)>[^,]*;\s*rel\s*=\s*\"?canonical\"?", re.IGNORECASE)
 
 
 @check(
@@ -31,11 +26,7 @@ LINK_CANONICAL = re.compile(r"<([^>]*)>[^,]*;\s*rel\s*=\s*\"?canonical\"?", re.I
 )
 def canonical_multiple(page: Page, ctx: CheckContext) -> Result:
     """Fails when the HTML and Link header name more than one distinct canonical URL."""
-    urls = dict.fromkeys(page.canonicals)
-    header = page.header("link") or ""
-    for raw in LINK_CANONICAL.findall(header):
-        urls.setdefault(_light_normalise(urljoin(page.final_url, raw.strip())), None)
-    distinct = dict.fromkeys(_light_normalise(url) for url in urls)
+    distinct = dict.fromkeys(page.canonicals)  # normalised by extraction, both sources
     if len(distinct) > 1:
         return failed(
             f"The page declares {len(distinct)} different canonical URLs.",
@@ -43,10 +34,3 @@ def canonical_multiple(page: Page, ctx: CheckContext) -> Result:
             locator=next(iter(distinct)),
         )
     return passed()
-
-
-def _light_normalise(url: str) -> str:
-    """Scheme and host lower-cased, as the extractor normalises page canonicals."""
-    scheme, sep, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    return f"{scheme.lower()}{sep}{host.lower()}{slash or '/'}{path}"
