@@ -35,6 +35,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # keeps (it may quote user info, which `normalise` drops).
 _NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&()*+,;=]*")
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# A byte that is not UTF-8, as a header's value carries it (aiohttp decodes headers with
+# "surrogateescape"): Firefox and curl request such a Location's bytes percent-encoded as
+# they came, which reaches the file a server with Latin-1 names meant.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 # What a user types for a site without its scheme: "example.com", "localhost:8000/docs".
 _BARE_HOST = re.compile(r"[\w-]+(\.[\w-]+)*(:\d+)?([/?#].*)?")
@@ -53,7 +57,9 @@ def normalise(url: str) -> str:
     try:
         # safe_url_string (quoting, IDNA) is the costly step; a URL made only of characters
         # that never need quoting comes out of it unchanged, so it is skipped for those.
-        parts = urlsplit(url if _NEEDS_NO_QUOTING.fullmatch(url) else safe_url_string(url))
+        if not _NEEDS_NO_QUOTING.fullmatch(url):
+            url = safe_url_string(_ESCAPED_BYTE.sub(_percent_byte, url))
+        parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
         raise InvalidURLError(f"malformed URL {url!r}: {exc}") from exc
@@ -72,6 +78,10 @@ def normalise(url: str) -> str:
         path, query = _ESCAPE.sub(_tidy_escape, path), _ESCAPE.sub(_tidy_escape, query)
     path = remove_dot_segments(path) or "/"
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _percent_byte(match: re.Match[str]) -> str:
+    return f"%{ord(match[0]) - 0xDC00:02X}"
 
 
 def _tidy_escape(match: re.Match[str]) -> str:

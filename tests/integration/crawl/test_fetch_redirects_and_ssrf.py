@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 
 import pytest
 from aiohttp import web
-from tests.integration.crawl.hostile import loopback_only, web_server
+from tests.integration.crawl.hostile import loopback_only, raw_server, read_request, web_server
 
 from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.errors import ErrorCode
@@ -91,6 +92,32 @@ async def test_a_redirect_to_nowhere_usable_is_invalid(location: str) -> None:
         page = await fetcher.fetch(base + "/a")
     assert page.error_code == ErrorCode.REDIRECT_INVALID
     assert page.status == 302
+
+
+async def test_a_location_in_raw_bytes_is_followed_as_browsers_follow_it() -> None:
+    # Servers with Latin-1 file names send the bytes as they are ("caf\xe9"), others UTF-8:
+    # Firefox and curl request such bytes percent-encoded as they came, which reaches the
+    # file the server meant; UTF-8 is read as UTF-8.
+    requested: list[bytes] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            target = (await read_request(reader)).split(b" ", 2)[1]
+            requested.append(target)
+            if target == b"/start":
+                head = b"HTTP/1.1 301 Moved\r\nLocation: /caf\xc3\xa9/\xe9t\xe9\r\n"
+                writer.write(head + b"Content-Length: 0\r\n\r\n")
+            else:
+                body = b"<html><title>ok</title></html>"
+                head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 30\r\n"
+                writer.write(head + b"\r\n" + body)
+            await writer.drain()
+
+    async with raw_server(handler) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(base + "/start")
+    assert (page.status, page.error_code) == (200, None)
+    assert page.final_url == base + "/caf%C3%A9/%E9t%E9"
+    assert requested == [b"/start", b"/caf%C3%A9/%E9t%E9"]
 
 
 @pytest.mark.parametrize(

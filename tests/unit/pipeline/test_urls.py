@@ -113,6 +113,14 @@ def test_percent_escapes_normalise_to_one_form(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
 
 
+def test_bytes_that_are_not_utf8_are_percent_encoded_as_they_came() -> None:
+    # aiohttp hands a header's bytes that are not UTF-8 over as lone surrogates
+    # (surrogateescape): a Latin-1 Location "/caf\xe9" is requested as Firefox and curl do,
+    # /caf%E9.
+    header = b"/caf\xe9/\xc3\xa9".decode("utf-8", "surrogateescape")
+    assert resolve("http://e.com/a", header) == "http://e.com/caf%E9/%C3%A9"
+
+
 def test_scope_keeps_the_start_host_and_applies_include_and_exclude() -> None:
     scope = Scope.from_spec("http://e.com/", include=(r"/docs/",), exclude=(r"\.pdf$",))
     assert scope.allows("http://e.com/docs/a.html")
