@@ -6,14 +6,14 @@ sitemaps.org limits: 50,000 URLs and 50 MiB uncompressed). A gzip body is recogn
 magic bytes (servers often send `.xml.gz` as application/gzip, not Content-Encoding) and
 inflated through the bounded decoder. XML goes through defusedxml with DTDs forbidden, so
 an entity-expansion bomb is an error entry rather than a hang. Plain-text sitemaps (one URL
-per line) are read too.
+per line) and RSS 2.0 and Atom 1.0 feeds are read too: Google takes all of them as sitemaps.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, ParseError
 
@@ -28,6 +28,7 @@ from siteaudit.pipeline.urls import InvalidURLError, normalise
 
 MIB = 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,22 +177,57 @@ def _parse_xml(body: bytes, max_urls: int) -> ParsedSitemap:
 
 
 def _xml_locs(body: bytes, sitemap: ParsedSitemap) -> Iterator[str]:
-    """Every <loc> text directly in the sitemap namespace (not image:loc and the like)."""
+    """The page (or child sitemap) URLs of an XML sitemap: every <loc> directly in the
+    sitemap's namespace (not image:loc and the like), or an RSS 2.0 item's <link>, or an
+    Atom 1.0 entry's alternate link (feeds are sitemaps too, as Google reads them)."""
     events = SafeET.iterparse(io.BytesIO(body), events=("start", "end"), forbid_dtd=True)
-    root: Element | None = None
-    loc_tag = "loc"
+    _, root = next(events)
+    namespace, _, kind = root.tag.rpartition("}")
+    sitemap.is_index = kind == "sitemapindex"
+    if kind in {"urlset", "sitemapindex"}:
+        loc_tag = f"{namespace}}}loc" if namespace else "loc"
+        entry_tags = {f"{namespace}}}url", f"{namespace}}}sitemap"} if namespace else set()
+        entry_tags |= {"url", "sitemap"}
+        for event, element in events:
+            if event == "end" and element.tag == loc_tag:
+                yield (element.text or "").strip()
+            elif event == "end" and element.tag in entry_tags:
+                root.clear()  # drop finished entries: memory stays flat on 50,000-URL files
+    elif kind == "rss" and not namespace:
+        yield from _feed_links(events, root, "item", "link", lambda link: link.text)
+    elif root.tag == f"{ATOM}feed":
+        yield from _feed_links(events, root, f"{ATOM}entry", f"{ATOM}link", _atom_page)
+    else:
+        raise ParseError(
+            f"root element <{kind}> is not a sitemap (urlset, sitemapindex, or an RSS or Atom feed)"
+        )
+
+
+def _feed_links(
+    events: Iterator[tuple[str, Element]],
+    root: Element,
+    entry_tag: str,
+    link_tag: str,
+    page_of: Callable[[Element], str | None],
+) -> Iterator[str]:
+    """The page URL of each `link_tag` element directly in an `entry_tag` element."""
+    open_tags = [root.tag]
     for event, element in events:
-        namespace, _, name = element.tag.rpartition("}")
-        if root is None:
-            root = element
-            sitemap.is_index = name == "sitemapindex"
-            if name not in {"urlset", "sitemapindex"}:
-                raise ParseError(f"root element <{name}> is not urlset or sitemapindex")
-            loc_tag = f"{namespace}}}loc" if namespace else "loc"
-        elif event == "end" and element.tag == loc_tag:
-            yield (element.text or "").strip()
-        elif event == "end" and name in {"url", "sitemap"}:
-            root.clear()  # drop finished entries: memory stays flat on 50,000-URL files
+        if event == "start":
+            open_tags.append(element.tag)
+            continue
+        open_tags.pop()
+        if element.tag == link_tag and open_tags[-1] == entry_tag:
+            url = page_of(element)
+            if url:
+                yield url.strip()
+        elif element.tag == entry_tag:
+            root.clear()
+
+
+def _atom_page(link: Element) -> str | None:
+    """An Atom link's URL when it names the entry's page (rel "alternate", the default)."""
+    return link.get("href") if link.get("rel", "alternate") == "alternate" else None
 
 
 def _add_locs(sitemap: ParsedSitemap, locs: Iterable[str], max_urls: int) -> None:

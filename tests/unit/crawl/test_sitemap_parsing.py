@@ -72,4 +72,32 @@ def test_broken_xml_keeps_the_urls_before_the_break() -> None:
 def test_an_html_page_is_not_a_sitemap() -> None:
     sitemap = parse_sitemap(b"<html><body>Not found</body></html>")
     assert sitemap.locs == []
-    assert "not urlset or sitemapindex" in sitemap.problems[0]
+    assert "not a sitemap" in sitemap.problems[0]
+
+
+def test_an_rss_feed_lists_the_links_of_its_items() -> None:
+    # Google reads RSS 2.0 and Atom 1.0 feeds as sitemaps: the channel's own link (the
+    # home page) and Atom elements inside RSS are not entries.
+    body = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>
+<title>Blog</title><link>https://e.com/</link>
+<atom:link href="https://e.com/feed/" rel="self" type="application/rss+xml"/>
+<item><title>One</title><link> https://e.com/one/ </link><guid>https://e.com/?p=1</guid></item>
+<item><title>Two</title><link>https://e.com/two/</link></item>
+</channel></rss>"""
+    sitemap = parse_sitemap(body)
+    assert (sitemap.is_index, sitemap.problems) == (False, [])
+    assert sitemap.locs == ["https://e.com/one/", "https://e.com/two/"]
+
+
+def test_an_atom_feed_lists_the_alternate_links_of_its_entries() -> None:
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+<title>Blog</title><link href="https://e.com/"/><link rel="self" href="https://e.com/atom"/>
+<entry><title>One</title><link href="https://e.com/one/"/><id>tag:e.com,1</id></entry>
+<entry><title>Two</title><link rel="edit" href="https://e.com/api/2"/>
+<link rel="alternate" type="text/html" href="https://e.com/two/"/></entry>
+</feed>"""
+    sitemap = parse_sitemap(body)
+    assert (sitemap.is_index, sitemap.problems) == (False, [])
+    assert sitemap.locs == ["https://e.com/one/", "https://e.com/two/"]
