@@ -21,6 +21,8 @@ import socket
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
+
 from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
 from siteaudit.crawl.errors import ErrorCode
 from siteaudit.engines.page_clock import PageOverrun, own_the_alarm, time_limited
@@ -33,7 +35,7 @@ from siteaudit.pipeline.extraction import http_facts
 from siteaudit.pipeline.fetching import to_page
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
 from siteaudit.pipeline.urls import Scope
-from siteaudit.storage import SqlScanStore, create_engine_for
+from siteaudit.storage import SqlScanStore, create_engine_for, driver_words
 from siteaudit.storage.codec import page_rows
 
 logger = logging.getLogger(__name__)
@@ -244,7 +246,13 @@ def _store_between_pages(sock: socket.socket, rows: _RowWriter) -> None:
             rows.flush()
         except Exception as exc:  # this process ends; its pages are fetched again
             _notify(sock, STORE_FAILED + _pickled(exc))
-            logger.exception("worker process %d could not store its pages", os.getpid())
+            if isinstance(exc, DBAPIError):  # the database's words, not a batch of rows
+                pid = os.getpid()
+                logger.error(
+                    "worker process %d could not store its pages: %s", pid, driver_words(exc)
+                )
+            else:
+                logger.exception("worker process %d could not store its pages", os.getpid())
             raise SystemExit(EXIT_REFUSED) from None
         _notify(sock, STORED + rows.stored.to_bytes(FRAME_HEADER, "big"))
 

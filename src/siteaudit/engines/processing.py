@@ -40,6 +40,7 @@ from siteaudit.engines.page_worker import (
     serve,
 )
 from siteaudit.model import FetchedPage
+from siteaudit.storage import driver_words
 
 logger = logging.getLogger(__name__)
 
@@ -277,6 +278,7 @@ class PoolProcessor:
         self._replaced = 0
         self._lost: list[LostPage] = []  # processed, never stored: fetch again
         self._last_death: str | None = None  # why the last worker that died did
+        self._refusal: str | None = None  # the last refused store a dead worker told of
         self._crashed: set[str] = set()  # pages that were on a worker when it died
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
@@ -372,6 +374,7 @@ class PoolProcessor:
         channel.reap(0)
         self._lost.extend(channel.unstored)
         self._last_death = why
+        self._refusal = channel.refused() or self._refusal
         logger.warning(
             "%s; %d processed pages it had not stored are fetched again",
             why,
@@ -431,7 +434,7 @@ class PoolProcessor:
             logger.warning(
                 "a worker process ended (%s) before storing %d processed pages; they are"
                 " fetched again",
-                channel.end_reason(),
+                channel.end_reason(self._known_refusal()),
                 len(channel.unstored),
             )
         self._settled = True
@@ -450,7 +453,7 @@ class PoolProcessor:
         if self._rows_to is None or not (lost or self._lost):
             return
         why = (
-            lost[0].end_reason()
+            lost[0].end_reason(self._known_refusal())
             if lost
             else (self._last_death or "it died after the crawl's last page")
         )
@@ -459,6 +462,11 @@ class PoolProcessor:
             f" `siteaudit scan --resume {self._rows_to.scan_id}` fetches the missing ones"
             " again"
         )
+
+    def _known_refusal(self) -> str | None:
+        """The latest refused store a worker told of, in the database's words."""
+        live = (why for c in reversed(self._forked) if (why := c.refused()))
+        return next(live, self._refusal)
 
     def _stop(self) -> list[_Channel]:
         """Hang up on every worker and wait for it; those that ended holding rows."""
@@ -615,7 +623,7 @@ class _Channel:
         except Exception as exc:  # EOF or a broken frame: the worker is gone
             self._lost = (
                 self.stop_reason
-                or self._refused()
+                or self.refused()
                 or f"worker process {self.process.pid} died ({exc!r})"
             )
             for index, (answer, _entry) in enumerate(self.waiting):
@@ -628,22 +636,23 @@ class _Channel:
             self.waiting.clear()
             self._on_death(self, self._lost)
 
-    def end_reason(self) -> str:
-        """Why the worker (which has exited) ended."""
+    def end_reason(self, known_refusal: str | None = None) -> str:
+        """Why the worker (which has exited) ended. Its notice of a refused store is not
+        read when it came as the pool closed: `known_refusal`, another worker's read
+        earlier (one database refuses them all), then stands for it."""
         if self.process.exitcode == EXIT_REFUSED:
-            # Its notice is read unless the pool was closing: the worker logged it too.
-            return self._refused() or "the database refused its rows (the log says why)"
+            return (
+                self.refused()
+                or known_refusal
+                or "the database refused its rows; the error is logged above"
+            )
         return self.stop_reason or f"exit code {self.process.exitcode}"
 
-    def _refused(self) -> str | None:
+    def refused(self) -> str | None:
         """Why the worker ended if its database refused its rows: the driver's own words,
         without the statement and its parameters."""
         error = self.store_error
-        if error is None:
-            return None
-        cause = getattr(error, "orig", None)
-        shown = cause if isinstance(cause, Exception) else error
-        return f"the database refused its rows: {type(shown).__name__}: {shown}"
+        return None if error is None else f"the database refused its rows: {driver_words(error)}"
 
     def _stored(self, answered: int, stored: int) -> None:
         """Forget the pages stored: the worker stored `stored` of the `answered` so far."""

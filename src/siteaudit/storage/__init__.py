@@ -6,7 +6,7 @@ only through the `ScanStore` port.
 
 from siteaudit.storage.artifacts import ArtifactStore, LocalArtifactStore, artifact_key
 from siteaudit.storage.codec import scores_from_json, scores_to_json
-from siteaudit.storage.database import create_engine_for, migrate, open_store
+from siteaudit.storage.database import create_engine_for, driver_words, migrate, open_store
 from siteaudit.storage.errors import (
     ArtifactNotFoundError,
     ScanNotFoundError,
@@ -25,6 +25,7 @@ __all__ = [
     "UnsupportedDatabaseError",
     "artifact_key",
     "create_engine_for",
+    "driver_words",
     "migrate",
     "open_store",
     "scores_from_json",

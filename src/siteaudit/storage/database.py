@@ -154,6 +154,14 @@ def open_store(url: str) -> SqlScanStore:
     return SqlScanStore(engine)
 
 
+def driver_words(exc: BaseException) -> str:
+    """A database error as its driver put it ("OperationalError: database or disk is
+    full"), without SQLAlchemy's statement and parameters (a batch of page rows)."""
+    cause = getattr(exc, "orig", None)
+    shown = cause if isinstance(cause, Exception) else exc
+    return f"{type(shown).__name__}: {shown}"
+
+
 def head_revision() -> str:
     """The newest migration's revision id: the prefix of the highest-numbered version file."""
     names = (path.name for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))

@@ -7,6 +7,7 @@ must not keep them in a worker, and a worker that cannot store them must say so.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import signal
@@ -152,18 +153,29 @@ def test_a_worker_that_cannot_store_says_why_when_the_pool_closes(
     sqlite3.connect(empty).close()
     # Each worker's rows are refused and it ends; its pages go to a replacement, whose rows
     # are refused in turn (a database that recovers would have stored them).
-    with pytest.raises(WorkerStoreError, match=r"\(the database refused its rows.*--resume 1`"):
+    # The error names the database's refusal in its words even when the last worker's
+    # notice came as the pool closed (not read then): a disk that filled up says so.
+    refused = r"the database refused its rows: OperationalError: no such table: links\)"
+    with pytest.raises(WorkerStoreError, match=r"\(" + refused + r".*--resume 1`"):
         run_pool(PoolProcessor(JOB, 1, RowTarget(f"sqlite:///{empty}", 1)), [page(1), page(2)])
 
 
 def test_a_worker_whose_rows_are_refused_mid_crawl_is_replaced_saying_why(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
 ) -> None:
     monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 1)  # every page is written at once
     monkeypatch.setattr(processing, "MAX_REPLACEMENTS", 1)
     empty = tmp_path / "no-schema.db"
     sqlite3.connect(empty).close()
     pool = PoolProcessor(JOB, 1, RowTarget(f"sqlite:///{empty}", 1))
+    # The workers' own log (forked processes: caplog does not see their records).
+    to_stderr = logging.StreamHandler()
+    logging.getLogger(page_worker.__name__).addHandler(to_stderr)
+    request.addfinalizer(lambda: logging.getLogger(page_worker.__name__).removeHandler(to_stderr))
 
     async def one_at_a_time() -> None:
         try:
@@ -182,6 +194,10 @@ def test_a_worker_whose_rows_are_refused_mid_crawl_is_replaced_saying_why(
         "the database refused its rows: OperationalError: no such table: links; 1 processed"
         " pages it had not stored are fetched again"
     ]
+    # Each worker logged the refusal in the same words, not the statement and its rows.
+    logged = capfd.readouterr().err
+    assert "could not store its pages: OperationalError: no such table: links" in logged
+    assert "INSERT" not in logged
 
 
 def kill_first_worker(pool: PoolProcessor) -> None:
