@@ -56,6 +56,10 @@ class CrawlSettings(BaseModel):
     # Seconds one page's extraction and checks may take; a page past it is stored with the
     # `processing-timeout` error and the scan goes on (engines/page_clock.py).
     page_time_limit_s: float = Field(default=60.0, gt=0, le=3600)
+    # Seconds a host may refuse every request (429, or 503 asking to wait), though spaced
+    # up to 5 s apart, before its remaining URLs are skipped with `circuit-open`, as a dead
+    # host's are: a site that rate-limits crawlers would otherwise take ~14 s a page.
+    refusal_window_s: float = Field(default=120.0, gt=0, le=86_400)
     # Worker processes for extraction and page checks, started once a scan passes 100 pages;
     # None = one per core (at least two); 0 = everything on the event loop's thread.
     processes: int | None = Field(default=None, ge=0, le=64)

@@ -38,6 +38,9 @@ class FetchConfig:
     allow_loopback: bool = False
     circuit_breaker_threshold: int = 5
     circuit_breaker_reset: float = 60.0
+    # A host that refuses every request (429, 503 asking to wait) for this long has its
+    # remaining URLs skipped like a dead host's (`crawl.breaker.CircuitBreaker`).
+    refusal_window: float = 120.0
     dns_cache_ttl: int = 60
     # Host names pinned to addresses (a hosts file's lines; the addresses are still vetted).
     hosts: tuple[tuple[str, str], ...] = ()
@@ -56,6 +59,7 @@ class FetchConfig:
             "total_timeout": self.total_timeout,
             "max_body_bytes": self.max_body_bytes,
             "circuit_breaker_threshold": self.circuit_breaker_threshold,
+            "refusal_window": self.refusal_window,
         }
         for name, value in positive.items():
             if value <= 0:

@@ -37,6 +37,7 @@ from siteaudit.crawl.slots import (
     SendingStoppedError,
     Slots,
     SlotWaitExpiredError,
+    Throttle,
     sending_stopped,
 )
 from siteaudit.crawl.ssrf import AddressPolicy, VettingResolver
@@ -56,6 +57,7 @@ DRAIN_BYTES = 64 * 1024
 #: Errors that say "the host did not answer": they retry (connects) and feed the breaker.
 RETRY_ERRORS = frozenset({ErrorCode.CONNECT_FAILED})
 BREAKER_ERRORS = frozenset({ErrorCode.CONNECT_FAILED, ErrorCode.TIMEOUT, ErrorCode.DNS_FAILED})
+QUEUED_S = 0.05  # a request that waited this long for its host's turn checks the circuit again
 
 
 @dataclass(slots=True)
@@ -103,7 +105,9 @@ class HttpFetcher:
         self.config = config
         self.policy = policy or AddressPolicy(config.allow_private, config.allow_loopback)
         self.breaker: Breaker = breaker or CircuitBreaker(
-            config.circuit_breaker_threshold, config.circuit_breaker_reset
+            config.circuit_breaker_threshold,
+            config.circuit_breaker_reset,
+            refusal_window=config.refusal_window,
         )
         self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
         self.slowed_down = 0  # answers that asked to slow down (429, 503), for the counters
@@ -260,7 +264,10 @@ class HttpFetcher:
                 # next start waits (this retry too), and its requests are spaced.
                 self._slots.slow_down(host, wait)
                 self.slowed_down += 1
+                self.breaker.record_refusal(host)
                 wait = 0.0
+            elif exchange.status in SLOW_DOWN_STATUSES:  # this URL broken, the server fine
+                self.breaker.record_success(host)
             elif exchange.status is not None and exchange.status < 400:
                 self._slots.speed_up(host)
             if attempt >= self.config.retries or not _transient(exchange):
@@ -273,21 +280,41 @@ class HttpFetcher:
     ) -> Exchange:
         wait = self.breaker.open_for(host)
         if wait is not None:
-            failures = self.breaker.failures(host)
-            message = (
-                f"{host} skipped after {failures} consecutive connect/timeout failures;"
-                f" it will be tried again in {wait:.0f} s"
-            )
-            return Exchange(url).fail(ErrorCode.CIRCUIT_OPEN, message)
+            return Exchange(url).fail(ErrorCode.CIRCUIT_OPEN, self._open_message(host, wait))
+        queued = time.monotonic()
         async with self._slots.hold(host):
             if sending_stopped():
                 raise SendingStoppedError(f"{method} {url} was not sent: the scan was stopped")
+            # A request that waited for its turn (a host slowed down, paced) asks again: the
+            # circuit may have opened meanwhile, and the queue behind a host refusing
+            # everything would still go out one by one, 5 s apart.
+            if time.monotonic() - queued > QUEUED_S:
+                wait = self.breaker.open_for(host)
+                if wait is not None:
+                    message = self._open_message(host, wait)
+                    return Exchange(url).fail(ErrorCode.CIRCUIT_OPEN, message)
             exchange = await self._exchange(url, limit, accept_any_type, method)
         if exchange.error_code in BREAKER_ERRORS:
             self.breaker.record_failure(host)
-        elif exchange.status is not None:
-            self.breaker.record_success(host)
+        elif exchange.status is not None and exchange.status not in SLOW_DOWN_STATUSES:
+            self.breaker.record_success(host)  # (a refusal is judged by `_hop`)
         return exchange
+
+    def _open_message(self, host: str, wait: float) -> str:
+        refused = self.breaker.refusing_for(host)
+        if refused is None:
+            failures = self.breaker.failures(host)
+            return (
+                f"{host} skipped after {failures} consecutive connect/timeout failures;"
+                f" it will be tried again in {wait:.0f} s"
+            )
+        return (
+            f"{host} skipped: it refused every request for {refused:.0f} s (HTTP 429 or 503"
+            " asking to slow down), though they were spaced up to"
+            f" {Throttle.MAX_S:g} s apart; it will be tried again in {wait:.0f} s. The"
+            " site may be limiting crawlers: allow siteaudit's user agent there, or scan"
+            " with a longer --delay"
+        )
 
     def _retry_delay(self, attempt: int, exchange: Exchange) -> float:
         config = self.config

@@ -171,6 +171,7 @@ def fetch_config(settings: Settings, headers_host: str | None = None) -> FetchCo
         max_body_bytes=crawl.max_body_bytes,
         max_redirects=crawl.max_redirects,
         retries=crawl.retries,
+        refusal_window=crawl.refusal_window_s,
         hosts=tuple(crawl.hosts.items()),
         verify_tls=crawl.verify_tls,
         ca_bundle=None if crawl.ca_bundle is None else str(crawl.ca_bundle),

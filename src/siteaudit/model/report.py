@@ -33,6 +33,7 @@ SCAN_INPUTS = {
     RESOURCES: "the checks of the images, scripts and stylesheets pages load",
 }
 SITE_CHECK_ERRORS = "analysis/site-check-error/"  # + the id of a site check that crashed
+CIRCUIT_OPEN = "fetch/status/circuit-open"  # pages skipped by the circuit breaker
 SLOWED_DOWN = "fetch/slowed-down"  # answers that asked the crawler to slow down (429, 503)
 NAMED_CRASHES = 5  # checks that failed with an internal error a report names, of each kind
 
@@ -160,6 +161,15 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " (HTTP 429 or 503): requests to it waited as long as it asked and were then"
             " spaced, which made the crawl slower; pages it still refused are reported with"
             " that status."
+        )
+    skipped = counters.get(CIRCUIT_OPEN, 0)
+    if skipped:
+        notices.append(
+            f"{skipped:,} page{'s were' if skipped != 1 else ' was'} skipped without a request:"
+            " the host had stopped answering (failed connections, timeouts) or had refused"
+            " every request for a while (HTTP 429 or 503, often a firewall limiting"
+            " crawlers); each page's error says which. Scan again later, with a longer"
+            " --delay if the site limits crawlers."
         )
     hosts = counters.get("discover/skipped/host-limit", 0)
     if hosts:

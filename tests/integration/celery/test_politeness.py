@@ -248,3 +248,31 @@ def test_an_open_circuit_closes_by_itself_after_the_reset_time(client: redis.Red
     assert breaker.open_for("down.test") is not None
     time.sleep(0.3)
     assert breaker.open_for("down.test") is None  # one trial request may go through
+
+
+def test_a_host_refusing_every_worker_for_the_window_opens_for_all(client: redis.Redis) -> None:
+    first = SharedBreaker(client, 3, 30.0, refusal_window=0.5)
+    second = SharedBreaker(client, 3, 30.0, refusal_window=0.5)
+    first.record_failure("busy.test")
+    first.record_refusal("busy.test")  # it answers: no longer counted as failing
+    assert second.failures("busy.test") == 0
+    second.record_refusal("busy.test")
+    assert first.open_for("busy.test") is None
+    time.sleep(0.6)
+    second.record_refusal("busy.test")  # refused by whichever worker, since the first
+    wait = first.open_for("busy.test")
+    assert wait is not None and 29 < wait <= 30
+    refused = first.refusing_for("busy.test")
+    assert refused is not None and 0.5 <= refused < 5
+    assert first.refusing_for("up.test") is None
+    first.record_success("busy.test")
+    assert second.open_for("busy.test") is None
+    second.record_refusal("busy.test")  # a new window starts
+    assert first.open_for("busy.test") is None
+
+
+def test_a_circuit_opened_by_failures_does_not_say_refused(client: redis.Redis) -> None:
+    breaker = SharedBreaker(client, 1, 30.0)
+    breaker.record_failure("down.test")
+    assert breaker.open_for("down.test") is not None
+    assert breaker.refusing_for("down.test") is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from siteaudit.crawl.ssrf import AddressPolicy
 from siteaudit.engines import runner
 from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
 from siteaudit.model import ScanStatus
-from siteaudit.model.report import PageRow
+from siteaudit.model.report import PageRow, crawl_notices
 from siteaudit.reports import write_reports
 from siteaudit.settings import CrawlSettings, Settings
 from siteaudit.storage.database import open_store
@@ -370,6 +371,38 @@ def test_a_robots_txt_answering_503_stops_every_other_request_to_the_site(
     with serving(site) as base:
         scan(settings, base)
     assert set(site.requests) == {"/robots.txt"}
+
+
+def test_a_site_refusing_every_request_has_its_pages_skipped_after_the_window(
+    settings: Settings,
+) -> None:
+    # A firewall that answers 429 to every page of a crawler: the crawl slows down (up to
+    # 5 s a request, each URL tried again), which cost ~14 s a page, hours for a site. Once
+    # the host has refused everything for the window, its other pages are skipped with the
+    # reason, and the scan ends.
+    async def too_many(_request: web.Request) -> web.Response:
+        return web.Response(status=429, text="Too Many Requests")
+
+    pages = [f"/p{n}" for n in range(40)]
+    site = HostileSite(bad_href="/p", extra_links=pages, prefixes={"/p": too_many})
+    settings.crawl.refusal_window_s = 1.0
+    started = time.monotonic()
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert outcome.status in TERMINAL_OK, outcome.report.scan.error
+    assert time.monotonic() - started < 30  # not 40 pages x 2 tries at up to 5 s apart
+    by_url = rows(outcome)
+    skipped = [by_url[base + p] for p in pages if by_url[base + p].error_code == "circuit-open"]
+    refused = [by_url[base + p] for p in pages if by_url[base + p].status == 429]
+    assert len(skipped) + len(refused) == len(pages)
+    assert len(skipped) > len(pages) // 2
+    assert "refused every request for" in skipped[0].error_message
+    assert "--delay" in skipped[0].error_message
+    assert sum(path.startswith("/p") for path in site.requests) < len(pages)
+    notices = crawl_notices(outcome.report.scan)
+    assert any(n.startswith(f"{len(skipped)} pages were skipped") for n in notices), notices
+    for path, title in GOOD_PAGES.items():  # fetched before the site began refusing
+        assert (by_url[base + path].status, by_url[base + path].title) == (200, title)
 
 
 def test_a_billion_laughs_sitemap_is_an_error_entry_and_memory_stays_flat(

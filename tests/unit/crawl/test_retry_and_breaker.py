@@ -67,3 +67,45 @@ def test_an_open_breaker_lets_one_trial_through_after_the_reset_time() -> None:
     assert breaker.open_for("http://a") is None
     breaker.record_failure("http://a")
     assert breaker.open_for("http://a") == 60
+
+
+def test_a_host_that_refuses_everything_for_the_window_opens_the_circuit() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(threshold=3, reset_after=60, clock=clock, refusal_window=120)
+    for _ in range(10):  # many refusals within the window: waited for (a busy server)
+        breaker.record_refusal("http://a")
+        clock.now += 11
+    assert breaker.open_for("http://a") is None
+    assert breaker.refusing_for("http://a") is None
+    breaker.record_refusal("http://a")  # 110 s after the first
+    assert breaker.open_for("http://a") is None
+    clock.now += 10
+    breaker.record_refusal("http://a")
+    assert breaker.open_for("http://a") == 60
+    assert breaker.refusing_for("http://a") == 120
+    assert breaker.open_for("http://b") is None
+    # The trial after the reset time is refused too: open again at once.
+    clock.now += 61
+    assert breaker.open_for("http://a") is None
+    breaker.record_refusal("http://a")
+    assert breaker.open_for("http://a") == 60
+    assert breaker.refusing_for("http://a") == 181
+
+
+def test_any_other_answer_ends_a_refusal_window() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(threshold=3, reset_after=60, clock=clock, refusal_window=120)
+    breaker.record_refusal("http://a")
+    clock.now += 100
+    breaker.record_success("http://a")  # a page came through: the server serves us
+    clock.now += 100
+    breaker.record_refusal("http://a")
+    assert breaker.open_for("http://a") is None
+
+
+def test_refusals_are_answers_so_they_reset_the_count_of_failures() -> None:
+    breaker = CircuitBreaker(threshold=2, reset_after=60, clock=Clock())
+    breaker.record_failure("http://a")
+    breaker.record_refusal("http://a")
+    breaker.record_failure("http://a")
+    assert breaker.open_for("http://a") is None

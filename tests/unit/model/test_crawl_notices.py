@@ -104,3 +104,11 @@ def test_checks_left_undone_after_the_crawl_are_named_by_kind_and_why() -> None:
     assert late.startswith(
         "1 link to other sites was not checked: the analysis ran out of time first"
     )
+
+
+def test_pages_the_circuit_breaker_skipped_are_told_with_what_to_do() -> None:
+    (notice,) = crawl_notices(scan({"fetch/status/circuit-open": 1_204}))
+    assert notice.startswith("1,204 pages were skipped without a request")
+    assert "refused every request" in notice and "--delay" in notice
+    (one,) = crawl_notices(scan({"fetch/status/circuit-open": 1}))
+    assert one.startswith("1 page was skipped")

@@ -193,12 +193,21 @@ class SharedHostSlots:
 
 
 class SharedBreaker:
-    """The fetcher's circuit breaker with its state in Redis (see crawl/breaker.py)."""
+    """The fetcher's circuit breaker with its state in Redis (see crawl/breaker.py): the
+    fleet counts failures and refusals together, and an open circuit holds for every worker.
+    The open key's value says why it opened ("failures", or "refused:SECONDS")."""
 
-    def __init__(self, client: redis.Redis, threshold: int, reset_after: float) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        threshold: int,
+        reset_after: float,
+        refusal_window: float = 120.0,
+    ) -> None:
         self._client = client
         self.threshold = threshold
         self.reset_after = reset_after
+        self.refusal_window = refusal_window
 
     def open_for(self, host: str) -> float | None:
         """Seconds until `host` may be tried again, or None when requests may go through."""
@@ -213,12 +222,37 @@ class SharedBreaker:
         pipe.expire(key, int(self.reset_after * 10) + 60)
         failures = int(pipe.execute()[0])
         if failures >= self.threshold:
-            self._client.set(f"{PREFIX}:{host}:open", "1", px=int(self.reset_after * 1000))
+            self._open(host, "failures")
+
+    def record_refusal(self, host: str) -> None:
+        """Count an answer refusing service; open the circuit for every worker once the host
+        has refused every request for the refusal window (wall-clock time: the workers may
+        be on several machines)."""
+        now = time.time()
+        since_key = f"{PREFIX}:{host}:refusing-since"
+        pipe = self._client.pipeline()
+        pipe.set(since_key, repr(now), nx=True, ex=int(self.refusal_window * 10) + 60)
+        pipe.get(since_key)
+        pipe.delete(f"{PREFIX}:{host}:failures")
+        refused = now - float(pipe.execute()[1])
+        if refused >= self.refusal_window:
+            self._open(host, f"refused:{refused:.3f}")
 
     def record_success(self, host: str) -> None:
-        """Any HTTP answer proves the host alive: close its circuit."""
-        self._client.delete(f"{PREFIX}:{host}:failures", f"{PREFIX}:{host}:open")
+        """Any other HTTP answer proves the host alive and serving: close its circuit."""
+        self._client.delete(
+            f"{PREFIX}:{host}:failures", f"{PREFIX}:{host}:open", f"{PREFIX}:{host}:refusing-since"
+        )
 
     def failures(self, host: str) -> int:
         """Consecutive failures counted for `host` across the fleet."""
         return int(self._client.get(f"{PREFIX}:{host}:failures") or 0)
+
+    def refusing_for(self, host: str) -> float | None:
+        """Seconds `host` had refused every request when its circuit opened for that."""
+        why = self._client.get(f"{PREFIX}:{host}:open")
+        text = why.decode() if isinstance(why, bytes) else str(why or "")
+        return float(text.removeprefix("refused:")) if text.startswith("refused:") else None
+
+    def _open(self, host: str, why: str) -> None:
+        self._client.set(f"{PREFIX}:{host}:open", why, px=int(self.reset_after * 1000))

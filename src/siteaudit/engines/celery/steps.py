@@ -407,7 +407,10 @@ class Steps:
             min_interval_s=self.dist.host_min_interval_s,
         )
         breaker = SharedBreaker(
-            client, config.circuit_breaker_threshold, config.circuit_breaker_reset
+            client,
+            config.circuit_breaker_threshold,
+            config.circuit_breaker_reset,
+            refusal_window=config.refusal_window,
         )
         return make_fetcher(self.settings, breaker=breaker, slots=slots, verify_tls=verify_tls)
 
