@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol, TypeVar
 
 from siteaudit.model.finding import Finding
-from siteaudit.model.page import CHECK_ERRORS, RedirectHop
+from siteaudit.model.page import CHECK_ERRORS, OUTCOME_COUNTERS, RedirectHop
 from siteaudit.model.score import Scores
 from siteaudit.model.spec import Category, ScanStatus, Severity
 
@@ -33,7 +33,8 @@ SCAN_INPUTS = {
     RESOURCES: "the checks of the images, scripts and stylesheets pages load",
 }
 SITE_CHECK_ERRORS = "analysis/site-check-error/"  # + the id of a site check that crashed
-CIRCUIT_OPEN = "fetch/status/circuit-open"  # pages skipped by the circuit breaker
+FETCH_STATUS = OUTCOME_COUNTERS[0]  # + each page's status, or its error code
+CIRCUIT_OPEN = f"{FETCH_STATUS}circuit-open"  # pages skipped by the circuit breaker
 SLOWED_DOWN = "fetch/slowed-down"  # answers that asked the crawler to slow down (429, 503)
 NAMED_CRASHES = 5  # checks that failed with an internal error a report names, of each kind
 
@@ -116,6 +117,14 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     user stopping the scan, and checks that failed with an internal error."""
     counters, settings = scan.counters, scan.settings
     notices = []
+    refused = _only_errors(counters)
+    if refused:
+        notices.append(
+            f"No page answered: {refused}. The site may be down, or blocking crawlers (a"
+            " firewall or bot protection often answers 403, 429 or 503): allow siteaudit's"
+            " user agent there, or audit it from an address it lets in; only what it answered"
+            " was audited."
+        )
     requested = settings.get("requested_url")
     if requested:
         notices.append(
@@ -234,6 +243,28 @@ def _crashed_checks(counters: dict[str, int]) -> list[str]:
         for check_id in sorted(crashed_site_checks(counters))[:NAMED_CRASHES]
     ]
     return notices
+
+
+def _only_errors(counters: dict[str, int]) -> str | None:
+    """When every URL the crawl fetched answered with an HTTP error (none with a page or a
+    redirect), what they answered ("the only URL fetched answered HTTP 403"); else None."""
+    statuses = {
+        key.removeprefix(FETCH_STATUS): count
+        for key, count in counters.items()
+        if key.startswith(FETCH_STATUS) and count
+    }
+    codes = [status for status in statuses if status.isdigit()]
+    if not codes or any(int(status) < 400 for status in codes):
+        return None
+    codes.sort(key=lambda status: -statuses[status])
+    fetched, answered = sum(statuses.values()), sum(statuses[status] for status in codes)
+    if fetched == 1:
+        which = "the only URL fetched"
+    elif answered < fetched:  # the others failed without an answer (timeouts...)
+        which = f"the {answered:,} URLs that got an answer"
+    else:
+        which = f"all {fetched:,} URLs fetched"
+    return f"{which} answered HTTP {' or '.join(codes)}"
 
 
 def _how_many(count: int, counters: dict[str, int]) -> str:

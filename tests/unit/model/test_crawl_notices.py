@@ -112,3 +112,24 @@ def test_pages_the_circuit_breaker_skipped_are_told_with_what_to_do() -> None:
     assert "refused every request" in notice and "--delay" in notice
     (one,) = crawl_notices(scan({"fetch/status/circuit-open": 1}))
     assert one.startswith("1 page was skipped")
+
+
+def test_a_site_that_answered_only_errors_is_told_it_may_be_blocking_the_crawler() -> None:
+    # A firewall blocking crawlers answers the start page with 403: one page, no links.
+    (notice,) = crawl_notices(scan({"fetch/status/403": 1}))
+    assert notice.startswith("No page answered: the only URL fetched answered HTTP 403.")
+    assert "blocking crawlers" in notice and "user agent" in notice
+    (many,) = crawl_notices(scan({"fetch/status/503": 3, "fetch/status/404": 1}))
+    assert many.startswith("No page answered: all 4 URLs fetched answered HTTP 503 or 404.")
+
+
+def test_a_site_with_one_page_that_answered_has_no_such_notice() -> None:
+    assert crawl_notices(scan({"fetch/status/200": 1, "fetch/status/404": 30})) == ()
+    assert crawl_notices(scan({"fetch/status/301": 1, "fetch/status/500": 3})) == ()
+    # Failures without an answer are the unreachable scan's error, not this notice.
+    assert crawl_notices(scan({"fetch/status/timeout": 2})) == ()
+
+
+def test_urls_without_an_answer_are_not_counted_as_answering() -> None:
+    (notice,) = crawl_notices(scan({"fetch/status/403": 2, "fetch/status/timeout": 1}))
+    assert notice.startswith("No page answered: the 2 URLs that got an answer answered HTTP 403.")
