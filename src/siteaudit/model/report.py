@@ -125,6 +125,14 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " user agent there, or audit it from an address it lets in; only what it answered"
             " was audited."
         )
+    if _start_page_alone(counters, settings):
+        notices.append(
+            "Only the start page was crawled: it links to no other page of the site that the"
+            " crawl could follow. If the site builds its links with JavaScript, siteaudit"
+            " cannot see them (it reads the HTML as served): list the pages in a sitemap."
+            " Links marked nofollow, outside --include/--exclude or disallowed by robots.txt"
+            " are not followed either."
+        )
     requested = settings.get("requested_url")
     if requested:
         notices.append(
@@ -243,6 +251,19 @@ def _crashed_checks(counters: dict[str, int]) -> list[str]:
         for check_id in sorted(crashed_site_checks(counters))[:NAMED_CRASHES]
     ]
     return notices
+
+
+def _start_page_alone(counters: dict[str, int], settings: dict[str, object]) -> bool:
+    """True when the crawl fetched one URL, which answered with a page, though its limits
+    allowed more: the start page had no link the crawl could follow."""
+    if settings.get("max_depth") == 0 or settings.get("max_pages") == 1:
+        return False
+    fetched = [
+        (key.removeprefix(FETCH_STATUS), count)
+        for key, count in counters.items()
+        if key.startswith(FETCH_STATUS) and count
+    ]
+    return len(fetched) == 1 and fetched[0][1] == 1 and fetched[0][0].startswith("2")
 
 
 def _only_errors(counters: dict[str, int]) -> str | None:

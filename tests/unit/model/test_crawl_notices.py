@@ -133,3 +133,14 @@ def test_a_site_with_one_page_that_answered_has_no_such_notice() -> None:
 def test_urls_without_an_answer_are_not_counted_as_answering() -> None:
     (notice,) = crawl_notices(scan({"fetch/status/403": 2, "fetch/status/timeout": 1}))
     assert notice.startswith("No page answered: the 2 URLs that got an answer answered HTTP 403.")
+
+
+def test_a_start_page_that_links_nowhere_is_told_with_the_likely_reasons() -> None:
+    # An app whose links are built by JavaScript: one page, no link the crawl can follow.
+    (notice,) = crawl_notices(scan({"fetch/status/200": 1, "sitemap/urls": 0}))
+    assert notice.startswith("Only the start page was crawled")
+    assert "JavaScript" in notice and "sitemap" in notice
+    assert crawl_notices(scan({"fetch/status/200": 2})) == ()
+    one_page_asked = replace(scan({"fetch/status/200": 1}), settings={"max_depth": 0})
+    assert crawl_notices(one_page_asked) == ()
+    assert crawl_notices(replace(one_page_asked, settings={"max_pages": 1})) == ()
