@@ -118,7 +118,13 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     counters, settings = scan.counters, scan.settings
     notices = []
     refused = _only_errors(counters)
-    if refused:
+    if refused and refused.endswith("HTTP 401"):
+        notices.append(
+            f"No page answered: {refused}, which asks for credentials: give them as a header"
+            " (--header 'Authorization: Basic ...', sent to this site only); only what it"
+            " answered was audited."
+        )
+    elif refused:
         notices.append(
             f"No page answered: {refused}. The site may be down, or blocking crawlers (a"
             " firewall or bot protection often answers 403, 429 or 503): allow siteaudit's"

@@ -144,3 +144,9 @@ def test_a_start_page_that_links_nowhere_is_told_with_the_likely_reasons() -> No
     one_page_asked = replace(scan({"fetch/status/200": 1}), settings={"max_depth": 0})
     assert crawl_notices(one_page_asked) == ()
     assert crawl_notices(replace(one_page_asked, settings={"max_pages": 1})) == ()
+
+
+def test_a_site_that_asks_for_credentials_is_told_how_to_give_them() -> None:
+    (notice,) = crawl_notices(scan({"fetch/status/401": 1}))
+    assert notice.startswith("No page answered: the only URL fetched answered HTTP 401, which")
+    assert "--header 'Authorization: Basic ...'" in notice
