@@ -25,6 +25,8 @@ says what happened in words.
 |                        | limit: only the HTTP facts and header checks are kept          |
 | `processing-crashed`   | fetched, but two worker processes died while auditing it: only |
 |                        | the HTTP facts and header checks are kept                      |
+| `html-too-deep`        | fetched, but its HTML nests elements tens of thousands deep    |
+|                        | (hours to parse): not parsed, as `processing-timeout`          |
 
 Exception hierarchy (internal; none of these escape `HttpFetcher.fetch`)::
 
@@ -64,6 +66,7 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "internal-error"
     PROCESSING_TIMEOUT = "processing-timeout"
     PROCESSING_CRASHED = "processing-crashed"
+    HTML_TOO_DEEP = "html-too-deep"  # = model.page.HTML_TOO_DEEP
 
 
 class CrawlError(Exception):

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+# A page whose HTML nests elements so deep that parsing it could take hours (see
+# `pipeline.extraction_nesting`): not parsed.
+HTML_TOO_DEEP = "html-too-deep"
 # Error codes of a page fetched fine whose HTML was not audited: its extraction and checks
-# passed the page time limit, or two worker processes died on it (`crawl.errors.ErrorCode`).
-# Such a page keeps its HTTP facts; it is neither unreachable nor a fetch error.
-UNAUDITED = frozenset({"processing-timeout", "processing-crashed"})
+# passed the page time limit, two worker processes died on it (`crawl.errors.ErrorCode`),
+# or it was too deeply nested to parse. Such a page keeps its HTTP facts; it is neither
+# unreachable nor a fetch error.
+UNAUDITED = frozenset({"processing-timeout", "processing-crashed", HTML_TOO_DEEP})
 
 
 @dataclass(frozen=True, slots=True)

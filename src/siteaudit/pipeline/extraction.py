@@ -23,10 +23,11 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from siteaudit.model import FetchedPage, Heading, Hreflang, Image, Link, Page
-from siteaudit.model.page import CONTENT, header_value
+from siteaudit.model.page import CONTENT, HTML_TOO_DEEP, header_value
 from siteaudit.pipeline import extraction_accessibility as a11y
 from siteaudit.pipeline import extraction_resources as res
 from siteaudit.pipeline.extraction_dom import Document
+from siteaudit.pipeline.extraction_nesting import too_deep
 from siteaudit.pipeline.extraction_structured import structured_data
 from siteaudit.pipeline.extraction_text import text_stats
 from siteaudit.pipeline.urls import InvalidURLError, join, normalise, query_start
@@ -70,6 +71,19 @@ def extract(
     if not _is_auditable_html(fetched):
         return http_facts(fetched, depth)
     text = decode(fetched.body, fetched.encoding)
+    if too_deep(text):  # Lexbor would take minutes to hours (extraction_nesting.py)
+        return Page(
+            **_http_fields(fetched, depth)
+            | {
+                "error_code": HTML_TOO_DEEP,
+                "error_message": (
+                    "its HTML keeps so many elements open inside each other (tens of"
+                    " thousands of levels; browsers stop at 512) that parsing it could take"
+                    " hours, so it was not parsed: its HTML is not audited and its links"
+                    " are not followed"
+                ),
+            }
+        )
     doc = Document(LexborHTMLParser(text))
     base_href = _base_href(doc, fetched.final_url)
     base = base_href or fetched.final_url

@@ -490,6 +490,23 @@ def test_a_page_with_100000_links_contributes_only_max_links_per_page(
     assert growth.mib < 150, f"RSS grew by {growth.mib:.0f} MiB"
 
 
+def test_a_page_nesting_elements_a_million_deep_is_not_parsed_and_costs_no_time(
+    settings: Settings,
+) -> None:
+    # 5 MB of <div>s, each inside the previous: Lexbor would take hours (the HTML standard's
+    # scope checks walk the stack of open elements at each tag), in native code that the
+    # page time limit cannot interrupt. The page keeps its HTTP facts and says why.
+    nested = html("Deep", "<div>" * 1_000_000)
+    site = HostileSite(bad_href="/deep", routes={"/deep": bytes_page(lambda: nested)})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert outcome.status in TERMINAL_OK, outcome.report.scan.error
+    assert_contained(outcome, base, {f"{base}/deep": "html-too-deep"})
+    deep = rows(outcome)[f"{base}/deep"]
+    assert deep.status == 200
+    assert "browsers stop at 512" in (deep.error_message or "")
+
+
 # --- text a database may refuse --------------------------------------------------------------
 
 AWKWARD_PAGES: dict[str, tuple[str, bytes]] = {
