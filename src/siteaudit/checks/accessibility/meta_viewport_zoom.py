@@ -5,7 +5,9 @@ import re
 from siteaudit.checks.base import CheckContext, Docs, Result, check, failed, not_applicable, passed
 from siteaudit.model import Category, Page, Severity
 
-_PAIR = re.compile(r"([\w-]+)\s*=\s*([^,;\s]+)")
+# A pair starts where a word starts: without the lookbehind, a long run of word characters
+# with no "=" was scanned again from each of its positions (40,000 took 13 s).
+_PAIR = re.compile(r"(?<![\w-])([\w-]+)\s*=\s*([^,;\s]+)")
 
 
 @check(

@@ -5,7 +5,7 @@ import re
 from siteaudit.checks.base import Applies, CheckContext, Docs, Result, check, failed
 from siteaudit.model import Category, Page, Severity
 
-VERSION = re.compile(r"\d+\.\d+")
+VERSION = re.compile(r"(?<!\d)\d+\.\d+")  # from a number's start: linear on digit runs
 HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator")
 
 
