@@ -265,6 +265,8 @@ class HttpFetcher:
                 self._slots.slow_down(host, wait)
                 self.slowed_down += 1
                 self.breaker.record_refusal(host)
+                if self.breaker.open_for(host) is not None:  # it opened: skip the queue now
+                    self._slots.wake(host)
                 wait = 0.0
             elif exchange.status in SLOW_DOWN_STATUSES:  # this URL broken, the server fine
                 self.breaker.record_success(host)

@@ -8,6 +8,7 @@ Waiting here first keeps queueing time out of the deadline (and out of the timin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
@@ -75,6 +76,11 @@ class Slots(Protocol):
         """`host` answered a request well: ease its spacing, if it has any."""
         ...
 
+    def wake(self, host: str) -> None:
+        """End the waits for `host`'s turns now: its circuit opened, so what waits will be
+        skipped, not sent, and need not wait out its spacing first."""
+        ...
+
 
 @dataclass(slots=True)
 class Throttle:
@@ -130,6 +136,7 @@ class HostSlots:
         self._paced: dict[str, float] = {}  # host -> its own interval (its Crawl-delay)
         self._next: dict[str, float] = {}  # host -> when its next request may start
         self._throttle = Throttle()  # host -> the interval it asked for with 429s and 503s
+        self._wakes: dict[str, asyncio.Event] = {}  # host -> set to end its turns' waits
 
     def space(self, interval_s: float) -> None:
         """Start requests to any one host at least `interval_s` apart from now on; a host's
@@ -152,6 +159,13 @@ class HostSlots:
         """Ease `host`'s spacing after a good answer."""
         self._throttle.speed_up(host)
 
+    def wake(self, host: str) -> None:
+        """End the waits for `host`'s turns now (its circuit opened: they will be skipped)."""
+        woken = self._wakes.pop(host, None)
+        if woken is not None:
+            woken.set()
+        self._next.pop(host, None)
+
     @asynccontextmanager
     async def hold(self, host: str) -> AsyncIterator[None]:
         """Wait for a slot for `host` (host first, so no global slot idles behind it)."""
@@ -173,7 +187,9 @@ class HostSlots:
         start = max(now, self._next.get(host, 0.0))
         self._next[host] = start + interval
         if start > now:
-            await asyncio.sleep(start - now)
+            woken = self._wakes.setdefault(host, asyncio.Event())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), start - now)
 
     def _enter(self, host: str) -> asyncio.Semaphore:
         semaphore, users = self._hosts.get(host) or (asyncio.Semaphore(self._per_host), 0)

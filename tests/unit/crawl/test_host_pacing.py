@@ -102,3 +102,23 @@ def test_the_throttle_doubles_once_per_interval_and_eases_with_good_answers() ->
     assert throttle.of("a.test") == 0.0 and not throttle.intervals
     throttle.speed_up("never-slowed.test")
     assert throttle.of("never-slowed.test") == 0.0
+
+
+async def test_waking_a_host_ends_the_waits_for_its_turns() -> None:
+    # Its circuit opened: requests waiting for their turns 5 s apart will not be sent, so
+    # they stop waiting (and are skipped by the fetcher) rather than waiting 5 s each.
+    slots = HostSlots(total=16, per_host=16)
+    slots.pace("refusing.test", 5.0)
+    slots.pace("other.test", 5.0)
+
+    async def wake_soon() -> None:
+        await asyncio.sleep(0.1)
+        slots.wake("refusing.test")
+
+    started = time.monotonic()
+    seen, _ = await asyncio.gather(starts(slots, "refusing.test", 4), wake_soon())
+    assert seen[-1] - started < 2.5  # not 15 s
+    other = asyncio.ensure_future(starts(slots, "other.test", 2))  # not woken: still paced
+    await asyncio.sleep(0.3)
+    assert not other.done()
+    other.cancel()

@@ -165,6 +165,10 @@ class SharedHostSlots:
         if left <= 0:
             self._throttled.discard(host)
 
+    def wake(self, host: str) -> None:
+        """Not done on the fleet: its waiters still take their turns from Redis one
+        interval apart, then find the shared circuit open and send nothing."""
+
     @asynccontextmanager
     async def hold(self, host: str) -> AsyncIterator[None]:
         """Wait for a fleet-wide slot for `host` (and this process's own cap)."""
