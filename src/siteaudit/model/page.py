@@ -111,6 +111,12 @@ def refresh_url(content: str) -> str | None:
 # ("none" is both).
 NOINDEX_DIRECTIVES = frozenset({"noindex", "none"})
 NOFOLLOW_DIRECTIVES = frozenset({"nofollow", "none"})
+# X-Robots-Tag: the user agents whose directives count ("" for all), as the robots and
+# googlebot meta tags do; and the directives that carry a value after a colon.
+HEADER_ROBOTS_AGENTS = frozenset({"", "googlebot"})
+VALUED_ROBOTS_DIRECTIVES = frozenset(
+    {"max-snippet", "max-image-preview", "max-video-preview", "unavailable_after"}
+)
 NOFOLLOW_RELS = frozenset({"nofollow", "ugc", "sponsored"})  # ugc and sponsored imply nofollow
 
 # Where on its page a link sits: the page region (HTML landmark) around it, the first of
@@ -330,11 +336,23 @@ class Page:
 
     @property
     def header_robots_directives(self) -> frozenset[str]:
-        """Directives of X-Robots-Tag, lower-cased, each without its user-agent prefix
-        ("googlebot: noindex" is noindex)."""
-        header = self.header("x-robots-tag") or ""
-        parts = (part.rsplit(":", 1)[-1].strip().lower() for part in header.split(","))
-        return frozenset(d for d in parts if d)
+        """Directives of X-Robots-Tag for every crawler or for Googlebot, lower-cased, as
+        the meta tags are read (robots and googlebot): "googlebot: noindex" is noindex,
+        "otherbot: noindex" is another crawler's. A user agent prefix applies to the
+        directives after it in that header; "max-snippet: 20" is a directive, not one."""
+        found: set[str] = set()
+        for name, value in self.headers:
+            if name != "x-robots-tag":
+                continue
+            agent = ""
+            for part in value.lower().split(","):
+                directive = part.strip()
+                prefix, colon, rest = directive.partition(":")
+                if colon and prefix.strip() not in VALUED_ROBOTS_DIRECTIVES:
+                    agent, directive = prefix.strip(), rest.strip()
+                if agent in HEADER_ROBOTS_AGENTS and directive:
+                    found.add(directive)
+        return frozenset(found)
 
     @property
     def is_https(self) -> bool:

@@ -21,9 +21,9 @@ from siteaudit.model.page import NOINDEX_DIRECTIVES
     title="Page may be indexed",
     failure_title="Page is marked noindex",
     docs=Docs(
-        what="Reads the robots and googlebot meta tags and the X-Robots-Tag header (with or "
-        "without a user-agent prefix) of every successful, non-redirected response, looking "
-        "for noindex or none.",
+        what="Reads the robots and googlebot meta tags and the X-Robots-Tag header (without "
+        "a user-agent prefix, or with googlebot's; another crawler's is its own) of every "
+        "successful, non-redirected response, looking for noindex or none.",
         why="A noindex directive removes the page from search results. It is right for "
         "thank-you pages or internal search, and a disaster when a staging setting or a "
         "plugin leaves it on real content.",
