@@ -286,9 +286,13 @@ def candidates(page: Page, depth: int, *, follow_nofollow: bool) -> list[tuple[s
             offered.append((target, depth, "redirect"))
     if not page.is_html:
         return offered
-    # A meta refresh is a redirect too, as browsers and Google follow it.
+    # A meta refresh is a redirect too, as browsers and Google follow it; so is a Refresh
+    # header (relative to the response's URL, not the document's <base>).
     refresh = refresh_url(page.meta.get("refresh") or "")
-    target = resolve(page.base_href or page.final_url, refresh) if refresh else None
+    base = page.base_href or page.final_url
+    if refresh is None:
+        refresh, base = refresh_url(page.header("refresh") or ""), page.final_url
+    target = resolve(base, refresh) if refresh else None
     if target and target != page.url:
         offered.append((target, depth, "redirect"))
     if follow_nofollow or page.robots_directives.isdisjoint(NOFOLLOW_DIRECTIVES):

@@ -285,3 +285,12 @@ def test_a_resumed_scan_whose_start_page_was_not_stored_fetches_it_first() -> No
         None,
     ]
     assert frontier.counters["discover/skipped/page-limit"] == 4
+
+
+def test_a_refresh_header_target_is_crawled_as_a_redirect_is() -> None:
+    # `Refresh: 0; url=...` as an HTTP header, which browsers follow like the meta tag.
+    # Relative to the response URL, not to the document's <base href>.
+    page = make_page(headers=(("refresh", "0; url=moved/"),), base_href="http://e.com/b/")
+    assert discover(page, 0, make_frontier()) == ["http://e.com/moved/"]
+    both = make_page(meta={"refresh": "0; url=/meta/"}, headers=(("refresh", "0; url=/hdr/"),))
+    assert discover(both, 0, make_frontier()) == ["http://e.com/meta/"]  # the page's own first
