@@ -69,25 +69,39 @@ def _json_ld(doc: Document, items: list[StructuredItem], errors: list[str]) -> N
             errors.append(f"json-ld: block {number} is empty")
             continue
         try:
-            data = json.loads(text)
+            found = _json_ld_items(text, number, errors)
         except json.JSONDecodeError as exc:
             errors.append(f"json-ld: block {number} is not valid JSON ({exc})")
             continue
-        objects = [o for o in _top_level(data) if isinstance(o, dict)]
-        if not objects:
-            errors.append(f"json-ld: block {number} holds no JSON object")
-        raw = text[:MAX_RAW]
-        for obj in objects:
-            properties: dict[str, list[str]] = {}
-            _flatten_json(obj, "", properties, 0)
-            items.append(
-                StructuredItem(
-                    syntax="json-ld",
-                    types=_json_types(obj),
-                    properties={k: tuple(v[:MAX_VALUES]) for k, v in properties.items()},
-                    raw=raw,
-                )
+        except RecursionError:
+            # Arrays or objects nested past the interpreter's recursion limit (a page's
+            # "[[[[..."): the decoder, and any walk of the result, raise RecursionError,
+            # which is not a JSONDecodeError and would end the scan as a bug.
+            errors.append(f"json-ld: block {number} nests too deep to be read")
+            continue
+        items.extend(found)
+
+
+def _json_ld_items(text: str, number: int, errors: list[str]) -> list[StructuredItem]:
+    """The items of one JSON-LD block; raises JSONDecodeError or RecursionError."""
+    data = json.loads(text)
+    objects = [o for o in _top_level(data) if isinstance(o, dict)]
+    if not objects:
+        errors.append(f"json-ld: block {number} holds no JSON object")
+    raw = text[:MAX_RAW]
+    found = []
+    for obj in objects:
+        properties: dict[str, list[str]] = {}
+        _flatten_json(obj, "", properties, 0)
+        found.append(
+            StructuredItem(
+                syntax="json-ld",
+                types=_json_types(obj),
+                properties={k: tuple(v[:MAX_VALUES]) for k, v in properties.items()},
+                raw=raw,
             )
+        )
+    return found
 
 
 def _top_level(data: Any) -> list[Any]:

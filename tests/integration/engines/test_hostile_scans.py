@@ -507,6 +507,21 @@ def test_a_page_nesting_elements_a_million_deep_is_not_parsed_and_costs_no_time(
     assert "browsers stop at 512" in (deep.error_message or "")
 
 
+def test_json_ld_nested_past_the_recursion_limit_is_an_invalid_block(settings: Settings) -> None:
+    # 200 KB of "[": the JSON decoder (and repr) raise RecursionError, which is not a
+    # JSONDecodeError; it escaped extraction and ended the whole scan as failed.
+    nested = "[" * 100_000 + "]" * 100_000
+    body = f'<script type="application/ld+json">{nested}</script>'
+    site = HostileSite(bad_href="/ld", routes={"/ld": page("Deep JSON-LD", body)})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert outcome.status in TERMINAL_OK, outcome.report.scan.error
+    assert_contained(outcome, base, {})
+    assert rows(outcome)[f"{base}/ld"].title == "Deep JSON-LD"
+    invalid = [f for f in outcome.report.findings if f.url == f"{base}/ld" and "json" in f.check_id]
+    assert any("nests too deep" in f.message + (f.evidence or "") for f in invalid), invalid
+
+
 # --- text a database may refuse --------------------------------------------------------------
 
 AWKWARD_PAGES: dict[str, tuple[str, bytes]] = {
