@@ -19,6 +19,7 @@ LEVELS = 40_000  # ~3.5 s of Lexbor for nested <div>s; quadratic beyond
         "<DIV>" * LEVELS,  # upper case
         "<div></zz>" * LEVELS,  # stray end tags close nothing (they walk the stack too)
         "<section>" * LEVELS + "</b>" * LEVELS,
+        "<b>" * LEVELS + "<div>x</div>" * LEVELS,  # open formatting elements, then blocks
     ],
 )
 def test_deep_nesting_is_recognised(html: str) -> None:
@@ -34,6 +35,10 @@ def test_deep_nesting_is_recognised(html: str) -> None:
         "<p>one<br><img src=x>" * 50_000,
         "<div>" * 500 + "<span>x</span>" * 50_000 + "</div>" * 500,  # deep for a real page
         "<div>" * (NESTING_CHECK_TAGS - 1),  # too few tags to be slow: not walked
+        # Never nested in themselves by the tree builder: fast, though never closed.
+        '<a href="x">' * 30_000 + "<div>x</div>" * 30_000,
+        "<form><input>" * 30_000 + "<div>x</div>" * 30_000,
+        "<h2>title" * 30_000,
     ],
 )
 def test_wide_or_shallow_pages_are_parsed(html: str) -> None:
