@@ -47,6 +47,14 @@ def doctype(text: str) -> str | None:
     return found.group(1).lower()
 
 
+def first_candidate(srcset: str) -> str | None:
+    """The URL of a srcset's first image candidate, as the HTML standard reads it: after
+    any whitespace and commas, the run of characters up to whitespace, less trailing
+    commas (a URL may hold commas: "w_100,h_50/p.jpg 1x"); None when there is none."""
+    words = srcset.lstrip(" \t\n\r\f,").split(maxsplit=1)
+    return (words[0].rstrip(",") or None) if words else None
+
+
 def scripts(doc: Document, base: str, resolve: Resolve) -> tuple[Script, ...]:
     """Every JavaScript <script> in document order; data blocks such as JSON-LD are skipped."""
     head = doc.tree.head
@@ -134,8 +142,7 @@ def resources(  # noqa: PLR0917 - the parts already read are passed in, not re-r
     for node in doc.css("img"):
         attrs = node.attributes
         add("image", attrs.get("src"))
-        srcset = (attrs.get("srcset") or "").strip()
-        add("image", srcset.split(",", 1)[0].split()[0] if srcset else None)
+        add("image", first_candidate(attrs.get("srcset") or ""))
     for node in doc.css("iframe[src]"):
         add("iframe", node.attributes.get("src"))
     for node in doc.css(MEDIA_SELECTOR):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from tests.unit.pipeline.factories import make_fetched
 
 from siteaudit.model import Page
@@ -334,3 +335,26 @@ def test_a_followed_link_to_a_url_first_linked_nofollow_is_the_edge_kept() -> No
 def test_a_nofollow_link_after_a_followed_one_changes_nothing() -> None:
     page = extract_html("<a href='/x'>first</a><nav><a rel=nofollow href='/x'>menu</a></nav>")
     assert [(link.text, link.rel) for link in page.links] == [("first", ())]
+
+
+@pytest.mark.parametrize(
+    ("srcset", "first"),
+    [
+        (",", None),  # an IndexError here ended the whole scan as an internal error
+        (" , , ", None),
+        (",a.png 1x", "https://example.com/a.png"),
+        ("a.png 1x,,b.png 2x", "https://example.com/a.png"),
+        # A URL token runs to whitespace: commas inside it are the URL's (HTML standard).
+        (
+            "https://cdn.example/w_100,h_50/p.jpg 1x, q.jpg 2x",
+            "https://cdn.example/w_100,h_50/p.jpg",
+        ),
+        ("c.png, d.png 2x", "https://example.com/c.png"),  # a trailing comma ends it
+    ],
+)
+def test_the_first_srcset_candidate_is_read_as_the_html_standard_reads_it(
+    srcset: str, first: str | None
+) -> None:
+    page = extract(make_fetched(f'<img srcset="{srcset}">'), depth=0, is_internal=bool)
+    images = [r.url for r in page.resources if r.kind == "image"]
+    assert images == ([first] if first else [])

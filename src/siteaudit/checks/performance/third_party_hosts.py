@@ -32,11 +32,7 @@ from siteaudit.model import Category, Page, Severity
 def third_party_hosts(page: Page, ctx: CheckContext) -> Result:
     """Fails when scripts come from more than `max_hosts` third-party hosts."""
     own = (urlsplit(page.final_url).hostname or "").lower().removeprefix("www.")
-    hosts = {
-        host
-        for script in page.scripts
-        if script.src and (host := (urlsplit(script.src).hostname or "").lower())
-    }
+    hosts = {host for script in page.scripts if script.src and (host := _host(script.src))}
     third = sorted(h for h in hosts if h != own and not h.endswith("." + own))
     limit = ctx.int_option("max_hosts")
     if len(third) > limit:
@@ -45,3 +41,11 @@ def third_party_hosts(page: Page, ctx: CheckContext) -> Result:
             evidence=", ".join(third),
         )
     return passed()
+
+
+def _host(url: str) -> str:
+    """The lower-case host of `url`; "" for a URL no browser could load ("http://[::1")."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

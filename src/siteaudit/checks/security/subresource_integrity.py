@@ -36,8 +36,12 @@ def subresource_integrity(page: Page, ctx: CheckContext) -> Result:
     for script in page.scripts:
         if script.src is None:
             continue
-        url = urljoin(page.final_url, script.src)
-        if url.startswith(("http://", "https://")) and _origin(url) != own:
+        try:
+            url = urljoin(page.final_url, script.src)
+            cross_origin = url.startswith(("http://", "https://")) and _origin(url) != own
+        except ValueError:  # "http://[::1", port 99999: no browser loads it from anywhere
+            continue
+        if cross_origin:
             foreign.append((url, script.integrity))
     if not foreign:
         return not_applicable()
