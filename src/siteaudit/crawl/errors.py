@@ -27,6 +27,8 @@ says what happened in words.
 |                        | the HTTP facts and header checks are kept                      |
 | `html-too-deep`        | fetched, but its HTML nests elements tens of thousands deep    |
 |                        | (hours to parse): not parsed, as `processing-timeout`          |
+| `processing-failed`    | fetched, but reading its HTML raised (a fault of siteaudit,    |
+|                        | logged): only the HTTP facts and header checks are kept        |
 
 Exception hierarchy (internal; none of these escape `HttpFetcher.fetch`)::
 
@@ -67,6 +69,7 @@ class ErrorCode(StrEnum):
     PROCESSING_TIMEOUT = "processing-timeout"
     PROCESSING_CRASHED = "processing-crashed"
     HTML_TOO_DEEP = "html-too-deep"  # = model.page.HTML_TOO_DEEP
+    PROCESSING_FAILED = "processing-failed"  # = model.page.PROCESSING_FAILED
 
 
 class CrawlError(Exception):

@@ -8,11 +8,15 @@ from dataclasses import dataclass, field
 # A page whose HTML nests elements so deep that parsing it could take hours (see
 # `pipeline.extraction_nesting`): not parsed.
 HTML_TOO_DEEP = "html-too-deep"
+# A page whose extraction raised (a fault of siteaudit on its content): kept, not audited.
+PROCESSING_FAILED = "processing-failed"
 # Error codes of a page fetched fine whose HTML was not audited: its extraction and checks
 # passed the page time limit, two worker processes died on it (`crawl.errors.ErrorCode`),
-# or it was too deeply nested to parse. Such a page keeps its HTTP facts; it is neither
-# unreachable nor a fetch error.
-UNAUDITED = frozenset({"processing-timeout", "processing-crashed", HTML_TOO_DEEP})
+# it was too deeply nested to parse, or its extraction failed. Such a page keeps its HTTP
+# facts; it is neither unreachable nor a fetch error.
+UNAUDITED = frozenset(
+    {"processing-timeout", "processing-crashed", HTML_TOO_DEEP, PROCESSING_FAILED}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,18 +70,21 @@ class FetchedPage:
 
 
 CHECK_ERRORS = "analysis/check-error/"  # + the id of a page check that crashed on a page
-OUTCOME_COUNTERS = ("fetch/status/", CHECK_ERRORS)  # what `outcome_counters` names
+UNAUDITED_PAGES = "analysis/unaudited/"  # + the code of a page fetched but not audited
+OUTCOME_COUNTERS = ("fetch/status/", CHECK_ERRORS, UNAUDITED_PAGES)  # `outcome_counters`'
 
 
 def outcome_counters(
     status: int | None, error_code: str | None, crashed_checks: Iterable[str]
 ) -> list[str]:
-    """The scan counters one processed page adds to: its status (else its error code) and
-    each check that crashed on it."""
-    fetched, crashed = OUTCOME_COUNTERS
-    return [f"{fetched}{status or error_code or 'none'}"] + [
-        f"{crashed}{check_id}" for check_id in crashed_checks
-    ]
+    """The scan counters one processed page adds to: its status (else its error code), its
+    code when it answered but was not audited (`UNAUDITED`), and each check that crashed on
+    it."""
+    fetched, crashed, unaudited = OUTCOME_COUNTERS
+    names = [f"{fetched}{status or error_code or 'none'}"]
+    if status is not None and error_code in UNAUDITED:
+        names.append(f"{unaudited}{error_code}")
+    return names + [f"{crashed}{check_id}" for check_id in crashed_checks]
 
 
 def header_value(headers: tuple[tuple[str, str], ...], name: str) -> str | None:

@@ -9,7 +9,13 @@ from datetime import datetime
 from typing import NamedTuple, Protocol, TypeVar
 
 from siteaudit.model.finding import Finding
-from siteaudit.model.page import CHECK_ERRORS, OUTCOME_COUNTERS, RedirectHop
+from siteaudit.model.page import (
+    CHECK_ERRORS,
+    OUTCOME_COUNTERS,
+    PROCESSING_FAILED,
+    UNAUDITED_PAGES,
+    RedirectHop,
+)
 from siteaudit.model.score import Scores
 from siteaudit.model.spec import Category, ScanStatus, Severity
 
@@ -186,6 +192,14 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " (HTTP 429 or 503): requests to it waited as long as it asked and were then"
             " spaced, which made the crawl slower; pages it still refused are reported with"
             " that status."
+        )
+    unread = counters.get(f"{UNAUDITED_PAGES}{PROCESSING_FAILED}", 0)
+    if unread:
+        notices.append(
+            f"siteaudit failed to read {unread:,} page{'s' if unread != 1 else ''} (a fault of"
+            " siteaudit, not of the site; the log has the details, please report it): they"
+            " are kept with their HTTP facts, their HTML is not audited and their links are"
+            " not followed."
         )
     skipped = counters.get(CIRCUIT_OPEN, 0)
     if skipped:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from collections.abc import Callable
 
 from siteaudit.model import FetchedPage, Page
-from siteaudit.pipeline.extraction import extract
+from siteaudit.model.page import PROCESSING_FAILED
+from siteaudit.pipeline.extraction import extract, http_facts
 from siteaudit.pipeline.ports import Fetcher
+
+logger = logging.getLogger(__name__)
 
 
 async def fetch(fetcher: Fetcher, url: str) -> FetchedPage:
@@ -22,5 +27,25 @@ def to_page(
     max_links: int,
     clean: Callable[[str], str] | None = None,
 ) -> Page:
-    """Extract the `Page` model from a fetched response (HTML or not)."""
-    return extract(fetched, depth=depth, is_internal=is_internal, max_links=max_links, clean=clean)
+    """Extract the `Page` model from a fetched response (HTML or not).
+
+    A fault of extraction on one page's content (a bug: it reads anything a site sends)
+    costs that page, not the scan: the page keeps its HTTP facts and `processing-failed`
+    with the exception in words, the traceback is logged, and every report's head counts
+    such pages (`model.report.crawl_notices`). Before, one `<img srcset=",">` ended a scan
+    of any size as an internal error.
+    """
+    try:
+        return extract(
+            fetched, depth=depth, is_internal=is_internal, max_links=max_links, clean=clean
+        )
+    except Exception as exc:
+        logger.exception("extracting %s failed (a fault of siteaudit)", fetched.url)
+        return dataclasses.replace(
+            http_facts(fetched, depth),
+            error_code=PROCESSING_FAILED,
+            error_message=(
+                f"siteaudit failed to read this page ({type(exc).__name__}: {exc}; a fault of"
+                " siteaudit, logged): its HTML is not audited and its links are not followed"
+            ),
+        )

@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
-from siteaudit.model.page import RedirectHop
+from siteaudit.model.page import RedirectHop, outcome_counters
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.discovery import Frontier
 from siteaudit.pipeline.ports import LinkRecord, PageResult
@@ -951,10 +951,8 @@ def _page_counters(done: Sequence[Completed]) -> dict[str, int]:
     counters: dict[str, int] = {}
     for item in done:
         page = item.result.page
-        key = f"fetch/status/{page.status or page.error_code or 'none'}"
-        counters[key] = counters.get(key, 0) + 1
-        for check_id, _message in item.result.check_errors:
-            name = f"analysis/check-error/{check_id}"
+        crashed = (check_id for check_id, _message in item.result.check_errors)
+        for name in outcome_counters(page.status, page.error_code, crashed):
             counters[name] = counters.get(name, 0) + 1
     return counters
 

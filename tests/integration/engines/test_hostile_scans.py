@@ -42,6 +42,7 @@ from siteaudit.engines import runner
 from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
 from siteaudit.model import ScanStatus
 from siteaudit.model.report import PageRow, crawl_notices
+from siteaudit.pipeline import extraction_resources
 from siteaudit.reports import write_reports
 from siteaudit.settings import CrawlSettings, Settings
 from siteaudit.storage.database import open_store
@@ -520,6 +521,31 @@ def test_json_ld_nested_past_the_recursion_limit_is_an_invalid_block(settings: S
     assert rows(outcome)[f"{base}/ld"].title == "Deep JSON-LD"
     invalid = [f for f in outcome.report.findings if f.url == f"{base}/ld" and "json" in f.check_id]
     assert any("nests too deep" in f.message + (f.evidence or "") for f in invalid), invalid
+
+
+def test_a_fault_of_extraction_on_one_page_costs_that_page_and_is_told(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stand-in for the next unknown extraction fault (an `<img srcset=",">` was one, and
+    # ended whole scans): the page is kept, the scan completes, the report says so.
+    real = extraction_resources.first_candidate
+
+    def faulty(srcset: str) -> str | None:
+        if srcset == "BUG":
+            raise IndexError("list index out of range")
+        return real(srcset)
+
+    monkeypatch.setattr(extraction_resources, "first_candidate", faulty)
+    site = HostileSite(
+        bad_href="/bug", routes={"/bug": page("Faulty", '<img srcset="BUG"><a href="/x">x</a>')}
+    )
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert outcome.status in TERMINAL_OK, outcome.report.scan.error
+    assert_contained(outcome, base, {f"{base}/bug": "processing-failed"})
+    assert "/x" not in site.requests  # its links are not followed
+    notices = crawl_notices(outcome.report.scan)
+    assert any(n.startswith("siteaudit failed to read 1 page (a fault") for n in notices)
 
 
 # --- text a database may refuse --------------------------------------------------------------

@@ -19,7 +19,7 @@ from tests.support.sites import Site, html
 from siteaudit.checks.base import Docs, Failed, check, failed, site_check
 from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
 from siteaudit.demo.server import DemoServer
-from siteaudit.engines import runner
+from siteaudit.engines import page_worker, runner
 from siteaudit.engines.local import LocalEngine
 from siteaudit.engines.preflight import preflight
 from siteaudit.engines.processing import (
@@ -33,6 +33,7 @@ from siteaudit.engines.processing import (
 from siteaudit.engines.runner import make_fetcher, make_spec, run_scan
 from siteaudit.model import Category, FetchedPage, Page, ScanStatus, Severity
 from siteaudit.model.report import crawl_notices
+from siteaudit.pipeline import extraction
 from siteaudit.pipeline.aggregation import tally
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.settings import Settings
@@ -287,14 +288,21 @@ def test_a_page_processed_in_a_worker_carries_its_rows_candidates_and_errors() -
     assert all(row["page_key"] == done.rows.url_key for row in done.rows.findings)
 
 
-def test_a_bug_while_processing_in_a_worker_is_raised_to_the_engine() -> None:
-    # A body that is not bytes makes extraction itself fail, inside the worker process.
-    broken = FetchedPage(
+def test_a_bug_in_the_engine_while_processing_in_a_worker_is_raised_to_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A fault past extraction (here the frontier candidates, patched before the fork) is
+    # siteaudit's own, not a page's content: raised in this process, not hidden.
+    def broken(*_args: object, **_kwargs: object) -> list[tuple[str, int, str]]:
+        raise RuntimeError("candidates bug")
+
+    monkeypatch.setattr(page_worker, "candidates", broken)
+    page = FetchedPage(
         url="http://127.0.0.1:9/",
         final_url="http://127.0.0.1:9/",
         status=200,
         headers=(("content-type", "text/html"),),
-        body="not bytes",  # type: ignore[arg-type]
+        body=b"<title>t</title>",
     )
     job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
 
@@ -302,13 +310,44 @@ def test_a_bug_while_processing_in_a_worker_is_raised_to_the_engine() -> None:
         pool = PoolProcessor(job, processes=1)
         try:
             await pool.warm_up()
-            await pool.process(broken, 0, "start")
+            await pool.process(page, 0, "start")
         finally:
             pool.close()
 
-    # The worker's own exception (a str has no .decode), raised in this process.
-    with pytest.raises(AttributeError, match="decode"):
+    with pytest.raises(RuntimeError, match="candidates bug"):
         asyncio.run(run())
+
+
+def test_a_fault_of_extraction_on_a_pages_content_costs_that_page_only(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Extraction reads anything a site sends; a fault there (here a body that is not
+    # bytes) keeps the page with its HTTP facts and says so, in the worker as inline.
+    broken = FetchedPage(
+        url="http://127.0.0.1:9/",
+        final_url="http://127.0.0.1:9/",
+        status=200,
+        headers=(("content-type", "text/html"),),
+        body=b"<title>t</title>",
+    )
+    monkeypatch.setattr(extraction, "decode", lambda *_: b"not text")  # type: ignore[arg-type]
+    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
+
+    async def run() -> ProcessedPage:
+        pool = PoolProcessor(job, processes=1)
+        try:
+            await pool.warm_up()
+            return await pool.process(broken, 0, "start")
+        finally:
+            pool.close()
+
+    done = asyncio.run(run())
+    assert (done.status, done.error_code) == (200, "processing-failed")
+    assert "siteaudit failed to read this page (TypeError" in (done.error_message or "")
+    inline = InlineProcessor(job, load_catalogue())
+    kept = asyncio.run(inline.process(broken, 0, "start"))
+    assert (kept.status, kept.error_code, kept.candidates) == (200, "processing-failed", ())
+    assert "extracting http://127.0.0.1:9/ failed" in caplog.text
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

@@ -6,12 +6,12 @@ from aiohttp.client_reqrep import ConnectionKey
 
 from siteaudit.crawl.errors import ErrorCode
 from siteaudit.crawl.fetcher import classify_exception
-from siteaudit.model.page import HTML_TOO_DEEP, UNAUDITED
+from siteaudit.model.page import HTML_TOO_DEEP, PROCESSING_FAILED, UNAUDITED
 
 
 def test_the_unaudited_codes_are_the_processing_error_codes_and_html_too_deep() -> None:
     processing = {code.value for code in ErrorCode if code.value.startswith("processing-")}
-    assert processing == {"processing-timeout", "processing-crashed"}
+    assert processing == {"processing-timeout", "processing-crashed", PROCESSING_FAILED}
     assert UNAUDITED == processing | {ErrorCode.HTML_TOO_DEEP.value} == {*processing, HTML_TOO_DEEP}
 
 
