@@ -253,6 +253,22 @@ def test_a_page_with_as_many_links_as_inline_pages_starts_the_pool_early(
     assert asyncio.run(run()) is starts
 
 
+def in_a_worker(
+    job: PageJob, fetched: FetchedPage, depth: int = 0, via: str = "start"
+) -> ProcessedPage:
+    """`fetched` processed by a pool of one real worker process."""
+
+    async def run() -> ProcessedPage:
+        pool = PoolProcessor(job, processes=1)
+        try:
+            await pool.warm_up()
+            return await pool.process(fetched, depth, via)
+        finally:
+            pool.close()
+
+    return asyncio.run(run())
+
+
 def test_a_page_processed_in_a_worker_carries_its_rows_candidates_and_errors() -> None:
     fetched = FetchedPage(
         url="http://127.0.0.1:9/a",
@@ -266,15 +282,7 @@ def test_a_page_processed_in_a_worker_carries_its_rows_candidates_and_errors() -
     )
     job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
 
-    async def run() -> ProcessedPage:
-        pool = PoolProcessor(job, processes=1)
-        try:
-            await pool.warm_up()
-            return await pool.process(fetched, 2, "sitemap")
-        finally:
-            pool.close()
-
-    done = asyncio.run(run())
+    done = in_a_worker(job, fetched, 2, "sitemap")
     assert done.status == 200 and done.error_code is None
     # Internal links one level deeper; the external and the nofollow link are not offered.
     assert done.candidates == (("http://127.0.0.1:9/b", 3, "link"),)
@@ -306,16 +314,8 @@ def test_a_bug_in_the_engine_while_processing_in_a_worker_is_raised_to_it(
     )
     job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
 
-    async def run() -> None:
-        pool = PoolProcessor(job, processes=1)
-        try:
-            await pool.warm_up()
-            await pool.process(page, 0, "start")
-        finally:
-            pool.close()
-
     with pytest.raises(RuntimeError, match="candidates bug"):
-        asyncio.run(run())
+        in_a_worker(job, page)
 
 
 def test_a_fault_of_extraction_on_a_pages_content_costs_that_page_only(
@@ -333,15 +333,7 @@ def test_a_fault_of_extraction_on_a_pages_content_costs_that_page_only(
     monkeypatch.setattr(extraction, "decode", lambda *_: b"not text")  # type: ignore[arg-type]
     job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
 
-    async def run() -> ProcessedPage:
-        pool = PoolProcessor(job, processes=1)
-        try:
-            await pool.warm_up()
-            return await pool.process(broken, 0, "start")
-        finally:
-            pool.close()
-
-    done = asyncio.run(run())
+    done = in_a_worker(job, broken)
     assert (done.status, done.error_code) == (200, "processing-failed")
     assert "siteaudit failed to read this page (TypeError" in (done.error_message or "")
     inline = InlineProcessor(job, load_catalogue())
