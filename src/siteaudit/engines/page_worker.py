@@ -31,7 +31,7 @@ from siteaudit.model import FetchedPage, Page, ScanSpec
 from siteaudit.model.page import UNAUDITED
 from siteaudit.pipeline.analysis import PageAnalyzer
 from siteaudit.pipeline.discovery import candidates
-from siteaudit.pipeline.extraction import http_facts
+from siteaudit.pipeline.extraction import http_facts, unaudited
 from siteaudit.pipeline.fetching import to_page
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
 from siteaudit.pipeline.urls import Scope
@@ -142,13 +142,12 @@ class PageWorker:
             return time_limited(self.time_limit_s, self._process, fetched, depth, found_via)
         except PageOverrun:
             logger.warning("processing %s passed the time limit; skipped", fetched.url)
-        page = dataclasses.replace(
-            http_facts(fetched, depth),
-            error_code=ErrorCode.PROCESSING_TIMEOUT.value,
-            error_message=(
-                f"extracting and checking this page took more than {self.time_limit_s:g} s,"
-                " so it was stopped: its HTML is not audited and its links are not followed"
-            ),
+        page = unaudited(
+            fetched,
+            depth,
+            ErrorCode.PROCESSING_TIMEOUT.value,
+            f"extracting and checking this page took more than {self.time_limit_s:g} s, so it"
+            " was stopped",
         )
         return self._package(page, depth, found_via)
 
@@ -246,13 +245,14 @@ def _store_between_pages(sock: socket.socket, rows: _RowWriter) -> None:
             rows.flush()
         except Exception as exc:  # this process ends; its pages are fetched again
             _notify(sock, STORE_FAILED + _pickled(exc))
-            if isinstance(exc, DBAPIError):  # the database's words, not a batch of rows
-                pid = os.getpid()
-                logger.error(
-                    "worker process %d could not store its pages: %s", pid, driver_words(exc)
-                )
-            else:
-                logger.exception("worker process %d could not store its pages", os.getpid())
+            # A database's refusal in its words, not a traceback carrying a batch of rows.
+            words = f": {driver_words(exc)}" if isinstance(exc, DBAPIError) else ""
+            logger.error(
+                "worker process %d could not store its pages%s",
+                os.getpid(),
+                words,
+                exc_info=not words,
+            )
             raise SystemExit(EXIT_REFUSED) from None
         _notify(sock, STORED + rows.stored.to_bytes(FRAME_HEADER, "big"))
 

@@ -280,22 +280,23 @@ def _start_page_alone(counters: dict[str, int], settings: dict[str, object]) -> 
     allowed more: the start page had no link the crawl could follow."""
     if settings.get("max_depth") == 0 or settings.get("max_pages") == 1:
         return False
-    fetched = [
-        (key.removeprefix(FETCH_STATUS), count)
+    statuses = _fetch_statuses(counters)
+    return list(statuses.values()) == [1] and next(iter(statuses)).startswith("2")
+
+
+def _fetch_statuses(counters: dict[str, int]) -> dict[str, int]:
+    """URLs fetched by outcome: "200", "404"... or an error code ("timeout")."""
+    return {
+        key.removeprefix(FETCH_STATUS): count
         for key, count in counters.items()
         if key.startswith(FETCH_STATUS) and count
-    ]
-    return len(fetched) == 1 and fetched[0][1] == 1 and fetched[0][0].startswith("2")
+    }
 
 
 def _only_errors(counters: dict[str, int]) -> str | None:
     """When every URL the crawl fetched answered with an HTTP error (none with a page or a
     redirect), what they answered ("the only URL fetched answered HTTP 403"); else None."""
-    statuses = {
-        key.removeprefix(FETCH_STATUS): count
-        for key, count in counters.items()
-        if key.startswith(FETCH_STATUS) and count
-    }
+    statuses = _fetch_statuses(counters)
     codes = [status for status in statuses if status.isdigit()]
     if not codes or any(int(status) < 400 for status in codes):
         return None

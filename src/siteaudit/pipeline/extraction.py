@@ -66,17 +66,13 @@ def extract(
         return http_facts(fetched, depth)
     text = decode(fetched.body, fetched.encoding)
     if too_deep(text):  # Lexbor would take minutes to hours (extraction_nesting.py)
-        return Page(
-            **_http_fields(fetched, depth)
-            | {
-                "error_code": HTML_TOO_DEEP,
-                "error_message": (
-                    "its HTML keeps so many elements open inside each other (tens of"
-                    " thousands of levels; browsers stop at 512) that parsing it could take"
-                    " hours, so it was not parsed: its HTML is not audited and its links"
-                    " are not followed"
-                ),
-            }
+        return unaudited(
+            fetched,
+            depth,
+            HTML_TOO_DEEP,
+            "its HTML keeps so many elements open inside each other (tens of thousands of"
+            " levels; browsers stop at 512) that parsing it could take hours, so it was not"
+            " parsed",
         )
     doc = Document(LexborHTMLParser(text))
     base_href = _base_href(doc, fetched.final_url)
@@ -245,6 +241,13 @@ def _is_auditable_html(fetched: FetchedPage) -> bool:
 def http_facts(fetched: FetchedPage, depth: int) -> Page:
     """The `Page` of a response's HTTP facts only: no HTML read (see `extract`)."""
     return Page(**_http_fields(fetched, depth))
+
+
+def unaudited(fetched: FetchedPage, depth: int, code: str, why: str) -> Page:
+    """The `Page` of a response fetched fine but not audited (`model.page.UNAUDITED`): its
+    HTTP facts, `code`, and `why` in words, followed by what it costs."""
+    message = f"{why}: its HTML is not audited and its links are not followed"
+    return Page(**_http_fields(fetched, depth) | {"error_code": code, "error_message": message})
 
 
 def _http_fields(fetched: FetchedPage, depth: int) -> dict[str, Any]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable
 
 from siteaudit.model import FetchedPage, Page
 from siteaudit.model.page import PROCESSING_FAILED
-from siteaudit.pipeline.extraction import extract, http_facts
+from siteaudit.pipeline.extraction import extract, unaudited
 from siteaudit.pipeline.ports import Fetcher
 
 logger = logging.getLogger(__name__)
@@ -41,11 +40,6 @@ def to_page(
         )
     except Exception as exc:
         logger.exception("extracting %s failed (a fault of siteaudit)", fetched.url)
-        return dataclasses.replace(
-            http_facts(fetched, depth),
-            error_code=PROCESSING_FAILED,
-            error_message=(
-                f"siteaudit failed to read this page ({type(exc).__name__}: {exc}; a fault of"
-                " siteaudit, logged): its HTML is not audited and its links are not followed"
-            ),
-        )
+        fault = f"{type(exc).__name__}: {exc}"
+        why = f"siteaudit failed to read this page ({fault}; a fault of siteaudit, logged)"
+        return unaudited(fetched, depth, PROCESSING_FAILED, why)

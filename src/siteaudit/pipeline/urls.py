@@ -16,6 +16,7 @@ that one page is crawled and reported once however many variants link to it.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -39,7 +40,7 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 # "surrogateescape"): Firefox and curl request such a Location's bytes percent-encoded as
 # they came, which reaches the file a server with Latin-1 names meant.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")  # RFC 3986 §2.3
 # What a user types for a site without its scheme: "example.com", "localhost:8000/docs".
 _BARE_HOST = re.compile(r"[\w-]+(\.[\w-]+)*(:\d+)?([/?#].*)?")
 # A host name after IDNA: dot-separated labels of letters, digits, "-" (not at either end)

@@ -25,9 +25,9 @@ from siteaudit.model.page import UNAUDITED
         "refused or reset connections, TLS errors, timeouts, responses over the size limit, "
         "too many redirects, and addresses the crawler may not visit. Redirect loops are "
         "left to `redirect-loop`, which names the loop; a page fetched fine whose audit "
-        "passed the page time limit, crashed its worker process or whose HTML nests too "
-        "deep to parse (`processing-timeout`, `processing-crashed`, `html-too-deep`) is "
-        "listed with the scan's page errors instead.",
+        "passed the page time limit, crashed its worker process, nests too deep to parse "
+        "or could not be read (`processing-timeout`, `processing-crashed`, `html-too-deep`, "
+        "`processing-failed`) is listed with the scan's page errors instead.",
         why="If the crawler cannot get a page, neither can many visitors or search engines; "
         "whatever the cause, the URL is out of reach.",
         fix="Use the error code to find the cause: check DNS records, certificates, "
