@@ -134,9 +134,8 @@ def resources(  # noqa: PLR0917 - the parts already read are passed in, not re-r
         if url is not None:
             found.setdefault((kind, url), None)
 
-    for script in found_scripts:
-        if script.src and script.src.startswith(("http://", "https://")):
-            found.setdefault(("script", script.src), None)
+    for script in found_scripts:  # a src no browser could load is kept as written: not one
+        add("script", script.src)
     for sheet in sheets:
         found.setdefault(("stylesheet", sheet.href), None)
     for node in doc.css("img"):

@@ -523,6 +523,21 @@ def test_json_ld_nested_past_the_recursion_limit_is_an_invalid_block(settings: S
     assert any("nests too deep" in f.message + (f.evidence or "") for f in invalid), invalid
 
 
+def test_a_script_url_no_browser_could_load_is_not_a_subresource_to_check(
+    settings: Settings,
+) -> None:
+    # `http://[::1` (an unclosed IPv6 bracket) was kept as the script's src and listed as a
+    # subresource: sorting the subresources by host raised ValueError after the crawl, and
+    # the whole scan failed as an internal error.
+    body = '<script src="http://[::1"></script><script src="http://127.0.0.1:99999/x.js"></script>'
+    site = HostileSite(bad_href="/script", routes={"/script": page("Odd scripts", body)})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert outcome.status in TERMINAL_OK, outcome.report.scan.error
+    assert_contained(outcome, base, {})
+    assert rows(outcome)[f"{base}/script"].title == "Odd scripts"
+
+
 def test_a_fault_of_extraction_on_one_page_costs_that_page_and_is_told(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
