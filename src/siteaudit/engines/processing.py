@@ -71,6 +71,12 @@ WATCH_EVERY_S = 1.0
 # A worker storing rows between pages is stopped after the page bound plus this much per
 # page it holds: a batch of 200 pages of 10,000 links each is two million rows.
 STORE_S_PER_PAGE = 0.5
+# Pages run inline only up to this size: the scan's own thread has no watchdog, and a parse
+# may cost more than linear time in native code no signal interrupts (one element with
+# 40,000 distinct attributes, 270 KB, takes Lexbor 2.8 s; 10 MB of them, an hour). Up to
+# this size the worst case measured is under a second; a larger page goes to the workers,
+# where the page time limit holds.
+INLINE_MAX_BYTES = 128 * 1024
 # A worker process that dies (killed by the kernel for its memory, a crash in native code,
 # or stopped by the watchdog) is replaced, at most this many times in a scan; then the scan
 # fails, since something keeps killing them.
@@ -167,7 +173,8 @@ class AdaptiveProcessor:
     from the first one after it is ready (20 ms sooner on the PostgreSQL manual). Pages do
     not run inline beyond `inline_pages` while it warms up: every page run inline holds the
     event loop, which the pool's own start-up needs (on the PostgreSQL manual 60 pages once
-    ran inline that way, 0.35 s of the loop's time). A small scan never pays for processes.
+    ran inline that way, 0.35 s of the loop's time). A small scan never pays for processes,
+    unless it has a page larger than `INLINE_MAX_BYTES`: that one waits for the workers.
     """
 
     def __init__(
@@ -196,7 +203,7 @@ class AdaptiveProcessor:
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         """Process one page, inline or in a worker process."""
-        if self._left > 0 and not self.pooled:
+        if self._left > 0 and not self.pooled and len(fetched.body) <= INLINE_MAX_BYTES:
             self._left -= 1
             done = await self._inline.process(fetched, depth, found_via)
             # A page linking to as many URLs as run inline proves the site large: the pool

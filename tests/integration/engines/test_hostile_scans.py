@@ -38,7 +38,7 @@ from tests.support.memory import rss_growth
 
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.ssrf import AddressPolicy
-from siteaudit.engines import runner
+from siteaudit.engines import processing, runner
 from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
 from siteaudit.model import ScanStatus
 from siteaudit.model.report import PageRow, crawl_notices
@@ -506,6 +506,26 @@ def test_a_page_nesting_elements_a_million_deep_is_not_parsed_and_costs_no_time(
     deep = rows(outcome)[f"{base}/deep"]
     assert deep.status == 200
     assert "browsers stop at 512" in (deep.error_message or "")
+
+
+def test_a_large_page_costly_to_parse_is_bounded_by_the_page_time_limit_from_the_first(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One element with 100,000 distinct attributes (0.7 MB): Lexbor checks each new one
+    # against those before it, about 18 s here, in native code no signal interrupts. The
+    # first pages of a scan ran on the scan's own thread, with no watchdog: the scan held
+    # for as long as the parse took (an hour for 10 MB). Now a page that large goes to a
+    # worker process from the first, and the page time limit stops it.
+    monkeypatch.setattr(processing, "KILL_AFTER_S", 0.5)
+    monkeypatch.setattr(processing, "WATCH_EVERY_S", 0.1)
+    settings.crawl.page_time_limit_s = 1.0
+    settings.crawl.processes = 2
+    attributes = " ".join(f"a{i}" for i in range(100_000))
+    heavy = html("Heavy", f"<div {attributes}></div>")
+    site = HostileSite(bad_href="/heavy", routes={"/heavy": bytes_page(lambda: heavy)})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert_contained(outcome, base, {f"{base}/heavy": "processing-timeout"})
 
 
 def test_json_ld_nested_past_the_recursion_limit_is_an_invalid_block(settings: Settings) -> None:
