@@ -22,7 +22,14 @@ from siteaudit.checks.base import (
 )
 from siteaudit.model import Category, Page, Severity
 from siteaudit.model.site import Site
-from siteaudit.pipeline.analysis import MAX_EVIDENCE, SITE_BATCH, PageAnalyzer, analyze_site
+from siteaudit.pipeline.analysis import (
+    MAX_EVIDENCE,
+    MAX_PAGE_FINDINGS,
+    MORE_LOCATOR,
+    SITE_BATCH,
+    PageAnalyzer,
+    analyze_site,
+)
 
 DOCS = Docs(what="w", why="y", fix="f")
 
@@ -166,3 +173,28 @@ def test_page_and_site_runners_ignore_each_others_checks() -> None:
     site_only = make_site_check(lambda site, ctx: [failed("x", url=URL)], id="site")
     assert PageAnalyzer([site_only], URL).analyze(make_page()).findings == ()
     assert analyze_site(make_site([]), [page_check], URL).findings == ()
+
+
+def test_a_check_lists_at_most_max_page_findings_on_a_page_and_counts_the_rest() -> None:
+    # A page's elements are the site's to multiply: 50,000 images without alt text were
+    # 50,000 findings from one page.
+    def per_element(page: Page, ctx: CheckContext) -> Iterator[Failed]:
+        for i in range(MAX_PAGE_FINDINGS + 150):
+            yield failed(f"Element {i} fails.", locator=f"#e{i}")
+
+    findings = PageAnalyzer([make_check(per_element)], URL).analyze(make_page()).findings
+    assert len(findings) == MAX_PAGE_FINDINGS + 1
+    assert [f.locator for f in findings[:3]] == ["#e0", "#e1", "#e2"]
+    more = findings[-1]
+    assert (more.check_id, more.url, more.severity) == ("probe", URL, Severity.LOW)
+    assert more.message.startswith("150 more failures of this check on this page")
+    assert more.locator == MORE_LOCATOR  # one fingerprint across scans, whatever the count
+
+
+def test_a_check_at_the_limit_lists_every_finding() -> None:
+    def per_element(page: Page, ctx: CheckContext) -> Iterator[Failed]:
+        for i in range(MAX_PAGE_FINDINGS):
+            yield failed(f"Element {i} fails.", locator=f"#e{i}")
+
+    findings = PageAnalyzer([make_check(per_element)], URL).analyze(make_page()).findings
+    assert [f.locator for f in findings] == [f"#e{i}" for i in range(MAX_PAGE_FINDINGS)]
