@@ -159,6 +159,62 @@ def test_a_cancelled_then_resumed_scan_counts_what_it_left_out_as_one_run_would(
     assert sum(v for k, v in resumed.items() if k.startswith("fetch/status/")) == 100
 
 
+def test_a_resumed_scan_crawls_the_pages_one_run_would_not_only_its_links(
+    serve: Callable[..., Site], workdir: Path, siteaudit: Run, launch: Launch
+) -> None:
+    # A resume queued only the stored pages' link targets: the redirect targets and the
+    # canonicals they had offered were never crawled, and links of a nofollow page were.
+    slow = tree(40, delay_s=0.05)
+
+    def tree_page(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        status, headers, body = slow(handler)
+        path = handler.path
+        extra = f'<a href="/old{path}">moved</a><a href="/note{path}">note</a></body>'
+        canonical = f'<link rel="canonical" href="/canon{path}"></head>'
+        body = body.replace(b"</body>", extra.encode()).replace(b"</head>", canonical.encode())
+        return status, headers, body
+
+    def plain(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        path = handler.path
+        if path.startswith("/old/"):
+            return 301, {"Location": "/new/" + path.removeprefix("/old/")}, b""
+        head = body = ""
+        if path.startswith("/note/"):  # its link is stored, and not to be followed
+            head = '<meta name="robots" content="nofollow">'
+            body = f'<a href="/secret{path}">secret</a>'
+        body = f"<html lang=en><head><title>{path}</title>{head}</head><body>{body}</body></html>"
+        status = 200 if path.startswith(("/new/", "/canon/", "/note/")) else 404
+        return status, {"Content-Type": "text/html; charset=utf-8"}, body.encode()
+
+    routes = {"/robots.txt": lambda _h: (404, {}, b""), "/": tree_page}
+    routes |= {"/p" + str(n): tree_page for n in range(1, 40)}
+    site = serve(routes, default=plain)
+    db = workdir / "scans.db"
+    limits = ["--concurrency", "2", "--quiet"]
+    proc = launch("scan", site.url, *limits)
+    deadline = time.monotonic() + 60
+    while not (db.exists() and len(stored_urls(db)) >= 30):
+        assert proc.poll() is None, "the scan ended before it could be cancelled"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+    assert siteaudit("scan", "--resume", "1", "--quiet").returncode == 0
+    assert siteaudit("scan", site.url, *limits).returncode == 0  # scan 2: one run
+
+    connection = sqlite3.connect(db)
+    try:
+        resumed, whole = (
+            {url for (url,) in connection.execute("select url from pages where scan_id = ?", (n,))}
+            for n in (1, 2)
+        )
+    finally:
+        connection.close()
+    assert not any("/secret/" in url for url in whole)
+    assert len(whole) == 40 * 5  # tree pages, /old, /new, /canon and /note of each
+    assert resumed == whole
+
+
 def test_a_scan_still_running_is_not_resumed_by_a_second_process(
     serve: Callable[..., Site], siteaudit: Run, launch: Launch
 ) -> None:

@@ -172,7 +172,7 @@ class LocalEngine:
             allowed_by_robots=found.allowed if robots is None else robots.allowed,
             follow_nofollow=spec.follow_nofollow,
         )
-        stored = self._restore(scan_id, frontier, spec.start_url) if resume else None
+        stored = self._restore(scan_id, frontier, spec) if resume else None
         if found.crawl:  # a resumed frontier was offered it first
             frontier.offer(spec.start_url, 0, "start")
         frontier.offer_sitemap_urls(found.sitemap_urls)
@@ -281,11 +281,12 @@ class LocalEngine:
         state.counters["fetch/refetched-after-worker-loss"] += len(lost)
         return True
 
-    def _restore(self, scan_id: int, frontier: Frontier, start: str) -> CrawlState:
-        """Mark stored pages as done and queue the stored links that were never fetched;
-        what the stored pages hold (their outcomes count towards the scan's)."""
-        stored = self._store.load_crawl_state(scan_id)
-        frontier.restore(stored.done, stored.pending, start)
+    def _restore(self, scan_id: int, frontier: Frontier, spec: ScanSpec) -> CrawlState:
+        """Mark stored pages as done and queue what they offered that was never fetched
+        (followed links, redirect targets, canonicals); what the stored pages hold (their
+        outcomes count towards the scan's)."""
+        stored = self._store.load_crawl_state(scan_id, follow_nofollow=spec.follow_nofollow)
+        frontier.restore(stored.done, stored.pending, spec.start_url, stored.offers)
         logger.info(
             "resuming scan %s: %d pages stored, %d queued",
             scan_id,

@@ -30,7 +30,7 @@ from siteaudit.forking import leave_signals_to_the_parent
 from siteaudit.model import FetchedPage, Page, ScanSpec
 from siteaudit.model.page import UNAUDITED
 from siteaudit.pipeline.analysis import PageAnalyzer
-from siteaudit.pipeline.discovery import candidates
+from siteaudit.pipeline.discovery import candidates, follows_links
 from siteaudit.pipeline.extraction import http_facts, unaudited
 from siteaudit.pipeline.fetching import to_page
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
@@ -163,12 +163,15 @@ class PageWorker:
 
     def _package(self, page: Page, depth: int, found_via: str) -> ProcessedPage:
         analysis = self.analyzer.analyze(page)
+        offered = tuple(candidates(page, depth, follow_nofollow=self.follow_nofollow))
         result = PageResult(
             page=page,
             findings=analysis.findings,
             not_applicable=analysis.not_applicable,
             check_errors=analysis.errors,
             found_via=found_via,
+            offers=tuple(offer for offer in offered if offer[2] != "link"),
+            follows_links=follows_links(page, follow_nofollow=self.follow_nofollow),
         )
         links = [
             LinkRecord(page.url, link.url, link.text, link.rel, link.internal, link.position)
@@ -179,7 +182,7 @@ class PageWorker:
             status=page.status,
             error_code=page.error_code,
             error_message=page.error_message,
-            candidates=tuple(candidates(page, depth, follow_nofollow=self.follow_nofollow)),
+            candidates=offered,
             check_errors=analysis.errors,
             rows=page_rows(result, links),
         )

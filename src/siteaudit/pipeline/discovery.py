@@ -139,12 +139,14 @@ class Frontier:
         done: Mapping[str, int],
         pending: Iterable[tuple[str, int]],
         start: str | None = None,
+        offers: Iterable[tuple[str, int, str]] = (),
     ) -> None:
         """Continue a scan that stored the pages `done` (URL -> depth): they are never
         offered again and count under the page, host and trap limits as they did when first
         queued; its `start` URL, if it has no page yet, is offered first (before the links,
         which could otherwise take every place under the page limit), then the stored links
-        to URLs that have no page (`pending`, (URL, depth)).
+        to URLs that have no page (`pending`, (URL, depth)) with the pages' other offers
+        (`offers`, (URL, depth, found via): redirect targets, canonicals), shallowest first.
 
         What is counted per link (URLs out of scope, trap hits) was counted when the links
         were first offered and is not counted again; what is counted per URL
@@ -158,8 +160,9 @@ class Frontier:
         counted = self.counters.copy()
         if start is not None:
             self.offer(start, 0, "start")
-        for url, depth in pending:
-            self.offer(url, depth, "link")
+        queued = [(url, depth, "link") for url, depth in pending]
+        for url, depth, found_via in sorted([*queued, *offers], key=lambda entry: entry[1]):
+            self.offer(url, depth, found_via)
         for name in list(self.counters):
             if not name.startswith(COUNTED_PER_URL):
                 self.counters[name] = counted[name]
@@ -269,6 +272,12 @@ def discover(page: Page, depth: int, frontier: Frontier) -> list[str]:
     ]
 
 
+def follows_links(page: Page, *, follow_nofollow: bool) -> bool:
+    """True when the page's links are offered the frontier: unless the page asks robots not
+    to follow them (and `follow_nofollow` is off)."""
+    return follow_nofollow or page.robots_directives.isdisjoint(NOFOLLOW_DIRECTIVES)
+
+
 def candidates(page: Page, depth: int, *, follow_nofollow: bool) -> list[tuple[str, int, str]]:
     """The (URL, depth, found via) a page offers the frontier, in the order they are offered.
 
@@ -295,7 +304,7 @@ def candidates(page: Page, depth: int, *, follow_nofollow: bool) -> list[tuple[s
     target = resolve(base, refresh) if refresh else None
     if target and target != page.url:
         offered.append((target, depth, "redirect"))
-    if follow_nofollow or page.robots_directives.isdisjoint(NOFOLLOW_DIRECTIVES):
+    if follows_links(page, follow_nofollow=follow_nofollow):
         offered.extend(
             (link.url, depth + 1, "link")
             for link in page.links

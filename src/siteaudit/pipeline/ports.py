@@ -56,6 +56,11 @@ class PageResult:
     not_applicable: tuple[str, ...] = ()
     check_errors: tuple[tuple[str, str], ...] = ()
     found_via: str = "link"
+    # What it offered the frontier besides its links (a redirect's target, its canonicals:
+    # (URL, depth, found via)), and whether its links were offered (not when it says
+    # nofollow): stored, so that a resumed scan queues what an uninterrupted one would.
+    offers: tuple[tuple[str, int, str], ...] = ()
+    follows_links: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +124,14 @@ class CrawlState:
     """What a stored scan already holds, for `--resume`: finished pages and pending links."""
 
     done: dict[str, int]  # URL -> depth of every stored page
-    pending: list[tuple[str, int]]  # (target URL, depth) of stored links not yet fetched
+    pending: list[tuple[str, int]]  # (target URL, depth) of stored followed links not fetched
     # The stored pages' outcomes as the engine counts them: status (else error code) and
     # crashed checks, by counter name (`fetch/status/200`, `analysis/check-error/<id>`).
     outcomes: dict[str, int] = field(default_factory=dict)
     errors: int = 0  # stored pages that could not be fetched (an error code)
+    # (URL, depth, found via) the stored pages offered besides links (redirect targets,
+    # canonicals) that have no page yet.
+    offers: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class ScanStore(Protocol):
@@ -200,8 +208,9 @@ class ScanStore(Protocol):
         """Store what discovery learnt (robots.txt, llms.txt, sitemaps, traps, blocked URLs)."""
         ...
 
-    def load_crawl_state(self, scan_id: int) -> CrawlState:
-        """Stored pages and not-yet-fetched internal link targets, to resume a scan."""
+    def load_crawl_state(self, scan_id: int, *, follow_nofollow: bool = False) -> CrawlState:
+        """Stored pages and what they offered the frontier that was not fetched yet (their
+        followed internal links, redirect targets, canonicals), to resume a scan."""
         ...
 
     def load_site(self, scan_id: int) -> Site:

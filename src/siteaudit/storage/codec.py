@@ -114,6 +114,8 @@ def page_values(result: PageResult) -> dict[str, object]:
         "word_count": page.word_count,
         "simhash": None if page.simhash is None else f"{page.simhash:016x}",
         "hreflangs": clean_json([[h.lang, h.url] for h in page.hreflangs]),
+        "offers": clean_json([list(offer) for offer in result.offers]),
+        "follows_links": result.follows_links,
     }
 
 

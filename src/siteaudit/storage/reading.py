@@ -237,10 +237,13 @@ def _rows_to(
     return [row[1:] for row in found]
 
 
-def crawl_state(connection: Connection, scan_id: int) -> CrawlState:
-    """Every stored page with its depth, and internal link targets that have no page yet.
-
-    A pending target's depth is one more than its shallowest source page's.
+def crawl_state(
+    connection: Connection, scan_id: int, *, follow_nofollow: bool = False
+) -> CrawlState:
+    """Every stored page with its depth, and what the pages offered the frontier that has no
+    page yet: the internal link targets they followed (not rel=nofollow ones, unless
+    `follow_nofollow`; none of a page that said nofollow), at one more than the shallowest
+    source's depth, and their other offers (redirect targets, canonicals) at their own.
     """
     scan_info(connection, scan_id)
     columns = (pages.c.url, pages.c.depth, pages.c.status, pages.c.error_code, pages.c.check_errors)
@@ -253,17 +256,38 @@ def crawl_state(connection: Connection, scan_id: int) -> CrawlState:
         done[url] = depth
         outcomes.update(outcome_counters(status, error_code, (check for check, _ in check_errors)))
         errors += error_code is not None
+    followed = pages.c.follows_links.is_not(False) | pages.c.follows_links.is_(None)
+    rel = links.c.rel.cast(Text)  # one group per spelling of rel: a handful
     edges = connection.execute(
-        select(links.c.target_url, func.min(pages.c.depth))
+        select(links.c.target_url, rel, func.min(pages.c.depth))
         .join(pages, and_(pages.c.scan_id == links.c.scan_id, pages.c.url == links.c.source_url))
-        .where(links.c.scan_id == scan_id, links.c.internal.is_(True))
-        .group_by(links.c.target_url)
+        .where(links.c.scan_id == scan_id, links.c.internal.is_(True), followed)
+        .group_by(links.c.target_url, rel)
     )
-    pending = sorted(
-        ((target, depth + 1) for target, depth in edges if target not in done),
-        key=lambda item: (item[1], item[0]),
+    shallowest: dict[str, int] = {}
+    for target, rels, depth in edges:
+        if target not in done and (follow_nofollow or not _is_nofollow(rels)):
+            shallowest[target] = min(depth + 1, shallowest.get(target, depth + 1))
+    pending = sorted(shallowest.items(), key=lambda item: (item[1], item[0]))
+    offers: dict[str, tuple[int, str]] = {}
+    for (offered,) in connection.execute(
+        select(pages.c.offers).where(pages.c.scan_id == scan_id, pages.c.offers.is_not(None))
+    ):
+        for url, depth, via in offered or ():
+            known = offers.get(url)
+            if url not in done and url not in shallowest and (known is None or depth < known[0]):
+                offers[url] = (depth, via)
+    return CrawlState(
+        done=done,
+        pending=pending,
+        outcomes=dict(outcomes),
+        errors=errors,
+        offers=sorted(((url, depth, via) for url, (depth, via) in offers.items()), key=_by_depth),
     )
-    return CrawlState(done=done, pending=pending, outcomes=dict(outcomes), errors=errors)
+
+
+def _by_depth(offer: tuple[str, int, str]) -> tuple[int, str]:
+    return offer[1], offer[0]
 
 
 def check_stats(connection: Connection, scan_id: int) -> CheckStats:

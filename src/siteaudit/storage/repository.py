@@ -213,10 +213,11 @@ class SqlScanStore:
                 listed=sitemap_urls,
             )
 
-    def load_crawl_state(self, scan_id: int) -> CrawlState:
-        """Stored pages and the internal link targets not fetched yet, to resume a scan."""
+    def load_crawl_state(self, scan_id: int, *, follow_nofollow: bool = False) -> CrawlState:
+        """Stored pages and what they offered the frontier that was not fetched yet (their
+        followed internal links, redirect targets, canonicals), to resume a scan."""
         with self.engine.connect() as connection:
-            return reading.crawl_state(connection, scan_id)
+            return reading.crawl_state(connection, scan_id, follow_nofollow=follow_nofollow)
 
     # -- reads for the later phases --------------------------------------------------------
 

@@ -145,6 +145,11 @@ pages = Table(
     Column("simhash", String(16)),  # 64-bit simhash as hex: BIGINT is signed
     Column("hreflangs", JSON, nullable=False),
     Column("saved_at", UTCDateTime, nullable=False),
+    # What the page offered the frontier besides its links ((URL, depth, found via): redirect
+    # targets, canonicals) and whether its links were offered: what `--resume` queues.
+    # NULL on pages stored before migration 0007 (their links count as followed).
+    Column("offers", JSON),
+    Column("follows_links", Boolean),
     UniqueConstraint("scan_id", "url_key"),
 )
 

@@ -111,3 +111,27 @@ def test_crawl_state_lists_stored_pages_and_unfetched_link_targets_at_their_dept
     state = store.load_crawl_state(scan_id)
     assert state.done == {HOME: 0, f"{HOME}a": 1}
     assert state.pending == [(f"{HOME}b", 1), (f"{HOME}c", 2)]
+
+
+def test_crawl_state_queues_what_the_pages_offered_as_a_run_would(store: SqlScanStore) -> None:
+    # A resumed scan lost every redirect target and canonical its stored pages had offered
+    # (they are not links), and followed links a run does not follow (a nofollow page's).
+    scan_id = store.create_scan(ScanSpec(HOME))
+    moved = make_page(f"{HOME}old", final_url=f"{HOME}new", depth=1)
+    offers = ((f"{HOME}new", 1, "redirect"), (f"{HOME}canon", 2, "canonical"), (HOME, 1, "link"))
+    private = make_page(f"{HOME}private", depth=1)
+    store.save_pages(
+        scan_id,
+        [
+            make_result(make_page(HOME)),
+            make_result(moved, offers=offers),
+            make_result(private, follows_links=False),
+        ],
+    )
+    store.save_links(
+        scan_id,
+        [LinkRecord(HOME, f"{HOME}a"), LinkRecord(f"{HOME}private", f"{HOME}secret")],
+    )
+    state = store.load_crawl_state(scan_id)
+    assert state.pending == [(f"{HOME}a", 1)]  # not /secret: its page said nofollow
+    assert state.offers == [(f"{HOME}new", 1, "redirect"), (f"{HOME}canon", 2, "canonical")]

@@ -56,7 +56,7 @@ def test_migrating_an_empty_database_creates_every_table(database_url: str) -> N
     migrate(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0006"
+        assert MigrationContext.configure(connection).get_current_revision() == "0007"
     engine.dispose()
 
 
@@ -133,7 +133,7 @@ def test_a_new_database_is_created_with_exactly_the_migrated_schema(
         try:
             assert _schema(created) == _schema(migrated)
             with created.connect() as connection:
-                assert MigrationContext.configure(connection).get_current_revision() == "0006"
+                assert MigrationContext.configure(connection).get_current_revision() == "0007"
         finally:
             created.dispose()
             migrated.dispose()
