@@ -352,14 +352,12 @@ def _readable(sock: socket.socket, timeout: float) -> bool:
 
 
 def _receive_frame(sock: socket.socket) -> bytes | None:
-    """The next length-prefixed frame; None when the input ended before one began."""
+    """The next length-prefixed frame; None when the input ended, even part-way through a
+    frame (the parent died writing it: the worker stores what it holds all the same)."""
     header = _receive_exactly(sock, FRAME_HEADER)
     if header is None:
         return None
-    payload = _receive_exactly(sock, int.from_bytes(header, "big"))
-    if payload is None:
-        raise EOFError("the parent hung up in the middle of a request")
-    return payload
+    return _receive_exactly(sock, int.from_bytes(header, "big"))
 
 
 def _receive_exactly(sock: socket.socket, size: int) -> bytes | None:
@@ -367,7 +365,10 @@ def _receive_exactly(sock: socket.socket, size: int) -> bytes | None:
     view = memoryview(buffer)
     got = 0
     while got < size:
-        count = sock.recv_into(view[got:])
+        try:
+            count = sock.recv_into(view[got:])
+        except ConnectionResetError:  # the parent died with answers of ours unread
+            return None
         if count == 0:
             return None
         got += count

@@ -10,7 +10,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
+import socket
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -261,6 +263,37 @@ def test_a_pool_settled_while_it_warms_up_leaves_no_process_behind(
     asyncio.run(run())
     assert multiprocessing.active_children() == []
     assert pool.take_lost() == []
+
+
+@pytest.mark.parametrize("death", ["mid-request", "answer-unread"])
+def test_a_worker_whose_parent_dies_stores_what_it_holds_and_exits_quietly(
+    store: SqlScanStore, death: str
+) -> None:
+    # The scan's process killed (kill -9, the kernel's OOM killer) while writing a request,
+    # or with an answer unread: the worker read half a frame and raised EOFError, or its
+    # read was reset; either way it printed a traceback into the user's terminal and exited
+    # without storing the pages it held (a resume fetched them again).
+    rows_to = target(store)
+    ours, theirs = socket.socketpair()
+    context = multiprocessing.get_context("fork")
+    process = context.Process(target=page_worker.serve, args=(JOB, theirs, [ours], rows_to))
+    process.start()
+    theirs.close()
+    with ours:
+        assert page_worker._receive_frame(ours) == b""  # the greeting
+        request = pickle.dumps((page(1), 1, "link"), page_worker.PICKLE_PROTOCOL)
+        page_worker._send_frame(ours, request)
+        assert page_worker._receive_frame(ours)  # answered; its rows held, not stored yet
+        if death == "mid-request":
+            ours.sendall(len(request).to_bytes(page_worker.FRAME_HEADER, "big") + request[:10])
+        else:
+            page_worker._send_frame(ours, pickle.dumps((page(2), 1, "link")))
+            time.sleep(0.5)  # answered, and the answer left unread when we close
+    process.join(30)
+    assert process.exitcode == 0
+    stored = stored_titles(store, rows_to.scan_id)
+    assert stored == {f"{BASE}p{n}": f"Page {n}" for n in (1, 2)[: len(stored)]}
+    assert f"{BASE}p1" in stored
 
 
 def test_only_databases_other_processes_can_open_are_shared(tmp_path: Path) -> None:
