@@ -97,8 +97,14 @@ def main() -> None:
     metavar="SECONDS",
     help="Wait at least this long between two requests to the site (a rate limit).",
 )
-@click.option("--include", multiple=True, help="Only crawl URLs matching this regex (repeat).")
-@click.option("--exclude", multiple=True, help="Skip URLs matching this regex (repeat).")
+@click.option(
+    "--include",
+    multiple=True,
+    help="Only crawl URLs matching this regex, and the start URL (repeat).",
+)
+@click.option(
+    "--exclude", multiple=True, help="Skip URLs matching this regex, except the start URL (repeat)."
+)
 @report_options
 @click.option(
     "--fail-on",

@@ -114,11 +114,14 @@ class Frontier:
 
     def offer(self, url: str, depth: int, found_via: str) -> bool:
         """Queue `url` (parameter rules applied) if it is new, in scope, allowed and within
-        limits; True if queued."""
+        limits; True if queued. The start URL is in scope on its host whatever include and
+        exclude say: the pages they select are found from it."""
         url = self.scope.clean(url)
         if url in self.seen or url in self.robots_blocked:
             return False
-        if not self.scope.allows(url):
+        if not self.scope.allows(url) and not (
+            found_via == "start" and self.scope.is_internal(url)
+        ):
             return self._skip("out-of-scope")
         if depth > self.max_depth:
             return self._leave_out(url, "too-deep")

@@ -294,3 +294,17 @@ def test_a_refresh_header_target_is_crawled_as_a_redirect_is() -> None:
     assert discover(page, 0, make_frontier()) == ["http://e.com/moved/"]
     both = make_page(meta={"refresh": "0; url=/meta/"}, headers=(("refresh", "0; url=/hdr/"),))
     assert discover(both, 0, make_frontier()) == ["http://e.com/meta/"]  # the page's own first
+
+
+def test_the_start_url_is_crawled_whatever_include_and_exclude_say() -> None:
+    # `--include /blog/` from the home page: the home page is where the blog's pages are
+    # found, as in Screaming Frog. Before, the scan fetched nothing and failed with
+    # "nothing could be fetched".
+    scope = Scope.from_spec("http://e.com/", include=("/blog/",), exclude=("/blog/draft",))
+    frontier = make_frontier(scope=scope)
+    assert frontier.offer("http://e.com/", 0, "start")
+    assert frontier.offer("http://e.com/blog/post", 1, "link")
+    assert not frontier.offer("http://e.com/about", 1, "link")
+    assert not frontier.offer("http://e.com/blog/draft-1", 1, "link")
+    assert not frontier.offer("http://other.com/blog/", 1, "link")  # other hosts never
+    assert frontier.counters == {"discover/skipped/out-of-scope": 3}
