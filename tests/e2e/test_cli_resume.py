@@ -109,6 +109,17 @@ def stored_counters(db: Path, scan_id: int) -> dict[str, int]:
     return dict(json.loads(row[0]))
 
 
+def cancel_once_stored(proc: subprocess.Popen[str], db: Path, pages: int) -> None:
+    """Interrupt the scan `proc` (SIGINT, as Ctrl-C) once `pages` pages are stored in `db`."""
+    deadline = time.monotonic() + 60
+    while not (db.exists() and len(stored_urls(db)) >= pages):
+        assert proc.poll() is None, "the scan ended before it could be cancelled"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+
+
 def test_a_cancelled_then_resumed_scan_counts_what_it_left_out_as_one_run_would(
     serve: Callable[..., Site], workdir: Path, siteaudit: Run, launch: Launch
 ) -> None:
@@ -123,15 +134,8 @@ def test_a_cancelled_then_resumed_scan_counts_what_it_left_out_as_one_run_would(
     site = serve({"/robots.txt": lambda _h: (404, {}, b"")}, default=slow_tree_page)
     db = workdir / "scans.db"
     limits = ["--concurrency", "2", "--max-pages", "100", "--exclude", "/private/*", "--quiet"]
-    proc = launch("scan", site.url, *limits)
-    deadline = time.monotonic() + 60
     # Past 50 pages the frontier has met its limit of 100 and counts what it keeps out.
-    while not (db.exists() and len(stored_urls(db)) >= 60):
-        assert proc.poll() is None, "the scan ended before it could be cancelled"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=30) == 130
+    cancel_once_stored(launch("scan", site.url, *limits), db, 60)
     first = stored_counters(db, 1)
     assert first["discover/skipped/page-limit"] > 0  # the first run had counted some
 
@@ -191,14 +195,7 @@ def test_a_resumed_scan_crawls_the_pages_one_run_would_not_only_its_links(
     site = serve(routes, default=plain)
     db = workdir / "scans.db"
     limits = ["--concurrency", "2", "--quiet"]
-    proc = launch("scan", site.url, *limits)
-    deadline = time.monotonic() + 60
-    while not (db.exists() and len(stored_urls(db)) >= 30):
-        assert proc.poll() is None, "the scan ended before it could be cancelled"
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=30) == 130
+    cancel_once_stored(launch("scan", site.url, *limits), db, 30)
     assert siteaudit("scan", "--resume", "1", "--quiet").returncode == 0
     assert siteaudit("scan", site.url, *limits).returncode == 0  # scan 2: one run
 
