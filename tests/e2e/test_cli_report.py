@@ -109,3 +109,39 @@ def test_the_demo_says_the_same_when_ctrl_c_comes_as_its_reports_are_written(
         " `siteaudit report 1` writes them\n"
     )
     assert not (workdir / ".siteaudit" / "demo" / "report.json").exists()
+
+
+def test_a_report_folder_that_cannot_exist_fails_before_the_scan(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    # It failed after the whole crawl, with a Python traceback.
+    site = shop(serve)
+    (workdir / "taken").write_text("a file, not a folder")
+    scanned = siteaudit("scan", site.url, "--out", "taken/reports", "--quiet")
+    assert scanned.returncode == 2
+    assert scanned.stderr.strip() == (
+        "siteaudit: error: cannot write reports to taken/reports: Not a directory:"
+        " 'taken/reports'"
+    )
+    assert site.requests == []  # nothing was crawled
+
+
+def test_reports_that_cannot_be_written_after_the_scan_say_how_to_write_them(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path
+) -> None:
+    # The default folder (.siteaudit/reports/scan-ID) is only known once the scan has an
+    # id; a file in its way was a Python traceback after the crawl.
+    site = shop(serve)
+    (workdir / ".siteaudit").mkdir()
+    (workdir / ".siteaudit" / "reports").write_text("a file, not a folder")
+    scanned = siteaudit("scan", site.url, "--quiet")
+    assert scanned.returncode == 2
+    assert "Traceback" not in scanned.stderr
+    assert scanned.stderr.strip() == (
+        "siteaudit: error: could not write the reports to .siteaudit/reports/scan-1: Not a"
+        " directory: '.siteaudit/reports/scan-1'; scan 1 is stored (completed):"
+        " `siteaudit report 1 --out FOLDER` writes its reports"
+    )
+    again = siteaudit("report", "1", "--out", "elsewhere", "--format", "json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads((workdir / "elsewhere" / "report.json").read_text())["pages"]

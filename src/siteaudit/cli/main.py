@@ -30,7 +30,7 @@ from siteaudit.engines.runner import (
     resume_scan,
     run_scan,
 )
-from siteaudit.errors import ScanStoppedError, SiteauditError
+from siteaudit.errors import ReportWriteError, ScanStoppedError, SiteauditError, os_words
 from siteaudit.logs import configure_logging
 from siteaudit.model import Category, ScanSpec, ScanStatus, Severity
 from siteaudit.model.report import crawl_notices
@@ -193,6 +193,8 @@ def scan(
     ahead = PreparedReports(chosen) if engine == "local" else None
     try:
         try:
+            if out_dir is not None:
+                _make_report_dir(out_dir)
             settings = load_settings()
             settings.crawl = settings.crawl.model_copy(update=crawl)
             if engine == "celery":
@@ -476,6 +478,15 @@ def _run(
         return run(settings, target)
 
 
+def _make_report_dir(out_dir: Path) -> None:
+    """Create the reports' folder before the scan: a path that cannot hold them fails now,
+    not after the crawl."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportWriteError(f"cannot write reports to {out_dir}: {os_words(exc)}") from exc
+
+
 def _report_dir(out_dir: Path | None, scan_id: int) -> Path:
     return out_dir or Path(".siteaudit/reports") / f"scan-{scan_id}"
 
@@ -508,6 +519,14 @@ def _finish(
             err=True,
         )
         return EXIT_INTERRUPTED
+    except ReportWriteError as exc:  # the folder or the disk: the scan is stored all the same
+        click.echo(
+            f"siteaudit: error: {exc}; scan {report.scan.id} is stored"
+            f" ({outcome.status.value}): `siteaudit report {report.scan.id} --out FOLDER`"
+            " writes its reports",
+            err=True,
+        )
+        return EXIT_ERROR
     status = report.scan.status
     failing = _failing(report, fail_on)
     if as_json:

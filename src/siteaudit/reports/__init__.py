@@ -17,6 +17,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from siteaudit.errors import ReportWriteError, os_words
 from siteaudit.model import Finding
 from siteaudit.model.report import PageRow, ScanReport
 from siteaudit.reports.csv_report import CsvWriter, render_findings_csv, write_findings_csv
@@ -92,6 +93,21 @@ def write_reports(
     names. Only callers without threads of their own should ask for it (the CLI).
     """
     wanted = parse_formats(formats)
+    try:
+        return _write_reports(report, out_dir, wanted, processes, prepared)
+    except OSError as exc:  # the folder or the disk, not the report
+        raise ReportWriteError(
+            f"could not write the reports to {out_dir}: {os_words(exc)}"
+        ) from exc
+
+
+def _write_reports(
+    report: ScanReport,
+    out_dir: Path,
+    wanted: list[str],
+    processes: int,
+    prepared: PreparedReports | None,
+) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     temps = {name: out_dir / f".{FORMATS[name][0]}.{secrets.token_hex(6)}.tmp" for name in wanted}
     ahead = (
@@ -154,7 +170,7 @@ _CAN_FORK = hasattr(os, "fork")
 _MAX_ERROR = 2000
 
 
-class ReportWriterError(RuntimeError):
+class ReportWriterError(ReportWriteError):
     """A report written in a child process failed; the message is the child's error."""
 
 
@@ -174,7 +190,8 @@ class _Child:
             _, status = os.waitpid(self._pid, 0)
         code = os.waitstatus_to_exitcode(status)
         if check and code != 0:
-            raise ReportWriterError(message or f"the report writer process exited with {code}")
+            why = message or f"the report writer process exited with {code}"
+            raise ReportWriterError(f"could not write a report: {why}")
 
 
 def _fork_writer(report: ScanReport, temps: Mapping[str, Path]) -> _Child:
