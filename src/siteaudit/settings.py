@@ -11,6 +11,7 @@ import ipaddress
 import os
 import re
 import ssl
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from pydantic_settings import (
 )
 
 from siteaudit import __version__
-from siteaudit.errors import ConfigError
+from siteaudit.errors import ConfigError, os_words
 from siteaudit.model import Severity
 
 DEFAULT_USER_AGENT = f"siteaudit/{__version__} (+https://github.com/siteaudit/siteaudit)"
@@ -213,8 +214,13 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Add siteaudit.toml below the environment."""
-        toml_file = Path(os.environ.get("SITEAUDIT_CONFIG", "siteaudit.toml"))
+        toml_file = config_file()
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+
+def config_file() -> Path:
+    """The TOML file settings are read from: `SITEAUDIT_CONFIG`, else ./siteaudit.toml."""
+    return Path(os.environ.get("SITEAUDIT_CONFIG", "siteaudit.toml"))
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -226,3 +232,6 @@ def load_settings(**overrides: Any) -> Settings:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"invalid configuration: {problems}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:  # the file itself
+        words = os_words(exc) if isinstance(exc, OSError) else str(exc)
+        raise ConfigError(f"cannot read the configuration file {config_file()}: {words}") from exc

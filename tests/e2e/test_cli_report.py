@@ -120,8 +120,7 @@ def test_a_report_folder_that_cannot_exist_fails_before_the_scan(
     scanned = siteaudit("scan", site.url, "--out", "taken/reports", "--quiet")
     assert scanned.returncode == 2
     assert scanned.stderr.strip() == (
-        "siteaudit: error: cannot write reports to taken/reports: Not a directory:"
-        " 'taken/reports'"
+        "siteaudit: error: cannot write reports to taken/reports: Not a directory: 'taken/reports'"
     )
     assert site.requests == []  # nothing was crawled
 

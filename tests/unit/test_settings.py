@@ -37,6 +37,25 @@ def test_an_invalid_value_is_a_readable_config_error(monkeypatch: pytest.MonkeyP
         load_settings()
 
 
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"[crawl\n", "Expected ']' at the end of a table declaration"),
+        (b"\xff\xfe[crawl]", "can't decode byte 0xff"),
+    ],
+)
+def test_a_config_file_that_cannot_be_read_is_a_config_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, words: str
+) -> None:
+    # Both were Python tracebacks from every command.
+    config = tmp_path / "siteaudit.toml"
+    config.write_bytes(content)
+    monkeypatch.setenv("SITEAUDIT_CONFIG", str(config))
+    with pytest.raises(ConfigError, match=f"cannot read the configuration file {config}: ") as err:
+        load_settings()
+    assert words in str(err.value)
+
+
 def test_headers_from_the_config_file_are_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

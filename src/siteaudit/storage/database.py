@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 from sqlalchemy.pool import StaticPool
 
+from siteaudit.errors import os_words
 from siteaudit.storage.errors import DatabaseUnavailableError, UnsupportedDatabaseError
 from siteaudit.storage.repository import SqlScanStore
 from siteaudit.storage.tables import metadata
@@ -210,7 +211,15 @@ def _create_sqlite_engine(url: URL) -> Engine:
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
         if not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                shown = url.render_as_string(hide_password=True)
+                raise DatabaseUnavailableError(
+                    f"cannot open the database {shown}: its folder cannot be created:"
+                    f" {os_words(exc)}"
+                ) from exc
         engine = create_engine(url)
     event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine

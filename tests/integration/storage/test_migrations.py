@@ -19,6 +19,7 @@ from tests.support.databases import empty_database
 from siteaudit.model import ScanSpec
 from siteaudit.model.report import Runner
 from siteaudit.storage import UnsupportedDatabaseError, create_engine_for, migrate, open_store
+from siteaudit.storage.errors import DatabaseUnavailableError
 from siteaudit.storage.repository import SqlScanStore
 from siteaudit.storage.tables import metadata
 
@@ -191,6 +192,16 @@ def test_plain_postgresql_urls_use_the_psycopg_driver() -> None:
     engine = create_engine_for("postgresql://someone@db.invalid/audits")
     assert engine.dialect.driver == "psycopg"
     engine.dispose()
+
+
+def test_a_sqlite_file_whose_folder_cannot_be_created_is_a_database_error(
+    tmp_path: Path,
+) -> None:
+    # A traceback from every command before (FileNotFoundError, NotADirectoryError).
+    (tmp_path / "taken").write_text("a file, not a folder")
+    url = f"sqlite:///{tmp_path}/taken/scans.db"
+    with pytest.raises(DatabaseUnavailableError, match="its folder cannot be created: File exists"):
+        open_store(url)
 
 
 def test_a_database_other_than_sqlite_or_postgresql_is_refused() -> None:
