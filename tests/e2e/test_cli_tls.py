@@ -102,3 +102,19 @@ def test_a_ca_bundle_that_holds_no_certificate_is_refused_before_the_scan(
     assert "--ca-bundle: cannot read CA certificates from" in result.stderr
     missing = siteaudit("scan", shop, "--ca-bundle", str(workdir / "missing.pem"))
     assert missing.returncode == 2 and "cannot read CA certificates" in missing.stderr
+
+
+def test_https_to_a_server_speaking_plain_http_says_it_may_be_http(
+    siteaudit: Run, serve: Callable[..., Site]
+) -> None:
+    # OpenSSL's words for it were "[SSL: WRONG_VERSION_NUMBER] wrong version number".
+    site = serve({"/": html("<p>plain</p>", "Plain")})
+    url = site.url.replace("http://", "https://")
+    port = url.rsplit(":", 1)[1].rstrip("/")
+    result = siteaudit("scan", url, "--quiet")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"siteaudit: error: scan failed: could not reach {url}: robots.txt unreachable"
+        f" (tls-failed: TLS failed: the server at 127.0.0.1:{port} answered without TLS (is"
+        " the URL http:// rather than https://?))"
+    )

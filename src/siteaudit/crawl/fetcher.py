@@ -430,6 +430,11 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
             " (crawl.verify_tls = false)"
         )
     if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch):
+        if "WRONG_VERSION_NUMBER" in str(exc):  # what OpenSSL says of a plain-HTTP answer
+            return ErrorCode.TLS_FAILED, (
+                f"TLS failed: the server at {exc.host}:{exc.port} answered without TLS (is the"
+                " URL http:// rather than https://?)"
+            )
         return ErrorCode.TLS_FAILED, f"TLS failed: {exc}"
     if isinstance(exc, aiohttp.ClientConnectorError):
         where = f"[{exc.host}]" if ":" in exc.host else exc.host
