@@ -256,7 +256,7 @@ def crawl_state(
         done[url] = depth
         outcomes.update(outcome_counters(status, error_code, (check for check, _ in check_errors)))
         errors += error_code is not None
-    followed = pages.c.follows_links.is_not(False) | pages.c.follows_links.is_(None)
+    followed = pages.c.follows_links.is_not(False)  # NULL (stored before 0007): followed
     rel = links.c.rel.cast(Text)  # one group per spelling of rel: a handful
     edges = connection.execute(
         select(links.c.target_url, rel, func.min(pages.c.depth))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from tests.integration.storage.factories import HOME, make_page, make_result
 
 from siteaudit.model import Heading, Hreflang, RedirectHop, ScanSpec
 from siteaudit.model.site import SiteFacts, SitemapInfo, SitePage, Trap
 from siteaudit.pipeline.ports import LinkRecord
 from siteaudit.storage import SqlScanStore
+from siteaudit.storage.tables import pages
 
 
 def test_discovery_facts_traps_and_sitemap_urls_reach_the_site_graph(
@@ -111,6 +113,10 @@ def test_crawl_state_lists_stored_pages_and_unfetched_link_targets_at_their_dept
     state = store.load_crawl_state(scan_id)
     assert state.done == {HOME: 0, f"{HOME}a": 1}
     assert state.pending == [(f"{HOME}b", 1), (f"{HOME}c", 2)]
+    # Pages stored before migration 0007 know nothing of nofollow: their links are followed.
+    with store.engine.begin() as connection:
+        connection.execute(update(pages).values(follows_links=None, offers=None))
+    assert store.load_crawl_state(scan_id).pending == state.pending
 
 
 def test_crawl_state_queues_what_the_pages_offered_as_a_run_would(store: SqlScanStore) -> None:
