@@ -170,8 +170,9 @@ _CAN_FORK = hasattr(os, "fork")
 _MAX_ERROR = 2000
 
 
-class ReportWriterError(ReportWriteError):
-    """A report written in a child process failed; the message is the child's error."""
+class ReportWriterError(ReportWriteError, RuntimeError):
+    """A report written in a child process failed; the message is the child's error (a
+    full disk, or a bug: a RuntimeError, as the same failure in this process would be)."""
 
 
 class _Child:
