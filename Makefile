@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: demo test test-slow test-chaos check lint typecheck imports bench bench-crawl bench-catalogue bench-distributed services clean
+.PHONY: demo test test-slow test-chaos test-fuzz check lint typecheck imports bench bench-crawl bench-catalogue bench-distributed services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(DEV_STAMP)
 ## test-slow: the scale tests (a 100,000-page synthetic site; several minutes)
 test-slow: $(DEV_STAMP)
 	$(BIN)/pytest -m slow -p no:cacheprovider tests/slow
+
+## test-fuzz: generated hostile sites through the real CLI, whole and interrupted then
+## resumed (FUZZ_SEEDS=20 sites by default; minutes)
+test-fuzz: $(DEV_STAMP)
+	$(BIN)/pytest -m fuzz -p no:cacheprovider tests/fuzz
 
 ## test-chaos: fault injection against real Celery workers on Redis and RabbitMQ (minutes)
 test-chaos: $(DEV_STAMP)
