@@ -8,9 +8,11 @@ Each seed serves a site from tests/support/hostile_site.py on 127.0.0.1. Two pro
 - a scan interrupted at a random moment (SIGKILL, SIGINT or SIGTERM) and resumed holds the
   same pages and findings as one uninterrupted run.
 
-Found so far: a script src no browser could load ending the scan, resumes missing redirect
-targets and canonicals, a worker's traceback when the scan died mid-request. More seeds:
-`FUZZ_SEEDS=200 make test-fuzz`.
+The whole scans draw some of the scan's options per seed (limits, include and exclude,
+parameter rules, nofollow, robots). Found so far: a script src no browser could load ending
+the scan, resumes missing redirect targets and canonicals, a worker's traceback when the
+scan died mid-request, `--include` fetching nothing. More seeds: `FUZZ_SEEDS=200 make
+test-fuzz`.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def test_a_generated_hostile_site_scans_to_its_end_with_sound_reports(
     seed: int, tmp_path: Path
 ) -> None:
     with serving(seed, PAGES) as url:
-        code, err = scan(tmp_path, url, "--out", "r")
+        code, err = scan(tmp_path, url, "--out", "r", *options(seed))
     if refused_at_start(code, err):
         return
     assert code in (0, 1), err
@@ -81,6 +83,25 @@ def test_a_generated_hostile_site_scans_to_its_end_with_sound_reports(
     assert_no_live_markup((tmp_path / "r" / "report.html").read_text())
     for row in csv.reader(io.StringIO((tmp_path / "r" / "findings.csv").read_text(), newline="")):
         assert not any(cell.startswith(FORMULA) for cell in row), row
+
+
+def options(seed: int) -> list[str]:
+    """Up to four of the scan's options, drawn for `seed` (none for a third of the seeds)."""
+    chance = random.Random(-seed)
+    pool = [
+        ["--max-depth", str(chance.randint(0, 3))],
+        ["--max-pages", str(chance.randint(1, 20))],
+        ["--strip-param", chance.choice(["x", "*"])],
+        ["--include", "/p1"],
+        ["--exclude", r"\.pdf$"],
+        ["--follow-nofollow"],
+        ["--no-resources"],
+        ["--no-robots"],
+        ["--subdomains"],
+        ["--concurrency", str(chance.randint(1, 64))],
+    ]
+    count = chance.choice([0, 1, 2, 3, 4])
+    return [word for option in chance.sample(pool, count) for word in option]
 
 
 def assert_no_live_markup(html: str) -> None:
