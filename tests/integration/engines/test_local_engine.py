@@ -39,6 +39,16 @@ from siteaudit.pipeline.ports import ScanStore
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store
 
+# The job and a small page of the tests that process pages without a site.
+JOB = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
+TITLED = FetchedPage(
+    url="http://127.0.0.1:9/",
+    final_url="http://127.0.0.1:9/",
+    status=200,
+    headers=(("content-type", "text/html"),),
+    body=b"<title>t</title>",
+)
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
@@ -188,12 +198,11 @@ def test_the_adaptive_processor_moves_to_worker_processes_after_its_inline_pages
         )
         for n in range(4)
     ]
-    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
     catalogue = load_catalogue()
-    inline = InlineProcessor(job, catalogue)
+    inline = InlineProcessor(JOB, catalogue)
 
     async def run() -> list[tuple[bool, ProcessedPage, ProcessedPage]]:
-        adaptive = AdaptiveProcessor(job, catalogue, processes=1, inline_pages=2)
+        adaptive = AdaptiveProcessor(JOB, catalogue, processes=1, inline_pages=2)
         out = []
         try:
             for n, fetched in enumerate(pages):
@@ -235,10 +244,9 @@ def test_a_page_with_as_many_links_as_inline_pages_starts_the_pool_early(
 ) -> None:
     """The pool warms up while the remaining inline pages run; a page with fewer links
     (a site that may be small) leaves it for when the inline pages are used up."""
-    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
 
     async def run() -> bool:
-        adaptive = AdaptiveProcessor(job, load_catalogue(), processes=1, inline_pages=3)
+        adaptive = AdaptiveProcessor(JOB, load_catalogue(), processes=1, inline_pages=3)
         try:
             done = await adaptive.process(_page_linking_to(links), 0, "start")
             assert len(done.candidates) == links
@@ -280,9 +288,8 @@ def test_a_page_processed_in_a_worker_carries_its_rows_candidates_and_errors() -
         b"</body></html>",
         encoding="utf-8",
     )
-    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
 
-    done = in_a_worker(job, fetched, 2, "sitemap")
+    done = in_a_worker(JOB, fetched, 2, "sitemap")
     assert done.status == 200 and done.error_code is None
     # Internal links one level deeper; the external and the nofollow link are not offered.
     assert done.candidates == (("http://127.0.0.1:9/b", 3, "link"),)
@@ -305,17 +312,8 @@ def test_a_bug_in_the_engine_while_processing_in_a_worker_is_raised_to_it(
         raise RuntimeError("candidates bug")
 
     monkeypatch.setattr(page_worker, "candidates", broken)
-    page = FetchedPage(
-        url="http://127.0.0.1:9/",
-        final_url="http://127.0.0.1:9/",
-        status=200,
-        headers=(("content-type", "text/html"),),
-        body=b"<title>t</title>",
-    )
-    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
-
     with pytest.raises(RuntimeError, match="candidates bug"):
-        in_a_worker(job, page)
+        in_a_worker(JOB, TITLED)
 
 
 def test_a_fault_of_extraction_on_a_pages_content_costs_that_page_only(
@@ -323,35 +321,26 @@ def test_a_fault_of_extraction_on_a_pages_content_costs_that_page_only(
 ) -> None:
     # Extraction reads anything a site sends; a fault there (here a body that is not
     # bytes) keeps the page with its HTTP facts and says so, in the worker as inline.
-    broken = FetchedPage(
-        url="http://127.0.0.1:9/",
-        final_url="http://127.0.0.1:9/",
-        status=200,
-        headers=(("content-type", "text/html"),),
-        body=b"<title>t</title>",
-    )
     monkeypatch.setattr(extraction, "decode", lambda *_: b"not text")  # type: ignore[arg-type]
-    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
 
-    done = in_a_worker(job, broken)
+    done = in_a_worker(JOB, TITLED)
     assert (done.status, done.error_code) == (200, "processing-failed")
     assert "siteaudit failed to read this page (TypeError" in (done.error_message or "")
-    inline = InlineProcessor(job, load_catalogue())
-    kept = asyncio.run(inline.process(broken, 0, "start"))
+    inline = InlineProcessor(JOB, load_catalogue())
+    kept = asyncio.run(inline.process(TITLED, 0, "start"))
     assert (kept.status, kept.error_code, kept.candidates) == (200, "processing-failed", ())
     assert "extracting http://127.0.0.1:9/ failed" in caplog.text
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_stop_signal_reaching_a_worker_is_left_to_the_parent(signum: int) -> None:
-    job = PageJob("http://127.0.0.1:9/", (), (), 100, CheckConfig())
     page = FetchedPage(url="http://127.0.0.1:9/", final_url="http://127.0.0.1:9/", status=404)
     heard = []
 
     async def run() -> ProcessedPage:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signum, lambda: heard.append(signum))
-        pool = PoolProcessor(job, processes=1)
+        pool = PoolProcessor(JOB, processes=1)
         try:
             await pool.warm_up()
             pid = pool._workers[0].process.pid
