@@ -170,8 +170,13 @@ def remove_dot_segments(path: str) -> str:
 
 @lru_cache(maxsize=65_536)  # every link of every page asks: is it internal?
 def host_of(url: str) -> str:
-    """The lower-case host name of `url`."""
-    return (urlsplit(url).hostname or "").lower()
+    """The lower-case host name of `url`; "" when it has none, or none can be read from it
+    ("http://[::1": a URL as a page wrote it, which no browser could load, is on no host;
+    raising here once ended a whole scan, from `Scope.is_internal`)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def strip_params(url: str, patterns: tuple[str, ...]) -> str:

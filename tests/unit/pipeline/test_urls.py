@@ -3,7 +3,14 @@ import re
 import pytest
 
 from siteaudit.pipeline import urls
-from siteaudit.pipeline.urls import InvalidURLError, Scope, normalise, resolve, start_url
+from siteaudit.pipeline.urls import (
+    InvalidURLError,
+    Scope,
+    host_of,
+    normalise,
+    resolve,
+    start_url,
+)
 
 
 @pytest.mark.parametrize(
@@ -220,3 +227,10 @@ def test_parameter_rules_clean_the_sites_urls_only() -> None:
 def test_a_parameter_rule_that_is_not_a_name_is_a_clear_error(rule: str) -> None:
     with pytest.raises(InvalidURLError, match="invalid parameter rule"):
         Scope.from_spec("http://e.com/", strip_params=(rule,))
+
+
+def test_a_url_no_host_can_be_read_from_is_on_no_host_and_not_internal() -> None:
+    # It raised ValueError, which from `Scope.is_internal` ended a whole scan.
+    assert host_of("http://[::1") == ""
+    assert host_of("http://[::1]:8080/") == "::1"
+    assert not Scope.from_spec("http://e.com/").is_internal("http://[::1")
