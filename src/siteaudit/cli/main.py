@@ -30,13 +30,13 @@ from siteaudit.engines.runner import (
     resume_scan,
     run_scan,
 )
-from siteaudit.errors import ReportWriteError, ScanStoppedError, SiteauditError, os_words
+from siteaudit.errors import ReportWriteError, ScanStoppedError, SiteauditError
 from siteaudit.logs import configure_logging
 from siteaudit.model import Category, ScanSpec, ScanStatus, Severity
 from siteaudit.model.report import crawl_notices
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.pipeline.reporting import with_check_infos
-from siteaudit.reports import PreparedReports, write_reports
+from siteaudit.reports import PreparedReports, make_report_dir, write_reports
 from siteaudit.settings import CrawlSettings, Settings, load_settings
 from siteaudit.storage.database import open_store
 
@@ -194,7 +194,7 @@ def scan(
     try:
         try:
             if out_dir is not None:
-                _make_report_dir(out_dir)
+                make_report_dir(out_dir)  # a path that cannot hold them fails now
             settings = load_settings()
             settings.crawl = settings.crawl.model_copy(update=crawl)
             if engine == "celery":
@@ -476,15 +476,6 @@ def _run(
             on_stop=display.stopping,
         )
         return run(settings, target)
-
-
-def _make_report_dir(out_dir: Path) -> None:
-    """Create the reports' folder before the scan: a path that cannot hold them fails now,
-    not after the crawl."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ReportWriteError(f"cannot write reports to {out_dir}: {os_words(exc)}") from exc
 
 
 def _report_dir(out_dir: Path | None, scan_id: int) -> Path:

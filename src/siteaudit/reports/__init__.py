@@ -63,6 +63,7 @@ __all__ = [
     "ReportWriterError",
     "feed",
     "load_schema",
+    "make_report_dir",
     "render_findings_csv",
     "render_html",
     "render_json",
@@ -99,6 +100,15 @@ def write_reports(
         raise ReportWriteError(
             f"could not write the reports to {out_dir}: {os_words(exc)}"
         ) from exc
+
+
+def make_report_dir(out_dir: Path) -> None:
+    """Create the reports' folder ahead (before a scan): ReportWriteError, with the reason,
+    when the path cannot be one."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportWriteError(f"cannot write reports to {out_dir}: {os_words(exc)}") from exc
 
 
 def _write_reports(
