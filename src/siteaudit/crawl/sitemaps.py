@@ -12,10 +12,9 @@ per line) and RSS 2.0 and Atom 1.0 feeds are read too: Google takes all of them 
 from __future__ import annotations
 
 import asyncio
-import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import ParseError
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
@@ -29,7 +28,14 @@ from siteaudit.pipeline.urls import InvalidURLError, normalise
 MIB = 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 ATOM = "{http://www.w3.org/2005/Atom}"
-XML_READ_BYTES = MIB // 2  # see _Reads
+# The parser is fed this much at a time. Expat (2.5 here; 2.6 defers reparsing) parses a
+# token still open when more input comes again from the token's start: a 49 MB comment fed
+# 16 KiB at a time (iterparse's reads) took 87 s, as many passes over it as reads.
+XML_READ_BYTES = MIB // 2
+# One token (a comment, an attribute value, a processing instruction) is held whole by the
+# parser until it ends; nothing in a sitemap comes near this (a URL is at most 2,048 bytes).
+MAX_TOKEN_BYTES = 4 * MIB
+MAX_LOC_CHARS = 64 * 1024  # a longer <loc> is skipped, and its text not kept
 # Elements read from one sitemap file at most (about 3 s of parsing): 50,000 entries of a
 # few elements each, with room for image and video extensions.
 MAX_XML_ELEMENTS = 1_000_000
@@ -44,6 +50,9 @@ class SitemapLimits:
     max_urls_per_file: int = 50_000
     max_bytes: int = 50 * MIB
     concurrency: int = 4
+    # A file fetched beside others is read up to this many bytes; a larger one is fetched
+    # again on its own, up to `max_bytes`: memory holds one large sitemap at a time.
+    shared_bytes: int = 8 * MIB
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +94,21 @@ async def fetch_sitemap_urls(
     limits = limits or SitemapLimits()
     urls: dict[str, None] = {}
     errors: list[SitemapError] = []
-    queue = [(url, 0) for url in dict.fromkeys(sitemap_urls)]
-    seen = {url for url, _ in queue}
+    queue = [_Queued(url, 0) for url in dict.fromkeys(sitemap_urls)]
+    seen = {item.url for item in queue}
     fetched: list[str] = []
     files: list[SitemapInfo] = []
     while queue and len(urls) < limit and len(fetched) < limits.max_sitemaps:
-        size = min(limits.concurrency, limits.max_sitemaps - len(fetched))
+        size = 1 if queue[0].alone else min(limits.concurrency, limits.max_sitemaps - len(fetched))
         batch, queue = queue[:size], queue[size:]
-        parsed = await asyncio.gather(*(_load(fetcher, url, limits) for url, _ in batch))
-        for (url, depth), sitemap in zip(batch, parsed, strict=True):
+        cap = limits.max_bytes if len(batch) == 1 else min(limits.shared_bytes, limits.max_bytes)
+        parsed = await asyncio.gather(*(_load(fetcher, item.url, limits, cap) for item in batch))
+        again: list[_Queued] = []  # too large to read beside others
+        for item, sitemap in zip(batch, parsed, strict=True):
+            if sitemap is None:
+                again.append(_Queued(item.url, item.depth, alone=True))
+                continue
+            url, depth = item.url, item.depth
             fetched.append(url)
             files.append(_info(url, sitemap))
             errors.extend(SitemapError(url, problem) for problem in sitemap.problems)
@@ -104,9 +119,10 @@ async def fetch_sitemap_urls(
             else:
                 children = [loc for loc in sitemap.locs if loc not in seen]
                 seen.update(children)
-                queue.extend((child, depth + 1) for child in children)
+                queue.extend(_Queued(child, depth + 1) for child in children)
+        queue[:0] = again
     if queue:
-        errors.append(SitemapError(queue[0][0], f"{len(queue)} sitemaps left unread (limits)"))
+        errors.append(SitemapError(queue[0].url, f"{len(queue)} sitemaps left unread (limits)"))
     return SitemapResult(tuple(urls), tuple(errors), tuple(fetched), tuple(files))
 
 
@@ -126,8 +142,21 @@ def _take(
         urls[loc] = None
 
 
-async def _load(fetcher: BodyFetcher, url: str, limits: SitemapLimits) -> ParsedSitemap:
-    page = await fetcher.fetch(url, max_bytes=limits.max_bytes, accept_any_type=True)
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    url: str
+    depth: int
+    alone: bool = False  # larger than `SitemapLimits.shared_bytes`: fetched on its own
+
+
+async def _load(
+    fetcher: BodyFetcher, url: str, limits: SitemapLimits, cap: int
+) -> ParsedSitemap | None:
+    """The sitemap at `url` read up to `cap` bytes; None when it is larger and `cap` is
+    less than the limit (it is then fetched again on its own)."""
+    page = await fetcher.fetch(url, max_bytes=cap, accept_any_type=True)
+    if cap < limits.max_bytes and (page.truncated or page.error_code == ErrorCode.TOO_LARGE):
+        return None
     if page.error_code is not None and page.error_code != ErrorCode.TOO_LARGE:
         return ParsedSitemap(
             problems=[f"{page.error_code}: {page.error_message}"], status=page.status
@@ -183,87 +212,152 @@ def _parse_xml(body: bytes, max_urls: int) -> ParsedSitemap:
 def _xml_locs(body: bytes, sitemap: ParsedSitemap) -> Iterator[str]:
     """The page (or child sitemap) URLs of an XML sitemap: every <loc> directly in the
     sitemap's namespace (not image:loc and the like), or an RSS 2.0 item's <link>, or an
-    Atom 1.0 entry's alternate link (feeds are sitemaps too, as Google reads them)."""
-    events = SafeET.iterparse(_Reads(body), events=("start", "end"), forbid_dtd=True)
-    _, root = next(events)
-    namespace, _, kind = root.tag.rpartition("}")
-    sitemap.is_index = kind == "sitemapindex"
-    ended = _ended(events, root, sitemap)
-    if kind in {"urlset", "sitemapindex"}:
-        loc_tag = f"{namespace}}}loc" if namespace else "loc"
-        yield from ((element.text or "").strip() for _, element in ended if element.tag == loc_tag)
-    elif kind == "rss" and not namespace:
-        yield from _feed_links(ended, "item", "link", lambda link: link.text)
-    elif root.tag == f"{ATOM}feed":
-        yield from _feed_links(ended, f"{ATOM}entry", f"{ATOM}link", _atom_page)
-    else:
-        raise ParseError(
-            f"root element <{kind}> is not a sitemap (urlset, sitemapindex, or an RSS or Atom feed)"
-        )
+    Atom 1.0 entry's alternate link (feeds are sitemaps too, as Google reads them).
+
+    The body is fed to the parser `XML_READ_BYTES` at a time and the URLs of each part are
+    handed over before the next is parsed; no tree is built (see `_Locs`).
+    """
+    target = _Locs()
+    parser = SafeET.DefusedXMLParser(target=target, forbid_dtd=True)
+    try:
+        yield from _fed(parser, target, body, sitemap)
+    finally:
+        sitemap.is_index = target.kind == "sitemapindex"
+        if target.too_long:
+            sitemap.problems.append(
+                f"{_locs(target.too_long)} longer than {MAX_LOC_CHARS:,} characters skipped"
+            )
 
 
-class _Reads:
-    """A body for iterparse, `XML_READ_BYTES` at a time whatever size it asks for.
+def _fed(
+    parser: SafeET.DefusedXMLParser, target: _Locs, body: bytes, sitemap: ParsedSitemap
+) -> Iterator[str]:
+    stalled = 0  # bytes fed since the parser last reported anything
+    for start in range(0, len(body), XML_READ_BYTES):
+        chunk = body[start : start + XML_READ_BYTES]
+        try:
+            parser.feed(chunk)
+        except _TooManyElementsError:
+            yield from target.take()
+            sitemap.problems.append(
+                f"more than {MAX_XML_ELEMENTS:,} XML elements; the rest was ignored"
+            )
+            return
+        except ParseError:
+            if not target.ended:  # what follows the root element is not read
+                raise
+        yield from target.take()
+        if target.ended:
+            return
+        stalled = 0 if target.reported() else stalled + len(chunk)
+        if stalled > MAX_TOKEN_BYTES:
+            sitemap.problems.append(
+                f"one piece of markup (a comment, an attribute value or the like) is longer"
+                f" than {MAX_TOKEN_BYTES // MIB} MiB; the rest was ignored"
+            )
+            return
+    parser.close()  # raises for a document that ends early
+    yield from target.take()
 
-    Expat (2.5 here; 2.6 defers reparsing) parses a token still open when more input comes
-    again from the token's start, and iterparse reads 16 KiB at a time: one comment (or
-    attribute value, or processing instruction) filling a 49 MB sitemap took 87 s, as many
-    passes over it as reads. In 512 KiB reads it takes 3.5 s; larger reads would be faster
-    still, but a read's elements are all built before the first is handed over (130,000
-    empty ones in 512 KiB, under 30 MB).
+
+class _TooManyElementsError(Exception):
+    """Raised from the parser's start handler past `MAX_XML_ELEMENTS`: the parse stops."""
+
+
+class _Locs:
+    """A parser target that keeps the sitemap's URLs and nothing else.
+
+    The parser calls `start`, `data` and `end` as it reads; no element is kept, so memory
+    stays flat whatever the file's shape (50,000 entries, or a million empty elements inside
+    one), and a URL's text stops growing at `MAX_LOC_CHARS`. Comments and processing
+    instructions have no handler here, so the parser never makes strings of them.
     """
 
-    def __init__(self, body: bytes) -> None:
-        self._body = io.BytesIO(body)
+    def __init__(self) -> None:
+        self.kind = ""  # the root element's local name
+        self.elements = 0  # inside the root element
+        self.ended = False  # the root element has ended
+        self.too_long = 0  # URLs longer than MAX_LOC_CHARS, not kept
+        self._found: list[str] = []
+        self._open: list[str] = []  # tags of the elements open, outermost first
+        self._wanted: tuple[str, str] | None = None  # (URL tag, its parent's tag or "")
+        self._text: list[str] | None = None  # the text of the URL element being read
+        self._size = 0
+        self._events = 0
 
-    def read(self, _size: int = -1) -> bytes:
-        return self._body.read(XML_READ_BYTES)
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self._events += 1
+        if not self._open:
+            self._root(tag)
+        else:
+            self.elements += 1
+            if self.elements > MAX_XML_ELEMENTS:
+                raise _TooManyElementsError
+            if self._text is not None:
+                self._keep()  # a URL's text is what comes before its first child
+            if self._is_wanted(tag):
+                self._want(tag, attrib)
+        self._open.append(tag)
 
+    def data(self, text: str) -> None:
+        self._events += 1
+        if self._text is not None and self._size < MAX_LOC_CHARS:
+            self._text.append(text)
+            self._size += len(text)
 
-def _ended(
-    events: Iterator[tuple[str, Element]], root: Element, sitemap: ParsedSitemap
-) -> Iterator[tuple[Element, Element]]:
-    """(parent, element) as each element inside `root` ends; the element is then dropped
-    from its parent, so memory stays flat whatever the file's shape (entries of 50,000 URLs,
-    or a million empty elements inside one). Past `MAX_XML_ELEMENTS` elements the rest of
-    the file is left unread, with a problem."""
-    open_elements = [root]
-    count = 0
-    for event, element in events:
-        if event == "start":
-            open_elements.append(element)
-            count += 1
-            if count > MAX_XML_ELEMENTS:
-                sitemap.problems.append(
-                    f"more than {MAX_XML_ELEMENTS:,} XML elements; the rest was ignored"
-                )
-                return
-            continue
-        open_elements.pop()
-        if not open_elements:
-            return  # the root ended
-        parent = open_elements[-1]
-        yield parent, element
-        del parent[-1]  # an element ends after its children, before its next sibling starts
+    def end(self, tag: str) -> None:
+        self._events += 1
+        self._open.pop()
+        if self._text is not None:
+            self._keep()
+        self.ended = not self._open
 
+    def close(self) -> None:
+        return None
 
-def _feed_links(
-    ended: Iterator[tuple[Element, Element]],
-    entry_tag: str,
-    link_tag: str,
-    page_of: Callable[[Element], str | None],
-) -> Iterator[str]:
-    """The page URL of each `link_tag` element directly in an `entry_tag` element."""
-    for parent, element in ended:
-        if element.tag == link_tag and parent.tag == entry_tag:
-            url = page_of(element)
-            if url:
-                yield url.strip()
+    def take(self) -> list[str]:
+        """The URLs read since the last call."""
+        found, self._found = self._found, []
+        return found
 
+    def reported(self) -> bool:
+        """True when the parser called this target since the last call."""
+        events, self._events = self._events, 0
+        return events > 0
 
-def _atom_page(link: Element) -> str | None:
-    """An Atom link's URL when it names the entry's page (rel "alternate", the default)."""
-    return link.get("href") if link.get("rel", "alternate") == "alternate" else None
+    def _root(self, tag: str) -> None:
+        namespace, _, self.kind = tag.rpartition("}")
+        if self.kind in {"urlset", "sitemapindex"}:
+            self._wanted = (f"{namespace}}}loc" if namespace else "loc", "")
+        elif self.kind == "rss" and not namespace:
+            self._wanted = ("link", "item")
+        elif tag == f"{ATOM}feed":
+            self._wanted = (f"{ATOM}link", f"{ATOM}entry")
+        else:
+            raise ParseError(
+                f"root element <{self.kind}> is not a sitemap (urlset, sitemapindex, or an RSS"
+                " or Atom feed)"
+            )
+
+    def _is_wanted(self, tag: str) -> bool:
+        assert self._wanted is not None
+        wanted, parent = self._wanted
+        return tag == wanted and (not parent or self._open[-1] == parent)
+
+    def _want(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag != f"{ATOM}link":
+            self._text, self._size = [], 0  # the URL is the element's text
+        elif attrib.get("rel", "alternate") == "alternate" and attrib.get("href"):
+            self._found.append(attrib["href"].strip())  # an Atom entry's page
+
+    def _keep(self) -> None:
+        assert self._text is not None
+        text = "".join(self._text).strip()
+        self._text = None
+        if self._size >= MAX_LOC_CHARS:
+            self.too_long += 1
+        elif text:
+            self._found.append(text)
 
 
 def _add_locs(sitemap: ParsedSitemap, locs: Iterable[str], max_urls: int) -> None:
@@ -280,4 +374,8 @@ def _add_locs(sitemap: ParsedSitemap, locs: Iterable[str], max_urls: int) -> Non
                 invalid += 1
     finally:
         if invalid:
-            sitemap.problems.append(f"{invalid} invalid <loc> values skipped")
+            sitemap.problems.append(f"{_locs(invalid, 'invalid ')} skipped")
+
+
+def _locs(count: int, kind: str = "") -> str:
+    return f"{count} {kind}<loc> value{'' if count == 1 else 's'}"

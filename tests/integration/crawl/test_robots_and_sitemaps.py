@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import time
 from collections.abc import Iterator
@@ -244,3 +245,39 @@ async def test_a_start_url_is_followed_to_where_it_leads_on_the_site(
         assert (found.start_url, found.requested_url) == (location.format(**ports), spec.start_url)
     else:
         assert isinstance(found, str) and expected in found
+
+
+async def test_a_sitemap_larger_than_the_shared_bound_is_fetched_again_on_its_own() -> None:
+    # Four 50 MB sitemaps fetched at once, each parsed with a tree, took a scan to 792 MB.
+    started: list[tuple[str, int]] = []  # (path, requests in flight when it started)
+    in_flight = 0
+    files: dict[str, bytes] = {}
+
+    async def handler(request: web.Request) -> web.Response:
+        nonlocal in_flight
+        in_flight += 1
+        started.append((request.path, in_flight))
+        try:
+            await asyncio.sleep(0.05)  # long enough for a batch's requests to overlap
+            return web.Response(body=files[request.path], headers=XML)
+        finally:
+            in_flight -= 1
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handler)
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        sizes = {"small1": 3, "large1": 3000, "small2": 3, "large2": 3000}
+        for name, count in sizes.items():
+            files[f"/{name}.xml"] = urlset(base, [f"/{name}/{n}" for n in range(count)])
+        children = "".join(f"<sitemap><loc>{base}/{name}.xml</loc></sitemap>" for name in sizes)
+        files["/index.xml"] = f"<sitemapindex {NS}>{children}</sitemapindex>".encode()
+        limits = SitemapLimits(shared_bytes=64 * 1024)
+        result = await fetch_sitemap_urls(fetcher, [base + "/index.xml"], 10_000, limits)
+    assert len(result.urls) == sum(sizes.values())
+    assert result.errors == ()
+    assert set(result.sitemaps) == {base + "/index.xml", *(f"{base}/{n}.xml" for n in sizes)}
+    requests = [path for path, _ in started]
+    assert requests.count("/large1.xml") == requests.count("/large2.xml") == 2
+    assert requests.count("/small1.xml") == requests.count("/small2.xml") == 1
+    assert started[-2:] == [("/large1.xml", 1), ("/large2.xml", 1)]  # each on its own
+    assert max(flight for path, flight in started[1:5]) == 4  # the batch did overlap
