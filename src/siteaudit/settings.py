@@ -224,7 +224,17 @@ def config_file() -> Path:
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Load settings, turning validation problems into a ConfigError a person can read."""
+    """Load settings, turning validation problems into a ConfigError a person can read.
+
+    A file named by `SITEAUDIT_CONFIG` must exist (`/dev/null` reads none): a typo there
+    would otherwise run with the defaults without a word. ./siteaudit.toml is optional.
+    """
+    named = os.environ.get("SITEAUDIT_CONFIG")
+    if named is not None and not Path(named).exists():
+        raise ConfigError(
+            f"the configuration file {named} named by SITEAUDIT_CONFIG does not exist"
+            f" (set SITEAUDIT_CONFIG={os.devnull} to read none)"
+        )
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -21,7 +21,7 @@ def workdir(tmp_path: Path) -> Path:
 def cli_env(workdir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SITEAUDIT_")}
     env["SITEAUDIT_DATABASE_URL"] = f"sqlite:///{workdir / 'scans.db'}"
-    env["SITEAUDIT_CONFIG"] = str(workdir / "none.toml")
+    env["SITEAUDIT_CONFIG"] = os.devnull
     env["SITEAUDIT_CRAWL__CHECK_EXTERNAL"] = "false"  # no traffic beyond 127.0.0.1
     return env
 

@@ -24,7 +24,7 @@ def run_cli(args: list[str], workdir: Path) -> tuple[subprocess.CompletedProcess
     """Run `python -m siteaudit ARGS`; returns the result and the child's peak RSS in MB."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SITEAUDIT_")}
     env["SITEAUDIT_DATABASE_URL"] = f"sqlite:///{workdir / 'scale.db'}"
-    env["SITEAUDIT_CONFIG"] = str(workdir / "none.toml")
+    env["SITEAUDIT_CONFIG"] = os.devnull
     command = [sys.executable, "-m", "siteaudit", *args]
     timing = workdir / "time.txt"
     if shutil.which(TIME):

@@ -129,7 +129,7 @@ class Cluster:
             "SITEAUDIT_DATABASE_URL": self.database_url,
             "SITEAUDIT_BROKER_URL": self.broker_url,
             "SITEAUDIT_REDIS_URL": f"{REDIS_URL}/{REDIS_DB}",
-            "SITEAUDIT_CONFIG": str(self.workdir / "none.toml"),
+            "SITEAUDIT_CONFIG": os.devnull,
             **self.env,
         }
         env.pop("SITEAUDIT_CRAWL__PROCESSES", None)

@@ -1,9 +1,10 @@
+import os
 from pathlib import Path
 
 import pytest
 
 from siteaudit.errors import ConfigError
-from siteaudit.settings import load_settings
+from siteaudit.settings import Settings, load_settings
 
 
 def test_environment_overrides_nested_crawl_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,3 +80,15 @@ def test_a_ca_bundle_without_certificates_is_a_config_error(
     monkeypatch.setenv("SITEAUDIT_CRAWL__CA_BUNDLE", str(bundle))
     with pytest.raises(ConfigError, match=r"crawl\.ca_bundle.*cannot read CA certificates"):
         load_settings()
+
+
+def test_a_config_file_named_in_the_environment_must_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A typo in SITEAUDIT_CONFIG ran the scan with the defaults without a word.
+    missing = tmp_path / "sitaudit.toml"
+    monkeypatch.setenv("SITEAUDIT_CONFIG", str(missing))
+    with pytest.raises(ConfigError, match=f"the configuration file {missing} named by"):
+        load_settings()
+    monkeypatch.setenv("SITEAUDIT_CONFIG", os.devnull)  # the way to read none
+    assert load_settings().crawl.max_pages == Settings().crawl.max_pages
