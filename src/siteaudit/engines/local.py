@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
+from siteaudit.crawl.errors import ErrorCode
 from siteaudit.crawl.slots import SendingStoppedError, stop_sending_when
 from siteaudit.engines.external_links import CheckProgress, ExternalStep
 from siteaudit.engines.preflight import HostRobots
@@ -285,13 +286,17 @@ class LocalEngine:
         """Mark stored pages as done and queue what they offered that was never fetched
         (followed links, redirect targets, canonicals); what the stored pages hold (their
         outcomes count towards the scan's)."""
+        # Pages skipped because their host had stopped answering were never requested:
+        # forgotten, they are queued again by whatever found them (a link, a sitemap...).
+        skipped = self._store.forget_pages(scan_id, ErrorCode.CIRCUIT_OPEN.value)
         stored = self._store.load_crawl_state(scan_id, follow_nofollow=spec.follow_nofollow)
         frontier.restore(stored.done, stored.pending, spec.start_url, stored.offers)
         logger.info(
-            "resuming scan %s: %d pages stored, %d queued",
+            "resuming scan %s: %d pages stored, %d queued (%d skipped before, asked again)",
             scan_id,
             len(stored.done),
             len(frontier),
+            skipped,
             extra={"scan_id": scan_id},
         )
         return stored

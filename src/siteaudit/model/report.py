@@ -208,7 +208,8 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " the host had stopped answering (failed connections, timeouts) or had refused"
             " every request for a while (HTTP 429 or 503, often a firewall limiting"
             " crawlers); each page's error says which. Scan again later, with a longer"
-            " --delay if the site limits crawlers."
+            " --delay if the site limits crawlers (a scan stopped before its end asks for"
+            " them again when resumed)."
         )
     hosts = counters.get("discover/skipped/host-limit", 0)
     if hosts:

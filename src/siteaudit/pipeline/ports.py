@@ -208,6 +208,11 @@ class ScanStore(Protocol):
         """Store what discovery learnt (robots.txt, llms.txt, sitemaps, traps, blocked URLs)."""
         ...
 
+    def forget_pages(self, scan_id: int, error_code: str) -> int:
+        """Delete the pages stored with `error_code` (never requested), with their findings,
+        so that a resumed scan fetches them; how many."""
+        ...
+
     def load_crawl_state(self, scan_id: int, *, follow_nofollow: bool = False) -> CrawlState:
         """Stored pages and what they offered the frontier that was not fetched yet (their
         followed internal links, redirect targets, canonicals), to resume a scan."""

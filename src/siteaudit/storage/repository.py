@@ -31,6 +31,7 @@ from siteaudit.storage.sanitize import clean_json, clean_text
 from siteaudit.storage.tables import UTCDateTime, artifacts, scans, sites, utcnow
 from siteaudit.storage.upsert import insert_ignoring
 from siteaudit.storage.writing import (
+    forget_pages,
     write_links,
     write_page_rows,
     write_pages,
@@ -212,6 +213,12 @@ class SqlScanStore:
                 robots_blocked=robots_blocked,
                 listed=sitemap_urls,
             )
+
+    def forget_pages(self, scan_id: int, error_code: str) -> int:
+        """Delete the pages stored with `error_code` (never requested), with their findings,
+        so that a resumed scan fetches them; how many."""
+        with self.engine.begin() as connection:
+            return forget_pages(connection, scan_id, error_code)
 
     def load_crawl_state(self, scan_id: int, *, follow_nofollow: bool = False) -> CrawlState:
         """Stored pages and what they offered the frontier that was not fetched yet (their

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, delete, select
 
 from siteaudit.model import Finding
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
@@ -70,6 +70,29 @@ def _write_pages(connection: Connection, scan_id: int, encoded: Sequence[PageRow
         )
     found = ({"scan_id": scan_id, **row} for item in latest.values() for row in item.findings)
     insert_ignoring(connection, findings, _unique(found, "fingerprint"), FINDING_KEY)
+
+
+def forget_pages(connection: Connection, scan_id: int, error_code: str) -> int:
+    """Delete the scan's pages stored with `error_code`, with their findings; how many.
+
+    Such a page was never requested (the link graph and resources have nothing from it).
+    """
+    keys = list(
+        connection.scalars(
+            select(pages.c.url_key).where(
+                pages.c.scan_id == scan_id, pages.c.error_code == error_code
+            )
+        )
+    )
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        connection.execute(
+            delete(findings).where(findings.c.scan_id == scan_id, findings.c.page_key.in_(chunk))
+        )
+        connection.execute(
+            delete(pages).where(pages.c.scan_id == scan_id, pages.c.url_key.in_(chunk))
+        )
+    return len(keys)
 
 
 def _unique(rows: Iterable[Row], key: str) -> list[Row]:

@@ -496,3 +496,27 @@ def test_a_resumed_scan_fetches_its_start_page_first_when_it_was_not_stored(
     assert site.url in urls and len(urls) == 11
     assert site.requests.count("/") == 2  # once per run
     assert resumed.report.scan.counters["discover/skipped/page-limit"] == 10
+
+
+def test_a_resumed_scan_asks_again_for_the_pages_skipped_when_their_host_stopped_answering(
+    settings: Settings,
+) -> None:
+    routes = {"/": html("".join(f'<a href="/p{n}">{n}</a>' for n in range(4)))}
+    settings.crawl = settings.crawl.model_copy(update={"check_external": False})
+    with Site(routes, default=html("leaf")) as site:
+        first = run_scan(settings, make_spec(settings, site.url, (), ()))
+        # As if the circuit had opened for the host before /p1 and /p2, then the scan was
+        # stopped: they are stored unrequested, with circuit-open.
+        with open_store(settings.database_url).engine.begin() as connection:
+            connection.exec_driver_sql(
+                "UPDATE pages SET status = NULL, error_code = 'circuit-open' WHERE url IN (?, ?)",
+                (f"{site.url}p1", f"{site.url}p2"),
+            )
+            connection.exec_driver_sql("UPDATE scans SET status = 'fetching'")
+        resumed = runner.resume_scan(settings, first.scan_id)
+    statuses = {page.url: (page.status, page.error_code) for page in resumed.report.pages}
+    urls = [site.url, *(f"{site.url}p{n}" for n in range(4))]
+    assert statuses == dict.fromkeys(urls, (200, None))
+    assert [site.requests.count(f"/p{n}") for n in range(4)] == [1, 2, 2, 1]
+    assert "fetch/status/circuit-open" not in resumed.report.scan.counters
+    assert resumed.report.scan.status is ScanStatus.COMPLETED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import update
-from tests.integration.storage.factories import HOME, make_page, make_result
+from tests.integration.storage.factories import HOME, make_finding, make_page, make_result
 
 from siteaudit.model import Heading, Hreflang, RedirectHop, ScanSpec
 from siteaudit.model.site import SiteFacts, SitemapInfo, SitePage, Trap
@@ -141,3 +141,27 @@ def test_crawl_state_queues_what_the_pages_offered_as_a_run_would(store: SqlScan
     state = store.load_crawl_state(scan_id)
     assert state.pending == [(f"{HOME}a", 1)]  # not /secret: its page said nofollow
     assert state.offers == [(f"{HOME}new", 1, "redirect"), (f"{HOME}canon", 2, "canonical")]
+
+
+def test_forgotten_pages_go_with_their_findings_and_are_pending_again(
+    store: SqlScanStore,
+) -> None:
+    # Pages skipped with circuit-open (their host had stopped answering) were never
+    # requested; a resumed scan counted them as done and never asked for them again.
+    scan_id = store.create_scan(ScanSpec(HOME))
+    skipped = make_page(f"{HOME}b", depth=1, status=None, error_code="circuit-open")
+    store.save_pages(
+        scan_id,
+        [
+            make_result(make_page(HOME), make_finding(HOME)),
+            make_result(skipped, make_finding(f"{HOME}b")),
+        ],
+    )
+    store.save_links(scan_id, [LinkRecord(HOME, f"{HOME}b")])
+    assert store.forget_pages(scan_id, "circuit-open") == 1
+    state = store.load_crawl_state(scan_id)
+    assert state.done == {HOME: 0}
+    assert state.pending == [(f"{HOME}b", 1)]
+    assert state.errors == 0
+    assert [f.url for f in store.load_report(scan_id).findings] == [HOME]
+    assert store.forget_pages(scan_id, "circuit-open") == 0
