@@ -35,7 +35,7 @@ def run_siteaudit(url: str, workdir: Path, config: Path | None = None) -> dict[s
     timing = workdir / "time.txt"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SITEAUDIT_")},
-        "SITEAUDIT_CONFIG": str(config or workdir / "none.toml"),
+        "SITEAUDIT_CONFIG": str(config or os.devnull),
         "SITEAUDIT_DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
         "SITEAUDIT_CRAWL__MAX_PAGES": "100000",
         "SITEAUDIT_CRAWL__MAX_DEPTH": "1000",

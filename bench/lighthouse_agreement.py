@@ -121,7 +121,7 @@ def run_siteaudit(url: str, workdir: Path, max_pages: int) -> dict[str, Any]:
     """One siteaudit scan of the site; its report.json."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SITEAUDIT_")},
-        "SITEAUDIT_CONFIG": str(workdir / "none.toml"),
+        "SITEAUDIT_CONFIG": os.devnull,
         "SITEAUDIT_DATABASE_URL": f"sqlite:///{workdir / 'scan.db'}",
         "SITEAUDIT_CRAWL__MAX_PAGES": str(max_pages),
     }
