@@ -13,9 +13,11 @@ links kept per page is limited (`Page.links_truncated` says when the limit cut s
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -30,7 +32,7 @@ from siteaudit.pipeline.extraction_dom import Document
 from siteaudit.pipeline.extraction_nesting import too_deep
 from siteaudit.pipeline.extraction_structured import structured_data
 from siteaudit.pipeline.extraction_text import text_stats
-from siteaudit.pipeline.urls import InvalidURLError, join, normalise, query_start
+from siteaudit.pipeline.urls import InvalidURLError, encode_query, join, normalise, query_start
 
 MAX_LINK_TEXT = 200
 MAX_HEADING_TEXT = 500
@@ -64,7 +66,22 @@ def extract(
     """
     if not _is_auditable_html(fetched):
         return http_facts(fetched, depth)
-    text = decode(fetched.body, fetched.encoding)
+    text, codec = _decoded(fetched.body, fetched.encoding)
+    with _query_codec(codec):
+        return _extract_html(
+            fetched, text, depth=depth, is_internal=is_internal, max_links=max_links, clean=clean
+        )
+
+
+def _extract_html(
+    fetched: FetchedPage,
+    text: str,
+    *,
+    depth: int,
+    is_internal: Callable[[str], bool],
+    max_links: int,
+    clean: Callable[[str], str] | None,
+) -> Page:
     if too_deep(text):  # Lexbor would take minutes to hours (extraction_nesting.py)
         return unaudited(
             fetched,
@@ -152,6 +169,11 @@ def decode(body: bytes, encoding: str | None) -> str:
     Undecodable bytes become U+FFFD; NUL bytes and lone surrogates are removed, so nothing
     downstream (databases, JSON, reports) ever has to cope with them.
     """
+    return _decoded(body, encoding)[0]
+
+
+def _decoded(body: bytes, encoding: str | None) -> tuple[str, str]:
+    """`decode`'s text, and the Python codec it decoded with."""
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:
         codec, body = bom_encoding, body[len(bom) :]
@@ -160,8 +182,24 @@ def decode(body: bytes, encoding: str | None) -> str:
     try:
         text = body.decode(codec, errors="replace")
     except LookupError:  # a bytes-to-bytes codec such as base64 named by the page
-        text = body.decode("utf-8", errors="replace")
-    return clean(text)
+        codec = "utf-8"
+        text = body.decode(codec, errors="replace")
+    return clean(text), codec
+
+
+# The encoding of the page being extracted, in which the non-ASCII characters of its links'
+# queries are percent-encoded (`urls.encode_query`); None for UTF-8 (and UTF-16 pages, whose
+# URLs browsers encode in UTF-8).
+_QUERY_CODEC: ContextVar[str | None] = ContextVar("_QUERY_CODEC", default=None)
+
+
+@contextlib.contextmanager
+def _query_codec(codec: str) -> Iterator[None]:
+    token = _QUERY_CODEC.set(None if codec.startswith("utf") else codec)
+    try:
+        yield
+    finally:
+        _QUERY_CODEC.reset(token)
 
 
 def clean(text: str) -> str:
@@ -196,6 +234,8 @@ def resolve(base: str, href: str) -> str | None:
     href = href.strip()
     if not href or href.startswith(NOT_CRAWLABLE):
         return None
+    if not href.isascii() and (codec := _QUERY_CODEC.get()) is not None:
+        href = encode_query(href, codec)
     try:
         if href.startswith(("http://", "https://")):
             return _normalised(href)

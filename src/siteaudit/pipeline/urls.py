@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote_from_bytes, unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -40,6 +40,7 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 # "surrogateescape"): Firefox and curl request such a Location's bytes percent-encoded as
 # they came, which reaches the file a server with Latin-1 names meant.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")  # RFC 3986 §2.3
 # What a user types for a site without its scheme: "example.com", "localhost:8000/docs".
 _BARE_HOST = re.compile(r"[\w-]+(\.[\w-]+)*(:\d+)?([/?#].*)?")
@@ -129,6 +130,25 @@ def resolve(base: str, href: str) -> str | None:
         return normalise(join(base, href))
     except (InvalidURLError, ValueError):
         return None
+
+
+def encode_query(href: str, codec: str) -> str:
+    """`href` with the non-ASCII characters of its query percent-encoded in `codec`, as a
+    browser encodes a link of a page in that encoding (the URL Standard's query state):
+    `?q=日本` on a Shift_JIS page requests `?q=%93%FA%96%7B`, not UTF-8's `%E6%97%A5...`.
+    A character `codec` cannot encode becomes an HTML numeric reference first (`€` on that
+    page: `%26%238364%3B`), as browsers do. The path and the fragment are always UTF-8.
+    """
+    end = href.find("#")
+    end = len(href) if end < 0 else end
+    start = href.find("?", 0, end)
+    if start < 0 or href[start:end].isascii():
+        return href
+    query = _NON_ASCII.sub(
+        lambda run: quote_from_bytes(run[0].encode(codec, "xmlcharrefreplace"), safe=""),
+        href[start:end],
+    )
+    return href[:start] + query + href[end:]
 
 
 def join(base: str, href: str) -> str:

@@ -321,7 +321,7 @@ def test_a_fault_of_extraction_on_a_pages_content_costs_that_page_only(
 ) -> None:
     # Extraction reads anything a site sends; a fault there (here a body that is not
     # bytes) keeps the page with its HTTP facts and says so, in the worker as inline.
-    monkeypatch.setattr(extraction, "decode", lambda *_: b"not text")  # type: ignore[arg-type]
+    monkeypatch.setattr(extraction, "_decoded", lambda *_: (b"not text", "utf-8"))
 
     done = in_a_worker(JOB, TITLED)
     assert (done.status, done.error_code) == (200, "processing-failed")
@@ -520,3 +520,22 @@ def test_a_resumed_scan_asks_again_for_the_pages_skipped_when_their_host_stopped
     assert [site.requests.count(f"/p{n}") for n in range(4)] == [1, 2, 2, 1]
     assert "fetch/status/circuit-open" not in resumed.report.scan.counters
     assert resumed.report.scan.status is ScanStatus.COMPLETED
+
+
+def test_a_shift_jis_sites_search_links_are_requested_as_a_browser_requests_them(
+    settings: Settings,
+) -> None:
+    # The site serves its search for the query in its own encoding only, as legacy
+    # sites do; UTF-8 queries made every such link a broken one.
+    def search(request: Any) -> tuple[int, dict[str, str], bytes]:
+        found = request.path.endswith("?q=%93%FA%96%7B")
+        return (200 if found else 404), {"Content-Type": "text/html"}, b"<title>s</title>"
+
+    body = '<meta charset="shift_jis"><title>t</title><a href="/search?q=日本">日本</a>'
+    home = 200, {"Content-Type": "text/html"}, body.encode("shift_jis")
+    settings.crawl = settings.crawl.model_copy(update={"check_external": False})
+    with Site({"/": lambda _request: home, "/search": search}) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    assert site.requests.count("/search?q=%93%FA%96%7B") == 1
+    assert {page.status for page in outcome.report.pages} == {200}
+    assert not [f for f in outcome.report.findings if f.check_id == "broken-link"]

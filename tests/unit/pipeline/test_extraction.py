@@ -174,6 +174,27 @@ def test_meta_names_are_lower_cased_and_robots_directives_gathered_from_every_ta
     assert page.meta_robots == ("noindex", "follow", "nosnippet")
 
 
+@pytest.mark.parametrize(
+    ("charset", "nippon", "euro"),
+    [
+        ("shift_jis", "%93%FA%96%7B", "%26%238364%3B"),  # € has no Shift_JIS code
+        ("utf-8", "%E6%97%A5%E6%9C%AC", "%E2%82%AC"),
+    ],
+)
+def test_a_links_query_is_encoded_as_a_browser_encodes_it_on_the_page(
+    charset: str, nippon: str, euro: str
+) -> None:
+    # A browser encodes a link's query in the page's encoding (the URL Standard); UTF-8
+    # everywhere asked a Shift_JIS site for a search it never serves (a false broken link).
+    html = '<a href="/検索?q=日本&sort=€#日本">search</a><img src="/i.png?t=日本" alt="">'
+    page = extract_html(html.encode(charset, "xmlcharrefreplace"), encoding=charset)
+    path = "/%E6%A4%9C%E7%B4%A2"  # the path is UTF-8 whatever the page's encoding
+    assert [link.url for link in page.links] == [
+        f"https://example.com{path}?q={nippon}&sort={euro}"
+    ]
+    assert page.images[0].src == f"https://example.com/i.png?t={nippon}"
+
+
 def test_charset_comes_from_meta_charset_or_http_equiv_content_type() -> None:
     assert extract_html('<meta charset="UTF-8">').charset == "utf-8"
     http_equiv = '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'

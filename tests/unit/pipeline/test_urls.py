@@ -234,3 +234,18 @@ def test_a_url_no_host_can_be_read_from_is_on_no_host_and_not_internal() -> None
     assert host_of("http://[::1") == ""
     assert host_of("http://[::1]:8080/") == "::1"
     assert not Scope.from_spec("http://e.com/").is_internal("http://[::1")
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("/s?q=日本", "/s?q=%93%FA%96%7B"),
+        ("/s?q=€", "/s?q=%26%238364%3B"),  # no Shift_JIS code: a numeric reference, encoded
+        ("/検索?q=a", "/検索?q=a"),  # the path stays for normalise (UTF-8)
+        ("/s#日本?q=日本", "/s#日本?q=日本"),  # a "?" in the fragment starts no query
+        ("/s?q=日本#日本", "/s?q=%93%FA%96%7B#日本"),
+        ("/s?q=%41&r=b", "/s?q=%41&r=b"),
+    ],
+)
+def test_a_query_is_encoded_in_the_pages_encoding(href: str, expected: str) -> None:
+    assert urls.encode_query(href, "shift_jis") == expected
