@@ -32,7 +32,7 @@ test-slow: $(DEV_STAMP)
 	$(BIN)/pytest -m slow -p no:cacheprovider tests/slow
 
 ## test-fuzz: generated hostile sites through the real CLI, whole and interrupted then
-## resumed (FUZZ_SEEDS=20 sites by default; minutes)
+## resumed, and on both engines (FUZZ_SEEDS=20 sites by default; minutes)
 test-fuzz: $(DEV_STAMP)
 	$(BIN)/pytest -m fuzz -p no:cacheprovider tests/fuzz
 

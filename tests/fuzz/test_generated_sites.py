@@ -6,7 +6,9 @@ Each seed serves a site from tests/support/hostile_site.py on 127.0.0.1. Two pro
   validates against the schema, the HTML holds no live markup from the site, no CSV cell
   starts as a formula;
 - a scan interrupted at a random moment (SIGKILL, SIGINT or SIGTERM) and resumed holds the
-  same pages and findings as one uninterrupted run.
+  same pages and findings as one uninterrupted run;
+- the distributed engine (a real Celery worker on Redis, PostgreSQL) finds the same pages
+  and findings as the embedded engine (half the seeds).
 
 The whole scans draw some of the scan's options per seed (limits, include and exclude,
 parameter rules, nofollow, robots). Found so far: a script src no browser could load ending
@@ -26,6 +28,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +36,18 @@ import jsonschema
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from siteaudit.engines.celery import service
+from siteaudit.engines.runner import make_spec, run_scan
+from siteaudit.storage.repository import SqlScanStore
+from tests.support.celery_cluster import Cluster, broker
+from tests.support.celery_outcomes import database, follow, seen
+from tests.support.databases import empty_database
 from tests.support.hostile_site import EVALUATED, MARKER, serving
 
 pytestmark = pytest.mark.fuzz
 
 SEEDS = range(1, int(os.environ.get("FUZZ_SEEDS", "20")) + 1)
+ENGINE_SEEDS = SEEDS[: max(1, len(SEEDS) // 2)]
 PAGES = 80
 SCHEMA = Path(__file__).parents[2] / "src/siteaudit/reports/schema/report-v1.schema.json"
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -159,3 +169,35 @@ def contents(reports: Path) -> dict[str, Any]:
             if not any(word in f["check_id"] for word in TIMED)
         ),
     }
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """One PostgreSQL schema, a Redis broker and one worker for every queue."""
+    workdir = tmp_path_factory.mktemp("cluster")
+    with empty_database("postgresql", workdir) as database_url, broker("redis") as url:
+        cluster = Cluster(database_url=database_url, broker_url=url, workdir=workdir)
+        try:
+            cluster.start_worker()
+            yield cluster
+        finally:
+            cluster.stop()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_the_distributed_engine_scans_a_generated_site_as_the_embedded_one_does(
+    seed: int, cluster: Cluster
+) -> None:
+    settings = cluster.settings()
+    settings.crawl = settings.crawl.model_copy(update={"check_external": False})
+    with serving(seed, PAGES) as url:
+        spec = make_spec(settings, url, (), ())
+        scan_id, published = service.submit(settings, spec)
+        assert published
+        distributed = follow(settings, scan_id)
+        with database(cluster.database_url) as engine:
+            embedded = seen(run_scan(settings, spec, store=SqlScanStore(engine)))
+    assert distributed.status == embedded.status
+    assert distributed.pages == embedded.pages
+    assert distributed.fingerprints == embedded.fingerprints

@@ -8,8 +8,6 @@ import json
 import ssl
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -17,9 +15,10 @@ from pathlib import Path
 import pytest
 import redis
 import trustme
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from tests.support.celery_cluster import REDIS_DB, REDIS_URL, Cluster, queue_depths
+from tests.support.celery_outcomes import Seen, database, follow, seen
 from tests.support.sites import Route, Site, html, logged, rate_limited
 
 from siteaudit.cli.display import format_progress
@@ -30,56 +29,16 @@ from siteaudit.engines.celery.app import QUEUES
 from siteaudit.engines.celery.events import EventLog
 from siteaudit.engines.celery.politeness import PREFIX
 from siteaudit.engines.celery.steps import Steps
-from siteaudit.engines.runner import ScanOutcome, make_spec, run_scan
+from siteaudit.engines.runner import make_spec, run_scan
 from siteaudit.model import ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.model.report import crawl_notices
 from siteaudit.settings import Settings, load_settings
 from siteaudit.storage.coordination import DistributedDatabaseError
-from siteaudit.storage.database import open_store
 from siteaudit.storage.repository import SqlScanStore
 from siteaudit.storage.tables import dead_letters, scans, work
 
 pytestmark = pytest.mark.postgres
-
-# Checks that measure response times: their verdicts depend on the machine's load.
-TIMING_CHECKS = {"ttfb-slow", "response-time-slow"}
-
-
-@contextmanager
-def database(url: str) -> Iterator[Engine]:
-    engine = open_store(url).engine
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@dataclass(frozen=True)
-class Seen:
-    """What a test compares of a finished scan, read before its database is closed."""
-
-    status: ScanStatus
-    pages: dict[str, str | None]  # URL -> error code
-    fingerprints: set[str]
-
-
-def seen(outcome: ScanOutcome) -> Seen:
-    report = outcome.report
-    return Seen(
-        status=outcome.status,
-        pages={p.url: p.error_code for p in report.pages},
-        fingerprints={f.fingerprint for f in report.findings if f.check_id not in TIMING_CHECKS},
-    )
-
-
-def follow(settings: Settings, scan_id: int, timeout_s: float = 120) -> Seen:
-    coordinator = service.open_coordinator(settings)
-    try:
-        return seen(service.follow(settings, scan_id, timeout_s=timeout_s, coordinator=coordinator))
-    finally:
-        coordinator.engine.dispose()
-
 
 ONE_BROKER = pytest.mark.parametrize("cluster", ["redis"], indirect=True)
 
