@@ -13,6 +13,7 @@ said `NotApplicable` (or crashed), which the aggregate phase subtracts from the 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -36,10 +37,12 @@ SITE_BATCH = 5000
 MAX_MESSAGE = 1_000
 MAX_ERROR = 500
 MAX_LOCATOR = 500
-# Findings one page check lists for one page; the rest are counted in one more finding. A
-# page's elements are the site's to multiply: 50,000 <img> without alt (a 1 MB page) were
-# 50,000 findings, 20 MB of JSON report from one page. No corpus page comes near (the most
-# is 39: link names on the PostgreSQL manual's glossary).
+# Findings one check lists for one page (a page check for its page, a site check for the
+# page each finding names); the rest are counted in one more finding. A page's elements are
+# the site's to multiply: 50,000 <img> without alt (a 1 MB page) were 50,000 findings, 20 MB
+# of JSON report from one page, and a page of 10,000 links to missing pages as many
+# `broken-link` findings. No corpus page comes near (the most is 39: link names on the
+# PostgreSQL manual's glossary).
 MAX_PAGE_FINDINGS = 100
 MORE_LOCATOR = "(more not listed)"
 
@@ -125,9 +128,14 @@ def analyze_site(
         if item.site_fn is None:
             continue
         batch: list[Finding] = []
+        per_page: Counter[str] = Counter()  # failures so far by the page they name
         try:
             for failure in item.site_fn(site, item.context(start_url=start_url)):
-                batch.append(make_finding(item, site.start_url, failure))
+                url = failure.url or site.start_url
+                per_page[url] += 1
+                if per_page[url] > MAX_PAGE_FINDINGS:
+                    continue
+                batch.append(make_finding(item, url, failure))
                 if sink is not None and len(batch) >= SITE_BATCH:
                     sink(batch)
                     batch = []
@@ -136,6 +144,11 @@ def analyze_site(
             logger.warning("site check %s crashed", item.id, exc_info=True)
             if sink is None:
                 continue  # without a sink nothing was kept from a crashed check
+        batch.extend(
+            _more(item, url, count - MAX_PAGE_FINDINGS)
+            for url, count in per_page.items()
+            if count > MAX_PAGE_FINDINGS
+        )
         if sink is None:
             findings.extend(batch)
         elif batch:

@@ -35,6 +35,7 @@ from siteaudit.model import Category, FetchedPage, Page, ScanStatus, Severity
 from siteaudit.model.report import crawl_notices
 from siteaudit.pipeline import extraction
 from siteaudit.pipeline.aggregation import tally
+from siteaudit.pipeline.analysis import MAX_PAGE_FINDINGS, MORE_LOCATOR
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store
@@ -539,3 +540,17 @@ def test_a_shift_jis_sites_search_links_are_requested_as_a_browser_requests_them
     assert site.requests.count("/search?q=%93%FA%96%7B") == 1
     assert {page.status for page in outcome.report.pages} == {200}
     assert not [f for f in outcome.report.findings if f.check_id == "broken-link"]
+
+
+def test_a_page_of_many_broken_links_lists_a_bounded_number_of_them(settings: Settings) -> None:
+    # A page's links are the site's to multiply: each was one broken-link finding.
+    links = "".join(f'<a href="/gone{n}">{n}</a>' for n in range(250))
+    settings.crawl = settings.crawl.model_copy(update={"check_external": False})
+    with Site({"/": html(links)}) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    broken = [f for f in outcome.report.findings if f.check_id == "broken-link"]
+    assert len(outcome.report.pages) == 251
+    assert len(broken) == MAX_PAGE_FINDINGS + 1
+    assert {f.url for f in broken} == {site.url}
+    more = [f for f in broken if f.locator == MORE_LOCATOR]
+    assert len(more) == 1 and "150 more failures" in more[0].message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pytest
 from tests.unit.pipeline.factories import URL, make_page, make_site, make_site_page
 
 from siteaudit.checks.base import (
@@ -20,7 +21,7 @@ from siteaudit.checks.base import (
     passed,
     site_check,
 )
-from siteaudit.model import Category, Page, Severity
+from siteaudit.model import Category, Finding, Page, Severity
 from siteaudit.model.site import Site
 from siteaudit.pipeline.analysis import (
     MAX_EVIDENCE,
@@ -198,3 +199,27 @@ def test_a_check_at_the_limit_lists_every_finding() -> None:
 
     findings = PageAnalyzer([make_check(per_element)], URL).analyze(make_page()).findings
     assert [f.locator for f in findings] == [f"#e{i}" for i in range(MAX_PAGE_FINDINGS)]
+
+
+@pytest.mark.parametrize("sunk", [False, True], ids=["kept", "sunk"])
+def test_a_site_check_lists_at_most_max_page_findings_per_page_it_names(sunk: bool) -> None:
+    # A page of 10,000 links to missing pages was 10,000 broken-link findings.
+    def per_link(site: Site, ctx: CheckContext) -> Iterator[Failed]:
+        for i in range(MAX_PAGE_FINDINGS + 150):
+            yield failed(f"Link {i} is broken.", url=URL + "/hub", locator=f"link {i}")
+            if i < 3:
+                yield failed("Its one link is broken.", url=f"{URL}/leaf{i}")
+
+    sunk_batches: list[Finding] = []
+    sink = sunk_batches.extend if sunk else None
+    checks = [make_site_check(per_link, id="per-link")]
+    analysis = analyze_site(make_site([]), checks, URL, sink=sink)
+    findings = sunk_batches if sunk else list(analysis.findings)
+    hub = [f for f in findings if f.url == URL + "/hub"]
+    assert len(hub) == MAX_PAGE_FINDINGS + 1
+    assert [f.locator for f in hub[:2]] == ["link 0", "link 1"]
+    assert hub[-1].locator == MORE_LOCATOR
+    assert hub[-1].message.startswith("150 more failures of this check on this page")
+    assert sorted(f.url for f in findings if f.url != URL + "/hub") == [
+        f"{URL}/leaf{i}" for i in range(3)
+    ]
