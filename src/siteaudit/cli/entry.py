@@ -35,6 +35,12 @@ def console() -> NoReturn:
         code = 0
     except SystemExit as stop:
         code = _exit_code(stop.code)
+    except KeyboardInterrupt:
+        # Ctrl-C before a command took the signal over (the first half second is spent
+        # importing) or after it gave it back: a traceback of the import machinery said
+        # nothing to a person. A scan stopped this early was not created yet.
+        print("siteaudit: interrupted", file=sys.stderr)
+        code = 130  # 128 + SIGINT, as shells report it
     leave(code)
 
 

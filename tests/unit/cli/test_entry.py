@@ -83,3 +83,22 @@ def test_the_command_leaves_its_database_closed_and_its_output_written(tmp_path:
         check=False,
     )
     assert bad.returncode == 2 and "max-pages" in bad.stderr  # click's usage error, as before
+
+
+def test_ctrl_c_during_start_up_is_a_line_and_code_130_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Ctrl-C in the first half second (the imports) printed the import machinery's traceback.
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    left: list[int] = []
+
+    def leave(code: int) -> None:
+        left.append(code)
+
+    monkeypatch.setattr(entry, "run", interrupted)
+    monkeypatch.setattr(entry, "leave", leave)
+    entry.console()
+    assert left == [130]
+    assert capsys.readouterr().err == "siteaudit: interrupted\n"
