@@ -12,6 +12,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from siteaudit.pipeline.encodings import is_browser_codec
+
 SNIFF_BYTES = 2048
 DEFAULT_ENCODING = "utf-8"
 
@@ -38,8 +40,9 @@ def codec_name(label: str | None) -> str | None:
         info = codecs.lookup(label)
     except LookupError:
         return None
-    # CPython flags bytes-to-bytes codecs (base64, zlib, rot13) as not text encodings.
-    return info.name if getattr(info, "_is_text_encoding", True) else None
+    # Only what browsers know: CPython's other codecs (idna, punycode, base64...) are
+    # labels a browser ignores, and some fail on any page (pipeline/encodings.py).
+    return info.name if is_browser_codec(info.name) else None
 
 
 def bom_encoding(body: bytes) -> str | None:

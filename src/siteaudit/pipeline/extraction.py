@@ -28,6 +28,7 @@ from siteaudit.model import FetchedPage, Heading, Hreflang, Image, Link, Page
 from siteaudit.model.page import CONTENT, HTML_TOO_DEEP, header_value
 from siteaudit.pipeline import extraction_accessibility as a11y
 from siteaudit.pipeline import extraction_resources as res
+from siteaudit.pipeline.encodings import is_browser_codec
 from siteaudit.pipeline.extraction_dom import Document
 from siteaudit.pipeline.extraction_nesting import too_deep
 from siteaudit.pipeline.extraction_structured import structured_data
@@ -311,16 +312,18 @@ def _http_fields(fetched: FetchedPage, depth: int) -> dict[str, Any]:
 
 
 def _codec(name: str | None) -> str | None:
-    """The Python codec for an encoding label (WHATWG aliases included); None if unknown."""
+    """The Python codec for an encoding label (WHATWG aliases included); None if unknown,
+    as browsers know it (`pipeline/encodings.py`)."""
     if not name:
         return None
     resolved = resolve_encoding(name.strip())
     if resolved is None:
         return None
     try:
-        return codecs.lookup(resolved).name
+        codec = codecs.lookup(resolved).name
     except LookupError:
         return None
+    return codec if is_browser_codec(codec) else None
 
 
 def _base_href(doc: Document, final_url: str) -> str | None:

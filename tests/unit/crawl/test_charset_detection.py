@@ -57,7 +57,10 @@ def test_latin1_and_ascii_labels_mean_windows_1252_as_in_browsers(label: str) ->
     assert codec_name(label) == "cp1252"
 
 
-@pytest.mark.parametrize("label", ["klingon", "base64", "zlib", "rot13", "", None])
+@pytest.mark.parametrize(
+    "label",
+    ["klingon", "base64", "zlib", "rot13", "idna", "punycode", "unicode_escape", "utf-7", "", None],
+)
 def test_unknown_and_non_text_codecs_are_rejected(label: str | None) -> None:
     assert codec_name(label) is None
 

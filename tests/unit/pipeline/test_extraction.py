@@ -296,3 +296,15 @@ def test_a_base_directory_drops_the_file_name_query_and_fragment() -> None:
     assert extraction.directory("https://h/a/b.html?x=/y#z/w") == "https://h/a/"
     assert extraction.directory("https://h") == "https://h/"
     assert extraction.directory("https://h?q=/x") == "https://h/"
+
+
+@pytest.mark.parametrize("label", ["idna", "punycode", "unicode_escape", "utf-7", "palmos"])
+def test_a_charset_browsers_do_not_know_is_ignored_as_browsers_ignore_it(label: str) -> None:
+    # Python knows these codecs; browsers do not. idna and punycode failed on any page
+    # ("siteaudit failed to read this page"), unicode_escape read backslashes as escapes.
+    body = "<title>Café \\u0041</title><a href='/s?q=日本'>s</a>".encode()
+    page = extract_html(
+        body, encoding=label, headers=(("content-type", f"text/html; charset={label}"),)
+    )
+    assert page.title == "Café \\u0041"
+    assert [link.url for link in page.links] == ["https://example.com/s?q=%E6%97%A5%E6%9C%AC"]
