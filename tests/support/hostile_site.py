@@ -97,6 +97,9 @@ HOSTILE_URLS = [
     "http://localhost:{port}/",
     "http://2130706433:{port}/",
     "file:///etc/passwd",
+    "/search?q=日本&r=€#日本",
+    "?q=\u00e9\u00e8",
+    "/s?%E9=é&\ud800",
 ]
 STATUSES = [200] * 30 + [301, 302, 307, 308, 404, 410, 500, 503, 204, 203, 206, 299, 418, 401, 403]
 CONTENT_TYPES = [
@@ -115,6 +118,10 @@ CONTENT_TYPES = [
     "application/javascript",
     "text/plain",
     "text/html; charset=shift_jis",
+    "text/html; charset=euc-kr",
+    "text/html; charset=iso-2022-jp",
+    "text/html; charset=idna",
+    "text/html; charset=unicode_escape",
 ]
 SUFFIXES = ["", ".html", "/", "?x=1", ".pdf", ".png", ".css", ".js"]
 # Markers that must never reach a report as live markup (tests/fuzz checks the reports).
