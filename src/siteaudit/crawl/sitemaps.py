@@ -51,7 +51,8 @@ class SitemapLimits:
     max_bytes: int = 50 * MIB
     concurrency: int = 4
     # A file fetched beside others is read up to this many bytes; a larger one is fetched
-    # again on its own, up to `max_bytes`: memory holds one large sitemap at a time.
+    # again on its own, up to `max_bytes`, and so are the files after it (a site with one
+    # large sitemap usually has more): memory holds one large sitemap at a time.
     shared_bytes: int = 8 * MIB
 
 
@@ -98,8 +99,10 @@ async def fetch_sitemap_urls(
     seen = {item.url for item in queue}
     fetched: list[str] = []
     files: list[SitemapInfo] = []
+    large = False  # a file was too large to read beside others: the site's are read alone
     while queue and len(urls) < limit and len(fetched) < limits.max_sitemaps:
-        size = 1 if queue[0].alone else min(limits.concurrency, limits.max_sitemaps - len(fetched))
+        alone = large or queue[0].alone
+        size = 1 if alone else min(limits.concurrency, limits.max_sitemaps - len(fetched))
         batch, queue = queue[:size], queue[size:]
         cap = limits.max_bytes if len(batch) == 1 else min(limits.shared_bytes, limits.max_bytes)
         parsed = await asyncio.gather(*(_load(fetcher, item.url, limits, cap) for item in batch))
@@ -107,6 +110,7 @@ async def fetch_sitemap_urls(
         for item, sitemap in zip(batch, parsed, strict=True):
             if sitemap is None:
                 again.append(_Queued(item.url, item.depth, alone=True))
+                large = True
                 continue
             url, depth = item.url, item.depth
             fetched.append(url)
