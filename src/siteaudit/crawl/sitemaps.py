@@ -39,6 +39,9 @@ MAX_LOC_CHARS = 64 * 1024  # a longer <loc> is skipped, and its text not kept
 # Elements read from one sitemap file at most (about 3 s of parsing): 50,000 entries of a
 # few elements each, with room for image and video extensions.
 MAX_XML_ELEMENTS = 1_000_000
+# Elements open at once at most: a sitemap nests 4 deep (urlset, url, image:image,
+# image:loc), a feed as many; a million nested elements held 150 MB of parser state.
+MAX_XML_DEPTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,11 +244,9 @@ def _fed(
         chunk = body[start : start + XML_READ_BYTES]
         try:
             parser.feed(chunk)
-        except _TooManyElementsError:
+        except _StopReadingError as stop:
             yield from target.take()
-            sitemap.problems.append(
-                f"more than {MAX_XML_ELEMENTS:,} XML elements; the rest was ignored"
-            )
+            sitemap.problems.append(f"{stop}; the rest was ignored")
             return
         except ParseError:
             if not target.ended:  # what follows the root element is not read
@@ -264,8 +265,9 @@ def _fed(
     yield from target.take()
 
 
-class _TooManyElementsError(Exception):
-    """Raised from the parser's start handler past `MAX_XML_ELEMENTS`: the parse stops."""
+class _StopReadingError(Exception):
+    """Raised from the parser's start handler past a bound: the parse stops, and the
+    message says which bound."""
 
 
 class _Locs:
@@ -273,8 +275,9 @@ class _Locs:
 
     The parser calls `start`, `data` and `end` as it reads; no element is kept, so memory
     stays flat whatever the file's shape (50,000 entries, or a million empty elements inside
-    one), and a URL's text stops growing at `MAX_LOC_CHARS`. Comments and processing
-    instructions have no handler here, so the parser never makes strings of them.
+    one; elements nested deeper than `MAX_XML_DEPTH` end the file), and a URL's text stops
+    growing at `MAX_LOC_CHARS`. Comments and processing instructions have no handler here,
+    so the parser never makes strings of them.
     """
 
     def __init__(self) -> None:
@@ -296,7 +299,9 @@ class _Locs:
         else:
             self.elements += 1
             if self.elements > MAX_XML_ELEMENTS:
-                raise _TooManyElementsError
+                raise _StopReadingError(f"more than {MAX_XML_ELEMENTS:,} XML elements")
+            if len(self._open) >= MAX_XML_DEPTH:
+                raise _StopReadingError(f"elements nested more than {MAX_XML_DEPTH} deep")
             if self._text is not None:
                 self._keep()  # a URL's text is what comes before its first child
             if self._is_wanted(tag):
