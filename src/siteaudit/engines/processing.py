@@ -81,6 +81,16 @@ INLINE_MAX_BYTES = 128 * 1024
 # or stopped by the watchdog) is replaced, at most this many times in a scan; then the scan
 # fails, since something keeps killing them.
 MAX_REPLACEMENTS = 8
+# Requests sent to one worker and not answered yet, at most: AHEAD, as long as they hold
+# no more than AHEAD_BYTES of pages, else AHEAD_MIN (the page it is on and the next, ready
+# in its socket). A page waiting for a place keeps only its fetched body; sent, it is a
+# pickle too and, until the worker reads it, a copy in the socket's buffer: sending every
+# page at once, 14 of 16 fetched 8 MB pages waited as three copies (515 MB in the scan's
+# process; 322 MB with two ahead). Four ahead keep the workers busy when the event loop is
+# (two cost ~2% on the PostgreSQL manual's small pages).
+AHEAD = 4
+AHEAD_MIN = 2
+AHEAD_BYTES = 2 * 1024 * 1024
 # At most this often, workers storing their own rows are asked to store them now.
 STORE_NOW_EVERY_S = 0.25
 STORE_NOW = bytes(FRAME_HEADER)  # an empty frame: "store what you hold"
@@ -287,6 +297,7 @@ class PoolProcessor:
         self._last_death: str | None = None  # why the last worker that died did
         self._refusal: str | None = None  # the last refused store a dead worker told of
         self._crashed: set[str] = set()  # pages that were on a worker when it died
+        self._waiters: deque[asyncio.Future[None]] = deque()  # pages waiting for room
 
     async def process(self, fetched: FetchedPage, depth: int, found_via: str) -> ProcessedPage:
         """Process one page in the least busy worker process.
@@ -296,11 +307,12 @@ class PoolProcessor:
         is kept with `processing-timeout`; a page that was on two dying workers is kept
         with `processing-crashed`.
         """
-        request = pickle.dumps((fetched, depth, found_via), PICKLE_PROTOCOL)
+        request: bytes | None = None  # pickled once a worker has room for it
         entry = (fetched.url, depth, found_via)
         while True:
-            await self._replacements()
-            channel = min(self._workers, key=_busy)
+            channel = await self._with_room(len(fetched.body))
+            if request is None:
+                request = pickle.dumps((fetched, depth, found_via), PICKLE_PROTOCOL)
             try:
                 return await channel.call(request, entry)
             except _WorkerLostError as lost:
@@ -313,6 +325,37 @@ class PoolProcessor:
                     request = _failed_request(fetched, depth, found_via, code, str(lost))
                 elif lost.current:
                     self._crashed.add(fetched.url)
+
+    async def _with_room(self, size: int) -> _Channel:
+        """The least busy worker once it has room for a page of `size` bytes (`AHEAD`;
+        backpressure: a page waits here, not as a pickle in a socket's buffer). Pages wait in
+        turn, and an answer wakes one of them: waking all of them at every answer cost more
+        CPU than it saved."""
+        woken = False
+        while True:
+            await self._replacements()
+            channel = min(self._workers, key=_busy)
+            if channel.has_room(size) and (woken or not self._waiters):
+                return channel
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:  # the scan is stopping
+                if waiter.done() and not waiter.cancelled():
+                    self._made_room()  # woken as it was cancelled: the next page's turn
+                raise
+            woken = True
+
+    def _made_room(self, _channel: _Channel | None = None, *, everyone: bool = False) -> None:
+        """A worker answered (the next page in turn looks again) or died or joined (every
+        waiting page looks again: there may be no worker left, or new room)."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                if not everyone:
+                    return
 
     def take_lost(self) -> list[LostPage]:
         """Pages processed by a worker that died before storing them (each given once)."""
@@ -345,6 +388,7 @@ class PoolProcessor:
         started = [await self._fork() for _ in range(self._processes)]
         await asyncio.gather(*(channel.ready() for channel in started))
         self._workers.extend(started)
+        self._made_room(everyone=True)
         self._watchdog = asyncio.create_task(self._watch())
 
     async def _fork(self) -> _Channel:
@@ -366,7 +410,9 @@ class PoolProcessor:
             process.kill()
             process.join()
             raise
-        channel = _Channel(process, ours, reader, writer, self._died)
+        channel = _Channel(
+            process, ours, reader, writer, on_death=self._died, on_answer=self._made_room
+        )
         self._forked.append(channel)
         return channel
 
@@ -377,6 +423,7 @@ class PoolProcessor:
             return
         self._workers.remove(channel)
         self._forked.remove(channel)
+        self._made_room(everyone=True)  # its pages go to the others or its replacement
         channel.hang_up()
         channel.reap(0)
         self._lost.extend(channel.unstored)
@@ -411,6 +458,7 @@ class PoolProcessor:
                     "`siteaudit scan --resume` continues the scan"
                 ) from exc
             self._workers.append(channel)
+            self._made_room(everyone=True)
 
         self._replacing = asyncio.ensure_future(replace())
 
@@ -526,12 +574,16 @@ class _Channel:
         sock: socket.socket,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
+        *,
         on_death: Callable[[_Channel, str], None],
+        on_answer: Callable[[_Channel], None],
     ) -> None:
         self.process = process
         self.sock = sock
         # Each request sent and not answered yet, in order: its answer and its page.
         self.waiting: deque[tuple[asyncio.Future[ProcessedPage], Entry]] = deque()
+        self._sizes: deque[int] = deque()  # the requests' sizes, in the same order
+        self._queued = 0  # their sum
         # Pages answered whose rows the worker holds and has not stored yet, in order.
         self.unstored: deque[LostPage] = deque()
         self.busy_since = 0.0  # when the worker started on the first waiting request
@@ -541,6 +593,7 @@ class _Channel:
         self._reader = reader
         self._writer = writer
         self._on_death = on_death
+        self._on_answer = on_answer
         self._listener: asyncio.Task[None] | None = None
         self._lost: str | None = None
 
@@ -553,6 +606,11 @@ class _Channel:
         """True once the worker greeted: it may hold rows from then on."""
         return self._listener is not None
 
+    def has_room(self, size: int) -> bool:
+        """True when a request of about `size` bytes may be sent now (`AHEAD`)."""
+        busy = len(self.waiting)
+        return busy < AHEAD_MIN or (busy < AHEAD and self._queued + size <= AHEAD_BYTES)
+
     async def call(self, request: bytes, entry: Entry) -> ProcessedPage:
         """Send one request (processing the page `entry`) and wait for its answer."""
         if self._lost is not None:
@@ -561,7 +619,10 @@ class _Channel:
         if not self.waiting:
             self.busy_since = time.monotonic()
         self.waiting.append((answer, entry))
-        self._writer.write(len(request).to_bytes(FRAME_HEADER, "big") + request)
+        self._sizes.append(len(request))
+        self._queued += len(request)
+        self._writer.write(len(request).to_bytes(FRAME_HEADER, "big"))
+        self._writer.write(request)  # not joined to its header: no copy of the page
         return await answer
 
     def store_now(self) -> None:
@@ -613,7 +674,9 @@ class _Channel:
                     continue
                 ok, value, stored = pickle.loads(frame)
                 answer, entry = self.waiting.popleft()
+                self._queued -= self._sizes.popleft()
                 self.busy_since = time.monotonic()  # the next request starts now
+                self._on_answer(self)
                 if stored is not None:  # the worker stores rows: note which it still holds
                     answered += 1
                     # What the engine counted of the page, without its links (held for up

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from siteaudit.engines import page_worker, runner
 from siteaudit.engines.local import LocalEngine
 from siteaudit.engines.preflight import preflight
 from siteaudit.engines.processing import (
+    AHEAD,
+    AHEAD_MIN,
     AdaptiveProcessor,
     InlineProcessor,
     LostPage,
@@ -554,3 +557,36 @@ def test_a_page_of_many_broken_links_lists_a_bounded_number_of_them(settings: Se
     assert {f.url for f in broken} == {site.url}
     more = [f for f in broken if f.locator == MORE_LOCATOR]
     assert len(more) == 1 and "150 more failures" in more[0].message
+
+
+@pytest.mark.parametrize(("size", "most"), [(1_500_000, AHEAD_MIN), (50_000, AHEAD)])
+def test_a_worker_is_sent_only_a_few_pages_ahead_and_fewer_large_ones(size: int, most: int) -> None:
+    # Every page was sent at once: pages of 8 MB waited as three copies each (the fetched
+    # body, its pickle, the socket's buffer), 515 MB in the scan's process.
+    async def run() -> tuple[list[ProcessedPage], int]:
+        pool = PoolProcessor(JOB, processes=1)
+        try:
+            await pool.warm_up()
+            channel = pool._workers[0]
+            seen = 0
+            real_call = channel.call
+
+            async def call(request: bytes, entry: Any) -> ProcessedPage:
+                nonlocal seen
+                seen = max(seen, len(channel.waiting) + 1)
+                return await real_call(request, entry)
+
+            channel.call = call  # type: ignore[method-assign]
+            pages = [
+                replace(TITLED, url=f"{TITLED.url}p{n}", body=b"<title>t</title>" + b" " * size)
+                for n in range(12)
+            ]
+            done = await asyncio.gather(*(pool.process(page, 1, "link") for page in pages))
+            return done, seen
+        finally:
+            pool.close()
+
+    done, seen = asyncio.run(run())
+    assert [page.url for page in done] == [f"{TITLED.url}p{n}" for n in range(12)]
+    assert all(page.status == 200 and page.error_code is None for page in done)
+    assert seen == most
