@@ -347,7 +347,7 @@ class PoolProcessor:
                 raise
             woken = True
 
-    def _made_room(self, _channel: _Channel | None = None, *, everyone: bool = False) -> None:
+    def _made_room(self, *, everyone: bool = False) -> None:
         """A worker answered (the next page in turn looks again) or died or joined (every
         waiting page looks again: there may be no worker left, or new room)."""
         while self._waiters:
@@ -576,14 +576,12 @@ class _Channel:
         writer: asyncio.StreamWriter,
         *,
         on_death: Callable[[_Channel, str], None],
-        on_answer: Callable[[_Channel], None],
+        on_answer: Callable[[], None],
     ) -> None:
         self.process = process
         self.sock = sock
-        # Each request sent and not answered yet, in order: its answer and its page.
-        self.waiting: deque[tuple[asyncio.Future[ProcessedPage], Entry]] = deque()
-        self._sizes: deque[int] = deque()  # the requests' sizes, in the same order
-        self._queued = 0  # their sum
+        # Each request sent and not answered yet, in order: its answer, its page, its size.
+        self.waiting: deque[tuple[asyncio.Future[ProcessedPage], Entry, int]] = deque()
         # Pages answered whose rows the worker holds and has not stored yet, in order.
         self.unstored: deque[LostPage] = deque()
         self.busy_since = 0.0  # when the worker started on the first waiting request
@@ -609,7 +607,10 @@ class _Channel:
     def has_room(self, size: int) -> bool:
         """True when a request of about `size` bytes may be sent now (`AHEAD`)."""
         busy = len(self.waiting)
-        return busy < AHEAD_MIN or (busy < AHEAD and self._queued + size <= AHEAD_BYTES)
+        if busy < AHEAD_MIN:
+            return True
+        queued = sum(sent for _answer, _entry, sent in self.waiting)
+        return busy < AHEAD and queued + size <= AHEAD_BYTES
 
     async def call(self, request: bytes, entry: Entry) -> ProcessedPage:
         """Send one request (processing the page `entry`) and wait for its answer."""
@@ -618,9 +619,7 @@ class _Channel:
         answer: asyncio.Future[ProcessedPage] = asyncio.get_running_loop().create_future()
         if not self.waiting:
             self.busy_since = time.monotonic()
-        self.waiting.append((answer, entry))
-        self._sizes.append(len(request))
-        self._queued += len(request)
+        self.waiting.append((answer, entry, len(request)))
         self._writer.write(len(request).to_bytes(FRAME_HEADER, "big"))
         self._writer.write(request)  # not joined to its header: no copy of the page
         return await answer
@@ -673,10 +672,9 @@ class _Channel:
                         self._stored(answered, int.from_bytes(frame[1:], "big"))
                     continue
                 ok, value, stored = pickle.loads(frame)
-                answer, entry = self.waiting.popleft()
-                self._queued -= self._sizes.popleft()
+                answer, entry, _size = self.waiting.popleft()
                 self.busy_since = time.monotonic()  # the next request starts now
-                self._on_answer(self)
+                self._on_answer()
                 if stored is not None:  # the worker stores rows: note which it still holds
                     answered += 1
                     # What the engine counted of the page, without its links (held for up
@@ -696,7 +694,7 @@ class _Channel:
                 or self.refused()
                 or f"worker process {self.process.pid} died ({exc!r})"
             )
-            for index, (answer, _entry) in enumerate(self.waiting):
+            for index, (answer, _entry, _size) in enumerate(self.waiting):
                 if not answer.done():
                     stopped = self.stop_reason is not None
                     current = index == 0 and not self.storing
@@ -733,7 +731,7 @@ class _Channel:
         """Tell the worker to stop: it exits when it reads the end of its input."""
         if self._listener is not None and self._listener is not asyncio.current_task():
             self._listener.cancel()
-        for answer, _entry in self.waiting:
+        for answer, _entry, _size in self.waiting:
             answer.cancel()
         # shutdown() now, not at the loop's next turn: reap() waits for the worker.
         with contextlib.suppress(OSError):
