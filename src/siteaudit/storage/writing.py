@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, and_, delete, select
 
 from siteaudit.model import Finding
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
@@ -77,22 +77,14 @@ def forget_pages(connection: Connection, scan_id: int, error_code: str) -> int:
 
     Such a page was never requested (the link graph and resources have nothing from it).
     """
-    keys = list(
-        connection.scalars(
-            select(pages.c.url_key).where(
-                pages.c.scan_id == scan_id, pages.c.error_code == error_code
-            )
+    forgotten = and_(pages.c.scan_id == scan_id, pages.c.error_code == error_code)
+    connection.execute(
+        delete(findings).where(
+            findings.c.scan_id == scan_id,
+            findings.c.page_key.in_(select(pages.c.url_key).where(forgotten)),
         )
     )
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        connection.execute(
-            delete(findings).where(findings.c.scan_id == scan_id, findings.c.page_key.in_(chunk))
-        )
-        connection.execute(
-            delete(pages).where(pages.c.scan_id == scan_id, pages.c.url_key.in_(chunk))
-        )
-    return len(keys)
+    return connection.execute(delete(pages).where(forgotten)).rowcount
 
 
 def _unique(rows: Iterable[Row], key: str) -> list[Row]:
