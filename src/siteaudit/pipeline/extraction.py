@@ -180,12 +180,8 @@ def _decoded(body: bytes, encoding: str | None) -> tuple[str, str]:
         codec, body = bom_encoding, body[len(bom) :]
     else:
         codec = _codec(encoding) or _codec(html_body_declared_encoding(body[:4096])) or "utf-8"
-    try:
-        text = body.decode(codec, errors="replace")
-    except LookupError:  # a bytes-to-bytes codec such as base64 named by the page
-        codec = "utf-8"
-        text = body.decode(codec, errors="replace")
-    return clean(text), codec
+    # Every codec here is a text encoding browsers know (`_codec`): decoding cannot fail.
+    return clean(body.decode(codec, errors="replace")), codec
 
 
 # The encoding of the page being extracted, in which the non-ASCII characters of its links'
