@@ -449,11 +449,8 @@ async def test_an_engine_bug_fails_the_scan_with_the_processed_pages_kept(
 
 
 def test_the_adaptive_processor_goes_on_inline_when_its_workers_cannot_start() -> None:
-    page = FetchedPage(
-        url="http://127.0.0.1:9/",
-        final_url="http://127.0.0.1:9/",
-        status=200,
-        headers=(("content-type", "text/html"),),
+    page = replace(
+        TITLED,
         body=b"<!DOCTYPE html><html lang=en><head><title>t</title></head><body>x</body></html>",
         encoding="utf-8",
     )
