@@ -81,6 +81,11 @@ INLINE_MAX_BYTES = 128 * 1024
 # or stopped by the watchdog) is replaced, at most this many times in a scan; then the scan
 # fails, since something keeps killing them.
 MAX_REPLACEMENTS = 8
+# A worker whose database refused its rows is replaced once: a second refusal (a full disk,
+# a database gone read-only) ends the scan. Each replacement fetches the refused worker's
+# unstored pages again (up to a batch, 200), so eight of them cost a site 1,800 requests
+# for a scan that failed all the same.
+MAX_REFUSALS = 2
 # Requests sent to one worker and not answered yet, at most: AHEAD, as long as they hold
 # no more than AHEAD_BYTES of pages, else AHEAD_MIN (the page it is on and the next, ready
 # in its socket). A page waiting for a place keeps only its fetched body; sent, it is a
@@ -101,7 +106,8 @@ class WorkerStoreError(RuntimeError):
 
 
 class WorkersDiedError(RuntimeError):
-    """Worker processes kept dying: more replacements than `MAX_REPLACEMENTS` were needed."""
+    """Worker processes kept dying: more replacements than `MAX_REPLACEMENTS` were needed,
+    or the database refused the rows of `MAX_REFUSALS` of them."""
 
 
 class _WorkerLostError(Exception):
@@ -293,6 +299,7 @@ class PoolProcessor:
         self._warming: asyncio.Future[None] | None = None
         self._replacing: asyncio.Future[None] | None = None
         self._replaced = 0
+        self._refusals = 0  # workers that ended because their database refused their rows
         self._lost: list[LostPage] = []  # processed, never stored: fetch again
         self._last_death: str | None = None  # why the last worker that died did
         self._refusal: str | None = None  # the last refused store a dead worker told of
@@ -428,19 +435,26 @@ class PoolProcessor:
         channel.reap(0)
         self._lost.extend(channel.unstored)
         self._last_death = why
-        self._refusal = channel.refused() or self._refusal
+        refused = channel.refused()
+        self._refusal = refused or self._refusal
+        self._refusals += refused is not None
         logger.warning(
             "%s; %d processed pages it had not stored are fetched again",
             why,
             len(channel.unstored),
         )
+        if self._refusals >= MAX_REFUSALS:
+            self._fail_replacing(
+                f"the database refused the rows of {self._refusals} worker processes ({why});"
+                " the scan stops rather than fetch their pages again: once the database"
+                " takes rows again (free disk space, say), `siteaudit scan --resume`"
+                " continues it"
+            )
+            return
         if self._replaced >= MAX_REPLACEMENTS:
-            self._replacing = asyncio.get_running_loop().create_future()
-            self._replacing.set_exception(
-                WorkersDiedError(
-                    f"worker processes died {self._replaced + 1} times ({why}); the scan "
-                    f"stops rather than start more: `siteaudit scan --resume` continues it"
-                )
+            self._fail_replacing(
+                f"worker processes died {self._replaced + 1} times ({why}); the scan "
+                f"stops rather than start more: `siteaudit scan --resume` continues it"
             )
             return
         self._replaced += 1
@@ -461,6 +475,11 @@ class PoolProcessor:
             self._made_room(everyone=True)
 
         self._replacing = asyncio.ensure_future(replace())
+
+    def _fail_replacing(self, why: str) -> None:
+        """Start no replacement: the next page that needs a worker raises WorkersDiedError."""
+        self._replacing = asyncio.get_running_loop().create_future()
+        self._replacing.set_exception(WorkersDiedError(why))
 
     async def _replacements(self) -> None:
         """Wait for a replacement under way when no worker is left, and raise its failure."""

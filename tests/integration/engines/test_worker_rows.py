@@ -170,7 +170,6 @@ def test_a_worker_whose_rows_are_refused_mid_crawl_is_replaced_saying_why(
     request: pytest.FixtureRequest,
 ) -> None:
     monkeypatch.setattr(page_worker, "STORE_BATCH_PAGES", 1)  # every page is written at once
-    monkeypatch.setattr(processing, "MAX_REPLACEMENTS", 1)
     empty = tmp_path / "no-schema.db"
     sqlite3.connect(empty).close()
     pool = PoolProcessor(JOB, 1, RowTarget(f"sqlite:///{empty}", 1))
@@ -179,19 +178,28 @@ def test_a_worker_whose_rows_are_refused_mid_crawl_is_replaced_saying_why(
     logging.getLogger(page_worker.__name__).addHandler(to_stderr)
     request.addfinalizer(lambda: logging.getLogger(page_worker.__name__).removeHandler(to_stderr))
 
+    processed: list[int] = []
+
     async def one_at_a_time() -> None:
         try:
             await pool.warm_up()
-            for n in (1, 2, 3):
+            for n in range(1, 6):
                 await pool.process(page(n), 1, "link")
+                processed.append(n)
         finally:
             pool.settle()  # the scan would fetch the refused pages again, inline
 
     # Each worker's rows are refused, in the database's words (not its SQL): the first is
-    # replaced, the second ends the scan, saying why.
+    # replaced, the second ends the scan, saying why, though more replacements are allowed
+    # for workers that die (each would fetch its unstored pages again, for nothing).
+    assert processing.MAX_REPLACEMENTS > 2
     refused = r"the database refused its rows: OperationalError: no such table: links\)"
-    with pytest.raises(processing.WorkersDiedError, match=r"died 2 times \(" + refused):
+    with pytest.raises(
+        processing.WorkersDiedError,
+        match=r"refused the rows of 2 worker processes \(" + refused + r".*--resume",
+    ):
         asyncio.run(one_at_a_time())
+    assert processed == [1, 2]  # the third page found no worker
     assert [r.getMessage() for r in caplog.records if r.name == processing.__name__][:1] == [
         "the database refused its rows: OperationalError: no such table: links; 1 processed"
         " pages it had not stored are fetched again"
