@@ -187,6 +187,13 @@ def scan(
     chosen = _parse_formats(formats)
     if (url is None) == (resume_id is None):
         raise click.UsageError("give a URL to scan, or --resume SCAN_ID (not both)")
+    if engine == "celery" and not wait and (out_dir is not None or fail_on is not None):
+        # Submitted, the scan runs on the workers after this command ends: nothing would
+        # write the reports or judge the findings (an --out folder was made and left empty).
+        raise click.UsageError(
+            "--out and --fail-on act when the scan ends: with --engine celery add --wait, or"
+            " write the reports later with `siteaudit report SCAN_ID --out FOLDER`"
+        )
     crawl = _crawl_overrides(options)
     # Large scans start writing the CSV and JSON reports when their crawl ends
     # (reports/prepared.py).
