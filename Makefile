@@ -32,7 +32,8 @@ test-slow: $(DEV_STAMP)
 	$(BIN)/pytest -m slow -p no:cacheprovider tests/slow
 
 ## test-fuzz: generated hostile sites through the real CLI, whole and interrupted then
-## resumed, and on both engines (FUZZ_SEEDS=20 sites by default; minutes)
+## resumed, and on both engines (FUZZ_SEEDS=20 sites by default, from FUZZ_FIRST_SEED=1;
+## minutes)
 test-fuzz: $(DEV_STAMP)
 	$(BIN)/pytest -m fuzz -p no:cacheprovider tests/fuzz
 

@@ -14,7 +14,7 @@ The whole scans draw some of the scan's options per seed (limits, include and ex
 parameter rules, nofollow, robots). Found so far: a script src no browser could load ending
 the scan, resumes missing redirect targets and canonicals, a worker's traceback when the
 scan died mid-request, `--include` fetching nothing. More seeds: `FUZZ_SEEDS=200 make
-test-fuzz`.
+test-fuzz`; other ones: `FUZZ_FIRST_SEED=1000 make test-fuzz`.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ from tests.support.hostile_site import EVALUATED, MARKER, serving
 
 pytestmark = pytest.mark.fuzz
 
-SEEDS = range(1, int(os.environ.get("FUZZ_SEEDS", "20")) + 1)
+FIRST_SEED = int(os.environ.get("FUZZ_FIRST_SEED", "1"))
+SEEDS = range(FIRST_SEED, FIRST_SEED + int(os.environ.get("FUZZ_SEEDS", "20")))
 ENGINE_SEEDS = SEEDS[: max(1, len(SEEDS) // 2)]
 PAGES = 80
 SCHEMA = Path(__file__).parents[2] / "src/siteaudit/reports/schema/report-v1.schema.json"
