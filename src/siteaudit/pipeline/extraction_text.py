@@ -38,6 +38,7 @@ MIN_SAMPLED = 256  # below this many shingles, every one counts
 MAX_PROSE_WORDS = 2_000  # readability is measured on a sample of this many words
 PROSE_SLICE = 32  # prose blocks read at a time
 MEMO_SIZE = 65_536  # distinct words each memo keeps
+TEXT_CHUNK = 256 * 1024  # characters of a long text split into words at a time
 CHROME = ("nav", "header", "footer", "aside")
 _CHROME_SELECTOR = ", ".join(f"body {tag}" for tag in CHROME)
 # Innermost paragraph-like blocks: containers (li, dd...) only when they hold no other block.
@@ -50,6 +51,7 @@ _TERMINAL = (".", "!", "?")
 _SENTENCE_END = 1 << 32  # in a _PROSE_WORDS value: the word ends a sentence
 _PLACEHOLDER = re.compile(r"lorem\s+ipsum|dolor\s+sit\s+amet", re.IGNORECASE)
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+_SPACE = re.compile(r"\s")  # what str.split() splits at (str.isspace), in Unicode mode
 _PUNCTUATION = "\"'()[]{}<>.,;:!?-"
 
 
@@ -76,30 +78,64 @@ def text_stats(doc: Document) -> TextStats:
     invisible = [tag for tag in INVISIBLE_TAGS if tag in doc.tags]
     if invisible:  # each tag named costs a walk over the tree
         tree.strip_tags(invisible, recursive=True)
-    words = body.text(separator=" ").split()
+    visible, word_count, first_words = _normalised(body.text(separator=" "))
     regions = _main_regions(doc)
     if regions is None:
         chrome = _chrome(doc)
         for node in chrome:
             node.decompose()
         regions = [body]
-        # Without chrome (a common case), the main text is the visible text already split.
-        main_words = body.text(separator=" ").split() if chrome else words
+        # Without chrome (a common case), the main text is the visible text.
+        main, _, main_words = (
+            _normalised(body.text(separator=" ")) if chrome else (visible, 0, first_words)
+        )
     else:
-        main_words = [w for node in regions for w in node.text(separator=" ").split()]
+        main, _, main_words = _normalised(" ".join(node.text(separator=" ") for node in regions))
     sentences, syllables, prose_words = _prose(doc, regions)
-    visible = " ".join(words)
-    text_bytes = len(visible) if visible.isascii() else len(visible.encode())
+    text_bytes = _utf8_size(visible)
     return TextStats(
-        word_count=len(words),
+        word_count=word_count,
         text_bytes=text_bytes,
         placeholder_text=_placeholder(visible),
-        main_text_bytes=(text_bytes if main_words is words else len(" ".join(main_words).encode())),
-        simhash=simhash(main_words[:MAX_SIMHASH_WORDS]) if main_words else None,
+        main_text_bytes=text_bytes if main is visible else _utf8_size(main),
+        simhash=simhash(main_words) if main_words else None,
         sentences=sentences,
         syllables=syllables,
         prose_words=prose_words,
     )
+
+
+def _normalised(text: str) -> tuple[str, int, list[str]]:
+    """`text`'s words joined by single spaces, how many there are, and the first
+    `MAX_SIMHASH_WORDS` of them.
+
+    A long text is split `TEXT_CHUNK` characters at a time: a list of all its words held
+    ~65 bytes a word (an 8 MB page of prose: a million words, 60 MB a list, and the visible
+    and main texts each had one), where the joined text holds one byte a character.
+    """
+    if len(text) <= TEXT_CHUNK:
+        words = text.split()
+        return " ".join(words), len(words), words[:MAX_SIMHASH_WORDS]
+    count = 0
+    first: list[str] = []
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        # Each piece ends just after a whitespace character (or at the end): no word is cut.
+        space = _SPACE.search(text, start + TEXT_CHUNK)
+        end = space.end() if space is not None else len(text)
+        words = text[start:end].split()
+        start = end
+        count += len(words)
+        if len(first) < MAX_SIMHASH_WORDS:
+            first += words[: MAX_SIMHASH_WORDS - len(first)]
+        if words:
+            pieces.append(" ".join(words))
+    return " ".join(pieces), count, first
+
+
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())
 
 
 def simhash(words: list[str]) -> int:
