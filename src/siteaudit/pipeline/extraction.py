@@ -123,7 +123,7 @@ def _extract_html(
         title_count=len(titles),
         meta=meta,
         meta_robots=robots,
-        canonicals=_hrefs(doc, "link[rel~=canonical i][href]", base) + _header_canonicals(fetched),
+        canonicals=_canonicals(doc, base) + _header_canonicals(fetched),
         lang=lang.strip() if lang is not None else None,
         charset=charset,
         headings=_headings(doc),
@@ -132,6 +132,7 @@ def _extract_html(
         images=_images(doc, base),
         hreflangs=_hreflangs(doc, base),
         base_href=base_href,
+        truncated=tuple(sorted(doc.truncated)),
     )
 
 
@@ -433,7 +434,7 @@ def _meta(doc: Document) -> tuple[dict[str, str], tuple[str, ...], str | None]:
     meta: dict[str, str] = {}
     robots: list[str] = []
     charset: str | None = None
-    for node in doc.css("meta"):
+    for node in doc.capped("meta", "<meta> elements"):
         attrs = node.attributes
         content = collapse(attrs.get("content") or "")
         if charset is None and attrs.get("charset"):
@@ -472,8 +473,9 @@ def _header_canonicals(fetched: FetchedPage) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _hrefs(doc: Document, selector: str, base: str) -> tuple[str, ...]:
-    hrefs = (node.attrs.get("href") for node in doc.css(selector))
+def _canonicals(doc: Document, base: str) -> tuple[str, ...]:
+    nodes = doc.capped("link[rel~=canonical i][href]", "canonicals")
+    hrefs = (node.attrs.get("href") for node in nodes)
     return tuple(url for href in hrefs if href and (url := resolve(base, href)))
 
 
@@ -483,14 +485,15 @@ def _headings(doc: Document) -> tuple[Heading, ...]:
         Heading(
             level=int(str(node.tag)[1:]), text=collapse(node.text(separator=" "))[:MAX_HEADING_TEXT]
         )
-        for node in doc.css("h1, h2, h3, h4, h5, h6")
+        for node in doc.capped("h1, h2, h3, h4, h5, h6", "headings")
     )
 
 
 def _images(doc: Document, base: str) -> tuple[Image, ...]:
     images = []
-    linked = {node.mem_id for node in doc.css("a[href] img")}
-    for node in doc.css("img"):
+    # The linked ones among the first images are among the first linked ones.
+    linked = {node.mem_id for node in doc.capped("a[href] img", "images")}
+    for node in doc.capped("img", "images"):
         # `attributes` maps a valueless attribute (`<img alt>`) to None and omits absent ones;
         # that difference is exactly "decorative" versus "missing alt".
         attrs = node.attributes
@@ -512,7 +515,7 @@ def _images(doc: Document, base: str) -> tuple[Image, ...]:
 
 def _hreflangs(doc: Document, base: str) -> tuple[Hreflang, ...]:
     found = []
-    for node in doc.css("link[rel~=alternate i][hreflang][href]"):
+    for node in doc.capped("link[rel~=alternate i][hreflang][href]", "hreflangs"):
         attrs = node.attrs
         url = resolve(base, attrs.get("href") or "")
         if url is not None:

@@ -12,6 +12,7 @@ element's outer HTML capped at `MAX_SNIPPET` characters.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import islice
 
 from selectolax.lexbor import LexborNode
 
@@ -49,27 +50,29 @@ def unlabelled_controls(doc: Document) -> tuple[Element, ...]:
         if named or (attrs.get("id") or "") in labelled or _inside(node, "label"):
             continue
         found.append(_element(node, "//input | //select | //textarea", index))
-    return tuple(found[:MAX_ELEMENTS])
+        if len(found) == MAX_ELEMENTS:
+            break
+    return tuple(found)
 
 
 def empty_buttons(doc: Document) -> tuple[Element, ...]:
     """<button> elements with no text, aria-label(ledby), title or image alt."""
-    found = [
+    found = (
         _element(node, "//button", index)
         for index, node in enumerate(doc.css("button"), 1)
         if not _accessible_name(node)
-    ]
-    return tuple(found[:MAX_ELEMENTS])
+    )
+    return tuple(islice(found, MAX_ELEMENTS))
 
 
 def empty_links(doc: Document) -> tuple[Element, ...]:
     """<a href> elements with no text, aria-label(ledby), title or image alt."""
-    found = [
+    found = (
         _element(node, "//a[@href]", index)
         for index, node in enumerate(doc.css("a[href]"), 1)
         if not _accessible_name(node)
-    ]
-    return tuple(found[:MAX_ELEMENTS])
+    )
+    return tuple(islice(found, MAX_ELEMENTS))
 
 
 def duplicate_ids(doc: Document) -> tuple[str, ...]:
@@ -85,7 +88,9 @@ def positive_tabindex(doc: Document) -> tuple[Element, ...]:
         value = (node.attributes.get("tabindex") or "").strip()
         if value.isdigit() and int(value) > 0:
             found.append(_element(node, "//*[@tabindex]", index))
-    return tuple(found[:MAX_ELEMENTS])
+            if len(found) == MAX_ELEMENTS:
+                break
+    return tuple(found)
 
 
 def iframes_without_title(doc: Document) -> tuple[Element, ...]:
@@ -97,7 +102,9 @@ def iframes_without_title(doc: Document) -> tuple[Element, ...]:
         if hidden or _has_aria_name(node):
             continue
         found.append(_element(node, "//iframe", index))
-    return tuple(found[:MAX_ELEMENTS])
+        if len(found) == MAX_ELEMENTS:
+            break
+    return tuple(found)
 
 
 def landmarks(doc: Document) -> frozenset[str]:
@@ -129,14 +136,16 @@ def tables_without_headers(doc: Document) -> tuple[Element, ...]:
     data-table heuristics skip as well.
     """
     found = []
-    for index, node in enumerate(doc.css("table"), 1):
+    for index, node in enumerate(doc.capped("table", "tables"), 1):
         role = (node.attributes.get("role") or "").lower()
         if role in {"presentation", "none"} or node.css_first("th, table table") is not None:
             continue
         rows = node.css("tr")
         if len(rows) >= MIN_DATA_ROWS and len(rows[0].css("td")) >= 2:
             found.append(_element(node, "//table", index))
-    return tuple(found[:MAX_ELEMENTS])
+            if len(found) == MAX_ELEMENTS:
+                break
+    return tuple(found)
 
 
 def _accessible_name(node: LexborNode) -> bool:

@@ -22,6 +22,8 @@ from operator import attrgetter
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from siteaudit.model.page import MAX_PER_KIND
+
 _TAG = attrgetter("tag")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _COMBINATORS = frozenset(" \t\n\r\f>+~")
@@ -30,7 +32,7 @@ _COMBINATORS = frozenset(" \t\n\r\f>+~")
 class Document:
     """A parsed page and the lower-case names of the elements in it."""
 
-    __slots__ = ("depth", "elements", "tags", "tree")
+    __slots__ = ("depth", "elements", "tags", "tree", "truncated")
 
     def __init__(self, tree: LexborHTMLParser) -> None:
         self.tree = tree
@@ -45,6 +47,7 @@ class Document:
         self.tags = frozenset(name.lower() for name in names)
         self.elements = count  # the <html> element included
         self.depth = depth  # the <html> element is depth 1
+        self.truncated: set[str] = set()  # kinds `capped` cut short
 
     def css(self, selector: str, within: LexborNode | None = None) -> list[LexborNode]:
         """`selector`'s matches in the document (or under `within`), in document order."""
@@ -57,6 +60,17 @@ class Document:
         if self.lacks(selector):
             return None
         return (self.tree if within is None else within).css_first(selector)
+
+    def capped(
+        self, selector: str, kind: str, within: LexborNode | None = None
+    ) -> list[LexborNode]:
+        """`selector`'s first `MAX_PER_KIND` matches; `kind` (in words: "images") is noted in
+        `truncated` when there were more."""
+        nodes = self.css(selector, within)
+        if len(nodes) > MAX_PER_KIND:
+            self.truncated.add(kind)
+            del nodes[MAX_PER_KIND:]
+        return nodes
 
     def lacks(self, selector: str) -> bool:
         """True when no element `selector` can match is in the document (so it matches none)."""

@@ -58,9 +58,10 @@ def first_candidate(srcset: str) -> str | None:
 def scripts(doc: Document, base: str, resolve: Resolve) -> tuple[Script, ...]:
     """Every JavaScript <script> in document order; data blocks such as JSON-LD are skipped."""
     head = doc.tree.head
-    head_ids = {node.mem_id for node in doc.css("script", within=head)} if head else set()
+    # The first scripts of the head are among the first scripts.
+    head_ids = {node.mem_id for node in doc.capped("script", "scripts", head)} if head else set()
     found = []
-    for node in doc.css("script"):
+    for node in doc.capped("script", "scripts"):
         attrs = node.attributes
         kind = (attrs.get("type") or "").strip().lower()
         if kind not in JAVASCRIPT_TYPES:
@@ -87,10 +88,12 @@ def links(
 ) -> tuple[tuple[Stylesheet, ...], tuple[LinkRel, ...]]:
     """<link rel=stylesheet> elements, and every other <link> with an href."""
     head = doc.tree.head
-    head_ids = {node.mem_id for node in doc.css("link", within=head)} if head else set()
+    # The first <link>s of the head are among the first <link>s.
+    in_head = doc.capped("link[href]", "<link> elements", head) if head else []
+    head_ids = {node.mem_id for node in in_head}
     sheets: list[Stylesheet] = []
     others: list[LinkRel] = []
-    for node in doc.css("link[href]"):
+    for node in doc.capped("link[href]", "<link> elements"):
         attrs = node.attributes
         url = resolve(base, attrs.get("href") or "")
         if url is None:
@@ -138,13 +141,13 @@ def resources(  # noqa: PLR0917 - the parts already read are passed in, not re-r
         add("script", script.src)
     for sheet in sheets:
         found.setdefault(("stylesheet", sheet.href), None)
-    for node in doc.css("img"):
+    for node in doc.capped("img", "images"):
         attrs = node.attributes
         add("image", attrs.get("src"))
         add("image", first_candidate(attrs.get("srcset") or ""))
-    for node in doc.css("iframe[src]"):
+    for node in doc.capped("iframe[src]", "iframes"):
         add("iframe", node.attributes.get("src"))
-    for node in doc.css(MEDIA_SELECTOR):
+    for node in doc.capped(MEDIA_SELECTOR, "audio and video elements"):
         attrs = node.attributes
         add("media", attrs.get("src"))
         add("image", attrs.get("poster"))
