@@ -121,6 +121,7 @@ from siteaudit.checks.performance.dom_size import dom_size
 from siteaudit.checks.performance.html_size import html_size
 from siteaudit.checks.performance.inline_css_large import inline_css_large
 from siteaudit.checks.performance.inline_script_large import inline_script_large
+from siteaudit.checks.performance.page_truncated import page_truncated
 from siteaudit.checks.performance.preconnect_count import preconnect_count
 from siteaudit.checks.performance.render_blocking_scripts import render_blocking_scripts
 from siteaudit.checks.performance.render_blocking_stylesheets import render_blocking_stylesheets
@@ -320,6 +321,7 @@ BUILTIN: tuple[Check, ...] = (
     third_party_hosts,
     preconnect_count,
     dom_size,
+    page_truncated,
     dom_depth,
     cache_validator,
     # security

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -489,6 +490,38 @@ def test_a_page_with_100000_links_contributes_only_max_links_per_page(
     items = sorted(int(url.rsplit("/", 1)[1]) for url in by_url if "/p/" in url)
     assert items == list(range(50))
     assert growth.mib < 150, f"RSS grew by {growth.mib:.0f} MiB"
+
+
+def test_a_page_of_20000_images_headings_and_hreflangs_keeps_the_first_of_each(
+    settings: Settings,
+) -> None:
+    count = 20_000
+    many = html(
+        "Many elements",
+        "".join(
+            f'<h2>Part {n}</h2><img src="/img/{n}.png" alt="">'
+            f'<link rel="alternate" hreflang="x-{n}" href="/l/{n}">'
+            for n in range(count)
+        ),
+    )
+    site = HostileSite(bad_href="/many", routes={"/many": bytes_page(lambda: many)})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert len(many) > MIB
+    assert_contained(outcome, base, {})
+    truncated = [f for f in outcome.report.findings if f.check_id == "page-truncated"]
+    assert [(f.url, f.evidence) for f in truncated] == [
+        (f"{base}/many", "<link> elements, headings, hreflangs, images")
+    ]
+    # What is stored of the page is bounded too: its hreflangs, its subresources.
+    database = settings.database_url.removeprefix("sqlite:///")
+    with closing(sqlite3.connect(database)) as db:
+        (hreflangs,) = db.execute("SELECT hreflangs FROM pages WHERE url = ?", (f"{base}/many",))
+        (resources,) = db.execute(
+            "SELECT count(*) FROM resources WHERE page_url = ?", (f"{base}/many",)
+        )
+    assert len(json.loads(hreflangs[0])) == 1_000
+    assert resources[0] == 1_000
 
 
 def test_a_page_nesting_elements_a_million_deep_is_not_parsed_and_costs_no_time(
