@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 
+from siteaudit.crawl.bodies import LARGE_BODY_BYTES, BodyGate, current_gate
 from siteaudit.crawl.breaker import Breaker, CircuitBreaker
 from siteaudit.crawl.charset import codec_name, detect_encoding, header_charset
 from siteaudit.crawl.config import FetchConfig
@@ -333,8 +334,10 @@ class HttpFetcher:
         exchange = Exchange(url)
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self.config.total_timeout):
-                await self._request(exchange, started, limit, accept_any_type, method)
+            async with asyncio.timeout(self.config.total_timeout) as deadline:
+                await self._request(
+                    exchange, started, limit, accept_any_type, method, deadline=deadline
+                )
         except BodyTooLargeError as exc:
             exchange.truncated = True
             exchange.fail(ErrorCode.TOO_LARGE, str(exc))
@@ -352,7 +355,14 @@ class HttpFetcher:
         return exchange
 
     async def _request(
-        self, exchange: Exchange, started: float, limit: int, accept_any_type: bool, method: str
+        self,
+        exchange: Exchange,
+        started: float,
+        limit: int,
+        accept_any_type: bool,
+        method: str,
+        *,
+        deadline: asyncio.Timeout,
     ) -> None:
         session = self._session or self._open()
         extra = self._extra if self._extra and self._for_headers(exchange.url) else None
@@ -372,7 +382,7 @@ class HttpFetcher:
             ):
                 await _drain_small(response)
                 return
-            await _read_body(response, exchange, limit)
+            await _read_body(response, exchange, limit, deadline)
 
     def _for_headers(self, url: str) -> bool:
         """True when `url` is on the one host the extra headers go to."""
@@ -387,22 +397,46 @@ class HttpFetcher:
         return f"{stage} not complete within the {self.config.total_timeout} s deadline"
 
 
-async def _read_body(response: aiohttp.ClientResponse, exchange: Exchange, limit: int) -> None:
-    """Stream the body through the bounded decoder; keep what arrived even on failure."""
+async def _read_body(
+    response: aiohttp.ClientResponse, exchange: Exchange, limit: int, deadline: asyncio.Timeout
+) -> None:
+    """Stream the body through the bounded decoder; keep what arrived even on failure.
+
+    Under a `BodyGate` (crawl/bodies.py), a body past `LARGE_BODY_BYTES` is read on only
+    with a permit; the wait for it moves the deadline (reading is paused meanwhile, and the
+    server not to blame).
+    """
     decoder = BodyDecoder(response.headers.get("Content-Encoding"), limit)
     # Raw bytes are capped too: a compressed stream that yields nothing (brotli metadata
     # blocks, empty deflate blocks) must not be read forever within the deadline.
     raw_budget = limit + limit // 8 + DRAIN_BYTES
+    gate = current_gate()
+    if gate is not None and (response.content_length or 0) > LARGE_BODY_BYTES:
+        await _admitted(gate, deadline)  # said large: wait before reading any of it
+        gate = None
     try:
         async for chunk in response.content.iter_any():
             raw_budget -= len(chunk)
             decoder.feed(chunk)
             if raw_budget < 0:
                 raise BodyTooLargeError(limit)
+            if gate is not None and decoder.size > LARGE_BODY_BYTES:
+                await _admitted(gate, deadline)  # grown large (chunked, or compressed)
+                gate = None
         exchange.body = decoder.finish()
     finally:
         if not exchange.body:
             exchange.body = decoder.body
+
+
+async def _admitted(gate: BodyGate, deadline: asyncio.Timeout) -> None:
+    """Wait for `gate`'s permit with `deadline` stopped, then move it by the wait."""
+    clock = asyncio.get_running_loop().time
+    when, waiting_since = deadline.when(), clock()
+    deadline.reschedule(None)
+    await gate.admit()
+    if when is not None:
+        deadline.reschedule(when + clock() - waiting_since)
 
 
 async def _drain_small(response: aiohttp.ClientResponse) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
+from siteaudit.crawl.bodies import LARGE_BODIES, BodyGate, current_gate, gate_large_bodies
 from siteaudit.crawl.errors import ErrorCode
 from siteaudit.crawl.slots import SendingStoppedError, stop_sending_when
 from siteaudit.engines.external_links import CheckProgress, ExternalStep
@@ -106,8 +107,12 @@ class LocalEngine:
         on_crawled: Callable[[int], None] | None = None,
         external: ExternalStep | None = None,
         resources_max: int = 10_000,
+        large_bodies: int = LARGE_BODIES,
     ) -> None:
+        """`large_bodies`: large response bodies held at once, from their reading to the end
+        of their processing (crawl/bodies.py)."""
         self._store = store
+        self._large_bodies = large_bodies
         self._external = external
         self._resources_max = resources_max
         self._fork_site_checks = fork_site_checks
@@ -309,8 +314,10 @@ class LocalEngine:
     async def _crawl(self, scan_id: int, spec: ScanSpec, state: _RunState) -> None:
         wake = asyncio.Event()
         # Once the user stops the scan, a request still waiting for its host's turn is not
-        # sent: only those already on the wire get the grace period below.
-        with stop_sending_when(self._cancel.is_set):
+        # sent: only those already on the wire get the grace period below. Large bodies are
+        # read a few at a time, each held until its page is processed (crawl/bodies.py).
+        gate = BodyGate(self._large_bodies)
+        with stop_sending_when(self._cancel.is_set), gate_large_bodies(gate):
             workers = [
                 asyncio.create_task(self._worker(spec, state, wake))
                 for _ in range(max(1, spec.concurrency))
@@ -377,7 +384,12 @@ class LocalEngine:
         except SendingStoppedError:
             return  # stopped before it was sent: a resumed scan fetches it
         state.fetched += 1
-        done = await state.processor.process(fetched, entry.depth, entry.found_via)
+        try:
+            done = await state.processor.process(fetched, entry.depth, entry.found_via)
+        finally:
+            gate = current_gate()
+            if gate is not None:
+                gate.release()  # its large body, if it had one, is processed
         for url, depth, found_via in done.candidates:
             state.frontier.offer(url, depth, found_via)
         _count(state, done, entry.found_via, 1)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from types import FrameType
 
 from siteaudit.checks.catalogue import Catalogue, CatalogueError, CheckConfig, load_catalogue
+from siteaudit.crawl.bodies import LARGE_BODIES
 from siteaudit.crawl.breaker import Breaker
 from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.fetcher import HttpFetcher
@@ -195,9 +196,7 @@ def _processor_factory(
     docs/architecture.md, "Workers store their own rows").
     """
     crawl = settings.crawl
-    wanted = crawl.processes
-    if wanted is None:
-        wanted = max(2, os.cpu_count() or 1)
+    wanted = page_processes(settings)
     config = check_config(settings)
 
     def make(spec: ScanSpec, scan_id: int) -> PageProcessor:
@@ -210,6 +209,12 @@ def _processor_factory(
         return AdaptiveProcessor(job, catalogue, wanted, POOL_AFTER_PAGES, rows_to)
 
     return make
+
+
+def page_processes(settings: Settings) -> int:
+    """Worker processes for pages: `crawl.processes`, else one per core and at least two."""
+    wanted = settings.crawl.processes
+    return max(2, os.cpu_count() or 1) if wanted is None else wanted
 
 
 def may_fork(settings: Settings, store: ScanStore) -> bool:
@@ -351,6 +356,8 @@ async def _run(
         on_crawled=on_crawled,
         external=external_step(settings),
         resources_max=settings.crawl.resources_max,
+        # Two a worker process: the page it is on and the next one, ready.
+        large_bodies=max(LARGE_BODIES, 2 * page_processes(settings)),
     )
     try:
         with user_stops(asyncio.get_running_loop(), engine.cancel, on_stop):

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, closing, contextmanager
@@ -36,6 +38,7 @@ from tests.support.background import in_background
 from tests.support.bombs import MIB, billion_laughs, brotli_bomb, gzip_bomb
 from tests.support.databases import BACKENDS, empty_database
 from tests.support.memory import rss_growth
+from tests.support.servers import free_port, wait_for_port
 
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.ssrf import AddressPolicy
@@ -522,6 +525,61 @@ def test_a_page_of_20000_images_headings_and_hreflangs_keeps_the_first_of_each(
         )
     assert len(json.loads(hreflangs[0])) == 1_000
     assert resources[0] == 1_000
+
+
+# A site of a hub and 40 pages of 3 MB, served by a process of its own: a server in the
+# test's process would buffer what the scan has not read yet, in the RSS measured.
+LARGE_PAGES_SERVER = """
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+page = lambda title, body: (
+    f"<!DOCTYPE html><html lang=en><head><title>{title}</title></head><body>{body}</body></html>"
+).encode()
+hub = page("Hub", "".join(f'<a href="/big/{n}">page {n}</a>' for n in range(1, 41)))
+large = page("Large", "<p>" + "word " * 600_000 + "</p>")
+class Pages(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args):
+        pass
+    def do_GET(self):
+        body = hub if self.path == "/" else large if self.path.startswith("/big/") else b""
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+class Server(ThreadingHTTPServer):
+    request_queue_size = 128  # 32 connections at once (the default listen backlog is 5)
+Server(("127.0.0.1", int(sys.argv[1])), Pages).serve_forever()
+"""
+
+
+def test_a_site_of_large_pages_holds_a_few_at_once_whatever_the_concurrency(
+    settings: Settings,
+) -> None:
+    # 32 requests at once: each fetched page used to be held until it was processed, 32 at
+    # a time with their copies (a gigabyte at 64 requests of 10 MB pages). Now a large body
+    # is read on under a permit, held until its page is processed (crawl/bodies.py).
+    settings.crawl.concurrency = settings.crawl.per_host_concurrency = 32
+    settings.crawl.max_body_bytes = 4 * MIB
+    settings.crawl.total_timeout_s = 10.0
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", LARGE_PAGES_SERVER, str(port)])
+    try:
+        wait_for_port(port)
+        with rss_growth() as growth:
+            outcome = scan(settings, f"http://127.0.0.1:{port}")
+    finally:
+        server.kill()
+        server.wait(10)
+    assert outcome.status in TERMINAL_OK, outcome.report.scan.error
+    pages = outcome.report.pages
+    assert len(pages) == 41
+    # Every page whole: waiting for a permit cost no page its deadline.
+    failed = [(row.url, row.status, row.error_code) for row in pages if row.error_code]
+    assert failed == []
+    assert all(row.status == 200 for row in pages)
+    assert growth.mib < 110, f"RSS grew by {growth.mib:.0f} MiB"  # 156 ungated
 
 
 def test_a_page_nesting_elements_a_million_deep_is_not_parsed_and_costs_no_time(
