@@ -274,7 +274,24 @@ class HostileSite:
             lambda: f'<base href="{attr(url())}">',
             lambda: "<" + pick(["div", "ul", "li", "table", "svg", "template", "noscript"]) + ">",
             lambda: f'<label for="{attr(text())}">{text()}</label>',
+            self._burst,
         ]
+
+    def _burst(self) -> str:
+        """Now and then more elements of one kind than extraction keeps (`MAX_PER_KIND`)."""
+        if self._random.random() >= 0.05:
+            return self._text()
+        element = self._random.choice(
+            [
+                f'<img src="{self._attr(self._url())}">',
+                f"<h2>{self._text()}</h2>",
+                f'<link rel="alternate" hreflang="x" href="{self._attr(self._url())}">',
+                f'<script src="{self._attr(self._url())}"></script>',
+                '<meta name="m" content="c">',
+                "<table><tr><td>x</td></tr></table>",
+            ]
+        )
+        return element * self._random.randint(1_000, 1_200)
 
     def _json_ld(self) -> str:
         kinds = ["Article", "Product", "BreadcrumbList", self._text()]
