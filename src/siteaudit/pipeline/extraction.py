@@ -25,7 +25,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from siteaudit.model import FetchedPage, Heading, Hreflang, Image, Link, Page
-from siteaudit.model.page import CONTENT, HTML_TOO_DEEP, header_value
+from siteaudit.model.page import CONTENT, HTML_TOO_DEEP, MAX_PER_KIND, header_value
 from siteaudit.pipeline import extraction_accessibility as a11y
 from siteaudit.pipeline import extraction_resources as res
 from siteaudit.pipeline.encodings import is_browser_codec
@@ -43,6 +43,7 @@ STRUCTURED_DATA_HINT = (
     "body [property]"
 )
 ROBOTS_META_NAMES = frozenset({"robots", "googlebot"})
+METAS = "<meta> elements"  # their kind in `Page.truncated`
 NOT_CRAWLABLE = ("#", "javascript:", "mailto:", "tel:", "data:")  # as pipeline.urls.resolve
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -434,22 +435,43 @@ def _meta(doc: Document) -> tuple[dict[str, str], tuple[str, ...], str | None]:
     meta: dict[str, str] = {}
     robots: list[str] = []
     charset: str | None = None
-    for node in doc.capped("meta", "<meta> elements"):
+    for node in doc.capped("meta", METAS):
         attrs = node.attributes
         content = collapse(attrs.get("content") or "")
         if charset is None and attrs.get("charset"):
             charset = (attrs["charset"] or "").strip().lower()
-        key = attrs.get("name") or attrs.get("http-equiv") or attrs.get("property") or ""
-        key = key.strip().lower()
+        key = _meta_key(attrs)
         if not key:
             continue
         meta.setdefault(key, content)
         if key in ROBOTS_META_NAMES:
-            robots.extend(d.strip().lower() for d in content.split(",") if d.strip())
+            robots.extend(_directives(content))
         elif key == "content-type" and charset is None:
             found = _CHARSET_PARAM.search(content)
             charset = found.group(1).lower() if found else None
+    if METAS in doc.truncated:
+        # Past the elements kept, robots directives still count (crawlers obey them
+        # wherever they stand): a noindex after 1,000 other <meta>s is a noindex.
+        known = set(robots)  # each directive once: a page may repeat them by the thousand
+        for node in doc.css("meta")[MAX_PER_KIND:]:
+            attrs = node.attributes
+            if _meta_key(attrs) not in ROBOTS_META_NAMES:
+                continue
+            for directive in _directives(collapse(attrs.get("content") or "")):
+                if directive not in known:
+                    known.add(directive)
+                    robots.append(directive)
     return meta, tuple(robots), charset
+
+
+def _meta_key(attrs: dict[str, str | None]) -> str:
+    """A <meta>'s name (or http-equiv, or property), lower-case; "" without one."""
+    key = attrs.get("name") or attrs.get("http-equiv") or attrs.get("property") or ""
+    return key.strip().lower()
+
+
+def _directives(content: str) -> list[str]:
+    return [d.strip().lower() for d in content.split(",") if d.strip()]
 
 
 def _header_canonicals(fetched: FetchedPage) -> tuple[str, ...]:

@@ -72,3 +72,18 @@ def test_accessibility_problems_are_listed_up_to_their_own_bound_from_the_first(
     buttons = "".join(f"<button id=b{n}></button>" for n in range(200))
     page = page_of("images", 0, before=buttons)
     assert [e.locator for e in page.empty_buttons] == [f"#b{n}" for n in range(50)]
+
+
+def test_robots_directives_past_the_kept_metas_still_count_once_each() -> None:
+    # A crawler obeys a noindex wherever it stands; the page's directives stay few.
+    hidden = '<meta name="robots" content="noindex, nofollow">' * 3
+    html = (
+        "<!DOCTYPE html><html><head><title>t</title>"
+        + "".join(f'<meta name="m{n}" content="x">' for n in range(MAX_PER_KIND))
+        + hidden
+        + '<meta name="googlebot" content="noarchive">'
+    )
+    page = extract(make_fetched(html), depth=0, is_internal=lambda url: True)
+    assert page.truncated == ("<meta> elements",)
+    assert page.meta_robots == ("noindex", "nofollow", "noarchive")
+    assert len(page.meta) == MAX_PER_KIND
