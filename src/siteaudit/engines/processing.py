@@ -436,8 +436,9 @@ class PoolProcessor:
         self._lost.extend(channel.unstored)
         self._last_death = why
         refused = channel.refused()
-        self._refusal = refused or self._refusal
-        self._refusals += refused is not None
+        if refused is not None:
+            self._refusal = refused
+            self._refusals += 1
         logger.warning(
             "%s; %d processed pages it had not stored are fetched again",
             why,
