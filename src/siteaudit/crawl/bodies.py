@@ -33,7 +33,6 @@ class BodyGate:
     """At most `permits` large bodies held at once by the tasks that use the gate."""
 
     def __init__(self, permits: int = LARGE_BODIES) -> None:
-        self.permits = permits
         self._free = asyncio.Semaphore(permits)
         self._holders: set[asyncio.Task[object]] = set()
 
