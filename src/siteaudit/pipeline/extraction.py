@@ -435,7 +435,8 @@ def _meta(doc: Document) -> tuple[dict[str, str], tuple[str, ...], str | None]:
     meta: dict[str, str] = {}
     robots: list[str] = []
     charset: str | None = None
-    for node in doc.capped("meta", METAS):
+    every = doc.css("meta")
+    for node in doc.cap(every, METAS):
         attrs = node.attributes
         content = collapse(attrs.get("content") or "")
         if charset is None and attrs.get("charset"):
@@ -449,11 +450,11 @@ def _meta(doc: Document) -> tuple[dict[str, str], tuple[str, ...], str | None]:
         elif key == "content-type" and charset is None:
             found = _CHARSET_PARAM.search(content)
             charset = found.group(1).lower() if found else None
-    if METAS in doc.truncated:
+    if len(every) > MAX_PER_KIND:
         # Past the elements kept, robots directives still count (crawlers obey them
         # wherever they stand): a noindex after 1,000 other <meta>s is a noindex.
         known = set(robots)  # each directive once: a page may repeat them by the thousand
-        for node in doc.css("meta")[MAX_PER_KIND:]:
+        for node in every[MAX_PER_KIND:]:
             attrs = node.attributes
             if _meta_key(attrs) not in ROBOTS_META_NAMES:
                 continue

@@ -66,11 +66,15 @@ class Document:
     ) -> list[LexborNode]:
         """`selector`'s first `MAX_PER_KIND` matches; `kind` (in words: "images") is noted in
         `truncated` when there were more."""
-        nodes = self.css(selector, within)
-        if len(nodes) > MAX_PER_KIND:
-            self.truncated.add(kind)
-            del nodes[MAX_PER_KIND:]
-        return nodes
+        return self.cap(self.css(selector, within), kind)
+
+    def cap(self, nodes: list[LexborNode], kind: str) -> list[LexborNode]:
+        """The first `MAX_PER_KIND` of `nodes` (a query's matches); `kind` is noted in
+        `truncated` when there were more."""
+        if len(nodes) <= MAX_PER_KIND:
+            return nodes
+        self.truncated.add(kind)
+        return nodes[:MAX_PER_KIND]
 
     def lacks(self, selector: str) -> bool:
         """True when no element `selector` can match is in the document (so it matches none)."""
