@@ -12,6 +12,11 @@ flow control holds it back), aiohttp drops its read timeout while reading is pau
 the fetcher moves its own deadline by the time waited, so the wait is not the server's
 fault. A permit is held by a task, at most one per task: a task never waits for a second
 one, so the holders can always finish and release theirs.
+
+A gate that must not wait (`BodyGate(wait=False)`: a Celery fetch task, whose bodies are
+all held until its whole batch is fetched, so a permit could never come free) refuses the
+body instead: the request raises `BodyDeferredError`, and its page is fetched again later,
+alone (crawl/fetcher.py lets the error through, as it does a slot wait that expired).
 """
 
 from __future__ import annotations
@@ -26,14 +31,22 @@ LARGE_BODY_BYTES = 1024 * 1024
 #: Permits, at least: two a page worker (the page it is on and the next one) keep them busy.
 LARGE_BODIES = 4
 
+
+class BodyDeferredError(Exception):
+    """A large body was not read: every permit of a gate that does not wait is held. The
+    page is not at fault; its caller fetches it again later, alone."""
+
+
 _GATE: ContextVar[BodyGate | None] = ContextVar("siteaudit_body_gate", default=None)
 
 
 class BodyGate:
-    """At most `permits` large bodies held at once by the tasks that use the gate."""
+    """At most `permits` large bodies held at once by the tasks that use the gate; without
+    `wait`, a body past them is refused (`BodyDeferredError`) rather than waited for."""
 
-    def __init__(self, permits: int = LARGE_BODIES) -> None:
+    def __init__(self, permits: int = LARGE_BODIES, *, wait: bool = True) -> None:
         self._free = asyncio.Semaphore(permits)
+        self._wait = wait
         self._holders: set[asyncio.Task[object]] = set()
 
     @property
@@ -42,11 +55,14 @@ class BodyGate:
         return len(self._holders)
 
     async def admit(self) -> None:
-        """Wait for a permit for the current task (at once when it holds one already)."""
+        """Wait for a permit for the current task (at once when it holds one already); a
+        gate that does not wait raises `BodyDeferredError` when none is free."""
         task = asyncio.current_task()
         assert task is not None, "a gate is used from a task"
         if task in self._holders:
             return
+        if not self._wait and self._free.locked():
+            raise BodyDeferredError(f"all {self.held} large-body permits are held")
         await self._free.acquire()
         self._holders.add(task)
 

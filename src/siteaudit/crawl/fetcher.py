@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp.http_exceptions import HttpProcessingError
 
-from siteaudit.crawl.bodies import LARGE_BODY_BYTES, BodyGate, current_gate
+from siteaudit.crawl.bodies import LARGE_BODY_BYTES, BodyDeferredError, BodyGate, current_gate
 from siteaudit.crawl.breaker import Breaker, CircuitBreaker
 from siteaudit.crawl.charset import codec_name, detect_encoding, header_charset
 from siteaudit.crawl.config import FetchConfig
@@ -198,8 +198,8 @@ class HttpFetcher:
         """`_follow`, with a bug in it costing this URL only, not the scan."""
         try:
             return await self._follow(url, limit, accept_any_type, method)
-        except (SlotWaitExpiredError, SendingStoppedError):
-            raise  # not requested at all: the caller tries it again later, or stops
+        except (SlotWaitExpiredError, SendingStoppedError, BodyDeferredError):
+            raise  # not requested, or its body not read: the caller tries again later, or stops
         except Exception as exc:
             logger.exception("%s %s failed unexpectedly", method, url, extra={"url": url})
             return FetchedPage(
@@ -338,6 +338,8 @@ class HttpFetcher:
                 await self._request(
                     exchange, started, limit, accept_any_type, method, deadline=deadline
                 )
+        except BodyDeferredError:
+            raise  # not the server's doing: `_guarded` lets it through
         except BodyTooLargeError as exc:
             exchange.truncated = True
             exchange.fail(ErrorCode.TOO_LARGE, str(exc))

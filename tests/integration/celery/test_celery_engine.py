@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import cast
 
 import pytest
 import redis
@@ -22,13 +23,14 @@ from tests.support.celery_outcomes import Seen, database, follow, seen
 from tests.support.sites import Route, Site, html, logged, rate_limited
 
 from siteaudit.cli.display import format_progress
+from siteaudit.crawl.bodies import LARGE_BODY_BYTES
 from siteaudit.demo.server import DemoServer
 from siteaudit.engines.celery import service
 from siteaudit.engines.celery import steps as steps_module
 from siteaudit.engines.celery.app import QUEUES
 from siteaudit.engines.celery.events import EventLog
 from siteaudit.engines.celery.politeness import PREFIX
-from siteaudit.engines.celery.steps import Steps
+from siteaudit.engines.celery.steps import LARGE_BODIES_PER_TASK, Steps
 from siteaudit.engines.runner import make_spec, run_scan
 from siteaudit.model import ScanStatus
 from siteaudit.model.events import Progress
@@ -759,3 +761,42 @@ def test_cancel_in_a_paced_crawl_sends_no_request_still_waiting_for_its_turn(
     assert late == []
     assert outcome.status is ScanStatus.CANCELLED
     assert 3 <= len(hits) < 30
+
+
+@ONE_BROKER
+def test_a_fetch_task_reads_two_large_bodies_and_gives_the_others_back_to_fetch_alone(
+    cluster: Cluster,
+) -> None:
+    # A fetch task holds its batch's bodies until the batch is fetched: a batch of 25 pages
+    # of 10 MB held 250 MB in one worker process. Now two large bodies a task are read;
+    # the other large pages go back to the queue untried and are fetched alone.
+    large = "<p>" + "word " * (LARGE_BODY_BYTES // 4) + "</p>"
+    paths = [f"/big{i}" for i in range(6)]
+    big = html(large)
+    _, _, body = big(cast(BaseHTTPRequestHandler, None))
+    routes = {
+        "/": html("".join(f'<a href="{path}">{path}</a>' for path in [*paths, "/small"])),
+        "/small": html("a small page"),
+        **dict.fromkeys(paths, big),
+    }
+    settings = cluster.settings(batch_size=10)
+    cluster.start_worker(concurrency=1)
+    with Site(routes) as site:
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        coordinator = service.open_coordinator(settings)
+        try:
+            outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+            pages = {page.url: page for page in outcome.report.pages}
+        finally:
+            coordinator.engine.dispose()
+    assert outcome.status is ScanStatus.COMPLETED
+    assert len(pages) == 8
+    for path in paths:  # every large page read whole, none failed
+        page = pages[site.url + path.lstrip("/")]
+        assert page.error_code is None
+        assert page.size_bytes == len(body)
+    requested = [path for path in site.requests if path.startswith("/big")]
+    # The batch of seven read two large bodies; four large pages were asked for again.
+    assert len(requested) == len(paths) + len(paths) - LARGE_BODIES_PER_TASK
+    assert max(requested.count(path) for path in paths) == 2
+    assert site.requests.count("/small") == 1

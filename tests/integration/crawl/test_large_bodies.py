@@ -13,7 +13,12 @@ import pytest
 from aiohttp import web
 from tests.integration.crawl.hostile import loopback_only, web_server
 
-from siteaudit.crawl.bodies import LARGE_BODY_BYTES, BodyGate, gate_large_bodies
+from siteaudit.crawl.bodies import (
+    LARGE_BODY_BYTES,
+    BodyDeferredError,
+    BodyGate,
+    gate_large_bodies,
+)
 from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.ssrf import AddressPolicy
@@ -139,3 +144,33 @@ async def test_a_task_holds_one_permit_and_gives_it_back_once() -> None:
     assert gate.held == 0
     await asyncio.wait_for(asyncio.gather(gate.admit(), gate.admit()), 1)  # two tasks, two
     assert gate.held == 2
+
+
+@pytest.mark.parametrize("kind", ["large", "chunked"])
+async def test_a_gate_that_does_not_wait_refuses_the_large_bodies_past_its_permits(
+    kind: str,
+) -> None:
+    # A Celery fetch task holds every body until its batch is fetched: a permit never comes
+    # free, so the bodies past its share are refused rather than waited for.
+    gate = BodyGate(2, wait=False)
+
+    async def fetch(fetcher: HttpFetcher, url: str) -> int | str:
+        try:
+            page = await fetcher.fetch(url)
+        except BodyDeferredError:
+            return "deferred"
+        assert page.error_code is None, page.error_message
+        return len(page.body)
+
+    async with web_server(app()) as base, HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+        with gate_large_bodies(gate):
+            tasks = [asyncio.create_task(fetch(fetcher, f"{base}/{kind}/{n}")) for n in range(5)]
+            small = [asyncio.create_task(fetch(fetcher, f"{base}/small/{n}")) for n in range(5)]
+        outcomes = await asyncio.wait_for(asyncio.gather(*tasks), 5)
+        small_sizes = await asyncio.gather(*small)
+        # The fetcher is fine for what comes next: nothing was counted against the host.
+        after = await fetcher.fetch(f"{base}/small/after")
+    assert sorted(outcomes, key=str) == [len(LARGE)] * 2 + ["deferred"] * 3
+    assert gate.held == 2  # held until the batch is done (the gate goes with it)
+    assert small_sizes == [len(SMALL)] * 5
+    assert after.body == SMALL

@@ -28,6 +28,7 @@ import sqlalchemy.exc
 from celery.exceptions import SoftTimeLimitExceeded
 
 from siteaudit.checks.catalogue import Catalogue
+from siteaudit.crawl.bodies import BodyDeferredError, BodyGate, gate_large_bodies
 from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.slots import SendingStoppedError, SlotWaitExpiredError, stop_sending_when
 from siteaudit.engines.celery.events import EventLog, events_url
@@ -77,6 +78,12 @@ CANCEL_CHECK_S = 0.5  # how stale a worker's view of the cancel flag may be
 # pages still waiting go back to the queue (not an attempt), the fetches under way finish.
 SLOT_WAIT_SHARE = 0.5
 TOKEN_MARGIN_S = 10  # a slot token outlives its request's deadline by this (clocks, load)
+# A fetch task holds its batch's bodies until the whole batch is fetched: only this many of
+# them may be large (past `LARGE_BODY_BYTES`, crawl/bodies.py); the batch's other large
+# pages go back to the queue untried and are fetched alone (one large body a task). Bounds
+# a task at this many times the body cap (10 MB) plus 1 MiB for each other page, where a
+# batch of 25 pages of 10 MB held 250 MB.
+LARGE_BODIES_PER_TASK = 2
 # `analyze` starts no check of links to other sites or of resources after this share of
 # its time limit: the site checks and scoring need the rest.
 TARGETS_SHARE = 0.5
@@ -286,7 +293,8 @@ class Steps:
                 finished = {item.work_id for item in done}
             else:
                 finished = {work_id for work_id, _ in found.fetched}
-            finished |= {claimed.id for claimed in found.waited}  # given back below
+            # Given back below: not tried.
+            finished |= {claimed.id for claimed in found.waited + found.deferred}
             self._overran(
                 scan_id, "fetch", ids=ids, mine=claim.mine, done=finished, owner=owner, spec=spec
             )
@@ -298,8 +306,17 @@ class Steps:
                 len(found.waited),
                 extra={"scan_id": scan_id},
             )
-            untried = [claimed.id for claimed in found.waited]
-            self.coord.release("fetch", untried, owner, scan_id, tried=False)
+        if found.deferred:  # large bodies past this task's share (LARGE_BODIES_PER_TASK)
+            logger.info(
+                "scan %s: %d large pages past a fetch task's share of %d were not read; each"
+                " is fetched again alone",
+                scan_id,
+                len(found.deferred),
+                LARGE_BODIES_PER_TASK,
+                extra={"scan_id": scan_id},
+            )
+        untried = [claimed.id for claimed in found.waited + found.deferred]
+        self.coord.release("fetch", untried, owner, scan_id, tried=False)  # each sent alone
         if self._http(spec).slowed_down > slowed:  # the site asked this task to slow down
             self.coord.add_counters(scan_id, {SLOWED_DOWN: self._http(spec).slowed_down - slowed})
         if robots is not None and robots.counters:  # the robots.txt this task read
@@ -439,13 +456,22 @@ class Steps:
                     found.fetched.append((item.id, await fetch(fetcher, item.url)))
                 except SlotWaitExpiredError:
                     found.waited.append(item)
+                except BodyDeferredError:
+                    found.deferred.append(item)
                 except SendingStoppedError:
                     return  # cancelled while it waited for its turn: not sent
 
         deadline = time.monotonic() + self.dist.soft_time_limit_s * SLOT_WAIT_SHARE
-        # The tasks below take their context from here: a slot deadline, and no request
-        # sent once the scan is cancelled, even one that was waiting for its host's turn.
-        with slot_deadline(deadline), stop_sending_when(lambda: self._stopped(scan_id)):
+        # The tasks below take their context from here: a slot deadline, no request sent
+        # once the scan is cancelled (even one that was waiting for its host's turn), and
+        # a share of large bodies that refuses the others rather than wait: the bodies
+        # read are held until the whole batch is, so a permit would never come free.
+        gate = BodyGate(LARGE_BODIES_PER_TASK, wait=False)
+        with (
+            slot_deadline(deadline),
+            stop_sending_when(lambda: self._stopped(scan_id)),
+            gate_large_bodies(gate),
+        ):
             tasks = [asyncio.ensure_future(one(item)) for item in claimed]
         try:
             await asyncio.gather(*tasks)
@@ -643,12 +669,13 @@ class Steps:
 
 @dataclass(frozen=True, slots=True)
 class _Found:
-    """What one fetch task's pages came to: fetched, blocked by robots.txt, or waited too
-    long for a slot at their host (not requested)."""
+    """What one fetch task's pages came to: fetched, blocked by robots.txt, waited too long
+    for a slot at their host (not requested), or large past the task's share (not read)."""
 
     fetched: list[tuple[int, FetchedPage]] = field(default_factory=list)
     blocked: list[Claimed] = field(default_factory=list)
     waited: list[Claimed] = field(default_factory=list)  # not requested
+    deferred: list[Claimed] = field(default_factory=list)  # body not read
 
 
 def _kept(cache: dict[int, T], scan_id: int, make: Callable[[], T]) -> T:
