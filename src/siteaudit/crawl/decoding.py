@@ -23,6 +23,7 @@ from siteaudit.crawl.errors import BodyTooLargeError, DecodingError
 
 PIECE_BYTES = 64 * 1024
 MAX_CODINGS = 4  # nobody stacks more; a long list is an attack on our CPU
+MAX_IDLE = 2  # empty pieces in a row a brotli decoder that takes no input may yield
 #: RFC 8878 §3.1.1.1.2: HTTP zstd decoders need not accept windows above 8 MiB, and a
 #: frame declaring a 2 GiB window would otherwise make the decoder allocate it.
 ZSTD_MAX_WINDOW = 8 * 1024 * 1024
@@ -134,11 +135,16 @@ class BrotliStage:
         if decompressor.is_finished():
             return size  # trailing junk after the stream
         try:
+            # The decoder may hold more output than one piece even when it could take more
+            # input (`can_accept_more_data()` says only the latter): it is drained until
+            # it yields nothing. Stopping while it could take input lost the rest of any
+            # chunk that inflates past a piece (a 1.2 MB page kept its first 98 KB).
             piece = decompressor.process(data, output_buffer_limit=PIECE_BYTES)
-            self._out.write(piece)
-            while piece and not decompressor.can_accept_more_data():
-                piece = decompressor.process(b"", output_buffer_limit=PIECE_BYTES)
+            idle = 0
+            while piece or (not decompressor.can_accept_more_data() and idle < MAX_IDLE):
+                idle = 0 if piece else idle + 1
                 self._out.write(piece)
+                piece = decompressor.process(b"", output_buffer_limit=PIECE_BYTES)
         except brotli.error as exc:
             raise DecodingError(f"corrupt br data: {exc}") from exc
         return size

@@ -119,6 +119,26 @@ async def test_a_compression_bomb_stops_at_the_cap_with_memory_bounded(
     assert peak < 25 * MIB  # a gigabyte was on offer
 
 
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br"])
+async def test_a_large_compressed_page_is_read_whole(coding: str) -> None:
+    # 1.3 MB of HTML in a few dozen KB: brotli pages kept their first ~98 KB only (the
+    # decoder held the rest of the output of the last chunks), so their links and text
+    # past that point were lost without a word.
+    html = b"<html><body>" + b"".join(b"<p>paragraph %d</p>" % i for i in range(60_000))
+    encode = {
+        "gzip": gzip.compress,
+        "deflate": zlib.compress,
+        "br": lambda data: brotli.compress(data, quality=5),
+    }[coding]
+    async with (
+        web_server(bomb_app(encode(html), coding)) as base,
+        HttpFetcher(FAST, AddressPolicy.cli()) as fetcher,
+    ):
+        page = await fetcher.fetch(base + "/")
+    assert page.error_code is None
+    assert page.body == html
+
+
 async def test_an_endless_chunked_body_stops_at_the_cap() -> None:
     config = FetchConfig(max_body_bytes=2 * MIB, total_timeout=10)
     async with (

@@ -83,6 +83,33 @@ def test_each_supported_coding_decodes_in_small_chunks(coding: str | None, encod
     assert decoder.finish() == TEXT
 
 
+PAGE = b"<html><body>" + b"".join(b"<p>paragraph %d</p>" % i for i in range(60_000)) + b"</body>"
+ENCODERS = {
+    "gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "br": functools.partial(brotli.compress, quality=5),
+    "zstd": zstandard.ZstdCompressor().compress,
+}
+
+
+@functools.cache
+def encoded_page(coding: str) -> bytes:
+    return ENCODERS[coding](PAGE)
+
+
+@pytest.mark.parametrize("coding", list(ENCODERS))
+@pytest.mark.parametrize("chunk", [None, 65536, 4096, 100], ids=["whole", "64k", "4k", "100"])
+def test_a_large_page_decodes_whole_whatever_its_chunks_inflate_to(
+    coding: str, chunk: int | None
+) -> None:
+    # A 1.3 MB page compresses to a few dozen KB: one network chunk inflates to far more
+    # than a piece. brotli kept only its first ~98 KB (the decoder was not drained).
+    encoded = encoded_page(coding)
+    decoder = BodyDecoder(coding, CAP)
+    feed_in_chunks(decoder, encoded, size=chunk or len(encoded))
+    assert decoder.finish() == PAGE
+
+
 def test_stacked_codings_are_undone_last_applied_first() -> None:
     encoded = brotli.compress(gzip.compress(TEXT))
     assert decode_bytes(encoded, "gzip, br", CAP) == (TEXT, False)
