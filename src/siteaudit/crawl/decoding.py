@@ -7,7 +7,7 @@ more than about cap + one piece per stage held in memory, whatever the compressi
 
 * gzip / deflate: `zlib.decompressobj().decompress(data, max_length)` + `unconsumed_tail`;
 * br: brotli 1.2's `Decompressor.process(data, output_buffer_limit=...)`, draining with
-  empty input until `can_accept_more_data()`;
+  empty input until it yields nothing;
 * zstd: `zstandard` `stream_writer` with a bounded `write_size` and window size.
 """
 
