@@ -46,10 +46,16 @@ class Stage(Writer, Protocol):
 
 
 class CappedBuffer:
-    """Collects decoded bytes up to `limit`, keeping the first `limit` and then refusing."""
+    """Collects decoded bytes up to `limit`, keeping the first `limit` and then refusing.
 
-    def __init__(self, limit: int) -> None:
+    With `keep`, only the first `keep` bytes are kept and the rest only counted (`size`
+    still counts them, and the cap still holds): a measure of a body's decoded size that
+    holds no more than `keep` of it.
+    """
+
+    def __init__(self, limit: int, keep: int | None = None) -> None:
         self.limit = limit
+        self.keep = limit if keep is None else min(keep, limit)
         self.size = 0
         self._parts: list[bytes] = []
 
@@ -58,12 +64,18 @@ class CappedBuffer:
         room = self.limit - self.size
         if len(data) > room:
             if room > 0:
-                self._parts.append(data[:room])
+                self._keep(data[:room])
                 self.size = self.limit
             raise BodyTooLargeError(self.limit)
-        self._parts.append(data)
+        self._keep(data)
         self.size += len(data)
         return len(data)
+
+    def _keep(self, data: bytes) -> None:
+        if self.size + len(data) <= self.keep:
+            self._parts.append(data)
+        elif self.size < self.keep:
+            self._parts.append(data[: self.keep - self.size])
 
     def flush(self) -> None:
         """Nothing is buffered beyond the parts themselves."""
@@ -207,15 +219,17 @@ class BodyDecoder:
     bytes stay available in `body`) and DecodingError for corrupt data.
     """
 
-    def __init__(self, content_encoding: str | None, limit: int) -> None:
+    def __init__(self, content_encoding: str | None, limit: int, keep: int | None = None) -> None:
+        """`keep`: hold only the first `keep` decoded bytes, counting the rest (`CappedBuffer`)."""
         codings = parse_codings(content_encoding)
         if len(codings) > MAX_CODINGS:
             raise DecodingError(f"{len(codings)} stacked content-encodings (max {MAX_CODINGS})")
-        self._buffer = CappedBuffer(limit)
+        self._buffer = CappedBuffer(limit, keep)
         head: Stage = self._buffer
         for coding in codings:  # applied first = undone last, so it wraps the buffer first
             head = make_stage(coding, head)
         self._head = head
+        self.compressed = bool(codings)
 
     def feed(self, chunk: bytes) -> None:
         """Decode one raw chunk of the body."""
@@ -233,7 +247,7 @@ class BodyDecoder:
 
     @property
     def size(self) -> int:
-        """How many decoded bytes were kept."""
+        """How many decoded bytes came out so far (kept, or only counted past `keep`)."""
         return self._buffer.size
 
 

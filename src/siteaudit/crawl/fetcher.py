@@ -406,9 +406,13 @@ async def _read_body(
 
     Under a `BodyGate` (crawl/bodies.py), a body past `LARGE_BODY_BYTES` is read on only
     with a permit; the wait for it moves the deadline (reading is paused meanwhile, and the
-    server not to blame).
+    server not to blame). A compressed body is measured before it is held: one small chunk
+    may inflate to the whole cap (8 MB of prose from 43 KB of gzip), so until the permit
+    its decoded bytes past `LARGE_BODY_BYTES` are only counted, its raw chunks kept, and
+    once admitted they are decoded again for good.
     """
-    decoder = BodyDecoder(response.headers.get("Content-Encoding"), limit)
+    encoding = response.headers.get("Content-Encoding")
+    decoder = BodyDecoder(encoding, limit)
     # Raw bytes are capped too: a compressed stream that yields nothing (brotli metadata
     # blocks, empty deflate blocks) must not be read forever within the deadline.
     raw_budget = limit + limit // 8 + DRAIN_BYTES
@@ -416,15 +420,30 @@ async def _read_body(
     if gate is not None and (response.content_length or 0) > LARGE_BODY_BYTES:
         await _admitted(gate, deadline)  # said large: wait before reading any of it
         gate = None
+    raw: list[bytes] | None = None  # a compressed body's chunks, while it is measured
+    if gate is not None and decoder.compressed and limit > LARGE_BODY_BYTES:
+        decoder, raw = BodyDecoder(encoding, limit, keep=LARGE_BODY_BYTES), []
     try:
         async for chunk in response.content.iter_any():
             raw_budget -= len(chunk)
-            decoder.feed(chunk)
-            if raw_budget < 0:
-                raise BodyTooLargeError(limit)
+            if raw is not None:
+                raw.append(chunk)
+            try:
+                decoder.feed(chunk)
+            except BodyTooLargeError:
+                if raw is None:
+                    raise
+                # Past the cap while measured: decoded again below, where it says so again.
             if gate is not None and decoder.size > LARGE_BODY_BYTES:
                 await _admitted(gate, deadline)  # grown large (chunked, or compressed)
                 gate = None
+                if raw is not None:  # measured, not held: decode it again, for good
+                    decoder = BodyDecoder(encoding, limit)
+                    chunks, raw = raw, None
+                    for piece in chunks:
+                        decoder.feed(piece)
+            if raw_budget < 0:
+                raise BodyTooLargeError(limit)
         exchange.body = decoder.finish()
     finally:
         if not exchange.body:

@@ -7,6 +7,8 @@ engine's tasks do (crawl/bodies.py).
 from __future__ import annotations
 
 import asyncio
+import gzip
+import tracemalloc
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +26,8 @@ from siteaudit.crawl.fetcher import HttpFetcher
 from siteaudit.crawl.ssrf import AddressPolicy
 
 LARGE = b"<p>" + b"x" * (3 * LARGE_BODY_BYTES) + b"</p>"
+PROSE = b"<p>" + b"a few words of prose. " * (6 * LARGE_BODY_BYTES // 22) + b"</p>"
+PROSE_GZIP = gzip.compress(PROSE)  # 6 MiB in ~30 KB: one network chunk inflates to all of it
 SMALL = b"<p>small</p>"
 # Deadlines far shorter than the waits below: a wait that counted against them would fail.
 FAST = FetchConfig(
@@ -54,7 +58,19 @@ def app() -> web.Application:
         await response.write_eof()
         return response
 
+    async def gzipped(request: web.Request) -> web.Response:
+        unsized = request.query.get("chunked") == "1"  # a server that does not say the size
+        headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+        response = web.StreamResponse(headers=headers)
+        if unsized:
+            response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write(PROSE_GZIP)
+        await response.write_eof()
+        return response
+
     application = web.Application()
+    application.router.add_get("/gzip/{n}", gzipped)
     application.router.add_get("/large/{n}", large)
     application.router.add_get("/chunked/{n}", chunked)
     application.router.add_get("/small/{n}", small)
@@ -174,3 +190,37 @@ async def test_a_gate_that_does_not_wait_refuses_the_large_bodies_past_its_permi
     assert gate.held == 2  # held until the batch is done (the gate goes with it)
     assert small_sizes == [len(SMALL)] * 5
     assert after.body == SMALL
+
+
+async def test_compressed_bodies_waiting_for_a_permit_hold_no_more_than_a_mebibyte_each() -> None:
+    # One small chunk of gzip inflates to the whole page: measured without the permit, it
+    # was held whole while it waited (16 requests of 8 MB pages: 92 MiB of waiting bodies).
+    gate = BodyGate(1)
+    waiting = 6
+    config = FetchConfig(total_timeout=5.0, read_timeout=2.0, max_body_bytes=8 * LARGE_BODY_BYTES)
+
+    async def fetch_and_process(fetcher: HttpFetcher, url: str) -> tuple[str | None, bytes]:
+        page = await fetcher.fetch(url)
+        gate.release()
+        return page.error_code, page.body
+
+    async with web_server(app()) as base, HttpFetcher(config, AddressPolicy.cli()) as fetcher:
+        await gate.admit()  # held by this task: every fetch below waits
+        tracemalloc.start()
+        try:
+            with gate_large_bodies(gate):
+                tasks = [
+                    asyncio.create_task(
+                        fetch_and_process(fetcher, f"{base}/gzip/{n}?chunked={n % 2}")
+                    )
+                    for n in range(waiting)
+                ]
+            await asyncio.sleep(1.0)  # every response read up to its wait
+            held, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert not any(task.done() for task in tasks)
+        gate.release()
+        pages = await asyncio.wait_for(asyncio.gather(*tasks), 20)
+    assert held < waiting * (LARGE_BODY_BYTES + LARGE_BODY_BYTES // 2)  # 6 x 6 MiB before
+    assert pages == [(None, PROSE)] * waiting  # decoded again, whole

@@ -194,3 +194,40 @@ def test_a_zstd_frame_asking_for_a_huge_window_is_refused() -> None:
     assert zstandard.get_frame_parameters(frame).window_size == 128 * MIB
     with pytest.raises(DecodingError, match="zstd"):
         decode_bytes(frame, "zstd", CAP)
+
+
+@pytest.mark.parametrize(
+    ("coding", "make_bomb"),
+    [("gzip", gzip_bomb), ("br", brotli_bomb), ("zstd", zstd_bomb)],
+    ids=["gzip", "br", "zstd"],
+)
+def test_a_measuring_decoder_counts_every_byte_and_holds_only_what_it_keeps(
+    coding: str, make_bomb: functools._lru_cache_wrapper[bytes]
+) -> None:
+    # How the fetcher measures a compressed body before it may hold it (crawl/bodies.py).
+    encoded = make_bomb(8)
+    tracemalloc.start()
+    try:
+        decoder = BodyDecoder(coding, CAP, keep=MIB)
+        decoder.feed(encoded)  # at once: 8 MiB out of one small chunk
+        size = decoder.size
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert size == 8 * MIB
+    assert decoder.finish() == bytes(MIB)  # the first MiB, kept whole
+    assert peak < 3 * MIB  # a piece per stage over the kept MiB (8 MiB held before)
+
+
+def test_a_measuring_decoder_still_stops_at_the_cap() -> None:
+    decoder = BodyDecoder("gzip", 3 * MIB, keep=MIB)
+    with pytest.raises(BodyTooLargeError):
+        decoder.feed(gzip_bomb(8))
+    assert decoder.size == 3 * MIB
+    assert decoder.body == bytes(MIB)
+
+
+def test_a_body_under_what_a_measuring_decoder_keeps_is_whole() -> None:
+    decoder = BodyDecoder("gzip", CAP, keep=MIB)
+    feed_in_chunks(decoder, gzip.compress(TEXT), size=1000)
+    assert decoder.finish() == TEXT
