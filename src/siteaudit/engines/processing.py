@@ -314,14 +314,16 @@ class PoolProcessor:
         is kept with `processing-timeout`; a page that was on two dying workers is kept
         with `processing-crashed`.
         """
-        request: bytes | None = None  # pickled once a worker has room for it
+        failed: bytes | None = None  # the request that keeps the page with its error
         entry = (fetched.url, depth, found_via)
         while True:
             channel = await self._with_room(len(fetched.body))
-            if request is None:
-                request = pickle.dumps((fetched, depth, found_via), PICKLE_PROTOCOL)
             try:
-                return await channel.call(request, entry)
+                # Pickled once a worker has room for it, and again if it must go to another
+                # one: no pickle is kept while its page is processed (`_Channel.call`).
+                return await channel.call(
+                    failed or pickle.dumps((fetched, depth, found_via), PICKLE_PROTOCOL), entry
+                )
             except _WorkerLostError as lost:
                 if lost.current and (lost.stopped or fetched.url in self._crashed):
                     code = (
@@ -329,7 +331,7 @@ class PoolProcessor:
                         if lost.stopped
                         else ErrorCode.PROCESSING_CRASHED
                     )
-                    request = _failed_request(fetched, depth, found_via, code, str(lost))
+                    failed = _failed_request(fetched, depth, found_via, code, str(lost))
                 elif lost.current:
                     self._crashed.add(fetched.url)
 
@@ -642,6 +644,9 @@ class _Channel:
         self.waiting.append((answer, entry, len(request)))
         self._writer.write(len(request).to_bytes(FRAME_HEADER, "big"))
         self._writer.write(request)  # not joined to its header: no copy of the page
+        # What the socket did not take at once, the transport copied (Python 3.11): the
+        # pickle itself is not kept while the page is processed (8 MB a large page).
+        del request
         return await answer
 
     def store_now(self) -> None:
