@@ -113,6 +113,7 @@ class HttpFetcher:
         self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
         self.slowed_down = 0  # answers that asked to slow down (429, 503), for the counters
         self._session: aiohttp.ClientSession | None = None
+        self._head_session: aiohttp.ClientSession | None = None  # HEAD requests (`_open`)
         self._headers = {
             "User-Agent": config.user_agent,
             "Accept": ACCEPT,
@@ -148,29 +149,44 @@ class HttpFetcher:
         await self.close()
 
     async def close(self) -> None:
-        """Close the session and its connections (and the resolver)."""
-        if self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
+        """Close the sessions and their connections (and the resolvers)."""
+        for session in (self._session, self._head_session):
+            if session is not None:
+                await session.close()
+        self._session = self._head_session = None
 
-    def _open(self) -> aiohttp.ClientSession:
+    def _open(self, method: str = "GET") -> aiohttp.ClientSession:
+        """The session for `method`. HEAD requests have one of their own whose connections
+        are never reused: a server may send a body after its HEAD answer (some do), which
+        nothing frames, and on a reused connection it was read as the answer to the next
+        request, to another URL ("not a valid HTTP response"). aiohttp gives a HEAD's
+        connection back to its pool before the answer reaches us, so only a connector that
+        closes every connection can keep them apart."""
+        if method == "HEAD":
+            if self._head_session is None:
+                self._head_session = self._new_session(force_close=True)
+            return self._head_session
         if self._session is None:
-            connector = aiohttp.TCPConnector(
-                limit=self.config.concurrency,
-                limit_per_host=self.config.per_host_concurrency,
-                ttl_dns_cache=self.config.dns_cache_ttl,
-                resolver=VettingResolver(self.policy, hosts=dict(self.config.hosts)),
-                ssl=tls_context(self.config),
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                headers=self._headers,
-                timeout=self._timeout,
-                auto_decompress=False,
-                trust_env=False,  # an HTTP(S)_PROXY from the environment would bypass vetting
-                cookie_jar=aiohttp.DummyCookieJar(),  # stateless, like a search engine crawler
-            )
+            self._session = self._new_session(force_close=False)
         return self._session
+
+    def _new_session(self, *, force_close: bool) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=self.config.concurrency,
+            limit_per_host=self.config.per_host_concurrency,
+            ttl_dns_cache=self.config.dns_cache_ttl,
+            resolver=VettingResolver(self.policy, hosts=dict(self.config.hosts)),
+            ssl=tls_context(self.config),
+            force_close=force_close,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            headers=self._headers,
+            timeout=self._timeout,
+            auto_decompress=False,
+            trust_env=False,  # an HTTP(S)_PROXY from the environment would bypass vetting
+            cookie_jar=aiohttp.DummyCookieJar(),  # stateless, like a search engine crawler
+        )
 
     async def fetch(
         self, url: str, *, max_bytes: int | None = None, accept_any_type: bool = False
@@ -186,9 +202,12 @@ class HttpFetcher:
     async def check(self, url: str) -> FetchedPage:
         """The answer of `url` without its body, redirects followed (an external link's
         check): HEAD, then GET when HEAD gets an error status (servers that do not
-        implement HEAD answer 405, 501 or even 404). Never raises for network trouble."""
+        implement HEAD answer 405, 501 or even 404) or an answer that is not valid HTTP
+        (servers that send a body after a HEAD answer: it is read as a second answer).
+        Never raises for network trouble."""
         head = await self._guarded(url, 0, False, "HEAD")
-        if head.status is not None and head.status >= HEAD_REFUSED:
+        refused = head.status is not None and head.status >= HEAD_REFUSED
+        if refused or head.error_code == ErrorCode.PROTOCOL_ERROR:
             return await self._guarded(url, 0, False, "GET")
         return head
 
@@ -366,7 +385,7 @@ class HttpFetcher:
         *,
         deadline: asyncio.Timeout,
     ) -> None:
-        session = self._session or self._open()
+        session = self._open(method)
         extra = self._extra if self._extra and self._for_headers(exchange.url) else None
         async with session.request(
             method, exchange.url, allow_redirects=False, headers=extra
