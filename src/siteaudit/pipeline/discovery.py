@@ -99,6 +99,10 @@ class Frontier:
     max_depth: int
     allowed_by_robots: Callable[[str], bool] = lambda _url: True
     follow_nofollow: bool = False
+    # Remember the depth of every URL accepted, and note in `closer` those offered again
+    # closer to the start once popped: the distributed engine's queue is in its database
+    # (work rows), where it lowers the depth of the ones still waiting.
+    track_depths: bool = False
     traps_limits: TrapLimits = field(default_factory=TrapLimits)
     seen: set[str] = field(default_factory=set)
     robots_blocked: set[str] = field(default_factory=set)
@@ -110,6 +114,13 @@ class Frontier:
     _patterns: Counter[str] = field(default_factory=Counter)
     _pattern_depth: dict[str, int] = field(default_factory=dict)
     _left_out: set[int] = field(default_factory=set)  # hashes of URLs past a limit
+    # Queued URLs and the shallowest depth each was offered at since: under concurrency a
+    # page one click deeper can be processed first and offer a URL before the page that
+    # is closer to the start does (the Python docs from a server without keep-alive: 37
+    # pages a click too deep, and click-depth findings that came and went between scans).
+    _queued: dict[str, int] = field(default_factory=dict)
+    closer: dict[str, int] = field(default_factory=dict)  # with track_depths (above)
+    _depth_of: dict[str, int] = field(default_factory=dict)  # with track_depths
     _hosts: set[str] = field(default_factory=set)  # with subdomains: the hosts crawled
 
     def offer(self, url: str, depth: int, found_via: str) -> bool:
@@ -118,6 +129,12 @@ class Frontier:
         exclude say: the pages they select are found from it."""
         url = self.scope.clean(url)
         if url in self.seen or url in self.robots_blocked:
+            if depth < self._queued.get(url, depth):  # closer to the start, not yet popped
+                self._queued[url] = depth
+                if self.track_depths:
+                    self._depth_of[url] = depth
+            elif self.track_depths and depth < self._depth_of.get(url, depth):
+                self._depth_of[url] = self.closer[url] = depth
             return False
         if not self.scope.allows(url) and not (
             found_via == "start" and self.scope.is_internal(url)
@@ -192,18 +209,25 @@ class Frontier:
         process having died before storing it), bypassing every check of `offer`."""
         entry = FrontierEntry(url, depth, found_via)
         (self._sitemap if found_via == "sitemap" else self._links).append(entry)
+        self._queued[url] = depth
+        if self.track_depths:
+            self._depth_of[url] = min(depth, self._depth_of.get(url, depth))
 
     def offer_sitemap_urls(self, urls: Iterable[str]) -> int:
         """Queue URLs listed in sitemaps behind every link-found URL; returns how many."""
         return sum(self.offer(url, SITEMAP_DEPTH, "sitemap") for url in urls)
 
     def pop(self) -> FrontierEntry | None:
-        """The next URL to fetch, link-found ones first; None when nothing is queued."""
+        """The next URL to fetch, link-found ones first, at the shallowest depth it was
+        offered at while queued; None when nothing is queued."""
         if self._links:
-            return self._links.popleft()
-        if self._sitemap:
-            return self._sitemap.popleft()
-        return None
+            entry = self._links.popleft()
+        elif self._sitemap:
+            entry = self._sitemap.popleft()
+        else:
+            return None
+        depth = self._queued.pop(entry.url, entry.depth)
+        return entry if depth == entry.depth else FrontierEntry(entry.url, depth, entry.found_via)
 
     def __len__(self) -> int:
         return len(self._links) + len(self._sitemap)

@@ -673,6 +673,7 @@ class SqlCoordinator:
                     for url, depth, via in item.outlinks or []:
                         frontier.offer(str(url), int(depth), str(via))
                 queued = _queue(connection, scan_id, _drain(frontier))
+                _lower_depths(connection, scan_id, frontier)
                 connection.execute(
                     update(work)
                     .where(work.c.id.in_([item.id for item in unselected]))
@@ -1006,7 +1007,25 @@ def _replay(connection: Connection, scan_id: int, frontier: Frontier, *, after: 
         newest = work_id
     _drain(frontier)
     frontier.counters.clear()
+    frontier.closer.clear()
     return newest
+
+
+def _lower_depths(connection: Connection, scan_id: int, frontier: Frontier) -> None:
+    """Give the queued work rows of URLs found closer to the start since their depth (a
+    page deeper down finished first and offered them); fetched ones keep theirs."""
+    for url, depth in frontier.closer.items():
+        connection.execute(
+            update(work)
+            .where(
+                work.c.scan_id == scan_id,
+                work.c.url_key == codec.url_key(clean_text(url)),
+                work.c.state == QUEUED,
+                work.c.depth > depth,
+            )
+            .values(depth=depth)
+        )
+    frontier.closer.clear()
 
 
 def _release_blocked(connection: Connection, scan_id: int, frontier: Frontier) -> None:

@@ -800,3 +800,44 @@ def test_a_fetch_task_reads_two_large_bodies_and_gives_the_others_back_to_fetch_
     assert len(requested) == len(paths) + len(paths) - LARGE_BODIES_PER_TASK
     assert max(requested.count(path) for path in paths) == 2
     assert site.requests.count("/small") == 1
+
+
+@ONE_BROKER
+def test_a_page_found_closer_to_the_start_while_queued_gets_the_shorter_depth(
+    cluster: Cluster,
+) -> None:
+    # "/" -> /slow -> /target is two clicks, "/" -> /fast -> /mid -> /target three; /slow
+    # answers late, so /target's work row was queued three clicks deep first.
+    fillers = [f"/f{n}" for n in range(40)]
+
+    def slowly(route: Route, delay_s: float) -> Route:
+        def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+            time.sleep(delay_s)
+            return route(handler)
+
+        return answer
+
+    def links(*paths: str) -> Route:
+        return html("".join(f'<a href="{path}">{path}</a>' for path in paths))
+
+    routes = {
+        "/": links("/slow", "/fast"),
+        "/slow": slowly(links("/target"), 0.5),
+        "/fast": links("/mid"),
+        "/mid": links(*fillers, "/target"),  # queued behind 40 pages of 50 ms each
+        "/target": html("target"),
+        **{path: slowly(html(path), 0.05) for path in fillers},
+    }
+    settings = cluster.settings(batch_size=1)
+    cluster.start_worker(concurrency=2)
+    with Site(routes) as site:
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        coordinator = service.open_coordinator(settings)
+        try:
+            outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+            depths = {page.url.removeprefix(site.url): page.depth for page in outcome.report.pages}
+        finally:
+            coordinator.engine.dispose()
+    assert outcome.status is ScanStatus.COMPLETED
+    assert depths["target"] == 2
+    assert depths["mid"] == 2 and depths["f0"] == 3

@@ -42,6 +42,43 @@ def test_frontier_is_breadth_first_and_never_repeats_a_url() -> None:
     assert frontier.pop() is None
 
 
+def test_a_queued_url_found_closer_to_the_start_is_fetched_at_that_depth() -> None:
+    # Pages finish out of order: a page two clicks deep may offer a link before a page one
+    # click deep offers the same link. The URL keeps the shallowest depth until popped.
+    frontier = make_frontier()
+    frontier.offer("http://e.com/x", 3, "link")
+    assert not frontier.offer("http://e.com/x", 2, "link")  # already queued: not again
+    assert not frontier.offer("http://e.com/x", 4, "link")  # deeper: no change
+    entry = frontier.pop()
+    assert entry == FrontierEntry("http://e.com/x", 2, "link")
+    frontier.offer("http://e.com/x", 1, "link")  # fetched already: nothing to lower
+    assert frontier.pop() is None
+
+
+def test_a_tracking_frontier_notes_popped_urls_found_closer_to_the_start() -> None:
+    # The distributed engine's queue is its database: it lowers those work rows.
+    frontier = make_frontier(track_depths=True)
+    frontier.offer("http://e.com/x", 3, "link")
+    frontier.pop()
+    frontier.offer("http://e.com/x", 4, "link")
+    assert frontier.closer == {}
+    frontier.offer("http://e.com/x", 2, "link")
+    frontier.offer("http://e.com/x", 2, "link")
+    assert frontier.closer == {"http://e.com/x": 2}
+    frontier.closer.clear()
+    frontier.offer("http://e.com/x", 2, "link")  # no closer than the last one noted
+    assert frontier.closer == {}
+
+
+def test_a_url_queued_from_a_sitemap_keeps_its_place_and_depth() -> None:
+    frontier = make_frontier()
+    frontier.offer_sitemap_urls(["http://e.com/listed"])
+    frontier.offer("http://e.com/listed", 2, "link")  # deeper than a sitemap's 0
+    assert frontier.pop() == FrontierEntry(
+        "http://e.com/listed", discovery.SITEMAP_DEPTH, "sitemap"
+    )
+
+
 def test_sitemap_urls_wait_behind_link_found_urls() -> None:
     frontier = make_frontier()
     frontier.offer_sitemap_urls(["http://e.com/orphan"])

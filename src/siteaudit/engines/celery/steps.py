@@ -386,6 +386,7 @@ class Steps:
             max_depth=spec.max_depth,
             allowed_by_robots=robots_allowed(document.get("robots"), spec),
             follow_nofollow=spec.follow_nofollow,
+            track_depths=True,
         )
         frontier.robots_blocked.update(document.get("robots_blocked", ()))
         traps: list[Trap] = frontier_traps(document)
