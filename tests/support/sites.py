@@ -148,3 +148,26 @@ def rate_limited(pages: int, min_gap_s: float = 0.15) -> tuple[dict[str, Route],
         **{f"/p{i}": limited(html("<h1>p</h1>", f"P{i}")) for i in range(pages)},
     }
     return routes, refused
+
+
+def listing_routes(
+    base: str, listed: list[str], extra: dict[str, Route] | None = None
+) -> dict[str, Route]:
+    """A site at `base` whose /sitemap.xml lists the paths `listed`: "/" links to /a, /a
+    to /b, /b to /more; /orphan and /orphan2 are linked from nowhere. `extra` adds or
+    replaces routes."""
+    urls = "".join(f"<url><loc>{base}{path.lstrip('/')}</loc></url>" for path in listed)
+    sitemap = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    ).encode()
+    return {
+        "/sitemap.xml": lambda _handler: (200, {"Content-Type": "application/xml"}, sitemap),
+        "/": html('<a href="/a">a</a>'),
+        "/a": html('<a href="/b">b</a>'),
+        "/b": html('<a href="/more">more</a>'),
+        "/more": html("more"),
+        "/orphan": html("orphan"),
+        "/orphan2": html("orphan 2"),
+        **(extra or {}),
+    }

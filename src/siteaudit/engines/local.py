@@ -81,6 +81,13 @@ class _RunState:
     pending: list[PageRows] = field(default_factory=list)
     counters: Counter[str] = field(default_factory=Counter)
     in_flight: int = 0
+    # URLs listed in sitemaps, offered once every page found by links is fetched (then
+    # emptied): a page a link reaches is found by the link, at its click depth, and the
+    # page limit takes the pages nearest the start first; the others are found via the
+    # sitemap. Offered with the start URL, every listed page was "found via the sitemap at
+    # depth 0" on sites that list them all (most), and took places under the page limit
+    # in sitemap order.
+    listed: Sequence[str] = ()
     fetched: int = 0
     analyzed: int = 0
     errors: int = 0  # pages of this run that could not be fetched
@@ -181,8 +188,11 @@ class LocalEngine:
         stored = self._restore(scan_id, frontier, spec) if resume else None
         if found.crawl:  # a resumed frontier was offered it first
             frontier.offer(spec.start_url, 0, "start")
-        frontier.offer_sitemap_urls(found.sitemap_urls)
         state = _RunState(frontier, self._make_processor(spec, scan_id), robots)
+        if found.crawl or resume:  # the sitemaps' URLs once the links run out (_worker)
+            state.listed = found.sitemap_urls
+        else:  # nothing to follow links from
+            frontier.offer_sitemap_urls(found.sitemap_urls)
         state.counters.update(found.counters)
         if stored is not None:  # what the stored pages count, whether or not a run stored it
             state.counters.update(stored.outcomes)
@@ -359,7 +369,11 @@ class LocalEngine:
             entry = state.frontier.pop()
             if entry is None:
                 if state.in_flight == 0:
-                    wake.set()  # the crawl is over: release every idle worker
+                    wake.set()  # release every idle worker: the sitemaps' turn, or the end
+                    if state.listed:
+                        listed, state.listed = state.listed, ()
+                        state.frontier.offer_sitemap_urls(listed)
+                        continue
                     return
                 state.processor.store_now()  # the crawl may be ending
                 wake.clear()

@@ -47,7 +47,15 @@ from siteaudit.storage.discovery import read_discovery, write_discovery
 from siteaudit.storage.errors import ScanNotFoundError, StorageError
 from siteaudit.storage.repository import SqlScanStore, insert_scan
 from siteaudit.storage.sanitize import clean_json, clean_text
-from siteaudit.storage.tables import dead_letters, outbox, pages, scans, utcnow, work
+from siteaudit.storage.tables import (
+    dead_letters,
+    outbox,
+    pages,
+    scans,
+    sitemap_urls,
+    utcnow,
+    work,
+)
 from siteaudit.storage.upsert import insert_ignoring
 from siteaudit.storage.writing import write_links, write_pages
 
@@ -61,6 +69,9 @@ CANCELLED = "cancelled"
 BLOCKED = "blocked"
 FINISHED = (DONE, FAILED, BLOCKED)
 STEP_STATE = {"fetch": QUEUED, "extract": FETCHED}
+# In a scan's frontier document: true while the URLs its sitemaps list wait for every page
+# found by links to be done (they are then offered, in the sitemaps' order, by selection).
+SITEMAPS = "sitemaps_waiting"
 
 # The tasks the outbox names (the Celery engine maps them to its task names).
 START, DISCOVER, FETCH, EXTRACT, SELECT, ANALYZE, AGGREGATE = (
@@ -687,6 +698,9 @@ class SqlCoordinator:
                 for batch in _batches(queued, batch_size):
                     send(connection, FETCH, scan_id, batch)
             fanned_in = not queued and _all_finished(connection, scan_id)
+            if fanned_in and _sitemaps_waiting(connection, scan_id):
+                queued = self._offer_listed(connection, scan_id, make_frontier, batch_size, cache)
+                fanned_in = not queued
             if fanned_in:
                 connection.execute(
                     update(scans)
@@ -697,6 +711,39 @@ class SqlCoordinator:
         if queued == [] and cache is not None and fanned_in:
             cache.drop(scan_id)
         return len(queued), fanned_in
+
+    def _offer_listed(
+        self,
+        connection: Connection,
+        scan_id: int,
+        make_frontier: FrontierFactory,
+        batch_size: int,
+        cache: FrontierCache | None,
+    ) -> list[int]:
+        """Offer the URLs listed in the scan's sitemaps, now that every page found by links
+        is done (in the order the sitemaps list them); queue and send the new ones."""
+        row = connection.execute(
+            select(scans.c.spec, scans.c.frontier).where(scans.c.id == scan_id)
+        ).one()
+        document = dict(row.frontier or {})
+        cached = cache.get(scan_id) if cache is not None else None
+        frontier, replayed = cached or (make_frontier(codec.spec_from_json(row.spec), document), 0)
+        replayed = _replay(connection, scan_id, frontier, after=replayed)
+        listed = connection.scalars(
+            select(sitemap_urls.c.url)
+            .where(sitemap_urls.c.scan_id == scan_id)
+            .order_by(sitemap_urls.c.id)
+        )
+        frontier.offer_sitemap_urls(listed)
+        queued = _queue(connection, scan_id, _drain(frontier))
+        _add_counters(connection, scan_id, dict(frontier.counters))
+        frontier.counters.clear()
+        _save_frontier(connection, scan_id, frontier, {**document, SITEMAPS: False})
+        if cache is not None:
+            cache.put(scan_id, frontier, max([replayed, *queued]))
+        for batch in _batches(queued, batch_size):
+            send(connection, FETCH, scan_id, batch)
+        return queued
 
     # -- the site phases -----------------------------------------------------------------
 
@@ -1056,6 +1103,12 @@ def _save_frontier(
 def frontier_traps(document: dict[str, Any]) -> list[Trap]:
     """The traps a frontier document records."""
     return [Trap(str(k), str(p), str(e)) for k, p, e in document.get("traps", [])]
+
+
+def _sitemaps_waiting(connection: Connection, scan_id: int) -> bool:
+    """True while the scan's sitemap URLs wait for the pages found by links (`SITEMAPS`)."""
+    document = connection.scalar(select(scans.c.frontier).where(scans.c.id == scan_id))
+    return bool((document or {}).get(SITEMAPS))
 
 
 def _all_finished(connection: Connection, scan_id: int) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from tests.support.celery_cluster import REDIS_DB, REDIS_URL, Cluster, queue_depths
 from tests.support.celery_outcomes import Seen, database, follow, seen
-from tests.support.sites import Route, Site, html, logged, rate_limited
+from tests.support.sites import Route, Site, html, listing_routes, logged, rate_limited
 
 from siteaudit.cli.display import format_progress
 from siteaudit.crawl.bodies import LARGE_BODY_BYTES
@@ -841,3 +841,37 @@ def test_a_page_found_closer_to_the_start_while_queued_gets_the_shorter_depth(
     assert outcome.status is ScanStatus.COMPLETED
     assert depths["target"] == 2
     assert depths["mid"] == 2 and depths["f0"] == 3
+
+
+@ONE_BROKER
+def test_pages_listed_in_the_sitemap_are_found_by_their_links_like_the_local_engine(
+    cluster: Cluster,
+) -> None:
+    # The sitemap's URLs were queued with the start page: every listed page was "found via
+    # the sitemap at depth 0" and the page limit took them in the sitemap's order. They now
+    # wait until the pages found by links are done; the orphan alone comes from it.
+    settings = cluster.settings()
+    settings.crawl.max_pages = 5
+    cluster.start_worker(concurrency=2)
+    routes: dict[str, Route] = {}
+    with Site(routes) as site:
+        routes.update(listing_routes(site.url, ["/orphan", "/b", "/a", "/more", "/orphan2"]))
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        coordinator = service.open_coordinator(settings)
+        try:
+            outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+            found = {
+                page.url.removeprefix(site.url): (page.found_via, page.depth)
+                for page in outcome.report.pages
+            }
+        finally:
+            coordinator.engine.dispose()
+    assert outcome.status is ScanStatus.COMPLETED
+    # The four linked pages first; the fifth place to the first URL only the sitemap lists.
+    assert found == {
+        "": ("start", 0),
+        "a": ("link", 1),
+        "b": ("link", 2),
+        "more": ("link", 3),
+        "orphan": ("sitemap", 0),
+    }

@@ -21,7 +21,7 @@ from typing import Any, cast
 import brotli
 import pytest
 import zstandard
-from tests.support.sites import Route, Site, html
+from tests.support.sites import Route, Site, html, listing_routes
 
 from siteaudit.checks.base import Docs, Failed, check, failed, site_check
 from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
@@ -128,6 +128,44 @@ def test_a_page_keeps_its_shortest_click_depth_when_a_deeper_path_is_found_first
     depths = {page.url.removeprefix(site.url): page.depth for page in outcome.report.pages}
     assert depths["target"] == 2
     assert depths["mid"] == 2 and depths["f0"] == 3
+
+
+def test_pages_listed_in_the_sitemap_and_linked_are_found_by_their_links(
+    settings: Settings,
+) -> None:
+    # Most sites list every page in a sitemap: each was recorded as found via the sitemap at
+    # depth 0 (fetched while the home page was, or claimed before any link reached it), so
+    # click depths and orphan pages meant nothing on them.
+    routes: dict[str, Route] = {}
+    with Site(routes) as site:
+        routes.update(listing_routes(site.url, ["/", "/b", "/a", "/more", "/orphan"]))
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    found = {
+        page.url.removeprefix(site.url): (page.found_via, page.depth)
+        for page in outcome.report.pages
+    }
+    assert found == {
+        "": ("start", 0),
+        "a": ("link", 1),
+        "b": ("link", 2),
+        "more": ("link", 3),
+        "orphan": ("sitemap", 0),
+    }
+
+
+def test_the_page_limit_takes_the_linked_pages_before_the_listed_ones(settings: Settings) -> None:
+    # With the sitemap's URLs offered first, they took the places under the page limit in
+    # the sitemap's order, and a large site was audited from wherever its sitemap began.
+    settings.crawl.max_pages = 3
+    routes: dict[str, Route] = {}
+    with Site(routes) as site:
+        routes.update(listing_routes(site.url, ["/orphan", "/b", "/a"]))
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    assert sorted(page.url.removeprefix(site.url) for page in outcome.report.pages) == [
+        "",
+        "a",
+        "b",
+    ]
 
 
 def test_demo_site_scan_stores_every_page_with_findings_and_scores(settings: Settings) -> None:

@@ -58,6 +58,7 @@ from siteaudit.settings import Settings
 from siteaudit.storage.coordination import (
     AGGREGATE,
     DISCOVER,
+    SITEMAPS,
     Claim,
     Claimed,
     Completed,
@@ -147,9 +148,11 @@ class Steps:
             self.coord.store.update_spec(scan_id, spec)
         document: dict[str, Any] = {"robots": found.robots}
         frontier = self.frontier(spec, document)
-        if found.crawl:
+        if found.crawl:  # the sitemaps' URLs once the links run out, as the local engine
             frontier.offer(spec.start_url, 0, "start")
-        frontier.offer_sitemap_urls(found.sitemap_urls)
+            document[SITEMAPS] = bool(found.sitemap_urls)  # (SqlCoordinator._select)
+        else:  # nothing to follow links from
+            frontier.offer_sitemap_urls(found.sitemap_urls)
         empty = len(frontier) == 0
         discovery = {
             "facts": found.facts,
