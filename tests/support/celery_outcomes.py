@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from siteaudit.engines.celery import service
 from siteaudit.engines.runner import ScanOutcome
 from siteaudit.model import ScanStatus
+from siteaudit.model.report import PageRow
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store
 
@@ -49,5 +50,17 @@ def follow(settings: Settings, scan_id: int, timeout_s: float = 120) -> Seen:
     coordinator = service.open_coordinator(settings)
     try:
         return seen(service.follow(settings, scan_id, timeout_s=timeout_s, coordinator=coordinator))
+    finally:
+        coordinator.engine.dispose()
+
+
+def follow_pages(
+    settings: Settings, scan_id: int, timeout_s: float = 120
+) -> tuple[ScanStatus, dict[str, PageRow]]:
+    """Follow a distributed scan to its end: its status and its pages by URL."""
+    coordinator = service.open_coordinator(settings)
+    try:
+        outcome = service.follow(settings, scan_id, timeout_s=timeout_s, coordinator=coordinator)
+        return outcome.status, {page.url: page for page in outcome.report.pages}
     finally:
         coordinator.engine.dispose()

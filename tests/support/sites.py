@@ -171,3 +171,29 @@ def listing_routes(
         "/orphan2": html("orphan 2"),
         **(extra or {}),
     }
+
+
+def late_shortcut_routes(slow_s: float, filler_s: float) -> dict[str, Route]:
+    """A site where "/" -> /slow -> /target is two clicks and "/" -> /fast -> /mid ->
+    /target three, /slow answering after `slow_s`: /target is first found three clicks
+    deep, while queued behind 40 pages /f0.. (from /mid) answering after `filler_s` each."""
+
+    def slowly(route: Route, delay_s: float) -> Route:
+        def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+            time.sleep(delay_s)
+            return route(handler)
+
+        return answer
+
+    def links(*paths: str) -> Route:
+        return html("".join(f'<a href="{path}">{path}</a>' for path in paths))
+
+    fillers = [f"/f{n}" for n in range(40)]
+    return {
+        "/": links("/slow", "/fast"),
+        "/slow": slowly(links("/target"), slow_s),
+        "/fast": links("/mid"),
+        "/mid": links(*fillers, "/target"),
+        "/target": html("target"),
+        **{path: slowly(html(path), filler_s) for path in fillers},
+    }

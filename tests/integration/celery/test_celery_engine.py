@@ -19,8 +19,16 @@ import trustme
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from tests.support.celery_cluster import REDIS_DB, REDIS_URL, Cluster, queue_depths
-from tests.support.celery_outcomes import Seen, database, follow, seen
-from tests.support.sites import Route, Site, html, listing_routes, logged, rate_limited
+from tests.support.celery_outcomes import Seen, database, follow, follow_pages, seen
+from tests.support.sites import (
+    Route,
+    Site,
+    html,
+    late_shortcut_routes,
+    listing_routes,
+    logged,
+    rate_limited,
+)
 
 from siteaudit.cli.display import format_progress
 from siteaudit.crawl.bodies import LARGE_BODY_BYTES
@@ -783,13 +791,8 @@ def test_a_fetch_task_reads_two_large_bodies_and_gives_the_others_back_to_fetch_
     cluster.start_worker(concurrency=1)
     with Site(routes) as site:
         scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
-        coordinator = service.open_coordinator(settings)
-        try:
-            outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
-            pages = {page.url: page for page in outcome.report.pages}
-        finally:
-            coordinator.engine.dispose()
-    assert outcome.status is ScanStatus.COMPLETED
+        status, pages = follow_pages(settings, scan_id)
+    assert status is ScanStatus.COMPLETED
     assert len(pages) == 8
     for path in paths:  # every large page read whole, none failed
         page = pages[site.url + path.lstrip("/")]
@@ -808,37 +811,14 @@ def test_a_page_found_closer_to_the_start_while_queued_gets_the_shorter_depth(
 ) -> None:
     # "/" -> /slow -> /target is two clicks, "/" -> /fast -> /mid -> /target three; /slow
     # answers late, so /target's work row was queued three clicks deep first.
-    fillers = [f"/f{n}" for n in range(40)]
-
-    def slowly(route: Route, delay_s: float) -> Route:
-        def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
-            time.sleep(delay_s)
-            return route(handler)
-
-        return answer
-
-    def links(*paths: str) -> Route:
-        return html("".join(f'<a href="{path}">{path}</a>' for path in paths))
-
-    routes = {
-        "/": links("/slow", "/fast"),
-        "/slow": slowly(links("/target"), 0.5),
-        "/fast": links("/mid"),
-        "/mid": links(*fillers, "/target"),  # queued behind 40 pages of 50 ms each
-        "/target": html("target"),
-        **{path: slowly(html(path), 0.05) for path in fillers},
-    }
+    routes = late_shortcut_routes(slow_s=0.5, filler_s=0.05)
     settings = cluster.settings(batch_size=1)
     cluster.start_worker(concurrency=2)
     with Site(routes) as site:
         scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
-        coordinator = service.open_coordinator(settings)
-        try:
-            outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
-            depths = {page.url.removeprefix(site.url): page.depth for page in outcome.report.pages}
-        finally:
-            coordinator.engine.dispose()
-    assert outcome.status is ScanStatus.COMPLETED
+        status, pages = follow_pages(settings, scan_id)
+    assert status is ScanStatus.COMPLETED
+    depths = {url.removeprefix(site.url): page.depth for url, page in pages.items()}
     assert depths["target"] == 2
     assert depths["mid"] == 2 and depths["f0"] == 3
 
@@ -857,17 +837,12 @@ def test_pages_listed_in_the_sitemap_are_found_by_their_links_like_the_local_eng
     with Site(routes) as site:
         routes.update(listing_routes(site.url, ["/orphan", "/b", "/a", "/more", "/orphan2"]))
         scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
-        coordinator = service.open_coordinator(settings)
-        try:
-            outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
-            found = {
-                page.url.removeprefix(site.url): (page.found_via, page.depth)
-                for page in outcome.report.pages
-            }
-        finally:
-            coordinator.engine.dispose()
-    assert outcome.status is ScanStatus.COMPLETED
+        status, pages = follow_pages(settings, scan_id)
+    assert status is ScanStatus.COMPLETED
     # The four linked pages first; the fifth place to the first URL only the sitemap lists.
+    found = {
+        url.removeprefix(site.url): (page.found_via, page.depth) for url, page in pages.items()
+    }
     assert found == {
         "": ("start", 0),
         "a": ("link", 1),

@@ -21,7 +21,7 @@ from typing import Any, cast
 import brotli
 import pytest
 import zstandard
-from tests.support.sites import Route, Site, html, listing_routes
+from tests.support.sites import Route, Site, html, late_shortcut_routes, listing_routes
 
 from siteaudit.checks.base import Docs, Failed, check, failed, site_check
 from siteaudit.checks.catalogue import Catalogue, CheckConfig, load_catalogue
@@ -102,26 +102,7 @@ def test_a_page_keeps_its_shortest_click_depth_when_a_deeper_path_is_found_first
     # "/" -> /slow -> /target is two clicks; "/" -> /fast -> /mid -> /target is three, but
     # /slow answers late, so /target was first found three clicks deep and kept that depth
     # (the Python docs: 34 to 49 pages a click too deep, differing from scan to scan).
-    fillers = [f"/f{n}" for n in range(40)]
-
-    def slowly(route: Route, delay_s: float) -> Route:
-        def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
-            time.sleep(delay_s)
-            return route(handler)
-
-        return answer
-
-    def links(*paths: str) -> Route:
-        return html("".join(f'<a href="{path}">{path}</a>' for path in paths))
-
-    routes = {
-        "/": links("/slow", "/fast"),
-        "/slow": slowly(links("/target"), 0.3),
-        "/fast": links("/mid"),
-        "/mid": links(*fillers, "/target"),  # queued behind 40 pages of 30 ms each
-        "/target": html("target"),
-        **{path: slowly(html(path), 0.03) for path in fillers},
-    }
+    routes = late_shortcut_routes(slow_s=0.3, filler_s=0.03)
     settings.crawl.concurrency = settings.crawl.per_host_concurrency = 2
     with Site(routes) as site:
         outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
