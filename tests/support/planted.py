@@ -47,13 +47,19 @@ class PlantedSite:
         self.root = root / "www"
         self.common: dict[str, str] = config["headers"]
         self.paths: dict[str, dict[str, Any]] = config["paths"]
+        self._base: str | None = None
         self.httpd = _Server(("127.0.0.1", 0), _handler(self))
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def base(self) -> str:
-        """`http://127.0.0.1:PORT`, without a trailing slash."""
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        """`http://127.0.0.1:PORT`, without a trailing slash (of another server that serves
+        these pages, once `served_by` said which: tests/support/served.py)."""
+        return self._base or f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def served_by(self, port: int) -> None:
+        """The pages are served by another server, on `port`: they name its address."""
+        self._base = f"http://127.0.0.1:{port}"
 
     @property
     def url(self) -> str:

@@ -1,0 +1,74 @@
+"""The planted site audited the same however it is served (tests/support/served.py).
+
+Each variation once changed the audit of a real site: brotli pages lost their end, a body
+after a HEAD answer broke the next answer on the connection, answers out of order left
+pages a click too deep. Pages (status, depth, how found, title, size) and findings (check,
+path, locator) must equal those of the site served plainly; only the checks of what the
+server does differently on purpose are left out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.support.planted import PlantedSite
+from tests.support.served import ServedSite, Serving
+
+from siteaudit.engines.runner import make_spec, run_scan
+from siteaudit.settings import Settings
+
+# What differs by design between the servings: response times (latency), and nothing else.
+TIMING_CHECKS = {"ttfb-slow", "response-time"}
+SERVINGS = {
+    "br-chunked": Serving(coding="br", chunked=True),
+    "zstd": Serving(coding="zstd"),
+    "head-body": Serving(head_body=True),
+    "no-keep-alive-latency": Serving(keep_alive=False, latency_ms=40),
+}
+
+PageFacts = tuple[int | None, int, str, str | None, int, str | None]
+Audit = tuple[dict[str, PageFacts], set[tuple[str, str, str]]]
+
+
+def audit(tmp_path: Path, site: PlantedSite | ServedSite, name: str) -> Audit:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / name}.db")
+    settings.crawl.check_external = False
+    outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    base = site.base
+    pages = {
+        page.url.removeprefix(base): (
+            page.status,
+            page.depth,
+            page.found_via,
+            page.title,
+            page.size_bytes,
+            page.error_code,
+        )
+        for page in outcome.report.pages
+    }
+    findings = {
+        (f.check_id, f.url.removeprefix(base), f.locator.replace(base, ""))
+        for f in outcome.report.findings
+        if f.check_id not in TIMING_CHECKS
+    }
+    return pages, findings
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Audit:
+    with PlantedSite() as site:
+        return audit(tmp_path_factory.mktemp("plain"), site, "plain")
+
+
+@pytest.mark.parametrize("name", list(SERVINGS))
+def test_the_planted_site_is_audited_the_same_however_it_is_served(
+    plain: Audit, tmp_path: Path, name: str
+) -> None:
+    with ServedSite(PlantedSite(), SERVINGS[name]) as site:
+        pages, findings = audit(tmp_path, site, name)
+    plain_pages, plain_findings = plain
+    assert {path: row for path, row in pages.items() if row != plain_pages.get(path)} == {}
+    assert set(plain_pages) == set(pages)
+    assert findings - plain_findings == set()
+    assert plain_findings - findings == set()

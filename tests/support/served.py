@@ -1,0 +1,134 @@
+"""The planted site served differently: another content coding, chunked bodies, no
+keep-alive, latency, or a body sent after each HEAD answer (a server bug some have).
+
+A scan of the site must not depend on how it is served: each of these once changed an
+audit (brotli pages lost their end, HEAD bodies broke the next answer on the connection,
+out-of-order answers left pages a click too deep). The server speaks HTTP/1.1 itself, on
+a socket of 127.0.0.1, so that it can do what a well-behaved framework would not.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from socketserver import StreamRequestHandler, ThreadingTCPServer
+
+import brotli
+import zstandard
+
+from tests.support.planted import PlantedSite
+
+ENCODE: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": lambda data: gzip.compress(data, mtime=0),
+    "deflate": zlib.compress,
+    "br": lambda data: brotli.compress(data, quality=5),
+    "zstd": zstandard.ZstdCompressor().compress,
+}
+CHUNK = 700  # bytes a chunked body is written in
+
+
+@dataclass(frozen=True)
+class Serving:
+    """How the site is served."""
+
+    coding: str = "gzip"
+    chunked: bool = False
+    keep_alive: bool = True
+    latency_ms: int = 0  # each answer waits up to this long (seeded by its path)
+    head_body: bool = False  # a HEAD answer is followed by the body anyway
+
+
+class _Server(ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class ServedSite:
+    """`site` (a `PlantedSite`, not started) served as `serving` says; a context manager."""
+
+    def __init__(self, site: PlantedSite, serving: Serving) -> None:
+        self.site = site
+        self.serving = serving
+        self.server = _Server(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        site.served_by(self.server.server_address[1])  # the pages name this address
+
+    @property
+    def base(self) -> str:
+        return self.site.base
+
+    @property
+    def url(self) -> str:
+        return self.site.url
+
+    def __enter__(self) -> ServedSite:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    def _handler(self) -> type[StreamRequestHandler]:
+        site, serving = self.site, self.serving
+
+        class Handler(StreamRequestHandler):
+            def handle(self) -> None:
+                while self._answer_one() and serving.keep_alive:
+                    pass
+
+            def _answer_one(self) -> bool:
+                line = self.rfile.readline(65537)
+                if not line.strip():
+                    return False
+                method, target = line.decode("latin-1").split(" ")[:2]
+                accepts = ""
+                while (header := self.rfile.readline(65537)) not in (b"\r\n", b"\n", b""):
+                    name, _, value = header.decode("latin-1").partition(":")
+                    if name.strip().lower() == "accept-encoding":
+                        accepts = value
+                path = target.split("?", 1)[0]
+                rule = site.paths.get(path, {})
+                if rule.get("drop", False):
+                    return False  # no answer at all, as the planted server does
+                if serving.latency_ms:
+                    time.sleep(random.Random(path).random() * serving.latency_ms / 1000)
+                status, headers, body = site.answer(path)
+                coding = serving.coding
+                if body and coding in accepts and not rule.get("uncompressed", False):
+                    body = ENCODE[coding](body)
+                    headers["Content-Encoding"] = coding
+                if serving.chunked:
+                    headers["Transfer-Encoding"] = "chunked"
+                    framed = b"".join(
+                        b"%x\r\n%s\r\n" % (len(part), part)
+                        for part in (body[i : i + CHUNK] for i in range(0, len(body), CHUNK))
+                    )
+                    framed += b"0\r\n\r\n"
+                else:
+                    headers["Content-Length"] = str(len(body))
+                    framed = body
+                if not serving.keep_alive:
+                    headers["Connection"] = "close"
+                reason = HTTPStatus(status).phrase
+                head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(
+                    f"{name}: {value}\r\n" for name, value in headers.items()
+                )
+                try:
+                    self.wfile.write(head.encode("latin-1") + b"\r\n")
+                    if method != "HEAD" or serving.head_body:
+                        self.wfile.write(framed)
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    return False
+                return True
+
+        return Handler
