@@ -28,7 +28,8 @@ ENCODE: dict[str, Callable[[bytes], bytes]] = {
     "gzip": lambda data: gzip.compress(data, mtime=0),
     "deflate": zlib.compress,
     "br": lambda data: brotli.compress(data, quality=5),
-    "zstd": zstandard.ZstdCompressor().compress,
+    # A compressor per call: one shared by the server's threads crashed the process.
+    "zstd": lambda data: zstandard.ZstdCompressor().compress(data),
 }
 CHUNK = 700  # bytes a chunked body is written in
 
@@ -59,6 +60,7 @@ class ServedSite:
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         site.served_by(self.server.server_address[1])  # the pages name this address
+        site.httpd.server_close()  # its own server is not used
 
     @property
     def base(self) -> str:
