@@ -150,6 +150,17 @@ def rate_limited(pages: int, min_gap_s: float = 0.15) -> tuple[dict[str, Route],
     return routes, refused
 
 
+# How a scan finds the pages of `listing_routes` when the sitemap lists /, /a, /b, /more
+# and /orphan: by their links, at their click depths, and the orphan by the sitemap.
+LISTING_FOUND = {
+    "": ("start", 0),
+    "a": ("link", 1),
+    "b": ("link", 2),
+    "more": ("link", 3),
+    "orphan": ("sitemap", 0),
+}
+
+
 def listing_routes(
     base: str, listed: list[str], extra: dict[str, Route] | None = None
 ) -> dict[str, Route]:
