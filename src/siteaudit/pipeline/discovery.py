@@ -129,6 +129,8 @@ class Frontier:
         exclude say: the pages they select are found from it."""
         url = self.scope.clean(url)
         if url in self.seen or url in self.robots_blocked:
+            if found_via == "sitemap":  # a sitemap's depth is no number of clicks
+                return False
             if depth < self._queued.get(url, depth):  # closer to the start, not yet popped
                 self._queued[url] = depth
                 if self.track_depths:

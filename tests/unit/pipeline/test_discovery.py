@@ -70,6 +70,20 @@ def test_a_tracking_frontier_notes_popped_urls_found_closer_to_the_start() -> No
     assert frontier.closer == {}
 
 
+def test_a_sitemap_listing_a_known_url_changes_nothing_of_its_depth() -> None:
+    frontier = make_frontier(track_depths=True)
+    frontier.offer("http://e.com/queued", 2, "link")
+    frontier.offer("http://e.com/popped", 3, "link")
+    frontier.pop()
+    frontier.pop()
+    frontier.offer("http://e.com/queued", 2, "link")
+    frontier.offer_sitemap_urls(["http://e.com/queued", "http://e.com/popped"])
+    assert frontier.closer == {}
+    frontier.offer("http://e.com/again", 2, "link")
+    frontier.offer_sitemap_urls(["http://e.com/again"])
+    assert frontier.pop() == FrontierEntry("http://e.com/again", 2, "link")
+
+
 def test_a_url_queued_from_a_sitemap_keeps_its_place_and_depth() -> None:
     frontier = make_frontier()
     frontier.offer_sitemap_urls(["http://e.com/listed"])
