@@ -669,37 +669,37 @@ class SqlCoordinator:
             ).all()
             queued: list[int] = []
             if unselected:
-                row = connection.execute(
-                    select(scans.c.spec, scans.c.frontier).where(scans.c.id == scan_id)
-                ).one()
-                document = dict(row.frontier or {})
-                cached = cache.get(scan_id) if cache is not None else None
-                if cached is None:
-                    spec = codec.spec_from_json(row.spec)
-                    cached = (make_frontier(spec, document), 0)
-                frontier, replayed = cached
-                replayed = _replay(connection, scan_id, frontier, after=replayed)
+                frontier, replayed, document = _current_frontier(
+                    connection, scan_id, make_frontier, cache
+                )
                 _release_blocked(connection, scan_id, frontier)
                 for item in unselected:
                     for url, depth, via in item.outlinks or []:
                         frontier.offer(str(url), int(depth), str(via))
-                queued = _queue(connection, scan_id, _drain(frontier))
-                _lower_depths(connection, scan_id, frontier)
                 connection.execute(
                     update(work)
                     .where(work.c.id.in_([item.id for item in unselected]))
                     .values(selected=True)
                 )
-                _add_counters(connection, scan_id, dict(frontier.counters))
-                frontier.counters.clear()
-                _save_frontier(connection, scan_id, frontier, document)
+                queued = _queue_accepted(connection, scan_id, frontier, document, batch_size)
                 if cache is not None:
                     cache.put(scan_id, frontier, max([replayed, *queued]))
-                for batch in _batches(queued, batch_size):
-                    send(connection, FETCH, scan_id, batch)
             fanned_in = not queued and _all_finished(connection, scan_id)
             if fanned_in and _sitemaps_waiting(connection, scan_id):
-                queued = self._offer_listed(connection, scan_id, make_frontier, batch_size, cache)
+                # Every page found by links is done: the sitemaps' URLs, in their order.
+                frontier, replayed, document = _current_frontier(
+                    connection, scan_id, make_frontier, cache
+                )
+                listed = connection.scalars(
+                    select(sitemap_urls.c.url)
+                    .where(sitemap_urls.c.scan_id == scan_id)
+                    .order_by(sitemap_urls.c.id)
+                )
+                frontier.offer_sitemap_urls(listed)
+                document[SITEMAPS] = False
+                queued = _queue_accepted(connection, scan_id, frontier, document, batch_size)
+                if cache is not None:
+                    cache.put(scan_id, frontier, max([replayed, *queued]))
                 fanned_in = not queued
             if fanned_in:
                 connection.execute(
@@ -711,39 +711,6 @@ class SqlCoordinator:
         if queued == [] and cache is not None and fanned_in:
             cache.drop(scan_id)
         return len(queued), fanned_in
-
-    def _offer_listed(
-        self,
-        connection: Connection,
-        scan_id: int,
-        make_frontier: FrontierFactory,
-        batch_size: int,
-        cache: FrontierCache | None,
-    ) -> list[int]:
-        """Offer the URLs listed in the scan's sitemaps, now that every page found by links
-        is done (in the order the sitemaps list them); queue and send the new ones."""
-        row = connection.execute(
-            select(scans.c.spec, scans.c.frontier).where(scans.c.id == scan_id)
-        ).one()
-        document = dict(row.frontier or {})
-        cached = cache.get(scan_id) if cache is not None else None
-        frontier, replayed = cached or (make_frontier(codec.spec_from_json(row.spec), document), 0)
-        replayed = _replay(connection, scan_id, frontier, after=replayed)
-        listed = connection.scalars(
-            select(sitemap_urls.c.url)
-            .where(sitemap_urls.c.scan_id == scan_id)
-            .order_by(sitemap_urls.c.id)
-        )
-        frontier.offer_sitemap_urls(listed)
-        queued = _queue(connection, scan_id, _drain(frontier))
-        _add_counters(connection, scan_id, dict(frontier.counters))
-        frontier.counters.clear()
-        _save_frontier(connection, scan_id, frontier, {**document, SITEMAPS: False})
-        if cache is not None:
-            cache.put(scan_id, frontier, max([replayed, *queued]))
-        for batch in _batches(queued, batch_size):
-            send(connection, FETCH, scan_id, batch)
-        return queued
 
     # -- the site phases -----------------------------------------------------------------
 
@@ -1056,6 +1023,42 @@ def _replay(connection: Connection, scan_id: int, frontier: Frontier, *, after: 
     frontier.counters.clear()
     frontier.closer.clear()
     return newest
+
+
+def _current_frontier(
+    connection: Connection,
+    scan_id: int,
+    make_frontier: FrontierFactory,
+    cache: FrontierCache | None,
+) -> tuple[Frontier, int, dict[str, Any]]:
+    """The scan's frontier (this process's, or made from its stored document), told of the
+    work rows queued since; the newest work id it knows, and the stored document."""
+    row = connection.execute(
+        select(scans.c.spec, scans.c.frontier).where(scans.c.id == scan_id)
+    ).one()
+    document = dict(row.frontier or {})
+    cached = cache.get(scan_id) if cache is not None else None
+    frontier, replayed = cached or (make_frontier(codec.spec_from_json(row.spec), document), 0)
+    return frontier, _replay(connection, scan_id, frontier, after=replayed), document
+
+
+def _queue_accepted(
+    connection: Connection,
+    scan_id: int,
+    frontier: Frontier,
+    document: dict[str, Any],
+    batch_size: int,
+) -> list[int]:
+    """Queue the URLs the frontier accepted (and lower the depths it found closer), keep
+    its counts and document, and send their fetches; the work ids queued."""
+    queued = _queue(connection, scan_id, _drain(frontier))
+    _lower_depths(connection, scan_id, frontier)
+    _add_counters(connection, scan_id, dict(frontier.counters))
+    frontier.counters.clear()
+    _save_frontier(connection, scan_id, frontier, document)
+    for batch in _batches(queued, batch_size):
+        send(connection, FETCH, scan_id, batch)
+    return queued
 
 
 def _lower_depths(connection: Connection, scan_id: int, frontier: Frontier) -> None:
