@@ -25,6 +25,8 @@ SERVINGS = {
     "zstd": Serving(coding="zstd"),
     "head-body": Serving(head_body=True),
     "no-keep-alive-latency": Serving(keep_alive=False, latency_ms=40),
+    "drops-after-3": Serving(answers_per_connection=3),
+    "drops-idle": Serving(idle_close_ms=5, latency_ms=20),
 }
 
 PageFacts = tuple[int | None, int, str, str | None, int, str | None]

@@ -43,6 +43,8 @@ class Serving:
     keep_alive: bool = True
     latency_ms: int = 0  # each answer waits up to this long (seeded by its path)
     head_body: bool = False  # a HEAD answer is followed by the body anyway
+    answers_per_connection: int = 0  # closed, unannounced, after this many answers (0: never)
+    idle_close_ms: int = 0  # an idle kept-alive connection is closed after this long
 
 
 class _Server(ThreadingTCPServer):
@@ -84,11 +86,20 @@ class ServedSite:
 
         class Handler(StreamRequestHandler):
             def handle(self) -> None:
-                while self._answer_one() and serving.keep_alive:
-                    pass
+                answered = 0
+                while self._answer_one(answered) and serving.keep_alive:
+                    answered += 1
+                    if answered == serving.answers_per_connection:
+                        return
 
-            def _answer_one(self) -> bool:
-                line = self.rfile.readline(65537)
+            def _answer_one(self, answered: int) -> bool:
+                if answered and serving.idle_close_ms:  # waiting for the next request
+                    self.connection.settimeout(serving.idle_close_ms / 1000)
+                try:
+                    line = self.rfile.readline(65537)
+                except TimeoutError:
+                    return False
+                self.connection.settimeout(None)
                 if not line.strip():
                     return False
                 method, target = line.decode("latin-1").split(" ")[:2]

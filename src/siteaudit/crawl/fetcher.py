@@ -113,7 +113,8 @@ class HttpFetcher:
         self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
         self.slowed_down = 0  # answers that asked to slow down (429, 503), for the counters
         self._session: aiohttp.ClientSession | None = None
-        self._head_session: aiohttp.ClientSession | None = None  # HEAD requests (`_open`)
+        # HEAD requests, and a request sent again on a new connection (`_open`)
+        self._fresh_session: aiohttp.ClientSession | None = None
         self._headers = {
             "User-Agent": config.user_agent,
             "Accept": ACCEPT,
@@ -150,22 +151,25 @@ class HttpFetcher:
 
     async def close(self) -> None:
         """Close the sessions and their connections (and the resolvers)."""
-        for session in (self._session, self._head_session):
+        for session in (self._session, self._fresh_session):
             if session is not None:
                 await session.close()
-        self._session = self._head_session = None
+        self._session = self._fresh_session = None
 
-    def _open(self, method: str = "GET") -> aiohttp.ClientSession:
-        """The session for `method`. HEAD requests have one of their own whose connections
-        are never reused: a server may send a body after its HEAD answer (some do), which
-        nothing frames, and on a reused connection it was read as the answer to the next
-        request, to another URL ("not a valid HTTP response"). aiohttp gives a HEAD's
-        connection back to its pool before the answer reaches us, so only a connector that
-        closes every connection can keep them apart."""
-        if method == "HEAD":
-            if self._head_session is None:
-                self._head_session = self._new_session(force_close=True)
-            return self._head_session
+    def _open(self, method: str = "GET", *, fresh: bool = False) -> aiohttp.ClientSession:
+        """The session for `method`, or for a request that must go on a new connection.
+
+        HEAD requests use the one whose connections are never reused: a server may send a
+        body after its HEAD answer (some do), which nothing frames, and on a reused
+        connection it was read as the answer to the next request, to another URL ("not a
+        valid HTTP response"). aiohttp gives a HEAD's connection back to its pool before
+        the answer reaches us, so only a connector that closes every connection can keep
+        them apart. A request the server hung up on before answering is sent again there
+        too (`_exchange`)."""
+        if method == "HEAD" or fresh:
+            if self._fresh_session is None:
+                self._fresh_session = self._new_session(force_close=True)
+            return self._fresh_session
         if self._session is None:
             self._session = self._new_session(force_close=False)
         return self._session
@@ -354,9 +358,27 @@ class HttpFetcher:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.config.total_timeout) as deadline:
-                await self._request(
-                    exchange, started, limit, accept_any_type, method, deadline=deadline
-                )
+                try:
+                    await self._request(
+                        exchange, started, limit, accept_any_type, method, deadline=deadline
+                    )
+                except aiohttp.ServerDisconnectedError:
+                    if exchange.status is not None:
+                        raise  # it hung up while answering: the body is cut
+                    # Hung up before answering: a server closing a kept-alive connection
+                    # it thinks idle as our request goes out (a keep-alive timeout shorter
+                    # than the pause between two requests to the host). aiohttp tries
+                    # once more, on the pool's next connection, which may be as stale:
+                    # once on a new connection says whether the server drops this URL.
+                    await self._request(
+                        exchange,
+                        started,
+                        limit,
+                        accept_any_type,
+                        method,
+                        deadline=deadline,
+                        fresh=True,
+                    )
         except BodyDeferredError:
             raise  # not the server's doing: `_guarded` lets it through
         except BodyTooLargeError as exc:
@@ -384,8 +406,9 @@ class HttpFetcher:
         method: str,
         *,
         deadline: asyncio.Timeout,
+        fresh: bool = False,
     ) -> None:
-        session = self._open(method)
+        session = self._open(method, fresh=fresh)
         extra = self._extra if self._extra and self._for_headers(exchange.url) else None
         async with session.request(
             method, exchange.url, allow_redirects=False, headers=extra

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import struct
 import time
@@ -180,6 +181,50 @@ async def test_a_server_sending_a_body_after_head_answers_is_checked_right(delay
     assert [(page.status, page.error_code) for page in checked] == [(200, None)] * 10
     if delay_s:  # the body comes apart from the head: each HEAD is answered alone
         assert methods == [b"HEAD"] * 10
+
+
+def answers_once_per_connection(requests: list[bytes]) -> RawHandler:
+    """A keep-alive server that answers a connection's first request and hangs up on the
+    next without a word, as one does when its keep-alive timeout ends just as a request
+    arrives; `/dropped` it hangs up on always. It notes each request line."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            line = await read_request(reader)
+        except asyncio.IncompleteReadError:
+            return
+        requests.append(line.split(b"\r\n", 1)[0])
+        if b" /dropped " not in line:
+            body = b"<title>kept</title>"
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+            await writer.drain()
+            with contextlib.suppress(asyncio.IncompleteReadError):
+                requests.append((await read_request(reader)).split(b"\r\n", 1)[0])
+        writer.close()
+
+    return handler
+
+
+async def test_a_request_the_server_hangs_up_on_is_sent_again_on_a_new_connection() -> None:
+    # A server whose keep-alive timeout is shorter than the pause between two requests
+    # closes the connection as the next request goes out. aiohttp sends it again once, on
+    # the pool's next connection, as stale as the first: pages of such a site (served with
+    # a 5 ms keep-alive) were reported "Server disconnected", a few a scan at random.
+    requests: list[bytes] = []
+    async with (
+        raw_server(answers_once_per_connection(requests)) as base,
+        HttpFetcher(FAST, AddressPolicy.cli()) as fetcher,
+    ):
+        first = await asyncio.gather(*(fetcher.fetch(f"{base}/first-{n}") for n in range(2)))
+        later = await fetcher.fetch(f"{base}/later")  # both pooled connections are stale
+        dropped = await fetcher.fetch(f"{base}/dropped")
+    assert [(page.status, page.error_code) for page in [*first, later]] == [(200, None)] * 3
+    assert later.body == b"<title>kept</title>"
+    assert dropped.error_code == ErrorCode.PROTOCOL_ERROR
+    assert dropped.error_message == "ServerDisconnectedError: Server disconnected"
+    # Dropped every time, it is given up after a new connection's try (and aiohttp's own).
+    assert requests.count(b"GET /dropped HTTP/1.1") <= 4
 
 
 async def test_an_endless_chunked_body_stops_at_the_cap() -> None:
