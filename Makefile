@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: demo test test-slow test-chaos test-fuzz check lint typecheck imports bench bench-crawl bench-catalogue bench-distributed services clean
+.PHONY: demo test test-slow test-chaos test-fuzz check lint typecheck imports bench bench-crawl bench-catalogue bench-distributed bench-served services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,7 +59,7 @@ services:
 	bash .ci/services
 
 ## bench: crawl benchmarks against peer tools on the corpus sites (not part of the tests)
-bench: bench-crawl bench-catalogue bench-distributed
+bench: bench-crawl bench-catalogue bench-distributed bench-served
 
 BENCH_ARGS ?= --rounds 3
 bench-crawl: $(DEV_STAMP)
@@ -71,6 +71,11 @@ bench-catalogue: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) .siteaudit .mypy_cache .ruff_cache .pytest_cache
+
+## bench-served: the corpus sites served differently (codings, chunked, no keep-alive,
+## latency, closed connections, HEAD bodies, clean URLs) must be audited the same
+bench-served: $(DEV_STAMP)
+	$(BIN)/python bench/served.py $(BENCH_ARGS)
 
 ## bench-distributed: the PostgreSQL manual through Celery vs the local engine; 10,000 pages' RSS
 bench-distributed: $(DEV_STAMP)

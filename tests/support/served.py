@@ -1,5 +1,6 @@
-"""The planted site served differently: another content coding, chunked bodies, no
-keep-alive, latency, or a body sent after each HEAD answer (a server bug some have).
+"""The planted site (or a directory of pages) served differently: another content coding,
+chunked bodies, no keep-alive, latency, a kept-alive connection closed early, or a body
+sent after each HEAD answer (a server bug some have).
 
 A scan of the site must not depend on how it is served: each of these once changed an
 audit (brotli pages lost their end, HEAD bodies broke the next answer on the connection,
@@ -10,6 +11,7 @@ a socket of 127.0.0.1, so that it can do what a well-behaved framework would not
 from __future__ import annotations
 
 import gzip
+import mimetypes
 import random
 import threading
 import time
@@ -17,7 +19,10 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
+from pathlib import Path
 from socketserver import StreamRequestHandler, ThreadingTCPServer
+from typing import Any, Protocol
+from urllib.parse import unquote
 
 import brotli
 import zstandard
@@ -47,6 +52,74 @@ class Serving:
     idle_close_ms: int = 0  # an idle kept-alive connection is closed after this long
 
 
+class Servable(Protocol):
+    """What `ServedSite` serves: pages answered by path, naming the address they are at."""
+
+    paths: dict[str, dict[str, Any]]  # per-path rules (`drop`, `uncompressed`)
+
+    @property
+    def base(self) -> str: ...
+
+    @property
+    def url(self) -> str: ...
+
+    def served_by(self, port: int) -> None: ...
+
+    def answer(self, path: str) -> tuple[int, dict[str, str], bytes]: ...
+
+
+class DirectorySite:
+    """The files under `root`, as nginx serves a static site (a corpus site: bench/served.py).
+
+    `clean_urls` serves them as many hosts of static sites do: `/a/b.html` answers 301 to
+    `/a/b`, which answers the page (an `index.html` stays as it is). With `listed` paths,
+    a robots.txt names a gzipped sitemap that lists them (and nothing else).
+    """
+
+    def __init__(
+        self, root: Path, *, clean_urls: bool = False, listed: tuple[str, ...] = ()
+    ) -> None:
+        self.root = root.resolve()
+        self.clean_urls = clean_urls
+        self.listed = listed
+        self.paths: dict[str, dict[str, Any]] = {}
+        self._base = ""
+
+    @property
+    def base(self) -> str:
+        return self._base
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}/index.html"
+
+    def served_by(self, port: int) -> None:
+        self._base = f"http://127.0.0.1:{port}"
+
+    def answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        if self.listed and path == "/robots.txt":
+            text = f"User-agent: *\nAllow: /\n\nSitemap: {self.base}/sitemap.xml.gz\n"
+            return 200, {"Content-Type": "text/plain"}, text.encode()
+        if self.listed and path == "/sitemap.xml.gz":
+            entries = "".join(f"<url><loc>{self.base}{p}</loc></url>" for p in self.listed)
+            xml = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+            return 200, {"Content-Type": "application/gzip"}, gzip.compress(xml.encode(), mtime=0)
+        name = unquote(path).lstrip("/")
+        if self.clean_urls and name.endswith(".html") and not name.endswith("index.html"):
+            return 301, {"Location": path.removesuffix(".html")}, b""
+        file = self.root / name
+        if self.clean_urls and (self.root / f"{name}.html").is_file():
+            file = self.root / f"{name}.html"
+        if file.is_dir():
+            file = file / "index.html"
+        # Symbolic links are followed (nginx does: the Python docs link jquery.js so), but
+        # no path leaves the root.
+        if ".." in Path(name).parts or not file.is_file():
+            return 404, {"Content-Type": "text/html"}, b"<html><title>404 Not Found</title>"
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        return 200, {"Content-Type": kind}, file.read_bytes()
+
+
 class _Server(ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -54,15 +127,17 @@ class _Server(ThreadingTCPServer):
 
 
 class ServedSite:
-    """`site` (a `PlantedSite`, not started) served as `serving` says; a context manager."""
+    """`site` (a `PlantedSite` not started, or a `DirectorySite`) served as `serving` says;
+    a context manager."""
 
-    def __init__(self, site: PlantedSite, serving: Serving) -> None:
+    def __init__(self, site: Servable, serving: Serving) -> None:
         self.site = site
         self.serving = serving
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         site.served_by(self.server.server_address[1])  # the pages name this address
-        site.httpd.server_close()  # its own server is not used
+        if isinstance(site, PlantedSite):
+            site.httpd.server_close()  # its own server is not used
 
     @property
     def base(self) -> str:
@@ -97,8 +172,8 @@ class ServedSite:
                     self.connection.settimeout(serving.idle_close_ms / 1000)
                 try:
                     line = self.rfile.readline(65537)
-                except TimeoutError:
-                    return False
+                except (TimeoutError, ConnectionResetError):
+                    return False  # idle too long, or the client hung up
                 self.connection.settimeout(None)
                 if not line.strip():
                     return False

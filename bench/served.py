@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""The corpus sites served differently must be audited the same (make bench-served).
+
+Each corpus site's pages (the Python docs and the PostgreSQL manual, from the directories
+../shared/corpus/serve.sh serves) are served by tests/support/served.py, once plainly (the
+reference) and once per variation of how a real server may serve them: another content
+coding, chunked bodies, no keep-alive, latency, a kept-alive connection closed early or
+when idle, a body after each HEAD answer, clean URLs (`/a.html` answers 301 to `/a`), a
+robots.txt naming a gzipped sitemap that lists every page. Each
+is audited by the real CLI (every check, as bench/crawl.py runs it), and the audit must
+equal the reference's: every page's status, depth, how found, title, size and error, and
+every finding (check, URL, locator), less the checks of what the variation changes on
+purpose (`compression` when it compresses, the robots.txt and sitemap checks when they
+are there) and response times.
+
+The corpus sites on nginx never exercise these paths; each variation here once hid a bug
+that changed audits of real sites (brotli pages cut at 98 KB, false broken links from a
+body after HEAD or from a short keep-alive timeout, pages a click too deep). Run it before
+a release; it prints one line a variation and exits 1 when one differs.
+
+Usage: bench/served.py [--sites py,pg] [--only NAME,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.crawl import SHARED, compile_bytecode, run_siteaudit  # noqa: E402
+from tests.support.served import DirectorySite, ServedSite, Serving  # noqa: E402
+
+SITES = {
+    "py": Path("/usr/share/doc/python3.11/html"),
+    "pg": Path("/usr/share/doc/postgresql-doc-15/html"),
+}
+PLAIN = Serving(coding="identity")  # no coding is named "identity": bodies go as they are
+COMPRESSED = frozenset({"compression"})
+# What a robots.txt and a sitemap change on purpose (no page's depth or how it is found).
+LISTED = frozenset(
+    {"sitemap-missing", "robots-txt-missing", "robots-txt-sitemap", "robots-ai-training"}
+)
+
+
+@dataclass(frozen=True)
+class Variation:
+    """How a site is served, and the checks that may differ on purpose."""
+
+    serving: Serving
+    allowed: frozenset[str] = frozenset()
+    clean_urls: bool = False
+    sitemap: bool = False  # a robots.txt and a gzipped sitemap list the plain site's pages
+
+
+VARIATIONS = {
+    "gzip": Variation(Serving(coding="gzip"), COMPRESSED),
+    "deflate": Variation(Serving(coding="deflate"), COMPRESSED),
+    "br": Variation(Serving(coding="br"), COMPRESSED),
+    "br-chunked": Variation(Serving(coding="br", chunked=True), COMPRESSED),
+    "zstd-chunked": Variation(Serving(coding="zstd", chunked=True), COMPRESSED),
+    "no-keep-alive-latency": Variation(Serving(coding="identity", keep_alive=False, latency_ms=40)),
+    "head-body-chunked": Variation(Serving(coding="identity", chunked=True, head_body=True)),
+    "drops-after-3": Variation(Serving(coding="identity", answers_per_connection=3)),
+    "idle-close-2ms": Variation(Serving(coding="gzip", idle_close_ms=2, latency_ms=40), COMPRESSED),
+    "clean-urls": Variation(
+        Serving(coding="gzip"), COMPRESSED | {"internal-link-redirect"}, clean_urls=True
+    ),
+    "sitemap": Variation(Serving(coding="identity"), LISTED, sitemap=True),
+}
+TIMING_CHECKS = frozenset({"ttfb-slow", "response-time"})
+
+PageFacts = tuple[Any, ...]
+Audit = tuple[dict[str, PageFacts], set[tuple[str, str, str]]]
+
+
+def audit(
+    root: Path, serving: Serving, *, clean_urls: bool = False, listed: tuple[str, ...] = ()
+) -> Audit:
+    """The real CLI's audit of `root` served as `serving` says, its URLs made relative
+    (and, for clean URLs, named as the plain site names them)."""
+    pages_of = DirectorySite(root, clean_urls=clean_urls, listed=listed)
+    with (
+        ServedSite(pages_of, serving) as site,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        run_siteaudit(site.url, Path(tmp))
+        report = json.loads((Path(tmp) / "out" / "report.json").read_text())
+        base = site.base
+    # A clean URL's 301 is not in the plain site, and where it leads is named as it was.
+    renamed = {
+        p["final_url"]: p["url"] for p in report["pages"] if clean_urls and p["redirect_chain"]
+    }
+
+    redirected = set(renamed.values())
+
+    def name(url: str) -> str:
+        return renamed.get(url, url).removeprefix(base)
+
+    pages = {
+        name(p["url"]): (
+            p["status"],
+            p["depth"],
+            "link" if clean_urls and p["found_via"] == "redirect" else p["found_via"],
+            p["title"],
+            p["size_bytes"],
+            (p["error"] or {}).get("code"),
+        )
+        for p in report["pages"]
+        if p["url"] not in redirected
+    }
+    findings = {
+        (f["check_id"], name(f["url"]), f["locator"].replace(base, ""))
+        for f in report["findings"]
+        if f["check_id"] not in TIMING_CHECKS and f["url"] not in redirected
+    }
+    return pages, findings
+
+
+def compare(plain: Audit, served: Audit, allowed: frozenset[str]) -> tuple[bool, str]:
+    """Same, and a line saying how they differ."""
+    plain_pages, plain_findings = plain
+    pages, findings = served
+    changed = sorted(p for p in set(plain_pages) | set(pages) if plain_pages.get(p) != pages.get(p))
+    lost = collections.Counter(c for c, *_ in plain_findings - findings if c not in allowed)
+    extra = collections.Counter(c for c, *_ in findings - plain_findings if c not in allowed)
+    same = not changed and not lost and not extra
+    detail = f"{len(pages)} pages, {len(changed)} differ"
+    if changed:
+        first = changed[0]
+        detail += f" (e.g. {first}: {plain_pages.get(first)} -> {pages.get(first)})"
+    detail += f"; findings lost {dict(lost.most_common(4))}, added {dict(extra.most_common(4))}"
+    return same, detail
+
+
+def main() -> int:
+    """Serve, audit and compare every variation on each site."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sites", default="py,pg")
+    parser.add_argument("--only", default=",".join(VARIATIONS))
+    args = parser.parse_args()
+    subprocess.run(  # installs the sites' pages where they are missing
+        ["bash", str(SHARED / "corpus" / "serve.sh"), "start"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    compile_bytecode()
+    failed = []
+    for key in args.sites.split(","):
+        root = SITES[key]
+        plain = audit(root, PLAIN)
+        print(f"\n{root}: served plainly, {len(plain[0])} pages, {len(plain[1])} findings")
+        for name in args.only.split(","):
+            how = VARIATIONS[name]
+            # Listed: the plain site's pages (its robots.txt and sitemap list nothing else).
+            listed = (
+                tuple(sorted(p for p, row in plain[0].items() if row[0] == 200))
+                if how.sitemap
+                else ()
+            )
+            served = audit(root, how.serving, clean_urls=how.clean_urls, listed=listed)
+            same, detail = compare(plain, served, how.allowed)
+            print(f"  {name:<24}{'same' if same else 'DIFFERENT':<11}{detail}", flush=True)
+            if not same:
+                failed.append(f"{key}/{name}")
+    verdict = f"DIFFERENT: {', '.join(failed)}" if failed else "every variation audited the same"
+    print(f"\n{verdict}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
