@@ -5,7 +5,8 @@ Each corpus site's pages (the Python docs and the PostgreSQL manual, from the di
 ../shared/corpus/serve.sh serves) are served by tests/support/served.py, once plainly (the
 reference) and once per variation of how a real server may serve them: another content
 coding, chunked bodies, no keep-alive, latency, a kept-alive connection closed early or
-when idle, a body after each HEAD answer, clean URLs (`/a.html` answers 301 to `/a`), a
+when idle, a body after each HEAD answer, a rate limit (20 requests a second, past which
+it answers 429 or 503), clean URLs (`/a.html` answers 301 to `/a`), a
 robots.txt naming a gzipped sitemap that lists every page. Each
 is audited by the real CLI (every check, as bench/crawl.py runs it), and the audit must
 equal the reference's: every page's status, depth, how found, title, size and error, and
@@ -71,6 +72,8 @@ VARIATIONS = {
     "head-body-chunked": Variation(Serving(coding="identity", chunked=True, head_body=True)),
     "drops-after-3": Variation(Serving(coding="identity", answers_per_connection=3)),
     "idle-close-2ms": Variation(Serving(coding="gzip", idle_close_ms=2, latency_ms=40), COMPRESSED),
+    "rate-limit-429": Variation(Serving(coding="identity", rate_limit=20)),
+    "rate-limit-503": Variation(Serving(coding="identity", rate_limit=20, refusal=503)),
     "clean-urls": Variation(
         Serving(coding="gzip"), COMPRESSED | {"internal-link-redirect"}, clean_urls=True
     ),

@@ -48,6 +48,11 @@ class Serving:
     keep_alive: bool = True
     latency_ms: int = 0  # each answer waits up to this long (seeded by its path)
     head_body: bool = False  # a HEAD answer is followed by the body anyway
+    # Requests a second past which the server refuses (nginx's limit_req, a CDN's rate
+    # limit): with `refusal` (429 or 503), and a Retry-After of `retry_after` s if any.
+    rate_limit: int = 0
+    refusal: int = 429
+    retry_after: int | None = None
     answers_per_connection: int = 0  # closed, unannounced, after this many answers (0: never)
     idle_close_ms: int = 0  # an idle kept-alive connection is closed after this long
 
@@ -135,6 +140,8 @@ class ServedSite:
         self.serving = serving
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._lock = threading.Lock()
+        self._window_start, self._in_window = 0.0, 0
         site.served_by(self.server.server_address[1])  # the pages name this address
         if isinstance(site, PlantedSite):
             site.httpd.server_close()  # its own server is not used
@@ -156,8 +163,17 @@ class ServedSite:
         self.server.server_close()
         self.thread.join(timeout=5)
 
+    def _refused(self) -> bool:
+        """True when this request is past the rate limit (a window of one second)."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._window_start >= 1:
+                self._window_start, self._in_window = now, 0
+            self._in_window += 1
+            return self._in_window > self.serving.rate_limit
+
     def _handler(self) -> type[StreamRequestHandler]:
-        site, serving = self.site, self.serving
+        site, serving, refused = self.site, self.serving, self._refused
 
         class Handler(StreamRequestHandler):
             def handle(self) -> None:
@@ -190,6 +206,11 @@ class ServedSite:
                 if serving.latency_ms:
                     time.sleep(random.Random(path).random() * serving.latency_ms / 1000)
                 status, headers, body = site.answer(path)
+                if serving.rate_limit and refused():
+                    status, body = serving.refusal, b"<title>Too many requests</title>"
+                    headers = {"Content-Type": "text/html"}
+                    if serving.retry_after is not None:
+                        headers["Retry-After"] = str(serving.retry_after)
                 coding = serving.coding
                 if body and coding in accepts and not rule.get("uncompressed", False):
                     body = ENCODE[coding](body)

@@ -59,6 +59,9 @@ DRAIN_BYTES = 64 * 1024
 RETRY_ERRORS = frozenset({ErrorCode.CONNECT_FAILED})
 BREAKER_ERRORS = frozenset({ErrorCode.CONNECT_FAILED, ErrorCode.TIMEOUT, ErrorCode.DNS_FAILED})
 QUEUED_S = 0.05  # a request that waited this long for its host's turn checks the circuit again
+# More tries for a refusal (429, 503) on a host that has shown it is limiting its rate: a
+# URL it refused answered on a later try. See `_hop`.
+REFUSED_EXTRA_RETRIES = 4
 
 
 @dataclass(slots=True)
@@ -112,6 +115,7 @@ class HttpFetcher:
         )
         self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
         self.slowed_down = 0  # answers that asked to slow down (429, 503), for the counters
+        self._rate_limited: set[str] = set()  # hosts where a refused URL answered later
         self._session: aiohttp.ClientSession | None = None
         # HEAD requests, and a request sent again on a new connection (`_open`)
         self._fresh_session: aiohttp.ClientSession | None = None
@@ -280,10 +284,18 @@ class HttpFetcher:
         except InvalidURLError as exc:
             return Exchange(url).fail(ErrorCode.INVALID_URL, str(exc))
         attempt = 0
+        refused = False
         while True:
             exchange = await self._attempt(url, host, limit, accept_any_type, method)
             wait = self._retry_delay(attempt, exchange) if _transient(exchange) else 0.0
-            if exchange.status in SLOW_DOWN_STATUSES and not _broken_again(exchange, attempt):
+            limited = host in self._rate_limited
+            if exchange.status in SLOW_DOWN_STATUSES:
+                refused = True
+            elif refused and exchange.status is not None:
+                self._rate_limited.add(host)  # refused, then answered: a rate limit
+            if exchange.status in SLOW_DOWN_STATUSES and (
+                limited or not _broken_again(exchange, attempt)
+            ):
                 # The server asks every request to wait, not this one alone: the host's
                 # next start waits (this retry too), and its requests are spaced.
                 self._slots.slow_down(host, wait)
@@ -296,10 +308,27 @@ class HttpFetcher:
                 self.breaker.record_success(host)
             elif exchange.status is not None and exchange.status < 400:
                 self._slots.speed_up(host)
-            if attempt >= self.config.retries or not _transient(exchange):
+            if attempt >= self._retries(exchange, limited) or not _transient(exchange):
                 return exchange
             await asyncio.sleep(wait)
             attempt += 1
+
+    def _retries(self, exchange: Exchange, limited: bool) -> int:
+        """How many times `exchange`'s request is tried again at most.
+
+        A host limiting its rate (nginx's limit_req answers 503, a CDN's 429) refuses a
+        share of the requests whatever their URL, and each succeeds on a later try; with
+        the usual budget some ran out of tries while the host was busy, and a page every
+        page links to ended "503": hundreds of false broken links. Once a refused URL of
+        the host has answered, a refusal there is tried `REFUSED_EXTRA_RETRIES` more times
+        and slows the host down even for a URL refused before (`_broken_again`). A host
+        whose refused URLs never answer (an application down behind its server) keeps the
+        usual budget: it is not limiting a rate, and its broken pages end soon.
+        """
+        retries = self.config.retries
+        if limited and retries and exchange.status in SLOW_DOWN_STATUSES:
+            return retries + REFUSED_EXTRA_RETRIES
+        return retries
 
     async def _attempt(
         self, url: str, host: str, limit: int, accept_any_type: bool, method: str

@@ -209,6 +209,52 @@ async def test_a_503_that_persists_is_returned_after_the_retries() -> None:
     assert len(hits) == 1 + CONFIG.retries
 
 
+@pytest.mark.parametrize("refusal", [429, 503])
+async def test_a_host_limiting_its_rate_gets_more_tries_once_a_refused_url_answered(
+    refusal: int,
+) -> None:
+    # A rate-limited host (nginx's limit_req answers 503) refuses a share of the requests
+    # whatever their URL: with the usual budget a page could run out of tries, and a page
+    # every page links to ended "503" (the Python docs at 20 requests a second: 525 false
+    # broken links). Once a refused URL has answered, refusals there get more tries.
+    refusals = {"/first": 1, "/second": CONFIG.retries + 2}  # /second: more than the budget
+    hits: list[str] = []
+
+    async def limited(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        if hits.count(request.path) <= refusals.get(request.path, 0):
+            return web.Response(status=refusal, text="slow down")
+        return web.Response(text="<p>here</p>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{page}", limited)
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        before = await fetcher.fetch(base + "/down")  # refused never: no lesson yet
+        first = await fetcher.fetch(base + "/first")
+        second = await fetcher.fetch(base + "/second")
+    assert (before.status, first.status, second.status) == (200, 200, 200)
+    assert hits.count("/second") == CONFIG.retries + 3
+
+
+async def test_refused_urls_of_a_host_that_never_answers_them_keep_the_usual_budget() -> None:
+    # An application down behind a healthy server: its pages answer 503 for good, and each
+    # ends after the usual tries, not the rate-limited host's.
+    hits: list[str] = []
+
+    async def half_down(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        if request.path.startswith("/app/"):
+            return web.Response(status=503, text="maintenance")
+        return web.Response(text="<p>fine</p>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", half_down)
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        pages = [await fetcher.fetch(f"{base}/{path}") for path in ("app/1", "ok", "app/2")]
+    assert [page.status for page in pages] == [503, 200, 503]
+    assert hits.count("/app/1") == hits.count("/app/2") == 1 + CONFIG.retries
+
+
 async def test_a_404_is_not_retried() -> None:
     hits: list[str] = []
 
