@@ -187,7 +187,8 @@ def listing_routes(
 def late_shortcut_routes(slow_s: float, filler_s: float) -> dict[str, Route]:
     """A site where "/" -> /slow -> /target is two clicks and "/" -> /fast -> /mid ->
     /target three, /slow answering after `slow_s`: /target is first found three clicks
-    deep, while queued behind 40 pages /f0.. (from /mid) answering after `filler_s` each."""
+    deep, while queued behind 40 pages /f0.. (from /mid) answering after `filler_s` each.
+    /target links to /leaf."""
 
     def slowly(route: Route, delay_s: float) -> Route:
         def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
@@ -205,6 +206,7 @@ def late_shortcut_routes(slow_s: float, filler_s: float) -> dict[str, Route]:
         "/slow": slowly(links("/target"), slow_s),
         "/fast": links("/mid"),
         "/mid": links(*fillers, "/target"),
-        "/target": html("target"),
+        "/target": links("/leaf"),
+        "/leaf": html("leaf"),
         **{path: slowly(html(path), filler_s) for path in fillers},
     }

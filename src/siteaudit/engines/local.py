@@ -48,7 +48,13 @@ from siteaudit.model.report import SITE_CHECK_ERRORS, SLOWED_DOWN
 from siteaudit.model.site import Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
-from siteaudit.pipeline.discovery import COUNTED_PER_URL, Discovery, Frontier, FrontierEntry
+from siteaudit.pipeline.discovery import (
+    COUNTED_PER_URL,
+    Discovery,
+    Frontier,
+    FrontierEntry,
+    settle_depths,
+)
 from siteaudit.pipeline.fetching import fetch
 from siteaudit.pipeline.ports import CrawlState, Fetcher, PageRows, ScanStore
 from siteaudit.pipeline.urls import Scope
@@ -513,6 +519,7 @@ class LocalEngine:
     ) -> ScanStatus:
         self._store.set_status(scan_id, ScanStatus.ANALYZING)
         site = self._store.load_site(scan_id)
+        site = settle_depths(self._store, scan_id, site, follow_nofollow=spec.follow_nofollow)
         if broken is not None:
             site = broken.given_to(site)
         site_result = self._analyze_site(scan_id, spec, site)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
 from typing import NamedTuple, overload
@@ -33,6 +33,7 @@ class SitePage:
     word_count: int = 0
     simhash: int | None = None
     hreflangs: tuple[tuple[str, str], ...] = ()  # (language code, absolute URL)
+    follows_links: bool = True  # its links were followed (no robots nofollow on it)
 
     @property
     def is_broken(self) -> bool:
@@ -140,6 +141,11 @@ class LinkTable(Sequence[SiteLink]):
 
     def __len__(self) -> int:
         return len(self._sources)
+
+    def columns(self) -> tuple[Sequence[str], Sequence[int], Sequence[int], Sequence[int]]:
+        """The strings, and each edge's source and target (indexes into the strings) and
+        nofollow flag: a walk over millions of edges without a `SiteLink` each."""
+        return self._strings, self._sources, self._targets, self._nofollow
 
     def __iter__(self) -> Iterator[SiteLink]:
         string = self._strings.__getitem__
@@ -273,3 +279,13 @@ class Site:
     def page_index(self) -> dict[str, SitePage]:
         """Pages by their requested URL."""
         return {page.url: page for page in self.pages}
+
+    def with_depths(self, depths: Mapping[str, int]) -> Site:
+        """This site with the pages of `depths` at those depths."""
+        if not depths:
+            return self
+        pages = tuple(
+            replace(page, depth=depths[page.url]) if page.url in depths else page
+            for page in self.pages
+        )
+        return replace(self, pages=pages)

@@ -213,6 +213,10 @@ class ScanStore(Protocol):
         so that a resumed scan fetches them; how many."""
         ...
 
+    def save_depths(self, scan_id: int, depths: Mapping[str, int]) -> None:
+        """Set the click depth of each page of `depths` (by URL)."""
+        ...
+
     def load_crawl_state(self, scan_id: int, *, follow_nofollow: bool = False) -> CrawlState:
         """Stored pages and what they offered the frontier that was not fetched yet (their
         followed internal links, redirect targets, canonicals), to resume a scan."""

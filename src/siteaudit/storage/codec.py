@@ -287,6 +287,7 @@ SITE_PAGE_COLUMNS = (
     "word_count",
     "simhash",
     "hreflangs",
+    "follows_links",
 )
 
 
@@ -314,6 +315,7 @@ def site_page_from_row(row: Any) -> SitePage:
         word_count,
         simhash,
         hreflangs,
+        follows_links,
     ) = row
     distinct = set(canonicals)
     return SitePage(
@@ -334,6 +336,7 @@ def site_page_from_row(row: Any) -> SitePage:
         word_count=word_count,
         simhash=None if simhash is None else int(simhash, 16),
         hreflangs=tuple((str(lang), str(target)) for lang, target in hreflangs),
+        follows_links=follows_links is not False,  # NULL (stored before 0007): followed
     )
 
 

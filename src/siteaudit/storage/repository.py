@@ -32,6 +32,7 @@ from siteaudit.storage.tables import UTCDateTime, artifacts, scans, sites, utcno
 from siteaudit.storage.upsert import insert_ignoring
 from siteaudit.storage.writing import (
     forget_pages,
+    write_depths,
     write_links,
     write_page_rows,
     write_pages,
@@ -213,6 +214,11 @@ class SqlScanStore:
                 robots_blocked=robots_blocked,
                 listed=sitemap_urls,
             )
+
+    def save_depths(self, scan_id: int, depths: Mapping[str, int]) -> None:
+        """Set the click depth of each page of `depths` (by URL)."""
+        with self.engine.begin() as connection:
+            write_depths(connection, scan_id, depths)
 
     def forget_pages(self, scan_id: int, error_code: str) -> int:
         """Delete the pages stored with `error_code` (never requested), with their findings,

@@ -7,9 +7,9 @@ Each `write_*` function runs inside the caller's transaction and is idempotent;
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import Connection, and_, delete, select
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from siteaudit.model import Finding
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
@@ -70,6 +70,19 @@ def _write_pages(connection: Connection, scan_id: int, encoded: Sequence[PageRow
         )
     found = ({"scan_id": scan_id, **row} for item in latest.values() for row in item.findings)
     insert_ignoring(connection, findings, _unique(found, "fingerprint"), FINDING_KEY)
+
+
+def write_depths(connection: Connection, scan_id: int, depths: Mapping[str, int]) -> None:
+    """Set the depth of each page of `depths` (by URL)."""
+    if not depths:
+        return
+    statement = (
+        update(pages)
+        .where(pages.c.scan_id == scan_id, pages.c.url_key == bindparam("key"))
+        .values(depth=bindparam("new_depth"))
+    )
+    rows = [{"key": codec.url_key(url), "new_depth": depth} for url, depth in depths.items()]
+    connection.execute(statement, rows)
 
 
 def forget_pages(connection: Connection, scan_id: int, error_code: str) -> int:

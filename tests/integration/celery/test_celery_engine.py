@@ -825,6 +825,23 @@ def test_a_page_found_closer_to_the_start_while_queued_gets_the_shorter_depth(
 
 
 @ONE_BROKER
+def test_a_page_fetched_before_its_shorter_path_turned_up_gets_the_shorter_depth(
+    cluster: Cluster,
+) -> None:
+    # /slow answers once the longer path is fetched: /target was stored three clicks deep
+    # and /leaf four. The analysis walks the crawl's links again before the site checks.
+    routes = late_shortcut_routes(slow_s=1.5, filler_s=0.0)
+    settings = cluster.settings(batch_size=1)
+    cluster.start_worker(concurrency=2)
+    with Site(routes) as site:
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        status, pages = follow_pages(settings, scan_id)
+    assert status is ScanStatus.COMPLETED
+    depths = {url.removeprefix(site.url): page.depth for url, page in pages.items()}
+    assert (depths["target"], depths["leaf"], depths["mid"], depths["f0"]) == (2, 3, 2, 3)
+
+
+@ONE_BROKER
 def test_pages_listed_in_the_sitemap_are_found_by_their_links_like_the_local_engine(
     cluster: Cluster,
 ) -> None:

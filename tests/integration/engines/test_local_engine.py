@@ -118,6 +118,21 @@ def test_a_page_keeps_its_shortest_click_depth_when_a_deeper_path_is_found_first
     assert depths["mid"] == 2 and depths["f0"] == 3
 
 
+def test_a_page_fetched_before_its_shorter_path_turned_up_gets_the_shorter_depth(
+    settings: Settings,
+) -> None:
+    # /slow answers once the whole longer path is fetched: /target was stored three clicks
+    # deep and /leaf four (a click-depth finding), as on a rate-limited host whose refused
+    # pages are retried late. The crawl's links are walked again once it is over.
+    routes = late_shortcut_routes(slow_s=1.0, filler_s=0.0)
+    settings.crawl.concurrency = settings.crawl.per_host_concurrency = 2
+    with Site(routes) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    depths = {page.url.removeprefix(site.url): page.depth for page in outcome.report.pages}
+    assert (depths["target"], depths["leaf"], depths["mid"], depths["f0"]) == (2, 3, 2, 3)
+    assert not [f for f in outcome.report.findings if f.check_id == "click-depth"]
+
+
 def test_pages_listed_in_the_sitemap_and_linked_are_found_by_their_links(
     settings: Settings,
 ) -> None:

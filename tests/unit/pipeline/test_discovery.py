@@ -2,6 +2,7 @@ import pytest
 
 from siteaudit.model import Link, Page
 from siteaudit.model.report import MAX_HOSTS
+from siteaudit.model.site import LinkTable, Site, SiteLink, SitePage
 from siteaudit.pipeline import discovery
 from siteaudit.pipeline.discovery import Frontier, FrontierEntry, discover
 from siteaudit.pipeline.urls import Scope
@@ -359,3 +360,69 @@ def test_the_start_url_is_crawled_whatever_include_and_exclude_say() -> None:
     assert not frontier.offer("http://e.com/blog/draft-1", 1, "link")
     assert not frontier.offer("http://other.com/blog/", 1, "link")  # other hosts never
     assert frontier.counters == {"discover/skipped/out-of-scope": 3}
+
+
+def _site(pages: list[SitePage], links: list[SiteLink]) -> Site:
+    return Site(start_url="http://e.com/", pages=tuple(pages), links=LinkTable(links))
+
+
+def _page(path: str, depth: int, **overrides: object) -> SitePage:
+    url = f"http://e.com/{path}"
+    values: dict[str, object] = {"url": url, "final_url": url, "status": 200, "is_html": True}
+    values.update(overrides)
+    return SitePage(depth=depth, **values)  # type: ignore[arg-type]
+
+
+def test_shortest_depths_lowers_pages_along_the_links_the_crawl_followed() -> None:
+    # /late was fetched three clicks deep before the start page's link to it counted; its
+    # child /under four; /else is where its links say.
+    pages = [_page("", 0), _page("a", 1), _page("b", 2), _page("late", 3), _page("under", 4)]
+    pages.append(_page("else", 2))
+    e = "http://e.com/"
+    links = [
+        SiteLink(e, e + "a"),
+        SiteLink(e + "a", e + "b"),
+        SiteLink(e + "b", e + "late"),
+        SiteLink(e, e + "late"),
+        SiteLink(e + "late", e + "under"),
+        SiteLink(e + "a", e + "else"),
+        SiteLink(e + "under", e),  # back to the start: nothing to lower
+    ]
+    depths = discovery.shortest_depths(_site(pages, links), follow_nofollow=False)
+    assert depths == {e + "late": 1, e + "under": 2}
+
+
+def test_shortest_depths_follows_what_the_crawl_follows_and_nothing_else() -> None:
+    e = "http://e.com/"
+    pages = [
+        _page("", 0),
+        _page("nofollowed", 3),  # linked rel=nofollow from the start
+        _page("quiet", 1, follows_links=False),  # <meta name=robots content=nofollow>
+        _page("behind-quiet", 3),
+        _page("moved", 1, final_url=e + "target"),  # redirects: its target at its depth
+        _page("target", 3),
+        _page("canonical-of", 1, canonical=e + "canonical"),  # one click more
+        _page("canonical", 4),
+        _page("listed", 0, found_via="sitemap"),
+        _page("from-listed", 3),
+    ]
+    links = [
+        SiteLink(e, e + "nofollowed", nofollow=True),
+        SiteLink(e + "quiet", e + "behind-quiet"),
+        SiteLink(e + "listed", e + "from-listed"),
+        SiteLink(e + "from-listed", e + "listed"),  # a sitemap page stays at 0
+    ]
+    site = _site(pages, links)
+    assert discovery.shortest_depths(site, follow_nofollow=False) == {
+        e + "target": 1,
+        e + "canonical": 2,
+        e + "from-listed": 1,
+    }
+    assert discovery.shortest_depths(site, follow_nofollow=True)[e + "nofollowed"] == 1
+
+
+def test_a_site_takes_the_settled_depths() -> None:
+    site = _site([_page("", 0), _page("a", 3)], [SiteLink("http://e.com/", "http://e.com/a")])
+    settled = site.with_depths(discovery.shortest_depths(site, follow_nofollow=False))
+    assert [page.depth for page in settled.pages] == [0, 1]
+    assert site.with_depths({}) is site

@@ -50,7 +50,7 @@ from siteaudit.model.report import SITE_CHECK_ERRORS, SLOWED_DOWN
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import PageAnalyzer, SiteAnalysis, analyze_site
-from siteaudit.pipeline.discovery import Frontier, candidates
+from siteaudit.pipeline.discovery import Frontier, candidates, settle_depths
 from siteaudit.pipeline.fetching import fetch, to_page
 from siteaudit.pipeline.ports import LinkRecord, PageResult
 from siteaudit.pipeline.urls import Scope
@@ -216,6 +216,7 @@ class Steps:
         """The checks after the crawl (`check_targets`), then the site checks; None when
         the scan was cancelled during the former."""
         site = self.coord.store.load_site(scan_id)
+        site = settle_depths(self.coord.store, scan_id, site, follow_nofollow=spec.follow_nofollow)
         if spec.check_external or spec.check_resources:
             checks = check_targets(
                 self.coord.store,
