@@ -73,7 +73,8 @@ clean:
 	rm -rf $(VENV) .siteaudit .mypy_cache .ruff_cache .pytest_cache
 
 ## bench-served: the corpus sites served differently (codings, chunked, no keep-alive,
-## latency, closed connections, HEAD bodies, clean URLs) must be audited the same
+## latency, closed connections, HEAD bodies, rate limits, clean URLs, a sitemap) must be
+## audited the same; BENCH_ARGS="--engine celery" audits them on real Celery workers
 bench-served: $(DEV_STAMP)
 	$(BIN)/python bench/served.py $(BENCH_ARGS)
 
