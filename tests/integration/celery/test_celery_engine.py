@@ -807,30 +807,17 @@ def test_a_fetch_task_reads_two_large_bodies_and_gives_the_others_back_to_fetch_
 
 
 @ONE_BROKER
-def test_a_page_found_closer_to_the_start_while_queued_gets_the_shorter_depth(
-    cluster: Cluster,
+@pytest.mark.parametrize(
+    ("slow_s", "filler_s"), [(0.5, 0.05), (1.5, 0.0)], ids=["queued", "fetched"]
+)
+def test_a_page_gets_its_shortest_click_depth_when_a_deeper_path_is_found_first(
+    cluster: Cluster, slow_s: float, filler_s: float
 ) -> None:
     # "/" -> /slow -> /target is two clicks, "/" -> /fast -> /mid -> /target three; /slow
-    # answers late, so /target's work row was queued three clicks deep first.
-    routes = late_shortcut_routes(slow_s=0.5, filler_s=0.05)
-    settings = cluster.settings(batch_size=1)
-    cluster.start_worker(concurrency=2)
-    with Site(routes) as site:
-        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
-        status, pages = follow_pages(settings, scan_id)
-    assert status is ScanStatus.COMPLETED
-    depths = {url.removeprefix(site.url): page.depth for url, page in pages.items()}
-    assert depths["target"] == 2
-    assert depths["mid"] == 2 and depths["f0"] == 3
-
-
-@ONE_BROKER
-def test_a_page_fetched_before_its_shorter_path_turned_up_gets_the_shorter_depth(
-    cluster: Cluster,
-) -> None:
-    # /slow answers once the longer path is fetched: /target was stored three clicks deep
-    # and /leaf four. The analysis walks the crawl's links again before the site checks.
-    routes = late_shortcut_routes(slow_s=1.5, filler_s=0.0)
+    # answers late. "queued": /target's work row was queued three clicks deep first and is
+    # lowered while queued. "fetched": /slow answers once the longer path is fetched
+    # (/target stored at three, /leaf at four); the analysis walks the links again.
+    routes = late_shortcut_routes(slow_s=slow_s, filler_s=filler_s)
     settings = cluster.settings(batch_size=1)
     cluster.start_worker(concurrency=2)
     with Site(routes) as site:

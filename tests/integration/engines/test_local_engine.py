@@ -103,28 +103,19 @@ def test_a_large_compressed_page_is_audited_whole_in_every_coding(
     assert pages[site.url].size_bytes == len(body)
 
 
-def test_a_page_keeps_its_shortest_click_depth_when_a_deeper_path_is_found_first(
-    settings: Settings,
+# "/" -> /slow -> /target is two clicks; "/" -> /fast -> /mid -> /target is three, and
+# /slow answers late. "queued": /target, first found three clicks deep, waits behind 40
+# slow pages and is fetched at two (the Python docs: 34 to 49 pages a click too deep).
+# "fetched": /slow answers once the whole longer path is fetched, so /target was stored at
+# three and /leaf at four (a click-depth finding), as on a rate-limited host retrying
+# refused pages late; the crawl's links are walked again once it is over.
+@pytest.mark.parametrize(
+    ("slow_s", "filler_s"), [(0.3, 0.03), (1.0, 0.0)], ids=["queued", "fetched"]
+)
+def test_a_page_gets_its_shortest_click_depth_when_a_deeper_path_is_found_first(
+    settings: Settings, slow_s: float, filler_s: float
 ) -> None:
-    # "/" -> /slow -> /target is two clicks; "/" -> /fast -> /mid -> /target is three, but
-    # /slow answers late, so /target was first found three clicks deep and kept that depth
-    # (the Python docs: 34 to 49 pages a click too deep, differing from scan to scan).
-    routes = late_shortcut_routes(slow_s=0.3, filler_s=0.03)
-    settings.crawl.concurrency = settings.crawl.per_host_concurrency = 2
-    with Site(routes) as site:
-        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
-    depths = {page.url.removeprefix(site.url): page.depth for page in outcome.report.pages}
-    assert depths["target"] == 2
-    assert depths["mid"] == 2 and depths["f0"] == 3
-
-
-def test_a_page_fetched_before_its_shorter_path_turned_up_gets_the_shorter_depth(
-    settings: Settings,
-) -> None:
-    # /slow answers once the whole longer path is fetched: /target was stored three clicks
-    # deep and /leaf four (a click-depth finding), as on a rate-limited host whose refused
-    # pages are retried late. The crawl's links are walked again once it is over.
-    routes = late_shortcut_routes(slow_s=1.0, filler_s=0.0)
+    routes = late_shortcut_routes(slow_s=slow_s, filler_s=filler_s)
     settings.crawl.concurrency = settings.crawl.per_host_concurrency = 2
     with Site(routes) as site:
         outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
