@@ -23,7 +23,7 @@ With `--engine celery` each variation is audited by the distributed engine (two 
 workers on Redis database 11 and a PostgreSQL database of their own, as the tests start
 them) and still compared with the embedded engine's plain audit.
 
-Usage: bench/served.py [--sites py,pg] [--only NAME,...] [--engine local|celery]
+Usage: bench/served.py [--sites py,pg] [--only NAME,...] [--engine local|celery] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import collections
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,7 @@ def audit(
     clean_urls: bool = False,
     listed: tuple[str, ...] = (),
     scan: Scan = run_siteaudit,
+    keep: Path | None = None,
 ) -> Audit:
     """The real CLI's audit of `root` served as `serving` says, its URLs made relative
     (and, for clean URLs, named as the plain site names them)."""
@@ -115,6 +117,9 @@ def audit(
     ):
         scan(site.url, Path(tmp))
         report = json.loads((Path(tmp) / "out" / "report.json").read_text())
+        if keep is not None:  # its database and reports, to look into if it differs
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(tmp, keep)
         base = site.base
     # A clean URL's 301 is not in the plain site, and where it leads is named as it was.
     renamed = {
@@ -200,13 +205,19 @@ def main() -> int:
     parser.add_argument("--sites", default="py,pg")
     parser.add_argument("--only", default=",".join(VARIATIONS))
     parser.add_argument("--engine", choices=("local", "celery"), default="local")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="keep the database and reports of each variation that differs in DIR/SITE-NAME",
+    )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         scan = stack.enter_context(celery_scans()) if args.engine == "celery" else run_siteaudit
-        return compare_all(args.sites.split(","), args.only.split(","), scan)
+        return compare_all(args.sites.split(","), args.only.split(","), scan, args.keep)
 
 
-def compare_all(sites: list[str], names: list[str], scan: Scan) -> int:
+def compare_all(sites: list[str], names: list[str], scan: Scan, keep: Path | None) -> int:
     """Each site's plain audit (embedded engine), then each variation's by `scan`."""
     subprocess.run(  # installs the sites' pages where they are missing
         ["bash", str(SHARED / "corpus" / "serve.sh"), "start"],
@@ -217,7 +228,7 @@ def compare_all(sites: list[str], names: list[str], scan: Scan) -> int:
     failed = []
     for key in sites:
         root = SITES[key]
-        plain = audit(root, PLAIN)
+        plain = audit(root, PLAIN, keep=None if keep is None else keep / f"{key}-reference")
         print(f"\n{root}: served plainly, {len(plain[0])} pages, {len(plain[1])} findings")
         for name in names:
             how = VARIATIONS[name]
@@ -227,11 +238,19 @@ def compare_all(sites: list[str], names: list[str], scan: Scan) -> int:
                 if how.sitemap
                 else ()
             )
-            served = audit(root, how.serving, clean_urls=how.clean_urls, listed=listed, scan=scan)
+            last = None if keep is None else keep / "last"
+            served = audit(
+                root, how.serving, clean_urls=how.clean_urls, listed=listed, scan=scan, keep=last
+            )
             same, detail = compare(plain, served, how.allowed)
             print(f"  {name:<24}{'same' if same else 'DIFFERENT':<11}{detail}", flush=True)
             if not same:
                 failed.append(f"{key}/{name}")
+                if keep is not None:  # kept for a look: DIR/SITE-NAME
+                    shutil.rmtree(keep / f"{key}-{name}", ignore_errors=True)
+                    (keep / "last").rename(keep / f"{key}-{name}")
+    if keep is not None:
+        shutil.rmtree(keep / "last", ignore_errors=True)
     verdict = f"DIFFERENT: {', '.join(failed)}" if failed else "every variation audited the same"
     print(f"\n{verdict}")
     return 1 if failed else 0
