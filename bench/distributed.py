@@ -15,6 +15,7 @@ Usage: bench/distributed.py [--rounds N] [--synthetic-pages N]   (make bench-dis
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,8 +142,17 @@ def main() -> None:
     parser.add_argument("--synthetic-pages", type=int, default=10_000)
     args = parser.parse_args()
     os.environ.setdefault("SITEAUDIT_CRAWL__MAX_PAGES", "20000")
+    with bench_cluster("siteaudit-bench-") as cluster:
+        pg_manual(cluster, args.rounds)
+        synthetic(cluster, args.synthetic_pages)
+
+
+@contextlib.contextmanager
+def bench_cluster(prefix: str) -> Iterator[Cluster]:
+    """Two real Celery workers on Redis (database 11, as the tests) and an empty PostgreSQL
+    database, in a temporary directory named from `prefix`; stopped at the end."""
     with (
-        tempfile.TemporaryDirectory(prefix="siteaudit-bench-") as tmp,
+        tempfile.TemporaryDirectory(prefix=prefix) as tmp,
         empty_database("postgresql", Path(tmp)) as database_url,
         broker("redis") as broker_url,
     ):
@@ -151,8 +162,7 @@ def main() -> None:
             # the cores keeps them busy (measured: 2 processes 11.9 s, 3 processes 8.8 s).
             cluster.start_worker(PAGE_QUEUES, concurrency=(os.cpu_count() or 1) + 1)
             cluster.start_worker([q for q in QUEUES if q not in PAGE_QUEUES], concurrency=2)
-            pg_manual(cluster, args.rounds)
-            synthetic(cluster, args.synthetic_pages)
+            yield cluster
         finally:
             cluster.stop()
 

@@ -32,7 +32,6 @@ import argparse
 import collections
 import contextlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -46,11 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.crawl import SHARED, compile_bytecode, run_siteaudit  # noqa: E402
-from tests.support.celery_cluster import Cluster, broker  # noqa: E402
-from tests.support.databases import empty_database  # noqa: E402
+from bench.distributed import bench_cluster  # noqa: E402
 from tests.support.served import DirectorySite, ServedSite, Serving  # noqa: E402
-
-from siteaudit.engines.celery.app import QUEUES  # noqa: E402
 
 SITES = {
     "py": Path("/usr/share/doc/python3.11/html"),
@@ -169,16 +165,8 @@ def compare(plain: Audit, served: Audit, allowed: frozenset[str]) -> tuple[bool,
 
 @contextlib.contextmanager
 def celery_scans() -> Iterator[Scan]:
-    """Scans by two real Celery workers (page queues, and the rest) until the end."""
-    with (
-        tempfile.TemporaryDirectory(prefix="siteaudit-served-") as tmp,
-        empty_database("postgresql", Path(tmp)) as database_url,
-        broker("redis") as broker_url,
-    ):
-        cluster = Cluster(database_url=database_url, broker_url=broker_url, workdir=Path(tmp))
-        pages = ["scan.scraping", "scan.extraction"]
-        cluster.start_worker(pages, concurrency=(os.cpu_count() or 1) + 1)
-        cluster.start_worker([q for q in QUEUES if q not in pages], concurrency=2)
+    """Scans by two real Celery workers (bench/distributed.py's) until the end."""
+    with bench_cluster("siteaudit-served-") as cluster:
 
         def scan(url: str, workdir: Path) -> None:
             env = {
@@ -193,10 +181,7 @@ def celery_scans() -> Iterator[Scan]:
             if done.returncode not in (0, 1):  # 1: findings at --fail-on (none asked)
                 raise SystemExit(f"siteaudit scan {url} --engine celery: {done.stderr[-2000:]}")
 
-        try:
-            yield scan
-        finally:
-            cluster.stop()
+        yield scan
 
 
 def main() -> int:
