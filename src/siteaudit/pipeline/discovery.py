@@ -373,8 +373,8 @@ def shortest_depths(site: Site, *, follow_nofollow: bool) -> dict[str, int]:
         target = slot.get(page.final_url)
         if target is not None and target != n:
             extra.append((n, target, 0))
-        canonical = slot.get(page.canonical or "")
-        if canonical is not None and host_of(page.canonical or "") == host_of(page.final_url):
+        canonical = None if page.canonical is None else slot.get(page.canonical)
+        if canonical is not None and host_of(page.canonical) == host_of(page.final_url):
             extra.append((n, canonical, 1))
     table = site.links if isinstance(site.links, LinkTable) else LinkTable(site.links)
     strings, sources, targets, nofollow = table.columns()
