@@ -131,34 +131,55 @@ class Frontier:
         """Queue `url` (parameter rules applied) if it is new, in scope, allowed and within
         limits; True if queued. The start URL is in scope on its host whatever include and
         exclude say: the pages they select are found from it."""
+        accepted = self._accept(url, depth, found_via)
+        if accepted is None:
+            return False
+        self.requeue(accepted, depth, found_via)
+        return True
+
+    def claim(self, url: str, depth: int, found_via: str) -> bool:
+        """Take `url` as `offer` would queue it, but as fetched already: True when it was
+        new, in scope, allowed and within limits (counted as a page, never queued), False
+        when `offer` would not queue it or parameter rules change it. For a redirect's
+        target, whose answer the chain that reached it has read (`engines/local.py`)."""
+        if self.scope.clean(url) != url or self._accept(url, depth, found_via) is None:
+            return False
+        if self.track_depths:
+            self._depth_of[url] = min(depth, self._depth_of.get(url, depth))
+        return True
+
+    def _accept(self, url: str, depth: int, found_via: str) -> str | None:
+        """`url` cleaned and counted as seen if `offer` may queue it; else None (counted
+        where a limit or robots.txt kept it out, a shallower depth noted when queued)."""
         url = self.scope.clean(url)
         if url in self.seen or url in self.robots_blocked:
             if found_via == "sitemap":  # a sitemap's depth is no number of clicks
-                return False
+                return None
             if depth < self._queued.get(url, depth):  # closer to the start, not yet popped
                 self._queued[url] = depth
                 if self.track_depths:
                     self._depth_of[url] = depth
             elif self.track_depths and depth < self._depth_of.get(url, depth):
                 self._depth_of[url] = self.closer[url] = depth
-            return False
+            return None
         if not self.scope.allows(url) and not (
             found_via == "start" and self.scope.is_internal(url)
         ):
-            return self._skip("out-of-scope")
-        if depth > self.max_depth:
-            return self._leave_out(url, "too-deep")
-        if len(self.seen) >= self.max_pages:
-            return self._leave_out(url, "page-limit")
-        if not self.allowed_by_robots(url):
-            return self.block(url)
-        if found_via != "start" and self._is_trap(url, depth):
-            return False
-        if self.scope.subdomains and not self._new_host_allowed(url):
-            return self._leave_out(url, "host-limit")
-        self.seen.add(url)
-        self.requeue(url, depth, found_via)
-        return True
+            self._skip("out-of-scope")
+        elif depth > self.max_depth:
+            self._leave_out(url, "too-deep")
+        elif len(self.seen) >= self.max_pages:
+            self._leave_out(url, "page-limit")
+        elif not self.allowed_by_robots(url):
+            self.block(url)
+        elif found_via != "start" and self._is_trap(url, depth):
+            pass  # counted, and the trap kept, by `_is_trap`
+        elif self.scope.subdomains and not self._new_host_allowed(url):
+            self._leave_out(url, "host-limit")
+        else:
+            self.seen.add(url)
+            return url
+        return None
 
     def restore(
         self,

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler
@@ -122,6 +123,45 @@ def test_a_page_gets_its_shortest_click_depth_when_a_deeper_path_is_found_first(
     depths = {page.url.removeprefix(site.url): page.depth for page in outcome.report.pages}
     assert (depths["target"], depths["leaf"], depths["mid"], depths["f0"]) == (2, 3, 2, 3)
     assert not [f for f in outcome.report.findings if f.check_id == "click-depth"]
+
+
+def _moved(to: str, status: int = 301) -> Route:
+    return lambda _handler: (status, {"Location": to}, b"")
+
+
+def test_a_redirects_target_is_audited_from_the_answer_that_ended_its_chain(
+    settings: Settings,
+) -> None:
+    # A site whose links go through redirects (/a.html -> /a, /b -> /b/, http -> https) had
+    # each target downloaded twice: at the end of the chain, then as a page of its own (the
+    # Python docs served with clean URLs: 1,041 requests for 528 pages). A target the
+    # crawl would not queue (excluded, on another host) is still not audited.
+    routes = {
+        "/": html("".join(f'<a href="{p}">{p}</a>' for p in ("/a.html", "/gone", "/p", "/c"))),
+        "/a.html": _moved("/a"),
+        "/a": html('<a href="/d">d</a>', title="Page a"),
+        "/d": html("d", title="Page d"),
+        "/gone": _moved("/missing", 302),
+        "/p": _moved("/private/"),
+        "/private/": html("private"),
+        "/other": html("on another host"),
+    }
+    with Site(routes) as site:
+        port = site.httpd.server_address[1]
+        routes["/c"] = _moved(f"http://localhost:{port}/other")
+        outcome = run_scan(settings, make_spec(settings, site.url, (), (r"/private/",)))
+    pages = {page.url.removeprefix(site.url): page for page in outcome.report.pages}
+    assert sorted(pages) == ["", "a", "a.html", "c", "d", "gone", "missing", "p"]
+    assert (pages["a"].found_via, pages["a"].depth, pages["a"].status) == ("redirect", 1, 200)
+    assert (pages["d"].found_via, pages["d"].depth) == ("link", 2)  # /a's links followed
+    assert [hop.status for hop in pages["a.html"].redirects] == [301]
+    assert (pages["missing"].found_via, pages["missing"].status) == ("redirect", 404)
+    assert not pages["a"].redirects and pages["a"].final_url == site.url + "a"
+    # Each target asked for once, by its chain (/a and /missing were asked for twice).
+    asked = Counter(path for path in site.requests if not path.startswith("/robots"))
+    assert (asked["/a"], asked["/missing"], asked["/private/"], asked["/other"]) == (1, 1, 1, 1)
+    titles = {f.url.removeprefix(site.url) for f in outcome.report.findings}
+    assert "a" in titles  # the target's page checks ran on it (its short title, at least)
 
 
 def test_pages_listed_in_the_sitemap_and_linked_are_found_by_their_links(

@@ -159,6 +159,30 @@ def test_a_redirect_target_is_crawled_as_a_page_of_its_own() -> None:
     assert discover(page, 1, frontier) == ["http://e.com/new"]
 
 
+def test_a_claimed_redirect_target_counts_as_a_page_and_is_never_queued() -> None:
+    frontier = make_frontier(
+        scope=Scope.from_spec("http://e.com/", exclude=(r"/private",), strip_params=("utm_*",)),
+        max_pages=3,
+        max_depth=2,
+    )
+    assert frontier.offer("http://e.com/", 0, "start")
+    assert frontier.claim("http://e.com/new", 1, "redirect")
+    assert not frontier.offer("http://e.com/new", 1, "redirect")  # taken: never queued
+    assert not frontier.claim("http://e.com/new", 1, "redirect")
+    assert not frontier.claim("http://e.com/", 1, "redirect")  # queued already
+    assert not frontier.claim("http://e.com/private/x", 1, "redirect")  # excluded
+    assert not frontier.claim("http://other.com/x", 1, "redirect")  # another site
+    assert not frontier.claim("http://e.com/deep", 3, "redirect")
+    # The target of a chain must be the URL the crawl would fetch: parameter rules would
+    # fetch another one.
+    assert not frontier.claim("http://e.com/a?utm_source=x", 1, "redirect")
+    assert frontier.seen == {"http://e.com/", "http://e.com/new"}
+    assert frontier.claim("http://e.com/last", 1, "redirect")  # the third page...
+    assert not frontier.claim("http://e.com/more", 1, "redirect")  # ... is the limit
+    assert frontier.counters["discover/skipped/page-limit"] == 1
+    assert [frontier.pop(), frontier.pop()] == [FrontierEntry("http://e.com/", 0, "start"), None]
+
+
 @pytest.mark.parametrize(
     ("content", "base", "expected"),
     [
