@@ -101,6 +101,8 @@ class _RunState:
     start_error: str | None = None
     percent: float = 0.0
     started: float = field(default_factory=time.monotonic)
+    # The stored crawl with its depths settled, from the end of the crawl to the site checks.
+    site: Site | None = None
 
 
 class LocalEngine:
@@ -205,6 +207,40 @@ class LocalEngine:
             state.stored_errors = stored.errors
         self._store.set_status(scan_id, ScanStatus.SELECTING)
         self._store.set_status(scan_id, ScanStatus.FETCHING)
+        await self._crawl_to_the_end(scan_id, spec, state)
+        self._store_crawl(scan_id, state, found)
+        if self._cancel.is_set():
+            self._store.set_status(scan_id, ScanStatus.CANCELLED, error="cancelled by the user")
+            return ScanStatus.CANCELLED
+        failure = self._unreachable(state, spec, found)
+        if failure:
+            self._store.set_status(scan_id, ScanStatus.FAILED, error=failure)
+            return ScanStatus.FAILED
+        # Depths settled first: whatever reads the stored pages from here on (the reports
+        # prepared ahead in a child forked by `on_crawled`, the site checks) reads them
+        # settled. Settled after that hook, the child's JSON report kept a page's depth from
+        # before now and then (the scan's process and the child racing for the rows).
+        state.site = self._settled_site(scan_id, spec)
+        if self._on_crawled is not None:
+            self._on_crawled(scan_id)  # every page is stored; the site checks come next
+        if (self._external is not None and spec.check_external) or spec.check_resources:
+            # The checks of links to other sites and of resources start the analysis: say
+            # so while they run.
+            self._store.set_status(scan_id, ScanStatus.ANALYZING)
+            self._report_progress(scan_id, state, ScanStatus.ANALYZING)
+        # Cancelling now ends those checks early; the crawl itself is complete.
+        broken = await self._check_targets(scan_id, spec, state, found)
+        return self._finish(scan_id, spec, state, broken)
+
+    def _settled_site(self, scan_id: int, spec: ScanSpec) -> Site:
+        """The stored crawl as the site checks read it, each page at the shortest depth its
+        crawl's links give it (stored too: `settle_depths`)."""
+        site = self._store.load_site(scan_id)
+        return settle_depths(self._store, scan_id, site, follow_nofollow=spec.follow_nofollow)
+
+    async def _crawl_to_the_end(self, scan_id: int, spec: ScanSpec, state: _RunState) -> None:
+        """Crawl until every page is stored (or the scan is stopped), then close the
+        processor."""
         try:
             await self._crawl(scan_id, spec, state)
             # Pages a dead worker process had processed but not stored are fetched again,
@@ -218,24 +254,6 @@ class LocalEngine:
                 await self._crawl(scan_id, spec, state)
         finally:
             state.processor.close()
-        self._store_crawl(scan_id, state, found)
-        if self._cancel.is_set():
-            self._store.set_status(scan_id, ScanStatus.CANCELLED, error="cancelled by the user")
-            return ScanStatus.CANCELLED
-        failure = self._unreachable(state, spec, found)
-        if failure:
-            self._store.set_status(scan_id, ScanStatus.FAILED, error=failure)
-            return ScanStatus.FAILED
-        if self._on_crawled is not None:
-            self._on_crawled(scan_id)  # every page is stored; the site checks come next
-        if (self._external is not None and spec.check_external) or spec.check_resources:
-            # The checks of links to other sites and of resources start the analysis: say
-            # so while they run.
-            self._store.set_status(scan_id, ScanStatus.ANALYZING)
-            self._report_progress(scan_id, state, ScanStatus.ANALYZING)
-        # Cancelling now ends those checks early; the crawl itself is complete.
-        broken = await self._check_targets(scan_id, spec, state, found)
-        return self._finish(scan_id, spec, state, broken)
 
     def _store_crawl(self, scan_id: int, state: _RunState, found: Discovery) -> None:
         """The crawl's counters (this run's: a resumed scan adds them up) and what discovery
@@ -549,13 +567,12 @@ class LocalEngine:
         scan_id: int,
         spec: ScanSpec,
         state: _RunState,
-        broken: Broken | None = None,
+        broken: Broken,
     ) -> ScanStatus:
         self._store.set_status(scan_id, ScanStatus.ANALYZING)
-        site = self._store.load_site(scan_id)
-        site = settle_depths(self._store, scan_id, site, follow_nofollow=spec.follow_nofollow)
-        if broken is not None:
-            site = broken.given_to(site)
+        site, state.site = state.site, None  # held here alone: freed once the checks end
+        assert site is not None, "the site is settled when the crawl ends"
+        site = broken.given_to(site)
         site_result = self._analyze_site(scan_id, spec, site)
         del site
         # Named, so the report says which, and scored as not applicable; a resumed scan's
