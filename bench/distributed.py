@@ -149,8 +149,9 @@ def main() -> None:
 
 @contextlib.contextmanager
 def bench_cluster(prefix: str) -> Iterator[Cluster]:
-    """Two real Celery workers on Redis (database 11, as the tests) and an empty PostgreSQL
-    database, in a temporary directory named from `prefix`; stopped at the end."""
+    """Two real Celery workers on a Redis database of their own (as the tests take one) and
+    an empty PostgreSQL database, in a temporary directory named from `prefix`; stopped at
+    the end."""
     with (
         tempfile.TemporaryDirectory(prefix=prefix) as tmp,
         empty_database("postgresql", Path(tmp)) as database_url,

@@ -20,7 +20,7 @@ body after HEAD or from a short keep-alive timeout, pages a click too deep). Run
 a release; it prints one line a variation and exits 1 when one differs.
 
 With `--engine celery` each variation is audited by the distributed engine (two real
-workers on Redis database 11 and a PostgreSQL database of their own, as the tests start
+workers on a Redis database and a PostgreSQL database of their own, as the tests start
 them) and still compared with the embedded engine's plain audit.
 
 Usage: bench/served.py [--sites py,pg] [--only NAME,...] [--engine local|celery] [--keep DIR]

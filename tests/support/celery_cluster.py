@@ -1,13 +1,15 @@
 """Real Celery workers for tests: a broker of our own, worker subprocesses, their logs.
 
-Each test gets an isolated broker namespace (a Redis database index flushed before and
-after, or a RabbitMQ vhost created and deleted) so that no message of one test can reach
-another, and a PostgreSQL schema of its own (tests/support/databases.py). Workers are real
-`siteaudit worker` processes; a test ends only the processes it started, by PID.
+Each test gets an isolated broker namespace (its session's own Redis database index,
+flushed before and after, or a RabbitMQ vhost created and deleted) so that no message of
+one test can reach another, and a PostgreSQL schema of its own
+(tests/support/databases.py). Workers are real `siteaudit worker` processes; a test ends
+only the processes it started, by PID.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
@@ -25,7 +27,48 @@ import redis
 from siteaudit.settings import Settings, load_settings
 
 REDIS_URL = os.environ.get("SITEAUDIT_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-REDIS_DB = 11  # tests own this database index: flushed before and after each test
+# The Redis database indexes test sessions take their own from, each flushed before and
+# after every test of the session that holds it; which one each holds is kept in
+# `CLAIMS_DB` (never flushed) with an expiry, so that a killed session's lapses.
+DATABASES = range(8, 15)
+CLAIMS_DB = 15
+CLAIM_S = 4 * 3600
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
+
+
+def _claim_database() -> int:
+    """A database index this process alone uses until it exits.
+
+    Every session used database 11, flushing it around each test: two sessions on one
+    machine (a developer's run, or a bench, while CI runs) consumed and flushed each
+    other's messages, and their Celery tests failed for no fault of the code.
+    """
+    token = f"{os.getpid()}:{uuid.uuid4().hex}"
+    client = redis.Redis.from_url(f"{REDIS_URL}/{CLAIMS_DB}", socket_connect_timeout=2)
+    try:
+        for index in DATABASES:
+            key = f"siteaudit-tests:database:{index}"
+            if client.set(key, token, nx=True, ex=CLAIM_S):
+                atexit.register(_release, client, key, token, os.getpid())
+                return index
+    except redis.RedisError:
+        return DATABASES[0]  # unreachable: `broker` says so when a test needs it
+    held = ", ".join(f"siteaudit-tests:database:{index}" for index in DATABASES)
+    raise RuntimeError(
+        f"every Redis database for tests is held by another session ({held} in database"
+        f" {CLAIMS_DB} of {REDIS_URL}); they lapse {CLAIM_S // 3600} h after a killed"
+        " session took them"
+    )
+
+
+def _release(client: redis.Redis, key: str, token: str, owner: int) -> None:
+    """Give the database back, from the process that claimed it (not a forked child)."""
+    if os.getpid() == owner:
+        with suppress(redis.RedisError):
+            client.eval(_RELEASE, 1, key, token)
+
+
+REDIS_DB = _claim_database()
 AMQP_HOST = os.environ.get("SITEAUDIT_TEST_AMQP_HOST", "127.0.0.1:5672")
 BROKERS = ["redis", "rabbitmq"]
 READY_TIMEOUT_S = 60.0
