@@ -6,7 +6,7 @@ Each corpus site's pages (the Python docs and the PostgreSQL manual, from the di
 reference) and once per variation of how a real server may serve them: another content
 coding, chunked bodies, no keep-alive, latency, a kept-alive connection closed early or
 when idle, a body after each HEAD answer, a rate limit (20 requests a second, past which
-it answers 429 or 503), clean URLs (`/a.html` answers 301 to `/a`), a
+it answers 429 or 503; and 50 a second), clean URLs (`/a.html` answers 301 to `/a`), a
 robots.txt naming a gzipped sitemap that lists every page. Each
 is audited by the real CLI (every check, as bench/crawl.py runs it), and the audit must
 equal the reference's: every page's status, depth, how found, title, size and error, and
@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,7 @@ VARIATIONS = {
     "idle-close-2ms": Variation(Serving(coding="gzip", idle_close_ms=2, latency_ms=40), COMPRESSED),
     "rate-limit-429": Variation(Serving(coding="identity", rate_limit=20)),
     "rate-limit-503": Variation(Serving(coding="identity", rate_limit=20, refusal=503)),
+    "rate-limit-50": Variation(Serving(coding="identity", rate_limit=50)),
     "clean-urls": Variation(
         Serving(coding="gzip"), COMPRESSED | {"internal-link-redirect"}, clean_urls=True
     ),
@@ -103,15 +105,18 @@ def audit(
     listed: tuple[str, ...] = (),
     scan: Scan = run_siteaudit,
     keep: Path | None = None,
-) -> Audit:
+) -> tuple[Audit, str]:
     """The real CLI's audit of `root` served as `serving` says, its URLs made relative
-    (and, for clean URLs, named as the plain site names them)."""
+    (and, for clean URLs, named as the plain site names them), and how long it took and
+    what the server answered, in words."""
     pages_of = DirectorySite(root, clean_urls=clean_urls, listed=listed)
     with (
         ServedSite(pages_of, serving) as site,
         tempfile.TemporaryDirectory() as tmp,
     ):
+        started = time.monotonic()
         scan(site.url, Path(tmp))
+        took = time.monotonic() - started
         report = json.loads((Path(tmp) / "out" / "report.json").read_text())
         if keep is not None:  # its database and reports, to look into if it differs
             shutil.rmtree(keep, ignore_errors=True)
@@ -144,7 +149,11 @@ def audit(
         for f in report["findings"]
         if f["check_id"] not in TIMING_CHECKS and f["url"] not in redirected
     }
-    return pages, findings
+    served = f"{took:.1f} s, {site.requests:,} requests"
+    if serving.rate_limit:  # how near the limit the crawl kept, and how often it went past
+        used = (site.requests - site.refusals) / serving.rate_limit / took
+        served += f" ({site.refusals} refused; {used:.0%} of the rate allowed)"
+    return (pages, findings), served
 
 
 def compare(plain: Audit, served: Audit, allowed: frozenset[str]) -> tuple[bool, str]:
@@ -213,8 +222,10 @@ def compare_all(sites: list[str], names: list[str], scan: Scan, keep: Path | Non
     failed = []
     for key in sites:
         root = SITES[key]
-        plain = audit(root, PLAIN, keep=None if keep is None else keep / f"{key}-reference")
-        print(f"\n{root}: served plainly, {len(plain[0])} pages, {len(plain[1])} findings")
+        plain, served = audit(root, PLAIN, keep=None if keep is None else keep / f"{key}-reference")
+        print(
+            f"\n{root}: served plainly, {len(plain[0])} pages, {len(plain[1])} findings, {served}"
+        )
         for name in names:
             how = VARIATIONS[name]
             # Listed: the plain site's pages (its robots.txt and sitemap list nothing else).
@@ -224,11 +235,12 @@ def compare_all(sites: list[str], names: list[str], scan: Scan, keep: Path | Non
                 else ()
             )
             last = None if keep is None else keep / "last"
-            served = audit(
+            audited, served = audit(
                 root, how.serving, clean_urls=how.clean_urls, listed=listed, scan=scan, keep=last
             )
-            same, detail = compare(plain, served, how.allowed)
-            print(f"  {name:<24}{'same' if same else 'DIFFERENT':<11}{detail}", flush=True)
+            same, detail = compare(plain, audited, how.allowed)
+            verdict = "same" if same else "DIFFERENT"
+            print(f"  {name:<24}{verdict:<11}{detail}; {served}", flush=True)
             if not same:
                 failed.append(f"{key}/{name}")
                 if keep is not None:  # kept for a look: DIR/SITE-NAME

@@ -142,6 +142,7 @@ class ServedSite:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._lock = threading.Lock()
         self._window_start, self._in_window = 0.0, 0
+        self.requests = self.refusals = 0  # requests read, and those refused (rate limit)
         site.served_by(self.server.server_address[1])  # the pages name this address
         if isinstance(site, PlantedSite):
             site.httpd.server_close()  # its own server is not used
@@ -164,13 +165,18 @@ class ServedSite:
         self.thread.join(timeout=5)
 
     def _refused(self) -> bool:
-        """True when this request is past the rate limit (a window of one second)."""
+        """Count one request; True when it is past the rate limit (a window of one second)."""
         with self._lock:
+            self.requests += 1
+            if not self.serving.rate_limit:
+                return False
             now = time.monotonic()
             if now - self._window_start >= 1:
                 self._window_start, self._in_window = now, 0
             self._in_window += 1
-            return self._in_window > self.serving.rate_limit
+            refused = self._in_window > self.serving.rate_limit
+            self.refusals += refused
+            return refused
 
     def _handler(self) -> type[StreamRequestHandler]:
         site, serving, refused = self.site, self.serving, self._refused
@@ -206,7 +212,7 @@ class ServedSite:
                 if serving.latency_ms:
                     time.sleep(random.Random(path).random() * serving.latency_ms / 1000)
                 status, headers, body = site.answer(path)
-                if serving.rate_limit and refused():
+                if refused():
                     status, body = serving.refusal, b"<title>Too many requests</title>"
                     headers = {"Content-Type": "text/html"}
                     if serving.retry_after is not None:
