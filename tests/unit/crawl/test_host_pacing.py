@@ -6,6 +6,8 @@ import asyncio
 import itertools
 import time
 
+import pytest
+
 from siteaudit.crawl.slots import HostSlots, Throttle
 
 
@@ -83,25 +85,52 @@ async def test_a_host_that_asks_to_slow_down_waits_then_gets_spaced_requests() -
     assert time.monotonic() - other < 0.2
 
 
-def test_the_throttle_doubles_once_per_interval_and_eases_with_good_answers() -> None:
+def test_the_throttle_doubles_once_per_refusal_burst_and_eases_with_good_answers() -> None:
     throttle = Throttle()
     for _ in range(7):  # seven requests refused together: one overload, one doubling
         throttle.slow_down("a.test")
-    assert throttle.of("a.test") == Throttle.START_S
-    throttle.doubled_at["a.test"] -= 1  # an interval later, refused again: doubled
+    assert throttle.of("a.test") == Throttle.START_S  # it had answered nothing: no rate
+    throttle.speed_up("a.test")  # no rate it refused at is known: eased by a share
+    eased = Throttle.START_S * (1 - Throttle.EASE)
+    assert throttle.of("a.test") == pytest.approx(eased)
+    throttle.doubled_at["a.test"] -= Throttle.SETTLE_S  # a second later, refused again
     throttle.slow_down("a.test")
-    assert throttle.of("a.test") == 2 * Throttle.START_S
+    assert throttle.of("a.test") == pytest.approx(2 * eased)
+    assert throttle.refused_at["a.test"] == pytest.approx(1 / eased)  # the spacing's rate
     for _ in range(100):
         throttle.doubled_at["a.test"] = 0.0
         throttle.slow_down("a.test")
     assert throttle.of("a.test") == Throttle.MAX_S
-    throttle.speed_up("a.test")
-    assert throttle.of("a.test") == Throttle.MAX_S * (1 - Throttle.EASE)
-    for _ in range(60):
+    throttle.speed_up("a.test")  # up from the rate refused, a little at a time
+    assert 1 / throttle.of("a.test") == pytest.approx(1 / Throttle.MAX_S + Throttle.PROBE)
+    for _ in range(2_000):
         throttle.speed_up("a.test")
     assert throttle.of("a.test") == 0.0 and not throttle.intervals
     throttle.speed_up("never-slowed.test")
     assert throttle.of("never-slowed.test") == 0.0
+
+
+def test_a_host_that_refuses_past_a_rate_is_asked_at_half_that_rate_then_nearer_it() -> None:
+    # A rate limit of 50 requests a second: the spacing restarted at 0.25 s (4 a second)
+    # after each refusal and was dropped at 20 a second, then bursts were refused: the
+    # PostgreSQL manual limited so took 70 s where 23 would do.
+    throttle = Throttle()
+    for _ in range(50):  # answered 50 times within the last second, unspaced
+        throttle.speed_up("limited.test")
+    throttle.slow_down("limited.test")  # then refused
+    assert throttle.of("limited.test") == pytest.approx(1 / 25, rel=0.05)  # half its rate
+    assert throttle.refused_at["limited.test"] == pytest.approx(50, rel=0.05)
+    throttle.speed_up("limited.test")  # from half the rate up, a little at a time
+    assert 1 / throttle.of("limited.test") == pytest.approx(25 + Throttle.PROBE, rel=0.05)
+    for _ in range(200):
+        throttle.speed_up("limited.test")
+    assert 1 / throttle.of("limited.test") == pytest.approx(25 + 201 * Throttle.PROBE, rel=0.05)
+    throttle.intervals["limited.test"] = 1 / 10  # far under the rate it refused at ...
+    throttle.speed_up("limited.test")
+    assert throttle.of("limited.test") == pytest.approx(0.1 * (1 - Throttle.EASE))  # faster
+    for _ in range(10_000):  # a limit lifted: the spacing goes once it is negligible
+        throttle.speed_up("limited.test")
+    assert throttle.of("limited.test") == 0.0 and "limited.test" not in throttle.refused_at
 
 
 async def test_waking_a_host_ends_the_waits_for_its_turns() -> None:

@@ -10,8 +10,10 @@ in Redis, so the limits hold for the fleet:
   Crawl-delay or the operator's setting); 0 disables it;
 - slowing down: a host that answers 429 or 503 gets no request from any worker until its
   Retry-After (or the backoff) has passed, and then every worker spaces its requests to it
-  by the host's one interval, which doubles and eases as `crawl.slots.Throttle` says, for
-  the fleet (a hash per host: its interval and when it last doubled);
+  by the host's one interval, for the fleet (a hash per host: its interval and when it
+  last doubled): doubled on a refusal from `Throttle.START_S` (once per interval, at most
+  `MAX_S`), eased by `EASE` per good answer, gone under `FLOOR_S` (the embedded engine's
+  `crawl.slots.Throttle` halves the rate it measured instead, and eases additively);
 - circuit breaker: after `threshold` consecutive connect/timeout failures anywhere, the host
   is skipped by every worker for `reset_after` seconds (then one trial request).
 
