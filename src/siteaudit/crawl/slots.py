@@ -104,14 +104,13 @@ class Throttle:
     restarting the spacing at 0.25 s: the PostgreSQL manual limited to 50 requests a second
     took 70 s (23 would do), refused about 70 times.
 
-    `START_S`, `MAX_S`, `EASE` and `FLOOR_S` are also the Celery fleet's (engines/celery/
-    politeness.py), which keeps the earlier doubling and easing.
+    The Celery fleet spaces hosts by the same rules in Redis (engines/celery/politeness.py)
+    but for the first refusal: it counts no answer rate, so it starts at `START_S`.
     """
 
     START_S: ClassVar[float] = 0.25
     MAX_S: ClassVar[float] = 5.0
     EASE: ClassVar[float] = 0.1
-    FLOOR_S: ClassVar[float] = 0.05  # the fleet's interval is gone under this
     SETTLE_S: ClassVar[float] = 1.0
     PROBE: ClassVar[float] = 0.25  # requests a second, per good answer
     DROP_S: ClassVar[float] = 0.002

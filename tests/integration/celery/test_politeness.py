@@ -180,14 +180,32 @@ def test_good_answers_to_any_worker_ease_the_hosts_spacing_until_it_is_gone(
     assert float(client.hget(key, "interval") or 0) == pytest.approx(
         Throttle.START_S * (1 - Throttle.EASE)
     )
-    # Each good answer takes a tenth off: 0.225 * 0.9**n < 0.05 after 15 answers.
+    # Each good answer takes a tenth off (no rate it refused at is known): 0.225 * 0.9**n
+    # < 0.002 after 45 answers.
     started = time.monotonic()
-    asyncio.run(main(other, 15))
+    asyncio.run(main(other, 45))
     assert not client.exists(key)
     assert time.monotonic() - started >= 1.0  # they were spaced on the way down
     started = time.monotonic()
     asyncio.run(main(other, 5))  # no spacing left
     assert time.monotonic() - started < 0.2
+
+
+def test_a_host_refusing_while_spaced_is_asked_at_half_that_rate_then_nearer_it(
+    client: redis.Redis,
+) -> None:
+    # As the embedded engine (crawl.slots.Throttle): a host limiting its rate is asked near
+    # its limit, not eased to no spacing and refused in bursts.
+    worker = slots(client)
+    key = f"{PREFIX}:limited.test:throttle"
+    worker.slow_down("limited.test", 0.0)  # refused while not spaced: 0.25 s
+    client.hset(key, "doubled_at", "0")  # a while later, refused again while spaced
+    worker.slow_down("limited.test", 0.0)
+    assert float(client.hget(key, "interval") or 0) == pytest.approx(2 * Throttle.START_S)
+    assert float(client.hget(key, "refused_at") or 0) == pytest.approx(1 / Throttle.START_S)
+    worker.speed_up("limited.test")  # from half the rate refused at, a little at a time
+    rate = 1 / float(client.hget(key, "interval") or 0)
+    assert rate == pytest.approx(1 / (2 * Throttle.START_S) + Throttle.PROBE)
 
 
 def test_a_wait_for_a_slot_past_the_callers_deadline_gives_up(client: redis.Redis) -> None:

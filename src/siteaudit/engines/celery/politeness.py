@@ -10,10 +10,10 @@ in Redis, so the limits hold for the fleet:
   Crawl-delay or the operator's setting); 0 disables it;
 - slowing down: a host that answers 429 or 503 gets no request from any worker until its
   Retry-After (or the backoff) has passed, and then every worker spaces its requests to it
-  by the host's one interval, for the fleet (a hash per host: its interval and when it
-  last doubled): doubled on a refusal from `Throttle.START_S` (once per interval, at most
-  `MAX_S`), eased by `EASE` per good answer, gone under `FLOOR_S` (the embedded engine's
-  `crawl.slots.Throttle` halves the rate it measured instead, and eases additively);
+  by the host's one interval, for the fleet (a hash per host: its interval, when it last
+  doubled, the rate it last refused at), as `crawl.slots.Throttle` spaces them but for
+  the first refusal: the fleet counts no answer rate, so a host refused while not spaced
+  starts at `Throttle.START_S`;
 - circuit breaker: after `threshold` consecutive connect/timeout failures anywhere, the host
   is skipped by every worker for `reset_after` seconds (then one trial request).
 
@@ -58,25 +58,39 @@ redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[4])) + 60)
 if throttle > 0 then return tostring(-throttle) end
 return '0'
 """
-# `Throttle.slow_down` for the fleet. KEYS: throttle hash. ARGV: now (s), start, most (s),
-# how long the hash outlives its last doubling (s). Returns the interval (as a string).
+# `Throttle.slow_down` for the fleet, which knows no answer rate: a host refused while not
+# spaced starts at `start`. KEYS: throttle hash. ARGV: now (s), start, most (s), how long
+# the hash outlives its last doubling (s), settle (s). Returns the interval (as a string).
 _SLOW_DOWN = """
 local now = tonumber(ARGV[1])
 local interval = tonumber(redis.call('HGET', KEYS[1], 'interval') or '0')
 local doubled_at = tonumber(redis.call('HGET', KEYS[1], 'doubled_at') or '0')
-if interval > 0 and now - doubled_at < interval then return tostring(interval) end
-interval = math.min(math.max(interval * 2, tonumber(ARGV[2])), tonumber(ARGV[3]))
+if interval > 0 and now - doubled_at < math.max(interval, tonumber(ARGV[5])) then
+  return tostring(interval)
+end
+if interval > 0 then
+  redis.call('HSET', KEYS[1], 'refused_at', tostring(1 / interval))
+  interval = interval * 2
+else
+  interval = tonumber(ARGV[2])
+end
+interval = math.min(interval, tonumber(ARGV[3]))
 redis.call('HSET', KEYS[1], 'interval', tostring(interval), 'doubled_at', tostring(now))
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return tostring(interval)
 """
-# `Throttle.speed_up` for the fleet. KEYS: throttle hash. ARGV: ease, floor (s). Returns
-# the interval left, 0 when none is (as a string).
+# `Throttle.speed_up` for the fleet. KEYS: throttle hash. ARGV: ease, probe (requests a
+# second), drop (s). Returns the interval left, 0 when none is (as a string).
 _SPEED_UP = """
 local interval = tonumber(redis.call('HGET', KEYS[1], 'interval') or '0')
 if interval == 0 then return '0' end
-interval = interval * (1 - tonumber(ARGV[1]))
-if interval < tonumber(ARGV[2]) then
+local limit = tonumber(redis.call('HGET', KEYS[1], 'refused_at') or '0')
+if limit == 0 or 1 / interval < limit / 2 then
+  interval = interval * (1 - tonumber(ARGV[1]))
+else
+  interval = 1 / (1 / interval + tonumber(ARGV[2]))
+end
+if interval < tonumber(ARGV[3]) then
   redis.call('DEL', KEYS[1])
   return '0'
 end
@@ -145,7 +159,13 @@ class SharedHostSlots:
         then every worker spaces its requests to it (`Throttle`, fleet-wide)."""
         self._slow_down(
             keys=[f"{PREFIX}:{host}:throttle"],
-            args=[time.time(), Throttle.START_S, Throttle.MAX_S, THROTTLE_KEEP_S],
+            args=[
+                time.time(),
+                Throttle.START_S,
+                Throttle.MAX_S,
+                THROTTLE_KEEP_S,
+                Throttle.SETTLE_S,
+            ],
         )
         self._throttled.add(host)
         key, wait_ms = f"{PREFIX}:{host}:hold", int(wait_s * 1000)
@@ -161,7 +181,8 @@ class SharedHostSlots:
             return
         left = float(
             self._speed_up(
-                keys=[f"{PREFIX}:{host}:throttle"], args=[Throttle.EASE, Throttle.FLOOR_S]
+                keys=[f"{PREFIX}:{host}:throttle"],
+                args=[Throttle.EASE, Throttle.PROBE, Throttle.DROP_S],
             )
         )
         if left <= 0:
