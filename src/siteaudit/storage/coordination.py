@@ -412,6 +412,12 @@ class SqlCoordinator:
         or timed out) is not claimed in a batch: it is split off to be sent alone, so that
         one poison page cannot drag its batch-mates past their attempt limit. A page alone in
         its task is claimed if it has attempts left, and is `exhausted` otherwise.
+
+        A page whose row another transaction holds (a claim of the same message sent twice,
+        or selection lowering a queued page's depth) is skipped, not waited for, and sent
+        again: skipped silently, it was lost, and its scan waited for it until the
+        reconciler's stall timeout (forever without beat) once selection lowered a depth as
+        a fetch task claimed that page.
         """
         now = utcnow()
         free = or_(
@@ -419,11 +425,15 @@ class SqlCoordinator:
         )
         alone = len(ids) == 1
         with self.engine.begin() as connection:
+            waiting = (work.c.id.in_(ids), work.c.state == STEP_STATE[step], free)
             rows = connection.execute(
-                select(work.c.id, work.c.attempts)
-                .where(work.c.id.in_(ids), work.c.state == STEP_STATE[step], free)
-                .with_for_update(skip_locked=True)
+                select(work.c.id, work.c.attempts).where(*waiting).with_for_update(skip_locked=True)
             ).all()
+            locked = sorted(
+                set(connection.scalars(select(work.c.id).where(*waiting))) - {r.id for r in rows}
+            )
+            if locked:  # sent again: claimed once the transaction holding them has ended
+                send(connection, step, scan_id, locked)
             tried = sorted(row.id for row in rows if row.attempts > 0)
             if alone:
                 split: list[int] = []

@@ -67,6 +67,26 @@ def test_a_page_is_claimed_by_one_task_at_a_time(coordinator: SqlCoordinator) ->
     assert again.mine == []
 
 
+def test_a_page_whose_row_another_transaction_holds_is_sent_again_not_lost(
+    coordinator: SqlCoordinator,
+) -> None:
+    # Selection lowering a queued page's depth held its row as a fetch task claimed the
+    # page: the claim skipped it, nothing sent it again, and the scan waited for it until
+    # the reconciler's stall timeout (forever without beat; seen in bench-served, Celery).
+    scan_id, ids = queued(coordinator, 3)
+    with coordinator.engine.connect() as other:
+        holding = other.begin()
+        other.execute(update(work).where(work.c.id == ids[1]).values(depth=0))
+        claim = coordinator.claim("fetch", scan_id, ids, "task-a", lease_s=60, max_attempts=3)
+        holding.commit()
+    assert [c.id for c in claim.mine] == [ids[0], ids[2]]
+    with coordinator.engine.connect() as connection:
+        sent = [(row.task, row.args) for row in connection.execute(select(outbox))]
+    assert sent == [("fetch", [scan_id, [ids[1]]])]
+    again = coordinator.claim("fetch", scan_id, [ids[1]], "task-b", lease_s=60, max_attempts=3)
+    assert [c.id for c in again.mine] == [ids[1]]
+
+
 def test_a_retried_page_alone_is_exhausted_at_the_attempt_limit(
     coordinator: SqlCoordinator,
 ) -> None:
