@@ -429,11 +429,11 @@ class SqlCoordinator:
             rows = connection.execute(
                 select(work.c.id, work.c.attempts).where(*waiting).with_for_update(skip_locked=True)
             ).all()
-            locked = sorted(
-                set(connection.scalars(select(work.c.id).where(*waiting))) - {r.id for r in rows}
-            )
-            if locked:  # sent again: claimed once the transaction holding them has ended
-                send(connection, step, scan_id, locked)
+            if len(rows) < len(set(ids)):  # some skipped: held, or not waiting any more
+                held = set(connection.scalars(select(work.c.id).where(*waiting)))
+                locked = sorted(held - {row.id for row in rows})
+                if locked:  # sent again: claimed once the transaction holding them has ended
+                    send(connection, step, scan_id, locked)
             tried = sorted(row.id for row in rows if row.attempts > 0)
             if alone:
                 split: list[int] = []
