@@ -36,6 +36,11 @@ CLAIM_S = 4 * 3600
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
 
 
+def claim_key(index: int) -> str:
+    """The key in `CLAIMS_DB` naming the session that holds database `index`."""
+    return f"siteaudit-tests:database:{index}"
+
+
 def _claim_database() -> int:
     """A database index this process alone uses until it exits.
 
@@ -47,13 +52,13 @@ def _claim_database() -> int:
     client = redis.Redis.from_url(f"{REDIS_URL}/{CLAIMS_DB}", socket_connect_timeout=2)
     try:
         for index in DATABASES:
-            key = f"siteaudit-tests:database:{index}"
+            key = claim_key(index)
             if client.set(key, token, nx=True, ex=CLAIM_S):
                 atexit.register(_release, client, key, token, os.getpid())
                 return index
     except redis.RedisError:
         return DATABASES[0]  # unreachable: `broker` says so when a test needs it
-    held = ", ".join(f"siteaudit-tests:database:{index}" for index in DATABASES)
+    held = ", ".join(claim_key(index) for index in DATABASES)
     raise RuntimeError(
         f"every Redis database for tests is held by another session ({held} in database"
         f" {CLAIMS_DB} of {REDIS_URL}); they lapse {CLAIM_S // 3600} h after a killed"

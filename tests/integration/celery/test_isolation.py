@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import redis
-from tests.support.celery_cluster import CLAIMS_DB, REDIS_DB, REDIS_URL, broker
+from tests.support.celery_cluster import CLAIMS_DB, REDIS_DB, REDIS_URL, broker, claim_key
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -24,7 +24,7 @@ def test_each_test_session_flushes_a_redis_database_of_its_own() -> None:
     assert theirs != REDIS_DB
     claims = redis.Redis.from_url(f"{REDIS_URL}/{CLAIMS_DB}")
     try:
-        assert claims.get(f"siteaudit-tests:database:{REDIS_DB}") is not None  # still ours
-        assert claims.get(f"siteaudit-tests:database:{theirs}") is None  # given back at its exit
+        assert claims.get(claim_key(REDIS_DB)) is not None  # still ours
+        assert claims.get(claim_key(theirs)) is None  # given back at its exit
     finally:
         claims.close()
