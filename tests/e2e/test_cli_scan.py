@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from tests.support.sites import Route, Site, html, logged, tree
+from tests.support.sites import Route, Site, html, logged, moved, tree
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 Launch = Callable[..., subprocess.Popen[str]]
@@ -306,11 +306,10 @@ def test_headers_given_go_to_the_scanned_site_only_and_owned_ones_are_refused(
     other = serve({"/x": page("elsewhere"), "/landing": page("landed")})
     elsewhere = other.url.replace("127.0.0.1", "localhost")
 
-    def moved(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
-        return 302, {"Location": elsewhere + "landing"}, b""
-
     links = f'<a href="/two">two</a><a href="/moved">m</a><a href="{elsewhere}x">x</a>'
-    site = serve({"/": page(links), "/two": page("two"), "/moved": moved})
+    site = serve(
+        {"/": page(links), "/two": page("two"), "/moved": moved(elsewhere + "landing", 302)}
+    )
     cli_env["SITEAUDIT_CRAWL__CHECK_EXTERNAL"] = "true"
     result = siteaudit("scan", site.url, "--quiet", "--header", "X-Staging-Token: s3cret")
     assert result.returncode == 0, result.stderr

@@ -94,6 +94,11 @@ def html(body: str, title: str = "A page") -> Route:
     return lambda _handler: (200, {"Content-Type": "text/html; charset=utf-8"}, page)
 
 
+def moved(to: str, status: int = 301) -> Route:
+    """A redirect to `to`."""
+    return lambda _handler: (status, {"Location": to}, b"")
+
+
 def tree(size: int | None = None, delay_s: float = 0.0) -> Route:
     """A binary tree of pages, each answered after `delay_s`: "/" (page 0) and /pN link to
     /p(2N+1) and /p(2N+2), those below `size` when it is given; other paths answer 404."""

@@ -29,6 +29,7 @@ from tests.support.sites import (
     html,
     late_shortcut_routes,
     listing_routes,
+    moved,
 )
 
 from siteaudit.checks.base import Docs, Failed, check, failed, site_check
@@ -135,10 +136,6 @@ def test_a_page_gets_its_shortest_click_depth_when_a_deeper_path_is_found_first(
     assert not [f for f in outcome.report.findings if f.check_id == "click-depth"]
 
 
-def _moved(to: str, status: int = 301) -> Route:
-    return lambda _handler: (status, {"Location": to}, b"")
-
-
 def test_a_redirects_target_is_audited_from_the_answer_that_ended_its_chain(
     settings: Settings,
 ) -> None:
@@ -148,17 +145,17 @@ def test_a_redirects_target_is_audited_from_the_answer_that_ended_its_chain(
     # crawl would not queue (excluded, on another host) is still not audited.
     routes = {
         "/": html("".join(f'<a href="{p}">{p}</a>' for p in ("/a.html", "/gone", "/p", "/c"))),
-        "/a.html": _moved("/a"),
+        "/a.html": moved("/a"),
         "/a": html('<a href="/d">d</a>', title="Page a"),
         "/d": html("d", title="Page d"),
-        "/gone": _moved("/missing", 302),
-        "/p": _moved("/private/"),
+        "/gone": moved("/missing", 302),
+        "/p": moved("/private/"),
         "/private/": html("private"),
         "/other": html("on another host"),
     }
     with Site(routes) as site:
         port = site.httpd.server_address[1]
-        routes["/c"] = _moved(f"http://localhost:{port}/other")
+        routes["/c"] = moved(f"http://localhost:{port}/other")
         outcome = run_scan(settings, make_spec(settings, site.url, (), (r"/private/",)))
     pages = {page.url.removeprefix(site.url): page for page in outcome.report.pages}
     assert sorted(pages) == ["", "a", "a.html", "c", "d", "gone", "missing", "p"]
