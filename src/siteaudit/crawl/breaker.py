@@ -27,6 +27,14 @@ class Breaker(Protocol):
         """Close the host's circuit."""
         ...
 
+    def record_rate_limit(self, host: str) -> None:
+        """A URL `host` refused answered on a later try: the host limits its rate."""
+        ...
+
+    def rate_limited(self, host: str) -> bool:
+        """Whether a URL `host` refused has answered on a later try (anywhere)."""
+        ...
+
     def failures(self, host: str) -> int:
         """Consecutive failures counted for `host`."""
         ...
@@ -67,6 +75,7 @@ class CircuitBreaker:
         self._opened_at: dict[str, float] = {}
         self._refusing_since: dict[str, float] = {}
         self._refused_for: dict[str, float] = {}  # why an open circuit opened: refusals
+        self._rate_limited: set[str] = set()  # hosts where a refused URL answered later
 
     def open_for(self, host: str) -> float | None:
         """Seconds until `host` may be tried again, or None when requests may go through."""
@@ -100,6 +109,14 @@ class CircuitBreaker:
             self._refusing_since.pop(host, None)
             self._refused_for.pop(host, None)
             self._opened_at.pop(host, None)
+
+    def record_rate_limit(self, host: str) -> None:
+        """A URL `host` refused answered on a later try: the host limits its rate."""
+        self._rate_limited.add(host)
+
+    def rate_limited(self, host: str) -> bool:
+        """Whether a URL `host` refused has answered on a later try."""
+        return host in self._rate_limited
 
     def failures(self, host: str) -> int:
         """Consecutive failures counted for `host`."""

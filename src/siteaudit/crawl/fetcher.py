@@ -115,7 +115,9 @@ class HttpFetcher:
         )
         self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
         self.slowed_down = 0  # answers that asked to slow down (429, 503), for the counters
-        self._rate_limited: set[str] = set()  # hosts where a refused URL answered later
+        # Hosts the breaker says limit their rate (a refused URL answered later), once
+        # known: the breaker is asked on refusals only, and a shared one is a Redis call.
+        self._rate_limited: set[str] = set()
         self._session: aiohttp.ClientSession | None = None
         # HEAD requests, and a request sent again on a new connection (`_open`)
         self._fresh_session: aiohttp.ClientSession | None = None
@@ -288,11 +290,12 @@ class HttpFetcher:
         while True:
             exchange = await self._attempt(url, host, limit, accept_any_type, method)
             wait = self._retry_delay(attempt, exchange) if _transient(exchange) else 0.0
-            limited = host in self._rate_limited
+            limited = exchange.status in SLOW_DOWN_STATUSES and self._limits_rate(host)
             if exchange.status in SLOW_DOWN_STATUSES:
                 refused = True
             elif refused and exchange.status is not None:
-                self._rate_limited.add(host)  # refused, then answered: a rate limit
+                self.breaker.record_rate_limit(host)  # refused, then answered: a rate limit
+                self._rate_limited.add(host)
             if exchange.status in SLOW_DOWN_STATUSES and (
                 limited or not _broken_again(exchange, attempt)
             ):
@@ -313,6 +316,14 @@ class HttpFetcher:
             await asyncio.sleep(wait)
             attempt += 1
 
+    def _limits_rate(self, host: str) -> bool:
+        """Whether a URL `host` refused has answered later, here or (with a shared breaker)
+        on any worker of the fleet: each Celery worker learning it alone let a page linked
+        from every page run out of tries on a worker that had not, and end "429"."""
+        if host not in self._rate_limited and self.breaker.rate_limited(host):
+            self._rate_limited.add(host)
+        return host in self._rate_limited
+
     def _retries(self, exchange: Exchange, limited: bool) -> int:
         """How many times `exchange`'s request is tried again at most.
 
@@ -320,7 +331,8 @@ class HttpFetcher:
         share of the requests whatever their URL, and each succeeds on a later try; with
         the usual budget some ran out of tries while the host was busy, and a page every
         page links to ended "503": hundreds of false broken links. Once a refused URL of
-        the host has answered, a refusal there is tried `REFUSED_EXTRA_RETRIES` more times
+        the host has answered (on any worker of a fleet: `_limits_rate`), a refusal there
+        is tried `REFUSED_EXTRA_RETRIES` more times
         and slows the host down even for a URL refused before (`_broken_again`). A host
         whose refused URLs never answer (an application down behind its server) keeps the
         usual budget: it is not limiting a rate, and its broken pages end soon.

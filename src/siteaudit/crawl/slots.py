@@ -104,8 +104,8 @@ class Throttle:
     restarting the spacing at 0.25 s: the PostgreSQL manual limited to 50 requests a second
     took 70 s (23 would do), refused about 70 times.
 
-    The Celery fleet spaces hosts by the same rules in Redis (engines/celery/politeness.py)
-    but for the first refusal: it counts no answer rate, so it starts at `START_S`.
+    The Celery fleet spaces hosts by the same rules in Redis (engines/celery/politeness.py);
+    for the first refusal it counts the requests it started to the host, not good answers.
     """
 
     START_S: ClassVar[float] = 0.25

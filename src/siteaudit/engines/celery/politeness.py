@@ -11,11 +11,13 @@ in Redis, so the limits hold for the fleet:
 - slowing down: a host that answers 429 or 503 gets no request from any worker until its
   Retry-After (or the backoff) has passed, and then every worker spaces its requests to it
   by the host's one interval, for the fleet (a hash per host: its interval, when it last
-  doubled, the rate it last refused at), as `crawl.slots.Throttle` spaces them but for
-  the first refusal: the fleet counts no answer rate, so a host refused while not spaced
-  starts at `Throttle.START_S`;
+  doubled, the rate it last refused at), as `crawl.slots.Throttle` spaces them; for the
+  first refusal the fleet counts the requests it started to the host over the last second
+  (the slot script's sliding counter), where one process counts its good answers;
 - circuit breaker: after `threshold` consecutive connect/timeout failures anywhere, the host
-  is skipped by every worker for `reset_after` seconds (then one trial request).
+  is skipped by every worker for `reset_after` seconds (then one trial request); and once
+  a URL a host refused answers on a later try, every worker tries the host's refusals
+  longer (`HttpFetcher._retries`: it limits its rate, its pages are not broken).
 
 Slot and pacing decisions are one Lua script, so they are atomic without locks.
 """
@@ -37,10 +39,30 @@ from siteaudit.crawl.slots import SlotWaitExpiredError, Throttle
 PREFIX = "siteaudit:host"
 POLL_S = 0.02
 
-# KEYS: slots zset, pacing key, hold key, throttle hash. ARGV: now (s), per_host, token,
-# token expiry (s), min interval (s). Returns 0 when a slot was taken, minus the host's
-# throttle interval when it was taken under one, else seconds to wait (each as a string).
-_ACQUIRE = """
+# The requests started to a host over the last second, for its first refusal: a sliding
+# window counter (`Throttle._counts`) in a hash, moved on to the second `now` is in. Lua
+# shared by the two scripts below: KEYS[started] and `now` are their own.
+_STARTED = """
+local function started_counts(key, now)
+  local counts = redis.call('HMGET', key, 'start', 'current', 'before')
+  local start = tonumber(counts[1] or '0')
+  local current = tonumber(counts[2] or '0')
+  local before = tonumber(counts[3] or '0')
+  local elapsed = now - start
+  if elapsed >= 1 then
+    if elapsed < 2 then before = current else before = 0 end
+    start, current = now, 0
+  end
+  return start, current, before
+end
+"""
+# KEYS: slots zset, pacing key, hold key, throttle hash, started hash. ARGV: now (s),
+# per_host, token, token expiry (s), min interval (s). Returns 0 when a slot was taken,
+# minus the host's throttle interval when it was taken under one, else seconds to wait
+# (each as a string).
+_ACQUIRE = (
+    _STARTED
+    + """
 local now = tonumber(ARGV[1])
 local held = redis.call('PTTL', KEYS[3])
 if held > 0 then return tostring(held / 1000) end
@@ -55,13 +77,21 @@ if interval > 0 then
 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
 redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[4])) + 60)
+local start, current, before = started_counts(KEYS[5], now)
+redis.call('HSET', KEYS[5], 'start', tostring(start), 'current', tostring(current + 1),
+  'before', tostring(before))
+redis.call('EXPIRE', KEYS[5], 3)
 if throttle > 0 then return tostring(-throttle) end
 return '0'
 """
-# `Throttle.slow_down` for the fleet, which knows no answer rate: a host refused while not
-# spaced starts at `start`. KEYS: throttle hash. ARGV: now (s), start, most (s), how long
-# the hash outlives its last doubling (s), settle (s). Returns the interval (as a string).
-_SLOW_DOWN = """
+)
+# `Throttle.slow_down` for the fleet: a host refused while not spaced gets half the rate
+# it was asked at over the last second, `start` at most. KEYS: throttle hash, started hash.
+# ARGV: now (s), start, most (s), how long the hash outlives its last doubling (s),
+# settle (s). Returns the interval (as a string).
+_SLOW_DOWN = (
+    _STARTED
+    + """
 local now = tonumber(ARGV[1])
 local interval = tonumber(redis.call('HGET', KEYS[1], 'interval') or '0')
 local doubled_at = tonumber(redis.call('HGET', KEYS[1], 'doubled_at') or '0')
@@ -72,13 +102,21 @@ if interval > 0 then
   redis.call('HSET', KEYS[1], 'refused_at', tostring(1 / interval))
   interval = interval * 2
 else
-  interval = tonumber(ARGV[2])
+  local start, current, before = started_counts(KEYS[2], now)
+  local rate = current + before * (1 - (now - start))
+  if rate > 0 then
+    redis.call('HSET', KEYS[1], 'refused_at', tostring(rate))
+    interval = math.min(2 / rate, tonumber(ARGV[2]))
+  else
+    interval = tonumber(ARGV[2])
+  end
 end
 interval = math.min(interval, tonumber(ARGV[3]))
 redis.call('HSET', KEYS[1], 'interval', tostring(interval), 'doubled_at', tostring(now))
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return tostring(interval)
 """
+)
 # `Throttle.speed_up` for the fleet. KEYS: throttle hash. ARGV: ease, probe (requests a
 # second), drop (s). Returns the interval left, 0 when none is (as a string).
 _SPEED_UP = """
@@ -99,6 +137,8 @@ return tostring(interval)
 """
 # A host's throttle outlives its last doubling this long without good answers to ease it.
 THROTTLE_KEEP_S = 600
+# The fleet remembers a host limiting its rate this long after it last showed it.
+RATE_LIMIT_KEEP_S = 3600
 
 
 # When the running task stops waiting for slots (`time.monotonic()`), None for never.
@@ -158,7 +198,7 @@ class SharedHostSlots:
         """`host` answered 429 or 503: no worker starts a request there for `wait_s`, and
         then every worker spaces its requests to it (`Throttle`, fleet-wide)."""
         self._slow_down(
-            keys=[f"{PREFIX}:{host}:throttle"],
+            keys=[f"{PREFIX}:{host}:throttle", f"{PREFIX}:{host}:started"],
             args=[
                 time.time(),
                 Throttle.START_S,
@@ -199,7 +239,8 @@ class SharedHostSlots:
         slots = f"{PREFIX}:{host}:slots"
         async with self._global:
             while True:
-                keys = [slots, *(f"{PREFIX}:{host}:{key}" for key in ("next", "hold", "throttle"))]
+                names = ("next", "hold", "throttle", "started")
+                keys = [slots, *(f"{PREFIX}:{host}:{name}" for name in names)]
                 interval = max(self._interval, self._spacing, self._paced.get(host, 0.0))
                 args = [time.time(), self._per_host, token, self._ttl, interval]
                 wait = float(self._acquire(keys=keys, args=args))
@@ -270,6 +311,15 @@ class SharedBreaker:
         self._client.delete(
             f"{PREFIX}:{host}:failures", f"{PREFIX}:{host}:open", f"{PREFIX}:{host}:refusing-since"
         )
+
+    def record_rate_limit(self, host: str) -> None:
+        """A URL `host` refused answered on a later try, on this worker: the host limits
+        its rate, for every worker (their refusals there are tried longer)."""
+        self._client.set(f"{PREFIX}:{host}:rate-limited", "1", ex=RATE_LIMIT_KEEP_S)
+
+    def rate_limited(self, host: str) -> bool:
+        """Whether a URL `host` refused has answered on a later try, on any worker."""
+        return bool(self._client.exists(f"{PREFIX}:{host}:rate-limited"))
 
     def failures(self, host: str) -> int:
         """Consecutive failures counted for `host` across the fleet."""
