@@ -99,6 +99,31 @@ def moved(to: str, status: int = 301) -> Route:
     return lambda _handler: (status, {"Location": to}, b"")
 
 
+def redirect_routes(site_routes: dict[str, Route], port: int) -> dict[str, Route]:
+    """Into `site_routes` (a running site's, on `port`): a home page linking through
+    redirects: /a.html -> /a (which links to /d), /gone -> /missing (302, then 404),
+    /p -> /private/ (for scans that exclude it) and /c -> /other on another host
+    (localhost). Returns `site_routes`."""
+    site_routes.update(
+        {
+            "/": html("".join(f'<a href="{p}">{p}</a>' for p in ("/a.html", "/gone", "/p", "/c"))),
+            "/a.html": moved("/a"),
+            "/a": html('<a href="/d">d</a>', title="Page a"),
+            "/d": html("d", title="Page d"),
+            "/gone": moved("/missing", 302),
+            "/p": moved("/private/"),
+            "/private/": html("private"),
+            "/other": html("on another host"),
+            "/c": moved(f"http://localhost:{port}/other"),
+        }
+    )
+    return site_routes
+
+
+# The pages a scan of `redirect_routes` excluding /private/ audits, by path.
+REDIRECT_PAGES = ["", "a", "a.html", "c", "d", "gone", "missing", "p"]
+
+
 def tree(size: int | None = None, delay_s: float = 0.0) -> Route:
     """A binary tree of pages, each answered after `delay_s`: "/" (page 0) and /pN link to
     /p(2N+1) and /p(2N+2), those below `size` when it is given; other paths answer 404."""

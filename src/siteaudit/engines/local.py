@@ -15,7 +15,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from siteaudit.checks.catalogue import Catalogue, CheckConfig
@@ -53,11 +53,12 @@ from siteaudit.pipeline.discovery import (
     Discovery,
     Frontier,
     FrontierEntry,
+    redirect_answer,
     settle_depths,
 )
 from siteaudit.pipeline.fetching import fetch
 from siteaudit.pipeline.ports import CrawlState, Fetcher, PageRows, ScanStore
-from siteaudit.pipeline.urls import Scope, resolve
+from siteaudit.pipeline.urls import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -437,27 +438,18 @@ class LocalEngine:
     async def _claim_target(
         self, state: _RunState, entry: FrontierEntry, fetched: FetchedPage
     ) -> FetchedPage | None:
-        """The answer that ended `fetched`'s redirects, as its target's own page, when the
-        frontier takes the target now (as it would queue it: new, in scope, allowed, within
-        limits); else None, and the target is offered as usual.
-
-        The chain read the target's answer already, whole and under a page's bounds: a site
-        whose links go through redirects (`/a.html` -> `/a`, `/a` -> `/a/`, http -> https)
-        had each such page downloaded twice, once at the end of the chain and once as a
-        page (the Python docs with clean URLs: 1,572 requests, now 1,063). A final
-        answer that failed (a timeout, a body past the cap, a chain cut short) is not taken:
-        fetched on its own, the target gets its own tries.
-        """
-        if not fetched.redirects or fetched.status is None or fetched.error_code is not None:
-            return None
-        target = resolve(fetched.final_url, fetched.final_url)  # as `candidates` offers it
-        if target is None or target == entry.url:
+        """The answer that ended `fetched`'s redirects, as its target's own page
+        (`redirect_answer`), when the frontier takes the target now (as it would queue it:
+        new, in scope, allowed, within limits); else None, and the target is offered as
+        usual."""
+        answer = redirect_answer(fetched)
+        if answer is None:
             return None
         if state.robots is not None:
-            await state.robots.learn(target)  # the frontier asks it (`allowed_by_robots`)
-        if not state.frontier.claim(target, entry.depth, "redirect"):
+            await state.robots.learn(answer.url)  # the frontier asks it (`allowed_by_robots`)
+        if not state.frontier.claim(answer.url, entry.depth, "redirect"):
             return None
-        return replace(fetched, url=target, final_url=target, redirects=())
+        return answer
 
     async def _analyse(
         self, state: _RunState, fetched: FetchedPage, depth: int, found_via: str

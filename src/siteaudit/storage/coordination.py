@@ -17,7 +17,7 @@ PostgreSQL only: the row locks and concurrent writers this needs are not SQLite'
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -151,6 +151,9 @@ class Completed:
     result: PageResult
     links: list[LinkRecord]
     candidates: list[tuple[str, int, str]]
+    # The answer that ended the page's redirects, as its target's page (`redirect_answer`):
+    # kept with the page until selection, which stages it for the target if it queues it.
+    answer: FetchedPage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +362,12 @@ class SqlCoordinator:
                 .where(work.c.id.in_(queued))
                 .values(state=CANCELLED, lease_owner=None, lease_until=None)
             )
+            # Redirect targets' answers no selection will stage now.
+            connection.execute(
+                update(work)
+                .where(work.c.scan_id == scan_id, work.c.state == DONE, work.c.body.is_not(None))
+                .values(fetched=None, body=None)
+            )
         return ScanStatus.CANCELLED
 
     # -- discovery -----------------------------------------------------------------------
@@ -545,8 +554,8 @@ class SqlCoordinator:
                     .where(work.c.id == bindparam("work_id"))
                     .values(
                         state=DONE,
-                        body=None,
-                        fetched=None,
+                        body=bindparam("answer_body"),
+                        fetched=bindparam("answer"),
                         lease_owner=None,
                         lease_until=None,
                         outlinks=bindparam("candidates"),
@@ -555,6 +564,7 @@ class SqlCoordinator:
                         {
                             "work_id": item.work_id,
                             "candidates": clean_json([list(c) for c in item.candidates]),
+                            **_answer_values(item.answer),
                         }
                         for item in kept
                     ],
@@ -669,7 +679,7 @@ class SqlCoordinator:
             if _lock_scan(connection, scan_id) != ScanStatus.FETCHING:
                 return 0, False
             unselected = connection.execute(
-                select(work.c.id, work.c.outlinks)
+                select(work.c.id, work.c.outlinks, work.c.fetched)
                 .where(
                     work.c.scan_id == scan_id,
                     work.c.state.in_(FINISHED),
@@ -691,7 +701,17 @@ class SqlCoordinator:
                     .where(work.c.id.in_([item.id for item in unselected]))
                     .values(selected=True)
                 )
-                queued = _queue_accepted(connection, scan_id, frontier, document, batch_size)
+                # Redirect targets' answers (`Completed.answer`), by the target's URL.
+                answers = {str(item.fetched["url"]): item.id for item in unselected if item.fetched}
+                queued = _queue_accepted(
+                    connection, scan_id, frontier, document, batch_size, answers=answers
+                )
+                if answers:  # staged for the targets queued, or not needed
+                    connection.execute(
+                        update(work)
+                        .where(work.c.id.in_(list(answers.values())))
+                        .values(fetched=None, body=None)
+                    )
                 if cache is not None:
                     cache.put(scan_id, frontier, max([replayed, *queued]))
             fanned_in = not queued and _all_finished(connection, scan_id)
@@ -1058,17 +1078,57 @@ def _queue_accepted(
     frontier: Frontier,
     document: dict[str, Any],
     batch_size: int,
+    *,
+    answers: Mapping[str, int] | None = None,
 ) -> list[int]:
     """Queue the URLs the frontier accepted (and lower the depths it found closer), keep
-    its counts and document, and send their fetches; the work ids queued."""
+    its counts and document, and send their fetches; the work ids queued.
+
+    A queued URL with an answer in `answers` (URL -> the work row of the page whose
+    redirects ended there) is staged from it and sent to extraction, not fetched again.
+    """
     queued = _queue(connection, scan_id, _drain(frontier))
+    staged = _stage_answers(connection, queued, answers) if answers else set()
     _lower_depths(connection, scan_id, frontier)
     _add_counters(connection, scan_id, dict(frontier.counters))
     frontier.counters.clear()
     _save_frontier(connection, scan_id, frontier, document)
-    for batch in _batches(queued, batch_size):
+    for batch in _batches([work_id for work_id in queued if work_id not in staged], batch_size):
         send(connection, FETCH, scan_id, batch)
+    for batch in _batches(sorted(staged), batch_size):
+        send(connection, EXTRACT, scan_id, batch)
     return queued
+
+
+def _stage_answers(
+    connection: Connection, queued: Sequence[int], answers: Mapping[str, int]
+) -> set[int]:
+    """Stage each queued row's answer from the row that holds it (as `stage` does a fetched
+    response); the ids of the rows staged."""
+    staged: set[int] = set()
+    rows = connection.execute(select(work.c.id, work.c.url).where(work.c.id.in_(queued))).all()
+    for target_id, url in rows:
+        source_id = answers.get(url)
+        if source_id is None:
+            continue
+        source = connection.execute(
+            select(work.c.fetched, work.c.body).where(work.c.id == source_id)
+        ).one()
+        connection.execute(
+            update(work)
+            .where(work.c.id == target_id, work.c.state == QUEUED)
+            .values(state=FETCHED, fetched=source.fetched, body=source.body)
+        )
+        staged.add(target_id)
+    return staged
+
+
+def _answer_values(answer: FetchedPage | None) -> dict[str, Any]:
+    """The `answer` and `answer_body` parameters of a completed row (both None without)."""
+    if answer is None:
+        return {"answer": None, "answer_body": None}
+    document, body = _fetched_to_row(answer)
+    return {"answer": document, "answer_body": body}
 
 
 def _lower_depths(connection: Connection, scan_id: int, frontier: Frontier) -> None:

@@ -22,6 +22,7 @@ from tests.support.celery_cluster import REDIS_DB, REDIS_URL, Cluster, queue_dep
 from tests.support.celery_outcomes import Seen, database, follow, follow_pages, seen
 from tests.support.sites import (
     LISTING_FOUND,
+    REDIRECT_PAGES,
     Route,
     Site,
     html,
@@ -29,6 +30,7 @@ from tests.support.sites import (
     listing_routes,
     logged,
     rate_limited,
+    redirect_routes,
 )
 
 from siteaudit.cli.display import format_progress
@@ -849,3 +851,40 @@ def test_pages_listed_in_the_sitemap_are_found_by_their_links_like_the_local_eng
         url.removeprefix(site.url): (page.found_via, page.depth) for url, page in pages.items()
     }
     assert found == LISTING_FOUND
+
+
+@ONE_BROKER
+@pytest.mark.parametrize("staged", [False, True], ids=["inline", "staged"])
+def test_a_redirects_target_is_audited_from_the_answer_that_ended_its_chain(
+    cluster: Cluster, staged: bool
+) -> None:
+    # As on the embedded engine: each target was downloaded twice, at the end of its chain
+    # and as a page of its own. Selection now stages the chain's final answer for the
+    # target it queues. "staged": a scraping-only worker stages the redirecting page's
+    # response, and an extraction worker keeps the target's answer from it.
+    settings = cluster.settings()
+    if staged:
+        cluster.start_worker(["scan.scraping"])
+        cluster.start_worker([q for q in QUEUES if q != "scan.scraping"])
+    else:
+        cluster.start_worker(concurrency=2)
+    routes: dict[str, Route] = {}
+    with Site(routes) as site:
+        redirect_routes(routes, site.httpd.server_address[1])
+        spec = make_spec(settings, site.url, (), (r"/private/",))
+        scan_id, _ = service.submit(settings, spec)
+        status, pages = follow_pages(settings, scan_id)
+    assert status is ScanStatus.COMPLETED
+    paths = {url.removeprefix(site.url): page for url, page in pages.items()}
+    assert sorted(paths) == REDIRECT_PAGES
+    assert (paths["a"].found_via, paths["a"].depth, paths["a"].status) == ("redirect", 1, 200)
+    assert (paths["d"].found_via, paths["d"].depth) == ("link", 2)  # /a's links followed
+    assert (paths["missing"].found_via, paths["missing"].status) == ("redirect", 404)
+    assert paths["a"].title == "Page a"
+    asked = [path for path in site.requests if not path.startswith("/robots")]
+    assert [asked.count(p) for p in ("/a", "/missing", "/private/", "/other")] == [1, 1, 1, 1]
+    with database(cluster.database_url) as engine, engine.connect() as connection:
+        kept = connection.scalar(
+            select(func.count()).where(work.c.scan_id == scan_id, work.c.body.is_not(None))
+        )
+    assert kept == 0  # no answer left behind in the work rows

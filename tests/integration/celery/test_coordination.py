@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
+from tests.integration.storage.factories import make_page, make_result
 from tests.support.databases import empty_database
 
 from siteaudit.engines.celery.schedule import newest_slot
-from siteaudit.model import ScanSpec
-from siteaudit.storage.coordination import QUEUED, SqlCoordinator, send
+from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
+from siteaudit.storage.coordination import QUEUED, Completed, SqlCoordinator, send
 from siteaudit.storage.database import create_engine_for, migrate
 from siteaudit.storage.repository import insert_scan
 from siteaudit.storage.schedules import add_schedule, fire_due, runs
@@ -85,6 +86,28 @@ def test_a_page_whose_row_another_transaction_holds_is_sent_again_not_lost(
     assert sent == [("fetch", [scan_id, [ids[1]]])]
     again = coordinator.claim("fetch", scan_id, [ids[1]], "task-b", lease_s=60, max_attempts=3)
     assert [c.id for c in again.mine] == [ids[1]]
+
+
+def test_a_redirects_answer_kept_for_selection_is_dropped_when_the_scan_is_cancelled(
+    coordinator: SqlCoordinator,
+) -> None:
+    # A redirected page's row keeps its chain's final answer until selection stages it for
+    # the target (or drops it); a cancelled scan has no selection left to do either.
+    scan_id, [page] = queued(coordinator, 1)
+    coordinator.claim("fetch", scan_id, [page], "t", lease_s=60, max_attempts=3)
+    target = "http://a.test/moved"
+    answer = FetchedPage(target, target, 200, body=b"<title>Moved</title>")
+    result = make_result(make_page("http://a.test/0", final_url=target))
+    done = Completed(page, result, [], [(target, 1, "redirect")], answer)
+    assert coordinator.complete(scan_id, "t", [done], step="fetch") == 1
+
+    def answers() -> int:
+        with coordinator.engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).where(work.c.body.is_not(None))))
+
+    assert answers() == 1
+    assert coordinator.request_cancel(scan_id) is ScanStatus.CANCELLED
+    assert answers() == 0
 
 
 def test_a_retried_page_alone_is_exhausted_at_the_attempt_limit(

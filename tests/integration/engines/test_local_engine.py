@@ -24,12 +24,13 @@ import pytest
 import zstandard
 from tests.support.sites import (
     LISTING_FOUND,
+    REDIRECT_PAGES,
     Route,
     Site,
     html,
     late_shortcut_routes,
     listing_routes,
-    moved,
+    redirect_routes,
 )
 
 from siteaudit.checks.base import Docs, Failed, check, failed, site_check
@@ -143,22 +144,12 @@ def test_a_redirects_target_is_audited_from_the_answer_that_ended_its_chain(
     # each target downloaded twice: at the end of the chain, then as a page of its own (the
     # Python docs served with clean URLs: 1,041 requests for 528 pages). A target the
     # crawl would not queue (excluded, on another host) is still not audited.
-    routes = {
-        "/": html("".join(f'<a href="{p}">{p}</a>' for p in ("/a.html", "/gone", "/p", "/c"))),
-        "/a.html": moved("/a"),
-        "/a": html('<a href="/d">d</a>', title="Page a"),
-        "/d": html("d", title="Page d"),
-        "/gone": moved("/missing", 302),
-        "/p": moved("/private/"),
-        "/private/": html("private"),
-        "/other": html("on another host"),
-    }
+    routes: dict[str, Route] = {}
     with Site(routes) as site:
-        port = site.httpd.server_address[1]
-        routes["/c"] = moved(f"http://localhost:{port}/other")
+        redirect_routes(routes, site.httpd.server_address[1])
         outcome = run_scan(settings, make_spec(settings, site.url, (), (r"/private/",)))
     pages = {page.url.removeprefix(site.url): page for page in outcome.report.pages}
-    assert sorted(pages) == ["", "a", "a.html", "c", "d", "gone", "missing", "p"]
+    assert sorted(pages) == REDIRECT_PAGES
     assert (pages["a"].found_via, pages["a"].depth, pages["a"].status) == ("redirect", 1, 200)
     assert (pages["d"].found_via, pages["d"].depth) == ("link", 2)  # /a's links followed
     assert [hop.status for hop in pages["a.html"].redirects] == [301]

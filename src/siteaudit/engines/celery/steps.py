@@ -36,7 +36,13 @@ from siteaudit.engines.celery.heartbeat import heartbeat
 from siteaudit.engines.celery.politeness import SharedBreaker, SharedHostSlots, slot_deadline
 from siteaudit.engines.celery.schedule import newest_slot
 from siteaudit.engines.external_links import CheckProgress
-from siteaudit.engines.preflight import HostRobots, apply_crawl_delay, preflight, robots_allowed
+from siteaudit.engines.preflight import (
+    HostRobots,
+    apply_crawl_delay,
+    origin_of,
+    preflight,
+    robots_allowed,
+)
 from siteaudit.engines.resources import (
     TARGET_COUNTERS,
     ResourceChecks,
@@ -50,7 +56,7 @@ from siteaudit.model.report import SITE_CHECK_ERRORS, SLOWED_DOWN
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import PageAnalyzer, SiteAnalysis, analyze_site
-from siteaudit.pipeline.discovery import Frontier, candidates, settle_depths
+from siteaudit.pipeline.discovery import Frontier, candidates, redirect_answer, settle_depths
 from siteaudit.pipeline.fetching import fetch, to_page
 from siteaudit.pipeline.ports import LinkRecord, PageResult
 from siteaudit.pipeline.urls import Scope
@@ -604,7 +610,14 @@ class Steps:
             for link in page.links
         ]
         offered = candidates(page, claimed.depth, follow_nofollow=spec.follow_nofollow)
-        return Completed(claimed.id, result, links, offered)
+        answer = redirect_answer(fetched)
+        if (
+            answer is not None
+            and spec.subdomains
+            and origin_of(answer.url) != origin_of(spec.start_url)
+        ):
+            answer = None  # another origin's robots.txt is read when its pages are fetched
+        return Completed(claimed.id, result, links, offered, answer)
 
     def _fail(
         self,
