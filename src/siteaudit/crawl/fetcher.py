@@ -332,10 +332,10 @@ class HttpFetcher:
         the usual budget some ran out of tries while the host was busy, and a page every
         page links to ended "503": hundreds of false broken links. Once a refused URL of
         the host has answered (on any worker of a fleet: `_limits_rate`), a refusal there
-        is tried `REFUSED_EXTRA_RETRIES` more times
-        and slows the host down even for a URL refused before (`_broken_again`). A host
-        whose refused URLs never answer (an application down behind its server) keeps the
-        usual budget: it is not limiting a rate, and its broken pages end soon.
+        is tried `REFUSED_EXTRA_RETRIES` more times and slows the host down even for a URL
+        refused before (`_broken_again`). A host whose refused URLs never answer (an
+        application down behind its server) keeps the usual budget: it is not limiting a
+        rate, and its broken pages end soon.
         """
         retries = self.config.retries
         if limited and retries and exchange.status in SLOW_DOWN_STATUSES:
