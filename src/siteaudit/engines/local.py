@@ -50,9 +50,12 @@ from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
 from siteaudit.pipeline.discovery import (
     COUNTED_PER_URL,
+    REOPEN_ROUNDS,
+    TOO_DEEP,
     Discovery,
     Frontier,
     FrontierEntry,
+    offer_cut_links,
     redirect_answer,
     settle_depths,
 )
@@ -221,7 +224,7 @@ class LocalEngine:
         # prepared ahead in a child forked by `on_crawled`, the site checks) reads them
         # settled. Settled after that hook, the child's JSON report kept a page's depth from
         # before now and then (the scan's process and the child racing for the rows).
-        state.site = self._settled_site(scan_id, spec)
+        state.site = self._settled_site(scan_id, spec, state.site)
         if self._on_crawled is not None:
             self._on_crawled(scan_id)  # every page is stored; the site checks come next
         if (self._external is not None and spec.check_external) or spec.check_resources:
@@ -233,10 +236,12 @@ class LocalEngine:
         broken = await self._check_targets(scan_id, spec, state, found)
         return self._finish(scan_id, spec, state, broken)
 
-    def _settled_site(self, scan_id: int, spec: ScanSpec) -> Site:
-        """The stored crawl as the site checks read it, each page at the shortest depth its
-        crawl's links give it (stored too: `settle_depths`)."""
-        site = self._store.load_site(scan_id)
+    def _settled_site(self, scan_id: int, spec: ScanSpec, site: Site | None) -> Site:
+        """The stored crawl (`site` when it was read since the last page was stored) as the
+        site checks read it, each page at the shortest depth its crawl's links give it
+        (stored too: `settle_depths`)."""
+        if site is None:
+            site = self._store.load_site(scan_id)
         return settle_depths(self._store, scan_id, site, follow_nofollow=spec.follow_nofollow)
 
     async def _crawl_to_the_end(self, scan_id: int, spec: ScanSpec, state: _RunState) -> None:
@@ -253,8 +258,34 @@ class LocalEngine:
                     if not self._requeue_lost(state):
                         break
                 await self._crawl(scan_id, spec, state)
+            # Links the depth limit cut from pages a shorter path brings within it; the
+            # pages after settling run inline (`settle`).
+            for _ in range(REOPEN_ROUNDS):
+                if self._cancel.is_set() or not self._reopen(scan_id, state):
+                    break
+                await self._crawl(scan_id, spec, state)
         finally:
             state.processor.close()
+
+    def _reopen(self, scan_id: int, state: _RunState) -> bool:
+        """Offer the links the depth limit cut that a shorter path brings within it
+        (`cut_links`); True when the frontier took some. The stored crawl read for that is
+        kept for the depth settling when it took none."""
+        state.site = None
+        if not state.frontier.counters.get(TOO_DEEP):
+            return False  # the limit cut nothing (most scans): nothing to read
+        site = self._store.load_site(scan_id)
+        taken = offer_cut_links(state.frontier, site)
+        if taken:
+            logger.info(
+                "scan %s: %d pages the depth limit had cut are within it by a shorter path",
+                scan_id,
+                len(taken),
+                extra={"scan_id": scan_id},
+            )
+        else:
+            state.site = site
+        return bool(taken)
 
     def _store_crawl(self, scan_id: int, state: _RunState, found: Discovery) -> None:
         """The crawl's counters (this run's: a resumed scan adds them up) and what discovery

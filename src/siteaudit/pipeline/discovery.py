@@ -33,9 +33,14 @@ SITEMAP_DEPTH = 0
 MAX_CANONICALS = 5  # canonical URLs a page offers the frontier (one is all that counts)
 # The frontier's counters of distinct URLs (the rest count links): a resumed scan counts
 # these afresh from the links it offers again (`Frontier.restore`).
+TOO_DEEP = "discover/skipped/too-deep"
+# At most this many times a crawl goes on with links the depth limit had cut
+# (`offer_cut_links`): each round's pages are offered at their shortest depths, so one
+# round is the rule.
+REOPEN_ROUNDS = 3
 COUNTED_PER_URL = (
     "discover/skipped/page-limit",
-    "discover/skipped/too-deep",
+    TOO_DEEP,
     "discover/skipped/host-limit",
     "discover/skipped/robots-disallowed",
 )
@@ -438,6 +443,51 @@ def shortest_depths(site: Site, *, follow_nofollow: bool) -> dict[str, int]:
                 depth[to] = depth[frm] + clicks
                 falling = True
     return {page.url: depth[n] for n, page in enumerate(site.pages) if depth[n] < page.depth}
+
+
+def cut_links(site: Site, max_depth: int, *, follow_nofollow: bool) -> list[tuple[str, int]]:
+    """The internal links the depth limit cut that a shorter path brings within it: each
+    (URL, depth) for a URL that is no page, linked from a page recorded at `max_depth` or
+    deeper (its links were left out as too deep) whose shortest depth (`shortest_depths`) is
+    under it. None in most crawls.
+
+    A page fetched before a shorter path to it turned up kept the longer depth until the
+    depths were settled, after the crawl; at the depth limit its links were left out, and
+    the pages a click below it were never audited, though within the limit.
+    """
+    lowered = shortest_depths(site, follow_nofollow=follow_nofollow)
+    opened = {
+        page.url: lowered[page.url]
+        for page in site.pages
+        if page.depth >= max_depth and lowered.get(page.url, max_depth) < max_depth
+        if page.follows_links
+    }
+    if not opened:
+        return []
+    pages = {page.url for page in site.pages}
+    table = site.links if isinstance(site.links, LinkTable) else LinkTable(site.links)
+    strings, sources, targets, nofollow = table.columns()
+    flags = [False] * len(nofollow) if follow_nofollow else nofollow
+    found: dict[str, int] = {}
+    for source, target, skip in zip(sources, targets, flags, strict=True):
+        depth = opened.get(strings[source])
+        url = strings[target]
+        if depth is not None and not skip and url not in pages:
+            found[url] = min(depth + 1, found.get(url, depth + 1))
+    return sorted(found.items(), key=lambda item: (item[1], item[0]))
+
+
+def offer_cut_links(frontier: Frontier, site: Site) -> list[str]:
+    """Offer `frontier` the links its depth limit cut from `site` (its stored crawl) that
+    a shorter path brings within it (`cut_links`); the URLs it took. Offered as their pages
+    offered them (`candidates`: internal links); URLs the scope leaves out were counted
+    when first offered, and are not offered again."""
+    offers = cut_links(site, frontier.max_depth, follow_nofollow=frontier.follow_nofollow)
+    return [
+        url
+        for url, depth in offers
+        if frontier.scope.allows(url) and frontier.offer(url, depth, "link")
+    ]
 
 
 def settle_depths(store: ScanStore, scan_id: int, site: Site, *, follow_nofollow: bool) -> Site:

@@ -16,6 +16,7 @@ PostgreSQL only: the row locks and concurrent writers this needs are not SQLite'
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,9 +41,9 @@ from sqlalchemy import (
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.page import RedirectHop, outcome_counters
 from siteaudit.model.site import Trap
-from siteaudit.pipeline.discovery import Frontier
+from siteaudit.pipeline.discovery import REOPEN_ROUNDS, TOO_DEEP, Frontier, offer_cut_links
 from siteaudit.pipeline.ports import LinkRecord, PageResult
-from siteaudit.storage import codec
+from siteaudit.storage import codec, reading
 from siteaudit.storage.discovery import read_discovery, write_discovery
 from siteaudit.storage.errors import ScanNotFoundError, StorageError
 from siteaudit.storage.repository import SqlScanStore, insert_scan
@@ -59,6 +60,8 @@ from siteaudit.storage.tables import (
 from siteaudit.storage.upsert import insert_ignoring
 from siteaudit.storage.writing import write_links, write_pages
 
+logger = logging.getLogger(__name__)
+
 QUEUED = "queued"
 FETCHED = "fetched"
 DONE = "done"
@@ -72,6 +75,8 @@ STEP_STATE = {"fetch": QUEUED, "extract": FETCHED}
 # In a scan's frontier document: true while the URLs its sitemaps list wait for every page
 # found by links to be done (they are then offered, in the sitemaps' order, by selection).
 SITEMAPS = "sitemaps_waiting"
+# In it too: how many times selection looked again at the links the depth limit cut.
+REOPENED = "depth_cut_rounds"
 
 # The tasks the outbox names (the Celery engine maps them to its task names).
 START, DISCOVER, FETCH, EXTRACT, SELECT, ANALYZE, AGGREGATE = (
@@ -715,6 +720,24 @@ class SqlCoordinator:
                 if cache is not None:
                     cache.put(scan_id, frontier, max([replayed, *queued]))
             fanned_in = not queued and _all_finished(connection, scan_id)
+            if fanned_in and _depth_cut(connection, scan_id):
+                # Links the depth limit cut from pages a shorter path brings within it.
+                frontier, replayed, document = _current_frontier(
+                    connection, scan_id, make_frontier, cache
+                )
+                document[REOPENED] = int(document.get(REOPENED, 0)) + 1
+                taken = offer_cut_links(frontier, reading.site(connection, scan_id))
+                queued = _queue_accepted(connection, scan_id, frontier, document, batch_size)
+                if cache is not None:
+                    cache.put(scan_id, frontier, max([replayed, *queued]))
+                fanned_in = not queued
+                if taken:
+                    logger.info(
+                        "scan %s: %d pages the depth limit had cut are within it by a shorter path",
+                        scan_id,
+                        len(taken),
+                        extra={"scan_id": scan_id},
+                    )
             if fanned_in and _sitemaps_waiting(connection, scan_id):
                 # Every page found by links is done: the sitemaps' URLs, in their order.
                 frontier, replayed, document = _current_frontier(
@@ -1176,6 +1199,17 @@ def _save_frontier(
 def frontier_traps(document: dict[str, Any]) -> list[Trap]:
     """The traps a frontier document records."""
     return [Trap(str(k), str(p), str(e)) for k, p, e in document.get("traps", [])]
+
+
+def _depth_cut(connection: Connection, scan_id: int) -> bool:
+    """True when the depth limit left URLs out and their links were not yet looked at again
+    `REOPEN_ROUNDS` times (`offer_cut_links`): at each fan-in, as the embedded engine does
+    at the end of its crawl."""
+    row = connection.execute(
+        select(scans.c.counters, scans.c.frontier).where(scans.c.id == scan_id)
+    ).one()
+    cut = (row.counters or {}).get(TOO_DEEP, 0)
+    return bool(cut) and int((row.frontier or {}).get(REOPENED, 0)) < REOPEN_ROUNDS
 
 
 def _sitemaps_waiting(connection: Connection, scan_id: int) -> bool:

@@ -831,6 +831,25 @@ def test_a_page_gets_its_shortest_click_depth_when_a_deeper_path_is_found_first(
 
 
 @ONE_BROKER
+def test_a_page_the_depth_limit_cut_is_crawled_when_a_shorter_path_brings_it_within(
+    cluster: Cluster,
+) -> None:
+    # As the embedded engine: /target fetched three clicks deep left /leaf out (four, past
+    # the limit of 3); /slow then shows /target at two, which puts /leaf at three.
+    routes = late_shortcut_routes(slow_s=4.0, filler_s=0.0)
+    settings = cluster.settings(batch_size=1)
+    settings.crawl.max_depth = 3
+    cluster.start_worker(concurrency=2)
+    with Site(routes) as site:
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        status, pages = follow_pages(settings, scan_id)
+    assert status is ScanStatus.COMPLETED
+    depths = {url.removeprefix(site.url): page.depth for url, page in pages.items()}
+    assert (depths["target"], depths.get("leaf")) == (2, 3)
+    assert site.requests.count("/leaf") == 1
+
+
+@ONE_BROKER
 def test_pages_listed_in_the_sitemap_are_found_by_their_links_like_the_local_engine(
     cluster: Cluster,
 ) -> None:

@@ -137,6 +137,23 @@ def test_a_page_gets_its_shortest_click_depth_when_a_deeper_path_is_found_first(
     assert not [f for f in outcome.report.findings if f.check_id == "click-depth"]
 
 
+def test_a_page_the_depth_limit_cut_is_crawled_when_a_shorter_path_brings_it_within(
+    settings: Settings,
+) -> None:
+    # As "fetched" above with a depth limit of 3: /target was fetched at three, so /leaf
+    # (four) was left out as too deep; /slow then showed /target two clicks from the start,
+    # which puts /leaf at three, within the limit, and it was never audited.
+    routes = late_shortcut_routes(slow_s=1.0, filler_s=0.0)
+    settings.crawl.concurrency = settings.crawl.per_host_concurrency = 2
+    settings.crawl.max_depth = 3
+    with Site(routes) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    depths = {page.url.removeprefix(site.url): page.depth for page in outcome.report.pages}
+    assert (depths["target"], depths.get("leaf")) == (2, 3)
+    assert site.requests.count("/leaf") == 1
+    assert not [f for f in outcome.report.findings if f.check_id == "click-depth"]
+
+
 def test_a_redirects_target_is_audited_from_the_answer_that_ended_its_chain(
     settings: Settings,
 ) -> None:

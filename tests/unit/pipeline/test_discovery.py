@@ -445,6 +445,40 @@ def test_shortest_depths_follows_what_the_crawl_follows_and_nothing_else() -> No
     assert discovery.shortest_depths(site, follow_nofollow=True)[e + "nofollowed"] == 1
 
 
+def test_cut_links_are_those_a_shorter_path_brings_within_the_depth_limit() -> None:
+    # Depth limit 3: /late was fetched at 3 (its links at 4 left out) but is 1 click from the
+    # start; /deep at 3 is really 3; /quiet's links were never followed (robots nofollow).
+    e = "http://e.com/"
+    pages = [
+        _page("", 0),
+        _page("a", 1),
+        _page("b", 2),
+        _page("late", 3),
+        _page("deep", 3),
+        _page("quiet", 3, follows_links=False),
+    ]
+    links = [
+        SiteLink(e, e + "a"),
+        SiteLink(e + "a", e + "b"),
+        SiteLink(e + "b", e + "late"),
+        SiteLink(e + "b", e + "deep"),
+        SiteLink(e, e + "late"),
+        SiteLink(e, e + "quiet"),
+        SiteLink(e + "late", e + "cut"),  # no page: left out at 4, now at 2
+        SiteLink(e + "late", e + "cut-nofollow", nofollow=True),
+        SiteLink(e + "late", e + "a"),  # a page already
+        SiteLink(e + "deep", e + "too-deep"),  # still at 4
+        SiteLink(e + "quiet", e + "behind-quiet"),
+    ]
+    site = _site(pages, links)
+    assert discovery.cut_links(site, 3, follow_nofollow=False) == [(e + "cut", 2)]
+    assert discovery.cut_links(site, 3, follow_nofollow=True) == [
+        (e + "cut", 2),
+        (e + "cut-nofollow", 2),
+    ]
+    assert discovery.cut_links(site, 4, follow_nofollow=False) == []  # nothing was cut
+
+
 def test_a_site_takes_the_settled_depths() -> None:
     site = _site([_page("", 0), _page("a", 3)], [SiteLink("http://e.com/", "http://e.com/a")])
     settled = site.with_depths(discovery.shortest_depths(site, follow_nofollow=False))
