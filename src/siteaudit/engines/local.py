@@ -275,17 +275,10 @@ class LocalEngine:
         if not state.frontier.counters.get(TOO_DEEP):
             return False  # the limit cut nothing (most scans): nothing to read
         site = self._store.load_site(scan_id)
-        taken = offer_cut_links(state.frontier, site)
-        if taken:
-            logger.info(
-                "scan %s: %d pages the depth limit had cut are within it by a shorter path",
-                scan_id,
-                len(taken),
-                extra={"scan_id": scan_id},
-            )
-        else:
-            state.site = site
-        return bool(taken)
+        if offer_cut_links(state.frontier, site, scan_id):
+            return True
+        state.site = site
+        return False
 
     def _store_crawl(self, scan_id: int, state: _RunState, found: Discovery) -> None:
         """The crawl's counters (this run's: a resumed scan adds them up) and what discovery

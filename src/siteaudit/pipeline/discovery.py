@@ -494,17 +494,25 @@ def cut_links(site: Site, max_depth: int, *, follow_nofollow: bool) -> list[tupl
     return sorted(found.items(), key=lambda item: (item[1], item[0]))
 
 
-def offer_cut_links(frontier: Frontier, site: Site) -> list[str]:
-    """Offer `frontier` the links its depth limit cut from `site` (its stored crawl) that
-    a shorter path brings within it (`cut_links`); the URLs it took. Offered as their pages
-    offered them (`candidates`: internal links); URLs the scope leaves out were counted
-    when first offered, and are not offered again."""
+def offer_cut_links(frontier: Frontier, site: Site, scan_id: int) -> bool:
+    """Offer `frontier` the links its depth limit cut from `site` (scan `scan_id`'s stored
+    crawl) that a shorter path brings within it (`cut_links`); True when it took some.
+    Offered as their pages offered them (`candidates`: internal links); URLs the scope
+    leaves out were counted when first offered, and are not offered again."""
     offers = cut_links(site, frontier.max_depth, follow_nofollow=frontier.follow_nofollow)
-    return [
+    taken = [
         url
         for url, depth in offers
         if frontier.scope.allows(url) and frontier.offer(url, depth, "link")
     ]
+    if taken:
+        logger.info(
+            "scan %s: %d pages the depth limit had cut are within it by a shorter path",
+            scan_id,
+            len(taken),
+            extra={"scan_id": scan_id},
+        )
+    return bool(taken)
 
 
 def settle_depths(store: ScanStore, scan_id: int, site: Site, *, follow_nofollow: bool) -> Site:

@@ -722,37 +722,29 @@ class SqlCoordinator:
             fanned_in = not queued and _all_finished(connection, scan_id)
             if fanned_in and _depth_cut(connection, scan_id):
                 # Links the depth limit cut from pages a shorter path brings within it.
-                frontier, replayed, document = _current_frontier(
-                    connection, scan_id, make_frontier, cache
+                def reopen(frontier: Frontier, document: dict[str, Any]) -> None:
+                    document[REOPENED] = int(document.get(REOPENED, 0)) + 1
+                    offer_cut_links(frontier, reading.site(connection, scan_id), scan_id)
+
+                queued = _queue_more(
+                    connection, scan_id, make_frontier, cache, batch_size, offer=reopen
                 )
-                document[REOPENED] = int(document.get(REOPENED, 0)) + 1
-                taken = offer_cut_links(frontier, reading.site(connection, scan_id))
-                queued = _queue_accepted(connection, scan_id, frontier, document, batch_size)
-                if cache is not None:
-                    cache.put(scan_id, frontier, max([replayed, *queued]))
                 fanned_in = not queued
-                if taken:
-                    logger.info(
-                        "scan %s: %d pages the depth limit had cut are within it by a shorter path",
-                        scan_id,
-                        len(taken),
-                        extra={"scan_id": scan_id},
-                    )
             if fanned_in and _sitemaps_waiting(connection, scan_id):
                 # Every page found by links is done: the sitemaps' URLs, in their order.
-                frontier, replayed, document = _current_frontier(
-                    connection, scan_id, make_frontier, cache
+                def listed(frontier: Frontier, document: dict[str, Any]) -> None:
+                    frontier.offer_sitemap_urls(
+                        connection.scalars(
+                            select(sitemap_urls.c.url)
+                            .where(sitemap_urls.c.scan_id == scan_id)
+                            .order_by(sitemap_urls.c.id)
+                        )
+                    )
+                    document[SITEMAPS] = False
+
+                queued = _queue_more(
+                    connection, scan_id, make_frontier, cache, batch_size, offer=listed
                 )
-                listed = connection.scalars(
-                    select(sitemap_urls.c.url)
-                    .where(sitemap_urls.c.scan_id == scan_id)
-                    .order_by(sitemap_urls.c.id)
-                )
-                frontier.offer_sitemap_urls(listed)
-                document[SITEMAPS] = False
-                queued = _queue_accepted(connection, scan_id, frontier, document, batch_size)
-                if cache is not None:
-                    cache.put(scan_id, frontier, max([replayed, *queued]))
                 fanned_in = not queued
             if fanned_in:
                 connection.execute(
@@ -1152,6 +1144,25 @@ def _answer_values(answer: FetchedPage | None) -> dict[str, Any]:
         return {"answer": None, "answer_body": None}
     document, body = _fetched_to_row(answer)
     return {"answer": document, "answer_body": body}
+
+
+def _queue_more(
+    connection: Connection,
+    scan_id: int,
+    make_frontier: FrontierFactory,
+    cache: FrontierCache | None,
+    batch_size: int,
+    *,
+    offer: Callable[[Frontier, dict[str, Any]], None],
+) -> list[int]:
+    """At fan-in: queue what `offer` gives the scan's frontier (and notes in its document);
+    the work ids queued."""
+    frontier, replayed, document = _current_frontier(connection, scan_id, make_frontier, cache)
+    offer(frontier, document)
+    queued = _queue_accepted(connection, scan_id, frontier, document, batch_size)
+    if cache is not None:
+        cache.put(scan_id, frontier, max([replayed, *queued]))
+    return queued
 
 
 def _lower_depths(connection: Connection, scan_id: int, frontier: Frontier) -> None:
