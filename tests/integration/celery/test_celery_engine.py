@@ -819,14 +819,7 @@ def test_a_page_gets_its_shortest_click_depth_when_a_deeper_path_is_found_first(
     # answers late. "queued": /target's work row was queued three clicks deep first and is
     # lowered while queued. "fetched": /slow answers once the longer path is fetched
     # (/target stored at three, /leaf at four); the analysis walks the links again.
-    routes = late_shortcut_routes(slow_s=slow_s, filler_s=filler_s)
-    settings = cluster.settings(batch_size=1)
-    cluster.start_worker(concurrency=2)
-    with Site(routes) as site:
-        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
-        status, pages = follow_pages(settings, scan_id)
-    assert status is ScanStatus.COMPLETED
-    depths = {url.removeprefix(site.url): page.depth for url, page in pages.items()}
+    depths = late_shortcut_depths(cluster, slow_s, filler_s)
     assert (depths["target"], depths["leaf"], depths["mid"], depths["f0"]) == (2, 3, 2, 3)
 
 
@@ -836,17 +829,33 @@ def test_a_page_the_depth_limit_cut_is_crawled_when_a_shorter_path_brings_it_wit
 ) -> None:
     # As the embedded engine: /target fetched three clicks deep left /leaf out (four, past
     # the limit of 3); /slow then shows /target at two, which puts /leaf at three.
-    routes = late_shortcut_routes(slow_s=4.0, filler_s=0.0)
+    requests: list[str] = []
+    depths = late_shortcut_depths(cluster, 4.0, 0.0, max_depth=3, requests=requests)
+    assert (depths["target"], depths.get("leaf")) == (2, 3)
+    assert requests.count("/leaf") == 1
+
+
+def late_shortcut_depths(
+    cluster: Cluster,
+    slow_s: float,
+    filler_s: float,
+    *,
+    max_depth: int | None = None,
+    requests: list[str] | None = None,
+) -> dict[str, int]:
+    """Scan `late_shortcut_routes` on a worker of `cluster`: each page's depth by path (the
+    paths the site was asked for go to `requests`)."""
     settings = cluster.settings(batch_size=1)
-    settings.crawl.max_depth = 3
+    if max_depth is not None:
+        settings.crawl.max_depth = max_depth
     cluster.start_worker(concurrency=2)
-    with Site(routes) as site:
+    with Site(late_shortcut_routes(slow_s=slow_s, filler_s=filler_s)) as site:
         scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
         status, pages = follow_pages(settings, scan_id)
     assert status is ScanStatus.COMPLETED
-    depths = {url.removeprefix(site.url): page.depth for url, page in pages.items()}
-    assert (depths["target"], depths.get("leaf")) == (2, 3)
-    assert site.requests.count("/leaf") == 1
+    if requests is not None:
+        requests.extend(site.requests)
+    return {url.removeprefix(site.url): page.depth for url, page in pages.items()}
 
 
 @ONE_BROKER
