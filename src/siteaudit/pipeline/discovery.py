@@ -31,13 +31,13 @@ logger = logging.getLogger(__name__)
 
 SITEMAP_DEPTH = 0
 MAX_CANONICALS = 5  # canonical URLs a page offers the frontier (one is all that counts)
-# The frontier's counters of distinct URLs (the rest count links): a resumed scan counts
-# these afresh from the links it offers again (`Frontier.restore`).
 TOO_DEEP = "discover/skipped/too-deep"
 # At most this many times a crawl goes on with links the depth limit had cut
 # (`offer_cut_links`): each round's pages are offered at their shortest depths, so one
 # round is the rule.
 REOPEN_ROUNDS = 3
+# The frontier's counters of distinct URLs (the rest count links): a resumed scan counts
+# these afresh from the links it offers again (`Frontier.restore`).
 COUNTED_PER_URL = (
     "discover/skipped/page-limit",
     TOO_DEEP,
@@ -437,8 +437,7 @@ def shortest_depths(site: Site, *, follow_nofollow: bool) -> dict[str, int]:
         canonical = None if page.canonical is None else slot.get(page.canonical)
         if canonical is not None and host_of(page.canonical) == host_of(page.final_url):
             extra.append((n, canonical, 1))
-    table = site.links if isinstance(site.links, LinkTable) else LinkTable(site.links)
-    strings, sources, targets, nofollow = table.columns()
+    strings, sources, targets, nofollow = _link_table(site).columns()
     # For each string of the table: its page's slot, or -1 (an anchor text, a URL that is
     # no page, a source whose links were not followed).
     as_target = [slot.get(text, -1) for text in strings]
@@ -476,14 +475,14 @@ def cut_links(site: Site, max_depth: int, *, follow_nofollow: bool) -> list[tupl
     opened = {
         page.url: lowered[page.url]
         for page in site.pages
-        if page.depth >= max_depth and lowered.get(page.url, max_depth) < max_depth
         if page.follows_links
+        and page.depth >= max_depth
+        and lowered.get(page.url, max_depth) < max_depth
     }
     if not opened:
         return []
     pages = {page.url for page in site.pages}
-    table = site.links if isinstance(site.links, LinkTable) else LinkTable(site.links)
-    strings, sources, targets, nofollow = table.columns()
+    strings, sources, targets, nofollow = _link_table(site).columns()
     flags = [False] * len(nofollow) if follow_nofollow else nofollow
     found: dict[str, int] = {}
     for source, target, skip in zip(sources, targets, flags, strict=True):
@@ -513,6 +512,10 @@ def offer_cut_links(frontier: Frontier, site: Site, scan_id: int) -> bool:
             extra={"scan_id": scan_id},
         )
     return bool(taken)
+
+
+def _link_table(site: Site) -> LinkTable:
+    return site.links if isinstance(site.links, LinkTable) else LinkTable(site.links)
 
 
 def settle_depths(store: ScanStore, scan_id: int, site: Site, *, follow_nofollow: bool) -> Site:

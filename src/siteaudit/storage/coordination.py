@@ -1120,22 +1120,30 @@ def _stage_answers(
 ) -> set[int]:
     """Stage each queued row's answer from the row that holds it (as `stage` does a fetched
     response); the ids of the rows staged."""
-    staged: set[int] = set()
     rows = connection.execute(select(work.c.id, work.c.url).where(work.c.id.in_(queued))).all()
-    for target_id, url in rows:
-        source_id = answers.get(url)
-        if source_id is None:
-            continue
-        source = connection.execute(
-            select(work.c.fetched, work.c.body).where(work.c.id == source_id)
-        ).one()
-        connection.execute(
-            update(work)
-            .where(work.c.id == target_id, work.c.state == QUEUED)
-            .values(state=FETCHED, fetched=source.fetched, body=source.body)
+    pairs = {target_id: answers[url] for target_id, url in rows if url in answers}
+    if not pairs:
+        return set()
+    held = {
+        row.id: row
+        for row in connection.execute(
+            select(work.c.id, work.c.fetched, work.c.body).where(work.c.id.in_(pairs.values()))
         )
-        staged.add(target_id)
-    return staged
+    }
+    connection.execute(
+        update(work)
+        .where(work.c.id == bindparam("target_id"), work.c.state == QUEUED)
+        .values(state=FETCHED, fetched=bindparam("answer"), body=bindparam("answer_body")),
+        [
+            {
+                "target_id": target_id,
+                "answer": held[source_id].fetched,
+                "answer_body": held[source_id].body,
+            }
+            for target_id, source_id in pairs.items()
+        ],
+    )
+    return set(pairs)
 
 
 def _answer_values(answer: FetchedPage | None) -> dict[str, Any]:
