@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 
-.PHONY: demo test test-slow test-chaos test-fuzz check lint typecheck imports bench bench-crawl bench-catalogue bench-distributed bench-served services clean
+.PHONY: demo test test-slow test-chaos test-fuzz check lint typecheck imports bench bench-crawl bench-catalogue bench-distributed bench-served bench-checks services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,7 +59,7 @@ services:
 	bash .ci/services
 
 ## bench: crawl benchmarks against peer tools on the corpus sites (not part of the tests)
-bench: bench-crawl bench-catalogue bench-distributed bench-served
+bench: bench-crawl bench-catalogue bench-distributed bench-served bench-checks
 
 BENCH_ARGS ?= --rounds 3
 bench-crawl: $(DEV_STAMP)
@@ -68,6 +68,10 @@ bench-crawl: $(DEV_STAMP)
 ## bench-catalogue: the PostgreSQL manual with every check vs the skeleton's checks only
 bench-catalogue: $(DEV_STAMP)
 	$(BIN)/python bench/catalogue_cost.py $(BENCH_ARGS)
+
+## bench-checks: HEAD checks of 2,000 resources over https, siteaudit's fetcher vs bare aiohttp
+bench-checks: $(DEV_STAMP)
+	$(BIN)/python bench/checks.py
 
 clean:
 	rm -rf $(VENV) .siteaudit .mypy_cache .ruff_cache .pytest_cache

@@ -119,8 +119,11 @@ class HttpFetcher:
         # known: the breaker is asked on refusals only, and a shared one is a Redis call.
         self._rate_limited: set[str] = set()
         self._session: aiohttp.ClientSession | None = None
-        # HEAD requests, and a request sent again on a new connection (`_open`)
+        # A request sent again on a new connection, and HEADs to the hosts below (`_open`)
         self._fresh_session: aiohttp.ClientSession | None = None
+        # Origins that answered with bytes that are not HTTP on a connection we reused: a
+        # body sent after a HEAD answer (some servers do) is read as the next answer.
+        self._stray_bytes: set[str] = set()
         self._headers = {
             "User-Agent": config.user_agent,
             "Accept": ACCEPT,
@@ -144,7 +147,7 @@ class HttpFetcher:
         self._slots.space(interval_s)
 
     async def __aenter__(self) -> HttpFetcher:
-        self._open()
+        self._session = self._session or self._new_session(force_close=False)
         return self
 
     async def __aexit__(
@@ -162,17 +165,19 @@ class HttpFetcher:
                 await session.close()
         self._session = self._fresh_session = None
 
-    def _open(self, method: str = "GET", *, fresh: bool = False) -> aiohttp.ClientSession:
-        """The session for `method`, or for a request that must go on a new connection.
+    def _open(self, method: str, url: str, *, fresh: bool = False) -> aiohttp.ClientSession:
+        """The session for a `method` request to `url`: the one whose connections are
+        kept alive and shared, or the one whose connections are never reused.
 
-        HEAD requests use the one whose connections are never reused: a server may send a
-        body after its HEAD answer (some do), which nothing frames, and on a reused
-        connection it was read as the answer to the next request, to another URL ("not a
-        valid HTTP response"). aiohttp gives a HEAD's connection back to its pool before
-        the answer reaches us, so only a connector that closes every connection can keep
-        them apart. A request the server hung up on before answering is sent again there
-        too (`_exchange`)."""
-        if method == "HEAD" or fresh:
+        A server may send a body after its HEAD answer (some do), which nothing frames:
+        on a reused connection it is read as the start of the next answer, to another URL
+        ("not a valid HTTP response"). aiohttp gives a HEAD's connection back to its pool
+        before the answer reaches us, so only a connector that closes every connection
+        keeps them apart. That answer is sent again on a new connection (`_exchange`), and
+        the origin's HEADs go on new connections from then on: every HEAD used to, a TCP
+        (and TLS) handshake for each resource and link checked. A request the server hung
+        up on before answering is sent again on a new connection too."""
+        if fresh or (method == "HEAD" and self._stray_bytes and _origin(url) in self._stray_bytes):
             if self._fresh_session is None:
                 self._fresh_session = self._new_session(force_close=True)
             return self._fresh_session
@@ -403,14 +408,18 @@ class HttpFetcher:
                     await self._request(
                         exchange, started, limit, accept_any_type, method, deadline=deadline
                     )
-                except aiohttp.ServerDisconnectedError:
+                except (aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError) as exc:
                     if exchange.status is not None:
-                        raise  # it hung up while answering: the body is cut
+                        raise  # it hung up, or broke the framing, while answering
                     # Hung up before answering: a server closing a kept-alive connection
                     # it thinks idle as our request goes out (a keep-alive timeout shorter
                     # than the pause between two requests to the host). aiohttp tries
                     # once more, on the pool's next connection, which may be as stale:
                     # once on a new connection says whether the server drops this URL.
+                    # Bytes that are not HTTP before the answer: on a reused connection,
+                    # most likely a body sent after an earlier HEAD answer (`_open`).
+                    if not isinstance(exc, aiohttp.ServerDisconnectedError):
+                        self._stray_bytes.add(_origin(url))
                     await self._request(
                         exchange,
                         started,
@@ -449,7 +458,7 @@ class HttpFetcher:
         deadline: asyncio.Timeout,
         fresh: bool = False,
     ) -> None:
-        session = self._open(method, fresh=fresh)
+        session = self._open(method, exchange.url, fresh=fresh)
         extra = self._extra if self._extra and self._for_headers(exchange.url) else None
         async with session.request(
             method, exchange.url, allow_redirects=False, headers=extra
@@ -609,6 +618,11 @@ def _transient(exchange: Exchange) -> bool:
     if exchange.error_code is not None:
         return exchange.error_code in RETRY_ERRORS
     return exchange.status in RETRY_STATUSES
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _media_type(exchange: Exchange) -> str:

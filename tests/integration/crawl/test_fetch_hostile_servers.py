@@ -167,20 +167,70 @@ def body_after_head(delay_s: float, methods: list[bytes]) -> RawHandler:
 async def test_a_server_sending_a_body_after_head_answers_is_checked_right(delay_s: float) -> None:
     # The body was read as the answer to the next request on the connection: "not a valid
     # HTTP response", and the resource or link reported broken (the Python docs served so:
-    # 3,168 false findings). A HEAD connection is not reused now, and a HEAD answered with
-    # something that is not HTTP is tried again with GET.
+    # 3,168 false findings). An answer that is not HTTP on a reused connection is asked
+    # again on a new one, and that host's HEADs go on new connections from then on; a HEAD
+    # answered with something that is not HTTP is tried again with GET.
     methods: list[bytes] = []
-    async with (
-        raw_server(body_after_head(delay_s, methods)) as base,
-        HttpFetcher(FAST, AddressPolicy.cli()) as fetcher,
-    ):
-        checked = [await fetcher.check(f"{base}/one-by-one-{n}.css") for n in range(5)]
-        checked += await asyncio.gather(
-            *(fetcher.check(f"{base}/at-once-{n}.css") for n in range(5))
-        )
+    async with raw_server(body_after_head(delay_s, methods)) as base:
+        async with HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+            # A page fetched on the connection after a HEAD: the first stray body's victim
+            head = await fetcher.check(f"{base}/first.css")
+            page = await fetcher.fetch(f"{base}/page", accept_any_type=True)
+        assert (head.status, page.status, page.error_code) == (200, 200, None)
+        assert page.body == b"/* " + b"x" * 5000 + b" */"
+        if delay_s:  # the page's first answer began with the HEAD's body: asked again
+            assert methods == [b"HEAD", b"GET", b"GET"]
+        methods.clear()
+        async with HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+            checked = [await fetcher.check(f"{base}/one-by-one-{n}.css") for n in range(5)]
+            checked += await asyncio.gather(
+                *(fetcher.check(f"{base}/at-once-{n}.css") for n in range(5))
+            )
     assert [(page.status, page.error_code) for page in checked] == [(200, None)] * 10
-    if delay_s:  # the body comes apart from the head: each HEAD is answered alone
-        assert methods == [b"HEAD"] * 10
+    if delay_s:  # the body comes apart from the head: each HEAD is answered alone,
+        # the second once more, on a new connection (the first HEAD's body came before it)
+        assert methods == [b"HEAD"] * 11
+
+
+def counting_keep_alive(connections: list[int], methods: list[bytes]) -> RawHandler:
+    """A well-behaved keep-alive server: each connection answers any number of requests
+    (no body after a HEAD); it notes each connection and each request's method."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        while not reader.at_eof():
+            try:
+                method = (await read_request(reader)).split(b" ", 1)[0]
+            except asyncio.IncompleteReadError:
+                return
+            methods.append(method)
+            body = b"/* css */"
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/css\r\n")
+            writer.write(b"Content-Length: %d\r\n\r\n" % len(body))
+            if method != b"HEAD":
+                writer.write(body)
+            await writer.drain()
+
+    return handler
+
+
+async def test_checks_of_one_host_share_its_kept_alive_connections() -> None:
+    # Every HEAD went on a connection of its own (a TCP and, on https, a TLS handshake
+    # for each resource or link checked: thousands on a site with many images).
+    connections: list[int] = []
+    methods: list[bytes] = []
+    config = FetchConfig(per_host_concurrency=4, total_timeout=5)
+    async with (
+        raw_server(counting_keep_alive(connections, methods)) as base,
+        HttpFetcher(config, AddressPolicy.cli()) as fetcher,
+    ):
+        checked = [await fetcher.check(f"{base}/one-by-one-{n}.css") for n in range(20)]
+        checked += await asyncio.gather(
+            *(fetcher.check(f"{base}/at-once-{n}.css") for n in range(20))
+        )
+    assert [(page.status, page.error_code) for page in checked] == [(200, None)] * 40
+    assert methods == [b"HEAD"] * 40
+    assert len(connections) <= 4
 
 
 def answers_once_per_connection(requests: list[bytes]) -> RawHandler:
