@@ -112,6 +112,10 @@ class Frontier:
     # closer to the start once popped: the distributed engine's queue is in its database
     # (work rows), where it lowers the depth of the ones still waiting.
     track_depths: bool = False
+    # False: URLs a limit leaves out are kept for `take_left_out` instead of counted; the
+    # distributed engine counts them in its database, once whichever process's frontier
+    # left them out (a frontier made in another process knows nothing of the earlier ones).
+    count_left_out: bool = True
     traps_limits: TrapLimits = field(default_factory=TrapLimits)
     seen: set[str] = field(default_factory=set)
     robots_blocked: set[str] = field(default_factory=set)
@@ -124,6 +128,7 @@ class Frontier:
     _pattern_depth: dict[str, int] = field(default_factory=dict)
     # Hashes of URLs past a limit, with the limit that counted them (`_leave_out`).
     _left_out: dict[int, str] = field(default_factory=dict)
+    _left_new: list[tuple[str, str]] = field(default_factory=list)  # without count_left_out
     # Queued URLs and the shallowest depth each was offered at since: under concurrency a
     # page one click deeper can be processed first and offer a URL before the page that
     # is closer to the start does (the Python docs from a server without keep-alive: 37
@@ -278,7 +283,16 @@ class Frontier:
         if key in self._left_out or len(self._left_out) >= LEFT_OUT_COUNTED:
             return False
         self._left_out[key] = limit
+        if not self.count_left_out:
+            self._left_new.append((url, limit))
+            return False
         return self._skip(limit)
+
+    def take_left_out(self) -> list[tuple[str, str]]:
+        """The URLs left out under a limit since the last call, each with the limit's name
+        (without `count_left_out`: their counting is the caller's)."""
+        taken, self._left_new = self._left_new, []
+        return taken
 
     def _taken_after_all(self, url: str) -> None:
         """Count `url` out of the limit that had left it out: offered too deep first, it
@@ -286,7 +300,7 @@ class Frontier:
         notice said "44 URLs more than 2 links away from the start page were not fetched"
         of the Python docs at --max-depth 2, a different number each scan, where 10 were.
         (The Celery engine's counts are deltas: a negative one is kept.)"""
-        if not self._left_out:
+        if not self._left_out or not self.count_left_out:
             return
         limit = self._left_out.pop(hash(url), None)
         if limit is not None:

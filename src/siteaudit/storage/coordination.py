@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -29,6 +29,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    delete,
     exists,
     func,
     not_,
@@ -40,6 +41,7 @@ from sqlalchemy import (
 
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.page import RedirectHop, outcome_counters
+from siteaudit.model.report import LEFT_OUT_COUNTED
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.discovery import REOPEN_ROUNDS, TOO_DEEP, Frontier, offer_cut_links
 from siteaudit.pipeline.ports import LinkRecord, PageResult
@@ -50,6 +52,7 @@ from siteaudit.storage.repository import SqlScanStore, insert_scan
 from siteaudit.storage.sanitize import clean_json, clean_text
 from siteaudit.storage.tables import (
     dead_letters,
+    left_out,
     outbox,
     pages,
     scans,
@@ -61,6 +64,7 @@ from siteaudit.storage.upsert import insert_ignoring
 from siteaudit.storage.writing import write_links, write_pages
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 QUEUED = "queued"
 FETCHED = "fetched"
@@ -77,6 +81,8 @@ STEP_STATE = {"fetch": QUEUED, "extract": FETCHED}
 SITEMAPS = "sitemaps_waiting"
 # In it too: how many times selection looked again at the links the depth limit cut.
 REOPENED = "depth_cut_rounds"
+# And how many URLs the scan's `left_out` rows hold (`_count_left_out`).
+LEFT_OUT = "left_out"
 
 # The tasks the outbox names (the Celery engine maps them to its task names).
 START, DISCOVER, FETCH, EXTRACT, SELECT, ANALYZE, AGGREGATE = (
@@ -398,6 +404,7 @@ class SqlCoordinator:
             _add_counters(connection, scan_id, counters)
             entries = _drain(frontier)
             ids = _queue(connection, scan_id, entries)
+            _count_left_out(connection, scan_id, frontier, frontier_document, entries)
             _save_frontier(connection, scan_id, frontier, frontier_document)
             connection.execute(
                 update(scans)
@@ -1007,6 +1014,64 @@ def _add_counters(connection: Connection, scan_id: int, counters: dict[str, int]
     connection.execute(update(scans).where(where).values(counters=stored))
 
 
+def _count_left_out(
+    connection: Connection,
+    scan_id: int,
+    frontier: Frontier,
+    document: dict[str, Any],
+    queued: Sequence[tuple[str, int, str]],
+) -> None:
+    """Keep the URLs `frontier` left out under a limit in `left_out`, once each, and drop
+    those `queued` now (a shorter path brought them within the depth limit); the scan's
+    `discover/skipped/<limit>` counters change by what the table did.
+
+    Selection runs in whichever worker takes its task, and a frontier made in another
+    process knows nothing of what earlier ones left out: counted by each frontier, a URL
+    linked from pages past the limit in two processes was counted twice, and one queued
+    later by a shorter path stayed counted. Selection holds the scan's lock, so reading
+    before writing is safe; `document` keeps the table's count (`LEFT_OUT`, the bound and
+    a reason to skip the lookup of the queued URLs while nothing is held).
+    """
+    held = int(document.get(LEFT_OUT, 0))
+    changes: dict[str, int] = {}
+    where = left_out.c.scan_id == scan_id
+    if held and queued:
+        for keys in _batches([codec.url_key(clean_text(url)) for url, _, _ in queued], 1000):
+            taken = connection.execute(
+                select(left_out.c.url_key, left_out.c.reason).where(
+                    where, left_out.c.url_key.in_(keys)
+                )
+            ).all()
+            if taken:
+                found = [key for key, _ in taken]
+                connection.execute(delete(left_out).where(where, left_out.c.url_key.in_(found)))
+            for _, reason in taken:
+                changes[reason] = changes.get(reason, 0) - 1
+                held -= 1
+    left: dict[str, str] = {}
+    for url, reason in frontier.take_left_out():
+        left.setdefault(codec.url_key(clean_text(url)), reason)
+    for keys in _batches(list(left), 1000):
+        known = set(
+            connection.scalars(
+                select(left_out.c.url_key).where(where, left_out.c.url_key.in_(keys))
+            )
+        )
+        new = [key for key in keys if key not in known][: max(0, LEFT_OUT_COUNTED - held)]
+        if new:
+            rows = [{"scan_id": scan_id, "url_key": key, "reason": left[key]} for key in new]
+            connection.execute(left_out.insert(), rows)
+        for key in new:
+            changes[left[key]] = changes.get(left[key], 0) + 1
+        held += len(new)
+    document[LEFT_OUT] = held
+    _add_counters(
+        connection,
+        scan_id,
+        {f"discover/skipped/{reason}": change for reason, change in changes.items() if change},
+    )
+
+
 def _page_counters(done: Sequence[Completed]) -> dict[str, int]:
     counters: dict[str, int] = {}
     for item in done:
@@ -1066,6 +1131,7 @@ def _replay(connection: Connection, scan_id: int, frontier: Frontier, *, after: 
         newest = work_id
     _drain(frontier)
     frontier.counters.clear()
+    frontier.take_left_out()
     frontier.closer.clear()
     return newest
 
@@ -1102,9 +1168,11 @@ def _queue_accepted(
     A queued URL with an answer in `answers` (URL -> the work row of the page whose
     redirects ended there) is staged from it and sent to extraction, not fetched again.
     """
-    queued = _queue(connection, scan_id, _drain(frontier))
+    entries = _drain(frontier)
+    queued = _queue(connection, scan_id, entries)
     staged = _stage_answers(connection, queued, answers) if answers else set()
     _lower_depths(connection, scan_id, frontier)
+    _count_left_out(connection, scan_id, frontier, document, entries)
     _add_counters(connection, scan_id, dict(frontier.counters))
     frontier.counters.clear()
     _save_frontier(connection, scan_id, frontier, document)
@@ -1248,9 +1316,9 @@ def _all_finished(connection: Connection, scan_id: int) -> bool:
     return not connection.scalar(select(pending))
 
 
-def _batches(ids: Sequence[int], size: int) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
+def _batches(items: Sequence[_T], size: int) -> Iterable[list[_T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 def _fetched_to_row(page: FetchedPage) -> tuple[dict[str, Any], bytes]:

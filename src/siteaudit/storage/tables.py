@@ -259,6 +259,18 @@ work = Table(
     Index(None, "scan_id", "state"),
 )
 
+# The URLs a limit kept out of a distributed scan (`reason`: too-deep, page-limit,
+# host-limit), once each whichever process's frontier left them out; a row goes when its
+# URL is queued after all (offered within the limit by a shorter path). Their count is the
+# scan's `discover/skipped/<reason>` counter.
+left_out = Table(
+    "left_out",
+    metadata,
+    Column("scan_id", ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
+    Column("url_key", String(KEY_LENGTH), primary_key=True),
+    Column("reason", String(16), nullable=False),
+)
+
 # Messages to publish, committed with the state change that calls for them; a relay sends
 # them and stamps `published_at` (a message may go out twice: every task is idempotent).
 outbox = Table(

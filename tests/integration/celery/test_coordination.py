@@ -14,6 +14,9 @@ from tests.support.databases import empty_database
 
 from siteaudit.engines.celery.schedule import newest_slot
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
+from siteaudit.pipeline.discovery import Frontier
+from siteaudit.pipeline.urls import Scope
+from siteaudit.storage import codec
 from siteaudit.storage.coordination import QUEUED, Completed, SqlCoordinator, send
 from siteaudit.storage.database import create_engine_for, migrate
 from siteaudit.storage.repository import insert_scan
@@ -233,3 +236,78 @@ def test_a_dead_letter_redriven_goes_back_to_the_queue_with_fresh_attempts(
     assert status == "fetching"
     assert [tuple(m) for m in messages] == [("fetch", [scan_id, [page]])]
     assert redriven is not None
+
+
+def test_urls_the_depth_limit_kept_out_are_counted_once_whichever_process_selects(
+    coordinator: SqlCoordinator,
+) -> None:
+    # Selection runs in whichever worker takes the task, and a frontier made there knew
+    # nothing of the URLs an earlier one had left out: a URL linked from two pages past
+    # the limit was counted twice, and one taken later by a shorter path stayed counted.
+    site = "http://a.test"
+    with coordinator.engine.begin() as connection:
+        scan_id = insert_scan(
+            connection, ScanSpec(start_url=f"{site}/", max_depth=1), engine="celery"
+        )
+        connection.execute(
+            update(scans).where(scans.c.id == scan_id).values(status=ScanStatus.FETCHING.value)
+        )
+    [home] = _queue_rows(coordinator, scan_id, [(f"{site}/", 0, "start")])
+
+    def make_frontier(spec: ScanSpec, _document: object) -> Frontier:
+        return Frontier(
+            Scope.of(spec), spec.max_pages, spec.max_depth, track_depths=True, count_left_out=False
+        )
+
+    def done(work_id: int, url: str, offers: list[tuple[str, int]]) -> int:
+        """Complete `url`'s page offering `offers`, select in a new frontier (another
+        process's); the too-deep count after."""
+        coordinator.claim("fetch", scan_id, [work_id], "t", lease_s=60, max_attempts=3)
+        candidates = [(f"{site}{path}", depth, "link") for path, depth in offers]
+        result = make_result(make_page(url))
+        coordinator.complete(
+            scan_id, "t", [Completed(work_id, result, [], candidates)], step="fetch"
+        )
+        coordinator.select(scan_id, make_frontier, 10, cache=None)
+        with coordinator.engine.connect() as connection:
+            counters = connection.scalar(select(scans.c.counters).where(scans.c.id == scan_id))
+        return int(counters.get("discover/skipped/too-deep", 0))
+
+    assert done(home, f"{site}/", [("/a", 1), ("/b", 1), ("/c", 1)]) == 0
+    rows = _work_ids(coordinator, scan_id)
+    assert done(rows["/a"], f"{site}/a", [("/deep", 2)]) == 1
+    assert done(rows["/b"], f"{site}/b", [("/deep", 2), ("/deeper", 2)]) == 2
+    assert done(rows["/c"], f"{site}/c", [("/deep", 1)]) == 1  # /deep within the limit after all
+    assert "/deep" in _work_ids(coordinator, scan_id)
+
+
+def _queue_rows(
+    coordinator: SqlCoordinator, scan_id: int, entries: list[tuple[str, int, str]]
+) -> list[int]:
+    with coordinator.engine.begin() as connection:
+        connection.execute(
+            work.insert(),
+            [
+                {
+                    "scan_id": scan_id,
+                    "url": url,
+                    "url_key": codec.url_key(url),
+                    "depth": depth,
+                    "found_via": via,
+                    "state": QUEUED,
+                    "attempts": 0,
+                    "selected": False,
+                }
+                for url, depth, via in entries
+            ],
+        )
+    return list(_work_ids(coordinator, scan_id).values())
+
+
+def _work_ids(coordinator: SqlCoordinator, scan_id: int) -> dict[str, int]:
+    """The scan's work rows, by path."""
+    with coordinator.engine.connect() as connection:
+        rows = connection.execute(
+            select(work.c.url, work.c.id).where(work.c.scan_id == scan_id).order_by(work.c.id)
+        )
+        return {url.removeprefix("http://a.test"): work_id for url, work_id in rows}

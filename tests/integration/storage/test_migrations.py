@@ -57,7 +57,7 @@ def test_migrating_an_empty_database_creates_every_table(database_url: str) -> N
     migrate(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0007"
+        assert MigrationContext.configure(connection).get_current_revision() == "0008"
     engine.dispose()
 
 
@@ -134,7 +134,7 @@ def test_a_new_database_is_created_with_exactly_the_migrated_schema(
         try:
             assert _schema(created) == _schema(migrated)
             with created.connect() as connection:
-                assert MigrationContext.configure(connection).get_current_revision() == "0007"
+                assert MigrationContext.configure(connection).get_current_revision() == "0008"
         finally:
             created.dispose()
             migrated.dispose()

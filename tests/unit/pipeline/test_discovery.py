@@ -132,9 +132,25 @@ def test_a_url_offered_too_deep_then_within_the_limit_is_not_counted_as_left_out
     assert not frontier.offer("http://e.com/deep", 2, "link")
     assert frontier.offer("http://e.com/a", 1, "link")  # a shorter path, later
     assert frontier.counters == {"discover/skipped/too-deep": 1}
-    frontier.counters.clear()  # as the Celery engine saves its deltas
     assert frontier.offer("http://e.com/deep", 1, "link")
-    assert frontier.counters == {"discover/skipped/too-deep": -1}
+    assert frontier.counters == {}
+
+
+def test_a_frontier_that_does_not_count_left_out_urls_hands_them_over_once() -> None:
+    # The distributed engine counts them in its database, once across processes.
+    frontier = make_frontier(max_pages=2, max_depth=1)
+    frontier.count_left_out = False
+    assert frontier.offer("http://e.com/", 0, "start")
+    for _ in range(2):
+        assert not frontier.offer("http://e.com/deep", 2, "link")
+    assert frontier.offer("http://e.com/a", 1, "link")
+    assert not frontier.offer("http://e.com/b", 1, "link")
+    assert frontier.take_left_out() == [
+        ("http://e.com/deep", "too-deep"),
+        ("http://e.com/b", "page-limit"),
+    ]
+    assert frontier.take_left_out() == []
+    assert frontier.counters == {}
 
 
 def test_the_urls_a_limit_keeps_out_are_counted_up_to_a_bound(

@@ -397,6 +397,7 @@ class Steps:
             allowed_by_robots=robots_allowed(document.get("robots"), spec),
             follow_nofollow=spec.follow_nofollow,
             track_depths=True,
+            count_left_out=False,  # counted once across processes (`_count_left_out`)
         )
         frontier.robots_blocked.update(document.get("robots_blocked", ()))
         traps: list[Trap] = frontier_traps(document)
