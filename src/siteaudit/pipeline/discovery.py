@@ -299,7 +299,7 @@ class Frontier:
         was offered within the depth limit later (pages finish out of order). Counted, the
         notice said "44 URLs more than 2 links away from the start page were not fetched"
         of the Python docs at --max-depth 2, a different number each scan, where 10 were.
-        (The Celery engine's counts are deltas: a negative one is kept.)"""
+        (Without `count_left_out`, the caller takes it out, as it counted it.)"""
         if not self._left_out or not self.count_left_out:
             return
         limit = self._left_out.pop(hash(url), None)

@@ -1035,22 +1035,22 @@ def _count_left_out(
     held = int(document.get(LEFT_OUT, 0))
     changes: dict[str, int] = {}
     where = left_out.c.scan_id == scan_id
-    if held and queued:
-        for keys in _batches([codec.url_key(clean_text(url)) for url, _, _ in queued], 1000):
-            taken = connection.execute(
-                select(left_out.c.url_key, left_out.c.reason).where(
-                    where, left_out.c.url_key.in_(keys)
-                )
-            ).all()
-            if taken:
-                found = [key for key, _ in taken]
-                connection.execute(delete(left_out).where(where, left_out.c.url_key.in_(found)))
-            for _, reason in taken:
-                changes[reason] = changes.get(reason, 0) - 1
-                held -= 1
-    left: dict[str, str] = {}
+    taken = {codec.url_key(clean_text(url)) for url, _, _ in queued}
+    left: dict[str, str] = {}  # queued in the same selection: taken after all
     for url, reason in frontier.take_left_out():
-        left.setdefault(codec.url_key(clean_text(url)), reason)
+        key = codec.url_key(clean_text(url))
+        if key not in taken:
+            left.setdefault(key, reason)
+    for keys in _batches(sorted(taken) if held else [], 1000):
+        held_rows = connection.execute(
+            select(left_out.c.url_key, left_out.c.reason).where(where, left_out.c.url_key.in_(keys))
+        ).all()
+        if held_rows:
+            found = [key for key, _ in held_rows]
+            connection.execute(delete(left_out).where(where, left_out.c.url_key.in_(found)))
+        for _, reason in held_rows:
+            changes[reason] = changes.get(reason, 0) - 1
+        held -= len(held_rows)
     for keys in _batches(list(left), 1000):
         known = set(
             connection.scalars(

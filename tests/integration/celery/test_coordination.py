@@ -25,6 +25,8 @@ from siteaudit.storage.tables import outbox, scans, schedules, work
 
 pytestmark = pytest.mark.postgres
 
+Offered = tuple[int, str, list[tuple[str, int]]]  # a work row, its URL, the (path, depth) offered
+
 
 @pytest.fixture
 def coordinator(tmp_path: Path) -> Iterator[SqlCoordinator]:
@@ -259,26 +261,33 @@ def test_urls_the_depth_limit_kept_out_are_counted_once_whichever_process_select
             Scope.of(spec), spec.max_pages, spec.max_depth, track_depths=True, count_left_out=False
         )
 
-    def done(work_id: int, url: str, offers: list[tuple[str, int]]) -> int:
-        """Complete `url`'s page offering `offers`, select in a new frontier (another
-        process's); the too-deep count after."""
-        coordinator.claim("fetch", scan_id, [work_id], "t", lease_s=60, max_attempts=3)
-        candidates = [(f"{site}{path}", depth, "link") for path, depth in offers]
-        result = make_result(make_page(url))
-        coordinator.complete(
-            scan_id, "t", [Completed(work_id, result, [], candidates)], step="fetch"
-        )
+    def done(work_id: int, url: str, offers: list[tuple[str, int]], *more: Offered) -> int:
+        """Complete `url`'s page offering `offers` (and the `more` pages so given), select
+        in a new frontier (another process's); the too-deep count after."""
+        for page_id, page_url, page_offers in [(work_id, url, offers), *more]:
+            coordinator.claim("fetch", scan_id, [page_id], "t", lease_s=60, max_attempts=3)
+            candidates = [(f"{site}{path}", depth, "link") for path, depth in page_offers]
+            result = make_result(make_page(page_url))
+            coordinator.complete(
+                scan_id, "t", [Completed(page_id, result, [], candidates)], step="fetch"
+            )
         coordinator.select(scan_id, make_frontier, 10, cache=None)
         with coordinator.engine.connect() as connection:
             counters = connection.scalar(select(scans.c.counters).where(scans.c.id == scan_id))
         return int(counters.get("discover/skipped/too-deep", 0))
 
-    assert done(home, f"{site}/", [("/a", 1), ("/b", 1), ("/c", 1)]) == 0
+    assert done(home, f"{site}/", [("/a", 1), ("/b", 1), ("/c", 1), ("/d", 1), ("/e", 1)]) == 0
     rows = _work_ids(coordinator, scan_id)
     assert done(rows["/a"], f"{site}/a", [("/deep", 2)]) == 1
     assert done(rows["/b"], f"{site}/b", [("/deep", 2), ("/deeper", 2)]) == 2
     assert done(rows["/c"], f"{site}/c", [("/deep", 1)]) == 1  # /deep within the limit after all
     assert "/deep" in _work_ids(coordinator, scan_id)
+    # Left out and taken in one selection: /d's link too deep, /e's within the limit.
+    assert (
+        done(rows["/d"], f"{site}/d", [("/late", 2)], (rows["/e"], f"{site}/e", [("/late", 1)]))
+        == 1
+    )
+    assert "/late" in _work_ids(coordinator, scan_id)
 
 
 def _queue_rows(
