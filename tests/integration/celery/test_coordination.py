@@ -14,9 +14,9 @@ from tests.support.databases import empty_database
 
 from siteaudit.engines.celery.schedule import newest_slot
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
+from siteaudit.model.site import SiteFacts
 from siteaudit.pipeline.discovery import Frontier
 from siteaudit.pipeline.urls import Scope
-from siteaudit.storage import codec
 from siteaudit.storage.coordination import QUEUED, Completed, SqlCoordinator, send
 from siteaudit.storage.database import create_engine_for, migrate
 from siteaudit.storage.repository import insert_scan
@@ -247,19 +247,30 @@ def test_urls_the_depth_limit_kept_out_are_counted_once_whichever_process_select
     # nothing of the URLs an earlier one had left out: a URL linked from two pages past
     # the limit was counted twice, and one taken later by a shorter path stayed counted.
     site = "http://a.test"
+    spec = ScanSpec(start_url=f"{site}/", max_depth=1)
     with coordinator.engine.begin() as connection:
-        scan_id = insert_scan(
-            connection, ScanSpec(start_url=f"{site}/", max_depth=1), engine="celery"
-        )
+        scan_id = insert_scan(connection, spec, engine="celery")
         connection.execute(
-            update(scans).where(scans.c.id == scan_id).values(status=ScanStatus.FETCHING.value)
+            update(scans).where(scans.c.id == scan_id).values(status=ScanStatus.DISCOVERING.value)
         )
-    [home] = _queue_rows(coordinator, scan_id, [(f"{site}/", 0, "start")])
 
     def make_frontier(spec: ScanSpec, _document: object) -> Frontier:
         return Frontier(
             Scope.of(spec), spec.max_pages, spec.max_depth, track_depths=True, count_left_out=False
         )
+
+    first = make_frontier(spec, {})
+    first.offer(spec.start_url, 0, "start")
+    discovery = {"facts": SiteFacts(), "traps": [], "robots_blocked": [], "listed": []}
+    assert coordinator.start_crawl(
+        scan_id,
+        frontier=first,
+        frontier_document={},
+        discovery=discovery,
+        counters={},
+        batch_size=10,
+    )
+    home = _work_ids(coordinator, scan_id)["/"]
 
     def done(work_id: int, url: str, offers: list[tuple[str, int]], *more: Offered) -> int:
         """Complete `url`'s page offering `offers` (and the `more` pages so given), select
@@ -288,29 +299,6 @@ def test_urls_the_depth_limit_kept_out_are_counted_once_whichever_process_select
         == 1
     )
     assert "/late" in _work_ids(coordinator, scan_id)
-
-
-def _queue_rows(
-    coordinator: SqlCoordinator, scan_id: int, entries: list[tuple[str, int, str]]
-) -> list[int]:
-    with coordinator.engine.begin() as connection:
-        connection.execute(
-            work.insert(),
-            [
-                {
-                    "scan_id": scan_id,
-                    "url": url,
-                    "url_key": codec.url_key(url),
-                    "depth": depth,
-                    "found_via": via,
-                    "state": QUEUED,
-                    "attempts": 0,
-                    "selected": False,
-                }
-                for url, depth, via in entries
-            ],
-        )
-    return list(_work_ids(coordinator, scan_id).values())
 
 
 def _work_ids(coordinator: SqlCoordinator, scan_id: int) -> dict[str, int]:
