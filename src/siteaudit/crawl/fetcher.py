@@ -177,13 +177,17 @@ class HttpFetcher:
         the origin's HEADs go on new connections from then on: every HEAD used to, a TCP
         (and TLS) handshake for each resource and link checked. A request the server hung
         up on before answering is sent again on a new connection too."""
-        if fresh or (method == "HEAD" and self._stray_bytes and _origin(url) in self._stray_bytes):
+        if fresh or self._new_each(method, url):
             if self._fresh_session is None:
                 self._fresh_session = self._new_session(force_close=True)
             return self._fresh_session
         if self._session is None:
             self._session = self._new_session(force_close=False)
         return self._session
+
+    def _new_each(self, method: str, url: str) -> bool:
+        """True when a `method` request to `url` goes on a new connection (`_open`)."""
+        return method == "HEAD" and bool(self._stray_bytes) and _origin(url) in self._stray_bytes
 
     def _new_session(self, *, force_close: bool) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
@@ -409,8 +413,10 @@ class HttpFetcher:
                         exchange, started, limit, accept_any_type, method, deadline=deadline
                     )
                 except (aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError) as exc:
-                    if exchange.status is not None:
-                        raise  # it hung up, or broke the framing, while answering
+                    stray = not isinstance(exc, aiohttp.ServerDisconnectedError)
+                    if exchange.status is not None or (stray and self._new_each(method, url)):
+                        raise  # it hung up, or broke the framing, while answering; or a
+                        # new connection answered with bytes that are not HTTP
                     # Hung up before answering: a server closing a kept-alive connection
                     # it thinks idle as our request goes out (a keep-alive timeout shorter
                     # than the pause between two requests to the host). aiohttp tries
@@ -418,7 +424,7 @@ class HttpFetcher:
                     # once on a new connection says whether the server drops this URL.
                     # Bytes that are not HTTP before the answer: on a reused connection,
                     # most likely a body sent after an earlier HEAD answer (`_open`).
-                    if not isinstance(exc, aiohttp.ServerDisconnectedError):
+                    if stray:
                         self._stray_bytes.add(_origin(url))
                     await self._request(
                         exchange,
