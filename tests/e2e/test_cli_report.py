@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +68,11 @@ def test_an_interrupted_scan_is_reported_as_far_as_it_went(
 @pytest.fixture
 def interrupted_reports(
     workdir: Path, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> Iterator[None]:
     """The CLI runs in this process, and a real SIGINT arrives as it writes the reports
-    (the writer waits for it, so that it cannot arrive before or after)."""
+    (the writer waits for it, so that it cannot arrive before or after). Python's own
+    handler is installed for it: a test run started in the background by a shell without
+    job control inherits SIGINT ignored, and the signal then did nothing."""
     for name, value in cli_env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(workdir)
@@ -83,6 +85,11 @@ def interrupted_reports(
 
     monkeypatch.setattr(cli, "write_reports", interrupted)
     monkeypatch.setattr(cli, "_exit", sys.exit)  # not the real exit's heap freeze
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 @pytest.mark.usefixtures("interrupted_reports")
