@@ -107,8 +107,16 @@ def migrate(engine: Engine) -> None:
     newest revision, as Alembic's cookbook recommends, without Alembic either; a test keeps
     that schema identical to the one the migrations build.
     """
-    if _stored_revision(engine) == head_revision():
+    stored = _stored_revision(engine)
+    if stored == head_revision():
         return  # the usual start: a read, no lock
+    if stored is not None and stored not in _revisions():
+        # Alembic's own words were a traceback: "Can't locate revision identified by ...".
+        raise DatabaseUnavailableError(
+            f"the database's schema is at revision {stored}, which this siteaudit does not"
+            f" know (it knows up to {head_revision()}): a newer siteaudit wrote it. Upgrade"
+            " siteaudit, or use another database (database_url, SITEAUDIT_DATABASE_URL)"
+        )
     with engine.connect() as connection, connection.begin():
         _lock_for_migration(connection)
         # Under the lock: another process may have created or migrated it meanwhile.
@@ -152,6 +160,9 @@ def open_store(url: str) -> SqlScanStore:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         shown = make_url(url).render_as_string(hide_password=True)
         raise DatabaseUnavailableError(f"cannot open the database {shown}: {reason}") from exc
+    except BaseException:
+        engine.dispose()
+        raise
     return SqlScanStore(engine)
 
 
@@ -165,8 +176,13 @@ def driver_words(exc: BaseException) -> str:
 
 def head_revision() -> str:
     """The newest migration's revision id: the prefix of the highest-numbered version file."""
+    return max(_revisions())
+
+
+def _revisions() -> set[str]:
+    """Every migration's revision id (the version files are named after theirs)."""
     names = (path.name for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
-    return max(names).split("_", 1)[0]
+    return {name.split("_", 1)[0] for name in names}
 
 
 def _stored_revision(engine: Engine) -> str | None:
