@@ -406,6 +406,7 @@ class HttpFetcher:
         """Send one request and read what we need of the answer, all within the deadline."""
         exchange = Exchange(url)
         started = time.perf_counter()
+        new_connection = self._new_each(method, url)  # before another request learns more
         try:
             async with asyncio.timeout(self.config.total_timeout) as deadline:
                 try:
@@ -414,7 +415,7 @@ class HttpFetcher:
                     )
                 except (aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError) as exc:
                     stray = not isinstance(exc, aiohttp.ServerDisconnectedError)
-                    if exchange.status is not None or (stray and self._new_each(method, url)):
+                    if exchange.status is not None or (stray and new_connection):
                         raise  # it hung up, or broke the framing, while answering; or a
                         # new connection answered with bytes that are not HTTP
                     # Hung up before answering: a server closing a kept-alive connection
