@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -1032,25 +1033,24 @@ def _count_left_out(
     before writing is safe; `document` keeps the table's count (`LEFT_OUT`, the bound and
     a reason to skip the lookup of the queued URLs while nothing is held).
     """
+    fresh = frontier.take_left_out()
     held = int(document.get(LEFT_OUT, 0))
-    changes: dict[str, int] = {}
+    if not fresh and not held:
+        return  # no limit kept anything out (most selections): nothing to key or look up
     where = left_out.c.scan_id == scan_id
     taken = {codec.url_key(clean_text(url)) for url, _, _ in queued}
-    left: dict[str, str] = {}  # queued in the same selection: taken after all
-    for url, reason in frontier.take_left_out():
+    changes: Counter[str] = Counter()
+    for keys in _batches(sorted(taken) if held else [], 1000):
+        gone = connection.scalars(
+            delete(left_out).where(where, left_out.c.url_key.in_(keys)).returning(left_out.c.reason)
+        ).all()
+        changes.subtract(gone)
+        held -= len(gone)
+    left: dict[str, str] = {}  # less those queued in this same selection: taken after all
+    for url, reason in fresh:
         key = codec.url_key(clean_text(url))
         if key not in taken:
             left.setdefault(key, reason)
-    for keys in _batches(sorted(taken) if held else [], 1000):
-        held_rows = connection.execute(
-            select(left_out.c.url_key, left_out.c.reason).where(where, left_out.c.url_key.in_(keys))
-        ).all()
-        if held_rows:
-            found = [key for key, _ in held_rows]
-            connection.execute(delete(left_out).where(where, left_out.c.url_key.in_(found)))
-        for _, reason in held_rows:
-            changes[reason] = changes.get(reason, 0) - 1
-        held -= len(held_rows)
     for keys in _batches(list(left), 1000):
         known = set(
             connection.scalars(
@@ -1061,8 +1061,7 @@ def _count_left_out(
         if new:
             rows = [{"scan_id": scan_id, "url_key": key, "reason": left[key]} for key in new]
             connection.execute(left_out.insert(), rows)
-        for key in new:
-            changes[left[key]] = changes.get(left[key], 0) + 1
+        changes.update(left[key] for key in new)
         held += len(new)
     document[LEFT_OUT] = held
     _add_counters(
