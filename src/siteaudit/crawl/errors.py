@@ -10,10 +10,11 @@ says what happened in words.
 | `invalid-url`          | malformed URL, unsupported scheme or a non-IPv4 numeric host   |
 | `ssrf-blocked`         | the host is, or resolves only to, a blocked address range      |
 | `dns-failed`           | the host name did not resolve                                  |
-| `connect-failed`       | TCP connection refused, reset or unreachable                   |
+| `connect-failed`       | TCP connection refused, unreachable or reset while connecting  |
 | `tls-failed`           | TLS handshake or certificate verification failed               |
 | `timeout`              | connect, read or total per-response deadline passed            |
-| `protocol-error`       | not HTTP (a banner on the port), malformed headers, cut body   |
+| `protocol-error`       | not HTTP (a banner on the port), malformed headers, cut body;  |
+|                        | the connection closed or reset before an answer (asked twice)  |
 | `too-large`            | the decoded body passed the byte cap; `truncated` is True      |
 | `decoding-failed`      | corrupt or unsupported Content-Encoding                        |
 | `too-many-redirects`   | more redirect hops than `max_redirects`                        |

@@ -198,7 +198,7 @@ class HttpFetcher:
             ssl=tls_context(self.config),
             force_close=force_close,
         )
-        return aiohttp.ClientSession(
+        session = aiohttp.ClientSession(
             connector=connector,
             headers=self._headers,
             timeout=self._timeout,
@@ -206,6 +206,14 @@ class HttpFetcher:
             trust_env=False,  # an HTTP(S)_PROXY from the environment would bypass vetting
             cookie_jar=aiohttp.DummyCookieJar(),  # stateless, like a search engine crawler
         )
+        # aiohttp sends a GET or HEAD the server hung up on (or reset) once more, on the
+        # pool's next connection; `_exchange` does that on a new connection, so with
+        # aiohttp's on top, a URL the server always drops was asked 4 times a try (and a
+        # reset one 6: resets were retried with backoff too). aiohttp has only this
+        # private switch for it (its tests use it); an aiohttp without it keeps its retry.
+        if "_retry_connection" in aiohttp.ClientSession.ATTRS:
+            session._retry_connection = False
+        return session
 
     async def fetch(
         self, url: str, *, max_bytes: int | None = None, accept_any_type: bool = False
@@ -413,19 +421,26 @@ class HttpFetcher:
                     await self._request(
                         exchange, started, limit, accept_any_type, method, deadline=deadline
                     )
-                except (aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError) as exc:
-                    stray = not isinstance(exc, aiohttp.ServerDisconnectedError)
-                    if exchange.status is not None or (stray and new_connection):
+                except (
+                    aiohttp.ServerDisconnectedError,
+                    aiohttp.ClientResponseError,
+                    aiohttp.ClientOSError,
+                ) as exc:
+                    if (
+                        exchange.status is not None
+                        or new_connection
+                        or isinstance(exc, aiohttp.ClientConnectorError)
+                    ):
                         raise  # it hung up, or broke the framing, while answering; or a
-                        # new connection answered with bytes that are not HTTP
-                    # Hung up before answering: a server closing a kept-alive connection
-                    # it thinks idle as our request goes out (a keep-alive timeout shorter
-                    # than the pause between two requests to the host). aiohttp tries
-                    # once more, on the pool's next connection, which may be as stale:
-                    # once on a new connection says whether the server drops this URL.
-                    # Bytes that are not HTTP before the answer: on a reused connection,
-                    # most likely a body sent after an earlier HEAD answer (`_open`).
-                    if stray:
+                        # new connection failed, or answered with bytes that are not HTTP
+                    # Hung up (or reset) before answering: most likely a server closing a
+                    # kept-alive connection it thinks idle as our request goes out (a
+                    # keep-alive timeout shorter than the pause between two requests to
+                    # the host); sent once more on a new connection, that says whether
+                    # the server drops this URL. Bytes that are not HTTP before the
+                    # answer: on a reused connection, most likely a body sent after an
+                    # earlier HEAD answer (`_open`).
+                    if isinstance(exc, aiohttp.ClientResponseError):
                         self._stray_bytes.add(_origin(url))
                     await self._request(
                         exchange,
@@ -595,8 +610,14 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
         return ErrorCode.CONNECT_FAILED, (
             f"could not connect to {where}:{exc.port}: {_reason(exc.os_error)}"
         )
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return ErrorCode.PROTOCOL_ERROR, "the server closed the connection without answering"
     if isinstance(exc, aiohttp.ClientOSError):
-        return ErrorCode.CONNECT_FAILED, f"connection failed: {_reason(exc)}"
+        # Connected, then cut (a reset, a broken pipe): the server dropped this request,
+        # as with a hang-up; not the connect failure a down host gives (retried, and
+        # counted by the circuit breaker: a firewall resetting a few URLs of a page
+        # opened the circuit, and the host's other pages were skipped).
+        return ErrorCode.PROTOCOL_ERROR, f"the connection was cut before an answer: {_reason(exc)}"
     if isinstance(exc, aiohttp.ClientResponseError):
         return ErrorCode.PROTOCOL_ERROR, f"not a valid HTTP response: {exc.message}"
     if isinstance(exc, aiohttp.ClientError | HttpProcessingError | OSError | EOFError):

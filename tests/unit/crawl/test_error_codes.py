@@ -38,8 +38,13 @@ def _key(host: str, port: int) -> ConnectionKey:
         ),
         (
             aiohttp.ClientOSError(104, "Connection reset by peer"),
-            ErrorCode.CONNECT_FAILED,
-            "connection failed: Connection reset by peer",
+            ErrorCode.PROTOCOL_ERROR,
+            "the connection was cut before an answer: Connection reset by peer",
+        ),
+        (
+            aiohttp.ServerDisconnectedError(),
+            ErrorCode.PROTOCOL_ERROR,
+            "the server closed the connection without answering",
         ),
     ],
 )
