@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import ssl
 import time
 from dataclasses import dataclass
@@ -62,6 +63,9 @@ QUEUED_S = 0.05  # a request that waited this long for its host's turn checks th
 # More tries for a refusal (429, 503) on a host that has shown it is limiting its rate: a
 # URL it refused answered on a later try. See `_hop`.
 REFUSED_EXTRA_RETRIES = 4
+# aiohttp's words for a body the connection's end cut short (`_cut_body`)
+_CUT_BODY = "Response payload is not completed"
+_CUT_COUNTS = re.compile(r"received (\d+) of (\d+) bytes")
 
 
 @dataclass(slots=True)
@@ -620,9 +624,28 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
         return ErrorCode.PROTOCOL_ERROR, f"the connection was cut before an answer: {_reason(exc)}"
     if isinstance(exc, aiohttp.ClientResponseError):
         return ErrorCode.PROTOCOL_ERROR, f"not a valid HTTP response: {exc.message}"
+    if isinstance(exc, aiohttp.ClientPayloadError) and str(exc).startswith(_CUT_BODY):
+        return ErrorCode.PROTOCOL_ERROR, _cut_body(exc)
     if isinstance(exc, aiohttp.ClientError | HttpProcessingError | OSError | EOFError):
         return ErrorCode.PROTOCOL_ERROR, f"{type(exc).__name__}: {exc}"
     return ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}: {exc}"
+
+
+def _cut_body(exc: aiohttp.ClientPayloadError) -> str:
+    """A body the end of the connection cut short, in words (aiohttp says "Response payload
+    is not completed: <ContentLengthError: 400, message='Not enough data to satisfy content
+    length header (received 5000 of 100000 bytes).'>. ConnectionResetError(104, ...)")."""
+    said = str(exc)
+    ended = "reset" if "ConnectionResetError" in said else "closed"
+    counts = _CUT_COUNTS.search(said)
+    if counts is not None:
+        received, declared = (int(count) for count in counts.groups())
+        return (
+            f"the body was cut short: the server {ended} the connection after"
+            f" {received:,} of the {declared:,} bytes its Content-Length announced"
+        )
+    what = "its chunked encoding" if "TransferEncodingError" in said else "it"
+    return f"the body was cut short: the server {ended} the connection before {what} ended"
 
 
 def _reason(error: OSError) -> str:

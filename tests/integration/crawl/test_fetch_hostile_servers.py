@@ -331,6 +331,46 @@ async def test_urls_the_server_resets_fail_alone_without_opening_the_circuit() -
     )
 
 
+def cuts_the_body(*, chunked: bool, reset: bool) -> RawHandler:
+    """A server that sends 5,000 bytes of a longer body (a Content-Length of 100,000, or
+    an unfinished chunked encoding) and closes the connection, or resets it."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+        if chunked:
+            writer.write(b"Transfer-Encoding: chunked\r\n\r\n1388\r\n" + b"x" * 5000)
+        else:
+            writer.write(b"Content-Length: 100000\r\n\r\n" + b"x" * 5000)
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        if reset:
+            linger = struct.pack("ii", 1, 0)
+            writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+        writer.close()
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("chunked", "reset", "message"),
+    [
+        (False, False, "closed the connection after 5,000 of the 100,000 bytes its"),
+        (True, True, "reset the connection before its chunked encoding ended"),
+    ],
+)
+async def test_a_body_cut_short_is_said_in_words(chunked: bool, reset: bool, message: str) -> None:
+    async with (
+        raw_server(cuts_the_body(chunked=chunked, reset=reset)) as base,
+        HttpFetcher(FAST, AddressPolicy.cli()) as fetcher,
+    ):
+        page = await fetcher.fetch(f"{base}/cut")
+    assert (page.status, page.error_code) == (200, ErrorCode.PROTOCOL_ERROR)
+    assert page.error_message is not None
+    assert page.error_message.startswith(f"the body was cut short: the server {message}")
+    assert page.body == b"x" * 5000  # what arrived is kept
+
+
 async def test_an_endless_chunked_body_stops_at_the_cap() -> None:
     config = FetchConfig(max_body_bytes=2 * MIB, total_timeout=10)
     async with (
