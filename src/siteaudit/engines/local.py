@@ -530,7 +530,11 @@ class LocalEngine:
         (`checks_started` is when they began: the time left is from their rate)."""
         if self._on_progress is None:
             return
-        discovered = max(len(state.frontier.seen), 1)
+        # The sitemaps' URLs are queued once the links run out, most of them found by
+        # links by then: the site has at least as many pages as they list (in scope,
+        # within the page limit), which early in a crawl is a better total than the
+        # URLs seen so far, and keeps the estimate from stalling when they are queued.
+        discovered = max(len(state.frontier.seen), len(state.listed), 1)
         # Fetching is 90% of the work, the checks after it up to 5% more; the estimate
         # never moves backwards.
         done = min(90.0, 90.0 * state.analyzed / discovered)
@@ -548,7 +552,7 @@ class LocalEngine:
             Progress(
                 scan_id=scan_id,
                 status=status,
-                discovered=len(state.frontier.seen),
+                discovered=max(len(state.frontier.seen), len(state.listed)),
                 fetched=state.fetched,
                 analyzed=state.analyzed,
                 errors=state.errors,

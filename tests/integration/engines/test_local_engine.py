@@ -211,6 +211,35 @@ def test_the_page_limit_takes_the_linked_pages_before_the_listed_ones(settings: 
     ]
 
 
+def test_the_progress_counts_the_listed_urls_before_their_turn(settings: Settings) -> None:
+    # The sitemaps' URLs are queued once the links run out; the progress counted only the
+    # URLs seen, so while the links were crawled a site of 24 listed pages was "4 pages
+    # discovered", 90% done, and stalled there while the 20 pages only listed were fetched.
+    orphans = [f"/o{n}" for n in range(20)]
+    routes: dict[str, Route] = {}
+    with Site(routes) as site:
+        slow = html('<a href="/more">more</a>')
+        routes.update(
+            listing_routes(
+                site.url,
+                ["/", "/a", "/b", "/more", *orphans],
+                {"/b": lambda handler: (time.sleep(0.6), slow(handler))[1]},
+            )
+        )
+        routes.update({path: html("only listed") for path in orphans})
+        events: list[Any] = []
+        outcome = run_scan(
+            settings, make_spec(settings, site.url, (), ()), on_progress=events.append
+        )
+    assert outcome.status == ScanStatus.COMPLETED
+    assert len(outcome.report.pages) == 24
+    fetching = [event for event in events if event.status == ScanStatus.FETCHING]
+    before_turn = [event for event in fetching if event.analyzed < 4]  # /b not yet back
+    assert before_turn  # the slow page holds the links' crawl for a few ticks
+    assert {event.discovered for event in before_turn} == {24}
+    assert max(event.percent for event in before_turn) < 90 * 4 / 24
+
+
 def test_demo_site_scan_stores_every_page_with_findings_and_scores(settings: Settings) -> None:
     with DemoServer() as server:
         outcome = run_scan(settings, make_spec(settings, server.url, (), ()))
