@@ -82,6 +82,9 @@ class Exchange:
     encoding: str | None = None
     error_code: ErrorCode | None = None
     error_message: str | None = None
+    # The server closed or reset the connection before answering, on a new connection
+    # too (`_exchange`): tried again after a backoff, on a new connection (`_hop`).
+    cut: bool = False
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (lower-case), None when absent."""
@@ -233,9 +236,9 @@ class HttpFetcher:
     async def check(self, url: str) -> FetchedPage:
         """The answer of `url` without its body, redirects followed (an external link's
         check): HEAD, then GET when HEAD gets an error status (servers that do not
-        implement HEAD answer 405, 501 or even 404) or an answer that is not valid HTTP
-        (servers that send a body after a HEAD answer: it is read as a second answer).
-        Never raises for network trouble."""
+        implement HEAD answer 405, 501 or even 404), an answer that is not valid HTTP
+        (servers that send a body after a HEAD answer: it is read as a second answer) or
+        none (some drop HEAD requests). Never raises for network trouble."""
         head = await self._guarded(url, 0, False, "HEAD")
         refused = head.status is not None and head.status >= HEAD_REFUSED
         if refused or head.error_code == ErrorCode.PROTOCOL_ERROR:
@@ -308,8 +311,10 @@ class HttpFetcher:
             return Exchange(url).fail(ErrorCode.INVALID_URL, str(exc))
         attempt = 0
         refused = False
+        exchange = None
         while True:
-            exchange = await self._attempt(url, host, limit, accept_any_type, method)
+            fresh = exchange is not None and exchange.cut
+            exchange = await self._attempt(url, host, limit, accept_any_type, method, fresh=fresh)
             wait = self._retry_delay(attempt, exchange) if _transient(exchange) else 0.0
             limited = exchange.status in SLOW_DOWN_STATUSES and self._limits_rate(host)
             if exchange.status in SLOW_DOWN_STATUSES:
@@ -332,7 +337,7 @@ class HttpFetcher:
                 self.breaker.record_success(host)
             elif exchange.status is not None and exchange.status < 400:
                 self._slots.speed_up(host)
-            if attempt >= self._retries(exchange, limited) or not _transient(exchange):
+            if attempt >= self._retries(exchange, limited, method) or not _transient(exchange):
                 return exchange
             await asyncio.sleep(wait)
             attempt += 1
@@ -345,7 +350,7 @@ class HttpFetcher:
             self._rate_limited.add(host)
         return host in self._rate_limited
 
-    def _retries(self, exchange: Exchange, limited: bool) -> int:
+    def _retries(self, exchange: Exchange, limited: bool, method: str) -> int:
         """How many times `exchange`'s request is tried again at most.
 
         A host limiting its rate (nginx's limit_req answers 503, a CDN's 429) refuses a
@@ -359,12 +364,14 @@ class HttpFetcher:
         rate, and its broken pages end soon.
         """
         retries = self.config.retries
+        if exchange.cut and method == "HEAD":
+            return 0  # `check` asks with GET next: that is its retry
         if limited and retries and exchange.status in SLOW_DOWN_STATUSES:
             return retries + REFUSED_EXTRA_RETRIES
         return retries
 
     async def _attempt(
-        self, url: str, host: str, limit: int, accept_any_type: bool, method: str
+        self, url: str, host: str, limit: int, accept_any_type: bool, method: str, *, fresh: bool
     ) -> Exchange:
         wait = self.breaker.open_for(host)
         if wait is not None:
@@ -381,7 +388,7 @@ class HttpFetcher:
                 if wait is not None:
                     message = self._open_message(host, wait)
                     return Exchange(url).fail(ErrorCode.CIRCUIT_OPEN, message)
-            exchange = await self._exchange(url, limit, accept_any_type, method)
+            exchange = await self._exchange(url, limit, accept_any_type, method, fresh=fresh)
         if exchange.error_code in BREAKER_ERRORS:
             self.breaker.record_failure(host)
         elif exchange.status is not None and exchange.status not in SLOW_DOWN_STATUSES:
@@ -414,37 +421,41 @@ class HttpFetcher:
             max_retry_after=config.max_retry_after,
         )
 
-    async def _exchange(self, url: str, limit: int, accept_any_type: bool, method: str) -> Exchange:
-        """Send one request and read what we need of the answer, all within the deadline."""
+    async def _exchange(
+        self, url: str, limit: int, accept_any_type: bool, method: str, *, fresh: bool
+    ) -> Exchange:
+        """Send one request (on a new connection when `fresh`) and read what we need of the
+        answer, all within the deadline."""
         exchange = Exchange(url)
         started = time.perf_counter()
-        new_connection = self._new_each(method, url)  # before another request learns more
+        # (read before another request learns more)
+        new_connection = fresh or self._new_each(method, url)
         try:
             async with asyncio.timeout(self.config.total_timeout) as deadline:
                 try:
                     await self._request(
-                        exchange, started, limit, accept_any_type, method, deadline=deadline
+                        exchange,
+                        started,
+                        limit,
+                        accept_any_type,
+                        method,
+                        deadline=deadline,
+                        fresh=fresh,
                     )
-                except (
-                    aiohttp.ServerDisconnectedError,
-                    aiohttp.ClientResponseError,
-                    aiohttp.ClientOSError,
-                ) as exc:
-                    if (
-                        exchange.status is not None
-                        or new_connection
-                        or isinstance(exc, aiohttp.ClientConnectorError)
-                    ):
+                except aiohttp.ClientError as exc:
+                    stray = isinstance(exc, aiohttp.ClientResponseError)
+                    if exchange.status is not None or new_connection or not (stray or _cut(exc)):
                         raise  # it hung up, or broke the framing, while answering; or a
                         # new connection failed, or answered with bytes that are not HTTP
                     # Hung up (or reset) before answering: most likely a server closing a
                     # kept-alive connection it thinks idle as our request goes out (a
                     # keep-alive timeout shorter than the pause between two requests to
-                    # the host); sent once more on a new connection, that says whether
-                    # the server drops this URL. Bytes that are not HTTP before the
-                    # answer: on a reused connection, most likely a body sent after an
-                    # earlier HEAD answer (`_open`).
-                    if isinstance(exc, aiohttp.ClientResponseError):
+                    # the host); sent once more on a new connection at once, that says
+                    # whether the server drops this request (then `_hop` tries again
+                    # after a backoff). Bytes that are not HTTP before the answer: on a
+                    # reused connection, most likely a body sent after an earlier HEAD
+                    # answer (`_open`).
+                    if stray:
                         self._stray_bytes.add(_origin(url))
                     await self._request(
                         exchange,
@@ -468,6 +479,7 @@ class HttpFetcher:
             if code is ErrorCode.INTERNAL_ERROR:
                 raise
             exchange.fail(code, message)
+            exchange.cut = exchange.status is None and _cut(exc)
         exchange.total_ms = (time.perf_counter() - started) * 1000
         if exchange.body and exchange.encoding is None:
             exchange.encoding = _encoding(exchange)
@@ -618,9 +630,9 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
         return ErrorCode.PROTOCOL_ERROR, "the server closed the connection without answering"
     if isinstance(exc, aiohttp.ClientOSError):
         # Connected, then cut (a reset, a broken pipe): the server dropped this request,
-        # as with a hang-up; not the connect failure a down host gives (retried, and
-        # counted by the circuit breaker: a firewall resetting a few URLs of a page
-        # opened the circuit, and the host's other pages were skipped).
+        # as with a hang-up; not the connect failure a down host gives (counted by the
+        # circuit breaker: a firewall resetting a few URLs of a page opened the circuit,
+        # and the host's other pages were skipped). Both are retried (`Exchange.cut`).
         return ErrorCode.PROTOCOL_ERROR, f"the connection was cut before an answer: {_reason(exc)}"
     if isinstance(exc, aiohttp.ClientResponseError):
         return ErrorCode.PROTOCOL_ERROR, f"not a valid HTTP response: {exc.message}"
@@ -629,6 +641,13 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
     if isinstance(exc, aiohttp.ClientError | HttpProcessingError | OSError | EOFError):
         return ErrorCode.PROTOCOL_ERROR, f"{type(exc).__name__}: {exc}"
     return ErrorCode.INTERNAL_ERROR, f"unexpected {type(exc).__name__}: {exc}"
+
+
+def _cut(exc: BaseException) -> bool:
+    """Whether `exc` says the server closed or reset a connection it had accepted."""
+    return isinstance(exc, aiohttp.ServerDisconnectedError) or (
+        isinstance(exc, aiohttp.ClientOSError) and not isinstance(exc, aiohttp.ClientConnectorError)
+    )
 
 
 def _cut_body(exc: aiohttp.ClientPayloadError) -> str:
@@ -666,6 +685,8 @@ def _broken_again(exchange: Exchange, attempt: int) -> bool:
 
 
 def _transient(exchange: Exchange) -> bool:
+    if exchange.cut:
+        return True
     if exchange.error_code is not None:
         return exchange.error_code in RETRY_ERRORS
     return exchange.status in RETRY_STATUSES
