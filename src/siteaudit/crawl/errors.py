@@ -14,7 +14,7 @@ says what happened in words.
 | `tls-failed`           | TLS handshake or certificate verification failed               |
 | `timeout`              | connect, read or total per-response deadline passed            |
 | `protocol-error`       | not HTTP (a banner on the port), malformed headers, cut body;  |
-|                        | the connection closed or reset before an answer (retried)     |
+|                        | the connection closed or reset before an answer (retried)      |
 | `too-large`            | the decoded body passed the byte cap; `truncated` is True      |
 | `decoding-failed`      | corrupt or unsupported Content-Encoding                        |
 | `too-many-redirects`   | more redirect hops than `max_redirects`                        |
