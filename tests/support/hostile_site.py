@@ -4,9 +4,10 @@ Each page is drawn at random from what real and hostile sites serve: titles and 
 carrying markup, template syntax, formula prefixes, NUL and control characters, long runs;
 links a browser could not load (`http://[::1`, port 99999, backslashes, bad escapes);
 headers with odd values (X-Robots-Tag, Link, Refresh, Server, Content-Type charsets); every
-status; bodies in UTF-8, Latin-1, UTF-16 or random bytes; JSON-LD valid, broken or nested
-thousands deep; a robots.txt and a sitemap (urlset, index, feed or garbage). The home page
-links to every page, so the crawl reaches them all unless the site itself prevents it.
+status, and connections closed or reset before the answer or cut short in the body; bodies
+in UTF-8, Latin-1, UTF-16 or random bytes; JSON-LD valid, broken or nested thousands deep;
+a robots.txt and a sitemap (urlset, index, feed or garbage). The home page links to every
+page, so the crawl reaches them all unless the site itself prevents it.
 
 The server writes headers as raw bytes (UTF-8), so a value `http.server` would refuse
 reaches the crawler as a hostile server would send it. It binds 127.0.0.1 only.
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import json
 import random
+import socket
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -101,7 +104,11 @@ HOSTILE_URLS = [
     "?q=\u00e9\u00e8",
     "/s?%E9=é&\ud800",
 ]
+# Answers that are no status: the connection closed, or reset, before any answer, or a
+# body cut short of its Content-Length.
+HANG_UP, RESET, CUT_BODY = -1, -2, -3
 STATUSES = [200] * 30 + [301, 302, 307, 308, 404, 410, 500, 503, 204, 203, 206, 299, 418, 401, 403]
+STATUSES += [HANG_UP, RESET, CUT_BODY]
 CONTENT_TYPES = [
     "text/html",
     "text/html; charset=utf-8",
@@ -360,9 +367,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, *, with_body: bool) -> None:
         site: HostileSite = self.server.site  # type: ignore[attr-defined]
         status, headers, body = site.answer(self.path)
-        self.send_response_only(status)
+        if status in (HANG_UP, RESET):
+            if status == RESET:  # closed with a zero linger time, before the server's
+                # shutdown would send a FIN: an RST
+                linger = struct.pack("ii", 1, 0)
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                self.connection.close()
+            return
+        self.send_response_only(200 if status == CUT_BODY else status)
         lines = [f"{name}: {value}\r\n".encode("utf-8", "replace") for name, value in headers]
-        lines.append(f"Content-Length: {len(body)}\r\n\r\n".encode())
+        announced = len(body) + (1000 if status == CUT_BODY else 0)
+        lines.append(f"Content-Length: {announced}\r\n\r\n".encode())
         try:
             self.wfile.write(self._headers_start() + b"".join(lines))
             if with_body and status not in (204, 304):
