@@ -175,6 +175,9 @@ class Progress:
     status: ScanStatus
     error: str | None
     by_state: dict[str, int]
+    # URLs the sitemaps list, while they wait for the pages found by links (`SITEMAPS`):
+    # the site has at least that many pages.
+    listed: int = 0
 
     @property
     def total(self) -> int:
@@ -858,7 +861,16 @@ class SqlCoordinator:
                 .group_by(work.c.state)
             )
             by_state = {state: int(count) for state, count in counts}
-        return Progress(ScanStatus(row.status), row.error, by_state)
+            listed = (
+                connection.scalar(
+                    select(func.count())
+                    .select_from(sitemap_urls)
+                    .where(sitemap_urls.c.scan_id == scan_id)
+                )
+                if _sitemaps_waiting(connection, scan_id)
+                else 0
+            )
+        return Progress(ScanStatus(row.status), row.error, by_state, int(listed or 0))
 
     def stalled(self, stall_s: float) -> list[tuple[int, ScanStatus]]:
         """Running distributed scans with no progress for `stall_s` seconds."""

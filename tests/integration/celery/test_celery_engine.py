@@ -672,6 +672,41 @@ def test_steps_longer_than_the_stall_time_are_not_started_twice(cluster: Cluster
     assert "links and resources checked" in format_progress(shown[-1])
 
 
+@ONE_BROKER
+def test_the_progress_counts_the_listed_urls_before_their_turn(cluster: Cluster) -> None:
+    # As in the embedded engine (test_local_engine): the sitemaps' URLs wait for the pages
+    # found by links, and --wait showed "4 discovered" meanwhile for a site listing 24.
+    orphans = [f"/o{n}" for n in range(20)]
+    routes: dict[str, Route] = {}
+    with Site(routes) as site:
+        slow = html('<a href="/more">more</a>')
+        routes.update(
+            listing_routes(
+                site.url,
+                ["/", "/a", "/b", "/more", *orphans],
+                {"/b": lambda handler: (time.sleep(1.5), slow(handler))[1]},
+            )
+        )
+        routes.update({path: html("only listed") for path in orphans})
+        settings = cluster.settings()
+        cluster.start_worker()
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        coordinator = service.open_coordinator(settings)
+        events: list[Progress] = []
+        try:
+            outcome = service.follow(
+                settings, scan_id, events.append, timeout_s=120, coordinator=coordinator
+            )
+            pages = len(outcome.report.pages)
+        finally:
+            coordinator.engine.dispose()
+    assert (outcome.status, pages) == (ScanStatus.COMPLETED, 24)
+    fetching = [event for event in events if event.status is ScanStatus.FETCHING]
+    before_turn = [event for event in fetching if event.discovered > 0 and event.analyzed < 4]
+    assert before_turn  # the slow page holds the links' crawl for a few polls
+    assert {event.discovered for event in before_turn} == {24}
+
+
 # The cancel flag lives in the database: one broker is enough.
 @ONE_BROKER
 def test_cancel_during_the_resource_checks_stops_their_requests(cluster: Cluster) -> None:

@@ -33,6 +33,7 @@ from siteaudit.storage.coordination import (
     Message,
     SqlCoordinator,
 )
+from siteaudit.storage.coordination import Progress as ScanProgress
 from siteaudit.storage.database import open_store
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def _follow(
         relay_now(app, coordinator)
         state = coordinator.progress(scan_id)
         if on_progress is not None:
-            progress = _snapshot(scan_id, state.status, state.by_state, started)
+            progress = _snapshot(scan_id, state, started)
             if events is not None and state.status is ScanStatus.ANALYZING:
                 # How far `analyze` is with links and resources: in its events only.
                 checking = events.latest(scan_id, "checking")
@@ -186,10 +187,10 @@ def run_beat(settings: Settings, schedule_file: str) -> None:
     make_app(settings).start(["beat", "--loglevel=INFO", f"--schedule={schedule_file}"])
 
 
-def _snapshot(
-    scan_id: int, status: ScanStatus, by_state: dict[str, int], started: float
-) -> Progress:
-    total = sum(by_state.values())
+def _snapshot(scan_id: int, state: ScanProgress, started: float) -> Progress:
+    status, by_state = state.status, state.by_state
+    # The sitemaps' URLs are queued once the links run out (as in the embedded engine).
+    total = max(state.total, state.listed)
     analyzed = sum(by_state.get(state, 0) for state in (DONE, FAILED, CANCELLED))
     elapsed = max(time.monotonic() - started, 1e-6)
     rate = analyzed / elapsed
