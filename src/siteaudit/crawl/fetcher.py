@@ -214,10 +214,10 @@ class HttpFetcher:
             cookie_jar=aiohttp.DummyCookieJar(),  # stateless, like a search engine crawler
         )
         # aiohttp sends a GET or HEAD the server hung up on (or reset) once more, on the
-        # pool's next connection; `_exchange` does that on a new connection, so with
-        # aiohttp's on top, a URL the server always drops was asked 4 times a try (and a
-        # reset one 6: resets were retried with backoff too). aiohttp has only this
-        # private switch for it (its tests use it); an aiohttp without it keeps its retry.
+        # pool's next connection; `_exchange` does that on a new connection, and `_hop`
+        # after a backoff: with aiohttp's on top, each of those was two requests. aiohttp
+        # has only this private switch for it (its tests use it); an aiohttp without it
+        # keeps its retry.
         if "_retry_connection" in aiohttp.ClientSession.ATTRS:
             session._retry_connection = False
         return session
@@ -628,7 +628,7 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
         )
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         return ErrorCode.PROTOCOL_ERROR, "the server closed the connection without answering"
-    if isinstance(exc, aiohttp.ClientOSError):
+    if isinstance(exc, OSError) and _cut(exc):
         # Connected, then cut (a reset, a broken pipe): the server dropped this request,
         # as with a hang-up; not the connect failure a down host gives (counted by the
         # circuit breaker: a firewall resetting a few URLs of a page opened the circuit,
@@ -644,9 +644,11 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
 
 
 def _cut(exc: BaseException) -> bool:
-    """Whether `exc` says the server closed or reset a connection it had accepted."""
+    """Whether `exc` says the server closed or reset a connection it had accepted (aiohttp
+    raises a `ConnectionResetError` of its own writing to a connection already closing)."""
+    cut = aiohttp.ClientOSError | ConnectionResetError | BrokenPipeError
     return isinstance(exc, aiohttp.ServerDisconnectedError) or (
-        isinstance(exc, aiohttp.ClientOSError) and not isinstance(exc, aiohttp.ClientConnectorError)
+        isinstance(exc, cut) and not isinstance(exc, aiohttp.ClientConnectorError)
     )
 
 

@@ -42,6 +42,11 @@ def _key(host: str, port: int) -> ConnectionKey:
             "the connection was cut before an answer: Connection reset by peer",
         ),
         (
+            aiohttp.ClientConnectionResetError("Cannot write to closing transport"),
+            ErrorCode.PROTOCOL_ERROR,
+            "the connection was cut before an answer: Cannot write to closing transport",
+        ),
+        (
             aiohttp.ServerDisconnectedError(),
             ErrorCode.PROTOCOL_ERROR,
             "the server closed the connection without answering",
