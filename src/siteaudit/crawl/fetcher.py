@@ -125,6 +125,9 @@ class HttpFetcher:
         # Hosts the breaker says limit their rate (a refused URL answered later), once
         # known: the breaker is asked on refusals only, and a shared one is a Redis call.
         self._rate_limited: set[str] = set()
+        # Hosts that gave an HTTP answer (any status): one that cuts a connection before
+        # answering is dropping that request, not down (`_attempt`).
+        self._answered: set[str] = set()
         self._session: aiohttp.ClientSession | None = None
         # A request sent again on a new connection, and HEADs to the hosts below (`_open`)
         self._fresh_session: aiohttp.ClientSession | None = None
@@ -389,7 +392,13 @@ class HttpFetcher:
                     message = self._open_message(host, wait)
                     return Exchange(url).fail(ErrorCode.CIRCUIT_OPEN, message)
             exchange = await self._exchange(url, limit, accept_any_type, method, fresh=fresh)
-        if exchange.error_code in BREAKER_ERRORS:
+        if exchange.status is not None:
+            self._answered.add(host)
+        # A connection cut before the answer counts as a failure only on a host that has
+        # never answered (a firewall resetting every connection from here is a host down
+        # for us): a host that answers other URLs is dropping that request, and counting
+        # its cuts opened the circuit on its good pages.
+        if exchange.error_code in BREAKER_ERRORS or (exchange.cut and host not in self._answered):
             self.breaker.record_failure(host)
         elif exchange.status is not None and exchange.status not in SLOW_DOWN_STATUSES:
             self.breaker.record_success(host)  # (a refusal is judged by `_hop`)
@@ -400,7 +409,8 @@ class HttpFetcher:
         if refused is None:
             failures = self.breaker.failures(host)
             return (
-                f"{host} skipped after {failures} consecutive connect/timeout failures;"
+                f"{host} skipped after {failures} consecutive failures to connect or to get"
+                " an answer;"
                 f" it will be tried again in {wait:.0f} s"
             )
         return (

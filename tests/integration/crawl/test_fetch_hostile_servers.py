@@ -317,9 +317,11 @@ async def test_urls_the_server_resets_fail_alone_without_opening_the_circuit() -
         raw_server(resets_some_urls(requests)) as base,
         HttpFetcher(FAST, AddressPolicy.cli()) as fetcher,
     ):
+        start = await fetcher.fetch(f"{base}/good/start")  # the host answers
         reset = await asyncio.gather(*(fetcher.fetch(f"{base}/reset/{n}") for n in range(8)))
         good = await asyncio.gather(*(fetcher.fetch(f"{base}/good/{n}") for n in range(4)))
         flaky = await fetcher.fetch(f"{base}/flaky")
+    assert start.status == 200
     assert {(page.error_code, page.error_message) for page in reset} == {
         (
             ErrorCode.PROTOCOL_ERROR,
@@ -333,8 +335,27 @@ async def test_urls_the_server_resets_fail_alone_without_opening_the_circuit() -
     assert sorted(requests) == sorted(
         [b"GET /reset/%d HTTP/1.1" % n for n in range(8)] * 4
         + [b"GET /good/%d HTTP/1.1" % n for n in range(4)]
+        + [b"GET /good/start HTTP/1.1"]
         + [b"GET /flaky HTTP/1.1"] * 3
     )
+
+
+async def test_a_host_that_cuts_every_connection_is_skipped_like_a_down_host() -> None:
+    # A firewall resetting every connection from here (geo-blocking, a blocklist): a host
+    # that never answered is down for us, and its circuit opens as for refused connections.
+    requests: list[bytes] = []
+    async with (
+        raw_server(resets_some_urls(requests)) as base,
+        HttpFetcher(FAST, AddressPolicy.cli()) as fetcher,
+    ):
+        pages = [await fetcher.fetch(f"{base}/reset/{n}") for n in range(4)]
+    # Each try counts (as a refused connection's): the first URL's three, two of the
+    # second's, and the circuit is open (the threshold is 5).
+    assert [page.error_code for page in pages] == [ErrorCode.PROTOCOL_ERROR] + [
+        ErrorCode.CIRCUIT_OPEN
+    ] * 3
+    assert "5 consecutive failures to connect or to get an answer" in (pages[1].error_message or "")
+    assert len(requests) == 4 + 3  # its first try went on a pooled connection, then a new one
 
 
 def cuts_the_body(*, chunked: bool, reset: bool) -> RawHandler:
