@@ -214,6 +214,22 @@ def listing_routes(
     }
 
 
+def slow_listing_routes(base: str, only_listed: int, slow_s: float) -> dict[str, Route]:
+    """`listing_routes` at `base` listing its four linked pages and `only_listed` pages
+    /o0, /o1... linked from nowhere; /b answers after `slow_s` seconds, holding the crawl
+    of the links (its /more waits for it)."""
+    orphans = [f"/o{n}" for n in range(only_listed)]
+    slow = html('<a href="/more">more</a>')
+
+    def late(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(slow_s)
+        return slow(handler)
+
+    routes = listing_routes(base, ["/", "/a", "/b", "/more", *orphans], {"/b": late})
+    routes.update({path: html("only listed") for path in orphans})
+    return routes
+
+
 def late_shortcut_routes(slow_s: float, filler_s: float) -> dict[str, Route]:
     """A site where "/" -> /slow -> /target is two clicks and "/" -> /fast -> /mid ->
     /target three, /slow answering after `slow_s`: /target is first found three clicks

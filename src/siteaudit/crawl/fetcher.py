@@ -10,6 +10,7 @@ Network and server trouble never raises: it comes back as a `FetchedPage` with a
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import re
@@ -442,16 +443,17 @@ class HttpFetcher:
         new_connection = fresh or self._new_each(method, url)
         try:
             async with asyncio.timeout(self.config.total_timeout) as deadline:
+                send = functools.partial(
+                    self._request,
+                    exchange,
+                    started,
+                    limit,
+                    accept_any_type,
+                    method,
+                    deadline=deadline,
+                )
                 try:
-                    await self._request(
-                        exchange,
-                        started,
-                        limit,
-                        accept_any_type,
-                        method,
-                        deadline=deadline,
-                        fresh=fresh,
-                    )
+                    await send(fresh=fresh)
                 except aiohttp.ClientError as exc:
                     stray = isinstance(exc, aiohttp.ClientResponseError)
                     if exchange.status is not None or new_connection or not (stray or _cut(exc)):
@@ -467,15 +469,7 @@ class HttpFetcher:
                     # answer (`_open`).
                     if stray:
                         self._stray_bytes.add(_origin(url))
-                    await self._request(
-                        exchange,
-                        started,
-                        limit,
-                        accept_any_type,
-                        method,
-                        deadline=deadline,
-                        fresh=True,
-                    )
+                    await send(fresh=True)
         except BodyDeferredError:
             raise  # not the server's doing: `_guarded` lets it through
         except BodyTooLargeError as exc:
@@ -504,7 +498,7 @@ class HttpFetcher:
         method: str,
         *,
         deadline: asyncio.Timeout,
-        fresh: bool = False,
+        fresh: bool,
     ) -> None:
         session = self._open(method, exchange.url, fresh=fresh)
         extra = self._extra if self._extra and self._for_headers(exchange.url) else None

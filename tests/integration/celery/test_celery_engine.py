@@ -31,6 +31,7 @@ from tests.support.sites import (
     logged,
     rate_limited,
     redirect_routes,
+    slow_listing_routes,
 )
 
 from siteaudit.cli.display import format_progress
@@ -676,18 +677,9 @@ def test_steps_longer_than_the_stall_time_are_not_started_twice(cluster: Cluster
 def test_the_progress_counts_the_listed_urls_before_their_turn(cluster: Cluster) -> None:
     # As in the embedded engine (test_local_engine): the sitemaps' URLs wait for the pages
     # found by links, and --wait showed "4 discovered" meanwhile for a site listing 24.
-    orphans = [f"/o{n}" for n in range(20)]
     routes: dict[str, Route] = {}
     with Site(routes) as site:
-        slow = html('<a href="/more">more</a>')
-        routes.update(
-            listing_routes(
-                site.url,
-                ["/", "/a", "/b", "/more", *orphans],
-                {"/b": lambda handler: (time.sleep(1.5), slow(handler))[1]},
-            )
-        )
-        routes.update({path: html("only listed") for path in orphans})
+        routes.update(slow_listing_routes(site.url, only_listed=20, slow_s=1.5))
         settings = cluster.settings()
         cluster.start_worker()
         scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))

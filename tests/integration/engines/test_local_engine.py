@@ -31,6 +31,7 @@ from tests.support.sites import (
     late_shortcut_routes,
     listing_routes,
     redirect_routes,
+    slow_listing_routes,
 )
 
 from siteaudit.checks.base import Docs, Failed, check, failed, site_check
@@ -215,18 +216,9 @@ def test_the_progress_counts_the_listed_urls_before_their_turn(settings: Setting
     # The sitemaps' URLs are queued once the links run out; the progress counted only the
     # URLs seen, so while the links were crawled a site of 24 listed pages was "4 pages
     # discovered", 90% done, and stalled there while the 20 pages only listed were fetched.
-    orphans = [f"/o{n}" for n in range(20)]
     routes: dict[str, Route] = {}
     with Site(routes) as site:
-        slow = html('<a href="/more">more</a>')
-        routes.update(
-            listing_routes(
-                site.url,
-                ["/", "/a", "/b", "/more", *orphans],
-                {"/b": lambda handler: (time.sleep(0.6), slow(handler))[1]},
-            )
-        )
-        routes.update({path: html("only listed") for path in orphans})
+        routes.update(slow_listing_routes(site.url, only_listed=20, slow_s=0.6))
         events: list[Any] = []
         outcome = run_scan(
             settings, make_spec(settings, site.url, (), ()), on_progress=events.append
