@@ -5,10 +5,11 @@ Each corpus site's pages (the Python docs and the PostgreSQL manual, from the di
 ../shared/corpus/serve.sh serves) are served by tests/support/served.py, once plainly (the
 reference) and once per variation of how a real server may serve them: another content
 coding, chunked bodies, no keep-alive, latency, a kept-alive connection closed early or
-when idle, a body after each HEAD answer, a rate limit (20 requests a second, past which
-it answers 429 or 503; and 50 a second), clean URLs (`/a.html` answers 301 to `/a`), a
-robots.txt naming a gzipped sitemap that lists every page. Each
-is audited by the real CLI (every check, as bench/crawl.py runs it), and the audit must
+when idle, a body after each HEAD answer, the first two requests of one URL in 20 dropped
+(the connection reset, then closed, instead of an answer), a rate limit (20 requests a
+second, past which it answers 429 or 503; and 50 a second), clean URLs (`/a.html` answers
+301 to `/a`), a robots.txt naming a gzipped sitemap that lists every page. Each is
+audited by the real CLI (every check, as bench/crawl.py runs it), and the audit must
 equal the reference's: every page's status, depth, how found, title, size and error, and
 every finding (check, URL, locator), less the checks of what the variation changes on
 purpose (`compression` when it compresses, the robots.txt and sitemap checks when they
@@ -82,6 +83,7 @@ VARIATIONS = {
     "head-body-chunked": Variation(Serving(coding="identity", chunked=True, head_body=True)),
     "drops-after-3": Variation(Serving(coding="identity", answers_per_connection=3)),
     "idle-close-2ms": Variation(Serving(coding="gzip", idle_close_ms=2, latency_ms=40), COMPRESSED),
+    "cuts": Variation(Serving(coding="identity", cut_every=20)),
     "rate-limit-429": Variation(Serving(coding="identity", rate_limit=20)),
     "rate-limit-503": Variation(Serving(coding="identity", rate_limit=20, refusal=503)),
     "rate-limit-50": Variation(Serving(coding="identity", rate_limit=50)),
@@ -153,6 +155,8 @@ def audit(
     if serving.rate_limit:  # how near the limit the crawl kept, and how often it went past
         used = (site.requests - site.refusals) / serving.rate_limit / took
         served += f" ({site.refusals} refused; {used:.0%} of the rate allowed)"
+    if serving.cut_every:
+        served += f" ({site.cuts} dropped)"
     return (pages, findings), served
 
 

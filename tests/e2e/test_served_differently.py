@@ -2,9 +2,10 @@
 
 Each variation once changed the audit of a real site: brotli pages lost their end, a body
 after a HEAD answer broke the next answer on the connection, answers out of order left
-pages a click too deep. Pages (status, depth, how found, title, size) and findings (check,
-path, locator) must equal those of the site served plainly; only the checks of what the
-server does differently on purpose are left out.
+pages a click too deep, a request the server dropped twice lost its page. Pages (status,
+depth, how found, title, size) and findings (check, path, locator) must equal those of the
+site served plainly; only the checks of what the server does differently on purpose are
+left out.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ SERVINGS = {
     "no-keep-alive-latency": Serving(keep_alive=False, latency_ms=40),
     "drops-after-3": Serving(answers_per_connection=3),
     "drops-idle": Serving(idle_close_ms=5, latency_ms=20),
+    # (Closed, not reset: the scan forks its workers in this process, see `Serving`.)
+    "cuts": Serving(cut_every=4, cut_reset=False),
 }
 
 PageFacts = tuple[int | None, int, str, str | None, int, str | None]

@@ -1,6 +1,7 @@
 """The planted site (or a directory of pages) served differently: another content coding,
-chunked bodies, no keep-alive, latency, a kept-alive connection closed early, or a body
-sent after each HEAD answer (a server bug some have).
+chunked bodies, no keep-alive, latency, a kept-alive connection closed early, a body
+sent after each HEAD answer (a server bug some have), or now and then a request dropped
+(the connection closed or reset instead of an answer, as an overloaded server does).
 
 A scan of the site must not depend on how it is served: each of these once changed an
 audit (brotli pages lost their end, HEAD bodies broke the next answer on the connection,
@@ -13,6 +14,8 @@ from __future__ import annotations
 import gzip
 import mimetypes
 import random
+import socket
+import struct
 import threading
 import time
 import zlib
@@ -55,6 +58,14 @@ class Serving:
     retry_after: int | None = None
     answers_per_connection: int = 0  # closed, unannounced, after this many answers (0: never)
     idle_close_ms: int = 0  # an idle kept-alive connection is closed after this long
+    # One path in this many (by a hash of it) gets no answer to its first two requests:
+    # the first's connection is reset (closed when not `cut_reset`), the second's closed,
+    # as an overloaded server or a proxy in front of it may do; its third is answered (0:
+    # none). A reset is a close with no linger time, which sends nothing while another
+    # process holds the socket: a scan run in the server's process forks its workers
+    # with copies of the server's sockets, and that request waits for its timeout.
+    cut_every: int = 0
+    cut_reset: bool = True
 
 
 class Servable(Protocol):
@@ -143,6 +154,8 @@ class ServedSite:
         self._lock = threading.Lock()
         self._window_start, self._in_window = 0.0, 0
         self.requests = self.refusals = 0  # requests read, and those refused (rate limit)
+        self.cuts = 0  # requests dropped without an answer (`Serving.cut_every`)
+        self._asked: dict[str, int] = {}  # requests read for each path that drops some
         site.served_by(self.server.server_address[1])  # the pages name this address
         if isinstance(site, PlantedSite):
             site.httpd.server_close()  # its own server is not used
@@ -178,8 +191,23 @@ class ServedSite:
             self.refusals += refused
             return refused
 
+    def _dropped(self, path: str, connection: socket.socket) -> bool:
+        """True when this request for `path` is to get no answer (`Serving.cut_every`):
+        its connection is then reset, or left for the server to close."""
+        every = self.serving.cut_every
+        if not every or zlib.crc32(path.encode()) % every:
+            return False
+        with self._lock:
+            asked = self._asked[path] = self._asked.get(path, 0) + 1
+            self.cuts += asked <= 2
+        if asked == 1 and self.serving.cut_reset:  # closed with no linger, before the
+            # server's shutdown sends a FIN
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            connection.close()
+        return asked <= 2
+
     def _handler(self) -> type[StreamRequestHandler]:
-        site, serving, refused = self.site, self.serving, self._refused
+        site, serving, refused, dropped = self.site, self.serving, self._refused, self._dropped
 
         class Handler(StreamRequestHandler):
             def handle(self) -> None:
@@ -212,7 +240,10 @@ class ServedSite:
                 if serving.latency_ms:
                     time.sleep(random.Random(path).random() * serving.latency_ms / 1000)
                 status, headers, body = site.answer(path)
-                if refused():
+                limited = refused()  # (counts the request)
+                if dropped(path, self.connection):
+                    return False
+                if limited:
                     status, body = serving.refusal, b"<title>Too many requests</title>"
                     headers = {"Content-Type": "text/html"}
                     if serving.retry_after is not None:
