@@ -123,6 +123,10 @@ class HttpFetcher:
         )
         self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
         self.slowed_down = 0  # answers that asked to slow down (429, 503), for the counters
+        # Tries a server dropped (the connection closed or reset before an answer, on a new
+        # connection too), for the counters: one now and then is a kept-alive connection's
+        # race, which the retry on a new connection hides and this does not count.
+        self.dropped = 0
         # Hosts the breaker says limit their rate (a refused URL answered later), once
         # known: the breaker is asked on refusals only, and a shared one is a Redis call.
         self._rate_limited: set[str] = set()
@@ -319,6 +323,7 @@ class HttpFetcher:
         while True:
             fresh = exchange is not None and exchange.cut
             exchange = await self._attempt(url, host, limit, accept_any_type, method, fresh=fresh)
+            self.dropped += exchange.cut
             wait = self._retry_delay(attempt, exchange) if _transient(exchange) else 0.0
             limited = exchange.status in SLOW_DOWN_STATUSES and self._limits_rate(host)
             if exchange.status in SLOW_DOWN_STATUSES:

@@ -42,6 +42,7 @@ SITE_CHECK_ERRORS = "analysis/site-check-error/"  # + the id of a site check tha
 FETCH_STATUS = OUTCOME_COUNTERS[0]  # + each page's status, or its error code
 CIRCUIT_OPEN = f"{FETCH_STATUS}circuit-open"  # pages skipped by the circuit breaker
 SLOWED_DOWN = "fetch/slowed-down"  # answers that asked the crawler to slow down (429, 503)
+DROPPED = "fetch/dropped"  # tries the server dropped: no answer, the connection closed or reset
 NAMED_CRASHES = 5  # checks that failed with an internal error a report names, of each kind
 
 
@@ -116,7 +117,8 @@ def _counted_under(counters: dict[str, int], prefix: str) -> dict[str, int]:
 def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     """What the crawl could not do or did otherwise than asked, in words, for every report's
     head: a site where no page answered (only HTTP errors) or only the start page could be
-    crawled, pages the circuit breaker skipped, a start URL that redirected elsewhere on the
+    crawled, requests the site asked to slow down or dropped, pages the circuit breaker
+    skipped, a start URL that redirected elsewhere on the
     site, the URLs its page,
     depth and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
     `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
@@ -185,14 +187,7 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " error), so their pages were not fetched, as RFC 9309 asks of a crawler; they"
             " are listed as blocked by robots.txt."
         )
-    slowed = counters.get(SLOWED_DOWN, 0)
-    if slowed:
-        notices.append(
-            f"The site asked the crawler to slow down {slowed:,} time{'s' if slowed != 1 else ''}"
-            " (HTTP 429 or 503): requests to it waited as long as it asked and were then"
-            " spaced, which made the crawl slower; pages it still refused are reported with"
-            " that status."
-        )
+    notices.extend(_pushback(counters))
     unread = counters.get(f"{UNAUDITED_PAGES}{PROCESSING_FAILED}", 0)
     if unread:
         notices.append(
@@ -235,6 +230,29 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
         notices.append(f"{stopped}: the scan was stopped first.")
     notices.extend(_crashed_checks(counters))
     return tuple(notices)
+
+
+def _pushback(counters: dict[str, int]) -> list[str]:
+    """What the site did to the crawl's requests: asked it to slow down, or dropped some."""
+    notices = []
+    slowed = counters.get(SLOWED_DOWN, 0)
+    if slowed:
+        notices.append(
+            f"The site asked the crawler to slow down {slowed:,} time{'s' if slowed != 1 else ''}"
+            " (HTTP 429 or 503): requests to it waited as long as it asked and were then"
+            " spaced, which made the crawl slower; pages it still refused are reported with"
+            " that status."
+        )
+    dropped = counters.get(DROPPED, 0)
+    if dropped:
+        notices.append(
+            f"The site dropped {dropped:,} request{'s' if dropped != 1 else ''} without"
+            " answering (it closed or reset the connection, a new one too): each was tried"
+            " again after a pause, and pages it dropped every time are reported as protocol"
+            " errors. An overloaded server, or a proxy or firewall in front of it, does this:"
+            " scan again with a lower --concurrency or a --delay."
+        )
+    return notices
 
 
 def _not_checked(counters: dict[str, int], why: str) -> str:

@@ -21,6 +21,7 @@ class Fetcher(Protocol):
     """Gets one URL: never raises for a network or server failure, it reports it instead."""
 
     slowed_down: int  # answers so far that asked to slow down (HTTP 429, 503)
+    dropped: int  # tries so far the server dropped (closed or reset before an answer)
 
     async def fetch(
         self, url: str, *, max_bytes: int | None = None, accept_any_type: bool = False

@@ -46,7 +46,7 @@ from siteaudit.engines.celery.steps import LARGE_BODIES_PER_TASK, Steps
 from siteaudit.engines.runner import make_spec, run_scan
 from siteaudit.model import ScanStatus
 from siteaudit.model.events import Progress
-from siteaudit.model.report import crawl_notices
+from siteaudit.model.report import DROPPED, crawl_notices
 from siteaudit.settings import Settings, load_settings
 from siteaudit.storage.coordination import DistributedDatabaseError
 from siteaudit.storage.repository import SqlScanStore
@@ -697,6 +697,30 @@ def test_the_progress_counts_the_listed_urls_before_their_turn(cluster: Cluster)
     before_turn = [event for event in fetching if event.discovered > 0 and event.analyzed < 4]
     assert before_turn  # the slow page holds the links' crawl for a few polls
     assert {event.discovered for event in before_turn} == {24}
+
+
+@ONE_BROKER
+def test_a_page_the_site_drops_is_retried_and_counted(cluster: Cluster) -> None:
+    def drop(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        raise ConnectionAbortedError("no answer, on purpose")  # the server closes it
+
+    routes = {"/": html('<a href="/a">a</a> <a href="/gone">gone</a>'), "/a": html("a")}
+    with Site({**routes, "/gone": drop}) as site:
+        settings = cluster.settings()
+        cluster.start_worker()
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        coordinator = service.open_coordinator(settings)
+        try:
+            report = service.follow(
+                settings, scan_id, timeout_s=120, coordinator=coordinator
+            ).report
+            pages = {page.url.removeprefix(site.url): page for page in report.pages}
+            counters = report.scan.counters
+        finally:
+            coordinator.engine.dispose()
+    assert (pages["a"].status, pages["gone"].error_code) == (200, "protocol-error")
+    assert site.requests.count("/gone") == 4  # a new connection at once, then two retries
+    assert counters[DROPPED] == 3
 
 
 # The cancel flag lives in the database: one broker is enough.

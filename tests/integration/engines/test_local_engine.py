@@ -52,7 +52,7 @@ from siteaudit.engines.processing import (
 )
 from siteaudit.engines.runner import make_fetcher, make_spec, run_scan
 from siteaudit.model import Category, FetchedPage, Page, ScanStatus, Severity
-from siteaudit.model.report import crawl_notices
+from siteaudit.model.report import DROPPED, crawl_notices
 from siteaudit.pipeline import extraction
 from siteaudit.pipeline.aggregation import tally
 from siteaudit.pipeline.analysis import MAX_PAGE_FINDINGS, MORE_LOCATOR
@@ -230,6 +230,26 @@ def test_the_progress_counts_the_listed_urls_before_their_turn(settings: Setting
     assert before_turn  # the slow page holds the links' crawl for a few ticks
     assert {event.discovered for event in before_turn} == {24}
     assert max(event.percent for event in before_turn) < 90 * 4 / 24
+
+
+def test_a_page_the_site_drops_is_retried_counted_and_told(settings: Settings) -> None:
+    def drop(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        raise ConnectionAbortedError("no answer, on purpose")  # the server closes it
+
+    routes = {"/": html('<a href="/a">a</a> <a href="/gone">gone</a>'), "/a": html("a")}
+    with Site({**routes, "/gone": drop}) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    pages = {page.url.removeprefix(site.url): page for page in outcome.report.pages}
+    assert (pages["a"].status, pages["gone"].error_code) == (200, "protocol-error")
+    assert pages["gone"].error_message == "the server closed the connection without answering"
+    # Asked again on a new connection at once, then twice more after a pause: three tries
+    # dropped.
+    assert site.requests.count("/gone") == 4
+    assert outcome.report.scan.counters[DROPPED] == 3
+    assert any(
+        notice.startswith("The site dropped 3 requests without answering")
+        for notice in crawl_notices(outcome.report.scan)
+    )
 
 
 def test_demo_site_scan_stores_every_page_with_findings_and_scores(settings: Settings) -> None:
