@@ -64,6 +64,9 @@ QUEUED_S = 0.05  # a request that waited this long for its host's turn checks th
 # More tries for a refusal (429, 503) on a host that has shown it is limiting its rate: a
 # URL it refused answered on a later try. See `_hop`.
 REFUSED_EXTRA_RETRIES = 4
+# A host that answered this recently is up: its cut connections are not failures (`_attempt`)
+ANSWERED_S = 600.0
+ANSWERED_HOSTS = 10_000  # hosts whose last answer a fetcher keeps
 # aiohttp's words for a body the connection's end cut short (`_cut_body`)
 _CUT_BODY = "Response payload is not completed"
 _CUT_COUNTS = re.compile(r"received (\d+) of (\d+) bytes")
@@ -130,9 +133,10 @@ class HttpFetcher:
         # Hosts the breaker says limit their rate (a refused URL answered later), once
         # known: the breaker is asked on refusals only, and a shared one is a Redis call.
         self._rate_limited: set[str] = set()
-        # Hosts that gave an HTTP answer (any status): one that cuts a connection before
-        # answering is dropping that request, not down (`_attempt`).
-        self._answered: set[str] = set()
+        # When each host last gave an HTTP answer (any status): one that cuts a connection
+        # before answering is dropping that request, not down (`_attempt`). Bounded: a
+        # Celery worker's fetcher serves scan after scan.
+        self._answered: dict[str, float] = {}
         self._session: aiohttp.ClientSession | None = None
         # A request sent again on a new connection, and HEADs to the hosts below (`_open`)
         self._fresh_session: aiohttp.ClientSession | None = None
@@ -399,16 +403,28 @@ class HttpFetcher:
                     return Exchange(url).fail(ErrorCode.CIRCUIT_OPEN, message)
             exchange = await self._exchange(url, limit, accept_any_type, method, fresh=fresh)
         if exchange.status is not None:
-            self._answered.add(host)
+            self._note_answer(host)
         # A connection cut before the answer counts as a failure only on a host that has
         # never answered (a firewall resetting every connection from here is a host down
         # for us): a host that answers other URLs is dropping that request, and counting
         # its cuts opened the circuit on its good pages.
-        if exchange.error_code in BREAKER_ERRORS or (exchange.cut and host not in self._answered):
+        if exchange.error_code in BREAKER_ERRORS or (exchange.cut and not self._answers(host)):
             self.breaker.record_failure(host)
         elif exchange.status is not None and exchange.status not in SLOW_DOWN_STATUSES:
             self.breaker.record_success(host)  # (a refusal is judged by `_hop`)
         return exchange
+
+    def _note_answer(self, host: str) -> None:
+        now = time.monotonic()
+        if len(self._answered) >= ANSWERED_HOSTS and host not in self._answered:
+            recent = {h: at for h, at in self._answered.items() if now - at < ANSWERED_S}
+            self._answered = recent if len(recent) < ANSWERED_HOSTS else {}
+        self._answered[host] = now
+
+    def _answers(self, host: str) -> bool:
+        """Whether `host` gave an HTTP answer in the last `ANSWERED_S` seconds."""
+        at = self._answered.get(host)
+        return at is not None and time.monotonic() - at < ANSWERED_S
 
     def _open_message(self, host: str, wait: float) -> str:
         refused = self.breaker.refusing_for(host)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+import pytest
+
+from siteaudit.crawl import fetcher as fetcher_module
 from siteaudit.crawl.breaker import CircuitBreaker
+from siteaudit.crawl.config import FetchConfig
+from siteaudit.crawl.fetcher import ANSWERED_HOSTS, ANSWERED_S, HttpFetcher
 from siteaudit.crawl.retries import backoff_delay, parse_retry_after, retry_delay
 
 
@@ -109,3 +114,23 @@ def test_refusals_are_answers_so_they_reset_the_count_of_failures() -> None:
     breaker.record_refusal("http://a")
     breaker.record_failure("http://a")
     assert breaker.open_for("http://a") is None
+
+
+def test_a_host_answered_recently_is_up_and_the_fetcher_keeps_few_of_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Whether a cut connection counts as a failure (`HttpFetcher._attempt`) asks this; a
+    # Celery worker's fetcher serves scan after scan, so what it keeps is bounded.
+    clock = Clock()
+    monkeypatch.setattr(fetcher_module.time, "monotonic", clock)
+    fetcher = HttpFetcher(FetchConfig())
+    fetcher._note_answer("http://up")
+    clock.now += ANSWERED_S - 1
+    assert fetcher._answers("http://up")
+    assert not fetcher._answers("http://never")
+    clock.now += 2
+    assert not fetcher._answers("http://up")  # too long ago
+    for n in range(ANSWERED_HOSTS + 5):
+        fetcher._note_answer(f"http://host-{n}")
+    assert len(fetcher._answered) <= ANSWERED_HOSTS
+    assert fetcher._answers(f"http://host-{ANSWERED_HOSTS + 4}")
