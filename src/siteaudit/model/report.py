@@ -118,9 +118,8 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     """What the crawl could not do or did otherwise than asked, in words, for every report's
     head: a site where no page answered (only HTTP errors) or only the start page could be
     crawled, requests the site asked to slow down or dropped, pages the circuit breaker
-    skipped, a start URL that redirected elsewhere on the
-    site, the URLs its page,
-    depth and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
+    skipped, a start URL that redirected elsewhere on the site, the URLs its page, depth
+    and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
     `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
     external links left unchecked for want of a network, TLS left unverified, resources
     past their cap, such checks cut short by the analysis time limit (Celery) or by the

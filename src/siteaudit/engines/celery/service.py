@@ -187,10 +187,10 @@ def run_beat(settings: Settings, schedule_file: str) -> None:
     make_app(settings).start(["beat", "--loglevel=INFO", f"--schedule={schedule_file}"])
 
 
-def _snapshot(scan_id: int, state: ScanProgress, started: float) -> Progress:
-    status, by_state = state.status, state.by_state
+def _snapshot(scan_id: int, counted: ScanProgress, started: float) -> Progress:
+    status, by_state = counted.status, counted.by_state
     # The sitemaps' URLs are queued once the links run out (as in the embedded engine).
-    total = max(state.total, state.listed)
+    total = max(counted.total, counted.listed)
     analyzed = sum(by_state.get(state, 0) for state in (DONE, FAILED, CANCELLED))
     elapsed = max(time.monotonic() - started, 1e-6)
     rate = analyzed / elapsed
