@@ -405,9 +405,9 @@ class HttpFetcher:
         if exchange.status is not None:
             self._note_answer(host)
         # A connection cut before the answer counts as a failure only on a host that has
-        # never answered (a firewall resetting every connection from here is a host down
-        # for us): a host that answers other URLs is dropping that request, and counting
-        # its cuts opened the circuit on its good pages.
+        # not answered lately (a firewall resetting every connection from here is a host
+        # down for us): a host that answers other URLs is dropping that request, and
+        # counting its cuts opened the circuit on its good pages.
         if exchange.error_code in BREAKER_ERRORS or (exchange.cut and not self._answers(host)):
             self.breaker.record_failure(host)
         elif exchange.status is not None and exchange.status not in SLOW_DOWN_STATUSES:
