@@ -210,7 +210,9 @@ def serve(
     # What exists now lives as long as the process: spare the collector's full passes it.
     gc.freeze()
     with sock:
-        _send_frame(sock, b"")
+        # The greeting; a parent that hung up meanwhile (the pool closed as this worker
+        # was forked) ends the input below, and the worker exits without a word.
+        _notify(sock, b"")
         while True:
             if rows is not None and (due := rows.due_in()) is not None and not _readable(sock, due):
                 _store_between_pages(sock, rows)  # no request for a while: store what is held

@@ -304,6 +304,23 @@ def test_a_worker_whose_parent_dies_stores_what_it_holds_and_exits_quietly(
     assert f"{BASE}p1" in stored
 
 
+def test_a_worker_whose_parent_hung_up_before_its_greeting_exits_quietly(
+    store: SqlScanStore, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # A worker forked as the pool closed (the crawl ending as a page proved the site large)
+    # found its parent gone when it greeted: BrokenPipeError, and a traceback in the
+    # user's terminal under a scan that had gone well (the fuzz suite, seed 845).
+    ours, theirs = socket.socketpair()
+    ours.close()  # hung up before the worker starts
+    context = multiprocessing.get_context("fork")
+    process = context.Process(target=page_worker.serve, args=(JOB, theirs, [ours], target(store)))
+    process.start()
+    theirs.close()
+    process.join(30)
+    assert process.exitcode == 0
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_only_databases_other_processes_can_open_are_shared(tmp_path: Path) -> None:
     memory = open_store("sqlite://")
     file = open_store(f"sqlite:///{tmp_path / 'a.db'}")
