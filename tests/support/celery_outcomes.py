@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from siteaudit.engines.celery import service
 from siteaudit.engines.runner import ScanOutcome
 from siteaudit.model import ScanStatus
+from siteaudit.model.events import Progress
 from siteaudit.model.report import PageRow
 from siteaudit.settings import Settings
 from siteaudit.storage.database import open_store
@@ -62,5 +63,23 @@ def follow_pages(
     try:
         outcome = service.follow(settings, scan_id, timeout_s=timeout_s, coordinator=coordinator)
         return outcome.status, {page.url: page for page in outcome.report.pages}
+    finally:
+        coordinator.engine.dispose()
+
+
+@contextmanager
+def followed(
+    settings: Settings,
+    scan_id: int,
+    on_progress: Callable[[Progress], None] | None = None,
+    timeout_s: float = 120,
+) -> Iterator[ScanOutcome]:
+    """Follow a distributed scan to its end; its outcome, whose report reads the database
+    until the block ends."""
+    coordinator = service.open_coordinator(settings)
+    try:
+        yield service.follow(
+            settings, scan_id, on_progress, timeout_s=timeout_s, coordinator=coordinator
+        )
     finally:
         coordinator.engine.dispose()

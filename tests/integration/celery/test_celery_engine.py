@@ -19,7 +19,7 @@ import trustme
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from tests.support.celery_cluster import REDIS_DB, REDIS_URL, Cluster, queue_depths
-from tests.support.celery_outcomes import Seen, database, follow, follow_pages, seen
+from tests.support.celery_outcomes import Seen, database, follow, follow_pages, followed, seen
 from tests.support.sites import (
     LISTING_FOUND,
     REDIRECT_PAGES,
@@ -683,15 +683,9 @@ def test_the_progress_counts_the_listed_urls_before_their_turn(cluster: Cluster)
         settings = cluster.settings()
         cluster.start_worker()
         scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
-        coordinator = service.open_coordinator(settings)
         events: list[Progress] = []
-        try:
-            outcome = service.follow(
-                settings, scan_id, events.append, timeout_s=120, coordinator=coordinator
-            )
+        with followed(settings, scan_id, events.append) as outcome:
             pages = len(outcome.report.pages)
-        finally:
-            coordinator.engine.dispose()
     assert (outcome.status, pages) == (ScanStatus.COMPLETED, 24)
     fetching = [event for event in events if event.status is ScanStatus.FETCHING]
     before_turn = [event for event in fetching if event.discovered > 0 and event.analyzed < 4]
@@ -709,15 +703,9 @@ def test_a_page_the_site_drops_is_retried_and_counted(cluster: Cluster) -> None:
         settings = cluster.settings()
         cluster.start_worker()
         scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
-        coordinator = service.open_coordinator(settings)
-        try:
-            report = service.follow(
-                settings, scan_id, timeout_s=120, coordinator=coordinator
-            ).report
-            pages = {page.url.removeprefix(site.url): page for page in report.pages}
-            counters = report.scan.counters
-        finally:
-            coordinator.engine.dispose()
+        with followed(settings, scan_id) as outcome:
+            pages = {page.url.removeprefix(site.url): page for page in outcome.report.pages}
+            counters = outcome.report.scan.counters
     assert (pages["a"].status, pages["gone"].error_code) == (200, "protocol-error")
     assert site.requests.count("/gone") == 4  # a new connection at once, then two retries
     assert counters[DROPPED] == 3
