@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -73,6 +74,18 @@ def _bound_socket() -> socket.socket:
 async def read_request(reader: asyncio.StreamReader) -> bytes:
     """Read one request head (up to the blank line)."""
     return await reader.readuntil(b"\r\n\r\n")
+
+
+def html_answer(body: bytes) -> bytes:
+    """A 200 answer of `body` as HTML, framed by its Content-Length (kept alive)."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n"
+    return head % len(body) + body
+
+
+def reset_on_close(writer: asyncio.StreamWriter) -> None:
+    """Make closing `writer` reset the connection (an RST, no linger) instead of a FIN."""
+    linger = struct.pack("ii", 1, 0)
+    writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
 
 
 async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

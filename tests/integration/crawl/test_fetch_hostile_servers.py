@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
-import socket
 import struct
 import time
 import tracemalloc
@@ -19,9 +18,11 @@ from tests.integration.crawl.hostile import (
     RawHandler,
     dead_port,
     endless_chunks,
+    html_answer,
     loopback_only,
     raw_server,
     read_request,
+    reset_on_close,
     ssh_banner,
     trickle,
     trickle_headers,
@@ -248,9 +249,7 @@ def answers_once_per_connection(requests: list[bytes]) -> RawHandler:
             return
         requests.append(line.split(b"\r\n", 1)[0])
         if b" /dropped " not in line:
-            body = b"<title>kept</title>"
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
-            writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+            writer.write(html_answer(b"<title>kept</title>"))
             await writer.drain()
             with contextlib.suppress(asyncio.IncompleteReadError):
                 requests.append((await read_request(reader)).split(b"\r\n", 1)[0])
@@ -294,13 +293,9 @@ def resets_some_urls(requests: list[bytes]) -> RawHandler:
                 line = (await read_request(reader)).split(b"\r\n", 1)[0]
                 requests.append(line)
                 if b" /reset/" in line or (requests.count(line) <= 2 and b" /flaky " in line):
-                    linger = struct.pack("ii", 1, 0)  # on, 0 s: close() sends RST
-                    writer.get_extra_info("socket").setsockopt(
-                        socket.SOL_SOCKET, socket.SO_LINGER, linger
-                    )
+                    reset_on_close(writer)
                     break
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
-                writer.write(b"Content-Length: 17\r\n\r\n<title>ok</title>")
+                writer.write(html_answer(b"<title>ok</title>"))
                 await writer.drain()
         writer.close()
 
@@ -372,8 +367,7 @@ def cuts_the_body(*, chunked: bool, reset: bool) -> RawHandler:
         await writer.drain()
         await asyncio.sleep(0.05)
         if reset:
-            linger = struct.pack("ii", 1, 0)
-            writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            reset_on_close(writer)
         writer.close()
 
     return handler
