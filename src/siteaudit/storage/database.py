@@ -155,14 +155,13 @@ def open_store(url: str) -> SqlScanStore:
     engine = create_engine_for(url)
     try:
         migrate(engine)
-    except OperationalError as exc:
-        engine.dispose()
+    except BaseException as exc:
+        engine.dispose()  # on any failure: nothing keeps a connection open
+        if not isinstance(exc, OperationalError):
+            raise
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         shown = make_url(url).render_as_string(hide_password=True)
         raise DatabaseUnavailableError(f"cannot open the database {shown}: {reason}") from exc
-    except BaseException:
-        engine.dispose()
-        raise
     return SqlScanStore(engine)
 
 
