@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 import random
-import socket
-import struct
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.sockets import no_linger
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -370,8 +370,7 @@ class _Handler(BaseHTTPRequestHandler):
         if status in (HANG_UP, RESET):
             if status == RESET:  # closed with a zero linger time, before the server's
                 # shutdown would send a FIN: an RST
-                linger = struct.pack("ii", 1, 0)
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                no_linger(self.connection)
                 self.connection.close()
             return
         self.send_response_only(200 if status == CUT_BODY else status)

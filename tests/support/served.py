@@ -15,7 +15,6 @@ import gzip
 import mimetypes
 import random
 import socket
-import struct
 import threading
 import time
 import zlib
@@ -31,6 +30,7 @@ import brotli
 import zstandard
 
 from tests.support.planted import PlantedSite
+from tests.support.sockets import no_linger
 
 ENCODE: dict[str, Callable[[bytes], bytes]] = {
     "gzip": lambda data: gzip.compress(data, mtime=0),
@@ -202,7 +202,7 @@ class ServedSite:
             self.cuts += asked <= 2
         if asked == 1 and self.serving.cut_reset:  # closed with no linger, before the
             # server's shutdown sends a FIN
-            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            no_linger(connection)
             connection.close()
         return asked <= 2
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 from aiohttp import web
+from tests.support.sockets import no_linger
 
 RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 LOOPBACK = "127.0.0.1"
@@ -84,8 +84,7 @@ def html_answer(body: bytes) -> bytes:
 
 def reset_on_close(writer: asyncio.StreamWriter) -> None:
     """Make closing `writer` reset the connection (an RST, no linger) instead of a FIN."""
-    linger = struct.pack("ii", 1, 0)
-    writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+    no_linger(writer.get_extra_info("socket"))
 
 
 async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
