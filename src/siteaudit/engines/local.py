@@ -534,7 +534,8 @@ class LocalEngine:
         # links by then: the site has at least as many pages as they list (in scope,
         # within the page limit), which early in a crawl is a better total than the
         # URLs seen so far, and keeps the estimate from stalling when they are queued.
-        discovered = max(len(state.frontier.seen), len(state.listed), 1)
+        known = max(len(state.frontier.seen), len(state.listed))
+        discovered = max(known, 1)
         # Fetching is 90% of the work, the checks after it up to 5% more; the estimate
         # never moves backwards.
         done = min(90.0, 90.0 * state.analyzed / discovered)
@@ -552,7 +553,7 @@ class LocalEngine:
             Progress(
                 scan_id=scan_id,
                 status=status,
-                discovered=max(len(state.frontier.seen), len(state.listed)),
+                discovered=known,
                 fetched=state.fetched,
                 analyzed=state.analyzed,
                 errors=state.errors,
