@@ -460,7 +460,7 @@ class HttpFetcher:
         answer, all within the deadline."""
         exchange = Exchange(url)
         started = time.perf_counter()
-        # (read before another request learns more)
+        # Read before sending: a concurrent request may learn the host's stray bytes meanwhile.
         new_connection = fresh or self._new_each(method, url)
         try:
             async with asyncio.timeout(self.config.total_timeout) as deadline:
