@@ -192,6 +192,7 @@ class HostSlots:
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self._paced: dict[str, float] = {}  # host -> its own interval (its Crawl-delay)
         self._next: dict[str, float] = {}  # host -> when its next request may start
+        self._sent: dict[str, float] = {}  # paced host -> when its last request went out
         self._throttle = Throttle()  # host -> the interval it asked for with 429s and 503s
         self._wakes: dict[str, asyncio.Event] = {}  # host -> set to end its turns' waits
 
@@ -222,6 +223,7 @@ class HostSlots:
         if woken is not None:
             woken.set()
         self._next.pop(host, None)
+        self._sent.pop(host, None)
 
     @asynccontextmanager
     async def hold(self, host: str) -> AsyncIterator[None]:
@@ -229,24 +231,42 @@ class HostSlots:
         semaphore = self._enter(host)
         try:
             async with semaphore:
-                await self._turn(host)
+                interval = await self._turn(host)
                 async with self._global:
+                    if interval:
+                        await self._keep_apart(host, interval)
                     yield
         finally:
             self._leave(host)
 
-    async def _turn(self, host: str) -> None:
-        """Wait for a paced host's next start time, reserving it before sleeping."""
+    async def _turn(self, host: str) -> float:
+        """Wait for a paced host's next start time, reserving it before sleeping; returns
+        the host's interval, 0 when it is not paced or its waits were ended (`wake`)."""
         interval = max(self._paced.get(host, 0.0), self._min_interval, self._throttle.of(host))
         if not interval:
-            return
+            return 0.0
         now = time.monotonic()
         start = max(now, self._next.get(host, 0.0))
         self._next[host] = start + interval
-        if start > now:
-            woken = self._wakes.setdefault(host, asyncio.Event())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(woken.wait(), start - now)
+        return 0.0 if await self._sleep(host, start - now) else interval
+
+    async def _keep_apart(self, host: str, interval: float) -> None:
+        """Send `interval` after the host's last request went out, not only after its
+        reserved turn: a request that went out late (the event loop was busy when its turn
+        came, or it waited for a global slot) left the next one's turn too close behind it,
+        and the site saw two requests less than its Crawl-delay apart."""
+        await self._sleep(host, self._sent.get(host, -interval) + interval - time.monotonic())
+        sent = self._sent[host] = time.monotonic()
+        self._next[host] = max(self._next.get(host, 0.0), sent + interval)
+
+    async def _sleep(self, host: str, seconds: float) -> bool:
+        """Wait `seconds` (if positive), or until `wake(host)`; True when woken."""
+        if seconds <= 0:
+            return False
+        woken = self._wakes.setdefault(host, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(woken.wait(), seconds)
+        return woken.is_set()
 
     def _enter(self, host: str) -> asyncio.Semaphore:
         semaphore, users = self._hosts.get(host) or (asyncio.Semaphore(self._per_host), 0)

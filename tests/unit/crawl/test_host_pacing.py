@@ -32,6 +32,24 @@ async def test_a_paced_host_gets_requests_no_closer_than_its_interval() -> None:
     assert min(gaps(await starts(slots, "slow.test", 4))) >= 0.095
 
 
+async def test_a_request_sent_late_keeps_the_next_one_its_interval_behind() -> None:
+    # The only global slot is another host's when the paced host's first turn comes: that
+    # request goes out late, and the next turns, reserved before, would have followed it
+    # closer than the host's interval (two requests 0.02 s apart for a 0.1 s Crawl-delay).
+    slots = HostSlots(total=1, per_host=4)
+    slots.pace("slow.test", 0.1)
+
+    async def elsewhere() -> None:
+        async with slots.hold("other.test"):
+            await asyncio.sleep(0.08)
+
+    busy = asyncio.create_task(elsewhere())
+    await asyncio.sleep(0)
+    times = await starts(slots, "slow.test", 3)
+    await busy
+    assert min(gaps(times)) >= 0.095
+
+
 async def test_other_hosts_are_not_paced() -> None:
     slots = HostSlots(total=16, per_host=16)
     slots.pace("slow.test", 0.5)
