@@ -23,9 +23,11 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 demo: $(RUN_STAMP)
 	$(BIN)/siteaudit demo
 
-## test: install the dev dependencies and run the whole suite
+## test: install the dev dependencies and run the whole suite, in TEST_WORKERS pytest
+## processes at once (most tests wait on servers, workers and brokers, not on the CPU)
+TEST_WORKERS ?= 3
 test: $(DEV_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 ## test-slow: the scale tests (a 100,000-page synthetic site; several minutes)
 test-slow: $(DEV_STAMP)

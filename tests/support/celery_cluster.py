@@ -27,9 +27,10 @@ import redis
 from siteaudit.settings import Settings, load_settings
 
 REDIS_URL = os.environ.get("SITEAUDIT_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-# The Redis database indexes test sessions take their own from, each flushed before and
-# after every test of the session that holds it; which one each holds is kept in
-# `CLAIMS_DB` (never flushed) with an expiry, so that a killed session's lapses.
+# The Redis database indexes test sessions take their own from (each pytest-xdist worker
+# process of `make test` is a session here), each flushed before and after every test of
+# the session that holds it; which one each holds is kept in `CLAIMS_DB` (never flushed)
+# with an expiry, so that a killed session's lapses.
 DATABASES = range(8, 15)
 CLAIMS_DB = 15
 CLAIM_S = 4 * 3600
@@ -141,9 +142,16 @@ class Worker:
 
     def stop(self) -> None:
         """Warm shutdown; killed if it does not stop within 20 s."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
+        self.ask_to_stop()
+        self.wait_stopped()
+
+    def ask_to_stop(self) -> None:
+        """Start a warm shutdown without waiting for it (`wait_stopped` waits)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
+        """Wait for the warm shutdown `ask_to_stop` started; kill after 20 s."""
         try:
             self.process.wait(20)
         except subprocess.TimeoutExpired:
@@ -258,9 +266,12 @@ class Cluster:
         return settings
 
     def stop(self) -> None:
-        """Stop every worker this cluster started."""
+        """Stop every worker this cluster started, all shutting down at once (a warm
+        shutdown takes a second or two, most of a test's teardown when taken in turn)."""
         for worker in self.workers:
-            worker.stop()
+            worker.ask_to_stop()
+        for worker in self.workers:
+            worker.wait_stopped()
 
 
 def queue_depths(broker_url: str, queues: Sequence[str]) -> dict[str, int]:
