@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import signal
 import sqlite3
@@ -16,7 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from tests.support.sites import Route, Site, html, logged, moved, tree
+from tests.support.sites import Route, Site, assert_spaced, html, logged, moved, tree
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 Launch = Callable[..., subprocess.Popen[str]]
@@ -262,7 +261,7 @@ def test_a_delay_spaces_the_requests_to_the_site_and_survives_a_resume(
     assert json.loads(result.stdout)["pages"] == 6
     starts = sorted(at for at, _ in hits)
     assert len(starts) >= 6  # every page (robots.txt and sitemaps too, when routed)
-    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.19
+    assert_spaced(starts, 0.2)
     db = sqlite3.connect(workdir / "scans.db")
     try:
         (spec,) = db.execute("select spec from scans").fetchone()

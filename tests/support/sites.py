@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import ssl
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 Route = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
@@ -140,6 +141,24 @@ def tree(size: int | None = None, delay_s: float = 0.0) -> Route:
         return 200, {"Content-Type": "text/html; charset=utf-8"}, body.encode()
 
     return page
+
+
+# How late a busy machine may note when a request reached a test server: the server is a
+# thread of a test process, and `make test` runs three of them on two cores (seen up to
+# 0.056 s late). Assertions on how far apart requests arrived allow this much.
+ARRIVAL_JITTER_S = 0.1
+
+
+def assert_spaced(times: Sequence[float], interval_s: float) -> None:
+    """Requests that reached a test server at `times` were sent at least `interval_s` apart,
+    as far as a busy machine lets the server tell: a request noted late shortens the gap
+    after it (each gap is allowed `ARRIVAL_JITTER_S`), but lateness does not add up, so
+    the first to the last is one interval a gap within that much."""
+    ordered = sorted(times)
+    gaps = [round(b - a, 3) for a, b in itertools.pairwise(ordered)]
+    assert gaps, "fewer than two requests"
+    assert min(gaps) >= interval_s - ARRIVAL_JITTER_S, gaps
+    assert ordered[-1] - ordered[0] >= interval_s * len(gaps) - ARRIVAL_JITTER_S, gaps
 
 
 def logged(route: Route, hits: list[tuple[float, str]]) -> Route:

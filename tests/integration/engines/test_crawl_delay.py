@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.support.sites import Route, Site, html, logged, rate_limited
+from tests.support.sites import Route, Site, assert_spaced, html, logged, rate_limited
 
 from siteaudit.engines.runner import make_spec, resume_scan, run_scan
 from siteaudit.model import ScanStatus
@@ -38,7 +37,7 @@ def test_pages_are_fetched_no_closer_than_the_crawl_delay(tmp_path: Path) -> Non
     starts = sorted(at for at, _ in hits)
     assert pages == 5
     assert len(starts) == 6  # the start URL asked where it leads (HEAD), then five pages
-    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.28
+    assert_spaced(starts, 0.3)
     assert counters["robots/crawl-delay-ms"] == 300
 
 
