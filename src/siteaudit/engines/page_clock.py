@@ -36,7 +36,16 @@ class PageOverrun(BaseException):
     """The page being processed passed its time limit."""
 
 
+class _Rung:
+    """Whether the alarm rang since it was last armed. `PageOverrun` raised where Python
+    drops exceptions (a finalizer run by the garbage collector, a weakref callback: printed
+    as "Exception ignored in") would let the page run on to its end, so the block looks."""
+
+    rang = False
+
+
 def _ring(_signum: int, _frame: FrameType | None) -> None:
+    _Rung.rang = True
     raise PageOverrun
 
 
@@ -54,11 +63,15 @@ def time_limited(seconds: float, work: Callable[..., T], *args: Any) -> T:
     if installed is None:
         return work(*args)
     try:
+        _Rung.rang = False
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
-            return work(*args)
+            done = work(*args)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+        if _Rung.rang:  # raised where it was dropped (see `_Rung`)
+            raise PageOverrun
+        return done
     finally:
         if installed:
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
