@@ -66,7 +66,10 @@ QUEUED_S = 0.05  # a request that waited this long for its host's turn checks th
 REFUSED_EXTRA_RETRIES = 4
 # A host that answered this recently is up: its cut connections are not failures (`_attempt`)
 ANSWERED_S = 600.0
-ANSWERED_HOSTS = 10_000  # hosts whose last answer a fetcher keeps
+# Hosts (or origins) each of a fetcher's memories keeps: when they last answered, those
+# that limit their rate, those that sent bytes after a HEAD answer. A Celery worker's
+# fetcher serves scan after scan; a memory full is emptied, which costs only relearning.
+KEPT_HOSTS = 10_000
 # aiohttp's words for a body the connection's end cut short (`_cut_body`)
 _CUT_BODY = "Response payload is not completed"
 _CUT_COUNTS = re.compile(r"received (\d+) of (\d+) bytes")
@@ -334,7 +337,7 @@ class HttpFetcher:
                 refused = True
             elif refused and exchange.status is not None:
                 self.breaker.record_rate_limit(host)  # refused, then answered: a rate limit
-                self._rate_limited.add(host)
+                _keep(self._rate_limited, host)
             if exchange.status in SLOW_DOWN_STATUSES and (
                 limited or not _broken_again(exchange, attempt)
             ):
@@ -360,7 +363,7 @@ class HttpFetcher:
         on any worker of the fleet: each Celery worker learning it alone let a page linked
         from every page run out of tries on a worker that had not, and end "429"."""
         if host not in self._rate_limited and self.breaker.rate_limited(host):
-            self._rate_limited.add(host)
+            _keep(self._rate_limited, host)
         return host in self._rate_limited
 
     def _retries(self, exchange: Exchange, limited: bool, method: str) -> int:
@@ -416,9 +419,9 @@ class HttpFetcher:
 
     def _note_answer(self, host: str) -> None:
         now = time.monotonic()
-        if len(self._answered) >= ANSWERED_HOSTS and host not in self._answered:
+        if len(self._answered) >= KEPT_HOSTS and host not in self._answered:
             recent = {h: at for h, at in self._answered.items() if now - at < ANSWERED_S}
-            self._answered = recent if len(recent) < ANSWERED_HOSTS else {}
+            self._answered = recent if len(recent) < KEPT_HOSTS else {}
         self._answered[host] = now
 
     def _answers(self, host: str) -> bool:
@@ -489,7 +492,7 @@ class HttpFetcher:
                     # reused connection, most likely a body sent after an earlier HEAD
                     # answer (`_open`).
                     if stray:
-                        self._stray_bytes.add(_origin(url))
+                        _keep(self._stray_bytes, _origin(url))
                     await send(fresh=True)
         except BodyDeferredError:
             raise  # not the server's doing: `_guarded` lets it through
@@ -717,6 +720,13 @@ def _transient(exchange: Exchange) -> bool:
     if exchange.error_code is not None:
         return exchange.error_code in RETRY_ERRORS
     return exchange.status in RETRY_STATUSES
+
+
+def _keep(hosts: set[str], host: str) -> None:
+    """Add `host` to one of a fetcher's memories, emptied when full (`KEPT_HOSTS`)."""
+    if len(hosts) >= KEPT_HOSTS:
+        hosts.clear()
+    hosts.add(host)
 
 
 def _origin(url: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from siteaudit.crawl import fetcher as fetcher_module
 from siteaudit.crawl.breaker import CircuitBreaker
 from siteaudit.crawl.config import FetchConfig
-from siteaudit.crawl.fetcher import ANSWERED_HOSTS, ANSWERED_S, HttpFetcher
+from siteaudit.crawl.fetcher import ANSWERED_S, KEPT_HOSTS, HttpFetcher, _keep
 from siteaudit.crawl.retries import backoff_delay, parse_retry_after, retry_delay
 
 
@@ -130,7 +130,17 @@ def test_a_host_answered_recently_is_up_and_the_fetcher_keeps_few_of_them(
     assert not fetcher._answers("http://never")
     clock.now += 2
     assert not fetcher._answers("http://up")  # too long ago
-    for n in range(ANSWERED_HOSTS + 5):
+    for n in range(KEPT_HOSTS + 5):
         fetcher._note_answer(f"http://host-{n}")
-    assert len(fetcher._answered) <= ANSWERED_HOSTS
-    assert fetcher._answers(f"http://host-{ANSWERED_HOSTS + 4}")
+    assert len(fetcher._answered) <= KEPT_HOSTS
+    assert fetcher._answers(f"http://host-{KEPT_HOSTS + 4}")
+
+
+def test_the_hosts_a_fetcher_remembers_are_bounded() -> None:
+    # Rate-limited hosts and origins that send bytes after a HEAD answer are kept for the
+    # fetcher's life, which on a Celery worker spans scan after scan.
+    hosts: set[str] = set()
+    for n in range(KEPT_HOSTS * 2 + 3):
+        _keep(hosts, f"http://host-{n}")
+    assert len(hosts) <= KEPT_HOSTS
+    assert f"http://host-{KEPT_HOSTS * 2 + 2}" in hosts  # the latest is always kept
