@@ -251,11 +251,13 @@ class HostSlots:
         return 0.0 if await self._sleep(host, start - now) else interval
 
     async def _keep_apart(self, host: str, interval: float) -> None:
-        """Send `interval` after the host's last request went out, not only after its
-        reserved turn: a request that went out late (the event loop was busy when its turn
-        came, or it waited for a global slot) left the next one's turn too close behind it,
-        and the site saw two requests less than its Crawl-delay apart."""
-        await self._sleep(host, self._sent.get(host, -interval) + interval - time.monotonic())
+        """Wait until `interval` has passed since the host's last request went out, not
+        only its reserved turn: a request that went out late (the event loop was busy when
+        its turn came, or it waited for a global slot) left the next one's turn too close
+        behind it, and the site saw two requests less than its Crawl-delay apart."""
+        last = self._sent.get(host)
+        if last is not None:
+            await self._sleep(host, last + interval - time.monotonic())
         sent = self._sent[host] = time.monotonic()
         self._next[host] = max(self._next.get(host, 0.0), sent + interval)
 

@@ -39,7 +39,8 @@ class PageOverrun(BaseException):
 class _Rung:
     """Whether the alarm rang since it was last armed. `PageOverrun` raised where Python
     drops exceptions (a finalizer run by the garbage collector, a weakref callback: printed
-    as "Exception ignored in") would let the page run on to its end, so the block looks."""
+    as "Exception ignored in") let the page run on to its end, so `time_limited` looks
+    here once the page's work returns."""
 
     rang = False
 
