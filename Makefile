@@ -37,7 +37,7 @@ test-slow: $(DEV_STAMP)
 ## resumed, and on both engines (FUZZ_SEEDS=20 sites by default, from FUZZ_FIRST_SEED=1;
 ## minutes)
 test-fuzz: $(DEV_STAMP)
-	$(BIN)/pytest -m fuzz -p no:cacheprovider tests/fuzz
+	$(BIN)/pytest -m fuzz -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal tests/fuzz
 
 ## test-chaos: fault injection against real Celery workers on Redis and RabbitMQ (minutes)
 test-chaos: $(DEV_STAMP)

@@ -10,17 +10,26 @@ a robots.txt and a sitemap (urlset, index, feed or garbage). The home page links
 page, so the crawl reaches them all unless the site itself prevents it.
 
 The server writes headers as raw bytes (UTF-8), so a value `http.server` would refuse
-reaches the crawler as a hostile server would send it. It binds 127.0.0.1 only.
+reaches the crawler as a hostile server would send it. It binds 127.0.0.1 only, in a
+process of its own (`serving`): a scan run in the test's process forks page workers, which
+keep copies of the server's open connections, and a connection the server closed or reset
+stayed open in them, so the crawler waited out its read timeout instead (a 20 s `timeout`
+where the site had hung up, now and then, depending on what was open at the fork).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from tests.support.sockets import no_linger
 
@@ -340,18 +349,51 @@ class HostileSite:
 
 @contextmanager
 def serving(seed: int, pages: int) -> Iterator[str]:
-    """Serve seed `seed`'s site of `pages` pages on 127.0.0.1; yields its base URL."""
+    """Serve seed `seed`'s site of `pages` pages on 127.0.0.1 from a process of its own
+    (see the module notes); yields its base URL and ends that process when done."""
+    root = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "-m", "tests.support.hostile_site", str(seed), str(pages)]
+    # From the repository's root, where `-m` finds `tests`
+    process = subprocess.Popen(
+        command, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url:
+            raise RuntimeError(f"the hostile site of seed {seed} did not start")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+def serve_forever(seed: int, pages: int) -> None:
+    """Serve the site until stopped, or until its parent's end closes our stdin (a killed
+    test session leaves no server behind); its base URL printed first (`serving`)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
     port = server.server_address[1]
     server.site = HostileSite(seed, pages, port)  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+    threading.Thread(target=_exit_at_eof, daemon=True).start()
+    print(f"http://127.0.0.1:{port}/", flush=True)
     try:
-        yield f"http://127.0.0.1:{port}/"
+        server.serve_forever()
     finally:
-        server.shutdown()
         server.server_close()
-        thread.join(10)
+
+
+def _exit_at_eof() -> None:
+    sys.stdin.read()
+    os._exit(0)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -388,3 +430,7 @@ class _Handler(BaseHTTPRequestHandler):
         buffered = b"".join(getattr(self, "_headers_buffer", []))
         self._headers_buffer = []
         return buffered
+
+
+if __name__ == "__main__":
+    serve_forever(int(sys.argv[1]), int(sys.argv[2]))
