@@ -1,18 +1,24 @@
-"""Run asyncio test servers on a loop of their own, so synchronous code can crawl them.
+"""Run test servers beside the code under test: on a loop of their own, or in a process.
 
 `run_scan` owns the main thread's event loop (it calls `asyncio.run`), so a server written
 as an async context manager (`web_server`, `raw_server`) is started here on a daemon
-thread's loop instead, and stopped when the `with` block ends.
+thread's loop instead, and stopped when the `with` block ends. `in_child_process` runs a
+server module as a process of its own (no GIL shared with the crawler; no copies of its
+connections in the page workers a scan in the test's process forks).
 """
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager, contextmanager
+from pathlib import Path
 
 ServerFactory = Callable[[], AbstractAsyncContextManager[str]]
+ROOT = Path(__file__).resolve().parents[2]  # where `python -m tests.support...` finds `tests`
 
 
 @contextmanager
@@ -33,3 +39,34 @@ def in_background(factory: ServerFactory) -> Iterator[str]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
+
+
+@contextmanager
+def in_child_process(module: str, *args: str) -> Iterator[str]:
+    """Run `python -m module args` from the repository's root; yields the first line it
+    prints (its address), and ends it (SIGTERM, then SIGKILL after 10 s) when done. Its
+    stdin is a pipe from this process, so a child that reads it to its end exits with a
+    killed test session."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        if not line:
+            raise RuntimeError(f"{module} {' '.join(args)} exited before it printed its address")
+        yield line
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()

@@ -23,14 +23,13 @@ import json
 import os
 import random
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
+from tests.support.background import in_child_process
 from tests.support.sockets import no_linger
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
@@ -351,28 +350,8 @@ class HostileSite:
 def serving(seed: int, pages: int) -> Iterator[str]:
     """Serve seed `seed`'s site of `pages` pages on 127.0.0.1 from a process of its own
     (see the module notes); yields its base URL and ends that process when done."""
-    root = Path(__file__).resolve().parents[2]
-    command = [sys.executable, "-m", "tests.support.hostile_site", str(seed), str(pages)]
-    # From the repository's root, where `-m` finds `tests`
-    process = subprocess.Popen(
-        command, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url:
-            raise RuntimeError(f"the hostile site of seed {seed} did not start")
+    with in_child_process("tests.support.hostile_site", str(seed), str(pages)) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-        for pipe in (process.stdin, process.stdout):
-            if pipe is not None:
-                pipe.close()
 
 
 def serve_forever(seed: int, pages: int) -> None:

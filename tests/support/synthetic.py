@@ -16,18 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from aiohttp import web
 
+from tests.support.background import in_child_process
+
 LINKS_PER_PAGE = 20
 CHILDREN = 10
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def is_missing(n: int) -> bool:
@@ -102,25 +100,8 @@ class SyntheticSite:
 @contextmanager
 def synthetic_site(pages: int) -> Iterator[SyntheticSite]:
     """Serve a `pages`-page site from a child process on 127.0.0.1; stopped on exit."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.synthetic", "--pages", str(pages)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        url = json.loads(proc.stdout.readline())["url"]
-        yield SyntheticSite(url=url, pages=pages)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+    with in_child_process("tests.support.synthetic", "--pages", str(pages)) as line:
+        yield SyntheticSite(url=json.loads(line)["url"], pages=pages)
 
 
 def main() -> None:
