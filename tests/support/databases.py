@@ -2,19 +2,22 @@
 
 The PostgreSQL variant gets a schema of its own (selected through `search_path` in the URL),
 dropped afterwards, as in tests/integration/storage/conftest.py. When the server does not
-answer it is skipped, or fails when CI=true.
+answer it is skipped, or fails when CI=true. A schema's name carries when it was made, so
+that those a killed test session left are dropped by a later one (`sweep_stale_schemas`).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from siteaudit.storage import create_engine_for
@@ -23,6 +26,11 @@ POSTGRES_URL = os.environ.get(
     "SITEAUDIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+SCHEMA_PREFIX = "siteaudit_test_"
+# A test's schema older than this is a killed session's: no test runs this long.
+STALE_S = 6 * 3600
+_STAMPED = re.compile(rf"{SCHEMA_PREFIX}(\d+)_[0-9a-f]+")
+_swept: list[bool] = []  # whether this process has swept already
 
 
 def require_postgres() -> str:
@@ -50,8 +58,11 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'siteaudit.db'}"
         return
     server = require_postgres()
-    schema = f"siteaudit_test_{uuid.uuid4().hex[:16]}"
+    schema = f"{SCHEMA_PREFIX}{int(time.time())}_{uuid.uuid4().hex[:12]}"
     admin = create_engine_for(server)
+    if not _swept:
+        _swept.append(True)
+        sweep_stale_schemas(admin)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
@@ -60,3 +71,23 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def sweep_stale_schemas(admin: Engine, now: float | None = None) -> list[str]:
+    """Drop the test schemas made more than `STALE_S` ago (a killed session's; names
+    without a time, from before they carried one, are left alone); returns their names."""
+    cutoff = (time.time() if now is None else now) - STALE_S
+    with admin.connect() as connection:
+        names = connection.execute(
+            text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :prefix)"),
+            {"prefix": SCHEMA_PREFIX},
+        ).scalars()
+        stale = [
+            name
+            for name in names
+            if (stamped := _STAMPED.fullmatch(name)) and int(stamped.group(1)) < cutoff
+        ]
+    for name in stale:
+        with admin.begin() as connection:  # another session may be sweeping it too
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    return stale
