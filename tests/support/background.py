@@ -10,6 +10,8 @@ connections in the page workers a scan in the test's process forks).
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 import subprocess
 import sys
 import threading
@@ -45,8 +47,8 @@ def in_background(factory: ServerFactory) -> Iterator[str]:
 def in_child_process(module: str, *args: str) -> Iterator[str]:
     """Run `python -m module args` from the repository's root; yields the first line it
     prints (its address), and ends it (SIGTERM, then SIGKILL after 10 s) when done. Its
-    stdin is a pipe from this process, so a child that reads it to its end exits with a
-    killed test session."""
+    stdin is a pipe from this process: a child that calls `exit_when_parent_ends` exits
+    with a killed test session too."""
     process = subprocess.Popen(
         [sys.executable, "-m", module, *args],
         cwd=ROOT,
@@ -70,3 +72,17 @@ def in_child_process(module: str, *args: str) -> Iterator[str]:
         for pipe in (process.stdin, process.stdout):
             if pipe is not None:
                 pipe.close()
+
+
+def exit_when_parent_ends() -> None:
+    """In a child of `in_child_process`: exit once the parent's end of stdin closes (the
+    test session ended, or was killed). Nothing when stdin is not a pipe (run by hand)."""
+    if not stat.S_ISFIFO(os.fstat(0).st_mode):
+        return
+
+    def wait_for_eof() -> None:
+        while os.read(0, 4096):
+            pass
+        os._exit(0)
+
+    threading.Thread(target=wait_for_eof, daemon=True).start()

@@ -8,6 +8,7 @@ that those a killed test session left are dropped by a later one (`sweep_stale_s
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -30,7 +31,6 @@ SCHEMA_PREFIX = "siteaudit_test_"
 # A test's schema older than this is a killed session's: no test runs this long.
 STALE_S = 6 * 3600
 _STAMPED = re.compile(rf"{SCHEMA_PREFIX}(\d+)_[0-9a-f]+")
-_swept: list[bool] = []  # whether this process has swept already
 
 
 def require_postgres() -> str:
@@ -60,9 +60,7 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
     server = require_postgres()
     schema = f"{SCHEMA_PREFIX}{int(time.time())}_{uuid.uuid4().hex[:12]}"
     admin = create_engine_for(server)
-    if not _swept:
-        _swept.append(True)
-        sweep_stale_schemas(admin)
+    _sweep_once(server)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
@@ -73,10 +71,20 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def sweep_stale_schemas(admin: Engine, now: float | None = None) -> list[str]:
+@functools.cache
+def _sweep_once(server: str) -> None:
+    """`sweep_stale_schemas` on `server`, once a process."""
+    admin = create_engine_for(server)
+    try:
+        sweep_stale_schemas(admin)
+    finally:
+        admin.dispose()
+
+
+def sweep_stale_schemas(admin: Engine) -> list[str]:
     """Drop the test schemas made more than `STALE_S` ago (a killed session's; names
     without a time, from before they carried one, are left alone); returns their names."""
-    cutoff = (time.time() if now is None else now) - STALE_S
+    cutoff = time.time() - STALE_S
     with admin.connect() as connection:
         names = connection.execute(
             text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :prefix)"),

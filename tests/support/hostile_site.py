@@ -20,16 +20,14 @@ where the site had hung up, now and then, depending on what was open at the fork
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.support.background import in_child_process
+from tests.support.background import exit_when_parent_ends, in_child_process
 from tests.support.sockets import no_linger
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
@@ -355,24 +353,19 @@ def serving(seed: int, pages: int) -> Iterator[str]:
 
 
 def serve_forever(seed: int, pages: int) -> None:
-    """Serve the site until stopped, or until its parent's end closes our stdin (a killed
-    test session leaves no server behind); its base URL printed first (`serving`)."""
+    """Serve the site until stopped, or until the test session ends (a killed one leaves no
+    server behind); its base URL printed first (`serving`)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     port = server.server_address[1]
     server.site = HostileSite(seed, pages, port)  # type: ignore[attr-defined]
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
-    threading.Thread(target=_exit_at_eof, daemon=True).start()
+    exit_when_parent_ends()
     print(f"http://127.0.0.1:{port}/", flush=True)
     try:
         server.serve_forever()
     finally:
         server.server_close()
-
-
-def _exit_at_eof() -> None:
-    sys.stdin.read()
-    os._exit(0)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from tests.support.background import in_child_process
+from tests.support.background import exit_when_parent_ends, in_child_process
 
 LINKS_PER_PAGE = 20
 CHILDREN = 10
@@ -112,6 +112,7 @@ def main() -> None:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)  # connections queue from now on, before the loop starts serving
+    exit_when_parent_ends()  # started by `synthetic_site`: ends with the session
     print(json.dumps({"url": f"http://127.0.0.1:{sock.getsockname()[1]}/"}), flush=True)
     web.run_app(make_app(args.pages), sock=sock, print=None, access_log=None)
 
