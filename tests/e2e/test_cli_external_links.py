@@ -9,7 +9,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.support.sites import Site, html
+from tests.support.sites import Route, Site, html
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -99,7 +99,67 @@ def test_a_scan_that_did_not_check_external_links_does_not_score_them_as_passed(
 
     checked, unchecked = links_category(), links_category("--no-external")
     assert other.requests == ["HEAD /fine"]  # checked once, by the first scan only
-    # The same pages and findings, one check fewer: the external links were not checked,
-    # so that check did not pass either.
-    assert unchecked["checks"] == checked["checks"] - 1
+    # The same pages and findings, two checks fewer: the external links were not checked,
+    # so neither of their checks (broken, unverified) passed.
+    assert unchecked["checks"] == checked["checks"] - 2
     assert unchecked["findings"] == checked["findings"]
+
+
+def refusing(status: int, headers: dict[str, str] | None = None) -> Route:
+    """A URL whose host turns every automated request away with `status` and `headers`."""
+
+    def answer(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        return status, {"Content-Type": "text/html", **(headers or {})}, b"go away"
+
+    return answer
+
+
+def test_a_host_that_turns_the_check_away_makes_no_broken_link_and_the_user_is_told(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+) -> None:
+    other = serve(
+        {
+            "/in/someone": refusing(999),  # LinkedIn's answer to every crawler
+            "/limited": refusing(429),  # a rate limit to every try
+            "/challenged": refusing(403, {"cf-mitigated": "challenge"}),
+            "/captcha": refusing(405, {"x-amzn-waf-action": "captcha"}),
+            "/forbidden": refusing(403),  # no challenge: the site's own answer
+            "/gone": gone,
+        }
+    )
+    elsewhere = f"http://localhost:{other.url.rsplit(':', 1)[1].strip('/')}"
+    paths = ("/in/someone", "/limited", "/challenged", "/captcha", "/forbidden", "/gone")
+    links = "".join(f'<a href="{elsewhere}{path}">{path}</a>' for path in paths)
+    site = serve({"/": html(links)})
+    cli_env["SITEAUDIT_CRAWL__CHECK_EXTERNAL"] = "true"
+    cli_env["SITEAUDIT_CRAWL__RETRIES"] = "0"
+    result = siteaudit("scan", site.url, "--out", "out", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((workdir / "out" / "report.json").read_text())
+
+    def found(check_id: str) -> dict[str, str]:
+        return {
+            f["locator"].removeprefix(elsewhere): f["evidence"]
+            for f in report["findings"]
+            if f["check_id"] == check_id
+        }
+
+    assert sorted(found("external-link-broken")) == ["/forbidden", "/gone"]
+    unverified = found("external-link-unverified")
+    assert sorted(unverified) == ["/captcha", "/challenged", "/in/someone", "/limited"]
+    assert "HTTP 999, which its host sends to automated clients" in unverified["/in/someone"]
+    assert "HTTP 429 (too many requests) to every try" in unverified["/limited"]
+    assert "HTTP 403 with a bot-protection challenge" in unverified["/challenged"]
+    assert "HTTP 405 with a bot-protection challenge" in unverified["/captcha"]
+    counters = report["scan"]["counters"]
+    assert (counters["external/checked"], counters["external/broken"]) == (6, 2)
+    assert counters["external/refused"] == 4
+    notice = (
+        "4 URLs on other sites could not be verified: their hosts turned the check away (HTTP"
+        " 999, 429 to every try, or a bot-protection challenge), which says nothing of whether"
+        " a visitor reaches them. They are not reported as broken; external-link-unverified"
+        " lists the links."
+    )
+    assert notice in json.loads(result.stdout)["notices"]
+    # Informational: it weighs nothing in the score.
+    assert report["checks"]["external-link-unverified"]["severity"] == "info"

@@ -81,6 +81,7 @@ from siteaudit.checks.international.html_lang_hreflang import html_lang_hreflang
 from siteaudit.checks.links.broken_link import broken_link
 from siteaudit.checks.links.click_depth import click_depth
 from siteaudit.checks.links.external_link_broken import external_link_broken
+from siteaudit.checks.links.external_link_unverified import external_link_unverified
 from siteaudit.checks.links.inlinks_nofollow_only import inlinks_nofollow_only
 from siteaudit.checks.links.inlinks_single import inlinks_single
 from siteaudit.checks.links.internal_outlinks import internal_outlinks
@@ -239,6 +240,7 @@ BUILTIN: tuple[Check, ...] = (
     # links
     broken_link,
     external_link_broken,
+    external_link_unverified,
     link_nofollow_internal,
     link_text_generic,
     links_too_many,

@@ -49,6 +49,13 @@ OFFLINE_HOSTS = 3
 # Checking stops once this many hosts failed so with none answering: the rest would only
 # wait on the same missing network (a closed one made 1,210 checks take 19 s).
 OFFLINE_PROBE_HOSTS = 8
+# Statuses with which a host turns an automated request away rather than answering for the
+# URL: LinkedIn's "999 Request denied" (to every client that is not a logged-in browser) and
+# a rate limit that outlasted every retry. A visitor's browser gets the page.
+REFUSING_STATUSES = frozenset({429, 999})
+# Headers with which bot protection marks the challenge it answered instead of the page (a
+# browser passes it): Cloudflare's `cf-mitigated: challenge`, AWS WAF's `x-amzn-waf-action`.
+CHALLENGE_HEADERS = {"cf-mitigated": ("challenge",), "x-amzn-waf-action": ("challenge", "captcha")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +69,29 @@ class ExternalLimits:
 @dataclass(frozen=True, slots=True)
 class Answer:
     """How one URL answered: a status, or why there was none; `size` is the body's length
-    its successful answer announced (Content-Length), when it did."""
+    its successful answer announced (Content-Length), when it did; `challenged` that the
+    answer was marked as bot protection's challenge (`CHALLENGE_HEADERS`)."""
 
     status: int | None
     error_code: str | None
     size: int | None = None
+    challenged: bool = False
+
+    @property
+    def refused(self) -> bool:
+        """True when the host turned the check away instead of answering for the URL
+        (`REFUSING_STATUSES`, or an error status marked as a challenge): it says nothing of
+        whether a visitor reaches the page."""
+        if self.status is None or self.status < 400:
+            return False
+        return self.status in REFUSING_STATUSES or self.challenged
 
     @property
     def broken(self) -> bool:
-        """True for an error status, or no answer for a reason other than our own policy."""
+        """True for an error status that is not a refusal, or no answer for a reason other
+        than our own policy."""
         if self.status is not None:
-            return self.status >= 400
+            return self.status >= 400 and not self.refused
         return self.error_code not in NOT_CHECKED
 
 
@@ -95,6 +114,10 @@ class ExternalResults:
     def broken(self) -> dict[str, Answer]:
         """The URLs that failed, with their answers."""
         return {url: answer for url, answer in self.answers.items() if answer.broken}
+
+    def refused(self) -> dict[str, Answer]:
+        """The URLs whose host turned the check away (`Answer.refused`), with their answers."""
+        return {url: answer for url, answer in self.answers.items() if answer.refused}
 
     def offline_hosts(self) -> int:
         """How many hosts were tried, when none answered and each failed as a machine
@@ -197,12 +220,18 @@ class Checker:
             else:
                 counters[f"{prefix}checked"] += 1
                 counters[f"{prefix}broken"] += answer.broken
+                if answer.refused:  # only then: most scans have none
+                    counters[f"{prefix}refused"] += 1
         return results
 
 
 def _answer(fetched: FetchedPage) -> Answer:
     size = announced_size(fetched.status, fetched.header("content-length"))
-    return Answer(fetched.status, fetched.error_code, size)
+    challenged = any(
+        (fetched.header(name) or "").strip().lower() in values
+        for name, values in CHALLENGE_HEADERS.items()
+    )
+    return Answer(fetched.status, fetched.error_code, size, challenged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,12 +276,25 @@ def broken_links(
         counters["external/offline-hosts"] = offline
         counters.pop("external/broken", None)
         return ()
-    broken = results.broken()
-    if not broken:
+    return _links_to(store, scan_id, results.broken())
+
+
+def refused_links(
+    store: ScanStore, scan_id: int, results: ExternalResults
+) -> tuple[BrokenExternal, ...]:
+    """The links to other hosts whose target's host turned the check away in `results`
+    (`Answer.refused`): not verified either way."""
+    return _links_to(store, scan_id, results.refused())
+
+
+def _links_to(
+    store: ScanStore, scan_id: int, answers: dict[str, Answer]
+) -> tuple[BrokenExternal, ...]:
+    if not answers:
         return ()
     return tuple(
         BrokenExternal(
-            source, target, text, broken[target].status, broken[target].error_code, position
+            source, target, text, answers[target].status, answers[target].error_code, position
         )
-        for source, target, text, position in store.links_to(scan_id, broken)
+        for source, target, text, position in store.links_to(scan_id, answers)
     )

@@ -16,7 +16,8 @@ Each distinct subresource URL is judged once, however many pages load it:
 The answers of the site's own and the other hosts' URLs are counted under `resources/` and
 `external/`; the failures reach the site checks as `Site.broken_resources`, and the images
 whose answer announced more than `LARGE_IMAGE_BYTES` (Content-Length) as
-`Site.large_images`.
+`Site.large_images`. A URL whose host turned the check away (`Answer.refused`: a 999, a 429
+after every retry, a bot challenge) is counted as refused, not as failed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from siteaudit.engines.external_links import (
     CheckProgress,
     ExternalStep,
     broken_links,
+    refused_links,
 )
 from siteaudit.engines.preflight import HostRobots
 from siteaudit.model.site import (
@@ -87,21 +89,24 @@ def robots_verdict(allowed: Callable[[str], bool], hosts: HostRobots | None) -> 
 
 @dataclass(frozen=True, slots=True)
 class Broken:
-    """What failed among the targets checked once the crawl ended, and the images that
-    answered larger than `LARGE_IMAGE_BYTES`."""
+    """What failed among the targets checked once the crawl ended, the links to other
+    hosts that turned the check away, and the images that answered larger than
+    `LARGE_IMAGE_BYTES`."""
 
     external: tuple[BrokenExternal, ...] = ()
     resources: tuple[BrokenResource, ...] = ()
     large_images: tuple[LargeImage, ...] = ()
     counters: Counter[str] = field(default_factory=Counter)
+    unverified_external: tuple[BrokenExternal, ...] = ()
 
     def given_to(self, site: Site) -> Site:
         """`site` with what the site checks read of these checks."""
-        if not (self.external or self.resources or self.large_images):
+        if not (self.external or self.resources or self.large_images or self.unverified_external):
             return site
         return replace(
             site,
             broken_external=self.external,
+            unverified_external=self.unverified_external,
             broken_resources=self.resources,
             large_images=self.large_images,
         )
@@ -152,10 +157,12 @@ async def check_targets(
     found = _sort(store.resource_targets(scan_id), own) if own is not None else _Sorted()
     answers = dict(found.known)
     links: tuple[BrokenExternal, ...] = ()
+    unverified: tuple[BrokenExternal, ...] = ()
     if external is not None:
         targets = _merged(store.external_targets(scan_id), found.other)
         results = await external.run(targets, cancelled, deadline, progress)
         links = broken_links(store, scan_id, results)
+        unverified = refused_links(store, scan_id, results)
         counters.update(results.counters)
         if not results.offline_hosts():  # no way out says nothing of the resources either
             answered = results.answers
@@ -183,7 +190,7 @@ async def check_targets(
             resources.append(BrokenResource(page, target, kind, answer.status, answer.error_code))
         elif kind == "image" and answer.size is not None:
             images.append(LargeImage(page, target, answer.size))
-    return Broken(links, tuple(resources), tuple(images), counters)
+    return Broken(links, tuple(resources), tuple(images), counters, unverified)
 
 
 def _merged(first: Iterable[str], second: Iterable[str]) -> Iterator[str]:

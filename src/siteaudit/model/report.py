@@ -121,7 +121,8 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     skipped, a start URL that redirected elsewhere on the site, the URLs its page, depth
     and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
     `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
-    external links left unchecked for want of a network, TLS left unverified, resources
+    external links left unchecked for want of a network, URLs checked after the crawl whose
+    host turned the check away, TLS left unverified, resources
     past their cap, such checks cut short by the analysis time limit (Celery) or by the
     user stopping the scan, and checks that failed with an internal error."""
     counters, settings = scan.counters, scan.settings
@@ -166,6 +167,7 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " as on a machine without network access. Scan again with access, or with"
             " --no-external."
         )
+    notices.extend(_refused(counters))
     pages = counters.get("discover/skipped/page-limit", 0)
     if pages:
         notices.append(
@@ -250,6 +252,30 @@ def _pushback(counters: dict[str, int]) -> list[str]:
             " again after a pause, and pages it dropped every time are reported as protocol"
             " errors. An overloaded server, or a proxy or firewall in front of it, does this:"
             " scan again with a lower --concurrency or a --delay."
+        )
+    return notices
+
+
+def _refused(counters: dict[str, int]) -> list[str]:
+    """The URLs checked after the crawl whose host turned the check away (a 999, a 429 to
+    every try, a bot challenge: `engines.external_links.Answer.refused`), which are neither
+    working nor broken."""
+    notices = []
+    other = counters.get("external/refused", 0)
+    if other:
+        notices.append(
+            f"{other:,} URL{'s' if other != 1 else ''} on other sites could not be verified:"
+            " their hosts turned the check away (HTTP 999, 429 to every try, or a"
+            " bot-protection challenge), which says nothing of whether a visitor reaches them."
+            " They are not reported as broken; external-link-unverified lists the links."
+        )
+    own = counters.get("resources/refused", 0)
+    if own:
+        notices.append(
+            f"{own:,} of the site's own image, script and stylesheet URLs could not be"
+            " verified: the site turned the check away (HTTP 429 to every try, or a"
+            " bot-protection challenge). They are not reported as broken; a --delay may let"
+            " them through."
         )
     return notices
 

@@ -186,7 +186,8 @@ class LinkTable(Sequence[SiteLink]):
 
 class BrokenExternal(NamedTuple):
     """A link to another host whose URL answered an error status or could not be reached
-    (the check once the crawl ended: `engines/external_links.py`)."""
+    (the check once the crawl ended: `engines/external_links.py`); in
+    `Site.unverified_external`, one whose host turned the check away."""
 
     source: str
     target: str
@@ -273,6 +274,8 @@ class Site:
     facts: SiteFacts = field(default_factory=SiteFacts)
     traps: tuple[Trap, ...] = ()
     broken_external: tuple[BrokenExternal, ...] = ()  # links to other hosts that failed
+    # links to other hosts whose host turned the check away (999, 429, a bot challenge)
+    unverified_external: tuple[BrokenExternal, ...] = ()
     broken_resources: tuple[BrokenResource, ...] = ()  # subresources of pages that failed
     large_images: tuple[LargeImage, ...] = ()  # images over LARGE_IMAGE_BYTES, by page
 

@@ -359,10 +359,14 @@ def test_a_slot_token_outlives_one_requests_deadline_not_all_its_retries(
 
 
 def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster: Cluster) -> None:
-    other = Site({"/ok": html("fine")})  # another host: reached as localhost
+    denied = lambda _handler: (999, {}, b"")  # noqa: E731 (LinkedIn's answer to crawlers)
+    other = Site({"/ok": html("fine"), "/in/someone": denied})  # another host: localhost
     with other:
         port = other.url.rsplit(":", 1)[1].strip("/")
-        links = f'<a href="http://localhost:{port}/ok">ok</a><a href="http://localhost:{port}/gone">x</a>'
+        links = "".join(
+            f'<a href="http://localhost:{port}{path}">{text}</a>'
+            for path, text in (("/ok", "ok"), ("/gone", "x"), ("/in/someone", "me"))
+        )
         with Site({"/": html(links)}) as site:
             settings = cluster.settings()
             settings.crawl = settings.crawl.model_copy(update={"check_external": True})
@@ -378,6 +382,11 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
                     for f in outcome.report.findings
                     if f.check_id == "external-link-broken"
                 ]
+                unverified = [
+                    f.locator
+                    for f in outcome.report.findings
+                    if f.check_id == "external-link-unverified"
+                ]
                 first_checks = sorted(other.requests)
                 # `analyze` delivered again (its worker died before moving the scan on): it
                 # checks the links again, and its counters replace the first run's.
@@ -389,7 +398,8 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
             finally:
                 coordinator.engine.dispose()
     assert sorted(other.requests) == sorted(first_checks * 2)
-    assert (again["external/checked"], again["external/broken"]) == (2, 1)
+    checked = ("external/checked", "external/broken", "external/refused")
+    assert [again[name] for name in checked] == [3, 1, 1]
     assert broken == [
         (
             site.url,
@@ -397,9 +407,10 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
             f"http://localhost:{port}/gone answered HTTP 404 (link text 'x')",
         )
     ]
-    assert first_checks == ["/gone", "HEAD /gone", "HEAD /ok"]
+    assert unverified == [f"http://localhost:{port}/in/someone"]  # refused: not broken
+    assert first_checks == ["/gone", "/in/someone", "HEAD /gone", "HEAD /in/someone", "HEAD /ok"]
     counters = outcome.report.scan.counters
-    assert (counters["external/checked"], counters["external/broken"]) == (2, 1)
+    assert (counters["external/checked"], counters["external/broken"]) == (3, 1)
 
 
 def test_a_distributed_scan_checks_the_pages_resources_like_the_local_engine(

@@ -136,6 +136,19 @@ def test_a_link_is_broken_on_an_error_status_or_no_answer_but_not_when_policy_fo
     assert not Answer(None, "ssrf-blocked").broken
 
 
+def test_a_host_turning_the_check_away_neither_breaks_nor_passes_the_link() -> None:
+    for refusal in (Answer(999, None), Answer(429, None), Answer(403, None, challenged=True)):
+        assert refusal.refused and not refusal.broken
+    assert Answer(405, None, challenged=True).refused
+    # Without a challenge's mark a 403 is the site's own answer; a challenge mark on an
+    # answer that is not an error (AWS WAF's 202) refuses nothing.
+    assert Answer(403, None).broken and not Answer(403, None).refused
+    assert not Answer(202, None, challenged=True).refused
+    assert not Answer(None, "timeout").refused and not Answer(200, None).refused
+    results = ExternalResults(answers={"a": Answer(999, None), "b": Answer(404, None)})
+    assert list(results.refused()) == ["a"] and list(results.broken()) == ["b"]
+
+
 def test_targets_are_taken_in_order_within_the_caps_one_host_after_another() -> None:
     counters: Counter[str] = Counter()
     urls = ["http://a.test/1", "http://a.test/2", "http://b.test/1", "http://a.test/3"]

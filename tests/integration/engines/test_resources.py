@@ -124,6 +124,30 @@ def test_images_on_other_hosts_are_checked_with_the_external_links_only(tmp_path
     assert outcome.report.scan.counters["external/broken"] == 1
 
 
+def test_an_image_whose_host_turns_the_check_away_is_not_called_broken(tmp_path: Path) -> None:
+    limited = lambda _handler: (429, {"Content-Type": "text/html"}, b"slow down")  # noqa: E731
+    challenge = (403, {"Content-Type": "text/html", "cf-mitigated": "challenge"}, b"are you human")
+    with Site({}, default=lambda _handler: challenge) as cdn:
+        other = cdn.url.replace("127.0.0.1", "localhost") + "pic.png"
+        site_routes = routes()
+        images = f'<img src="{other}" alt="cdn"><img src="/limited.png" alt="limited">'
+        site_routes["/about"] = html('<img src="/img/missing.png" alt="again">' + images)
+        site_routes["/limited.png"] = limited
+        with Site(site_routes) as site:
+            outcome, _ = scan(tmp_path, site.url, check_external=True)
+    assert broken(outcome, "image-broken") == [
+        ("", "img/linked.png", "answered HTTP 404 (image)"),
+        ("", "img/missing.png", "answered HTTP 404 (image)"),
+        ("about", "img/missing.png", "answered HTTP 404 (image)"),
+    ]
+    counters = outcome.report.scan.counters
+    assert (counters["resources/refused"], counters["resources/broken"]) == (1, 2)
+    assert (counters["external/refused"], counters["external/broken"]) == (1, 0)
+    notices = crawl_notices(outcome.report.scan)
+    assert any(n.startswith("1 URL on other sites could not be verified") for n in notices)
+    assert any(n.startswith("1 of the site's own image, script and stylesheet") for n in notices)
+
+
 def test_with_the_checks_off_nothing_is_asked_and_the_checks_score_as_not_applicable(
     tmp_path: Path,
 ) -> None:

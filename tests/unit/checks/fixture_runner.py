@@ -5,9 +5,10 @@ Page checks: `<name>.html` is the body, an optional sidecar `<name>.json` gives 
 "content_type", "ttfb_ms", "total_ms"}; "headers" is an object or, to repeat a header such as
 Set-Cookie, a list of [name, value] pairs; "content_type": null sends no Content-Type).
 Site checks: `<name>.json` describes the crawl ({"start_url", "pages", "links",
-"sitemap_urls", "robots_blocked", "broken_external", "broken_resources", "facts"}; page
-fields as in `SitePage`, defaulting to a working HTML page; "facts" as in `SiteFacts`, with
-"sitemaps" a list of `SitemapInfo`; "broken_external" a list of `BrokenExternal`,
+"sitemap_urls", "robots_blocked", "broken_external", "unverified_external",
+"broken_resources", "facts"}; page fields as in `SitePage`, defaulting to a working HTML
+page; "facts" as in `SiteFacts`, with "sitemaps" a list of `SitemapInfo`;
+"broken_external" and "unverified_external" lists of `BrokenExternal`,
 "broken_resources" of `BrokenResource`, "large_images" of `LargeImage`).
 """
 
@@ -100,6 +101,9 @@ def load_site(path: Path) -> Any:
         sitemap_urls=frozenset(spec.get("sitemap_urls", [])),
         robots_blocked=frozenset(spec.get("robots_blocked", [])),
         broken_external=tuple(BrokenExternal(**link) for link in spec.get("broken_external", [])),
+        unverified_external=tuple(
+            BrokenExternal(**link) for link in spec.get("unverified_external", [])
+        ),
         broken_resources=tuple(
             BrokenResource(**resource) for resource in spec.get("broken_resources", [])
         ),

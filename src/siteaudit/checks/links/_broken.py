@@ -1,8 +1,12 @@
-"""What `broken-link` and `external-link-broken` say about one link to a failing URL."""
+"""What `broken-link` and `external-link-broken` say about one link to a failing URL, and
+`external-link-unverified` about one whose host turned the check away."""
 
 from siteaudit.checks.base import Failed, failed
 from siteaudit.model.page import CONTENT
+from siteaudit.model.site import BrokenExternal
 
+TOO_MANY_REQUESTS = 429
+REQUEST_DENIED = 999  # LinkedIn's, to every client that is not a signed-in browser
 # How the evidence names a link's place on its page (model.page.LINK_POSITIONS).
 _WHERE = {
     "navigation": "in the navigation",
@@ -29,13 +33,35 @@ def broken_target(  # noqa: PLR0917 (a link's fields, as SiteLink and BrokenExte
         answer = f"answered HTTP {status}"
     else:
         answer = f"{no_answer} ({error_code or 'no response'})"
-    details = [f"link text {text!r}"] if text else []
-    if position in _WHERE:
-        details.append(_WHERE[position])
-    label = f" ({', '.join(details)})" if details else ""
     return failed(
         f"The page links to {target}, which {answer}.",
-        evidence=f"{target} {answer}{label}",
+        evidence=f"{target} {answer}{_label(text, position)}",
         locator=target,
         url=source,
     )
+
+
+def unverified_target(link: BrokenExternal) -> Failed:
+    """The finding on the link's source for its link to a URL whose host refused the check
+    (`engines.external_links.Answer.refused`: it always answered a status)."""
+    status = link.status
+    if status == TOO_MANY_REQUESTS:
+        how = "answered HTTP 429 (too many requests) to every try"
+    elif status == REQUEST_DENIED:
+        how = "answered HTTP 999, which its host sends to automated clients"
+    else:
+        how = f"answered HTTP {status} with a bot-protection challenge"
+    return failed(
+        f"The page links to {link.target}, which {how}: whether a visitor reaches it is not known.",
+        evidence=f"{link.target} {how}{_label(link.text, link.position)}",
+        locator=link.target,
+        url=link.source,
+    )
+
+
+def _label(text: str, position: str) -> str:
+    """The link's text and place on its page, in parentheses (empty for neither)."""
+    details = [f"link text {text!r}"] if text else []
+    if position in _WHERE:
+        details.append(_WHERE[position])
+    return f" ({', '.join(details)})" if details else ""
