@@ -147,7 +147,7 @@ def test_a_host_that_turns_the_check_away_makes_no_broken_link_and_the_user_is_t
     assert sorted(found("external-link-broken")) == ["/forbidden", "/gone"]
     unverified = found("external-link-unverified")
     assert sorted(unverified) == ["/captcha", "/challenged", "/in/someone", "/limited"]
-    assert "HTTP 999, which its host sends to automated clients" in unverified["/in/someone"]
+    assert "HTTP 999 (its host's refusal of automated clients)" in unverified["/in/someone"]
     assert "HTTP 429 (too many requests) to every try" in unverified["/limited"]
     assert "HTTP 403 with a bot-protection challenge" in unverified["/challenged"]
     assert "HTTP 405 with a bot-protection challenge" in unverified["/captcha"]

@@ -48,7 +48,7 @@ def unverified_target(link: BrokenExternal) -> Failed:
     if status == TOO_MANY_REQUESTS:
         how = "answered HTTP 429 (too many requests) to every try"
     elif status == REQUEST_DENIED:
-        how = "answered HTTP 999, which its host sends to automated clients"
+        how = "answered HTTP 999 (its host's refusal of automated clients)"
     else:
         how = f"answered HTTP {status} with a bot-protection challenge"
     return failed(
