@@ -1,6 +1,8 @@
 """What `broken-link` and `external-link-broken` say about one link to a failing URL, and
 `external-link-unverified` about one whose host turned the check away."""
 
+from collections.abc import Iterable, Iterator
+
 from siteaudit.checks.base import Failed, failed
 from siteaudit.model.page import CONTENT
 from siteaudit.model.site import BrokenExternal
@@ -65,3 +67,13 @@ def _label(text: str, position: str) -> str:
     if position in _WHERE:
         details.append(_WHERE[position])
     return f" ({', '.join(details)})" if details else ""
+
+
+def each_pair(links: Iterable[BrokenExternal]) -> Iterator[BrokenExternal]:
+    """The links, the first of each (source page, target URL) pair only (a page may link to
+    one URL several times: one finding)."""
+    seen: set[tuple[str, str]] = set()
+    for link in links:
+        if (link.source, link.target) not in seen:
+            seen.add((link.source, link.target))
+            yield link

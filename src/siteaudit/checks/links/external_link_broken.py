@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from siteaudit.checks.base import CheckContext, Docs, Failed, site_check
-from siteaudit.checks.links._broken import broken_target
+from siteaudit.checks.links._broken import broken_target, each_pair
 from siteaudit.model import Category, Severity
 from siteaudit.model.report import EXTERNAL_LINKS
 from siteaudit.model.site import Site
@@ -31,9 +31,5 @@ from siteaudit.model.site import Site
 )
 def external_link_broken(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     """One failure per (source page, broken external URL) pair, reported on the source."""
-    seen: set[tuple[str, str]] = set()
-    for link in site.broken_external:
-        if (link.source, link.target) in seen:
-            continue
-        seen.add((link.source, link.target))
+    for link in each_pair(site.broken_external):
         yield broken_target(*link, no_answer="could not be reached")

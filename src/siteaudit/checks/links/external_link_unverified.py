@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from siteaudit.checks.base import CheckContext, Docs, Failed, site_check
-from siteaudit.checks.links._broken import unverified_target
+from siteaudit.checks.links._broken import each_pair, unverified_target
 from siteaudit.model import Category, Severity
 from siteaudit.model.report import EXTERNAL_LINKS
 from siteaudit.model.site import Site
@@ -32,9 +32,5 @@ from siteaudit.model.site import Site
 )
 def external_link_unverified(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     """One finding per (source page, refused external URL) pair, reported on the source."""
-    seen: set[tuple[str, str]] = set()
-    for link in site.unverified_external:
-        if (link.source, link.target) in seen:
-            continue
-        seen.add((link.source, link.target))
+    for link in each_pair(site.unverified_external):
         yield unverified_target(link)
