@@ -163,3 +163,27 @@ def test_a_host_that_turns_the_check_away_makes_no_broken_link_and_the_user_is_t
     assert notice in json.loads(result.stdout)["notices"]
     # Informational: it weighs nothing in the score.
     assert report["checks"]["external-link-unverified"]["severity"] == "info"
+
+
+def test_urls_the_scan_excludes_are_not_checked_on_any_host(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+) -> None:
+    other = serve({}, default=gone)
+    elsewhere = f"http://localhost:{other.url.rsplit(':', 1)[1].strip('/')}"
+    page = (
+        f'<a href="{elsewhere}/gone">gone</a><a href="{elsewhere}/tracker/x">skipped</a>'
+        f'<img src="{elsewhere}/tracker/pixel.gif" alt=""><img src="/tracker/own.gif" alt="">'
+        '<img src="/missing.gif" alt="">'
+    )
+    site = serve({"/": html(page)})
+    cli_env["SITEAUDIT_CRAWL__CHECK_EXTERNAL"] = "true"
+    result = siteaudit("scan", site.url, "--out", "out", "--quiet", "--exclude", "/tracker/")
+    assert result.returncode == 0, result.stderr
+    assert sorted(other.requests) == ["/gone", "HEAD /gone"]
+    assert not [r for r in site.requests if "tracker" in r]
+    report = json.loads((workdir / "out" / "report.json").read_text())
+    failing = sorted(f["locator"] for f in report["findings"] if f["check_id"].endswith("-broken"))
+    assert failing == sorted([f"{elsewhere}/gone", site.url + "missing.gif"])
+    counters = report["scan"]["counters"]
+    assert counters["external/skipped/excluded"] == 2  # the link and the other host's image
+    assert counters["resources/skipped/excluded"] == 1

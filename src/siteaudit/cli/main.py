@@ -103,7 +103,10 @@ def main() -> None:
     help="Only crawl URLs matching this regex, and the start URL (repeat).",
 )
 @click.option(
-    "--exclude", multiple=True, help="Skip URLs matching this regex, except the start URL (repeat)."
+    "--exclude",
+    multiple=True,
+    help="Skip URLs matching this regex, except the start URL: neither crawled nor checked,"
+    " on any host (repeat).",
 )
 @report_options
 @click.option(

@@ -319,7 +319,13 @@ class LocalEngine:
         ticker = asyncio.create_task(self._tick_checks(scan_id, state, progress))
         try:
             broken = await check_targets(
-                self._store, scan_id, self._cancel, external=external, own=own, progress=progress
+                self._store,
+                scan_id,
+                self._cancel,
+                external=external,
+                own=own,
+                excluded=state.frontier.scope.excludes,
+                progress=progress,
             )
         finally:
             ticker.cancel()

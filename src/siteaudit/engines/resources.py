@@ -122,15 +122,22 @@ class _Sorted:
     own: list[str] = field(default_factory=list)  # to request
     other: list[str] = field(default_factory=list)  # other hosts'
     past_limit: int = 0
+    excluded: int = 0  # the site's own, matching an exclude pattern
 
 
-def _sort(targets: Iterable[ResourceTarget], own: ResourceChecks) -> _Sorted:
+def _sort(
+    targets: Iterable[ResourceTarget], own: ResourceChecks, excluded: Callable[[str], bool]
+) -> _Sorted:
     found = _Sorted()
     for target in targets:
         if target.crawled:  # as many as the crawl's pages
             found.known[target.url] = Answer(target.status, target.error_code, target.size)
             continue
-        kept = found.own if own.is_own(target.url) else found.other
+        is_own = own.is_own(target.url)
+        if is_own and excluded(target.url):  # other hosts': with the links (`_kept`)
+            found.excluded += 1
+            continue
+        kept = found.own if is_own else found.other
         if len(kept) < own.limit:
             kept.append(target.url)
         else:
@@ -145,21 +152,28 @@ async def check_targets(
     *,
     external: ExternalStep | None,
     own: ResourceChecks | None,
+    excluded: Callable[[str], bool] | None = None,
     deadline: float | None = None,
     progress: CheckProgress | None = None,
 ) -> Broken:
     """Check what the crawl found and did not fetch: links to other sites and subresources
     on them with `external` (None: not checked), the site's own subresources with `own`
-    (None: no subresource is checked); none is started past `deadline` (`time.monotonic()`;
-    counted as `.../skipped/time-limit`). Each answer counts in `progress`. The failures,
-    and the counters under `TARGET_COUNTERS`."""
+    (None: no subresource is checked), except the URLs `excluded` (the scan's exclude
+    patterns; counted as `.../skipped/excluded`); none is started past `deadline`
+    (`time.monotonic()`; counted as `.../skipped/time-limit`). Each answer counts in
+    `progress`. The failures, and the counters under `TARGET_COUNTERS`."""
     counters: Counter[str] = Counter()
-    found = _sort(store.resource_targets(scan_id), own) if own is not None else _Sorted()
+    found = _Sorted()
+    if own is not None:
+        found = _sort(store.resource_targets(scan_id), own, excluded or _nothing)
     answers = dict(found.known)
     links: tuple[BrokenExternal, ...] = ()
     unverified: tuple[BrokenExternal, ...] = ()
     if external is not None:
         targets = _merged(store.external_targets(scan_id), found.other)
+        if excluded is not None:
+            skipped = f"{EXTERNAL_COUNTERS}skipped/excluded"
+            targets = _kept(targets, excluded, counters, skipped)
         results = await external.run(targets, cancelled, deadline, progress)
         links = broken_links(store, scan_id, results)
         unverified = refused_links(store, scan_id, results)
@@ -171,6 +185,8 @@ async def check_targets(
         counters[f"{RESOURCE_COUNTERS}answered-in-crawl"] = len(found.known)
         if found.past_limit:
             counters[f"{RESOURCE_COUNTERS}skipped/scan-cap"] = found.past_limit
+        if found.excluded:
+            counters[f"{RESOURCE_COUNTERS}skipped/excluded"] = found.excluded
         asked = [url for url in found.own if await own.allowed(url)]
         if len(asked) < len(found.own):
             counters[f"{RESOURCE_COUNTERS}skipped/robots"] = len(found.own) - len(asked)
@@ -191,6 +207,21 @@ async def check_targets(
         elif kind == "image" and answer.size is not None:
             images.append(LargeImage(page, target, answer.size))
     return Broken(links, tuple(resources), tuple(images), counters, unverified)
+
+
+def _nothing(_url: str) -> bool:
+    return False
+
+
+def _kept(
+    urls: Iterable[str], excluded: Callable[[str], bool], counters: Counter[str], skipped: str
+) -> Iterator[str]:
+    """The `urls` not `excluded`, in order; the others counted under `skipped`."""
+    for url in urls:
+        if excluded(url):
+            counters[skipped] += 1
+        else:
+            yield url
 
 
 def _merged(first: Iterable[str], second: Iterable[str]) -> Iterator[str]:

@@ -287,4 +287,9 @@ class Scope:
             return False
         if self.include and not any(p.search(url) for p in self.include):
             return False
-        return not any(p.search(url) for p in self.exclude)
+        return not self.excludes(url)
+
+    def excludes(self, url: str) -> bool:
+        """True when an exclude pattern matches `url`, on any host: such URLs are neither
+        crawled nor checked after the crawl."""
+        return any(p.search(url) for p in self.exclude)

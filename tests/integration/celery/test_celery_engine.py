@@ -365,13 +365,13 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
         port = other.url.rsplit(":", 1)[1].strip("/")
         links = "".join(
             f'<a href="http://localhost:{port}{path}">{text}</a>'
-            for path, text in (("/ok", "ok"), ("/gone", "x"), ("/in/someone", "me"))
+            for path, text in (("/ok", "ok"), ("/gone", "x"), ("/in/someone", "me"), ("/ads", "a"))
         )
         with Site({"/": html(links)}) as site:
             settings = cluster.settings()
             settings.crawl = settings.crawl.model_copy(update={"check_external": True})
             cluster.start_worker()
-            spec = make_spec(settings, site.url, (), ())
+            spec = make_spec(settings, site.url, (), ("/ads",))  # not checked either
             scan_id, _ = service.submit(settings, spec)
             coordinator = service.open_coordinator(settings)
             try:
@@ -400,6 +400,7 @@ def test_a_distributed_scan_checks_external_links_like_the_local_engine(cluster:
     assert sorted(other.requests) == sorted(first_checks * 2)
     checked = ("external/checked", "external/broken", "external/refused")
     assert [again[name] for name in checked] == [3, 1, 1]
+    assert again["external/skipped/excluded"] == 1
     assert broken == [
         (
             site.url,

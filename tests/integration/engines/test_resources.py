@@ -229,7 +229,7 @@ def test_the_site_s_own_and_other_hosts_urls_are_kept_up_to_the_cap_each() -> No
         ResourceTarget("http://own/3"),
         ResourceTarget("http://own/4"),
     ]
-    found = resources._sort(targets, checks)
+    found = resources._sort(targets, checks, lambda _url: False)
     assert (found.own, found.other) == (
         ["http://own/1", "http://own/3"],
         ["http://cdn/1", "http://cdn/2"],

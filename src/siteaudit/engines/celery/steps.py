@@ -230,6 +230,7 @@ class Steps:
                 asyncio.Event(),  # the user's cancel ends the whole step (below)
                 external=external_step(self.settings) if spec.check_external else None,
                 own=self._resource_checks(scan_id, spec, document),
+                excluded=Scope.of(spec).excludes,
                 # Past it the rest is counted, not checked: the site checks still run
                 # within the task's time limit (a slow site's Crawl-delay paces these).
                 deadline=time.monotonic() + self.dist.analysis_time_limit_s * TARGETS_SHARE,
