@@ -171,10 +171,18 @@ def logged(route: Route, hits: list[tuple[float, str]]) -> Route:
     return wrapper
 
 
-def rate_limited(pages: int, min_gap_s: float = 0.15) -> tuple[dict[str, Route], list[float]]:
+# How a CDN refuses a request over its rate limit: 429 with Retry-After, or (a rate rule's
+# managed challenge) the challenge page that Cloudflare marks `cf-mitigated: challenge`.
+TOO_FAST = (429, {"Retry-After": "1"})
+CHALLENGE = (403, {"cf-mitigated": "challenge"})
+
+
+def rate_limited(
+    pages: int, min_gap_s: float = 0.15, refusal: tuple[int, dict[str, str]] = TOO_FAST
+) -> tuple[dict[str, Route], list[float]]:
     """The routes of a home page linking to `pages` pages, behind a rate limit as a CDN
     applies it: a request less than `min_gap_s` after the last one let through is refused
-    with 429 and Retry-After: 1. Also the list the refusals' times go to."""
+    with `refusal` (a status and headers). Also the list the refusals' times go to."""
     lock = threading.Lock()
     passed: list[float] = []
     refused: list[float] = []
@@ -185,7 +193,7 @@ def rate_limited(pages: int, min_gap_s: float = 0.15) -> tuple[dict[str, Route],
                 now = time.monotonic()
                 if passed and now - passed[-1] < min_gap_s:
                     refused.append(now)
-                    return 429, {"Retry-After": "1"}, b"slow down"
+                    return refusal[0], refusal[1], b"slow down"
                 passed.append(now)
             return route(handler)
 

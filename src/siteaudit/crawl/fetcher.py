@@ -34,7 +34,7 @@ from siteaudit.crawl.errors import (
     DecodingError,
     ErrorCode,
 )
-from siteaudit.crawl.retries import RETRY_STATUSES, SLOW_DOWN_STATUSES, retry_delay
+from siteaudit.crawl.retries import RETRY_STATUSES, SLOW_DOWN_STATUSES, is_challenge, retry_delay
 from siteaudit.crawl.slots import (
     HostSlots,
     SendingStoppedError,
@@ -128,7 +128,7 @@ class HttpFetcher:
             refusal_window=config.refusal_window,
         )
         self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
-        self.slowed_down = 0  # answers that asked to slow down (429, 503), for the counters
+        self.slowed_down = 0  # answers that asked to slow down (`_refusal`), for the counters
         # Tries a server dropped (the connection closed or reset before an answer, on a new
         # connection too), for the counters: one now and then is a kept-alive connection's
         # race, which the retry on a new connection hides and this does not count.
@@ -332,15 +332,14 @@ class HttpFetcher:
             exchange = await self._attempt(url, host, limit, accept_any_type, method, fresh=fresh)
             self.dropped += exchange.cut
             wait = self._retry_delay(attempt, exchange) if _transient(exchange) else 0.0
-            limited = exchange.status in SLOW_DOWN_STATUSES and self._limits_rate(host)
-            if exchange.status in SLOW_DOWN_STATUSES:
+            refusal = _refusal(exchange)
+            limited = refusal and self._limits_rate(host)
+            if refusal:
                 refused = True
             elif refused and exchange.status is not None:
                 self.breaker.record_rate_limit(host)  # refused, then answered: a rate limit
                 _keep(self._rate_limited, host)
-            if exchange.status in SLOW_DOWN_STATUSES and (
-                limited or not _broken_again(exchange, attempt)
-            ):
+            if refusal and (limited or not _broken_again(exchange, attempt)):
                 # The server asks every request to wait, not this one alone: the host's
                 # next start waits (this retry too), and its requests are spaced.
                 self._slots.slow_down(host, wait)
@@ -349,7 +348,7 @@ class HttpFetcher:
                 if self.breaker.open_for(host) is not None:  # it opened: skip the queue now
                     self._slots.wake(host)
                 wait = 0.0
-            elif exchange.status in SLOW_DOWN_STATUSES:  # this URL broken, the server fine
+            elif refusal:  # this URL broken, the server fine
                 self.breaker.record_success(host)
             elif exchange.status is not None and exchange.status < 400:
                 self._slots.speed_up(host)
@@ -382,7 +381,7 @@ class HttpFetcher:
         retries = self.config.retries
         if exchange.cut and method == "HEAD":
             return 0  # `check` asks with GET next: that is its retry
-        if limited and retries and exchange.status in SLOW_DOWN_STATUSES:
+        if limited and retries:  # (`limited` is only ever true of a refusal)
             return retries + REFUSED_EXTRA_RETRIES
         return retries
 
@@ -413,7 +412,7 @@ class HttpFetcher:
         # counting its cuts opened the circuit on its good pages.
         if exchange.error_code in BREAKER_ERRORS or (exchange.cut and not self._answers(host)):
             self.breaker.record_failure(host)
-        elif exchange.status is not None and exchange.status not in SLOW_DOWN_STATUSES:
+        elif exchange.status is not None and not _refusal(exchange):
             self.breaker.record_success(host)  # (a refusal is judged by `_hop`)
         return exchange
 
@@ -440,7 +439,7 @@ class HttpFetcher:
             )
         return (
             f"{host} skipped: it refused every request for {refused:.0f} s (HTTP 429 or 503"
-            " asking to slow down), though they were spaced up to"
+            " asking to slow down, or a bot-protection challenge), though they were spaced up to"
             f" {Throttle.MAX_S:g} s apart; it will be tried again in {wait:.0f} s. The"
             " site may be limiting crawlers: allow siteaudit's user agent there, or scan"
             " with a longer --delay"
@@ -714,12 +713,20 @@ def _broken_again(exchange: Exchange, attempt: int) -> bool:
     return exchange.status == 503 and attempt > 0 and not exchange.header("retry-after")
 
 
+def _refusal(exchange: Exchange) -> bool:
+    """Whether the answer refuses the crawler rather than answers for the URL, asking it to
+    slow down: a 429 or 503, or bot protection's challenge (`is_challenge`: a browser gets
+    the page, and a rate rule's challenge lifts when the requests slow down). It is
+    retried, and slows the host down, as the `_hop` loop says."""
+    return exchange.status in SLOW_DOWN_STATUSES or is_challenge(exchange.status, exchange.header)
+
+
 def _transient(exchange: Exchange) -> bool:
     if exchange.cut:
         return True
     if exchange.error_code is not None:
         return exchange.error_code in RETRY_ERRORS
-    return exchange.status in RETRY_STATUSES
+    return exchange.status in RETRY_STATUSES or _refusal(exchange)
 
 
 def _keep(hosts: set[str], host: str) -> None:

@@ -22,6 +22,7 @@ from itertools import zip_longest
 
 from siteaudit.crawl.errors import ErrorCode
 from siteaudit.crawl.fetcher import HttpFetcher
+from siteaudit.crawl.retries import is_challenge
 from siteaudit.engines.stopping import unless_stopped
 from siteaudit.model.page import FetchedPage
 from siteaudit.model.site import BrokenExternal, announced_size
@@ -53,9 +54,6 @@ OFFLINE_PROBE_HOSTS = 8
 # URL: LinkedIn's "999 Request denied" (to every client that is not a logged-in browser) and
 # a rate limit that outlasted every retry. A visitor's browser gets the page.
 REFUSING_STATUSES = frozenset({429, 999})
-# Headers with which bot protection marks the challenge it answered instead of the page (a
-# browser passes it): Cloudflare's `cf-mitigated: challenge`, AWS WAF's `x-amzn-waf-action`.
-CHALLENGE_HEADERS = {"cf-mitigated": ("challenge",), "x-amzn-waf-action": ("challenge", "captcha")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +68,7 @@ class ExternalLimits:
 class Answer:
     """How one URL answered: a status, or why there was none; `size` is the body's length
     its successful answer announced (Content-Length), when it did; `challenged` that the
-    answer was marked as bot protection's challenge (`CHALLENGE_HEADERS`)."""
+    answer was marked as bot protection's challenge (`crawl.retries.is_challenge`)."""
 
     status: int | None
     error_code: str | None
@@ -227,10 +225,7 @@ class Checker:
 
 def _answer(fetched: FetchedPage) -> Answer:
     size = announced_size(fetched.status, fetched.header("content-length"))
-    challenged = any(
-        (fetched.header(name) or "").strip().lower() in values
-        for name, values in CHALLENGE_HEADERS.items()
-    )
+    challenged = is_challenge(fetched.status, fetched.header)
     return Answer(fetched.status, fetched.error_code, size, challenged)
 
 

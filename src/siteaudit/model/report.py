@@ -202,8 +202,8 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
         notices.append(
             f"{skipped:,} page{'s were' if skipped != 1 else ' was'} skipped without a request:"
             " the host had stopped answering (failed connections, timeouts) or had refused"
-            " every request for a while (HTTP 429 or 503, often a firewall limiting"
-            " crawlers); each page's error says which. Scan again later, with a longer"
+            " every request for a while (HTTP 429 or 503, or a bot-protection challenge, often"
+            " a firewall limiting crawlers); each page's error says which. Scan again later, with a longer"
             " --delay if the site limits crawlers (a scan stopped before its end asks for"
             " them again when resumed)."
         )
@@ -240,7 +240,8 @@ def _pushback(counters: dict[str, int]) -> list[str]:
     if slowed:
         notices.append(
             f"The site asked the crawler to slow down {slowed:,} time{'s' if slowed != 1 else ''}"
-            " (HTTP 429 or 503): requests to it waited as long as it asked and were then"
+            " (HTTP 429 or 503, or a bot-protection challenge): requests to it waited as long"
+            " as it asked and were then"
             " spaced, which made the crawl slower; pages it still refused are reported with"
             " that status."
         )

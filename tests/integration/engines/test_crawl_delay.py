@@ -8,7 +8,17 @@ import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.support.sites import Route, Site, assert_spaced, html, logged, rate_limited
+import pytest
+from tests.support.sites import (
+    CHALLENGE,
+    TOO_FAST,
+    Route,
+    Site,
+    assert_spaced,
+    html,
+    logged,
+    rate_limited,
+)
 
 from siteaudit.engines.runner import make_spec, resume_scan, run_scan
 from siteaudit.model import ScanStatus
@@ -41,9 +51,13 @@ def test_pages_are_fetched_no_closer_than_the_crawl_delay(tmp_path: Path) -> Non
     assert counters["robots/crawl-delay-ms"] == 300
 
 
-def test_a_site_that_says_slow_down_gets_spaced_requests_and_every_page(tmp_path: Path) -> None:
-    # A page request less than 0.15 s after the last one let through is refused (429).
-    routes, refused = rate_limited(8)
+@pytest.mark.parametrize("refusal", [TOO_FAST, CHALLENGE], ids=["429", "challenge"])
+def test_a_site_that_says_slow_down_gets_spaced_requests_and_every_page(
+    tmp_path: Path, refusal: tuple[int, dict[str, str]]
+) -> None:
+    # A page request less than 0.15 s after the last one let through is refused: 429, or
+    # a bot-protection challenge (403), which a browser passes and a rate rule lifts.
+    routes, refused = rate_limited(8, refusal=refusal)
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}")
     store = open_store(settings.database_url)
     with Site(routes) as site:
@@ -57,7 +71,7 @@ def test_a_site_that_says_slow_down_gets_spaced_requests_and_every_page(tmp_path
     assert len(refused) < 16
     counters = outcome.report.scan.counters
     assert counters["fetch/slowed-down"] == len(refused)
-    assert "fetch/status/429" not in counters  # no page was left refused
+    assert f"fetch/status/{refusal[0]}" not in counters  # no page was left refused
     notices = crawl_notices(outcome.report.scan)
     said = f"The site asked the crawler to slow down {len(refused)} time"
     assert any(notice.startswith(said) for notice in notices)

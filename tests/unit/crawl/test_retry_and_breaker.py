@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +12,7 @@ from siteaudit.crawl import fetcher as fetcher_module
 from siteaudit.crawl.breaker import CircuitBreaker
 from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.fetcher import ANSWERED_S, KEPT_HOSTS, HttpFetcher, _keep
-from siteaudit.crawl.retries import backoff_delay, parse_retry_after, retry_delay
+from siteaudit.crawl.retries import backoff_delay, is_challenge, parse_retry_after, retry_delay
 
 
 def test_backoff_grows_exponentially_and_stays_under_the_cap() -> None:
@@ -19,6 +20,20 @@ def test_backoff_grows_exponentially_and_stays_under_the_cap() -> None:
     for attempt in range(10):
         delay = backoff_delay(attempt, base=0.5, cap=8.0, rng=rng)
         assert 0 <= delay <= min(8.0, 0.5 * 2**attempt)
+
+
+def test_a_challenge_is_an_error_answer_bot_protection_marked_as_one() -> None:
+    def headers(**values: str) -> Callable[[str], str | None]:
+        return lambda name: values.get(name.replace("-", "_"))
+
+    assert is_challenge(403, headers(cf_mitigated="challenge"))
+    assert is_challenge(403, headers(cf_mitigated=" Challenge "))  # as HTTP compares it
+    assert is_challenge(405, headers(x_amzn_waf_action="captcha"))
+    assert is_challenge(429, headers(x_amzn_waf_action="challenge"))
+    assert not is_challenge(403, headers())  # the site's own refusal
+    assert not is_challenge(403, headers(cf_mitigated="block"))  # no browser passes a block
+    assert not is_challenge(202, headers(x_amzn_waf_action="challenge"))  # no error
+    assert not is_challenge(None, headers(cf_mitigated="challenge"))
 
 
 def test_retry_after_in_seconds_and_as_a_date_are_understood() -> None:
