@@ -129,6 +129,7 @@ class HttpFetcher:
         )
         self._slots: Slots = slots or HostSlots(config.concurrency, config.per_host_concurrency)
         self.slowed_down = 0  # answers that asked to slow down (`_refusal`), for the counters
+        self.challenged = 0  # of them, bot-protection challenges (`is_challenge`)
         # Tries a server dropped (the connection closed or reset before an answer, on a new
         # connection too), for the counters: one now and then is a kept-alive connection's
         # race, which the retry on a new connection hides and this does not count.
@@ -333,6 +334,8 @@ class HttpFetcher:
             self.dropped += exchange.cut
             wait = self._retry_delay(attempt, exchange) if _transient(exchange) else 0.0
             refusal = _refusal(exchange)
+            if refusal and exchange.status not in SLOW_DOWN_STATUSES:
+                self.challenged += 1
             limited = refusal and self._limits_rate(host)
             if refusal:
                 refused = True

@@ -44,7 +44,7 @@ from siteaudit.engines.stopping import unless_stopped
 from siteaudit.model import FetchedPage, Finding, ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.model.page import CHECK_ERRORS, OUTCOME_COUNTERS, UNAUDITED, outcome_counters
-from siteaudit.model.report import DROPPED, SITE_CHECK_ERRORS, SLOWED_DOWN
+from siteaudit.model.report import CHALLENGED, DROPPED, SITE_CHECK_ERRORS, SLOWED_DOWN
 from siteaudit.model.site import Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
@@ -285,7 +285,12 @@ class LocalEngine:
         found, once the crawl has ended."""
         frontier = state.frontier
         state.counters.update(frontier.counters)
-        told = {SLOWED_DOWN: self._fetcher.slowed_down, DROPPED: self._fetcher.dropped}
+        fetcher = self._fetcher
+        told = {
+            SLOWED_DOWN: fetcher.slowed_down,
+            CHALLENGED: fetcher.challenged,
+            DROPPED: fetcher.dropped,
+        }
         state.counters.update({name: count for name, count in told.items() if count})
         if state.robots is not None:
             state.counters.update(state.robots.counters)

@@ -42,6 +42,7 @@ SITE_CHECK_ERRORS = "analysis/site-check-error/"  # + the id of a site check tha
 FETCH_STATUS = OUTCOME_COUNTERS[0]  # + each page's status, or its error code
 CIRCUIT_OPEN = f"{FETCH_STATUS}circuit-open"  # pages skipped by the circuit breaker
 SLOWED_DOWN = "fetch/slowed-down"  # answers that asked the crawler to slow down (429, 503)
+CHALLENGED = "fetch/challenged"  # answers that were bot protection's challenge
 DROPPED = "fetch/dropped"  # tries the server dropped: no answer, the connection closed or reset
 NAMED_CRASHES = 5  # checks that failed with an internal error a report names, of each kind
 
@@ -134,6 +135,13 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " (--header 'Authorization: Basic ...', sent to this site only); only what it"
             " answered was audited."
         )
+    elif refused and counters.get(CHALLENGED, 0):
+        notices.append(
+            f"No page answered: {refused} with a bot-protection challenge (Cloudflare's or"
+            " AWS WAF's), which a browser passes and a crawler cannot: allow siteaudit's user"
+            " agent in the site's bot protection, or audit it from an address it lets in;"
+            " only what it answered was audited."
+        )
     elif refused:
         notices.append(
             f"No page answered: {refused}. The site may be down, or blocking crawlers (a"
@@ -203,9 +211,9 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             f"{skipped:,} page{'s were' if skipped != 1 else ' was'} skipped without a request:"
             " the host had stopped answering (failed connections, timeouts) or had refused"
             " every request for a while (HTTP 429 or 503, or a bot-protection challenge, often"
-            " a firewall limiting crawlers); each page's error says which. Scan again later, with a longer"
-            " --delay if the site limits crawlers (a scan stopped before its end asks for"
-            " them again when resumed)."
+            " a firewall limiting crawlers); each page's error says which. Scan again later,"
+            " with a longer --delay if the site limits crawlers (a scan stopped before its end"
+            " asks for them again when resumed)."
         )
     hosts = counters.get("discover/skipped/host-limit", 0)
     if hosts:

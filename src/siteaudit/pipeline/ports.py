@@ -20,7 +20,8 @@ from siteaudit.model.site import Site, SiteFacts, Trap
 class Fetcher(Protocol):
     """Gets one URL: never raises for a network or server failure, it reports it instead."""
 
-    slowed_down: int  # answers so far that asked to slow down (HTTP 429, 503)
+    slowed_down: int  # answers so far that asked to slow down (HTTP 429, 503, a challenge)
+    challenged: int  # answers so far that were bot-protection challenges
     dropped: int  # tries so far the server dropped (closed or reset before an answer)
 
     async def fetch(

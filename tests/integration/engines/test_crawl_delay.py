@@ -72,6 +72,8 @@ def test_a_site_that_says_slow_down_gets_spaced_requests_and_every_page(
     counters = outcome.report.scan.counters
     assert counters["fetch/slowed-down"] == len(refused)
     assert f"fetch/status/{refusal[0]}" not in counters  # no page was left refused
+    challenges = len(refused) if refusal == CHALLENGE else 0
+    assert counters.get("fetch/challenged", 0) == challenges
     notices = crawl_notices(outcome.report.scan)
     said = f"The site asked the crawler to slow down {len(refused)} time"
     assert any(notice.startswith(said) for notice in notices)

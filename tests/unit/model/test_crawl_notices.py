@@ -123,6 +123,18 @@ def test_a_site_that_answered_only_errors_is_told_it_may_be_blocking_the_crawler
     assert many.startswith("No page answered: all 4 URLs fetched answered HTTP 503 or 404.")
 
 
+def test_a_site_that_answered_only_challenges_is_told_to_let_the_crawler_through() -> None:
+    counters = {"fetch/status/403": 1, "fetch/challenged": 3, "fetch/slowed-down": 3}
+    notice, slowed = crawl_notices(scan(counters))
+    assert notice.startswith(
+        "No page answered: the only URL fetched answered HTTP 403 with a bot-protection"
+        " challenge (Cloudflare's or AWS WAF's), which a browser passes and a crawler cannot"
+    )
+    assert "bot protection" in notice and "user agent" in notice
+    assert slowed.startswith("The site asked the crawler to slow down 3 times")
+    assert "a bot-protection challenge" in slowed
+
+
 def test_a_site_with_one_page_that_answered_has_no_such_notice() -> None:
     assert crawl_notices(scan({"fetch/status/200": 1, "fetch/status/404": 30})) == ()
     assert crawl_notices(scan({"fetch/status/301": 1, "fetch/status/500": 3})) == ()

@@ -52,7 +52,7 @@ from siteaudit.engines.resources import (
 from siteaudit.engines.runner import build_catalogue, external_step, fetch_config, make_fetcher
 from siteaudit.engines.stopping import unless_stopped
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
-from siteaudit.model.report import DROPPED, SITE_CHECK_ERRORS, SLOWED_DOWN
+from siteaudit.model.report import CHALLENGED, DROPPED, SITE_CHECK_ERRORS, SLOWED_DOWN
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import PageAnalyzer, SiteAnalysis, analyze_site
@@ -292,7 +292,7 @@ class Steps:
         by_id = {claimed.id: claimed for claimed in claim.mine}
         robots = self._host_robots(scan_id, spec, control.frontier)
         http = self._http(spec)
-        slowed, dropped = http.slowed_down, http.dropped
+        slowed, challenged, dropped = http.slowed_down, http.challenged, http.dropped
         try:
             self._loop.run_until_complete(
                 self._fetch_all(scan_id, spec, claim.mine, found, robots=robots)
@@ -330,7 +330,11 @@ class Steps:
         untried = [claimed.id for claimed in found.waited + found.deferred]
         self.coord.release("fetch", untried, owner, scan_id, tried=False)  # each sent alone
         # The site asked this task to slow down, or dropped some of its requests.
-        told = {SLOWED_DOWN: http.slowed_down - slowed, DROPPED: http.dropped - dropped}
+        told = {
+            SLOWED_DOWN: http.slowed_down - slowed,
+            CHALLENGED: http.challenged - challenged,
+            DROPPED: http.dropped - dropped,
+        }
         if any(told.values()):
             self.coord.add_counters(scan_id, {name: n for name, n in told.items() if n})
         if robots is not None and robots.counters:  # the robots.txt this task read
