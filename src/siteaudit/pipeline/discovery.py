@@ -177,9 +177,12 @@ class Frontier:
             found_via == "start" and self.scope.is_internal(url)
         ):
             self._skip("out-of-scope")
-        elif depth > self.max_depth:
+            return None
+        if depth > self.max_depth:
             self._leave_out(url, "too-deep")
-        elif len(self.seen) >= self.max_pages:
+            return None
+        self._within_depth(url)
+        if len(self.seen) >= self.max_pages:
             self._leave_out(url, "page-limit")
         elif not self.allowed_by_robots(url):
             self.block(url)
@@ -278,7 +281,8 @@ class Frontier:
     def _leave_out(self, url: str, limit: str) -> bool:
         """Count a URL that a limit keeps out once, however many pages link to it (up to
         LEFT_OUT_COUNTED URLs: the report then says "at least"), under the first limit
-        that kept it out."""
+        that kept it out, unless that was the depth limit and a shallower offer is kept
+        out by another (`_within_depth`)."""
         key = hash(url)
         if key in self._left_out or len(self._left_out) >= LEFT_OUT_COUNTED:
             return False
@@ -287,6 +291,18 @@ class Frontier:
             self._left_new.append((url, limit))
             return False
         return self._skip(limit)
+
+    def _within_depth(self, url: str) -> None:
+        """Note that `url` is offered within the depth limit: left out as too deep before,
+        it is too deep no more, and another limit that keeps
+        it out now counts it instead (the Python docs at --max-depth 2 --max-pages 200:
+        two pages two clicks away left out by the page limit were said to be more than two
+        links away, and the page limit said nothing). Without `count_left_out` the
+        caller's table moves it when that limit hands it over (`take_left_out`)."""
+        if self._left_out and self._left_out.get(hash(url)) == "too-deep":
+            del self._left_out[hash(url)]
+            if self.count_left_out:
+                self._uncount("too-deep")
 
     def take_left_out(self) -> list[tuple[str, str]]:
         """The URLs left out under a limit since the last call, each with the limit's name
@@ -304,10 +320,13 @@ class Frontier:
             return
         limit = self._left_out.pop(hash(url), None)
         if limit is not None:
-            name = f"discover/skipped/{limit}"
-            self.counters[name] -= 1
-            if not self.counters[name]:
-                del self.counters[name]
+            self._uncount(limit)
+
+    def _uncount(self, limit: str) -> None:
+        name = f"discover/skipped/{limit}"
+        self.counters[name] -= 1
+        if not self.counters[name]:
+            del self.counters[name]
 
     def _is_trap(self, url: str, depth: int) -> bool:
         limits = self.traps_limits

@@ -84,6 +84,7 @@ SITEMAPS = "sitemaps_waiting"
 REOPENED = "depth_cut_rounds"
 # And how many URLs the scan's `left_out` rows hold (`_count_left_out`).
 LEFT_OUT = "left_out"
+DEPTH_LIMIT = "too-deep"  # the depth limit's reason in `left_out`
 
 # The tasks the outbox names (the Celery engine maps them to its task names).
 START, DISCOVER, FETCH, EXTRACT, SELECT, ANALYZE, AGGREGATE = (
@@ -1061,14 +1062,22 @@ def _count_left_out(
     left: dict[str, str] = {}  # less those queued in this same selection: taken after all
     for url, reason in fresh:
         key = codec.url_key(clean_text(url))
-        if key not in taken:
-            left.setdefault(key, reason)
+        if key not in taken and left.get(key, DEPTH_LIMIT) == DEPTH_LIMIT:
+            left[key] = reason  # another limit than depth: offered within the depth limit
     for keys in _batches(list(left), 1000):
-        known = set(
-            connection.scalars(
-                select(left_out.c.url_key).where(where, left_out.c.url_key.in_(keys))
-            )
+        reasons = select(left_out.c.url_key, left_out.c.reason).where(
+            where, left_out.c.url_key.in_(keys)
         )
+        known: dict[str, str] = dict(connection.execute(reasons).all())
+        # Left out as too deep before, now by another limit within the depth limit: that
+        # limit counts it (`Frontier._within_depth`).
+        moved = [key for key in keys if known.get(key) == DEPTH_LIMIT and left[key] != DEPTH_LIMIT]
+        for key in moved:
+            connection.execute(
+                update(left_out).where(where, left_out.c.url_key == key).values(reason=left[key])
+            )
+            changes[DEPTH_LIMIT] -= 1
+            changes[left[key]] += 1
         new = [key for key in keys if key not in known][: max(0, LEFT_OUT_COUNTED - held)]
         if new:
             rows = [{"scan_id": scan_id, "url_key": key, "reason": left[key]} for key in new]

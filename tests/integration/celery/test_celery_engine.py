@@ -886,6 +886,29 @@ def test_a_page_the_depth_limit_cut_is_crawled_when_a_shorter_path_brings_it_wit
     assert requests.count("/leaf") == 1
 
 
+@ONE_BROKER
+def test_a_url_the_page_limit_kept_out_is_not_said_to_be_too_deep_like_the_local_engine(
+    cluster: Cluster,
+) -> None:
+    # As on the embedded engine: /target, left out three clicks deep, is then offered two
+    # clicks deep with the page limit full; selection moves its row to the page limit.
+    settings = cluster.settings(batch_size=1)
+    settings.crawl.max_depth, settings.crawl.max_pages = 2, 4
+    cluster.start_worker(concurrency=2)
+    with Site(late_shortcut_routes(slow_s=4.0, filler_s=0.0)) as site:
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        coordinator = service.open_coordinator(settings)
+        try:
+            outcome = service.follow(settings, scan_id, timeout_s=120, coordinator=coordinator)
+            paths = sorted(page.url.removeprefix(site.url) for page in outcome.report.pages)
+        finally:
+            coordinator.engine.dispose()
+    counters = outcome.report.scan.counters
+    assert paths == ["", "fast", "mid", "slow"]
+    skipped = (counters["discover/skipped/page-limit"], counters["discover/skipped/too-deep"])
+    assert skipped == (1, 40)
+
+
 def late_shortcut_depths(
     cluster: Cluster,
     slow_s: float,

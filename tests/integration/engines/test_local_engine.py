@@ -155,6 +155,27 @@ def test_a_page_the_depth_limit_cut_is_crawled_when_a_shorter_path_brings_it_wit
     assert not [f for f in outcome.report.findings if f.check_id == "click-depth"]
 
 
+def test_a_url_the_page_limit_kept_out_is_not_said_to_be_too_deep(settings: Settings) -> None:
+    # /target is first offered three clicks deep (past a depth limit of 2), then, when
+    # /slow answers, two clicks deep, with the page limit (4) full: the page limit keeps it
+    # out. It was counted too deep (the Python docs at --max-depth 2 --max-pages 200: "11
+    # URLs more than 2 links away" where 9 were, and no word of the page limit).
+    routes = late_shortcut_routes(slow_s=1.0, filler_s=0.0)
+    settings.crawl.concurrency = settings.crawl.per_host_concurrency = 2
+    settings.crawl.max_depth, settings.crawl.max_pages = 2, 4
+    with Site(routes) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    assert sorted(page.url.removeprefix(site.url) for page in outcome.report.pages) == [
+        "",
+        "fast",
+        "mid",
+        "slow",
+    ]
+    counters = outcome.report.scan.counters
+    skipped = (counters["discover/skipped/page-limit"], counters["discover/skipped/too-deep"])
+    assert skipped == (1, 40)  # /target; the 40 pages /mid links to, three clicks away
+
+
 def test_a_redirects_target_is_audited_from_the_answer_that_ended_its_chain(
     settings: Settings,
 ) -> None:

@@ -118,9 +118,12 @@ def test_a_url_a_limit_keeps_out_is_counted_once_however_many_pages_link_to_it()
     for _ in range(3):  # three pages linking to the same two URLs
         assert not frontier.offer("http://e.com/a", 1, "link")
         assert not frontier.offer("http://e.com/deep", 2, "link")
-    # Counted under the first limit that kept it out, even when another would later.
-    assert not frontier.offer("http://e.com/deep", 1, "link")
     assert frontier.counters == {"discover/skipped/too-deep": 1, "discover/skipped/page-limit": 1}
+    # Offered within the depth limit later, it is the page limit that keeps it out: counted
+    # there, once.
+    assert not frontier.offer("http://e.com/deep", 1, "link")
+    assert not frontier.offer("http://e.com/deep", 2, "link")
+    assert frontier.counters == {"discover/skipped/page-limit": 2}
 
 
 def test_a_url_offered_too_deep_then_within_the_limit_is_not_counted_as_left_out() -> None:
