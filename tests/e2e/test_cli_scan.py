@@ -128,7 +128,7 @@ def test_urls_the_page_and_depth_limits_kept_out_are_told_in_every_summary_and_r
     shallow = siteaudit("scan", site.url, "--max-depth", "1", "--out", "depth")
     assert shallow.returncode == 0, shallow.stderr
     depth_limit = (
-        "3 URLs more than 1 links away from the start page were not fetched (raise the limit"
+        "3 URLs more than 1 link away from the start page were not fetched (raise the limit"
         " with --max-depth or crawl.max_depth)."
     )
     assert depth_limit in shallow.stdout

@@ -176,20 +176,7 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " --no-external."
         )
     notices.extend(_refused(counters))
-    pages = counters.get("discover/skipped/page-limit", 0)
-    if pages:
-        notices.append(
-            f"The crawl stopped at its limit of {settings.get('max_pages', '?')} pages:"
-            f" {_how_many(pages, counters)} more URLs it found were not fetched (raise the"
-            " limit with --max-pages or crawl.max_pages)."
-        )
-    deep = counters.get("discover/skipped/too-deep", 0)
-    if deep:
-        notices.append(
-            f"{_how_many(deep, counters)} URLs more than {settings.get('max_depth', '?')}"
-            " links away from the start page were not fetched (raise the limit with"
-            " --max-depth or crawl.max_depth)."
-        )
+    notices.extend(_limits(counters, settings))
     if counters.get("robots/hosts-unreadable", 0):
         notices.append(
             "The robots.txt of some subdomains could not be read (no answer, or a server"
@@ -215,12 +202,6 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
             " with a longer --delay if the site limits crawlers (a scan stopped before its end"
             " asks for them again when resumed)."
         )
-    hosts = counters.get("discover/skipped/host-limit", 0)
-    if hosts:
-        notices.append(
-            f"{_how_many(hosts, counters)} URLs on subdomains past the first {MAX_HOSTS} hosts"
-            " were not fetched (a scan crawls at most that many hosts)."
-        )
     capped = counters.get("resources/skipped/scan-cap", 0)
     if capped:
         notices.append(
@@ -239,6 +220,35 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
         notices.append(f"{stopped}: the scan was stopped first.")
     notices.extend(_crashed_checks(counters))
     return tuple(notices)
+
+
+def _limits(counters: dict[str, int], settings: dict[str, object]) -> list[str]:
+    """The URLs the page, depth and host limits kept out, each limit in a sentence."""
+    notices = []
+    pages = counters.get("discover/skipped/page-limit", 0)
+    if pages:
+        urls, were = _how_many(pages, counters, "more URL")
+        notices.append(
+            f"The crawl stopped at its limit of {settings.get('max_pages', '?')} pages:"
+            f" {urls} it found {were} not fetched (raise the limit with --max-pages or"
+            " crawl.max_pages)."
+        )
+    deep = counters.get("discover/skipped/too-deep", 0)
+    if deep:
+        depth = settings.get("max_depth", "?")
+        urls, were = _how_many(deep, counters, "URL")
+        notices.append(
+            f"{urls} more than {depth} link{'' if depth == 1 else 's'} away from the start"
+            f" page {were} not fetched (raise the limit with --max-depth or crawl.max_depth)."
+        )
+    hosts = counters.get("discover/skipped/host-limit", 0)
+    if hosts:
+        urls, were = _how_many(hosts, counters, "URL")
+        notices.append(
+            f"{urls} on subdomains past the first {MAX_HOSTS} hosts {were} not fetched (a scan"
+            " crawls at most that many hosts)."
+        )
+    return notices
 
 
 def _pushback(counters: dict[str, int]) -> list[str]:
@@ -364,12 +374,16 @@ def _only_errors(counters: dict[str, int]) -> str | None:
     return f"{which} answered HTTP {' or '.join(codes)}"
 
 
-def _how_many(count: int, counters: dict[str, int]) -> str:
+def _how_many(count: int, counters: dict[str, int], noun: str) -> tuple[str, str]:
+    """`count` `noun`s ("1 URL", "12 URLs"), from "at least" when the URLs left out reached
+    `LEFT_OUT_COUNTED` (counting stopped there), with the verb that agrees ("was", "were")."""
     left_out = sum(
         counters.get(f"discover/skipped/{limit}", 0)
         for limit in ("page-limit", "too-deep", "host-limit")
     )
-    return f"at least {count:,}" if left_out >= LEFT_OUT_COUNTED else f"{count:,}"
+    if left_out >= LEFT_OUT_COUNTED:
+        return f"at least {count:,} {noun}s", "were"
+    return f"{count:,} {noun}{'' if count == 1 else 's'}", "was" if count == 1 else "were"
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,19 @@ def test_each_limit_that_kept_urls_out_says_how_many_and_how_to_raise_it() -> No
     )
 
 
+def test_one_url_left_out_and_a_depth_limit_of_one_are_said_in_the_singular() -> None:
+    info = scan({"discover/skipped/page-limit": 1, "discover/skipped/too-deep": 1})
+    info = replace(info, settings={"max_pages": 500, "max_depth": 1})
+    assert crawl_notices(info) == (
+        "The crawl stopped at its limit of 500 pages: 1 more URL it found was not fetched"
+        " (raise the limit with --max-pages or crawl.max_pages).",
+        "1 URL more than 1 link away from the start page was not fetched (raise the limit"
+        " with --max-depth or crawl.max_depth).",
+    )
+    (host,) = crawl_notices(scan({"discover/skipped/host-limit": 1}))
+    assert host.startswith("1 URL on subdomains past the first 100 hosts was not fetched")
+
+
 def test_counts_at_the_bound_of_what_a_scan_remembers_say_at_least() -> None:
     (notice,) = crawl_notices(scan({"discover/skipped/page-limit": LEFT_OUT_COUNTED}))
     assert f"at least {LEFT_OUT_COUNTED:,} more URLs" in notice
