@@ -81,6 +81,11 @@ class CrawlSettings(BaseModel):
     # on other hosts with the external links, when those are checked).
     check_resources: bool = True
     resources_max: int = Field(default=10_000, ge=1, le=1_000_000)
+    # Seconds those checks after the crawl may take in a scan on this machine: a site can
+    # link to thousands of hosts that each take their time to answer (or refuse with a long
+    # Retry-After). Past it no check starts; the rest are counted and said, and the scan
+    # ends with its audit. On Celery workers: half of distributed.analysis_time_limit_s.
+    checks_time_limit_s: float = Field(default=900.0, gt=0, le=86_400)
     # Links marked rel=nofollow (or on a page whose meta robots says nofollow) are not
     # followed, as search engines do, unless this is set.
     follow_nofollow: bool = False

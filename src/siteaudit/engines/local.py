@@ -126,11 +126,14 @@ class LocalEngine:
         on_crawled: Callable[[int], None] | None = None,
         external: ExternalStep | None = None,
         resources_max: int = 10_000,
+        checks_time_limit_s: float | None = None,
         large_bodies: int = LARGE_BODIES,
     ) -> None:
         """`large_bodies`: large response bodies held at once, from their reading to the end
-        of their processing (crawl/bodies.py)."""
+        of their processing (crawl/bodies.py); `checks_time_limit_s`: how long the checks
+        after the crawl may take (None: no limit)."""
         self._store = store
+        self._checks_time_limit = checks_time_limit_s
         self._large_bodies = large_bodies
         self._external = external
         self._resources_max = resources_max
@@ -321,6 +324,8 @@ class LocalEngine:
         if external is None and own is None:
             return Broken()
         progress = CheckProgress()
+        limit = self._checks_time_limit
+        deadline = None if limit is None else time.monotonic() + limit
         ticker = asyncio.create_task(self._tick_checks(scan_id, state, progress))
         try:
             broken = await check_targets(
@@ -330,6 +335,7 @@ class LocalEngine:
                 external=external,
                 own=own,
                 excluded=state.frontier.scope.excludes,
+                deadline=deadline,
                 progress=progress,
             )
         finally:

@@ -356,6 +356,7 @@ async def _run(
         on_crawled=on_crawled,
         external=external_step(settings),
         resources_max=settings.crawl.resources_max,
+        checks_time_limit_s=settings.crawl.checks_time_limit_s,
         # Two a worker process: the page it is on and the next one, ready.
         large_bodies=max(LARGE_BODIES, 2 * page_processes(settings)),
     )

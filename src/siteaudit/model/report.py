@@ -212,7 +212,8 @@ def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     late = _not_checked(counters, "time-limit")
     if late:
         notices.append(
-            f"{late}: the analysis ran out of time first (half of"
+            f"{late}: the checks after the crawl ran out of time first"
+            " (crawl.checks_time_limit_s, 900 s unless raised; on Celery workers half of"
             " distributed.analysis_time_limit_s; a site's Crawl-delay paces these checks too)."
         )
     stopped = _not_checked(counters, "cancelled")

@@ -231,3 +231,28 @@ def test_checking_stops_once_enough_hosts_failed_as_without_a_network() -> None:
 
     results = asyncio.run(Checker(first_answers, 1).run(urls, asyncio.Event()))
     assert len(results.answers) == 20 and results.offline_hosts() == 0
+
+
+def test_the_checks_after_the_crawl_stop_starting_at_their_time_limit(tmp_path: Path) -> None:
+    # A site can link to many hosts that each take their time: the scan's own machine gives
+    # the checks `crawl.checks_time_limit_s`, then counts the rest and ends with its audit.
+    def slow(_handler: object) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(0.4)
+        return 200, {"Content-Type": "text/html"}, b"fine"
+
+    with Site({}, default=slow) as other:
+        elsewhere = other.url.replace("127.0.0.1", "localhost")
+        links = "".join(f'<a href="{elsewhere}p{n}">{n}</a>' for n in range(20))
+        with Site({"/": html(links)}) as scanned:
+            settings = Settings(
+                database_url=f"sqlite:///{tmp_path / 'scans.db'}",
+                crawl=CrawlSettings(
+                    check_external=True, retries=0, concurrency=2, checks_time_limit_s=1.0
+                ),
+            )
+            outcome = run_scan(settings, make_spec(settings, scanned.url, (), ()))
+    counters = outcome.report.scan.counters
+    checked, late = counters["external/checked"], counters["external/skipped/time-limit"]
+    assert checked + late == 20 and 2 <= checked < 20
+    assert outcome.report.scan.status.value == "completed"
+    assert any("ran out of time" in notice for notice in crawl_notices(outcome.report.scan))

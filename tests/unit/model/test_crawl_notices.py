@@ -115,7 +115,7 @@ def test_checks_left_undone_after_the_crawl_are_named_by_kind_and_why() -> None:
     )
     (late,) = crawl_notices(scan({"external/skipped/time-limit": 1}))
     assert late.startswith(
-        "1 link to other sites was not checked: the analysis ran out of time first"
+        "1 link to other sites was not checked: the checks after the crawl ran out of time first"
     )
 
 
