@@ -1,17 +1,21 @@
 """Sitemaps: URLs listed in sitemap files and indexes, read within hard bounds.
 
-Indexes are followed breadth first up to `max_depth` levels and `max_sitemaps` files;
-each file is capped at `max_urls_per_file` URLs and `max_bytes` decoded bytes (the
-sitemaps.org limits: 50,000 URLs and 50 MiB uncompressed). A gzip body is recognised by its
-magic bytes (servers often send `.xml.gz` as application/gzip, not Content-Encoding) and
-inflated through the bounded decoder. XML goes through defusedxml with DTDs forbidden, so
-an entity-expansion bomb is an error entry rather than a hang. Plain-text sitemaps (one URL
-per line) and RSS 2.0 and Atom 1.0 feeds are read too: Google takes all of them as sitemaps.
+Indexes are followed breadth first up to `max_depth` levels and `max_sitemaps` files, and
+no file is asked for once `time_limit_s` has passed (500 files answering at the 30 s fetch
+deadline, four at a time, would hold a scan an hour before its first page). Each file is
+capped at
+`max_urls_per_file` URLs and `max_bytes` decoded bytes (the sitemaps.org limits: 50,000
+URLs and 50 MiB uncompressed). A gzip body is recognised by its magic bytes (servers often
+send `.xml.gz` as application/gzip, not Content-Encoding) and inflated through the bounded
+decoder. XML goes through defusedxml with DTDs forbidden, so an entity-expansion bomb is an
+error entry rather than a hang. Plain-text sitemaps (one URL per line) and RSS 2.0 and Atom
+1.0 feeds are read too: Google takes all of them as sitemaps.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
@@ -53,6 +57,7 @@ class SitemapLimits:
     max_urls_per_file: int = 50_000
     max_bytes: int = 50 * MIB
     concurrency: int = 4
+    time_limit_s: float = 120.0  # no file is asked for past it
     # A file fetched beside others is read up to this many bytes; a larger one is fetched
     # again on its own, up to `max_bytes`, and so are the files after it (a site with one
     # large sitemap usually has more): memory holds one large sitemap at a time.
@@ -103,7 +108,12 @@ async def fetch_sitemap_urls(
     fetched: list[str] = []
     files: list[SitemapInfo] = []
     large = False  # a file was too large to read beside others: the site's are read alone
+    deadline = time.monotonic() + limits.time_limit_s
     while queue and len(urls) < limit and len(fetched) < limits.max_sitemaps:
+        if time.monotonic() >= deadline:
+            why = f"time limit of {limits.time_limit_s:g} s"
+            errors.append(SitemapError(queue[0].url, f"{len(queue)} sitemaps left unread ({why})"))
+            return SitemapResult(tuple(urls), tuple(errors), tuple(fetched), tuple(files))
         alone = large or queue[0].alone
         size = 1 if alone else min(limits.concurrency, limits.max_sitemaps - len(fetched))
         batch, queue = queue[:size], queue[size:]

@@ -162,6 +162,25 @@ async def test_sitemap_limits_bound_urls_and_nesting() -> None:
     assert any("URL limit 10" in e.message for e in big.errors)
 
 
+async def test_no_sitemap_is_asked_for_past_the_time_limit() -> None:
+    # An index of 40 sitemaps that each take 0.3 s: four at a time, 3 s for them all.
+    async def slow(request: web.Request) -> web.Response:
+        if request.path == "/index.xml":
+            children = "".join(f"<sitemap><loc>{base}/s{n}.xml</loc></sitemap>" for n in range(40))
+            return web.Response(body=f"<sitemapindex {NS}>{children}</sitemapindex>", headers=XML)
+        await asyncio.sleep(0.3)
+        return web.Response(body=urlset(base, [request.path + "-page"]), headers=XML)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", slow)
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        limits = SitemapLimits(time_limit_s=0.5)
+        result = await fetch_sitemap_urls(fetcher, [base + "/index.xml"], 10_000, limits)
+    read = len(result.sitemaps) - 1  # the index
+    assert 1 <= read < 40 and len(result.urls) == read
+    assert result.errors[-1].message == f"{40 - read} sitemaps left unread (time limit of 0.5 s)"
+
+
 async def test_an_unreachable_sitemap_is_an_error_entry() -> None:
     async with (
         web_server(static_app({})) as base,
