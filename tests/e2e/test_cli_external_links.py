@@ -187,3 +187,27 @@ def test_urls_the_scan_excludes_are_not_checked_on_any_host(
     counters = report["scan"]["counters"]
     assert counters["external/skipped/excluded"] == 2  # the link and the other host's image
     assert counters["resources/skipped/excluded"] == 1
+
+
+def test_a_redirect_to_another_site_is_not_judged_by_that_site_s_response(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+) -> None:
+    # /go redirects to a partner's page: the partner's Server header and timings are the
+    # partner's, not this site's (they were reported on /go: "server: PartnerServer/9.9").
+    def partner(_handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "text/html", "Server": "PartnerServer/9.9"}, b"<p>hi</p>"
+
+    other = serve({}, default=partner)
+    target = f"http://localhost:{other.url.rsplit(':', 1)[1].strip('/')}/offer"
+    moved = lambda _handler: (302, {"Location": target}, b"")  # noqa: E731
+    site = serve({"/": html('<a href="/go">our partner</a>'), "/go": moved})
+    result = siteaudit("scan", site.url, "--out", "out", "--quiet", "--no-external")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((workdir / "out" / "report.json").read_text())
+    (go,) = (page for page in report["pages"] if page["url"] == site.url + "go")
+    assert (go["status"], go["final_url"]) == (200, target)
+    versions = {
+        f["url"]: f["evidence"] for f in report["findings"] if f["check_id"] == "server-version"
+    }
+    assert site.url in versions  # this site's own server, "BaseHTTP/0.6 Python/3.11"
+    assert site.url + "go" not in versions

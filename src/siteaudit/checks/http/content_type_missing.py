@@ -35,9 +35,10 @@ from siteaudit.model import Category, Page, Severity
     applies=Applies.RESPONSE,
 )
 def content_type_missing(page: Page, ctx: CheckContext) -> Result:
-    """Fails on a 2xx response with a body but no Content-Type; N/A otherwise."""
+    """Fails on a 2xx response with a body but no Content-Type; N/A otherwise, and for a
+    redirect (its final response belongs to its target)."""
     ok = page.status is not None and 200 <= page.status < 300
-    if not ok or page.size_bytes == 0:
+    if not ok or page.size_bytes == 0 or page.redirects:
         return not_applicable()
     if page.header("content-type") is None:
         return failed("The response has no Content-Type header.", evidence=f"HTTP {page.status}")

@@ -25,7 +25,8 @@ from siteaudit.model import Category, Page, Severity
         "response byte, including connection set-up) with `max_ms`. The default, 600 ms, is "
         "Lighthouse's server-response-time threshold; web.dev rates TTFB up to 800 ms as "
         "good and above 1,800 ms as poor. The figure is one sample from the crawler's "
-        "location and is affected by the crawl's own concurrency.",
+        "location and is affected by the crawl's own concurrency. A URL that redirects is "
+        "not judged: the response timed is its target's.",
         why="Nothing can render before the first byte arrives, so a slow server delays "
         "every metric after it (First Contentful Paint, Largest Contentful Paint) and "
         "limits how many pages search engines crawl.",
@@ -40,8 +41,9 @@ from siteaudit.model import Category, Page, Severity
     options={"max_ms": Option(600, "Slowest time to first byte, in milliseconds, that passes.")},
 )
 def ttfb_slow(page: Page, ctx: CheckContext) -> Result:
-    """Fails when the time to first byte exceeds `max_ms`; N/A when not measured."""
-    if page.ttfb_ms is None:
+    """Fails when the time to first byte exceeds `max_ms`; N/A when not measured, and for a
+    redirect (the time is its target's: another site's, or a page audited itself)."""
+    if page.ttfb_ms is None or page.redirects:
         return not_applicable()
     limit = ctx.int_option("max_ms")
     if page.ttfb_ms > limit:

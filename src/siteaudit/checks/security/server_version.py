@@ -2,7 +2,15 @@
 
 import re
 
-from siteaudit.checks.base import Applies, CheckContext, Docs, Result, check, failed
+from siteaudit.checks.base import (
+    Applies,
+    CheckContext,
+    Docs,
+    Result,
+    check,
+    failed,
+    not_applicable,
+)
 from siteaudit.model import Category, Page, Severity
 
 VERSION = re.compile(r"(?<!\d)\d+\.\d+")  # from a number's start: linear on digit runs
@@ -18,7 +26,9 @@ HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", 
     docs=Docs(
         what="Looks for a version number (digits.digits) in the Server, X-Powered-By, "
         "X-AspNet-Version, X-AspNetMvc-Version and X-Generator response headers of every "
-        "response. A product name alone (`Server: nginx`) passes.",
+        "response. A product name alone (`Server: nginx`) passes. A URL that redirects is "
+        "not judged: its final response is its target's (a page audited itself, or another "
+        "site's).",
         why="A version number tells attackers exactly which known vulnerabilities to try, "
         "and automated scanners select targets by it. Hiding it is cheap defence in depth "
         "(OWASP).",
@@ -33,7 +43,10 @@ HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", 
     applies=Applies.RESPONSE,
 )
 def server_version(page: Page, ctx: CheckContext) -> Result:
-    """One failure per header that carries a version number."""
+    """One failure per header that carries a version number; N/A for a redirect, whose
+    final response belongs to its target (another site's, or a page audited itself)."""
+    if page.redirects:
+        return not_applicable()
     return [
         failed(
             f"The {name} header discloses a version.",
