@@ -20,8 +20,10 @@ from sqlalchemy.exc import OperationalError
 from tests.support.celery_cluster import REDIS_DB, REDIS_URL, Cluster, queue_depths
 from tests.support.celery_outcomes import Seen, database, follow, follow_pages, followed, seen
 from tests.support.sites import (
+    CHALLENGE,
     LISTING_FOUND,
     REDIRECT_PAGES,
+    TOO_FAST,
     Route,
     Site,
     assert_spaced,
@@ -269,9 +271,13 @@ def test_a_worker_keeps_a_scans_own_delay_and_not_for_the_next_scan(cluster: Clu
     assert unspaced[-1] - unspaced[1] < 0.75
 
 
-def test_a_site_that_says_slow_down_is_slowed_down_for_by_the_workers(cluster: Cluster) -> None:
-    # Refuses a page request less than 0.15 s after the last one it let through (429).
-    routes, refused = rate_limited(6)
+@pytest.mark.parametrize("refusal", [TOO_FAST, CHALLENGE], ids=["429", "challenge"])
+def test_a_site_that_says_slow_down_is_slowed_down_for_by_the_workers(
+    cluster: Cluster, refusal: tuple[int, dict[str, str]]
+) -> None:
+    # Refuses a page request less than 0.15 s after the last one it let through: 429, or
+    # a bot-protection challenge (403 marked `cf-mitigated: challenge`).
+    routes, refused = rate_limited(6, refusal=refusal)
     settings = cluster.settings(batch_size=10)
     cluster.start_worker(concurrency=1)
     coordinator = service.open_coordinator(settings)
@@ -284,7 +290,9 @@ def test_a_site_that_says_slow_down_is_slowed_down_for_by_the_workers(cluster: C
         coordinator.engine.dispose()
     assert statuses == [200] * 7
     assert refused
-    assert outcome.report.scan.counters["fetch/slowed-down"] == len(refused)
+    counters = outcome.report.scan.counters
+    assert counters["fetch/slowed-down"] == len(refused)
+    assert counters.get("fetch/challenged", 0) == (len(refused) if refusal == CHALLENGE else 0)
 
 
 def test_pages_waiting_for_a_dead_workers_slots_are_fetched_later_not_failed(
