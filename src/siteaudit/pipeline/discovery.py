@@ -294,11 +294,11 @@ class Frontier:
 
     def _within_depth(self, url: str) -> None:
         """Note that `url` is offered within the depth limit: left out as too deep before,
-        it is too deep no more, and another limit that keeps
-        it out now counts it instead (the Python docs at --max-depth 2 --max-pages 200:
-        two pages two clicks away left out by the page limit were said to be more than two
-        links away, and the page limit said nothing). Without `count_left_out` the
-        caller's table moves it when that limit hands it over (`take_left_out`)."""
+        it is too deep no more, and another limit that keeps it out now counts it instead
+        (the Python docs at --max-depth 2 --max-pages 200: two pages two clicks away left
+        out by the page limit were said to be more than two links away, and the page limit
+        said nothing). Without `count_left_out` the caller's table moves it when that limit
+        hands it over (`take_left_out`)."""
         if self._left_out and self._left_out.get(hash(url)) == "too-deep":
             del self._left_out[hash(url)]
             if self.count_left_out:
