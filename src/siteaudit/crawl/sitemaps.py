@@ -3,9 +3,8 @@
 Indexes are followed breadth first up to `max_depth` levels and `max_sitemaps` files, and
 no file is asked for once `time_limit_s` has passed (500 files answering at the 30 s fetch
 deadline, four at a time, would hold a scan an hour before its first page). Each file is
-capped at
-`max_urls_per_file` URLs and `max_bytes` decoded bytes (the sitemaps.org limits: 50,000
-URLs and 50 MiB uncompressed). A gzip body is recognised by its magic bytes (servers often
+capped at `max_urls_per_file` URLs and `max_bytes` decoded bytes (the sitemaps.org limits:
+50,000 URLs and 50 MiB uncompressed). A gzip body is recognised by its magic bytes (servers often
 send `.xml.gz` as application/gzip, not Content-Encoding) and inflated through the bounded
 decoder. XML goes through defusedxml with DTDs forbidden, so an entity-expansion bomb is an
 error entry rather than a hang. Plain-text sitemaps (one URL per line) and RSS 2.0 and Atom

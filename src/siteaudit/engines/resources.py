@@ -152,7 +152,7 @@ async def check_targets(
     *,
     external: ExternalStep | None,
     own: ResourceChecks | None,
-    excluded: Callable[[str], bool] | None = None,
+    excluded: Callable[[str], bool] = lambda _url: False,  # nothing excluded
     deadline: float | None = None,
     progress: CheckProgress | None = None,
 ) -> Broken:
@@ -163,17 +163,13 @@ async def check_targets(
     (`time.monotonic()`; counted as `.../skipped/time-limit`). Each answer counts in
     `progress`. The failures, and the counters under `TARGET_COUNTERS`."""
     counters: Counter[str] = Counter()
-    found = _Sorted()
-    if own is not None:
-        found = _sort(store.resource_targets(scan_id), own, excluded or _nothing)
+    found = _sort(store.resource_targets(scan_id), own, excluded) if own is not None else _Sorted()
     answers = dict(found.known)
     links: tuple[BrokenExternal, ...] = ()
     unverified: tuple[BrokenExternal, ...] = ()
     if external is not None:
-        targets = _merged(store.external_targets(scan_id), found.other)
-        if excluded is not None:
-            skipped = f"{EXTERNAL_COUNTERS}skipped/excluded"
-            targets = _kept(targets, excluded, counters, skipped)
+        merged = _merged(store.external_targets(scan_id), found.other)
+        targets = _kept(merged, excluded, counters, f"{EXTERNAL_COUNTERS}skipped/excluded")
         results = await external.run(targets, cancelled, deadline, progress)
         links = broken_links(store, scan_id, results)
         unverified = refused_links(store, scan_id, results)
@@ -207,10 +203,6 @@ async def check_targets(
         elif kind == "image" and answer.size is not None:
             images.append(LargeImage(page, target, answer.size))
     return Broken(links, tuple(resources), tuple(images), counters, unverified)
-
-
-def _nothing(_url: str) -> bool:
-    return False
 
 
 def _kept(
