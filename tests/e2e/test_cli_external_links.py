@@ -211,3 +211,60 @@ def test_a_redirect_to_another_site_is_not_judged_by_that_site_s_response(
     }
     assert site.url in versions  # this site's own server, "BaseHTTP/0.6 Python/3.11"
     assert site.url + "go" not in versions
+
+
+def test_a_site_s_url_that_redirects_to_a_refusal_elsewhere_is_unverified_not_broken(
+    siteaudit: Run, serve: Callable[..., Site], workdir: Path, cli_env: dict[str, str]
+) -> None:
+    # /go/linkedin, the site's own shortcut to its LinkedIn page, ended on LinkedIn's 999:
+    # a broken link on every page whose footer had it. Crawled, not checked after the crawl.
+    other = serve(
+        {
+            "/in/someone": refusing(999),
+            "/limited": refusing(429),
+            "/challenged": refusing(403, {"cf-mitigated": "challenge"}),
+            "/gone": gone,
+        }
+    )
+    elsewhere = f"http://localhost:{other.url.rsplit(':', 1)[1].strip('/')}"
+    shortcuts = {
+        f"/go{path}": lambda _handler, path=path: (302, {"Location": elsewhere + path}, b"")
+        for path in ("/in/someone", "/limited", "/challenged", "/gone")
+    }
+    links = "".join(f'<a href="{path}">{path}</a>' for path in shortcuts)
+    site = serve(
+        {"/": html(links + '<a href="/second">2</a>'), "/second": html(links), **shortcuts}
+    )
+    cli_env["SITEAUDIT_CRAWL__CHECK_EXTERNAL"] = "true"
+    cli_env["SITEAUDIT_CRAWL__RETRIES"] = "0"
+    result = siteaudit("scan", site.url, "--out", "out", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((workdir / "out" / "report.json").read_text())
+
+    def found(check_id: str) -> list[tuple[str, str, str]]:
+        return sorted(
+            (f["url"].removeprefix(site.url), f["locator"].removeprefix(site.url), f["evidence"])
+            for f in report["findings"]
+            if f["check_id"] == check_id
+        )
+
+    # Only the shortcut to a missing page is broken, from both pages that link to it.
+    assert [(source, target) for source, target, _ in found("broken-link")] == [
+        ("", "go/gone"),
+        ("second", "go/gone"),
+    ]
+    assert [url for url, _, _ in found("status-4xx")] == ["go/gone"]
+    unverified = found("external-link-unverified")
+    assert [(source, target) for source, target, _ in unverified] == [
+        (source, target)
+        for source in ("", "second")
+        for target in ("go/challenged", "go/in/someone", "go/limited")
+    ]
+    evidence = {target: text for _, target, text in unverified}
+    assert evidence["go/in/someone"].startswith(
+        f"{site.url}go/in/someone redirects to {elsewhere}/in/someone, which answered HTTP 999"
+    )
+    assert f"redirects to {elsewhere}/limited, which answered HTTP 429" in evidence["go/limited"]
+    assert "which answered HTTP 403 with a bot-protection challenge" in evidence["go/challenged"]
+    # The shortcuts were crawled (once each), not checked again after the crawl.
+    assert sorted(other.requests) == ["/challenged", "/gone", "/in/someone", "/limited"]

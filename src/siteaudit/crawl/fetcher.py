@@ -34,7 +34,7 @@ from siteaudit.crawl.errors import (
     DecodingError,
     ErrorCode,
 )
-from siteaudit.crawl.retries import RETRY_STATUSES, SLOW_DOWN_STATUSES, is_challenge, retry_delay
+from siteaudit.crawl.retries import RETRY_STATUSES, SLOW_DOWN_STATUSES, retry_delay
 from siteaudit.crawl.slots import (
     HostSlots,
     SendingStoppedError,
@@ -45,6 +45,7 @@ from siteaudit.crawl.slots import (
 )
 from siteaudit.crawl.ssrf import AddressPolicy, VettingResolver
 from siteaudit.model.page import FetchedPage, RedirectHop
+from siteaudit.model.refusals import is_challenge
 from siteaudit.pipeline.urls import InvalidURLError, normalise, resolve
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -11,20 +10,6 @@ from email.utils import parsedate_to_datetime
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Answers that ask the crawler to slow down for the whole host, not just this request.
 SLOW_DOWN_STATUSES = frozenset({429, 503})
-# Headers with which bot protection marks the challenge it answered instead of the page (a
-# browser passes it): Cloudflare's `cf-mitigated: challenge`, AWS WAF's `x-amzn-waf-action`.
-CHALLENGE_HEADERS = {"cf-mitigated": ("challenge",), "x-amzn-waf-action": ("challenge", "captcha")}
-
-
-def is_challenge(status: int | None, header: Callable[[str], str | None]) -> bool:
-    """True for an error answer (`status` 400 or more) that bot protection marked as its
-    challenge (`CHALLENGE_HEADERS`, read with `header`). A challenge refuses the client,
-    not the URL; often because it asked too fast (a rate rule's managed challenge)."""
-    if status is None or status < 400:
-        return False
-    return any(
-        (header(name) or "").strip().lower() in values for name, values in CHALLENGE_HEADERS.items()
-    )
 
 
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:

@@ -22,9 +22,9 @@ from itertools import zip_longest
 
 from siteaudit.crawl.errors import ErrorCode
 from siteaudit.crawl.fetcher import HttpFetcher
-from siteaudit.crawl.retries import is_challenge
 from siteaudit.engines.stopping import unless_stopped
 from siteaudit.model.page import FetchedPage
+from siteaudit.model.refusals import REFUSING_STATUSES, is_challenge
 from siteaudit.model.site import BrokenExternal, announced_size
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.pipeline.urls import host_of
@@ -50,10 +50,6 @@ OFFLINE_HOSTS = 3
 # Checking stops once this many hosts failed so with none answering: the rest would only
 # wait on the same missing network (a closed one made 1,210 checks take 19 s).
 OFFLINE_PROBE_HOSTS = 8
-# Statuses with which a host turns an automated request away rather than answering for the
-# URL: LinkedIn's "999 Request denied" (to every client that is not a logged-in browser) and
-# a rate limit that outlasted every retry. A visitor's browser gets the page.
-REFUSING_STATUSES = frozenset({429, 999})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +64,7 @@ class ExternalLimits:
 class Answer:
     """How one URL answered: a status, or why there was none; `size` is the body's length
     its successful answer announced (Content-Length), when it did; `challenged` that the
-    answer was marked as bot protection's challenge (`crawl.retries.is_challenge`)."""
+    answer was marked as bot protection's challenge (`model.refusals.is_challenge`)."""
 
     status: int | None
     error_code: str | None
@@ -78,7 +74,7 @@ class Answer:
     @property
     def refused(self) -> bool:
         """True when the host turned the check away instead of answering for the URL
-        (`REFUSING_STATUSES`, or an error status marked as a challenge): it says nothing of
+        (999, 429 after every retry, or an error status marked as a challenge): it says nothing of
         whether a visitor reaches the page."""
         if self.status is None or self.status < 400:
             return False

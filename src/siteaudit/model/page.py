@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from siteaudit.model.refusals import is_refusal
 
 # A page whose HTML nests elements so deep that parsing it could take hours (see
 # `pipeline.extraction_nesting`): not parsed.
@@ -326,6 +329,19 @@ class Page:
     def header(self, name: str) -> str | None:
         """The value of response header `name`; None when absent."""
         return header_value(self.headers, name)
+
+    @property
+    def refused_elsewhere(self) -> bool:
+        """Whether its redirects ended on another host with an answer that turns automated
+        clients away (`model.refusals.is_refusal`: HTTP 999, a 429 that outlasted every try,
+        a bot-protection challenge), as a site's `/go/linkedin` does: where it leads a
+        visitor is not known, and it is not the site's own answer."""
+        if not self.redirects or not is_refusal(self.status, self.header):
+            return False
+        try:
+            return urlsplit(self.final_url).hostname != urlsplit(self.url).hostname
+        except ValueError:  # not a URL urlsplit reads (the fetcher followed it, though)
+            return False
 
     @property
     def meta_description(self) -> str | None:

@@ -34,11 +34,15 @@ class SitePage:
     simhash: int | None = None
     hreflangs: tuple[tuple[str, str], ...] = ()  # (language code, absolute URL)
     follows_links: bool = True  # its links were followed (no robots nofollow on it)
+    # Its redirects ended on another site that turned the crawler away
+    # (`Page.refused_elsewhere`): where it leads a visitor is not known.
+    refused: bool = False
 
     @property
     def is_broken(self) -> bool:
-        """True for 4xx/5xx answers and for fetches that got no usable answer."""
-        return self.status is None or self.status >= 400
+        """True for 4xx/5xx answers and for fetches that got no usable answer; not for a
+        URL whose redirects ended on another site's refusal (`refused`: not known)."""
+        return (self.status is None or self.status >= 400) and not self.refused
 
 
 class SiteLink(NamedTuple):

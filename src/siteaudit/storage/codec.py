@@ -116,6 +116,7 @@ def page_values(result: PageResult) -> dict[str, object]:
         "hreflangs": clean_json([[h.lang, h.url] for h in page.hreflangs]),
         "offers": clean_json([list(offer) for offer in result.offers]),
         "follows_links": result.follows_links,
+        "refused": page.refused_elsewhere,
     }
 
 
@@ -288,6 +289,7 @@ SITE_PAGE_COLUMNS = (
     "simhash",
     "hreflangs",
     "follows_links",
+    "refused",
 )
 
 
@@ -316,6 +318,7 @@ def site_page_from_row(row: Any) -> SitePage:
         simhash,
         hreflangs,
         follows_links,
+        refused,
     ) = row
     distinct = set(canonicals)
     return SitePage(
@@ -337,6 +340,7 @@ def site_page_from_row(row: Any) -> SitePage:
         simhash=None if simhash is None else int(simhash, 16),
         hreflangs=tuple((str(lang), str(target)) for lang, target in hreflangs),
         follows_links=follows_links is not False,  # NULL (stored before 0007): followed
+        refused=refused is True,  # NULL (stored before 0009): not refused
     )
 
 

@@ -150,6 +150,9 @@ pages = Table(
     # NULL on pages stored before migration 0007 (their links count as followed).
     Column("offers", JSON),
     Column("follows_links", Boolean),
+    # Its redirects ended on another site that turned the crawler away
+    # (`Page.refused_elsewhere`); NULL on pages stored before migration 0009 (not refused).
+    Column("refused", Boolean),
     UniqueConstraint("scan_id", "url_key"),
 )
 

@@ -59,7 +59,7 @@ def test_migrating_an_empty_database_creates_every_table(database_url: str) -> N
     migrate(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0008"
+        assert MigrationContext.configure(connection).get_current_revision() == "0009"
     engine.dispose()
 
 
@@ -157,7 +157,7 @@ def test_a_new_database_is_created_with_exactly_the_migrated_schema(
         try:
             assert _schema(created) == _schema(migrated)
             with created.connect() as connection:
-                assert MigrationContext.configure(connection).get_current_revision() == "0008"
+                assert MigrationContext.configure(connection).get_current_revision() == "0009"
         finally:
             created.dispose()
             migrated.dispose()

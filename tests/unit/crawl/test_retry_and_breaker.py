@@ -12,7 +12,8 @@ from siteaudit.crawl import fetcher as fetcher_module
 from siteaudit.crawl.breaker import CircuitBreaker
 from siteaudit.crawl.config import FetchConfig
 from siteaudit.crawl.fetcher import ANSWERED_S, KEPT_HOSTS, HttpFetcher, _keep
-from siteaudit.crawl.retries import backoff_delay, is_challenge, parse_retry_after, retry_delay
+from siteaudit.crawl.retries import backoff_delay, parse_retry_after, retry_delay
+from siteaudit.model.refusals import is_challenge
 
 
 def test_backoff_grows_exponentially_and_stays_under_the_cap() -> None:

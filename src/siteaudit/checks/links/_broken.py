@@ -5,10 +5,9 @@ from collections.abc import Iterable, Iterator
 
 from siteaudit.checks.base import Failed, failed
 from siteaudit.model.page import CONTENT
+from siteaudit.model.refusals import REQUEST_DENIED, TOO_MANY_REQUESTS
 from siteaudit.model.site import BrokenExternal
 
-TOO_MANY_REQUESTS = 429
-REQUEST_DENIED = 999  # LinkedIn's, to every client that is not a signed-in browser
 # How the evidence names a link's place on its page (model.page.LINK_POSITIONS).
 _WHERE = {
     "navigation": "in the navigation",
@@ -43,9 +42,11 @@ def broken_target(  # noqa: PLR0917 (a link's fields, as SiteLink and BrokenExte
     )
 
 
-def unverified_target(link: BrokenExternal) -> Failed:
+def unverified_target(link: BrokenExternal, redirected_to: str | None = None) -> Failed:
     """The finding on the link's source for its link to a URL whose host refused the check
-    (`engines.external_links.Answer.refused`: it always answered a status)."""
+    (`engines.external_links.Answer.refused`: it always answered a status), or, with
+    `redirected_to`, to one of the site's URLs whose redirects ended on another site's
+    refusal there (`SitePage.refused`)."""
     status = link.status
     if status == TOO_MANY_REQUESTS:
         how = "answered HTTP 429 (too many requests) to every try"
@@ -53,6 +54,8 @@ def unverified_target(link: BrokenExternal) -> Failed:
         how = "answered HTTP 999 (its host's refusal of automated clients)"
     else:
         how = f"answered HTTP {status} with a bot-protection challenge"
+    if redirected_to is not None:
+        how = f"redirects to {redirected_to}, which {how}"
     return failed(
         f"The page links to {link.target}, which {how}: whether a visitor reaches it is not known.",
         evidence=f"{link.target} {how}{_label(link.text, link.position)}",
