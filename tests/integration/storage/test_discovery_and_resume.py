@@ -119,6 +119,27 @@ def test_crawl_state_lists_stored_pages_and_unfetched_link_targets_at_their_dept
     assert store.load_crawl_state(scan_id).pending == state.pending
 
 
+def test_a_page_whose_redirects_ended_on_another_site_s_refusal_is_stored_so(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    linkedin = "https://www.linkedin.com/company/shop"
+    shortcut = make_page(
+        f"{HOME}go/linkedin",
+        final_url=linkedin,
+        status=999,
+        is_html=False,
+        redirects=(RedirectHop(f"{HOME}go/linkedin", 302, linkedin),),
+    )
+    store.save_pages(scan_id, [make_result(make_page(HOME)), make_result(shortcut)])
+    refused = {page.url: page.refused for page in store.load_site(scan_id).pages}
+    assert refused == {HOME: False, f"{HOME}go/linkedin": True}
+    # Pages stored before migration 0009 read as not refused.
+    with store.engine.begin() as connection:
+        connection.execute(update(pages).values(refused=None))
+    assert not any(page.refused for page in store.load_site(scan_id).pages)
+
+
 def test_crawl_state_queues_what_the_pages_offered_as_a_run_would(store: SqlScanStore) -> None:
     # A resumed scan lost every redirect target and canonical its stored pages had offered
     # (they are not links), and followed links a run does not follow (a nofollow page's).
