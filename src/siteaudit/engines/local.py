@@ -436,6 +436,8 @@ class LocalEngine:
             if entry is None:
                 if state.in_flight == 0:
                     wake.set()  # release every idle worker: the sitemaps' turn, or the end
+                    if state.frontier.release_resumed():  # a resumed scan's next depth
+                        continue
                     if state.listed:
                         listed, state.listed = state.listed, ()
                         state.frontier.offer_sitemap_urls(listed)

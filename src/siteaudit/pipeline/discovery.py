@@ -123,6 +123,9 @@ class Frontier:
     counters: Counter[str] = field(default_factory=Counter)
     _links: deque[FrontierEntry] = field(default_factory=deque)
     _sitemap: deque[FrontierEntry] = field(default_factory=deque)
+    # A resumed scan's stored offers, shallowest first, offered a depth at a time as the
+    # crawl reaches it (`release_resumed`, `pop`).
+    _resumed: deque[FrontierEntry] = field(default_factory=deque)
     _variants: Counter[str] = field(default_factory=Counter)
     _patterns: Counter[str] = field(default_factory=Counter)
     _pattern_depth: dict[str, int] = field(default_factory=dict)
@@ -205,10 +208,20 @@ class Frontier:
     ) -> None:
         """Continue a scan that stored the pages `done` (URL -> depth): they are never
         offered again and count under the page, host and trap limits as they did when first
-        queued; its `start` URL, if it has no page yet, is offered first (before the links,
-        which could otherwise take every place under the page limit), then the stored links
-        to URLs that have no page (`pending`, (URL, depth)) with the pages' other offers
-        (`offers`, (URL, depth, found via): redirect targets, canonicals), shallowest first.
+        queued; its `start` URL, if it has no page yet, is offered first, then the stored
+        links to URLs that have no page (`pending`, (URL, depth)) with the pages' other
+        offers (`offers`, (URL, depth, found via): redirect targets, canonicals), in their
+        order within a depth.
+
+        Those are offered a depth at a time, when the crawl reaches it: by `pop` once the
+        link queue's next URL is as deep, or by `release_resumed` when the queue is empty
+        and no page is being fetched (the engine's call: a page in flight may offer URLs
+        closer to the start). So, as in a run, the pages that were fetched but not stored
+        (rows are written in batches, and a page's children can be stored before it; the
+        start page is often among them) offer their links before the stored pages' deeper
+        ones take the places under the page limit. Offered at once, they did: the Python
+        docs at --max-pages 200, killed after a second and resumed, lost three pages a
+        click from the start to pages two clicks away.
 
         What is counted per link (URLs out of scope, trap hits) was counted when the links
         were first offered and is not counted again; what is counted per URL
@@ -219,15 +232,49 @@ class Frontier:
             if self.scope.subdomains:
                 self._hosts.add(host_of(url))
             self._track(url, depth)
-        counted = self.counters.copy()
         if start is not None:
-            self.offer(start, 0, "start")
-        queued = [(url, depth, "link") for url, depth in pending]
-        for url, depth, found_via in sorted([*queued, *offers], key=lambda entry: entry[1]):
-            self.offer(url, depth, found_via)
+            self._offer_again([FrontierEntry(start, 0, "start")])
+        queued = [FrontierEntry(url, depth, "link") for url, depth in pending]
+        offered = [FrontierEntry(*offer) for offer in offers]
+        self._resumed.extend(sorted([*queued, *offered], key=lambda entry: entry.depth))
+
+    def release_resumed(self) -> bool:
+        """Offer a resumed scan's stored offers of the shallowest depth left (`restore`),
+        and of the next while none of them is queued; True when something was queued. For
+        an engine whose link queue is empty with no page in flight."""
+        while self._resumed:
+            self._offer_again(self._next_resumed())
+            if self._links:
+                return True
+        return False
+
+    def _release_reached(self) -> None:
+        """Offer the resumed scan's stored offers of each depth the link queue has reached
+        (its next URL as deep: it is about breadth-first)."""
+        while self._resumed and self._links:
+            head = self._links[0]
+            if self._resumed[0].depth > self._queued.get(head.url, head.depth):
+                return
+            self._offer_again(self._next_resumed())
+
+    def _next_resumed(self) -> list[FrontierEntry]:
+        depth = self._resumed[0].depth
+        group = []
+        while self._resumed and self._resumed[0].depth == depth:
+            group.append(self._resumed.popleft())
+        return group
+
+    def _offer_again(self, entries: Iterable[FrontierEntry]) -> None:
+        """Offer what a resumed scan's stored pages offered: its per-link counts stand as
+        first counted (`restore`)."""
+        counted = self.counters.copy()
+        for entry in entries:
+            self.offer(entry.url, entry.depth, entry.found_via)
         for name in list(self.counters):
             if not name.startswith(COUNTED_PER_URL):
                 self.counters[name] = counted[name]
+                if not counted[name]:
+                    del self.counters[name]
 
     def block(self, url: str, *, count: bool = True) -> bool:
         """Record `url` as disallowed by robots.txt (learnt late, for a subdomain whose
@@ -261,7 +308,10 @@ class Frontier:
 
     def pop(self) -> FrontierEntry | None:
         """The next URL to fetch, link-found ones first, at the shallowest depth it was
-        offered at while queued; None when nothing is queued."""
+        offered at while queued; None when nothing is queued (a resumed scan's stored offers
+        may wait: `release_resumed`)."""
+        if self._resumed:
+            self._release_reached()
         if self._links:
             entry = self._links.popleft()
         elif self._sitemap:
@@ -272,7 +322,7 @@ class Frontier:
         return entry if depth == entry.depth else FrontierEntry(entry.url, depth, entry.found_via)
 
     def __len__(self) -> int:
-        return len(self._links) + len(self._sitemap)
+        return len(self._links) + len(self._sitemap) + len(self._resumed)
 
     def _skip(self, reason: str) -> bool:
         self.counters[f"discover/skipped/{reason}"] += 1

@@ -244,6 +244,11 @@ def crawl_state(
     page yet: the internal link targets they followed (not rel=nofollow ones, unless
     `follow_nofollow`; none of a page that said nofollow), at one more than the shallowest
     source's depth, and their other offers (redirect targets, canonicals) at their own.
+
+    The link targets come shallowest first and, within a depth, in the order a run offered
+    them: by their first link from a source at the shallowest depth (links are stored in
+    the order their pages were processed). Under a page limit, that order decides which
+    of a depth's pages a resumed scan takes, as it did for the run.
     """
     scan_info(connection, scan_id)
     columns = (pages.c.url, pages.c.depth, pages.c.status, pages.c.error_code, pages.c.check_errors)
@@ -259,16 +264,19 @@ def crawl_state(
     followed = pages.c.follows_links.is_not(False)  # NULL (stored before 0007): followed
     rel = links.c.rel.cast(Text)  # one group per spelling of rel: a handful
     edges = connection.execute(
-        select(links.c.target_url, rel, func.min(pages.c.depth))
+        select(links.c.target_url, rel, pages.c.depth, func.min(links.c.id))
         .join(pages, and_(pages.c.scan_id == links.c.scan_id, pages.c.url == links.c.source_url))
         .where(links.c.scan_id == scan_id, links.c.internal.is_(True), followed)
-        .group_by(links.c.target_url, rel)
+        .group_by(links.c.target_url, rel, pages.c.depth)
     )
-    shallowest: dict[str, int] = {}
-    for target, rels, depth in edges:
+    shallowest: dict[str, tuple[int, int]] = {}  # URL -> (depth, first link's id there)
+    for target, rels, depth, first in edges:
         if target not in done and (follow_nofollow or not _is_nofollow(rels)):
-            shallowest[target] = min(depth + 1, shallowest.get(target, depth + 1))
-    pending = sorted(shallowest.items(), key=lambda item: (item[1], item[0]))
+            place = (depth + 1, first)
+            if target not in shallowest or place < shallowest[target]:
+                shallowest[target] = place
+    in_order = sorted(shallowest.items(), key=lambda item: item[1])
+    pending = [(url, depth) for url, (depth, _) in in_order]
     offers: dict[str, tuple[int, str]] = {}
     for (offered,) in connection.execute(
         select(pages.c.offers).where(pages.c.scan_id == scan_id, pages.c.offers.is_not(None))

@@ -713,6 +713,30 @@ def test_a_resumed_scan_fetches_its_start_page_first_when_it_was_not_stored(
     assert resumed.report.scan.counters["discover/skipped/page-limit"] == 10
 
 
+def test_a_resumed_scan_takes_the_pages_closer_to_the_start_first_under_the_page_limit(
+    settings: Settings,
+) -> None:
+    # The start page links to /p0../p4 and /n0../n4; each of those to /q0../q19, past a
+    # limit of 11. Killed when /p0../p4 were stored but neither the start page nor /n0..
+    # /n4 (rows are written in batches): the stored pages' links to /q.. filled the limit
+    # before the start page, fetched again, offered /n0../n4, which were left out.
+    inner = "".join(f'<a href="/q{n}">{n}</a>' for n in range(20))
+    home = "".join(f'<a href="/{kind}{n}">{n}</a>' for kind in "pn" for n in range(5))
+    settings.crawl = settings.crawl.model_copy(update={"max_pages": 11, "check_external": False})
+    with Site({"/": html(home)}, default=html(inner)) as site:
+        first = run_scan(settings, make_spec(settings, site.url, (), ()))
+        unstored = [site.url, *(f"{site.url}n{n}" for n in range(5))]
+        with open_store(settings.database_url).engine.begin() as connection:
+            for url in unstored:
+                connection.exec_driver_sql("DELETE FROM pages WHERE url = ?", (url,))
+                connection.exec_driver_sql("DELETE FROM links WHERE source_url = ?", (url,))
+            connection.exec_driver_sql("UPDATE scans SET status = 'fetching'")
+        resumed = runner.resume_scan(settings, first.scan_id)
+        depths = {page.url.removeprefix(site.url): page.depth for page in resumed.report.pages}
+    assert depths == {"": 0} | {f"{kind}{n}": 1 for kind in "pn" for n in range(5)}
+    assert resumed.report.scan.counters["discover/skipped/page-limit"] == 20
+
+
 def test_a_resumed_scan_asks_again_for_the_pages_skipped_when_their_host_stopped_answering(
     settings: Settings,
 ) -> None:

@@ -119,6 +119,30 @@ def test_crawl_state_lists_stored_pages_and_unfetched_link_targets_at_their_dept
     assert store.load_crawl_state(scan_id).pending == state.pending
 
 
+def test_crawl_state_queues_a_depth_s_links_in_the_order_a_run_offered_them(
+    store: SqlScanStore,
+) -> None:
+    # They were queued by URL: under a page limit a resumed scan took other pages of a
+    # depth than one run (the Python docs at --max-pages 200: 2 of its depth-2 pages).
+    scan_id = store.create_scan(ScanSpec(HOME))
+    store.save_pages(
+        scan_id, [make_result(make_page(HOME)), make_result(make_page(f"{HOME}x", depth=1))]
+    )
+    store.save_links(
+        scan_id, [LinkRecord(f"{HOME}x", f"{HOME}q"), LinkRecord(f"{HOME}x", f"{HOME}b")]
+    )
+    store.save_links(
+        scan_id,
+        [
+            LinkRecord(HOME, f"{HOME}z"),
+            LinkRecord(HOME, f"{HOME}x"),
+            LinkRecord(HOME, f"{HOME}b"),  # /b's place is this link's, at depth 1
+        ],
+    )
+    state = store.load_crawl_state(scan_id)
+    assert state.pending == [(f"{HOME}z", 1), (f"{HOME}b", 1), (f"{HOME}q", 2)]
+
+
 def test_a_page_whose_redirects_ended_on_another_site_s_refusal_is_stored_so(
     store: SqlScanStore,
 ) -> None:

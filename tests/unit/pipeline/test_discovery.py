@@ -357,7 +357,7 @@ def test_a_trap_bound_holds_across_a_resume() -> None:
     # The first run stored 150 variants, then died; its stored links lead to the rest.
     frontier = make_frontier(max_pages=10_000)
     frontier.restore(dict.fromkeys(sessions[:150], 1), [(url, 1) for url in sessions[150:]])
-    assert len(frontier) == limit - 150
+    assert len(drain(frontier)) == limit - 150
     assert [t.kind for t in frontier.traps.values()] == ["query-variants"]
     # A calendar crawled 10 months deep, resumed: it goes no deeper than in one run.
     months = [f"http://e.com/cal/{2000 + m // 12}/{m % 12 + 1:02d}" for m in range(100)]
@@ -374,7 +374,7 @@ def test_a_resumed_frontier_counts_links_once_and_left_out_urls_afresh() -> None
     frontier.counters.update({"discover/skipped/out-of-scope": 7, "discover/trap/url-length": 1})
     pending = [("http://e.com/private/a", 1), ("http://e.com/b", 1), ("http://e.com/c", 1)]
     frontier.restore({"http://e.com/": 0}, pending)
-    assert [frontier.pop(), frontier.pop()] == [FrontierEntry("http://e.com/b", 1, "link"), None]
+    assert drain(frontier) == [FrontierEntry("http://e.com/b", 1, "link")]
     assert frontier.counters == {
         "discover/skipped/out-of-scope": 7,  # as counted when the links were first offered
         "discover/trap/url-length": 1,
@@ -387,13 +387,50 @@ def test_a_resumed_scan_whose_start_page_was_not_stored_fetches_it_first() -> No
     frontier = make_frontier(max_pages=3)
     pending = [(f"http://e.com/p{n}", 1) for n in range(5)]
     frontier.restore({"http://e.com/p9": 1}, pending, start="http://e.com/")
-    queued = [frontier.pop(), frontier.pop(), frontier.pop()]
-    assert queued == [
+    assert drain(frontier) == [
         FrontierEntry("http://e.com/", 0, "start"),
         FrontierEntry("http://e.com/p0", 1, "link"),
-        None,
     ]
     assert frontier.counters["discover/skipped/page-limit"] == 4
+
+
+def test_a_resumed_scan_s_pages_that_were_not_stored_offer_their_links_first() -> None:
+    # Killed when a page a click away was stored but not the start page: the stored page's
+    # links (two clicks away) took every place under the page limit before the start page,
+    # fetched again, offered the pages a click away.
+    frontier = make_frontier(max_pages=4)
+    deeper = [(f"http://e.com/stored/q{n}", 2) for n in range(3)]
+    frontier.restore({"http://e.com/stored": 1}, deeper, start="http://e.com/")
+    assert frontier.pop() == FrontierEntry("http://e.com/", 0, "start")
+    # While it is fetched (its links unknown), nothing more is queued: not the stored
+    # page's links, two clicks away.
+    assert frontier.pop() is None
+    assert frontier.offer("http://e.com/a1", 1, "link")  # the start page's links, again
+    assert frontier.offer("http://e.com/a2", 1, "link")
+    assert frontier.offer("http://e.com/stored", 1, "link") is False  # stored already
+    assert drain(frontier) == [
+        FrontierEntry("http://e.com/a1", 1, "link"),
+        FrontierEntry("http://e.com/a2", 1, "link"),
+    ]
+    assert frontier.counters == {"discover/skipped/page-limit": 3}
+
+
+def test_a_resumed_scan_offers_its_stored_links_a_depth_at_a_time() -> None:
+    frontier = make_frontier(max_pages=100)
+    pending = [("http://e.com/b", 1), ("http://e.com/c", 2), ("http://e.com/a", 1)]
+    frontier.restore({"http://e.com/": 0}, pending, offers=[("http://e.com/d", 2, "redirect")])
+    assert len(frontier) == 4
+    assert frontier.pop() is None  # the start page stored: the next depth once idle
+    assert frontier.release_resumed()
+    assert frontier.pop() == FrontierEntry("http://e.com/b", 1, "link")  # in their order
+    # What /b links to, two clicks away, queues behind the rest of depth 1 and with depth 2.
+    assert frontier.offer("http://e.com/b/x", 2, "link")
+    assert drain(frontier) == [
+        FrontierEntry("http://e.com/a", 1, "link"),
+        FrontierEntry("http://e.com/b/x", 2, "link"),
+        FrontierEntry("http://e.com/c", 2, "link"),
+        FrontierEntry("http://e.com/d", 2, "redirect"),
+    ]
 
 
 def test_a_refresh_header_target_is_crawled_as_a_redirect_is() -> None:
@@ -517,3 +554,13 @@ def test_a_site_takes_the_settled_depths() -> None:
     settled = site.with_depths(discovery.shortest_depths(site, follow_nofollow=False))
     assert [page.depth for page in settled.pages] == [0, 1]
     assert site.with_depths({}) is site
+
+
+def drain(frontier: Frontier) -> list[FrontierEntry]:
+    """Every URL the frontier hands out, as the local engine takes them: a resumed scan's
+    next depth once nothing is queued or in flight."""
+    taken: list[FrontierEntry] = []
+    while (entry := frontier.pop()) is not None or frontier.release_resumed():
+        if entry is not None:
+            taken.append(entry)
+    return taken
