@@ -3,7 +3,9 @@
 Page `n` (0 is `/`, the others `/p/<n>`) has a title, a heading, a paragraph and 20
 internal links: ten "children" `10n+1 .. 10n+10` (so every page is reachable within
 log10(pages) + 1 links of the start) and ten pseudo-random pages derived from `n`. One page in
-a hundred (`n % 100 == 50`) answers 404, so broken links are part of the crawl. Everything is
+a hundred (`n % 100 == 50`) answers 404, so broken links are part of the crawl. With `menu`,
+every page also has a navigation menu of links to pages 1..menu, as a shop's mega menu (a
+few hundred links on every page: the link table grows by that much a page). Everything is
 a pure function of `n`: two runs serve the same site.
 
 The server runs in a separate process so that it does not share a GIL with the crawler
@@ -45,8 +47,8 @@ def links_of(n: int, pages: int) -> list[int]:
     return children + others
 
 
-def render(n: int, pages: int) -> bytes:
-    """The HTML of page `n`."""
+def render(n: int, pages: int, menu: str = "") -> bytes:
+    """The HTML of page `n`; `menu` is the navigation every page carries (`menu_of`)."""
     links = "".join(f'<li><a href="{path_of(m)}">Page {m}</a></li>' for m in links_of(n, pages))
     return (
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
@@ -54,15 +56,28 @@ def render(n: int, pages: int) -> bytes:
         f'<meta name="description" content="Page {n} of a synthetic test site, generated '
         'on the fly for the scale test of the crawler.">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"</head><body><h1>Page {n}</h1><p>This is page {n}. It has a paragraph of text so "
+        f"</head><body>{menu}<h1>Page {n}</h1><p>This is page {n}. It has a paragraph of text so "
         "that extraction and the content checks have something to read, and twenty links "
         f"to other pages of the site.</p><ul>{links}</ul></body></html>"
     ).encode()
 
 
-def make_app(pages: int) -> web.Application:
-    """The aiohttp application serving a site of `pages` pages (and /__stats)."""
+def menu_of(menu: int, pages: int) -> str:
+    """A navigation menu of links to pages 1..`menu` (fewer on a smaller site)."""
+    if not menu:
+        return ""
+    items = "".join(
+        f'<li><a href="{path_of(m)}">Category {m}</a></li>'
+        for m in range(1, min(menu, pages - 1) + 1)
+    )
+    return f"<nav><ul>{items}</ul></nav>"
+
+
+def make_app(pages: int, menu: int = 0) -> web.Application:
+    """The aiohttp application serving a site of `pages` pages (and /__stats), each with a
+    navigation menu of `menu` links."""
     served = {"requests": 0, "pages": 0}
+    navigation = menu_of(menu, pages)
 
     async def handle(request: web.Request) -> web.Response:
         served["requests"] += 1
@@ -73,7 +88,8 @@ def make_app(pages: int) -> web.Application:
         if n is None or not 0 <= n < pages or is_missing(n):
             return web.Response(status=404, text="not found")
         served["pages"] += 1
-        return web.Response(body=render(n, pages), content_type="text/html", charset="utf-8")
+        body = render(n, pages, navigation)
+        return web.Response(body=body, content_type="text/html", charset="utf-8")
 
     app = web.Application()
     app.router.add_route("GET", "/{tail:.*}", handle)
@@ -98,9 +114,11 @@ class SyntheticSite:
 
 
 @contextmanager
-def synthetic_site(pages: int) -> Iterator[SyntheticSite]:
-    """Serve a `pages`-page site from a child process on 127.0.0.1; stopped on exit."""
-    with in_child_process("tests.support.synthetic", "--pages", str(pages)) as line:
+def synthetic_site(pages: int, menu: int = 0) -> Iterator[SyntheticSite]:
+    """Serve a `pages`-page site (each page with a menu of `menu` links) from a child
+    process on 127.0.0.1; stopped on exit."""
+    arguments = ("--pages", str(pages), "--menu", str(menu))
+    with in_child_process("tests.support.synthetic", *arguments) as line:
         yield SyntheticSite(url=json.loads(line)["url"], pages=pages)
 
 
@@ -108,13 +126,14 @@ def main() -> None:
     """Serve the site on a free port of 127.0.0.1; print {"url": ...} once listening."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=100_000)
+    parser.add_argument("--menu", type=int, default=0, help="links of every page's menu")
     args = parser.parse_args()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)  # connections queue from now on, before the loop starts serving
     exit_when_parent_ends()  # started by `synthetic_site`: ends with the session
     print(json.dumps({"url": f"http://127.0.0.1:{sock.getsockname()[1]}/"}), flush=True)
-    web.run_app(make_app(args.pages), sock=sock, print=None, access_log=None)
+    web.run_app(make_app(args.pages, args.menu), sock=sock, print=None, access_log=None)
 
 
 if __name__ == "__main__":

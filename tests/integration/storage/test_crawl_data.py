@@ -71,6 +71,24 @@ def test_duplicate_links_are_stored_once_per_scan(store: SqlScanStore) -> None:
     assert store.load_site(first).links[0].nofollow is True
 
 
+def test_a_link_has_one_key_however_it_is_stored_and_a_page_s_links_share_its_start(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    targets = [HOME + "about", HOME + "shop", HOME]
+    edges = [LinkRecord(HOME, target) for target in targets]
+    store.save_links(scan_id, edges[:1])
+    store.save_page_rows(scan_id, [codec.page_rows(make_result(make_page()), edges)])
+    other = LinkRecord(HOME + "about", HOME + "shop")
+    store.save_links(scan_id, [other])
+    with store.engine.connect() as connection:
+        stored = dict(connection.execute(select(links.c.link_key, links.c.source_url)).all())
+    assert len(stored) == 4  # the first edge once, whichever way it was stored
+    # The unique index takes a page's links in one place: their keys start alike.
+    assert len({key[:32] for key, source in stored.items() if source == HOME}) == 1
+    assert len({key[32:] for key in stored}) == 3  # and end by their target
+
+
 def test_pages_encoded_elsewhere_are_stored_with_their_findings_and_outlinks(
     store: SqlScanStore,
 ) -> None:
