@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
     Result,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     and_,
     case,
     distinct,
+    false,
     func,
     select,
 )
@@ -90,7 +92,7 @@ def site(connection: Connection, scan_id: int) -> Site:
             links.c.rel.cast(Text),
             links.c.position,
         )
-        .where(links.c.scan_id == scan_id, links.c.internal.is_(True))
+        .where(_links_of(connection, scan_id), links.c.internal.is_(True))
         .order_by(links.c.id)
     )
     facts, traps, robots_blocked, listed = read_discovery(connection, scan_id)
@@ -124,10 +126,10 @@ def link_rows(engine: Engine, scan_id: int) -> Iterator[LinkRow]:
             target.c.error_code,
         )
         .select_from(joined)
-        .where(links.c.scan_id == scan_id)
         .order_by(links.c.id)
     )
     with engine.connect() as connection:
+        query = query.where(_links_of(connection, scan_id))
         result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
         for row in result:
             yield LinkRow(
@@ -465,6 +467,26 @@ def _inlink_counts(scan_id: int) -> Any:
         .group_by(links.c.target_key)
         .subquery()
     )
+
+
+def _links_of(connection: Connection, scan_id: int) -> ColumnElement[bool]:
+    """The condition that selects a scan's links, for a query in storage order (by id).
+
+    On SQLite, their range of ids: given `scan_id = ?`, SQLite reads them through the
+    `(scan_id, target_key)` index and sorts them all by id in a temporary b-tree (a shop of
+    5,000 pages with a 450-link menu: 6.4-7.1 s for its 2.3 million links), where reading
+    the table in id order takes 1.5-1.8 s, and finding the range 0.5 s. `scan_id + 0`
+    keeps SQLite off the index for that term; the range keeps it to the scan's own rows.
+    Other databases plan it themselves.
+    """
+    if connection.dialect.name != "sqlite":
+        return links.c.scan_id == scan_id
+    first, last = connection.execute(
+        select(func.min(links.c.id), func.max(links.c.id)).where(links.c.scan_id == scan_id)
+    ).one()
+    if first is None:
+        return false()
+    return and_(links.c.id.between(first, last), (links.c.scan_id + 0) == scan_id)
 
 
 def _link_table(edges: Result[Any]) -> LinkTable:

@@ -236,3 +236,20 @@ def test_the_links_export_gives_every_link_with_what_its_target_answered(
         (HOME, HOME + "later", "Never fetched", (), "content", True, None, None),
         (HOME, "https://elsewhere.example/", "Out", (), "content", False, None, None),
     ]
+
+
+def test_a_scan_s_links_are_read_in_storage_order_whatever_other_scans_stored_meanwhile(
+    store: SqlScanStore,
+) -> None:
+    # On SQLite a scan's links are read by their range of ids (not through an index and a
+    # sort of them all): another scan's links within that range must stay out.
+    first, second, empty = (store.create_scan(ScanSpec(HOME)) for _ in range(3))
+    store.save_links(first, [LinkRecord(HOME, HOME + "a", "1")])
+    store.save_links(second, [LinkRecord(HOME, HOME + "b", "other")])
+    store.save_links(first, [LinkRecord(HOME + "a", HOME + "c", "2")])
+    store.save_links(second, [LinkRecord(HOME, HOME + "d", "other")])
+    store.save_links(first, [LinkRecord(HOME, HOME + "b", "3")])
+    assert [link.text for link in store.load_site(first).links] == ["1", "2", "3"]
+    assert [row.text for row in store.link_rows(second)] == ["other", "other"]
+    assert list(store.load_site(empty).links) == []
+    assert list(store.link_rows(empty)) == []
