@@ -47,8 +47,8 @@ def pair_key(source_key: str, target_key: str) -> str:
     their `url_key`s: the first half of the source's, then of the target's (128 bits
     each). The edges of one page share their first half, so the unique index takes them
     in one place: with SHA-256 of the pair, each edge went to a random place of an index
-    as large as the table, and inserting links cost twice as much (a site of 5,000 pages
-    with a 450-link menu on each: 2.5 million links).
+    as large as the table, and inserting links cost twice as much (a shop of 5,000 pages
+    with a 450-link menu on each, `bench/crawl.py --sites menu`: 2.3 million links).
     """
     return source_key[:_HALF_KEY] + target_key[:_HALF_KEY]
 
@@ -140,11 +140,12 @@ def page_rows(result: PageResult, links: Sequence[LinkRecord]) -> PageRows:
     """
     page = page_values(result)
     url, key = str(page["url"]), str(page["url_key"])
+    own = {url: key}  # the source of its links
     return PageRows(
         url_key=key,
         page=page,
         findings=tuple(finding_values(finding, key) for finding in result.findings),
-        links=tuple(link_values(record, {url: key}) for record in links),
+        links=tuple(link_values(record, own) for record in links),
         resources=resource_values(url, result.page.resources[:MAX_RESOURCES_PER_PAGE]),
     )
 
