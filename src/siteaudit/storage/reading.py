@@ -251,34 +251,54 @@ def crawl_state(
     them: by their first link from a source at the shallowest depth (links are stored in
     the order their pages were processed). Under a page limit, that order decides which
     of a depth's pages a resumed scan takes, as it did for the run.
+
+    The links are matched with their source pages here, not by SQL: joined on the URL
+    (`pages` has no index on it, only on its key), SQLite compared each link with every
+    page of the scan, and a scan of 5,000 pages and 2.3 million links took longer than ten
+    minutes to resume (the PostgreSQL manual's 11,000 links, a blink).
     """
     scan_info(connection, scan_id)
-    columns = (pages.c.url, pages.c.depth, pages.c.status, pages.c.error_code, pages.c.check_errors)
+    columns = (
+        pages.c.url,
+        pages.c.depth,
+        pages.c.status,
+        pages.c.error_code,
+        pages.c.check_errors,
+        pages.c.follows_links,
+    )
     done: dict[str, int] = {}
+    following: dict[str, int] = {}  # the pages whose links were followed, with their depth
     outcomes: Counter[str] = Counter()
     errors = 0
-    for url, depth, status, error_code, check_errors in connection.execute(
+    for url, depth, status, error_code, check_errors, follows in connection.execute(
         select(*columns).where(pages.c.scan_id == scan_id)
     ):
         done[url] = depth
+        if follows is not False:  # NULL (stored before 0007): followed
+            following[url] = depth
         outcomes.update(outcome_counters(status, error_code, (check for check, _ in check_errors)))
         errors += error_code is not None
-    followed = pages.c.follows_links.is_not(False)  # NULL (stored before 0007): followed
-    rel = links.c.rel.cast(Text)  # one group per spelling of rel: a handful
     edges = connection.execute(
-        select(links.c.target_url, rel, pages.c.depth, func.min(links.c.id))
-        .join(pages, and_(pages.c.scan_id == links.c.scan_id, pages.c.url == links.c.source_url))
-        .where(links.c.scan_id == scan_id, links.c.internal.is_(True), followed)
-        .group_by(links.c.target_url, rel, pages.c.depth)
+        select(links.c.source_url, links.c.target_url, links.c.rel.cast(Text))
+        .where(_links_of(connection, scan_id), links.c.internal.is_(True))
+        .order_by(links.c.id)
     )
-    shallowest: dict[str, tuple[int, int]] = {}  # URL -> (depth, first link's id there)
-    for target, rels, depth, first in edges:
-        if target not in done and (follow_nofollow or not _is_nofollow(rels)):
-            place = (depth + 1, first)
-            if target not in shallowest or place < shallowest[target]:
-                shallowest[target] = place
-    in_order = sorted(shallowest.items(), key=lambda item: item[1])
-    pending = [(url, depth) for url, (depth, _) in in_order]
+    shallowest: dict[str, int] = {}  # URL -> the depth its first link there offered it at
+    nofollow: dict[str, bool] = {}  # by rel's JSON text: a handful of spellings
+    for chunk in edges.partitions(LINK_CHUNK):
+        for source, target, rels in chunk:
+            depth = following.get(source)
+            if depth is None or target in done or depth + 1 >= shallowest.get(target, depth + 2):
+                continue
+            if not follow_nofollow:
+                if rels not in nofollow:
+                    nofollow[rels] = _is_nofollow(rels)
+                if nofollow[rels]:
+                    continue
+            # In storage order: the first link from the shallowest source keeps its place.
+            shallowest.pop(target, None)
+            shallowest[target] = depth + 1
+    pending = sorted(shallowest.items(), key=lambda item: item[1])  # stable: link order
     offers: dict[str, tuple[int, str]] = {}
     for (offered,) in connection.execute(
         select(pages.c.offers).where(pages.c.scan_id == scan_id, pages.c.offers.is_not(None))
