@@ -73,9 +73,9 @@ class Answer:
 
     @property
     def refused(self) -> bool:
-        """True when the host turned the check away instead of answering for the URL
-        (999, 429 after every retry, or an error status marked as a challenge): it says nothing of
-        whether a visitor reaches the page."""
+        """True when the host turned the check away instead of answering for the URL (999,
+        429 after every retry, or an error status marked as a challenge): it says nothing
+        of whether a visitor reaches the page."""
         if self.status is None or self.status < 400:
             return False
         return self.status in REFUSING_STATUSES or self.challenged

@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 SITEMAP_DEPTH = 0
 MAX_CANONICALS = 5  # canonical URLs a page offers the frontier (one is all that counts)
-TOO_DEEP = "discover/skipped/too-deep"
+DEPTH_LIMIT = "too-deep"  # the depth limit's name, as `_leave_out` and `left_out` rows give it
+TOO_DEEP = f"discover/skipped/{DEPTH_LIMIT}"
 # At most this many times a crawl goes on with links the depth limit had cut
 # (`offer_cut_links`): each round's pages are offered at their shortest depths, so one
 # round is the rule.
@@ -182,7 +183,7 @@ class Frontier:
             self._skip("out-of-scope")
             return None
         if depth > self.max_depth:
-            self._leave_out(url, "too-deep")
+            self._leave_out(url, DEPTH_LIMIT)
             return None
         self._within_depth(url)
         if len(self.seen) >= self.max_pages:
@@ -349,10 +350,10 @@ class Frontier:
         out by the page limit were said to be more than two links away, and the page limit
         said nothing). Without `count_left_out` the caller's table moves it when that limit
         hands it over (`take_left_out`)."""
-        if self._left_out and self._left_out.get(hash(url)) == "too-deep":
+        if self._left_out and self._left_out.get(hash(url)) == DEPTH_LIMIT:
             del self._left_out[hash(url)]
             if self.count_left_out:
-                self._uncount("too-deep")
+                self._uncount(DEPTH_LIMIT)
 
     def take_left_out(self) -> list[tuple[str, str]]:
         """The URLs left out under a limit since the last call, each with the limit's name

@@ -44,7 +44,13 @@ from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.page import RedirectHop, outcome_counters
 from siteaudit.model.report import LEFT_OUT_COUNTED
 from siteaudit.model.site import Trap
-from siteaudit.pipeline.discovery import REOPEN_ROUNDS, TOO_DEEP, Frontier, offer_cut_links
+from siteaudit.pipeline.discovery import (
+    DEPTH_LIMIT,
+    REOPEN_ROUNDS,
+    TOO_DEEP,
+    Frontier,
+    offer_cut_links,
+)
 from siteaudit.pipeline.ports import LinkRecord, PageResult
 from siteaudit.storage import codec, reading
 from siteaudit.storage.discovery import read_discovery, write_discovery
@@ -84,7 +90,6 @@ SITEMAPS = "sitemaps_waiting"
 REOPENED = "depth_cut_rounds"
 # And how many URLs the scan's `left_out` rows hold (`_count_left_out`).
 LEFT_OUT = "left_out"
-DEPTH_LIMIT = "too-deep"  # the depth limit's reason in `left_out`
 
 # The tasks the outbox names (the Celery engine maps them to its task names).
 START, DISCOVER, FETCH, EXTRACT, SELECT, ANALYZE, AGGREGATE = (

@@ -284,17 +284,13 @@ def crawl_state(
         .order_by(links.c.id)
     )
     shallowest: dict[str, int] = {}  # URL -> the depth its first link there offered it at
-    nofollow: dict[str, bool] = {}  # by rel's JSON text: a handful of spellings
     for chunk in edges.partitions(LINK_CHUNK):
         for source, target, rels in chunk:
             depth = following.get(source)
             if depth is None or target in done or depth + 1 >= shallowest.get(target, depth + 2):
                 continue
-            if not follow_nofollow:
-                if rels not in nofollow:
-                    nofollow[rels] = _is_nofollow(rels)
-                if nofollow[rels]:
-                    continue
+            if not follow_nofollow and _is_nofollow(rels):
+                continue
             # In storage order: the first link from the shallowest source keeps its place.
             shallowest.pop(target, None)
             shallowest[target] = depth + 1
