@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    CursorResult,
     Engine,
-    Result,
     Select,
     Table,
     Text,
@@ -284,7 +284,7 @@ def crawl_state(
         .order_by(links.c.id)
     )
     shallowest: dict[str, int] = {}  # URL -> the depth its first link there offered it at
-    for chunk in edges.partitions(LINK_CHUNK):
+    for chunk in _driver_chunks(edges):
         for source, target, rels in chunk:
             depth = following.get(source)
             if depth is None or target in done or depth + 1 >= shallowest.get(target, depth + 2):
@@ -376,7 +376,8 @@ def report_pages(engine: Engine, scan_id: int) -> StoredRows[PageRow]:
 
 
 def _page_rows(engine: Engine, scan_id: int, count: int) -> StoredRows[PageRow]:
-    inlinks = _inlink_counts(scan_id)
+    with engine.connect() as connection:
+        inlinks = _inlink_counts(_links_of(connection, scan_id))
     query = (
         select(*(pages.c[name] for name in codec.PAGE_ROW_COLUMNS))
         .where(pages.c.scan_id == scan_id)
@@ -469,13 +470,18 @@ def _scan_query() -> Select[Any]:
     return select(scans, sites.c.url.label("start_url")).join(sites, sites.c.id == scans.c.site_id)
 
 
-def _inlink_counts(scan_id: int) -> Any:
-    """Distinct internal pages linking to each target; a page linking to itself is no inlink."""
+def _inlink_counts(of_scan: ColumnElement[bool]) -> Any:
+    """Distinct internal pages linking to each target; a page linking to itself is no inlink.
+
+    `of_scan` is `_links_of`: on SQLite the scan's links read in table order, then grouped,
+    instead of reading each row through the target index (a shop with a 450-link menu:
+    2.3 million links, 6.0 s -> 3.1 s, for each report process).
+    """
     return (
         select(links.c.target_key, func.count(distinct(links.c.source_url)).label("inlinks"))
         .where(
             and_(
-                links.c.scan_id == scan_id,
+                of_scan,
                 links.c.internal.is_(True),
                 links.c.source_url != links.c.target_url,
             )
@@ -505,14 +511,27 @@ def _links_of(connection: Connection, scan_id: int) -> ColumnElement[bool]:
     return and_(links.c.id.between(first, last), (links.c.scan_id + 0) == scan_id)
 
 
-def _link_table(edges: Result[Any]) -> LinkTable:
+def _link_table(edges: CursorResult[Any]) -> LinkTable:
     """The edges (source, target, text, rel as JSON text, position), read a chunk of rows at
-    a time."""
+    a time.
+
+    Read as the driver's tuples (`_driver_chunks`): a shop with a 450-link menu, 2.3 million
+    links, 6.1-8.2 s -> 4.7 s.
+    """
     table = LinkTable()
-    for chunk in edges.partitions(LINK_CHUNK):
+    for chunk in _driver_chunks(edges):
         sources, targets, texts, rels, positions = zip(*chunk, strict=True)
         table.extend(sources, targets, texts, map(_is_nofollow, rels), positions)
     return table
+
+
+def _driver_chunks(result: CursorResult[Any]) -> Iterator[Sequence[Any]]:
+    """A result's rows as the driver's own tuples, `LINK_CHUNK` at a time: for queries of
+    millions of rows whose columns need no conversion (text, integers), where building a
+    SQLAlchemy `Row` for each costs as much again as reading it."""
+    cursor = result.cursor
+    while chunk := cursor.fetchmany(LINK_CHUNK):
+        yield chunk
 
 
 def _is_nofollow(rel: str) -> bool:
