@@ -287,6 +287,12 @@ class Site:
         """Pages by their requested URL."""
         return {page.url: page for page in self.pages}
 
+    def link_columns(self) -> tuple[Sequence[str], Sequence[int], Sequence[int], Sequence[int]]:
+        """`LinkTable.columns` of the links: a walk over millions of edges with integers,
+        without a `SiteLink` each (a tuple of links, as tests build, is packed first)."""
+        table = self.links if isinstance(self.links, LinkTable) else LinkTable(self.links)
+        return table.columns()
+
     def with_depths(self, depths: Mapping[str, int]) -> Site:
         """This site with the pages of `depths` at those depths."""
         if not depths:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from siteaudit.model import FetchedPage, Page, ScanSpec
 from siteaudit.model.page import NOFOLLOW_DIRECTIVES, refresh_url
 from siteaudit.model.report import LEFT_OUT_COUNTED, MAX_HOSTS
-from siteaudit.model.site import LinkTable, Site, SiteFacts, Trap
+from siteaudit.model.site import Site, SiteFacts, Trap
 from siteaudit.pipeline.ports import ScanStore
 from siteaudit.pipeline.urls import Scope, host_of, resolve
 
@@ -521,7 +521,7 @@ def shortest_depths(site: Site, *, follow_nofollow: bool) -> dict[str, int]:
         canonical = None if page.canonical is None else slot.get(page.canonical)
         if canonical is not None and host_of(page.canonical) == host_of(page.final_url):
             extra.append((n, canonical, 1))
-    strings, sources, targets, nofollow = _link_table(site).columns()
+    strings, sources, targets, nofollow = site.link_columns()
     # For each string of the table: its page's slot, or -1 (an anchor text, a URL that is
     # no page, a source whose links were not followed).
     as_target = [slot.get(text, -1) for text in strings]
@@ -566,7 +566,7 @@ def cut_links(site: Site, max_depth: int, *, follow_nofollow: bool) -> list[tupl
     if not opened:
         return []
     pages = {page.url for page in site.pages}
-    strings, sources, targets, nofollow = _link_table(site).columns()
+    strings, sources, targets, nofollow = site.link_columns()
     flags = [False] * len(nofollow) if follow_nofollow else nofollow
     found: dict[str, int] = {}
     for source, target, skip in zip(sources, targets, flags, strict=True):
@@ -596,10 +596,6 @@ def offer_cut_links(frontier: Frontier, site: Site, scan_id: int) -> bool:
             extra={"scan_id": scan_id},
         )
     return bool(taken)
-
-
-def _link_table(site: Site) -> LinkTable:
-    return site.links if isinstance(site.links, LinkTable) else LinkTable(site.links)
 
 
 def settle_depths(store: ScanStore, scan_id: int, site: Site, *, follow_nofollow: bool) -> Site:

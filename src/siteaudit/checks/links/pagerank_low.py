@@ -1,13 +1,14 @@
 """`pagerank-low`: no page is starved of internal link value."""
 
+from array import array
 from collections.abc import Iterator
 from statistics import median
 
 from siteaudit.checks.base import CheckContext, Docs, Failed, Option, failed, site_check
 from siteaudit.checks.links._graph import is_audited, is_working, landing, start_urls
-from siteaudit.checks.links._pagerank import pagerank
+from siteaudit.checks.links._pagerank import pagerank_of
 from siteaudit.model import Category, Severity
-from siteaudit.model.site import Site
+from siteaudit.model.site import Site, SitePage
 
 
 @site_check(
@@ -44,13 +45,7 @@ def pagerank_low(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     pages = [p for p in site.pages if is_working(p)]
     if len(pages) < ctx.int_option("min_pages"):
         return
-    lands = landing(site)
-    edges = (
-        (lands.get(link.source, link.source), lands.get(link.target, link.target))
-        for link in site.links
-        if not link.nofollow
-    )
-    ranks = pagerank([p.url for p in pages], edges)
+    ranks = dict(zip((p.url for p in pages), _ranks(site, pages), strict=True))
     middle = median(ranks.values())
     ratio = float(str(ctx.option("max_ratio")))
     for page in pages:
@@ -63,3 +58,20 @@ def pagerank_low(site: Site, ctx: CheckContext) -> Iterator[Failed]:
                 locator=page.url,
                 url=page.url,
             )
+
+
+def _ranks(site: Site, pages: list[SitePage]) -> list[float]:
+    """The PageRank of each of `pages` over the followed links between them, each end taken
+    where it lands; built on the link table's integer columns (each string's page looked
+    up once, not once an edge)."""
+    lands = landing(site)
+    strings, sources, targets, nofollow = site.link_columns()
+    place = {page.url: n for n, page in enumerate(pages)}
+    node = [place.get(lands.get(text, text), -1) for text in strings]
+    edge_sources, edge_targets = array("I"), array("I")
+    for source, target, skip in zip(sources, targets, nofollow, strict=True):
+        frm, to = node[source], node[target]
+        if not skip and frm >= 0 and to >= 0 and frm != to:
+            edge_sources.append(frm)
+            edge_targets.append(to)
+    return pagerank_of(len(pages), edge_sources, edge_targets)
