@@ -6,7 +6,7 @@ from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import chain
+from itertools import chain, compress, count
 from typing import NamedTuple, overload
 
 from siteaudit.model.page import CONTENT, LINK_POSITIONS
@@ -289,9 +289,23 @@ class Site:
 
     def link_columns(self) -> tuple[Sequence[str], Sequence[int], Sequence[int], Sequence[int]]:
         """`LinkTable.columns` of the links: a walk over millions of edges with integers,
-        without a `SiteLink` each (a tuple of links, as tests build, is packed first)."""
-        table = self.links if isinstance(self.links, LinkTable) else LinkTable(self.links)
-        return table.columns()
+        without a `SiteLink` each."""
+        return self._link_table().columns()
+
+    def links_to(self, targets: Collection[str]) -> Iterator[SiteLink]:
+        """The links whose target is one of `targets`, in stored order. The few links a
+        check reports, found without making a `SiteLink` of every other one: the table's
+        target column is matched against the numbers of those strings, in C."""
+        if not targets:
+            return iter(())
+        table = self._link_table()
+        strings, _, target_column, _ = table.columns()
+        wanted = {number for number, text in enumerate(strings) if text in targets}
+        return map(table.__getitem__, compress(count(), map(wanted.__contains__, target_column)))
+
+    def _link_table(self) -> LinkTable:
+        # A tuple of links, as tests build, is packed first.
+        return self.links if isinstance(self.links, LinkTable) else LinkTable(self.links)
 
     def with_depths(self, depths: Mapping[str, int]) -> Site:
         """This site with the pages of `depths` at those depths."""

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from siteaudit.model.site import LinkTable, SiteLink
+from siteaudit.model.site import LinkTable, Site, SiteLink
 
 A, B, C = "https://shop.example/a", "https://shop.example/b", "https://shop.example/c"
 LINKS = (
@@ -65,3 +65,19 @@ def test_columns_of_different_lengths_are_refused() -> None:
     with pytest.raises(ValueError, match="different lengths"):
         table.extend([A, B], [B], ["x", "y"], [False, False], ["content", "content"])
     assert table == LINKS  # unchanged
+
+
+@pytest.mark.parametrize("links", [LINKS, LinkTable(LINKS)], ids=["tuple", "table"])
+def test_a_site_finds_the_links_to_some_targets_in_stored_order(
+    links: tuple[SiteLink, ...] | LinkTable,
+) -> None:
+    site = Site(start_url=A, pages=(), links=links)
+    assert list(site.links_to({C})) == [LINKS[2], LINKS[3]]
+    assert list(site.links_to({A, C})) == [LINKS[1], LINKS[2], LINKS[3]]
+    # An anchor text equal to no target, a URL no link points to, or nothing: no link.
+    assert list(site.links_to({"Bee", "https://shop.example/d"})) == []
+    assert list(site.links_to(frozenset())) == []
+    strings, sources, targets, nofollow = site.link_columns()
+    assert [
+        (strings[s], strings[t], f) for s, t, f in zip(sources, targets, nofollow, strict=True)
+    ] == [(link.source, link.target, link.nofollow) for link in LINKS]

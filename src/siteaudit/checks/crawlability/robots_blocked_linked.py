@@ -36,8 +36,8 @@ MAX_LISTED = 5
 def robots_blocked_linked(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     """One failure per blocked URL that crawled pages link to."""
     sources: dict[str, list[str]] = defaultdict(list)
-    for link in site.links:
-        if link.target in site.robots_blocked and link.source not in sources[link.target]:
+    for link in site.links_to(site.robots_blocked):
+        if link.source not in sources[link.target]:
             sources[link.target].append(link.source)
     for target, linking in sorted(sources.items()):
         more = f" and {len(linking) - MAX_LISTED} more" if len(linking) > MAX_LISTED else ""

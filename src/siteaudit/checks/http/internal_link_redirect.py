@@ -28,13 +28,15 @@ from siteaudit.model.site import Site
 )
 def internal_link_redirect(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     """One failure per (source page, redirecting target) pair, reported on the source page."""
-    pages = site.page_index()
+    redirecting = {
+        page.url: page
+        for page in site.pages
+        if page.redirect_hops != 0 or page.final_url != page.url
+    }
     seen: set[tuple[str, str]] = set()
-    for link in site.links:
-        target = pages.get(link.target)
-        if target is None or (link.source, link.target) in seen:
-            continue
-        if target.redirect_hops == 0 and target.final_url == target.url:
+    for link in site.links_to(redirecting):
+        target = redirecting[link.target]
+        if (link.source, link.target) in seen:
             continue
         seen.add((link.source, link.target))
         yield failed(

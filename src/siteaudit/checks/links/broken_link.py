@@ -25,11 +25,11 @@ from siteaudit.model.site import Site
 )
 def broken_link(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     """One failure per (source page, broken target) pair, reported on the source page."""
-    pages = site.page_index()
+    broken = {page.url: page for page in site.pages if page.is_broken}
     seen: set[tuple[str, str]] = set()
-    for link in site.links:
-        target = pages.get(link.target)
-        if target is None or not target.is_broken or (link.source, link.target) in seen:
+    for link in site.links_to(broken):
+        target = broken[link.target]
+        if (link.source, link.target) in seen:
             continue
         seen.add((link.source, link.target))
         yield broken_target(
