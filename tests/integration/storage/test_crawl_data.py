@@ -11,7 +11,7 @@ from tests.integration.storage.factories import HOME, make_finding, make_page, m
 from siteaudit.model import Category, ScanSpec, Severity
 from siteaudit.model.page import Resource
 from siteaudit.pipeline.ports import LinkRecord, ResourceTarget
-from siteaudit.storage import SqlScanStore, codec
+from siteaudit.storage import SqlScanStore, codec, reading
 from siteaudit.storage.tables import findings, links, pages, resources
 
 
@@ -253,3 +253,19 @@ def test_a_scan_s_links_are_read_in_storage_order_whatever_other_scans_stored_me
     assert [row.text for row in store.link_rows(second)] == ["other", "other"]
     assert list(store.load_site(empty).links) == []
     assert list(store.link_rows(empty)) == []
+
+
+def test_a_scan_s_links_are_read_whole_and_in_order_across_chunks(
+    store: SqlScanStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Links are read LINK_CHUNK rows at a time: the driver's tuples on SQLite, a server-side
+    # cursor on PostgreSQL. With chunks of two, no row may be lost or repeated at a chunk's
+    # edge (SQLAlchemy reads a row ahead of a streamed cursor: reading the driver's cursor
+    # behind its back would lose it), for the site graph and for a resume.
+    monkeypatch.setattr(reading, "LINK_CHUNK", 2)
+    scan_id = store.create_scan(ScanSpec(HOME))
+    store.save_pages(scan_id, [make_result(make_page(HOME))])
+    targets = [f"{HOME}p{n}" for n in range(7)]
+    store.save_links(scan_id, [LinkRecord(HOME, url, str(n)) for n, url in enumerate(targets)])
+    assert [link.text for link in store.load_site(scan_id).links] == [str(n) for n in range(7)]
+    assert store.load_crawl_state(scan_id).pending == [(url, 1) for url in targets]
