@@ -17,8 +17,6 @@ from siteaudit.storage import codec
 from siteaudit.storage.tables import findings, links, pages, resources, utcnow
 from siteaudit.storage.upsert import Row, insert_ignoring, insert_replacing
 
-# Bounds the bound parameters of one `IN (...)` (SQLite allows 32766 per statement).
-CHUNK = 500
 # The unique keys that make each write idempotent.
 PAGE_KEY = ("scan_id", "url_key")
 LINK_KEY = ("scan_id", "link_key")
@@ -62,11 +60,16 @@ def _write_pages(connection: Connection, scan_id: int, encoded: Sequence[PageRow
     insert_ignoring(connection, resources, _unique(loaded, "resource_key"), RESOURCE_KEY)
     rows = [{"scan_id": scan_id, **item.page, "saved_at": now} for item in latest.values()]
     insert_replacing(connection, pages, rows, PAGE_KEY)
-    keys = list(latest)
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
+    # One statement a page, each keyed on both columns of the (scan_id, page_key) index, not
+    # one `page_key IN (...)`: PostgreSQL without statistics on the table (autovacuum off,
+    # or not yet run) read every finding of the scan for each batch's list, 2.5 s a batch
+    # at 400,000 findings, and the 100,000-page site took 22 minutes.
+    if latest:
         connection.execute(
-            delete(findings).where(findings.c.scan_id == scan_id, findings.c.page_key.in_(chunk))
+            delete(findings).where(
+                findings.c.scan_id == scan_id, findings.c.page_key == bindparam("page")
+            ),
+            [{"page": key} for key in latest],
         )
     found = ({"scan_id": scan_id, **row} for item in latest.values() for row in item.findings)
     insert_ignoring(connection, findings, _unique(found, "fingerprint"), FINDING_KEY)

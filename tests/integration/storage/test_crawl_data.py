@@ -31,6 +31,26 @@ def test_a_page_saved_twice_is_one_row_and_the_later_save_wins(store: SqlScanSto
     assert _count(store, pages) == 1
 
 
+def test_a_batch_saved_again_replaces_the_findings_of_its_own_pages_only(
+    store: SqlScanStore,
+) -> None:
+    scan_id = store.create_scan(ScanSpec(HOME))
+    a, b, c = HOME + "a", HOME + "b", HOME + "c"
+    store.save_pages(
+        scan_id,
+        [make_result(make_page(url), make_finding(url=url)) for url in (a, b)],
+    )
+    store.save_pages(
+        scan_id,
+        [
+            make_result(make_page(c), make_finding(url=c)),
+            make_result(make_page(a), make_finding(url=a, check_id="h1", locator="h1")),
+        ],
+    )
+    stored = {(f.url, f.check_id) for f in store.load_report(scan_id).findings}
+    assert stored == {(a, "h1"), (b, "title"), (c, "title")}
+
+
 def test_the_same_url_twice_in_one_batch_keeps_the_last(store: SqlScanStore) -> None:
     scan_id = store.create_scan(ScanSpec(HOME))
     store.save_pages(
