@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from tests.unit.pipeline.factories import make_site, make_site_page
 
+from siteaudit.checks.links._graph import inlinks
 from siteaudit.checks.links._pagerank import pagerank
 from siteaudit.checks.on_page._pixels import text_width
+from siteaudit.model.site import SiteLink
 
 
 def test_pagerank_scores_average_one_and_favour_the_page_everyone_links_to() -> None:
@@ -49,6 +52,31 @@ def test_pagerank_matches_a_dense_reference_computation() -> None:
         }
     expected = {u: r * n for u, r in rank.items()}
     assert pagerank(nodes, edges) == pytest.approx(expected, rel=1e-4)
+
+
+def test_inlinks_keep_apart_pages_reached_only_through_redirects() -> None:
+    # /x and /y appear in no link, only as where /old-x and /old-y land: each must keep
+    # its own inlinks (they once shared the number given to a URL outside the link table).
+    home, a = "https://example.com/", "https://example.com/a"
+    pages = [make_site_page(home), make_site_page(a)]
+    for name in ("x", "y"):
+        old, new = f"https://example.com/old-{name}", f"https://example.com/{name}"
+        pages += [make_site_page(old, status=301, final_url=new), make_site_page(new)]
+    links = [
+        SiteLink(home, "https://example.com/old-x"),
+        SiteLink(a, "https://example.com/old-x"),
+        SiteLink(home, "https://example.com/old-y"),
+        SiteLink(home, a),
+        SiteLink(a, a),  # a page linking to itself is no inlink
+    ]
+    assert inlinks(make_site(pages, links)) == {
+        "https://example.com/x": (home, a),
+        "https://example.com/y": (home,),
+        a: (home,),
+    }
+    nofollow = [link._replace(nofollow=link.target == a) for link in links]
+    assert a not in inlinks(make_site(pages, nofollow), follow_only=True)
+    assert inlinks(make_site(pages, nofollow))[a] == (home,)
 
 
 def test_pixel_width_of_wide_letters_exceeds_that_of_narrow_ones_of_the_same_count() -> None:
