@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 from tests.unit.pipeline.factories import make_site, make_site_page
 
 from siteaudit.checks.links._graph import inlinks
-from siteaudit.checks.links._pagerank import pagerank
+from siteaudit.checks.links.pagerank_low import _ranks
 from siteaudit.checks.on_page._pixels import text_width
 from siteaudit.model.site import SiteLink
+
+SITE = "https://example.com"
+
+
+def pagerank(nodes: list[str], edges: Iterable[tuple[str, str]]) -> dict[str, float]:
+    """The PageRank `pagerank-low` computes for a crawl of these pages (paths) and links."""
+    pages = [make_site_page(SITE + node) for node in nodes]
+    links = [SiteLink(SITE + source, SITE + target) for source, target in edges]
+    ranks = _ranks(make_site(pages, links), pages)
+    return dict(zip(nodes, ranks, strict=True))
 
 
 def test_pagerank_scores_average_one_and_favour_the_page_everyone_links_to() -> None:

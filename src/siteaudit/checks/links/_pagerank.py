@@ -12,28 +12,13 @@ megabytes.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
 
 DAMPING = 0.85
 MAX_ITERATIONS = 50
 TOLERANCE = 1e-6
 
 
-def pagerank(nodes: list[str], edges: Iterable[tuple[str, str]]) -> dict[str, float]:
-    """The PageRank of each node, mean 1, over the distinct directed `edges` between
-    `nodes` (repeated edges count once; self-links and edges to other URLs are ignored)."""
-    index = {node: i for i, node in enumerate(nodes)}
-    edge_sources, edge_targets = array("I"), array("I")
-    for source_url, target_url in edges:
-        source, target = index.get(source_url), index.get(target_url)
-        if source is not None and target is not None and source != target:
-            edge_sources.append(source)
-            edge_targets.append(target)
-    ranks = pagerank_of(len(nodes), edge_sources, edge_targets)
-    return {node: ranks[i] for node, i in index.items()}
-
-
-def pagerank_of(count: int, edge_sources: array[int], edge_targets: array[int]) -> list[float]:
+def pagerank(count: int, edge_sources: array[int], edge_targets: array[int]) -> list[float]:
     """The PageRank, mean 1, of nodes 0 to `count - 1` over the edges from
     `edge_sources[i]` to `edge_targets[i]`, none of them a self-link (repeated edges count
     once)."""

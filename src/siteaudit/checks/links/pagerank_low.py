@@ -6,7 +6,7 @@ from statistics import median
 
 from siteaudit.checks.base import CheckContext, Docs, Failed, Option, failed, site_check
 from siteaudit.checks.links._graph import is_audited, is_working, landing, start_urls
-from siteaudit.checks.links._pagerank import pagerank_of
+from siteaudit.checks.links._pagerank import pagerank
 from siteaudit.model import Category, Severity
 from siteaudit.model.site import Site, SitePage
 
@@ -74,4 +74,4 @@ def _ranks(site: Site, pages: list[SitePage]) -> list[float]:
         if not skip and frm >= 0 and to >= 0 and frm != to:
             edge_sources.append(frm)
             edge_targets.append(to)
-    return pagerank_of(len(pages), edge_sources, edge_targets)
+    return pagerank(len(pages), edge_sources, edge_targets)
