@@ -131,7 +131,7 @@ def link_rows(engine: Engine, scan_id: int) -> Iterator[LinkRow]:
     )
     with engine.connect() as connection:
         query = query.where(_links_of(connection, scan_id))
-        result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
+        result = connection.execute(_streamed(query))
         for row in result:
             yield LinkRow(
                 row.source_url,
@@ -158,7 +158,7 @@ def external_targets(engine: Engine, scan_id: int) -> Iterator[str]:
         .order_by(target)
     )
     with engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
+        result = connection.execute(_streamed(query))
         yield from result.scalars()
 
 
@@ -194,7 +194,7 @@ def resource_targets(engine: Engine, scan_id: int) -> Iterator[ResourceTarget]:
         .order_by(target)
     )
     with engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
+        result = connection.execute(_streamed(query))
         for url, status, error_code, crawled, headers in result:
             # The headers are stored as [name, value] pairs, names in lower case.
             size = announced_size(status, header_value(headers or (), "content-length"))
@@ -360,11 +360,12 @@ def report(engine: Engine, scan_id: int, checks: dict[str, CheckInfo]) -> ScanRe
         info = scan_info(connection, scan_id)
         stored_scores = connection.scalar(select(scans.c.scores).where(scans.c.id == scan_id))
         totals = report_totals(connection, scan_id)
+        page_rows = _page_rows(connection, engine, scan_id, totals.pages)
     finding_query = _findings_in_report_order(engine, findings.c.scan_id == scan_id)
     return ScanReport(
         scan=info,
         scores=codec.scores_from_json(stored_scores),
-        pages=_page_rows(engine, scan_id, totals.pages),
+        pages=page_rows,
         findings=StoredRows(engine, finding_query, codec.finding_from_row, totals.findings),
         checks=checks,
         stored_totals=totals,
@@ -375,12 +376,15 @@ def report_pages(engine: Engine, scan_id: int) -> StoredRows[PageRow]:
     """The pages of the report (with their inlinks), in report order."""
     with engine.connect() as connection:
         count = connection.scalar(select(func.count()).where(pages.c.scan_id == scan_id)) or 0
-    return _page_rows(engine, scan_id, count)
+        return _page_rows(connection, engine, scan_id, count)
 
 
-def _page_rows(engine: Engine, scan_id: int, count: int) -> StoredRows[PageRow]:
-    with engine.connect() as connection:
-        inlinks = _inlink_counts(_links_of(connection, scan_id))
+def _page_rows(
+    connection: Connection, engine: Engine, scan_id: int, count: int
+) -> StoredRows[PageRow]:
+    """The report's pages, streamed from `engine` on each iteration; `connection` finds the
+    scan's links (`_links_of`) for their inlink counts."""
+    inlinks = _inlink_counts(_links_of(connection, scan_id))
     query = (
         select(*(pages.c[name] for name in codec.PAGE_ROW_COLUMNS))
         .where(pages.c.scan_id == scan_id)
@@ -514,11 +518,11 @@ def _links_of(connection: Connection, scan_id: int) -> ColumnElement[bool]:
     return and_(links.c.id.between(first, last), (links.c.scan_id + 0) == scan_id)
 
 
-def _streamed(query: Select[Any]) -> Select[Any]:
-    """`query` read a partition at a time: on PostgreSQL through a server-side cursor, where
-    the driver otherwise holds the whole result before the first row is read (the not
+def _streamed(query: Select[Any], rows: int = PARTITION) -> Select[Any]:
+    """`query` read `rows` at a time: on PostgreSQL through a server-side cursor, where the
+    driver otherwise holds the whole result before the first row is read (the not
     applicable checks of 100,000 pages: 100 MB)."""
-    return query.execution_options(stream_results=True, yield_per=PARTITION)
+    return query.execution_options(stream_results=True, yield_per=rows)
 
 
 def _link_table(chunks: Iterable[Sequence[Any]]) -> LinkTable:
@@ -544,8 +548,7 @@ def _link_chunks(connection: Connection, query: Select[Any]) -> Iterator[Sequenc
         while chunk := result.cursor.fetchmany(LINK_CHUNK):
             yield chunk
         return
-    streamed = query.execution_options(stream_results=True, yield_per=LINK_CHUNK)
-    yield from connection.execute(streamed).partitions()
+    yield from connection.execute(_streamed(query, LINK_CHUNK)).partitions()
 
 
 def _is_nofollow(rel: str) -> bool:
