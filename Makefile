@@ -4,20 +4,36 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
+# the versions a fresh machine installs (see the file's header; `make constraints` refreshes it)
+CONSTRAINTS ?= constraints.txt
+PIP_INSTALL = $(BIN)/pip install -q -c $(CONSTRAINTS)
 
-.PHONY: demo test test-slow test-chaos test-fuzz check lint typecheck imports bench bench-crawl bench-catalogue bench-distributed bench-served bench-checks services clean
+.PHONY: constraints demo test test-slow test-chaos test-fuzz check lint typecheck imports bench bench-crawl bench-catalogue bench-distributed bench-served bench-checks services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(RUN_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+$(DEV_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) -e '.[dev]'
 	touch $@ $(RUN_STAMP)
+
+## constraints: re-pin constraints.txt to the newest releases pyproject.toml allows (in a
+## scratch venv); review the diff and run `make check` before committing it
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install -q --upgrade pip
+	.venv-constraints/bin/pip install -q -e '.[dev]'
+	{ sed -n '/^#/p' $(CONSTRAINTS); \
+	  .venv-constraints/bin/pip freeze --all --exclude-editable | grep -v '^setuptools=='; \
+	} > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	rm -rf .venv-constraints
 
 ## demo: serve the bundled demo shop on 127.0.0.1, audit it, print the summary and report paths
 demo: $(RUN_STAMP)
