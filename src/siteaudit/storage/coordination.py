@@ -55,6 +55,7 @@ from siteaudit.pipeline.ports import LinkRecord, PageResult
 from siteaudit.storage import codec, reading
 from siteaudit.storage.discovery import read_discovery, write_discovery
 from siteaudit.storage.errors import ScanNotFoundError, StorageError
+from siteaudit.storage.keyed import rows_with_keys
 from siteaudit.storage.repository import SqlScanStore, insert_scan
 from siteaudit.storage.sanitize import clean_json, clean_text
 from siteaudit.storage.tables import (
@@ -1058,11 +1059,14 @@ def _count_left_out(
     where = left_out.c.scan_id == scan_id
     taken = {codec.url_key(clean_text(url)) for url, _, _ in queued}
     changes: Counter[str] = Counter()
+    held_rows = (left_out.c.url_key, left_out.c.reason)
     for keys in _batches(sorted(taken) if held else [], 1000):
-        gone = connection.scalars(
-            delete(left_out).where(where, left_out.c.url_key.in_(keys)).returning(left_out.c.reason)
-        ).all()
-        changes.subtract(gone)
+        query = rows_with_keys(connection, left_out.c.url_key, scan_id, keys, *held_rows)
+        gone = connection.execute(query).all()
+        if gone:  # one keyed delete a row (an index probe; see `storage.keyed`)
+            forget = delete(left_out).where(where, left_out.c.url_key == bindparam("gone"))
+            connection.execute(forget, [{"gone": key} for key, _ in gone])
+        changes.subtract(reason for _, reason in gone)
         held -= len(gone)
     left: dict[str, str] = {}  # less those queued in this same selection: taken after all
     for url, reason in fresh:
@@ -1070,9 +1074,7 @@ def _count_left_out(
         if key not in taken and left.get(key, DEPTH_LIMIT) == DEPTH_LIMIT:
             left[key] = reason  # another limit than depth: offered within the depth limit
     for keys in _batches(list(left), 1000):
-        reasons = select(left_out.c.url_key, left_out.c.reason).where(
-            where, left_out.c.url_key.in_(keys)
-        )
+        reasons = rows_with_keys(connection, left_out.c.url_key, scan_id, keys, *held_rows)
         known: dict[str, str] = dict(connection.execute(reasons).all())
         # Left out as too deep before, now by another limit within the depth limit: that
         # limit counts it (`Frontier._within_depth`).

@@ -48,6 +48,7 @@ from siteaudit.pipeline.ports import CheckStats, CrawlState, ResourceTarget
 from siteaudit.storage import codec
 from siteaudit.storage.discovery import read_discovery
 from siteaudit.storage.errors import ScanNotFoundError
+from siteaudit.storage.keyed import rows_with_keys
 from siteaudit.storage.streaming import PARTITION, StoredRows, text_order
 from siteaudit.storage.tables import findings, links, pages, resources, scans, sites
 
@@ -229,13 +230,9 @@ def _rows_to(
     keys = sorted({codec.url_key(url) for url in targets})
     found: list[tuple[Any, ...]] = []
     for first in range(0, len(keys), LINKS_TO_BATCH):
-        rows = connection.execute(
-            select(table.c.id, *columns).where(
-                table.c.scan_id == scan_id,
-                table.c.target_key.in_(keys[first : first + LINKS_TO_BATCH]),
-            )
-        )
-        found.extend(tuple(row) for row in rows)
+        batch = keys[first : first + LINKS_TO_BATCH]
+        query = rows_with_keys(connection, table.c.target_key, scan_id, batch, table.c.id, *columns)
+        found.extend(tuple(row) for row in connection.execute(query))
     found.sort()
     return [row[1:] for row in found]
 

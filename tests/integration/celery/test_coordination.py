@@ -17,11 +17,12 @@ from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
 from siteaudit.model.site import SiteFacts
 from siteaudit.pipeline.discovery import Frontier
 from siteaudit.pipeline.urls import Scope
+from siteaudit.storage import codec
 from siteaudit.storage.coordination import QUEUED, Completed, SqlCoordinator, send
 from siteaudit.storage.database import create_engine_for, migrate
 from siteaudit.storage.repository import insert_scan
 from siteaudit.storage.schedules import add_schedule, fire_due, runs
-from siteaudit.storage.tables import outbox, scans, schedules, work
+from siteaudit.storage.tables import left_out, outbox, scans, schedules, work
 
 pytestmark = pytest.mark.postgres
 
@@ -287,18 +288,30 @@ def test_urls_the_depth_limit_kept_out_are_counted_once_whichever_process_select
             counters = connection.scalar(select(scans.c.counters).where(scans.c.id == scan_id))
         return int(counters.get("discover/skipped/too-deep", 0))
 
+    def held() -> set[str]:
+        """The paths the scan's `left_out` rows hold."""
+        keys = {codec.url_key(f"{site}{path}"): path for path in ("/deep", "/deeper", "/late")}
+        with coordinator.engine.connect() as connection:
+            rows = connection.scalars(
+                select(left_out.c.url_key).where(left_out.c.scan_id == scan_id)
+            )
+            return {keys[key] for key in rows}
+
     assert done(home, f"{site}/", [("/a", 1), ("/b", 1), ("/c", 1), ("/d", 1), ("/e", 1)]) == 0
     rows = _work_ids(coordinator, scan_id)
     assert done(rows["/a"], f"{site}/a", [("/deep", 2)]) == 1
     assert done(rows["/b"], f"{site}/b", [("/deep", 2), ("/deeper", 2)]) == 2
+    assert held() == {"/deep", "/deeper"}
     assert done(rows["/c"], f"{site}/c", [("/deep", 1)]) == 1  # /deep within the limit after all
     assert "/deep" in _work_ids(coordinator, scan_id)
+    assert held() == {"/deeper"}  # and out of the table
     # Left out and taken in one selection: /d's link too deep, /e's within the limit.
     assert (
         done(rows["/d"], f"{site}/d", [("/late", 2)], (rows["/e"], f"{site}/e", [("/late", 1)]))
         == 1
     )
     assert "/late" in _work_ids(coordinator, scan_id)
+    assert held() == {"/deeper"}
 
 
 def _work_ids(coordinator: SqlCoordinator, scan_id: int) -> dict[str, int]:
