@@ -2,6 +2,7 @@
 
 from collections import defaultdict, deque
 from collections.abc import Iterator
+from itertools import compress
 
 from siteaudit.checks.base import CheckContext, Docs, Failed, Option, failed, site_check
 from siteaudit.checks.content._indexable import is_indexable
@@ -48,18 +49,26 @@ def content_near_duplicate(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     pages = [p for p in site.pages if p.simhash is not None and is_indexable(p)]
     bands = distance + 1
     width = 64 // bands
-    buckets: dict[tuple[int, int], deque[SitePage]] = defaultdict(
-        lambda: deque(maxlen=MAX_CANDIDATES)
+    mask = (1 << width) - 1
+    # A band's latest pages, and their hashes alongside (appended together: one bound).
+    buckets: dict[tuple[int, int], tuple[deque[int], deque[SitePage]]] = defaultdict(
+        lambda: (deque(maxlen=MAX_CANDIDATES), deque(maxlen=MAX_CANDIDATES))
     )
     reported: set[str] = set()
     for page in pages:
-        assert page.simhash is not None
-        match = _nearest_earlier(page, buckets, bands, width, distance)
-        for band in range(bands):
-            buckets[(band, page.simhash >> (band * width) & ((1 << width) - 1))].append(page)
+        simhash = page.simhash
+        assert simhash is not None
+        keys = [(band, simhash >> (band * width) & mask) for band in range(bands)]
+        match = _nearest_earlier(
+            page, simhash, [buckets[key] for key in keys if key in buckets], distance
+        )
+        for key in keys:
+            hashes, earlier = buckets[key]
+            hashes.append(simhash)
+            earlier.append(page)
         if match is not None and page.url not in reported:
             reported.add(page.url)
-            bits = bin(page.simhash ^ (match.simhash or 0)).count("1")
+            bits = (simhash ^ (match.simhash or 0)).bit_count()
             yield failed(
                 f"The page's text is nearly identical to {match.url} ({bits} of 64 simhash "
                 "bits differ).",
@@ -76,17 +85,18 @@ def _comparable(words: int, other: int) -> bool:
 
 def _nearest_earlier(
     page: SitePage,
-    buckets: dict[tuple[int, int], deque[SitePage]],
-    bands: int,
-    width: int,
+    simhash: int,
+    buckets: list[tuple[deque[int], deque[SitePage]]],
     distance: int,
 ) -> SitePage | None:
-    assert page.simhash is not None
-    for band in range(bands):
-        key = (band, page.simhash >> (band * width) & ((1 << width) - 1))
-        for other in buckets.get(key, ()):
+    """The first page of `buckets` (band by band, oldest first) within `distance` bits of
+    `simhash`, not a copy of `page`'s body, of a comparable length. The distances are
+    counted in C (`map` and `compress`, no bytecode a candidate): a templated site
+    compares most of its pages with the full 256 of each band, and almost none is near."""
+    for hashes, earlier in buckets:
+        close = map(distance.__ge__, map(int.bit_count, map(simhash.__xor__, hashes)))
+        for other in compress(earlier, close):
             same_body = other.content_hash is not None and other.content_hash == page.content_hash
-            near = bin(page.simhash ^ (other.simhash or 0)).count("1") <= distance
-            if near and not same_body and _comparable(page.word_count, other.word_count):
+            if not same_body and _comparable(page.word_count, other.word_count):
                 return other
     return None
