@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 
 import pytest
 from tests.unit.pipeline.factories import make_site, make_site_page
 
+from siteaudit.checks.content.content_near_duplicate import MAX_CANDIDATES, content_near_duplicate
 from siteaudit.checks.links._graph import inlinks
 from siteaudit.checks.links.pagerank_low import _ranks
 from siteaudit.checks.on_page._pixels import text_width
-from siteaudit.model.site import SiteLink
+from siteaudit.model.site import SiteLink, SitePage
 
 SITE = "https://example.com"
 
@@ -89,6 +91,38 @@ def test_inlinks_keep_apart_pages_reached_only_through_redirects() -> None:
     nofollow = [link._replace(nofollow=link.target == a) for link in links]
     assert a not in inlinks(make_site(pages, nofollow), follow_only=True)
     assert inlinks(make_site(pages, nofollow))[a] == (home,)
+
+
+def test_near_duplicates_are_sought_among_the_latest_pages_of_a_band_only() -> None:
+    # Every page shares band 0 (the low 16 bits); `near` differs from `first` in one bit of
+    # each other band, so band 0 is the only one where they meet. Found with 255 pages
+    # between them, not with 256; far into the band too (after its lists were trimmed).
+    band = 0x1234
+    rng = random.Random(7)
+
+    def page(name: str, simhash: int) -> SitePage:
+        return make_site_page(f"https://example.com/{name}", simhash=simhash)
+
+    def fillers(prefix: str, count: int) -> list[SitePage]:
+        return [page(f"{prefix}{n}", rng.getrandbits(48) << 16 | band) for n in range(count)]
+
+    apart = (1 << 20) | (1 << 36) | (1 << 52)
+    first, late = 0xA5A5_5A5A_F0F0 << 16 | band, 0x0F0F_3C3C_9696 << 16 | band
+    pages = [
+        page("first", first),
+        *fillers("a", MAX_CANDIDATES),
+        page("out-of-reach", first ^ apart),  # 256 pages after `first`
+        *fillers("b", 2 * MAX_CANDIDATES),
+        page("late", late),
+        *fillers("c", MAX_CANDIDATES - 1),
+        page("in-reach", late ^ apart),  # 255 pages after `late`
+    ]
+    check = content_near_duplicate
+    assert check.site_fn is not None
+    found = list(check.site_fn(make_site(pages), check.context()))
+    assert [(f.url, f.locator) for f in found] == [
+        ("https://example.com/in-reach", "https://example.com/late")
+    ]
 
 
 def test_pixel_width_of_wide_letters_exceeds_that_of_narrow_ones_of_the_same_count() -> None:

@@ -1,6 +1,6 @@
 """`content-near-duplicate`: indexable pages are not near copies of each other."""
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterator
 from itertools import compress
 
@@ -50,10 +50,9 @@ def content_near_duplicate(site: Site, ctx: CheckContext) -> Iterator[Failed]:
     bands = distance + 1
     width = 64 // bands
     mask = (1 << width) - 1
-    # A band's latest pages, and their hashes alongside (appended together: one bound).
-    buckets: dict[tuple[int, int], tuple[deque[int], deque[SitePage]]] = defaultdict(
-        lambda: (deque(maxlen=MAX_CANDIDATES), deque(maxlen=MAX_CANDIDATES))
-    )
+    # A band's pages, and their hashes alongside; lists, not deques bounded to the latest
+    # 256: most bands hold a few pages, and a deque takes a block of 64 slots at once.
+    buckets: dict[tuple[int, int], tuple[list[int], list[SitePage]]] = defaultdict(lambda: ([], []))
     reported: set[str] = set()
     for page in pages:
         simhash = page.simhash
@@ -66,6 +65,8 @@ def content_near_duplicate(site: Site, ctx: CheckContext) -> Iterator[Failed]:
             hashes, earlier = buckets[key]
             hashes.append(simhash)
             earlier.append(page)
+            if len(hashes) == 2 * MAX_CANDIDATES:  # keep the latest, now and then
+                del hashes[:MAX_CANDIDATES], earlier[:MAX_CANDIDATES]
         if match is not None and page.url not in reported:
             reported.add(page.url)
             bits = (simhash ^ (match.simhash or 0)).bit_count()
@@ -86,7 +87,7 @@ def _comparable(words: int, other: int) -> bool:
 def _nearest_earlier(
     page: SitePage,
     simhash: int,
-    buckets: list[tuple[deque[int], deque[SitePage]]],
+    buckets: list[tuple[list[int], list[SitePage]]],
     distance: int,
 ) -> SitePage | None:
     """The first page of `buckets` (band by band, oldest first) within `distance` bits of
@@ -94,8 +95,9 @@ def _nearest_earlier(
     counted in C (`map` and `compress`, no bytecode a candidate): a templated site
     compares most of its pages with the full 256 of each band, and almost none is near."""
     for hashes, earlier in buckets:
-        close = map(distance.__ge__, map(int.bit_count, map(simhash.__xor__, hashes)))
-        for other in compress(earlier, close):
+        latest = hashes[-MAX_CANDIDATES:]
+        close = map(distance.__ge__, map(int.bit_count, map(simhash.__xor__, latest)))
+        for other in compress(earlier[-MAX_CANDIDATES:], close):
             same_body = other.content_hash is not None and other.content_hash == page.content_hash
             if not same_body and _comparable(page.word_count, other.word_count):
                 return other
