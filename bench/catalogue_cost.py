@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crawl import run_siteaudit
+from crawl import config_disabling, run_siteaudit
 
 from siteaudit.checks.builtin import BUILTIN
 
@@ -40,9 +40,7 @@ TARGET = 1.25
 
 def skeleton_config(path: Path) -> Path:
     """A siteaudit.toml that disables every check but the skeleton's."""
-    disabled = sorted(item.id for item in BUILTIN if item.id not in SKELETON)
-    path.write_text(f"[checks]\ndisabled = {json.dumps(disabled)}\n", encoding="utf-8")
-    return path
+    return config_disabling(path, (item.id for item in BUILTIN if item.id not in SKELETON))
 
 
 def findings_of(workdir: Path) -> int:

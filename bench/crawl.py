@@ -12,7 +12,11 @@ child process): 5,000 pages, each with a navigation menu of 450 links and 20 lin
 own, as a shop's mega menu makes them; 2.3 million links to store, where the corpus sites
 have 5 to 20 a page.
 
-Usage: bench/crawl.py [--rounds N] [--sites py,pg,menu]   (make bench-crawl)
+`--no-checks` adds, in each round, the same scan with every check disabled (extraction,
+storage and the reports still run): what the crawl itself costs beside the full audit, for
+the planning decision on the baseline target.
+
+Usage: bench/crawl.py [--rounds N] [--sites py,pg,menu] [--no-checks]   (make bench-crawl)
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +140,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sites", default="py,pg")
+    parser.add_argument(
+        "--no-checks", action="store_true", help="also scan with every check disabled"
+    )
     args = parser.parse_args()
     keys = args.sites.split(",")
     if set(keys) & set(SITES):
@@ -148,7 +155,7 @@ def main() -> int:
     with contextlib.ExitStack() as stack:
         for key in keys:
             url = SITES[key] if key != "menu" else stack.enter_context(shop()).url
-            compare(url, args.rounds)
+            compare(url, args.rounds, no_checks=args.no_checks)
     return 0
 
 
@@ -162,18 +169,24 @@ def shop() -> Iterator[Any]:
         yield site
 
 
-def compare(url: str, rounds: int) -> None:
+def compare(url: str, rounds: int, *, no_checks: bool = False) -> None:
     """Audit `url` `rounds` times with siteaudit and the peers, and print the table."""
     ours: list[dict[str, float]] = []
+    bare: list[dict[str, float]] = []  # with every check disabled (`no_checks`)
     peers: dict[str, list[dict[str, float]]] = {"baseline": [], "advertools": []}
     report: dict[str, Any] = {}
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as tmp:
             ours.append(run_siteaudit(url, Path(tmp)))
             report = json.loads((Path(tmp) / "out" / "report.json").read_text())
+        if no_checks:
+            with tempfile.TemporaryDirectory() as tmp:
+                bare.append(run_siteaudit(url, Path(tmp), every_check_disabled(Path(tmp))))
         for name, row in run_peers(url).items():
             peers[name].append(row)
     table = {"siteaudit": median_row(ours), **{n: median_row(r) for n, r in peers.items()}}
+    if bare:
+        table["no checks"] = median_row(bare)
     print(f"\n{url}  (median of {rounds})")
     print(f"{'tool':<11}{'pages':>7}{'wall_s':>9}{'pages/s':>9}{'rss_mb':>8}")
     for name, row in table.items():
@@ -181,18 +194,35 @@ def compare(url: str, rounds: int) -> None:
             f"{name:<11}{row['pages']:>7.0f}{row['wall_s']:>9.2f}"
             f"{row['pages_per_s']:>9.1f}{row['rss_mb']:>8.0f}"
         )
-    ours_rate = table["siteaudit"]["pages_per_s"]
-    for name, label, target in (
-        ("advertools", "siteaudit / advertools", ">= 5x"),
-        ("baseline", "siteaudit / baseline  ", ">= 0.40"),
-    ):
-        ratios = paired_ratios(ours, peers[name])
+    lines = [
+        (ours, "siteaudit", "advertools", "target >= 5x"),
+        (ours, "siteaudit", "baseline", "target >= 0.40"),
+    ]
+    if bare:
+        lines.append((bare, "no checks", "baseline", "the crawl without the audit"))
+    for rows, name, peer, note in lines:
+        ratios = paired_ratios(rows, peers[peer])
+        rate = table[name]["pages_per_s"] / table[peer]["pages_per_s"]
         print(
-            f"{label} pages/s: {ours_rate / table[name]['pages_per_s']:.2f}  (target {target});"
+            f"{f'{name} / {peer}':<23}pages/s: {rate:.2f}  ({note});"
             f" per round {' '.join(f'{r:.2f}' for r in ratios)},"
             f" median {statistics.median(ratios):.2f}"
         )
     print(coverage(url, report))
+
+
+def every_check_disabled(workdir: Path) -> Path:
+    """A siteaudit.toml in `workdir` that disables every check of the catalogue."""
+    from siteaudit.checks.builtin import BUILTIN  # noqa: PLC0415
+
+    return config_disabling(workdir / "siteaudit.toml", (item.id for item in BUILTIN))
+
+
+def config_disabling(path: Path, check_ids: Iterable[str]) -> Path:
+    """`path`, written as a siteaudit.toml that disables the checks `check_ids`."""
+    disabled = sorted(check_ids)
+    path.write_text(f"[checks]\ndisabled = {json.dumps(disabled)}\n", encoding="utf-8")
+    return path
 
 
 def coverage(url: str, report: dict[str, Any]) -> str:
