@@ -1,4 +1,5 @@
-"""SQLite's fast executemany stores exactly what SQLAlchemy's own executemany stores.
+"""The fast executemany stores exactly what SQLAlchemy's own executemany stores, on SQLite
+and on PostgreSQL.
 
 The fast path compiles each insert once and hands the driver tuples encoded by the columns'
 own bind processors; every byte it stores must be the one the ordinary path stores.
@@ -12,19 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Insert
+from sqlalchemy import Connection, Insert, text
 from tests.integration.storage.factories import HOME, make_finding, make_page, make_result
+from tests.support.databases import BACKENDS, empty_database
 
 from siteaudit.model import Category, Hreflang, RedirectHop, ScanSpec, Severity
 from siteaudit.pipeline.ports import LinkRecord
-from siteaudit.storage import open_store, upsert, writing
+from siteaudit.storage import create_engine_for, open_store, upsert, writing
 
 SAVED_AT = datetime(2026, 12, 2, 16, 0, 0, 123456, tzinfo=UTC)
 TABLES = ("pages", "findings", "links")
 
 
-def _write(database: Path) -> None:
-    store = open_store(f"sqlite:///{database}")
+def _write(url: str) -> None:
+    store = open_store(url)
     scan_id = store.create_scan(ScanSpec(HOME))
     results = []
     for n, title in enumerate(["Shop", "Ünïcode ✓ \u2028 line", None, "quotes \"x\" 'y'"]):
@@ -57,30 +59,56 @@ def _write(database: Path) -> None:
     store.engine.dispose()
 
 
-def _dump(database: Path) -> dict[str, list[tuple[object, ...]]]:
-    connection = sqlite3.connect(database)
+def _dump(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of `TABLES` in insertion order, as the database holds it (on PostgreSQL
+    each row as its text: a JSON column keeps the text it was given)."""
+    if url.startswith("sqlite:///"):
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        try:
+            return {
+                table: connection.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                for table in TABLES
+            }
+        finally:
+            connection.close()
+    engine = create_engine_for(url)
     try:
-        return {
-            table: connection.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-            for table in TABLES
-        }
+        with engine.connect() as postgres:
+            return {
+                table: [
+                    tuple(row)
+                    for row in postgres.execute(
+                        text(f"SELECT CAST({table} AS TEXT) FROM {table} ORDER BY id")
+                    )
+                ]
+                for table in TABLES
+            }
     finally:
-        connection.close()
+        engine.dispose()
 
 
-def test_fast_sqlite_inserts_store_the_same_rows_as_sqlalchemy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fast_inserts_store_the_same_rows_as_sqlalchemy(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(writing, "utcnow", lambda: SAVED_AT)
-    _write(tmp_path / "fast.db")
+    (tmp_path / "fast").mkdir()
+    (tmp_path / "ordinary").mkdir()
+    with (
+        empty_database(backend, tmp_path / "fast") as fast_url,
+        empty_database(backend, tmp_path / "ordinary") as ordinary_url,
+    ):
+        _write(fast_url)
+        assert any(key[0] == backend for key in upsert._COMPILED)  # it took the fast path
 
-    def ordinary(connection: Connection, statement: Insert, *args: Any) -> None:
-        _table, rows, _shape = args
-        connection.execute(statement, list(rows))
+        def ordinary(connection: Connection, statement: Insert, *args: Any) -> None:
+            _table, rows, _shape = args
+            connection.execute(statement, list(rows))
 
-    monkeypatch.setattr(upsert, "_execute_many", ordinary)
-    _write(tmp_path / "ordinary.db")
+        with monkeypatch.context() as patched:
+            patched.setattr(upsert, "_execute_many", ordinary)
+            _write(ordinary_url)
 
-    fast, expected = _dump(tmp_path / "fast.db"), _dump(tmp_path / "ordinary.db")
+        fast, expected = _dump(fast_url), _dump(ordinary_url)
     assert all(expected[table] for table in TABLES)
     assert fast == expected
