@@ -30,7 +30,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    delete,
     exists,
     func,
     not_,
@@ -55,7 +54,7 @@ from siteaudit.pipeline.ports import LinkRecord, PageResult
 from siteaudit.storage import codec, reading
 from siteaudit.storage.discovery import read_discovery, write_discovery
 from siteaudit.storage.errors import ScanNotFoundError, StorageError
-from siteaudit.storage.keyed import rows_with_keys
+from siteaudit.storage.keyed import delete_with_keys, rows_with_keys
 from siteaudit.storage.repository import SqlScanStore, insert_scan
 from siteaudit.storage.sanitize import clean_json, clean_text
 from siteaudit.storage.tables import (
@@ -1063,9 +1062,7 @@ def _count_left_out(
     for keys in _batches(sorted(taken) if held else [], 1000):
         query = rows_with_keys(connection, left_out.c.url_key, scan_id, keys, *held_rows)
         gone = connection.execute(query).all()
-        if gone:  # one keyed delete a row (an index probe; see `storage.keyed`)
-            forget = delete(left_out).where(where, left_out.c.url_key == bindparam("gone"))
-            connection.execute(forget, [{"gone": key} for key, _ in gone])
+        delete_with_keys(connection, left_out.c.url_key, scan_id, (key for key, _ in gone))
         changes.subtract(reason for _, reason in gone)
         held -= len(gone)
     left: dict[str, str] = {}  # less those queued in this same selection: taken after all

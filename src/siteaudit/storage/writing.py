@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, update
 from siteaudit.model import Finding
 from siteaudit.pipeline.ports import LinkRecord, PageResult, PageRows
 from siteaudit.storage import codec
+from siteaudit.storage.keyed import delete_with_keys
 from siteaudit.storage.tables import findings, links, pages, resources, utcnow
 from siteaudit.storage.upsert import Row, insert_ignoring, insert_replacing
 
@@ -60,17 +61,9 @@ def _write_pages(connection: Connection, scan_id: int, encoded: Sequence[PageRow
     insert_ignoring(connection, resources, _unique(loaded, "resource_key"), RESOURCE_KEY)
     rows = [{"scan_id": scan_id, **item.page, "saved_at": now} for item in latest.values()]
     insert_replacing(connection, pages, rows, PAGE_KEY)
-    # One statement a page, each keyed on both columns of the (scan_id, page_key) index, not
-    # one `page_key IN (...)`: PostgreSQL without statistics on the table (autovacuum off,
-    # or not yet run) read every finding of the scan for each batch's list, 2.5 s a batch
-    # at 400,000 findings, and the 100,000-page site took 22 minutes.
-    if latest:
-        connection.execute(
-            delete(findings).where(
-                findings.c.scan_id == scan_id, findings.c.page_key == bindparam("page")
-            ),
-            [{"page": key} for key in latest],
-        )
+    # Not one `page_key IN (...)`: without table statistics PostgreSQL read every finding of
+    # the scan for each batch, and the 100,000-page site took 22 minutes (`storage.keyed`).
+    delete_with_keys(connection, findings.c.page_key, scan_id, latest)
     found = ({"scan_id": scan_id, **row} for item in latest.values() for row in item.findings)
     insert_ignoring(connection, findings, _unique(found, "fingerprint"), FINDING_KEY)
 
