@@ -109,7 +109,8 @@ def format_progress(progress: Progress) -> str:
 
 
 def summary_tables(report: ScanReport, top: int = 10) -> list[Table]:
-    """The end-of-scan summary: scores by category, then the top issues."""
+    """The end-of-scan summary: scores by category, then the top issues; a table with no
+    row is left out (a scan that failed before any page was audited shows neither)."""
     from rich.table import Table  # noqa: PLC0415 (Rich only when shown)
     from rich.text import Text  # noqa: PLC0415
 
@@ -139,7 +140,7 @@ def summary_tables(report: ScanReport, top: int = 10) -> list[Table]:
             info.failure_title if info else check_id,
             str(pages),
         )
-    return [scores, issues]
+    return [table for table in (scores, issues) if table.row_count]
 
 
 def _top_issues(report: ScanReport, top: int) -> list[tuple[str, int]]:

@@ -1,8 +1,9 @@
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
-from tests.unit.reports.report_factory import make_finding, make_report
+from tests.unit.reports.report_factory import make_finding, make_report, make_scores
 
 from siteaudit.cli.display import ProgressDisplay, format_progress, summary_tables
 from siteaudit.model import ScanStatus
@@ -18,6 +19,19 @@ def test_top_issues_count_distinct_pages_not_findings() -> None:
     _scores, issues = summary_tables(make_report(findings=findings))
     pages_column = issues.columns[3]
     assert list(pages_column.cells) == ["2"]
+
+
+def test_tables_without_rows_are_left_out() -> None:
+    """A scan that failed before any page shows no empty tables; one without findings shows
+    its scores and no empty list of issues."""
+    empty = make_scores(site=None)
+    unscored = replace(
+        empty,
+        categories=tuple(replace(c, score=None, findings=0) for c in empty.categories),
+    )
+    assert summary_tables(make_report(scores=unscored, pages=(), findings=())) == []
+    (scores,) = summary_tables(make_report(findings=()))
+    assert scores.title is not None and scores.title.startswith("Site score: ")
 
 
 def test_progress_line_shows_counts_rate_and_eta() -> None:
