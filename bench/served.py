@@ -8,7 +8,8 @@ coding, chunked bodies, no keep-alive, latency, a kept-alive connection closed e
 when idle, a body after each HEAD answer, the first two requests of one URL in 20 dropped
 (the connection reset, then closed, instead of an answer), a rate limit (20 requests a
 second, past which it answers 429 or 503; and 50 a second), clean URLs (`/a.html` answers
-301 to `/a`), a robots.txt naming a gzipped sitemap that lists every page. Each is
+301 to `/a`), a robots.txt naming a gzipped sitemap that lists every page, each answer's
+Content-Length twice or beside chunked encoding (which browsers forgive). Each is
 audited by the real CLI (every check, as bench/crawl.py runs it), and the audit must
 equal the reference's: every page's status, depth, how found, title, size and error, and
 every finding (check, URL, locator), less the checks of what the variation changes on
@@ -91,6 +92,10 @@ VARIATIONS = {
         Serving(coding="gzip"), COMPRESSED | {"internal-link-redirect"}, clean_urls=True
     ),
     "sitemap": Variation(Serving(coding="identity"), LISTED, sitemap=True),
+    "length-twice": Variation(Serving(coding="gzip", length_twice=True), COMPRESSED),
+    "length-and-chunked": Variation(
+        Serving(coding="gzip", chunked=True, length_twice=True), COMPRESSED
+    ),
 }
 TIMING_CHECKS = frozenset({"ttfb-slow", "response-time"})
 

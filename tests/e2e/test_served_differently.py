@@ -2,7 +2,8 @@
 
 Each variation once changed the audit of a real site: brotli pages lost their end, a body
 after a HEAD answer broke the next answer on the connection, answers out of order left
-pages a click too deep, a request the server dropped twice lost its page. Pages (status,
+pages a click too deep, a request the server dropped twice lost its page, a repeated
+Content-Length made every page a protocol error. Pages (status,
 depth, how found, title, size) and findings (check, path, locator) must equal those of the
 site served plainly; only the checks of what the server does differently on purpose are
 left out.
@@ -30,6 +31,9 @@ SERVINGS = {
     "drops-idle": Serving(idle_close_ms=5, latency_ms=20),
     # (Closed, not reset: the scan forks its workers in this process, see `Serving`.)
     "cuts": Serving(cut_every=4, cut_reset=False),
+    # Heads HTTP/1.1 forbids and browsers forgive (crawl/lenient.py).
+    "length-twice": Serving(length_twice=True),
+    "length-and-chunked": Serving(chunked=True, length_twice=True),
 }
 
 PageFacts = tuple[int | None, int, str, str | None, int, str | None]

@@ -66,6 +66,9 @@ class Serving:
     # with copies of the server's sockets, and that request waits for its timeout.
     cut_every: int = 0
     cut_reset: bool = True
+    # Each answer's head also says what HTTP/1.1 forbids and browsers forgive: its
+    # Content-Length twice, or beside chunked encoding (with `chunked`).
+    length_twice: bool = False
 
 
 class Servable(Protocol):
@@ -252,24 +255,9 @@ class ServedSite:
                 if body and coding in accepts and not rule.get("uncompressed", False):
                     body = ENCODE[coding](body)
                     headers["Content-Encoding"] = coding
-                if serving.chunked:
-                    headers["Transfer-Encoding"] = "chunked"
-                    framed = b"".join(
-                        b"%x\r\n%s\r\n" % (len(part), part)
-                        for part in (body[i : i + CHUNK] for i in range(0, len(body), CHUNK))
-                    )
-                    framed += b"0\r\n\r\n"
-                else:
-                    headers["Content-Length"] = str(len(body))
-                    framed = body
-                if not serving.keep_alive:
-                    headers["Connection"] = "close"
-                reason = HTTPStatus(status).phrase
-                head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(
-                    f"{name}: {value}\r\n" for name, value in headers.items()
-                )
+                head, framed = _framed(serving, status, headers, body)
                 try:
-                    self.wfile.write(head.encode("latin-1") + b"\r\n")
+                    self.wfile.write(head)
                     if method != "HEAD" or serving.head_body:
                         self.wfile.write(framed)
                     self.wfile.flush()
@@ -278,3 +266,31 @@ class ServedSite:
                 return True
 
         return Handler
+
+
+def _framed(
+    serving: Serving, status: int, headers: dict[str, str], body: bytes
+) -> tuple[bytes, bytes]:
+    """The head (up to its blank line) and the framed body of an answer served as
+    `serving` says."""
+    if serving.chunked:
+        headers["Transfer-Encoding"] = "chunked"
+        framed = b"".join(
+            b"%x\r\n%s\r\n" % (len(part), part)
+            for part in (body[i : i + CHUNK] for i in range(0, len(body), CHUNK))
+        )
+        framed += b"0\r\n\r\n"
+        if serving.length_twice:  # a wrong one, which the chunks override
+            headers["Content-Length"] = str(len(body) + 7)
+    else:
+        headers["Content-Length"] = str(len(body))
+        framed = body
+    if not serving.keep_alive:
+        headers["Connection"] = "close"
+    reason = HTTPStatus(status).phrase
+    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(
+        f"{name}: {value}\r\n" for name, value in headers.items()
+    )
+    if serving.length_twice and not serving.chunked:
+        head += f"Content-Length: {len(framed)}\r\n"
+    return head.encode("latin-1") + b"\r\n", framed

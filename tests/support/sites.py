@@ -95,6 +95,17 @@ def html(body: str, title: str = "A page") -> Route:
     return lambda _handler: (200, {"Content-Type": "text/html; charset=utf-8"}, page)
 
 
+def length_twice(route: Route) -> Route:
+    """`route` with its own Content-Length beside the one the server adds, as libmicrohttpd
+    and some PHP setups send it (aiohttp refuses such an answer; browsers read it)."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        status, headers, body = route(handler)
+        return status, {**headers, "Content-Length": str(len(body))}, body
+
+    return answer
+
+
 def moved(to: str, status: int = 301) -> Route:
     """A redirect to `to`."""
     return lambda _handler: (status, {"Location": to}, b"")

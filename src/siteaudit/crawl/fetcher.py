@@ -16,6 +16,7 @@ import os
 import re
 import ssl
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ from siteaudit.crawl.errors import (
     DecodingError,
     ErrorCode,
 )
+from siteaudit.crawl.lenient import forgivable, make_forgiving
 from siteaudit.crawl.retries import RETRY_STATUSES, SLOW_DOWN_STATUSES, retry_delay
 from siteaudit.crawl.slots import (
     HostSlots,
@@ -135,6 +137,9 @@ class HttpFetcher:
         # connection too), for the counters: one now and then is a kept-alive connection's
         # race, which the retry on a new connection hides and this does not count.
         self.dropped = 0
+        # Answers read only once what browsers forgive in their header block was put right
+        # (`crawl/lenient.py`), for the counters.
+        self.malformed = 0
         # Hosts the breaker says limit their rate (a refused URL answered later), once
         # known: the breaker is asked on refusals only, and a shared one is a Redis call.
         self._rate_limited: set[str] = set()
@@ -148,6 +153,11 @@ class HttpFetcher:
         # Origins that answered with bytes that are not HTTP on a connection we reused: a
         # body sent after a HEAD answer (some servers do) is read as the next answer.
         self._stray_bytes: set[str] = set()
+        # The session whose connections read answers as browsers do (`crawl/lenient.py`),
+        # and the origins whose answers needed it: their requests go there at once.
+        self._forgiving_session: aiohttp.ClientSession | None = None
+        self._malformed: set[str] = set()
+        self._forgives = True
         self._headers = {
             "User-Agent": config.user_agent,
             "Accept": ACCEPT,
@@ -184,12 +194,14 @@ class HttpFetcher:
 
     async def close(self) -> None:
         """Close the sessions and their connections (and the resolvers)."""
-        for session in (self._session, self._fresh_session):
+        for session in (self._session, self._fresh_session, self._forgiving_session):
             if session is not None:
                 await session.close()
-        self._session = self._fresh_session = None
+        self._session = self._fresh_session = self._forgiving_session = None
 
-    def _open(self, method: str, url: str, *, fresh: bool = False) -> aiohttp.ClientSession:
+    def _open(
+        self, method: str, url: str, *, fresh: bool = False, forgive: bool = False
+    ) -> aiohttp.ClientSession:
         """The session for a `method` request to `url`: the one whose connections are
         kept alive and shared, or the one whose connections are never reused.
 
@@ -200,7 +212,14 @@ class HttpFetcher:
         keeps them apart. That answer is sent again on a new connection (`_exchange`), and
         the origin's HEADs go on new connections from then on: every HEAD used to, a TCP
         (and TLS) handshake for each resource and link checked. A request the server hung
-        up on before answering is sent again on a new connection too."""
+        up on before answering is sent again on a new connection too.
+
+        `forgive`: the session whose connections are never reused either, and read answers
+        as browsers do (`crawl/lenient.py`)."""
+        if forgive:
+            if self._forgiving_session is None:
+                self._forgiving_session = self._new_session(force_close=True, forgiving=True)
+            return self._forgiving_session
         if fresh or self._new_each(method, url):
             if self._fresh_session is None:
                 self._fresh_session = self._new_session(force_close=True)
@@ -213,7 +232,7 @@ class HttpFetcher:
         """True when a `method` request to `url` goes on a new connection (`_open`)."""
         return method == "HEAD" and bool(self._stray_bytes) and _origin(url) in self._stray_bytes
 
-    def _new_session(self, *, force_close: bool) -> aiohttp.ClientSession:
+    def _new_session(self, *, force_close: bool, forgiving: bool = False) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
             limit=self.config.concurrency,
             limit_per_host=self.config.per_host_concurrency,
@@ -222,6 +241,10 @@ class HttpFetcher:
             ssl=tls_context(self.config),
             force_close=force_close,
         )
+        # An aiohttp that builds its connections otherwise than the one `crawl/lenient.py`
+        # was written for gets a strict session, and no more tries of this kind.
+        if forgiving and not make_forgiving(connector):
+            self._forgives = False
         session = aiohttp.ClientSession(
             connector=connector,
             headers=self._headers,
@@ -466,8 +489,10 @@ class HttpFetcher:
         answer, all within the deadline."""
         exchange = Exchange(url)
         started = time.perf_counter()
+        origin = _origin(url)
         # Read before sending: a concurrent request may learn the host's stray bytes meanwhile.
-        new_connection = fresh or self._new_each(method, url)
+        forgive = origin in self._malformed
+        new_connection = fresh or forgive or self._new_each(method, url)
         try:
             async with asyncio.timeout(self.config.total_timeout) as deadline:
                 send = functools.partial(
@@ -478,25 +503,21 @@ class HttpFetcher:
                     accept_any_type,
                     method,
                     deadline=deadline,
+                    forgive=forgive,
                 )
                 try:
-                    await send(fresh=fresh)
-                except aiohttp.ClientError as exc:
-                    stray = isinstance(exc, aiohttp.ClientResponseError)
-                    if exchange.status is not None or new_connection or not (stray or _cut(exc)):
-                        raise  # it hung up, or broke the framing, while answering; or a
-                        # new connection failed, or answered with bytes that are not HTTP
-                    # Hung up (or reset) before answering: most likely a server closing a
-                    # kept-alive connection it thinks idle as our request goes out (a
-                    # keep-alive timeout shorter than the pause between two requests to
-                    # the host); sent once more on a new connection at once, that says
-                    # whether the server drops this request (then `_hop` tries again
-                    # after a backoff). Bytes that are not HTTP before the answer: on a
-                    # reused connection, most likely a body sent after an earlier HEAD
-                    # answer (`_open`).
-                    if stray:
-                        _keep(self._stray_bytes, _origin(url))
-                    await send(fresh=True)
+                    await self._send(send, exchange, origin, fresh=fresh, new=new_connection)
+                except aiohttp.ClientResponseError as exc:
+                    if forgive or exchange.status is not None or not self._may_forgive(exc):
+                        raise
+                    # A header block HTTP/1.1 does not allow, on a new connection: read
+                    # once more as browsers read it (`crawl/lenient.py`), and so from then
+                    # on for this origin.
+                    forgive = True
+                    await send(fresh=True, forgive=True)
+                    self._forgave(origin, exc)
+            if forgive and exchange.status is not None:
+                self.malformed += 1
         except BodyDeferredError:
             raise  # not the server's doing: `_guarded` lets it through
         except BodyTooLargeError as exc:
@@ -516,6 +537,52 @@ class HttpFetcher:
             exchange.encoding = _encoding(exchange)
         return exchange
 
+    async def _send(
+        self,
+        send: Callable[..., Awaitable[None]],
+        exchange: Exchange,
+        origin: str,
+        *,
+        fresh: bool,
+        new: bool,
+    ) -> None:
+        """`send` the request (on a new connection when `fresh`), and once more on a new
+        connection when the server hung up or answered with bytes that are not HTTP
+        before its answer, on a connection that was not `new`."""
+        try:
+            await send(fresh=fresh)
+        except aiohttp.ClientError as exc:
+            stray = isinstance(exc, aiohttp.ClientResponseError)
+            if exchange.status is not None or new or not (stray or _cut(exc)):
+                raise  # it hung up, or broke the framing, while answering; or a new
+                # connection failed, or answered with bytes that are not HTTP
+            # Hung up (or reset) before answering: most likely a server closing a
+            # kept-alive connection it thinks idle as our request goes out (a keep-alive
+            # timeout shorter than the pause between two requests to the host); sent once
+            # more on a new connection at once, that says whether the server drops this
+            # request (then `_hop` tries again after a backoff). Bytes that are not HTTP
+            # before the answer: on a reused connection, most likely a body sent after an
+            # earlier HEAD answer (`_open`).
+            if stray:
+                _keep(self._stray_bytes, origin)
+            await send(fresh=True)
+
+    def _may_forgive(self, exc: aiohttp.ClientResponseError) -> bool:
+        """Whether an answer aiohttp rejected is worth reading once more as browsers do."""
+        return self._forgives and forgivable(exc)
+
+    def _forgave(self, origin: str, exc: aiohttp.ClientResponseError) -> None:
+        """Note that `origin`'s answers break HTTP/1.1's header rules: its requests go to
+        the forgiving session from now on, and the log says what the strict reading found."""
+        if origin not in self._malformed:
+            logger.warning(
+                "%s answers with a header block HTTP/1.1 does not allow (%s); its answers are"
+                " read as browsers read them, each on a new connection",
+                origin,
+                " ".join(exc.message.split()),
+            )
+        _keep(self._malformed, origin)
+
     async def _request(
         self,
         exchange: Exchange,
@@ -526,8 +593,9 @@ class HttpFetcher:
         *,
         deadline: asyncio.Timeout,
         fresh: bool,
+        forgive: bool = False,
     ) -> None:
-        session = self._open(method, exchange.url, fresh=fresh)
+        session = self._open(method, exchange.url, fresh=fresh, forgive=forgive)
         extra = self._extra if self._extra and self._for_headers(exchange.url) else None
         async with session.request(
             method, exchange.url, allow_redirects=False, headers=extra

@@ -44,7 +44,13 @@ from siteaudit.engines.stopping import unless_stopped
 from siteaudit.model import FetchedPage, Finding, ScanSpec, ScanStatus
 from siteaudit.model.events import Progress
 from siteaudit.model.page import CHECK_ERRORS, OUTCOME_COUNTERS, UNAUDITED, outcome_counters
-from siteaudit.model.report import CHALLENGED, DROPPED, SITE_CHECK_ERRORS, SLOWED_DOWN
+from siteaudit.model.report import (
+    CHALLENGED,
+    DROPPED,
+    MALFORMED,
+    SITE_CHECK_ERRORS,
+    SLOWED_DOWN,
+)
 from siteaudit.model.site import Site
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import SiteAnalysis, analyze_site
@@ -293,6 +299,7 @@ class LocalEngine:
             SLOWED_DOWN: fetcher.slowed_down,
             CHALLENGED: fetcher.challenged,
             DROPPED: fetcher.dropped,
+            MALFORMED: fetcher.malformed,
         }
         state.counters.update({name: count for name, count in told.items() if count})
         if state.robots is not None:

@@ -44,6 +44,9 @@ CIRCUIT_OPEN = f"{FETCH_STATUS}circuit-open"  # pages skipped by the circuit bre
 SLOWED_DOWN = "fetch/slowed-down"  # answers that asked the crawler to slow down (429, 503)
 CHALLENGED = "fetch/challenged"  # answers that were bot protection's challenge
 DROPPED = "fetch/dropped"  # tries the server dropped: no answer, the connection closed or reset
+# Answers whose header block broke HTTP/1.1's rules, read as browsers read them
+# (`crawl/lenient.py`); from the first, every answer of that origin is read so.
+MALFORMED = "fetch/read-leniently"
 NAMED_CRASHES = 5  # checks that failed with an internal error a report names, of each kind
 
 
@@ -272,6 +275,15 @@ def _pushback(counters: dict[str, int]) -> list[str]:
             " again after a pause, and pages it dropped every time are reported as protocol"
             " errors. An overloaded server, or a proxy or firewall in front of it, does this:"
             " scan again with a lower --concurrency or a --delay."
+        )
+    malformed = counters.get(MALFORMED, 0)
+    if malformed:
+        notices.append(
+            f"The site's server answers with headers HTTP/1.1 does not allow (a repeated"
+            " Content-Length, Content-Length beside chunked encoding, or a malformed header"
+            f" line): {malformed:,} answer{'s were' if malformed != 1 else ' was'} read as"
+            " browsers read them. Stricter clients, proxies and CDNs reject such answers:"
+            " fix the server (the log names what it sent)."
         )
     return notices
 

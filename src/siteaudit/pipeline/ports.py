@@ -23,6 +23,7 @@ class Fetcher(Protocol):
     slowed_down: int  # answers so far that asked to slow down (HTTP 429, 503, a challenge)
     challenged: int  # answers so far that were bot-protection challenges
     dropped: int  # tries so far the server dropped (closed or reset before an answer)
+    malformed: int  # answers so far read as browsers read them (`crawl/lenient.py`)
 
     async def fetch(
         self, url: str, *, max_bytes: int | None = None, accept_any_type: bool = False

@@ -29,6 +29,7 @@ from tests.support.sites import (
     assert_spaced,
     html,
     late_shortcut_routes,
+    length_twice,
     listing_routes,
     logged,
     rate_limited,
@@ -48,7 +49,7 @@ from siteaudit.engines.celery.steps import LARGE_BODIES_PER_TASK, Steps
 from siteaudit.engines.runner import make_spec, run_scan
 from siteaudit.model import ScanStatus
 from siteaudit.model.events import Progress
-from siteaudit.model.report import DROPPED, crawl_notices
+from siteaudit.model.report import DROPPED, MALFORMED, crawl_notices
 from siteaudit.settings import Settings, load_settings
 from siteaudit.storage.coordination import DistributedDatabaseError
 from siteaudit.storage.repository import SqlScanStore
@@ -739,6 +740,23 @@ def test_a_page_the_site_drops_is_retried_and_counted(cluster: Cluster) -> None:
     assert (pages["a"].status, pages["gone"].error_code) == (200, "protocol-error")
     assert site.requests.count("/gone") == 4  # a new connection at once, then two retries
     assert counters[DROPPED] == 3
+
+
+@ONE_BROKER
+def test_a_site_whose_server_repeats_content_length_is_audited_and_counted(
+    cluster: Cluster,
+) -> None:
+    # As in the embedded engine (test_local_engine): answers browsers forgive are read.
+    routes = {"/": html('<a href="/a">a</a>'), "/a": html("a")}
+    with Site({path: length_twice(route) for path, route in routes.items()}) as site:
+        settings = cluster.settings()
+        cluster.start_worker()
+        scan_id, _ = service.submit(settings, make_spec(settings, site.url, (), ()))
+        with followed(settings, scan_id) as outcome:
+            pages = sorted((page.url, page.status) for page in outcome.report.pages)
+            counters = outcome.report.scan.counters
+    assert pages == [(site.url, 200), (f"{site.url}a", 200)]
+    assert counters[MALFORMED] >= 2
 
 
 # The cancel flag lives in the database: one broker is enough.

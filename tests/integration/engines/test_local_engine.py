@@ -29,6 +29,7 @@ from tests.support.sites import (
     Site,
     html,
     late_shortcut_routes,
+    length_twice,
     listing_routes,
     redirect_routes,
     slow_listing_routes,
@@ -52,7 +53,7 @@ from siteaudit.engines.processing import (
 )
 from siteaudit.engines.runner import make_fetcher, make_spec, run_scan
 from siteaudit.model import Category, FetchedPage, Page, ScanStatus, Severity
-from siteaudit.model.report import DROPPED, crawl_notices
+from siteaudit.model.report import DROPPED, MALFORMED, crawl_notices
 from siteaudit.pipeline import extraction
 from siteaudit.pipeline.aggregation import tally
 from siteaudit.pipeline.analysis import MAX_PAGE_FINDINGS, MORE_LOCATOR
@@ -269,6 +270,30 @@ def test_a_page_the_site_drops_is_retried_counted_and_told(settings: Settings) -
     assert outcome.report.scan.counters[DROPPED] == 3
     assert any(
         notice.startswith("The site dropped 3 requests without answering")
+        for notice in crawl_notices(outcome.report.scan)
+    )
+
+
+def test_a_site_whose_server_repeats_content_length_is_audited_and_told(
+    settings: Settings,
+) -> None:
+    routes = {"/": html('<a href="/a">a</a> <a href="/b">b</a>'), "/a": html("a"), "/b": html("b")}
+    with Site({path: length_twice(route) for path, route in routes.items()}) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    assert outcome.status == ScanStatus.COMPLETED
+    assert sorted((page.url, page.status) for page in outcome.report.pages) == [
+        (site.url, 200),
+        (f"{site.url}a", 200),
+        (f"{site.url}b", 200),
+    ]
+    # Once the site's answers needed forgiving, its pages went straight to the forgiving
+    # reader: one request each.
+    assert (site.requests.count("/a"), site.requests.count("/b")) == (1, 1)
+    counted = outcome.report.scan.counters[MALFORMED]
+    assert counted >= 3  # the pages, and the start page's HEAD when it went first
+    assert any(
+        notice.startswith("The site's server answers with headers HTTP/1.1 does not allow")
+        and f"{counted:,} answers were read as browsers read them" in notice
         for notice in crawl_notices(outcome.report.scan)
     )
 

@@ -52,7 +52,13 @@ from siteaudit.engines.resources import (
 from siteaudit.engines.runner import build_catalogue, external_step, fetch_config, make_fetcher
 from siteaudit.engines.stopping import unless_stopped
 from siteaudit.model import FetchedPage, ScanSpec, ScanStatus
-from siteaudit.model.report import CHALLENGED, DROPPED, SITE_CHECK_ERRORS, SLOWED_DOWN
+from siteaudit.model.report import (
+    CHALLENGED,
+    DROPPED,
+    MALFORMED,
+    SITE_CHECK_ERRORS,
+    SLOWED_DOWN,
+)
 from siteaudit.model.site import Trap
 from siteaudit.pipeline.aggregation import aggregate, scores_to_dict
 from siteaudit.pipeline.analysis import PageAnalyzer, SiteAnalysis, analyze_site
@@ -293,6 +299,7 @@ class Steps:
         robots = self._host_robots(scan_id, spec, control.frontier)
         http = self._http(spec)
         slowed, challenged, dropped = http.slowed_down, http.challenged, http.dropped
+        malformed = http.malformed
         try:
             self._loop.run_until_complete(
                 self._fetch_all(scan_id, spec, claim.mine, found, robots=robots)
@@ -334,6 +341,7 @@ class Steps:
             SLOWED_DOWN: http.slowed_down - slowed,
             CHALLENGED: http.challenged - challenged,
             DROPPED: http.dropped - dropped,
+            MALFORMED: http.malformed - malformed,
         }
         if any(told.values()):
             self.coord.add_counters(scan_id, {name: n for name, n in told.items() if n})

@@ -1,0 +1,134 @@
+"""Reading answers whose header block breaks HTTP/1.1's rules in ways browsers forgive.
+
+aiohttp's parser (llhttp) rejects an answer with a repeated Content-Length, with both
+Content-Length and Transfer-Encoding, or with a header line whose name is not a token
+(`X Bad Header: 1`, `Content-Type : text/html`): strictness that guards a proxy against
+request smuggling. Browsers read such answers; old application servers, CGI scripts and
+embedded servers send them (libmicrohttpd adds a second Content-Length to one the
+application set). Audited strictly, every page of such a site was a `protocol-error`.
+
+`HttpFetcher` sends a request once more through a session whose connections use
+`ForgivingResponseHandler` when the strict parser rejected the header block on a new
+connection; what browsers forgive is put right before aiohttp's pure-Python parser reads
+it (`forgive`), and the connection is never reused (an answer whose framing was in doubt
+must not frame the next). Nothing else is forgiven: a status line that is not HTTP, a
+NUL or a line break inside a value, Content-Length values that disagree, and the size
+limits on header lines stay errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import re
+from typing import Any
+
+import aiohttp
+from aiohttp.client_exceptions import ClientPayloadError
+from aiohttp.client_proto import ResponseHandler
+from aiohttp.http_exceptions import BadHttpMessage
+from aiohttp.http_parser import HttpResponseParserPy, RawResponseMessage
+
+# RFC 9110 section 5.6.2
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# What aiohttp says of header blocks that forgiving cannot help: a size limit (LineTooLong,
+# "Too many headers received") or a status line that is not HTTP's (a banner).
+_BEYOND_FORGIVING = ("Got more than", "Too many headers", "Bad status line")
+
+
+def forgivable(exc: aiohttp.ClientResponseError) -> bool:
+    """Whether aiohttp's rejection of an answer's header block may be one `forgive` puts
+    right (a size limit or a status line that is not HTTP's is not)."""
+    return not any(words in exc.message for words in _BEYOND_FORGIVING)
+
+
+def forgive(lines: list[bytes]) -> list[bytes]:
+    """The lines of an answer's head (the status line first, the empty line that ends the
+    head last) with what browsers forgive put right:
+
+    - a header line whose name is not a token, or that has no colon, is dropped (with the
+      folded lines that continue it), as browsers ignore it;
+    - whitespace between a name and its colon is removed (RFC 9112 section 5.1 asks a
+      proxy to do so);
+    - Content-Length is dropped beside Transfer-Encoding, which governs the framing (RFC
+      9112 section 6.3);
+    - repeated Content-Length values that all agree become one (RFC 9110 section 8.6);
+      values that disagree raise `BadHttpMessage`.
+    """
+    status, *fields = lines
+    kept: list[bytes] = [status]
+    lengths: list[bytes] = []
+    keeping = False  # whether the last header line was kept (for the folded ones after it)
+    for line in fields:
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t"):  # obsolete line folding: continues the line before
+            if keeping:
+                kept.append(line)
+            continue
+        name, colon, value = line.partition(b":")
+        name = name.rstrip(b" \t")
+        keeping = bool(colon) and _TOKEN.fullmatch(name) is not None
+        if not keeping:
+            continue
+        if name.lower() == b"content-length":
+            lengths.append(value)
+            keeping = False  # a folded Content-Length is not one to guess at
+            continue
+        kept.append(name + b":" + value)
+    chunked = any(line.lower().startswith(b"transfer-encoding:") for line in kept)
+    if lengths and not chunked:
+        values = {value.strip(b" \t") for field in lengths for value in field.split(b",")}
+        if len(values) > 1:  # which one frames the body? (the lax parser takes the first)
+            shown = b", ".join(sorted(values)).decode("ascii", "replace")
+            raise BadHttpMessage(f"Content-Length values that disagree: {shown}")
+        kept.append(b"Content-Length: " + values.pop())  # the parser judges the value
+    kept.append(b"")
+    return kept
+
+
+class ForgivingResponseParser(HttpResponseParserPy):
+    """aiohttp's pure-Python response parser, lax even in aiohttp's debug mode, reading
+    the head `forgive` put right (on connections that are never reused: the fetcher's
+    forgiving session closes each after its answer)."""
+
+    lax = True
+
+    def parse_message(self, lines: list[bytes]) -> RawResponseMessage:
+        return super().parse_message(forgive(lines))
+
+
+class ForgivingResponseHandler(ResponseHandler):
+    """A connection's protocol whose answers `ForgivingResponseParser` reads."""
+
+    def set_response_params(self, **params: Any) -> None:
+        # Bytes that came before the request was sent (a banner) go to this parser, not to
+        # the one aiohttp builds and this replaces.
+        early, self._tail = self._tail, b""
+        super().set_response_params(**params)
+        self._parser = ForgivingResponseParser(
+            self,
+            self._loop,
+            self._read_bufsize,
+            timer=params.get("timer"),
+            payload_exception=ClientPayloadError,
+            response_with_body=not params.get("skip_payload", False),
+            read_until_eof=params.get("read_until_eof", False),
+            auto_decompress=params.get("auto_decompress", True),
+            max_line_size=params.get("max_line_size", 8190),
+            max_field_size=params.get("max_field_size", 8190),
+            max_headers=params.get("max_headers", 128),
+        )
+        self._tail = early
+        self._drain_tail()
+
+
+def make_forgiving(connector: aiohttp.TCPConnector) -> bool:
+    """Make `connector`'s connections read answers with `ForgivingResponseParser`; False
+    when this aiohttp does not build its connections as the one this was written for."""
+    factory = getattr(connector, "_factory", None)
+    if not isinstance(factory, functools.partial) or factory.func is not ResponseHandler:
+        return False
+    loop = factory.keywords.get("loop", asyncio.get_running_loop())
+    connector._factory = functools.partial(ForgivingResponseHandler, loop=loop)  # type: ignore[assignment]
+    return True
