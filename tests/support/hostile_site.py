@@ -3,7 +3,8 @@
 Each page is drawn at random from what real and hostile sites serve: titles and attributes
 carrying markup, template syntax, formula prefixes, NUL and control characters, long runs;
 links a browser could not load (`http://[::1`, port 99999, backslashes, bad escapes);
-headers with odd values (X-Robots-Tag, Link, Refresh, Server, Content-Type charsets); every
+headers with odd values (X-Robots-Tag, Link, Refresh, Server, Content-Type charsets) and
+names HTTP/1.1 forbids (`X Powered By`, whitespace before the colon); every
 status, and connections closed or reset before the answer or cut short in the body; bodies
 in UTF-8, Latin-1, UTF-16 or random bytes; JSON-LD valid, broken or nested thousands deep;
 a robots.txt and a sitemap (urlset, index, feed or garbage). The home page links to every
@@ -215,6 +216,10 @@ class HostileSite:
             lambda: ("X-Frame-Options", self._text()),
             lambda: ("Vary", self._text()),
             lambda: ("Access-Control-Allow-Origin", self._text()),
+            # Names HTTP/1.1 forbids and browsers forgive (crawl/lenient.py): once one
+            # is seen, the crawler reads every answer of the site forgivingly.
+            lambda: ("X Powered By", self._text()),
+            lambda: ("Vary ", pick(["Accept-Encoding", self._text()])),
         ]
         return pick(choices)()
 
