@@ -22,6 +22,7 @@ import zstandard
 from siteaudit.crawl.errors import BodyTooLargeError, DecodingError
 
 PIECE_BYTES = 64 * 1024
+GZIP_MAGIC = b"\x1f\x8b"  # how a gzip member begins (RFC 1952)
 MAX_CODINGS = 4  # nobody stacks more; a long list is an attack on our CPU
 MAX_IDLE = 2  # empty pieces in a row a brotli decoder that takes no input may yield
 #: RFC 8878 §3.1.1.1.2: HTTP zstd decoders need not accept windows above 8 MiB, and a
@@ -88,23 +89,43 @@ class CappedBuffer:
 
 
 class ZlibStage:
-    """gzip (multi-member) or deflate (zlib-wrapped or raw, told apart by the header)."""
+    """gzip (multi-member) or deflate (zlib-wrapped or raw, told apart by the header).
+
+    Bytes after a complete stream are ignored, as browsers ignore them, unless they start
+    another gzip member: some servers pad a gzip body with NULs or end it with a newline
+    written after the compressed output, and a page browsers show whole was a
+    `decoding-failed` error."""
 
     def __init__(self, out: Stage, *, gzip: bool) -> None:
         self._out = out
         self._gzip = gzip
         self._inflater: zlib._Decompress | None = None
+        # A first byte of deflate, or one after a gzip member that may begin the next one's
+        # magic, waiting for the next chunk.
+        self._pending = b""
+        self._ended = False  # junk came after the last stream: the rest is ignored
 
     def write(self, data: bytes) -> int:
         """Inflate `data` piece by piece into the next stage."""
         size = len(data)
+        data, self._pending = self._pending + data, b""
         try:
-            while data:
-                if self._inflater is None or self._inflater.eof:
-                    if self._inflater is not None and not self._gzip:
-                        break  # bytes after a deflate stream are junk: ignore them
-                    self._inflater = zlib.decompressobj(self._wbits(data))
-                data = self._drain(self._inflater, data)
+            while data and not self._ended:
+                inflater = self._inflater
+                if inflater is not None and inflater.eof:
+                    if not self._gzip or not GZIP_MAGIC.startswith(data[:2]):
+                        self._ended = True  # junk after the stream: ignore it all
+                        break
+                    if len(data) < len(GZIP_MAGIC):
+                        self._pending = data  # the rest of the magic is in the next chunk
+                        break
+                    inflater = None
+                if inflater is None:
+                    if not self._gzip and len(data) < 2:
+                        self._pending = data  # deflate's header tells raw from zlib-wrapped
+                        break
+                    inflater = self._inflater = zlib.decompressobj(self._wbits(data))
+                data = self._drain(inflater, data)
         except zlib.error as exc:
             name = "gzip" if self._gzip else "deflate"
             raise DecodingError(f"corrupt {name} data: {exc}") from exc

@@ -485,3 +485,19 @@ async def test_an_unsupported_content_encoding_is_a_decoding_failure() -> None:
         page = await fetcher.fetch(base + "/")
     assert (page.status, page.error_code, page.body) == (200, ErrorCode.DECODING_FAILED, b"")
     assert "compress" in (page.error_message or "")
+
+
+async def test_a_gzip_page_padded_after_its_stream_is_read_whole() -> None:
+    # A newline or NULs written after the compressed output (as browsers, ignored): the
+    # page was a decoding-failed error.
+    html = b"<html><head><title>Padded</title></head><body>" + b"<p>x</p>" * 500 + b"</body></html>"
+
+    async def padded(request: web.Request) -> web.Response:
+        headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+        return web.Response(body=gzip.compress(html) + bytes(8) + b"\n", headers=headers)
+
+    app = web.Application()
+    app.router.add_get("/", padded)
+    async with web_server(app) as base, HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(base + "/")
+    assert (page.status, page.error_code, page.body) == (200, None, html)

@@ -77,9 +77,14 @@ def feed_in_chunks(decoder: BodyDecoder, data: bytes, size: int = 64 * 1024) -> 
     ],
     ids=["gzip", "x-gzip", "deflate-zlib", "deflate-raw", "br", "zstd", "identity", "none"],
 )
-def test_each_supported_coding_decodes_in_small_chunks(coding: str | None, encoded: bytes) -> None:
+@pytest.mark.parametrize("chunk", [1, 7])
+def test_each_supported_coding_decodes_in_small_chunks(
+    coding: str | None, encoded: bytes, chunk: int
+) -> None:
+    # A trickling server's first chunk can be one byte: too short to tell zlib-wrapped
+    # deflate from raw (it was taken for raw, and the page failed to decode).
     decoder = BodyDecoder(coding, CAP)
-    feed_in_chunks(decoder, encoded, 7)
+    feed_in_chunks(decoder, encoded, chunk)
     assert decoder.finish() == TEXT
 
 
@@ -118,6 +123,37 @@ def test_stacked_codings_are_undone_last_applied_first() -> None:
 def test_gzip_with_several_members_decodes_all_of_them() -> None:
     encoded = gzip.compress(b"first ") + gzip.compress(b"second")
     assert decode_bytes(encoded, "gzip", CAP) == (b"first second", False)
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [b"\n", bytes(10), b"\r\n<!-- cached -->", b"\x1f"],
+    ids=["newline", "nuls", "text", "half-magic"],
+)
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+@pytest.mark.parametrize("chunk", [1, 7, None], ids=["bytes", "7", "whole"])
+def test_junk_after_a_complete_stream_is_ignored_as_browsers_ignore_it(
+    coding: str, junk: bytes, chunk: int | None
+) -> None:
+    # Servers that pad gzip with NULs or print a newline after the compressed output: the
+    # page was a decoding-failed error, though browsers show it whole.
+    encoded = ENCODERS[coding](TEXT) + junk
+    decoder = BodyDecoder(coding, CAP)
+    feed_in_chunks(decoder, encoded, size=chunk or len(encoded))
+    assert decoder.finish() == TEXT
+
+
+@pytest.mark.parametrize("chunk", [1, 3, None], ids=["bytes", "3", "whole"])
+def test_a_next_gzip_member_split_across_chunks_is_still_decoded(chunk: int | None) -> None:
+    encoded = gzip.compress(b"first ") + gzip.compress(b"second") + b"\n"
+    decoder = BodyDecoder("gzip", CAP)
+    feed_in_chunks(decoder, encoded, size=chunk or len(encoded))
+    assert decoder.finish() == b"first second"
+
+
+def test_a_corrupt_member_after_a_complete_one_is_still_an_error() -> None:
+    with pytest.raises(DecodingError):
+        decode_bytes(gzip.compress(b"first") + b"\x1f\x8b\x08\x00 not a member", "gzip", CAP)
 
 
 def test_codings_list_drops_identity_and_lower_cases() -> None:
