@@ -129,6 +129,6 @@ def make_forgiving(connector: aiohttp.TCPConnector) -> bool:
     factory = getattr(connector, "_factory", None)
     if not isinstance(factory, functools.partial) or factory.func is not ResponseHandler:
         return False
-    loop = factory.keywords.get("loop", asyncio.get_running_loop())
+    loop = factory.keywords.get("loop") or asyncio.get_running_loop()
     connector._factory = functools.partial(ForgivingResponseHandler, loop=loop)  # type: ignore[assignment]
     return True
