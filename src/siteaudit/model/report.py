@@ -121,7 +121,8 @@ def _counted_under(counters: dict[str, int], prefix: str) -> dict[str, int]:
 def crawl_notices(scan: ScanInfo) -> tuple[str, ...]:
     """What the crawl could not do or did otherwise than asked, in words, for every report's
     head: a site where no page answered (only HTTP errors) or only the start page could be
-    crawled, requests the site asked to slow down or dropped, pages the circuit breaker
+    crawled, requests the site asked to slow down or dropped, answers whose heads broke
+    HTTP/1.1's rules and were read as browsers read them, pages the circuit breaker
     skipped, a start URL that redirected elsewhere on the site, the URLs its page, depth
     and host limits kept out (`discover/skipped/page-limit`, `.../too-deep` and
     `.../host-limit` count distinct URLs), subdomains whose robots.txt could not be read,
@@ -256,7 +257,8 @@ def _limits(counters: dict[str, int], settings: dict[str, object]) -> list[str]:
 
 
 def _pushback(counters: dict[str, int]) -> list[str]:
-    """What the site did to the crawl's requests: asked it to slow down, or dropped some."""
+    """What the site did to the crawl's requests: asked it to slow down, dropped some, or
+    answered with heads only browsers' leniency reads (`crawl/lenient.py`)."""
     notices = []
     slowed = counters.get(SLOWED_DOWN, 0)
     if slowed:
@@ -279,7 +281,7 @@ def _pushback(counters: dict[str, int]) -> list[str]:
     malformed = counters.get(MALFORMED, 0)
     if malformed:
         notices.append(
-            f"The site's server answers with headers HTTP/1.1 does not allow (a repeated"
+            "The site's server answers with headers HTTP/1.1 does not allow (a repeated"
             " Content-Length, Content-Length beside chunked encoding, or a malformed header"
             f" line): {malformed:,} answer{'s were' if malformed != 1 else ' was'} read as"
             " browsers read them. Stricter clients, proxies and CDNs reject such answers:"
