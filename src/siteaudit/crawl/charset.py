@@ -2,9 +2,15 @@
 
 The order follows the WHATWG encoding-sniffing algorithm that browsers implement: a byte
 order mark wins (it cannot be there by accident), then the Content-Type charset, then a
-`<meta charset>` or `http-equiv` declaration in the first 2 KB, then UTF-8. Labels browsers
-treat as windows-1252 (`iso-8859-1`, `us-ascii`, ...) become `cp1252`, so bytes 0x80-0x9F
-decode to the characters a browser shows instead of control codes.
+`<meta charset>` or `http-equiv` declaration in the first 2 KB. Labels browsers treat as
+windows-1252 (`iso-8859-1`, `us-ascii`, ...) become `cp1252`, so bytes 0x80-0x9F decode to
+the characters a browser shows instead of control codes.
+
+A body that declares nothing is UTF-8 when it reads as UTF-8, and windows-1252 (the
+standard's fallback encoding, what browsers fall back to for most locales) when its
+non-ASCII bytes are mostly not UTF-8: an old Latin-1 page without a declaration had every
+accented letter replaced by U+FFFD in its titles, descriptions and text. A UTF-8 page with
+a stray byte or two stays UTF-8.
 """
 
 from __future__ import annotations
@@ -72,9 +78,29 @@ def meta_charset(body: bytes) -> str | None:
 
 
 def detect_encoding(content_type: str | None, body: bytes) -> str:
-    """The codec to decode an HTML `body` with: BOM, header, meta, else UTF-8."""
+    """The codec to decode an HTML `body` with: BOM, header, meta, else what the bytes
+    read as (`undeclared_encoding`)."""
     for found in (bom_encoding(body), header_charset(content_type), meta_charset(body)):
         name = codec_name(found)
         if name is not None:
             return name
+    return undeclared_encoding(body)
+
+
+def undeclared_encoding(body: bytes) -> str:
+    """UTF-8, unless most of `body`'s non-ASCII bytes are not UTF-8: then windows-1252.
+
+    A body cut in the middle of a character (at the size cap) is still UTF-8. All of it
+    runs at C speed: a decode, and one with the invalid bytes dropped when the first fails.
+    """
+    try:
+        body.decode(DEFAULT_ENCODING)
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(body) - 3:
+            return DEFAULT_ENCODING  # cut within its last character
+        valid = body.decode(DEFAULT_ENCODING, "ignore")
+        invalid_bytes = len(body) - len(valid.encode(DEFAULT_ENCODING))
+        non_ascii_chars = len(valid) - len(valid.encode("ascii", "ignore"))
+        if invalid_bytes > non_ascii_chars:
+            return "cp1252"
     return DEFAULT_ENCODING

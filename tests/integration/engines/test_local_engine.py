@@ -298,6 +298,18 @@ def test_a_site_whose_server_repeats_content_length_is_audited_and_told(
     )
 
 
+def test_a_latin_1_page_that_declares_no_charset_keeps_its_accented_letters(
+    settings: Settings,
+) -> None:
+    page = "<!DOCTYPE html><html><head><title>Café crème</title></head><body>é</body></html>"
+    latin = page.encode("latin-1")
+    routes = {"/": lambda _handler: (200, {"Content-Type": "text/html"}, latin)}
+    with Site(routes) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    (stored,) = outcome.report.pages
+    assert stored.title == "Café crème"
+
+
 def test_demo_site_scan_stores_every_page_with_findings_and_scores(settings: Settings) -> None:
     with DemoServer() as server:
         outcome = run_scan(settings, make_spec(settings, server.url, (), ()))

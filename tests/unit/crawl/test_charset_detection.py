@@ -32,6 +32,24 @@ def test_encoding_comes_from_header_meta_or_bom(
     assert detect_encoding(content_type, body) == expected
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<title>Café crème</title>".encode("latin-1"), "cp1252"),
+        ("<p>\u201cquoted\u201d \u2026</p>".encode("cp1252"), "cp1252"),
+        ("<title>Café crème brûlée</title>".encode() + b" \xe9 a stray byte", "utf-8"),
+        ("<title>Café</title>".encode()[:-10], "utf-8"),  # cut within the é
+        ("<title>日本語</title>".encode()[:-9], "utf-8"),  # cut within a 3-byte character
+        (b"<title>plain</title>", "utf-8"),
+    ],
+    ids=["latin-1", "windows-1252-quotes", "utf-8-with-a-stray", "cut-2", "cut-3", "ascii"],
+)
+def test_a_body_that_declares_nothing_is_read_as_its_bytes_read(body: bytes, expected: str) -> None:
+    # An old Latin-1 page without a declaration had each accented letter replaced by U+FFFD.
+    assert detect_encoding("text/html", body) == expected
+    assert detect_encoding("text/html; charset=no-such-thing", body) == expected
+
+
 def test_the_header_charset_wins_over_a_meta_declaration() -> None:
     body = b'<meta charset="koi8-r">'
     assert detect_encoding("text/html; charset=utf-8", body) == "utf-8"
