@@ -156,7 +156,7 @@ class HttpFetcher:
         # The session whose connections read answers as browsers do (`crawl/lenient.py`),
         # and the origins whose answers needed it: their requests go there at once.
         self._forgiving_session: aiohttp.ClientSession | None = None
-        self._malformed: set[str] = set()
+        self._forgiven_origins: set[str] = set()
         self._forgives = True
         self._headers = {
             "User-Agent": config.user_agent,
@@ -489,9 +489,8 @@ class HttpFetcher:
         answer, all within the deadline."""
         exchange = Exchange(url)
         started = time.perf_counter()
-        origin = _origin(url)
         # Read before sending: a concurrent request may learn the host's stray bytes meanwhile.
-        forgive = origin in self._malformed
+        forgive = self._forgiven(url)
         new_connection = fresh or forgive or self._new_each(method, url)
         try:
             async with asyncio.timeout(self.config.total_timeout) as deadline:
@@ -506,16 +505,18 @@ class HttpFetcher:
                     forgive=forgive,
                 )
                 try:
-                    await self._send(send, exchange, origin, fresh=fresh, new=new_connection)
+                    await self._send(send, exchange, url, fresh=fresh, new=new_connection)
                 except aiohttp.ClientResponseError as exc:
-                    if forgive or exchange.status is not None or not self._may_forgive(exc):
-                        raise
+                    if forgive or exchange.status is not None:
+                        raise  # read forgivingly already, or broken while answering
+                    if not (self._forgives and forgivable(exc)):
+                        raise  # a banner, a size limit, or an aiohttp this cannot extend
                     # A header block HTTP/1.1 does not allow, on a new connection: read
                     # once more as browsers read it (`crawl/lenient.py`), and so from then
                     # on for this origin.
                     forgive = True
                     await send(fresh=True, forgive=True)
-                    self._forgave(origin, exc)
+                    self._forgave(_origin(url), exc)
             if forgive and exchange.status is not None:
                 self.malformed += 1
         except BodyDeferredError:
@@ -541,7 +542,7 @@ class HttpFetcher:
         self,
         send: Callable[..., Awaitable[None]],
         exchange: Exchange,
-        origin: str,
+        url: str,
         *,
         fresh: bool,
         new: bool,
@@ -564,24 +565,25 @@ class HttpFetcher:
             # before the answer: on a reused connection, most likely a body sent after an
             # earlier HEAD answer (`_open`).
             if stray:
-                _keep(self._stray_bytes, origin)
+                _keep(self._stray_bytes, _origin(url))
             await send(fresh=True)
 
-    def _may_forgive(self, exc: aiohttp.ClientResponseError) -> bool:
-        """Whether an answer aiohttp rejected is worth reading once more as browsers do."""
-        return self._forgives and forgivable(exc)
+    def _forgiven(self, url: str) -> bool:
+        """Whether `url`'s origin answered with a head only browsers' leniency reads: its
+        requests go to the forgiving session (no URL parsing while no origin has)."""
+        return bool(self._forgiven_origins) and _origin(url) in self._forgiven_origins
 
     def _forgave(self, origin: str, exc: aiohttp.ClientResponseError) -> None:
         """Note that `origin`'s answers break HTTP/1.1's header rules: its requests go to
         the forgiving session from now on, and the log says what the strict reading found."""
-        if origin not in self._malformed:
+        if origin not in self._forgiven_origins:
             logger.warning(
                 "%s answers with a header block HTTP/1.1 does not allow (%s); its answers are"
                 " read as browsers read them, each on a new connection",
                 origin,
                 " ".join(exc.message.split()),
             )
-        _keep(self._malformed, origin)
+        _keep(self._forgiven_origins, origin)
 
     async def _request(
         self,
