@@ -6,11 +6,15 @@ order mark wins (it cannot be there by accident), then the Content-Type charset,
 windows-1252 (`iso-8859-1`, `us-ascii`, ...) become `cp1252`, so bytes 0x80-0x9F decode to
 the characters a browser shows instead of control codes.
 
-A body that declares nothing is UTF-8 when it reads as UTF-8, and windows-1252 (the
-standard's fallback encoding, what browsers fall back to for most locales) when its
-non-ASCII bytes are mostly not UTF-8: an old Latin-1 page without a declaration had every
-accented letter replaced by U+FFFD in its titles, descriptions and text. A UTF-8 page with
-a stray byte or two stays UTF-8.
+A body that declares nothing is UTF-8 when it reads as UTF-8 (a stray byte or two
+allowed). When its non-ASCII bytes are mostly not UTF-8 it is in a legacy encoding, and,
+as browsers do (Firefox's chardetng, Chrome's CED), the bytes tell which: a Latin-script
+page has its few non-ASCII letters one or two at a time between ASCII ones, and is read as
+windows-1252 (the standard's fallback encoding); a Japanese, Chinese, Korean, Cyrillic,
+Greek, Hebrew, Arabic or Thai page has whole words of non-ASCII bytes, and charset-normalizer
+names which of those encodings reads it as a language. An old Latin-1 page without a
+declaration had every accented letter replaced by U+FFFD; a Shift_JIS one was read as
+windows-1252 mojibake.
 """
 
 from __future__ import annotations
@@ -30,6 +34,32 @@ _BOMS = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
+# The share of a legacy body's non-ASCII bytes in runs of three or more above which it is
+# not in a Latin script: a few percent in French, German, Portuguese or Czech pages (a
+# Polish "żółć" is the longest such run), three quarters or more in Japanese, Chinese,
+# Korean, Cyrillic, Greek, Hebrew and Arabic ones (tests/unit/crawl/test_charset_detection.py).
+_NON_LATIN_RUNS = 0.5
+_LEGACY_SAMPLE = 65536
+_HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
+_ASCII = bytes(range(128))
+# The legacy encodings of non-Latin scripts browsers detect, as Python codecs; Latin-script
+# pages are windows-1252's.
+_NON_LATIN_CODECS = (
+    "shift_jis",
+    "euc_jp",
+    "gb18030",
+    "big5",
+    "euc_kr",
+    "cp1251",
+    "koi8_r",
+    "koi8_u",
+    "cp866",
+    "iso8859_5",
+    "cp1253",
+    "cp1255",
+    "cp1256",
+    "cp874",
+)
 _WINDOWS_1252_LABELS = frozenset(
     {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "x-user-defined"}
 )
@@ -88,7 +118,8 @@ def detect_encoding(content_type: str | None, body: bytes) -> str:
 
 
 def undeclared_encoding(body: bytes) -> str:
-    """UTF-8, unless most of `body`'s non-ASCII bytes are not UTF-8: then windows-1252.
+    """UTF-8, unless most of `body`'s non-ASCII bytes are not UTF-8: then the legacy
+    encoding they read as (`legacy_encoding`).
 
     A body cut in the middle of a character (at the size cap) is still UTF-8. All of it
     runs at C speed: a decode, and one with the invalid bytes dropped when the first fails.
@@ -102,5 +133,25 @@ def undeclared_encoding(body: bytes) -> str:
         invalid_bytes = len(body) - len(valid.encode(DEFAULT_ENCODING))
         non_ascii_chars = len(valid) - len(valid.encode("ascii", "ignore"))
         if invalid_bytes > non_ascii_chars:
-            return "cp1252"
+            return legacy_encoding(body)
     return DEFAULT_ENCODING
+
+
+def legacy_encoding(body: bytes) -> str:
+    """windows-1252 for a Latin-script `body`, else the non-Latin legacy encoding
+    charset-normalizer reads it as (windows-1252 when none reads it).
+
+    Only the first 64 KB are weighed, and charset-normalizer samples the body itself: a
+    hostile page of megabytes of high bytes costs milliseconds.
+    """
+    sample = body[:_LEGACY_SAMPLE]
+    high = len(sample.translate(None, _ASCII))
+    in_runs = sum(map(len, _HIGH_RUN.findall(sample)))
+    if high and in_runs / high >= _NON_LATIN_RUNS:
+        from charset_normalizer import from_bytes  # noqa: PLC0415 (15 ms only such pages pay)
+
+        best = from_bytes(body, cp_isolation=list(_NON_LATIN_CODECS)).best()
+        name = codec_name(best.encoding) if best is not None else None
+        if name is not None:
+            return name
+    return "cp1252"

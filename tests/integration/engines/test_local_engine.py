@@ -298,16 +298,19 @@ def test_a_site_whose_server_repeats_content_length_is_audited_and_told(
     )
 
 
-def test_a_latin_1_page_that_declares_no_charset_keeps_its_accented_letters(
-    settings: Settings,
+@pytest.mark.parametrize(
+    ("encoding", "title"),
+    [("latin-1", "Café crème"), ("shift_jis", "東京の天気は晴れ"), ("cp1251", "Погода в Москве")],
+)
+def test_a_legacy_page_that_declares_no_charset_keeps_its_letters(
+    settings: Settings, encoding: str, title: str
 ) -> None:
-    page = "<!DOCTYPE html><html><head><title>Café crème</title></head><body>é</body></html>"
-    latin = page.encode("latin-1")
-    routes = {"/": lambda _handler: (200, {"Content-Type": "text/html"}, latin)}
+    page = f"<!DOCTYPE html><html><head><title>{title}</title></head><body>{title}</body></html>"
+    routes = {"/": lambda _handler: (200, {"Content-Type": "text/html"}, page.encode(encoding))}
     with Site(routes) as site:
         outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
     (stored,) = outcome.report.pages
-    assert stored.title == "Café crème"
+    assert stored.title == title
 
 
 def test_demo_site_scan_stores_every_page_with_findings_and_scores(settings: Settings) -> None:

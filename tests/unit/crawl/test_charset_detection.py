@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import random
 
 import pytest
 
 from siteaudit.crawl.charset import codec_name, detect_encoding, header_charset, meta_charset
+from siteaudit.pipeline.encodings import is_browser_codec
 
 
 @pytest.mark.parametrize(
@@ -48,6 +50,63 @@ def test_a_body_that_declares_nothing_is_read_as_its_bytes_read(body: bytes, exp
     # An old Latin-1 page without a declaration had each accented letter replaced by U+FFFD.
     assert detect_encoding("text/html", body) == expected
     assert detect_encoding("text/html; charset=no-such-thing", body) == expected
+
+
+# Pages in legacy encodings that declare none, as old sites still serve them: the words of
+# each language, in a page whose markup is ASCII.
+LEGACY_PAGES = {
+    "french": ("cp1252", "Café crème : l'élève à l'école. Où est la bibliothèque ? Très bien."),
+    "german": ("cp1252", "Größe und Maße: Übung macht den Meister. Straße, Bäume, Füße, weiß."),
+    "portuguese": ("cp1252", "Informações sobre a população: não há solução fácil; três irmãs."),
+    "japanese-shift-jis": ("shift_jis", "日本は東アジアの島国で、首都は東京です。公用語は日本語。"),
+    "japanese-euc-jp": ("euc_jp", "日本は東アジアの島国で、首都は東京です。公用語は日本語。"),
+    "chinese-gbk": ("gbk", "这是一个中文网页。北京的天气很好，温度是二十度。欢迎光临本站。"),  # noqa: RUF001
+    "chinese-big5": ("big5", "台灣是位於東亞的島嶼國家，首都是台北市。歡迎光臨本站，謝謝。"),  # noqa: RUF001
+    "korean": ("euc_kr", "이것은 한국어 웹 페이지입니다. 서울의 날씨는 맑고 기온은 이십 도입니다."),
+    "russian-windows-1251": ("cp1251", "Это русская веб-страница. Погода в Москве хорошая."),
+    "russian-koi8-r": ("koi8_r", "Это русская веб-страница. Погода в Москве хорошая."),
+    "greek": ("cp1253", "Αυτή είναι μια ελληνική ιστοσελίδα. Ο καιρός στην Αθήνα είναι καλός."),  # noqa: RUF001
+    "hebrew": ("cp1255", "זהו דף אינטרנט בעברית. מזג האוויר בירושלים טוב היום, עשרים מעלות."),
+    "arabic": ("cp1256", "هذه صفحة ويب باللغة العربية. الطقس في القاهرة جيد اليوم، عشرون درجة."),
+}
+
+
+def legacy_page(text: str) -> str:
+    return (
+        f"<!DOCTYPE html><html><head><title>{text[:30]}</title>"
+        '<link rel="stylesheet" href="/site.css"></head><body><nav><a href="/">Home</a>'
+        f'<a href="/about">About</a></nav><h1>{text[:30]}</h1><p>{text}</p><p>{text}</p>'
+        "<footer>Copyright</footer></body></html>"
+    )
+
+
+@pytest.mark.parametrize("language", LEGACY_PAGES)
+def test_a_legacy_page_that_declares_nothing_reads_as_its_language(language: str) -> None:
+    # A Shift_JIS page read as windows-1252 had mojibake for a title; a Latin-1 one read
+    # as UTF-8 had U+FFFD for each accented letter.
+    encoding, text = LEGACY_PAGES[language]
+    body = legacy_page(text).encode(encoding)
+    found = detect_encoding("text/html", body)
+    assert body.decode(found) == legacy_page(text)
+    if encoding == "cp1252":
+        assert found == "cp1252"  # a Latin page is never taken for Baltic or Arabic
+
+
+def test_a_central_european_page_that_declares_nothing_is_read_as_windows_1252() -> None:
+    # As browsers with a Western default do: its few non-Latin-1 letters are wrong, the
+    # rest of its text right, and it is never taken for a non-Latin script.
+    body = legacy_page("Příliš žluťoučký kůň úpěl ďábelské ódy. Čeština.").encode("cp1250")
+    assert detect_encoding("text/html", body) == "cp1252"
+
+
+def test_bytes_no_legacy_encoding_reads_fall_back_to_windows_1252() -> None:
+    noise = random.Random(7).randbytes(2_000_000)
+    assert detect_encoding("text/html", noise) == "cp1252"
+    # Megabytes of high bytes that do read as one: only a sample is weighed.
+    big = legacy_page(LEGACY_PAGES["japanese-shift-jis"][1] * 20_000).encode("shift_jis")
+    found = detect_encoding("text/html", big)
+    assert is_browser_codec(found)
+    assert big[:3000].decode(found, "replace") == big[:3000].decode("shift_jis", "replace")
 
 
 def test_the_header_charset_wins_over_a_meta_declaration() -> None:
