@@ -155,7 +155,13 @@ class ZlibStage:
 
 
 class BrotliStage:
-    """br, bounded through brotli 1.2's output_buffer_limit."""
+    """br, bounded through brotli 1.2's output_buffer_limit.
+
+    Bytes after the end of the stream are an error wherever they fall, as for zstd (and as
+    curl has it): the decoder fails on them within the chunk that ends the stream, and it
+    was ignoring them in a later one, so a large page's verdict hung on where the network
+    cut its chunks. (gzip's trailing bytes are ignored: browsers show such pages, and zlib
+    says where the stream ended.)"""
 
     def __init__(self, out: Stage) -> None:
         self._out = out
@@ -166,7 +172,9 @@ class BrotliStage:
         size = len(data)
         decompressor = self._decompressor
         if decompressor.is_finished():
-            return size  # trailing junk after the stream
+            if data:
+                raise DecodingError("corrupt br data: bytes after the end of the stream")
+            return size
         try:
             # The decoder may hold more output than one piece even when it could take more
             # input (`can_accept_more_data()` says only the latter): it is drained until

@@ -143,6 +143,20 @@ def test_junk_after_a_complete_stream_is_ignored_as_browsers_ignore_it(
     assert decoder.finish() == TEXT
 
 
+@pytest.mark.parametrize("coding", ["br", "zstd"])
+@pytest.mark.parametrize("chunk", [1, 7, None], ids=["bytes", "7", "whole"])
+def test_junk_after_a_brotli_or_zstd_stream_is_an_error_however_it_is_chunked(
+    coding: str, chunk: int | None
+) -> None:
+    # brotli failed on it in the chunk that ended the stream and ignored it in a later one:
+    # whether a page failed depended on where the network cut it.
+    encoded = ENCODERS[coding](TEXT) + b"\n"
+    decoder = BodyDecoder(coding, CAP)
+    with pytest.raises(DecodingError):
+        feed_in_chunks(decoder, encoded, size=chunk or len(encoded))
+        decoder.finish()
+
+
 @pytest.mark.parametrize("chunk", [1, 3, None], ids=["bytes", "3", "whole"])
 def test_a_next_gzip_member_split_across_chunks_is_still_decoded(chunk: int | None) -> None:
     encoded = gzip.compress(b"first ") + gzip.compress(b"second") + b"\n"
