@@ -100,6 +100,10 @@ class Exchange:
         """The first value of header `name` (lower-case), None when absent."""
         return next((value for key, value in self.headers if key == name), None)
 
+    def header_values(self, name: str) -> list[str]:
+        """Every value of header `name` (lower-case), in the order they came."""
+        return [value for key, value in self.headers if key == name]
+
     def fail(self, code: ErrorCode, message: str) -> Exchange:
         """Mark the exchange failed and return it (the message folded onto one line)."""
         self.error_code, self.error_message = code, " ".join(message.split())
@@ -316,10 +320,12 @@ class HttpFetcher:
             exchange = await self._hop(current, limit, accept_any_type, method)
             if exchange.status not in REDIRECT_STATUSES or exchange.error_code is not None:
                 return _page(url, hops, exchange)
-            location = exchange.header("location") or ""
+            location, *others = exchange.header_values("location") or [""]
             target = resolve(current, location)
             hops.append(RedirectHop(current, exchange.status, target or location))
-            problem = self._redirect_problem(target, location, seen, len(hops))
+            problem = _locations_differ(location, others) or self._redirect_problem(
+                target, location, seen, len(hops)
+            )
             if problem is not None:
                 return _page(url, hops, exchange.fail(*problem))
             assert target is not None  # _redirect_problem rules a missing target out
@@ -808,6 +814,20 @@ def _keep(hosts: set[str], host: str) -> None:
     if len(hosts) >= KEPT_HOSTS:
         hosts.clear()
     hosts.add(host)
+
+
+def _locations_differ(location: str, others: list[str]) -> tuple[ErrorCode, str] | None:
+    """A redirect with two different Location headers, which Chromium
+    (ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION) and Firefox refuse to follow: it was followed
+    to the first, a redirect broken for every visitor shown as working."""
+    other = next((value for value in others if value.strip() != location.strip()), None)
+    if other is None:
+        return None  # none, or the same value repeated: browsers follow it
+    return (
+        ErrorCode.REDIRECT_INVALID,
+        f"two different Location headers ({location!r} and {other!r}): browsers refuse"
+        " to follow this redirect",
+    )
 
 
 def _origin(url: str) -> str:

@@ -94,6 +94,38 @@ async def test_a_redirect_to_nowhere_usable_is_invalid(location: str) -> None:
     assert page.status == 302
 
 
+@pytest.mark.parametrize(
+    ("locations", "followed"),
+    [(["/b", "/c"], False), (["/b", "/b"], True), (["/b", " /b"], True)],
+    ids=["different", "repeated", "repeated-with-space"],
+)
+async def test_a_redirect_with_two_different_locations_is_refused_as_browsers_refuse_it(
+    locations: list[str], followed: bool
+) -> None:
+    # Chromium (ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION) and Firefox follow neither: it was
+    # followed to the first, a redirect broken for every visitor shown as working.
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if request.path != "/a":
+            return web.Response(text="<title>ok</title>", content_type="text/html")
+        response = web.Response(status=301)
+        for location in locations:
+            response.headers.add("Location", location)
+        return response
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handler)
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(base + "/a")
+    if followed:
+        assert (page.status, page.final_url, page.error_code) == (200, base + "/b", None)
+    else:
+        assert page.error_code == ErrorCode.REDIRECT_INVALID
+        assert page.status == 301
+        assert "'/b' and '/c'" in (page.error_message or "")
+        assert "browsers refuse" in (page.error_message or "")
+        assert [hop.status for hop in page.redirects] == [301]
+
+
 async def test_a_location_in_raw_bytes_is_followed_as_browsers_follow_it() -> None:
     # Servers with Latin-1 file names send the bytes as they are ("caf\xe9"), others UTF-8:
     # Firefox and curl request such bytes percent-encoded as they came, which reaches the

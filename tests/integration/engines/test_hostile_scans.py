@@ -263,6 +263,22 @@ def test_a_redirect_loop_is_detected_and_the_scan_completes(settings: Settings) 
     assert site.requests.count("/loop-a") <= 3  # a loop is not followed round and round
 
 
+def test_a_redirect_with_two_different_locations_is_reported_broken(settings: Settings) -> None:
+    async def handle(_request: web.Request) -> web.Response:
+        response = web.Response(status=301)
+        response.headers.add("Location", "/a")
+        response.headers.add("Location", "/b")
+        return response
+
+    site = HostileSite(bad_href="/moved", routes={"/moved": handle})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert_contained(outcome, base, {f"{base}/moved": "redirect-invalid"})
+    assert "browsers refuse" in (rows(outcome)[f"{base}/moved"].error_message or "")
+    found = {(f.check_id, f.url) for f in outcome.report.findings}
+    assert ("fetch-error", f"{base}/moved") in found
+
+
 @pytest.mark.parametrize(
     "case",
     [
