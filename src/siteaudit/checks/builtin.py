@@ -38,6 +38,7 @@ from siteaudit.checks.crawlability.page_nofollow import page_nofollow
 from siteaudit.checks.crawlability.pagination_link import pagination_link
 from siteaudit.checks.crawlability.robots_blocked_linked import robots_blocked_linked
 from siteaudit.checks.crawlability.robots_conflict import robots_conflict
+from siteaudit.checks.http.content_encoding_unknown import content_encoding_unknown
 from siteaudit.checks.http.content_type_missing import content_type_missing
 from siteaudit.checks.http.fetch_error import fetch_error
 from siteaudit.checks.http.internal_link_http import internal_link_http
@@ -206,6 +207,7 @@ BUILTIN: tuple[Check, ...] = (
     mixed_content_passive,
     ttfb_slow,
     response_time_slow,
+    content_encoding_unknown,
     content_type_missing,
     url_length,
     url_uppercase,

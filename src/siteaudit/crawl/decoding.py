@@ -20,6 +20,7 @@ import brotli
 import zstandard
 
 from siteaudit.crawl.errors import BodyTooLargeError, DecodingError
+from siteaudit.model.page import unknown_coding
 
 PIECE_BYTES = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"  # how a gzip member begins (RFC 1952)
@@ -246,6 +247,11 @@ class BodyDecoder:
 
     `feed` raises BodyTooLargeError once the decoded size passes `limit` (the first `limit`
     bytes stay available in `body`) and DecodingError for corrupt data.
+
+    A Content-Encoding naming a coding browsers do not decode (`UTF-8`, `none`, `binary`,
+    `compress`) leaves the whole body as it came, as Chromium leaves it: such a site's
+    pages show in a browser, and each was a `decoding-failed` error. The check
+    `content-encoding-unknown` reports the header.
     """
 
     def __init__(self, content_encoding: str | None, limit: int, keep: int | None = None) -> None:
@@ -253,6 +259,8 @@ class BodyDecoder:
         codings = parse_codings(content_encoding)
         if len(codings) > MAX_CODINGS:
             raise DecodingError(f"{len(codings)} stacked content-encodings (max {MAX_CODINGS})")
+        if unknown_coding(content_encoding) is not None:
+            codings = []
         self._buffer = CappedBuffer(limit, keep)
         head: Stage = self._buffer
         for coding in codings:  # applied first = undone last, so it wraps the buffer first

@@ -648,7 +648,8 @@ async def _read_body(
     its decoded bytes past `LARGE_BODY_BYTES` are only counted, its raw chunks kept, and
     once admitted they are decoded again for good.
     """
-    encoding = response.headers.get("Content-Encoding")
+    # Every Content-Encoding header, joined as HTTP joins repeated fields.
+    encoding = ", ".join(response.headers.getall("Content-Encoding", ())) or None
     decoder = BodyDecoder(encoding, limit)
     # Raw bytes are capped too: a compressed stream that yields nothing (brotli metadata
     # blocks, empty deflate blocks) must not be read forever within the deadline.

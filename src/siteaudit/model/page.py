@@ -98,6 +98,21 @@ def outcome_counters(
     return names + [f"{crashed}{check_id}" for check_id in crashed_checks]
 
 
+# The content codings browsers decode, as Chromium names them, and `identity` (none): with
+# any other coding in Content-Encoding they show the body as it came (crawl/decoding.py).
+CONTENT_CODINGS = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd", "identity"})
+
+
+def unknown_coding(content_encoding: str | None) -> str | None:
+    """The first coding of a Content-Encoding value that browsers do not decode, as written
+    (`UTF-8`, `none`, `compress`); None when every coding is one they decode."""
+    for coding in (content_encoding or "").split(","):
+        name = coding.strip()
+        if name and name.lower() not in CONTENT_CODINGS:
+            return name
+    return None
+
+
 def header_value(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
     """Join every value of header `name` (case-insensitive) as HTTP does; None when absent."""
     wanted = name.lower()

@@ -313,6 +313,27 @@ def test_a_legacy_page_that_declares_no_charset_keeps_its_letters(
     assert stored.title == title
 
 
+def test_pages_labelled_with_a_content_encoding_browsers_ignore_are_read_and_reported(
+    settings: Settings,
+) -> None:
+    # "Content-Encoding: UTF-8" (a charset where a compression belongs): browsers show the
+    # body as it came, and every page of such a site was a decoding-failed error.
+    def page(title: str, link: str) -> Route:
+        body = f'<html><head><title>{title}</title></head><body><a href="{link}">x</a>'
+        headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "UTF-8"}
+        return lambda _handler: (200, headers, body.encode())
+
+    with Site({"/": page("Home page", "/b"), "/b": page("Second page", "/")}) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    stored = {p.url.removeprefix(site.url.rstrip("/")): p for p in outcome.report.pages}
+    assert {path: (p.title, p.error_code) for path, p in stored.items()} == {
+        "/": ("Home page", None),
+        "/b": ("Second page", None),
+    }
+    flagged = {f.url for f in outcome.report.findings if f.check_id == "content-encoding-unknown"}
+    assert flagged == {site.url.rstrip("/") + "/", site.url.rstrip("/") + "/b"}
+
+
 def test_demo_site_scan_stores_every_page_with_findings_and_scores(settings: Settings) -> None:
     with DemoServer() as server:
         outcome = run_scan(settings, make_spec(settings, server.url, (), ()))

@@ -174,10 +174,29 @@ def test_codings_list_drops_identity_and_lower_cases() -> None:
     assert parse_codings("GZIP, identity , Br") == ["gzip", "br"]
 
 
-@pytest.mark.parametrize("coding", ["compress", "sdch", "gzip, gzip, gzip, gzip, gzip"])
-def test_unsupported_or_absurd_codings_are_a_decoding_error(coding: str) -> None:
+def test_absurdly_stacked_codings_are_a_decoding_error() -> None:
     with pytest.raises(DecodingError):
-        BodyDecoder(coding, CAP)
+        BodyDecoder("gzip, gzip, gzip, gzip, gzip", CAP)
+
+
+@pytest.mark.parametrize(
+    ("coding", "body"),
+    [
+        ("UTF-8", TEXT),
+        ("none", TEXT),
+        ("compress", TEXT),
+        ("sdch", TEXT),
+        ("text/html", TEXT),
+        ("gzip, x-compress", gzip.compress(TEXT)),  # an unknown one anywhere: as it came
+    ],
+)
+def test_a_coding_browsers_do_not_know_leaves_the_body_as_it_came(coding: str, body: bytes) -> None:
+    # As Chromium: each page of a site sending "Content-Encoding: UTF-8" was decoding-failed.
+    assert decode_bytes(body, coding, CAP) == (body, False)
+
+
+def test_a_body_left_as_it_came_is_capped_all_the_same() -> None:
+    assert decode_bytes(TEXT, "UTF-8", 1000) == (TEXT[:1000], True)
 
 
 @pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "zstd"])

@@ -11,8 +11,11 @@ from siteaudit.checks.base import (
     passed,
 )
 from siteaudit.model import Category, Page, Severity
+from siteaudit.model.page import CONTENT_CODINGS
 
-CODINGS = frozenset({"gzip", "br", "zstd", "deflate", "x-gzip", "compress"})
+# What browsers decompress: `UTF-8` or `compress` in Content-Encoding is no compression a
+# visitor gets (`content-encoding-unknown` reports the header itself).
+CODINGS = CONTENT_CODINGS - {"identity"}
 
 
 @check(
