@@ -96,6 +96,9 @@ VARIATIONS = {
     "length-and-chunked": Variation(
         Serving(coding="gzip", chunked=True, length_twice=True), COMPRESSED
     ),
+    "labelled-utf-8": Variation(
+        Serving(coding="identity", label="UTF-8"), COMPRESSED | {"content-encoding-unknown"}
+    ),
 }
 TIMING_CHECKS = frozenset({"ttfb-slow", "response-time"})
 

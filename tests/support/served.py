@@ -69,6 +69,9 @@ class Serving:
     # Each answer's head also says what HTTP/1.1 forbids and browsers forgive: its
     # Content-Length twice, or beside chunked encoding (with `chunked`).
     length_twice: bool = False
+    # A Content-Encoding naming no compression (`UTF-8`, as applications set it by hand)
+    # on every answer with a body, the body sent as it is (browsers ignore such a label).
+    label: str = ""
 
 
 class Servable(Protocol):
@@ -252,7 +255,9 @@ class ServedSite:
                     if serving.retry_after is not None:
                         headers["Retry-After"] = str(serving.retry_after)
                 coding = serving.coding
-                if body and coding in accepts and not rule.get("uncompressed", False):
+                if body and serving.label:
+                    headers["Content-Encoding"] = serving.label
+                elif body and coding in accepts and not rule.get("uncompressed", False):
                     body = ENCODE[coding](body)
                     headers["Content-Encoding"] = coding
                 head, framed = _framed(serving, status, headers, body)
