@@ -11,7 +11,10 @@ application set). Audited strictly, every page of such a site was a `protocol-er
 `ForgivingResponseHandler` when the strict parser rejected the header block on a new
 connection; what browsers forgive is put right before aiohttp's pure-Python parser reads
 it (`forgive`), and the connection is never reused (an answer whose framing was in doubt
-must not frame the next). Nothing else is forgiven: a status line that is not HTTP, a
+must not frame the next). A status line is forgiven what Chromium and Firefox forgive
+(`http/1.1 200 OK`: they compare "HTTP" case-insensitively; `HTTP/1.1  200  OK`: they
+skip the spaces; `HTTP/2 200 OK` on an HTTP/1.1 connection: Chromium reads an unparsed
+version as 1.0). Nothing else is forgiven: a status line that is not HTTP's (a banner), a
 NUL or a line break inside a value, Content-Length values that disagree, and the size
 limits on header lines stay errors.
 """
@@ -32,14 +35,35 @@ from aiohttp.http_parser import HttpResponseParserPy, RawResponseMessage
 # RFC 9110 section 5.6.2
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # What aiohttp says of header blocks that forgiving cannot help: a size limit (LineTooLong,
-# "Too many headers received") or a status line that is not HTTP's (a banner).
-_BEYOND_FORGIVING = ("Got more than", "Too many headers", "Bad status line")
+# "Too many headers received").
+_BEYOND_FORGIVING = ("Got more than", "Too many headers")
+_BAD_STATUS_LINE = "Bad status line"
+# A status line as browsers read it: "HTTP" in any case, a version (its minor digit may be
+# missing), one or more spaces, a three-digit code, then anything.
+_LAX_STATUS = re.compile(rb"[Hh][Tt][Tt][Pp]/(\d+)(?:\.(\d+))?[ \t]+(\d{3})(?:[ \t]+(.*))?")
+# The status line llhttp quotes in its error, as the repr of the bytes (b'http/1.1 200 OK').
+_QUOTED_LAX_STATUS = re.compile(r"b'[Hh][Tt][Tt][Pp]/\d+(?:\.\d+)?[ \t]+\d{3}(?:[ \t']|\\)")
 
 
 def forgivable(exc: aiohttp.ClientResponseError) -> bool:
     """Whether aiohttp's rejection of an answer's header block may be one `forgive` puts
-    right (a size limit or a status line that is not HTTP's is not)."""
+    right (a size limit is not, nor a status line browsers would not read either: a banner)."""
+    if _BAD_STATUS_LINE in exc.message:
+        return _QUOTED_LAX_STATUS.search(exc.message) is not None
     return not any(words in exc.message for words in _BEYOND_FORGIVING)
+
+
+def status_line(line: bytes) -> bytes:
+    """`line` as HTTP/1.1 writes a status line, when browsers read it as one; else as it is
+    (the parser then says what is wrong with it). Versions 1.1 and up read as 1.1, others
+    (`HTTP/1`, `HTTP/2` without a minor digit, 1.0) as 1.0, as Chromium clamps them."""
+    match = _LAX_STATUS.fullmatch(line.rstrip(b" \t"))
+    if match is None:
+        return line
+    major, minor, code, reason = match.groups()
+    modern = minor is not None and (int(major), int(minor)) >= (1, 1)
+    version = b"HTTP/1.1" if modern else b"HTTP/1.0"
+    return b" ".join(part for part in (version, code, reason) if part)
 
 
 def forgive(lines: list[bytes]) -> list[bytes]:
@@ -53,10 +77,11 @@ def forgive(lines: list[bytes]) -> list[bytes]:
     - Content-Length is dropped beside Transfer-Encoding, which governs the framing (RFC
       9112 section 6.3);
     - repeated Content-Length values that all agree become one (RFC 9110 section 8.6);
-      values that disagree raise `BadHttpMessage`.
+      values that disagree raise `BadHttpMessage`;
+    - a status line is written as HTTP/1.1 writes it when browsers read it (`status_line`).
     """
     status, *fields = lines
-    kept: list[bytes] = [status]
+    kept: list[bytes] = [status_line(status)]
     lengths: list[bytes] = []
     keeping = False  # whether the last header line was kept (for the folded ones after it)
     for line in fields:

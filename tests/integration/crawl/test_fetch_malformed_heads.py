@@ -39,6 +39,11 @@ HEADS = {
     + LENGTH
     + b"\r\n"
     + BODY,
+    # Status lines Chromium and Firefox read: "HTTP" in any case, spaces skipped, a
+    # version without its minor digit read as 1.0 (framed here by closing, as 1.0 may be).
+    "lower-case-http": b"http/1.1 200 OK\r\nContent-Type: text/html\r\n" + LENGTH + b"\r\n" + BODY,
+    "spaces-in-status": b"HTTP/1.1  200  OK\r\nContent-Type: text/html\r\n\r\n" + BODY,
+    "version-2": b"HTTP/2 200\r\nContent-Type: text/html\r\n\r\n" + BODY,
 }
 
 
@@ -60,6 +65,7 @@ def serving(
         connections.append(path)
         writer.write(answers[path])
         await writer.drain()
+        writer.close()  # (an answer without a Content-Length ends here)
 
     return handler
 
@@ -102,7 +108,11 @@ async def test_the_origin_is_remembered_and_its_answers_counted() -> None:
         (OK + LENGTH + b"Content-Length: 3\r\n\r\n" + BODY, "Content-Length values that disagree"),
         (OK + b"Content-Length: -5\r\n\r\n" + BODY, "Content-Length"),
         (OK + b"X-A: a\x00b\r\n" + LENGTH + b"\r\n" + BODY, "Invalid HTTP header"),
+        (b"SSH-2.0-OpenSSH_9.2\r\n", "Bad status line"),
+        (b"HTTP/1.1 2000 OK\r\n" + LENGTH + b"\r\n" + BODY, "Bad status line"),
+        (b"ICY 200 OK\r\n" + LENGTH + b"\r\n" + BODY, "Bad status line"),
     ],
+    ids=["lengths-disagree", "negative-length", "nul", "banner", "four-digits", "icy"],
 )
 async def test_what_browsers_do_not_forgive_stays_a_protocol_error(
     answer: bytes, words: str

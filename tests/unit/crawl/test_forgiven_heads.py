@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 from aiohttp.http_exceptions import BadHttpMessage
 
-from siteaudit.crawl.lenient import forgive
+from siteaudit.crawl.lenient import forgivable, forgive, status_line
 
 STATUS = b"HTTP/1.1 200 OK"
 
@@ -72,3 +73,52 @@ def test_values_are_left_to_the_parser() -> None:
     # A NUL or other control character in a value is not forgiven here: the parser judges.
     lines = head(b"X-A: a\x00b", b"X-B: caf\xc3\xa9")
     assert forgive(lines) == lines
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (b"HTTP/1.1 200 OK", b"HTTP/1.1 200 OK"),
+        (b"http/1.1 404 Not Found", b"HTTP/1.1 404 Not Found"),
+        (b"Http/1.0 200 OK", b"HTTP/1.0 200 OK"),
+        (b"HTTP/1.1  200   OK ", b"HTTP/1.1 200 OK"),
+        (b"HTTP/1.1\t301\tMoved", b"HTTP/1.1 301 Moved"),
+        (b"HTTP/1.1 200", b"HTTP/1.1 200"),
+        (b"HTTP/2 200", b"HTTP/1.0 200"),
+        (b"HTTP/1 200 OK", b"HTTP/1.0 200 OK"),
+        (b"HTTP/1.2 200 OK", b"HTTP/1.1 200 OK"),
+        (b"HTTP/2.0 200 OK", b"HTTP/1.1 200 OK"),
+    ],
+)
+def test_a_status_line_browsers_read_is_written_as_http_1_1_writes_it(
+    line: bytes, expected: bytes
+) -> None:
+    assert status_line(line) == expected
+    assert forgive([line, b"Content-Length: 0", b""])[0] == expected
+
+
+@pytest.mark.parametrize(
+    "line", [b"SSH-2.0-OpenSSH_9.2", b"HTTP/1.1 2000 OK", b"ICY 200 OK", b"HTTP/x 200", b""]
+)
+def test_a_status_line_browsers_do_not_read_is_left_to_the_parser(line: bytes) -> None:
+    assert status_line(line) == line
+
+
+def rejection(message: str) -> aiohttp.ClientResponseError:
+    return aiohttp.ClientResponseError(None, (), message=message)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Bad status line:\n  Expected HTTP/, RTSP/ or ICE/:\n\n  b'http/1.1 200 OK'\n ^", True),
+        ("Bad status line:\n  Invalid status code:\n\n  b'HTTP/1.1  200  OK'\n ^", True),
+        ("Bad status line:\n  Expected dot:\n\n  b'HTTP/2 200'\n ^", True),
+        ("Bad status line:\n  Expected HTTP/:\n\n  b'SSH-2.0-OpenSSH_9.2'\n ^", False),
+        ("Bad status line:\n  Invalid status code:\n\n  b'HTTP/1.1 2000 OK'\n ^", False),
+        ("Got more than 8190 bytes (9000) when reading Status line is too long.", False),
+        ("Content-Length can't be present with Transfer-Encoding", True),
+    ],
+)
+def test_only_what_forgiving_can_put_right_is_tried_again(message: str, expected: bool) -> None:
+    assert forgivable(rejection(message)) is expected
