@@ -4,7 +4,9 @@ Each page is drawn at random from what real and hostile sites serve: titles and 
 carrying markup, template syntax, formula prefixes, NUL and control characters, long runs;
 links a browser could not load (`http://[::1`, port 99999, backslashes, bad escapes);
 headers with odd values (X-Robots-Tag, Link, Refresh, Server, Content-Type charsets) and,
-on one site in four, names HTTP/1.1 forbids (`X Powered By`, space before the colon); every
+on one site in four, names HTTP/1.1 forbids (`X Powered By`, space before the colon) and a
+Content-Encoding naming no compression (`UTF-8`), and on half of those a status line in
+lower case (`http/1.1 200 OK`), which browsers read; every
 status, and connections closed or reset before the answer or cut short in the body; bodies
 in UTF-8, Latin-1, UTF-16 or random bytes; JSON-LD valid, broken or nested thousands deep;
 a robots.txt and a sitemap (urlset, index, feed or garbage). The home page links to every
@@ -150,6 +152,8 @@ class HostileSite:
         self._random = random.Random(seed)
         self._port = port
         self._forbidden_names = self._random.random() < 0.25
+        # (From the seed, not drawn: a draw here would change every other seed's site.)
+        self.lax_status = self._forbidden_names and seed % 2 == 0
         self.paths = ["/"] + [f"/p{n}{self._random.choice(SUFFIXES)}" for n in range(pages)]
         self.answers: dict[str, Answer] = {path: self._answer(path) for path in self.paths}
         self.answers["/robots.txt"] = (200, [("Content-Type", "text/plain")], self._robots())
@@ -225,6 +229,7 @@ class HostileSite:
             choices += [
                 lambda: ("X Powered By", self._text()),
                 lambda: ("Vary ", pick(["Accept-Encoding", self._text()])),
+                lambda: ("Content-Encoding", pick(["UTF-8", "none", "binary"])),
             ]
         return pick(choices)()
 
@@ -398,6 +403,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.close()
             return
         self.send_response_only(200 if status == CUT_BODY else status)
+        if site.lax_status:  # as browsers read it (crawl/lenient.py `status_line`)
+            self._headers_buffer[0] = self._headers_buffer[0].lower()
         lines = [f"{name}: {value}\r\n".encode("utf-8", "replace") for name, value in headers]
         announced = len(body) + (1000 if status == CUT_BODY else 0)
         lines.append(f"Content-Length: {announced}\r\n\r\n".encode())
