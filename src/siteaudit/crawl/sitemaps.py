@@ -14,10 +14,12 @@ error entry rather than a hang. Plain-text sitemaps (one URL per line) and RSS 2
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import errors as expat_errors
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
@@ -45,6 +47,10 @@ MAX_XML_ELEMENTS = 1_000_000
 # Elements open at once at most: a sitemap nests 4 deep (urlset, url, image:image,
 # image:loc), a feed as many; a million nested elements held 150 MB of parser state.
 MAX_XML_DEPTH = 64
+# Whitespace before the XML declaration (after a byte order mark, if any): a blank line a
+# PHP file printed before the sitemap, WordPress's classic. Not well-formed XML.
+_MISPLACED_DECLARATION = expat_errors.codes[expat_errors.XML_ERROR_MISPLACED_XML_PI]
+_LEADING_WHITESPACE = re.compile(rb"(?:\xef\xbb\xbf)?([ \t\r\n]+)<\?xml[ \t\r\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +227,21 @@ def _parse_xml(body: bytes, max_urls: int) -> ParsedSitemap:
     except defusedxml.DefusedXmlException as exc:
         sitemap.problems.append(f"unsafe XML refused ({type(exc).__name__}): {exc}")
     except ParseError as exc:
-        sitemap.problems.append(f"invalid XML: {exc}")
+        sitemap.problems.append(_xml_problem(body, exc))
     return sitemap
+
+
+def _xml_problem(body: bytes, exc: ParseError) -> str:
+    """What is wrong with a sitemap the parser refused, in words a site owner acts on."""
+    leading = _LEADING_WHITESPACE.match(body)
+    if leading is None or getattr(exc, "code", None) != _MISPLACED_DECLARATION:
+        return f"invalid XML: {exc}"
+    count = len(leading.group(1))
+    return (
+        f"{count} {'byte' if count == 1 else 'bytes'} of whitespace before the XML"
+        " declaration (a blank line or spaces printed first, often by a PHP file): not"
+        " well-formed XML, so search engines reject the whole sitemap"
+    )
 
 
 def _xml_locs(body: bytes, sitemap: ParsedSitemap) -> Iterator[str]:

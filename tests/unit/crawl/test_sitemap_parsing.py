@@ -73,6 +73,30 @@ def test_broken_xml_keeps_the_urls_before_the_break() -> None:
     assert sitemap.problems[0].startswith("invalid XML")
 
 
+@pytest.mark.parametrize(
+    ("lead", "count"),
+    [(b"\n", "1 byte"), (b"\xef\xbb\xbf \r\n", "3 bytes")],
+    ids=["newline", "bom"],
+)
+def test_whitespace_before_the_xml_declaration_is_said_in_words(lead: bytes, count: str) -> None:
+    # WordPress's classic (a blank line printed by a PHP file): search engines reject the
+    # sitemap, and the problem was expat's "XML or text declaration not at start of entity".
+    sitemap = parse_sitemap(lead + urlset("https://e.com/a"))
+    assert sitemap.locs == []
+    assert sitemap.problems == [
+        f"{count} of whitespace before the XML declaration (a blank line or spaces printed"
+        " first, often by a PHP file): not well-formed XML, so search engines reject the"
+        " whole sitemap"
+    ]
+
+
+def test_a_declaration_misplaced_later_is_invalid_xml_as_it_says() -> None:
+    body = urlset("https://e.com/a").replace(b"<url>", b'<url><?xml version="1.0"?>', 1)
+    assert (
+        parse_sitemap(b"\n" + body[body.index(b"<urlset") :]).problems[0].startswith("invalid XML")
+    )
+
+
 def test_an_html_page_is_not_a_sitemap() -> None:
     sitemap = parse_sitemap(b"<html><body>Not found</body></html>")
     assert sitemap.locs == []
