@@ -49,6 +49,7 @@ MAX_XML_ELEMENTS = 1_000_000
 MAX_XML_DEPTH = 64
 # Whitespace before the XML declaration (after a byte order mark, if any): a blank line a
 # PHP file printed before the sitemap, WordPress's classic. Not well-formed XML.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _MISPLACED_DECLARATION = expat_errors.codes[expat_errors.XML_ERROR_MISPLACED_XML_PI]
 _LEADING_WHITESPACE = re.compile(rb"(?:\xef\xbb\xbf)?([ \t\r\n]+)<\?xml[ \t\r\n]")
 
@@ -208,7 +209,8 @@ def _gunzip(body: bytes, limit: int) -> tuple[bytes, bool]:
 
 def parse_sitemap(body: bytes, max_urls: int = 50_000) -> ParsedSitemap:
     """Parse a sitemap body (XML urlset, XML sitemapindex or plain text); never raises."""
-    if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+    # (A UTF-16 file, rare but valid XML, begins with its byte order mark; expat reads it.)
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or body.startswith(_UTF16_BOMS):
         return _parse_xml(body, max_urls)
     return _parse_text(body, max_urls)
 

@@ -97,6 +97,17 @@ def test_a_declaration_misplaced_later_is_invalid_xml_as_it_says() -> None:
     )
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_a_utf16_sitemap_with_its_byte_order_mark_is_read_as_xml(codec: str) -> None:
+    # It was read as a text sitemap, and said "1 invalid <loc> value skipped".
+    text = urlset("https://e.com/a", "https://e.com/b").decode()
+    body = text.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode(codec)
+    if codec == "utf-16-be":
+        body = b"\xfe\xff" + body
+    sitemap = parse_sitemap(body)
+    assert (sitemap.locs, sitemap.problems) == (["https://e.com/a", "https://e.com/b"], [])
+
+
 def test_an_html_page_is_not_a_sitemap() -> None:
     sitemap = parse_sitemap(b"<html><body>Not found</body></html>")
     assert sitemap.locs == []
