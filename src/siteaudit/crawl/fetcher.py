@@ -54,6 +54,11 @@ logger = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Said of a redirect loop whose chain sets a cookie (the check `redirect-loop` repeats it).
+COOKIE_LOOP = (
+    "the chain sets a cookie and redirects until it is sent back: a browser gets through,"
+    " crawlers that keep no cookies (search engines' included) loop"
+)
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 #: A HEAD answer from this status on is tried again with GET (see `HttpFetcher.check`).
@@ -316,6 +321,7 @@ class HttpFetcher:
         except InvalidURLError as exc:
             return _page(url, hops, Exchange(url).fail(ErrorCode.INVALID_URL, str(exc)))
         seen = {current}
+        sets_cookies = False  # a hop of the chain set a cookie (`_redirect_problem`)
         while True:
             exchange = await self._hop(current, limit, accept_any_type, method)
             if exchange.status not in REDIRECT_STATUSES or exchange.error_code is not None:
@@ -323,8 +329,9 @@ class HttpFetcher:
             location, *others = exchange.header_values("location") or [""]
             target = resolve(current, location)
             hops.append(RedirectHop(current, exchange.status, target or location))
+            sets_cookies = sets_cookies or exchange.header("set-cookie") is not None
             problem = _locations_differ(location, others) or self._redirect_problem(
-                target, location, seen, len(hops)
+                target, location, seen, len(hops), sets_cookies=sets_cookies
             )
             if problem is not None:
                 return _page(url, hops, exchange.fail(*problem))
@@ -333,13 +340,24 @@ class HttpFetcher:
             current = target
 
     def _redirect_problem(
-        self, target: str | None, location: str, seen: set[str], hop_count: int
+        self,
+        target: str | None,
+        location: str,
+        seen: set[str],
+        hop_count: int,
+        *,
+        sets_cookies: bool = False,
     ) -> tuple[ErrorCode, str] | None:
         if target is None:
             shown = repr(location) if location else "no Location header"
             return ErrorCode.REDIRECT_INVALID, f"redirect to an unusable URL: {shown}"
         if target in seen:
-            return ErrorCode.REDIRECT_LOOP, f"redirect loop back to {target}"
+            message = f"redirect loop back to {target}"
+            if sets_cookies:
+                # A browser sends the cookie back and gets the page; search engines'
+                # crawlers, stateless like this one, loop.
+                message += f"; {COOKIE_LOOP}"
+            return ErrorCode.REDIRECT_LOOP, message
         if hop_count > self.config.max_redirects:
             limit = self.config.max_redirects
             return ErrorCode.TOO_MANY_REDIRECTS, f"more than {limit} redirects"

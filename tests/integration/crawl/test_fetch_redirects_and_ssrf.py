@@ -69,6 +69,25 @@ async def test_a_redirect_loop_is_detected() -> None:
         page = await fetcher.fetch(base + "/a")
     assert page.error_code == ErrorCode.REDIRECT_LOOP
     assert len(page.redirects) == 2
+    assert "cookie" not in (page.error_message or "")
+
+
+async def test_a_loop_that_a_cookie_would_end_says_so() -> None:
+    # A "cookie check": without its cookie the page redirects to itself, setting it. A
+    # browser sends it back and gets the page; a stateless crawler (search engines', this
+    # one) loops, and the user, whose browser shows the page, is told why.
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if "seen" in request.cookies:
+            return web.Response(text="<title>ok</title>", content_type="text/html")
+        return web.Response(status=302, headers={"Location": "/", "Set-Cookie": "seen=1"})
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    async with web_server(app) as base, HttpFetcher(CONFIG, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(base + "/")
+    assert page.error_code == ErrorCode.REDIRECT_LOOP
+    assert "sets a cookie" in (page.error_message or "")
+    assert "search engines" in (page.error_message or "")
 
 
 async def test_too_many_redirects_stop_at_the_limit() -> None:

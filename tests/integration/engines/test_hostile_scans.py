@@ -263,6 +263,20 @@ def test_a_redirect_loop_is_detected_and_the_scan_completes(settings: Settings) 
     assert site.requests.count("/loop-a") <= 3  # a loop is not followed round and round
 
 
+def test_a_cookie_check_loop_is_reported_with_its_cause(settings: Settings) -> None:
+    async def handle(request: web.Request) -> web.Response:
+        if "seen" in request.cookies:  # (never: the crawler keeps no cookies)
+            return web.Response(text="<title>In</title>", content_type="text/html")
+        return web.Response(status=302, headers={"Location": "/gate", "Set-Cookie": "seen=1"})
+
+    site = HostileSite(bad_href="/gate", routes={"/gate": handle})
+    with serving(site) as base:
+        outcome = scan(settings, base)
+    assert_contained(outcome, base, {f"{base}/gate": "redirect-loop"})
+    (finding,) = [f for f in outcome.report.findings if f.check_id == "redirect-loop"]
+    assert "The chain sets a cookie and redirects until it is sent back" in finding.message
+
+
 def test_a_redirect_with_two_different_locations_is_reported_broken(settings: Settings) -> None:
     async def handle(_request: web.Request) -> web.Response:
         response = web.Response(status=301)

@@ -19,7 +19,10 @@ LOOP = "redirect-loop"  # siteaudit.crawl.errors.ErrorCode.REDIRECT_LOOP (checks
         "and everything linking to it lead nowhere. Loops usually come from conflicting "
         "rules (http/https, www/non-www, trailing slash) in the server, CDN and application.",
         fix="Follow the chain in the evidence, find the two rules that undo each other, and "
-        "make every variant redirect once to the single preferred URL.",
+        "make every variant redirect once to the single preferred URL. A loop that sets a "
+        "cookie on each hop (a cookie or consent check redirecting until the cookie comes "
+        "back) works in a browser and strands every crawler: serve the page to clients "
+        "without the cookie.",
         references=(
             "https://developers.google.com/search/docs/crawling-indexing/301-redirects",
             "https://developer.mozilla.org/docs/Web/HTTP/Redirections",
@@ -32,7 +35,10 @@ def redirect_loop(page: Page, ctx: CheckContext) -> Result:
     if page.error_code != LOOP:
         return passed()
     chain = " -> ".join(f"{hop.url} ({hop.status})" for hop in page.redirects)
+    # What the fetcher saw of the loop's cause, after its "; " (crawl.fetcher.COOKIE_LOOP).
+    cause = (page.error_message or "").partition("; ")[2]
+    why = f" {cause[:1].upper()}{cause[1:]}." if cause else ""
     return failed(
-        f"The redirects of {page.url} loop back to a URL already visited.",
+        f"The redirects of {page.url} loop back to a URL already visited.{why}",
         evidence=f"{chain} -> {page.redirects[-1].location}" if page.redirects else LOOP,
     )
