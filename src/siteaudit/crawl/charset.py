@@ -33,6 +33,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
+# A comment, or one that runs past the sniffed bytes (its end is not in them).
+_COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
 # The share of a legacy body's non-ASCII bytes in runs of three or more above which it is
 # not in a Latin script: a few percent in French, German, Portuguese or Czech pages (a
@@ -98,8 +100,13 @@ def header_charset(content_type: str | None) -> str | None:
 
 
 def meta_charset(body: bytes) -> str | None:
-    """The charset a `<meta>` element declares within the first 2 KB of `body`."""
-    match = _META_CHARSET.search(body, 0, SNIFF_BYTES)
+    """The charset a `<meta>` element declares within the first 2 KB of `body`, outside
+    comments (the prescan browsers run skips them: a commented-out `<meta charset>` of
+    an old template declared nothing)."""
+    head = body[:SNIFF_BYTES]
+    if b"<!--" in head:
+        head = _COMMENT.sub(b"", head)
+    match = _META_CHARSET.search(head)
     if match is None:
         return None
     label = match.group(1).decode("ascii").lower()

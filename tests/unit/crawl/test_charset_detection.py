@@ -125,6 +125,23 @@ def test_a_meta_declaration_after_the_first_2_kb_is_ignored() -> None:
     assert detect_encoding("text/html", body) == "utf-8"
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'<!-- <meta charset="koi8-r"> --><meta charset="utf-8">', "utf-8"),
+        (b'<!--<meta charset="koi8-r">--><p>plain', None),
+        (b'<!-- a comment --><meta charset="koi8-r">', "koi8-r"),
+        (b'<!-- never closed <meta charset="koi8-r">', None),
+    ],
+    ids=["commented-then-real", "only-commented", "real-after-comment", "unclosed"],
+)
+def test_a_meta_declaration_inside_a_comment_declares_nothing(
+    body: bytes, expected: str | None
+) -> None:
+    # As the prescan browsers run: an old template's commented-out declaration was read.
+    assert meta_charset(body) == expected
+
+
 def test_an_unknown_header_charset_falls_back_to_the_meta_declaration() -> None:
     assert detect_encoding("text/html; charset=klingon", b'<meta charset="koi8-r">') == "koi8-r"
 
