@@ -2,9 +2,10 @@
 
 The order follows the WHATWG encoding-sniffing algorithm that browsers implement: a byte
 order mark wins (it cannot be there by accident), then the Content-Type charset, then a
-`<meta charset>` or `http-equiv` declaration in the first 2 KB. Labels browsers treat as
-windows-1252 (`iso-8859-1`, `us-ascii`, ...) become `cp1252`, so bytes 0x80-0x9F decode to
-the characters a browser shows instead of control codes.
+`<meta charset>` or `http-equiv` declaration in the first 2 KB. Labels are read as
+browsers read them (`pipeline/encodings.py`): `iso-8859-1` and `us-ascii` are windows-1252
+(bytes 0x80-0x9F decode to the characters a browser shows instead of control codes),
+`gb2312` is gb18030, `shift_jis` its superset cp932, `tis-620` windows-874.
 
 A body that declares nothing is UTF-8 when it reads as UTF-8 (a stray byte or two
 allowed). When its non-ASCII bytes are mostly not UTF-8 it is in a legacy encoding, and,
@@ -22,7 +23,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from siteaudit.pipeline.encodings import is_browser_codec
+from siteaudit.pipeline.encodings import codec_for_label
 
 SNIFF_BYTES = 2048
 DEFAULT_ENCODING = "utf-8"
@@ -62,25 +63,12 @@ _NON_LATIN_CODECS = (
     "cp1256",
     "cp874",
 )
-_WINDOWS_1252_LABELS = frozenset(
-    {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "x-user-defined"}
-)
 
 
 def codec_name(label: str | None) -> str | None:
-    """The Python codec name for an encoding label; None when unknown or not a text codec."""
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    if label in _WINDOWS_1252_LABELS:
-        label = "cp1252"
-    try:
-        info = codecs.lookup(label)
-    except LookupError:
-        return None
-    # Only what browsers know: CPython's other codecs (idna, punycode, base64...) are
-    # labels a browser ignores, and some fail on any page (pipeline/encodings.py).
-    return info.name if is_browser_codec(info.name) else None
+    """The Python codec name for an encoding label, as browsers read the label; None when
+    unknown or not a text codec (`pipeline.encodings.codec_for_label`)."""
+    return codec_for_label(label)
 
 
 def bom_encoding(body: bytes) -> str | None:

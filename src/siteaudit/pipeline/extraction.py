@@ -12,7 +12,6 @@ links kept per page is limited (`Page.links_truncated` says when the limit cut s
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import hashlib
 import re
@@ -22,13 +21,13 @@ from functools import lru_cache
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
-from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+from w3lib.encoding import html_body_declared_encoding, read_bom
 
 from siteaudit.model import FetchedPage, Heading, Hreflang, Image, Link, Page
 from siteaudit.model.page import CONTENT, HTML_TOO_DEEP, MAX_PER_KIND, header_value
 from siteaudit.pipeline import extraction_accessibility as a11y
 from siteaudit.pipeline import extraction_resources as res
-from siteaudit.pipeline.encodings import is_browser_codec
+from siteaudit.pipeline.encodings import codec_for_label
 from siteaudit.pipeline.extraction_dom import Document
 from siteaudit.pipeline.extraction_nesting import too_deep
 from siteaudit.pipeline.extraction_structured import structured_data
@@ -310,18 +309,9 @@ def _http_fields(fetched: FetchedPage, depth: int) -> dict[str, Any]:
 
 
 def _codec(name: str | None) -> str | None:
-    """The Python codec for an encoding label (WHATWG aliases included); None if unknown,
-    as browsers know it (`pipeline/encodings.py`)."""
-    if not name:
-        return None
-    resolved = resolve_encoding(name.strip())
-    if resolved is None:
-        return None
-    try:
-        codec = codecs.lookup(resolved).name
-    except LookupError:
-        return None
-    return codec if is_browser_codec(codec) else None
+    """The Python codec for an encoding label, as browsers read it; None if unknown to
+    them (`pipeline/encodings.py`)."""
+    return codec_for_label(name)
 
 
 def _base_href(doc: Document, final_url: str) -> str | None:

@@ -313,6 +313,28 @@ def test_a_legacy_page_that_declares_no_charset_keeps_its_letters(
     assert stored.title == title
 
 
+@pytest.mark.parametrize(
+    ("label", "codec", "title"),
+    [
+        ("gb2312", "gbk", "欢迎光临本站"),
+        ("tis-620", "cp874", "ภาษาไทย สวัสดี"),
+        ("windows-31j", "cp932", "株式会社①"),
+        ("iso-8859-9", "cp1254", "Türkçe İstanbul ğş"),
+    ],
+)
+def test_a_page_declaring_a_label_browsers_know_is_read_in_it(
+    settings: Settings, label: str, codec: str, title: str
+) -> None:
+    # Python does not know these labels (or reads iso-8859-9 as Latin-5, not
+    # windows-1254): they were ignored and the encoding guessed, a Thai page as Shift_JIS.
+    page = f'<html><head><meta charset="{label}"><title>{title}</title></head><body>x</body>'
+    routes = {"/": lambda _handler: (200, {"Content-Type": "text/html"}, page.encode(codec))}
+    with Site(routes) as site:
+        outcome = run_scan(settings, make_spec(settings, site.url, (), ()))
+    (stored,) = outcome.report.pages
+    assert stored.title == title
+
+
 def test_pages_labelled_with_a_content_encoding_browsers_ignore_are_read_and_reported(
     settings: Settings,
 ) -> None:

@@ -15,7 +15,7 @@ from siteaudit.pipeline.encodings import is_browser_codec
     ("content_type", "body", "expected"),
     [
         ("text/html; charset=ISO-8859-2", b"<html>", "iso8859-2"),
-        ('text/html; charset="shift_jis"', b"<html>", "shift_jis"),
+        ('text/html; charset="shift_jis"', b"<html>", "cp932"),  # Shift_JIS as browsers decode it
         ("text/html", b'<meta charset="euc-jp"><p>', "euc_jp"),
         (
             "text/html",

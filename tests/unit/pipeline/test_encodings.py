@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import codecs
 
-from siteaudit.pipeline.encodings import BROWSER_CODECS, is_browser_codec
+import pytest
+
+from siteaudit.pipeline.encodings import (
+    BROWSER_CODECS,
+    WHATWG_LABELS,
+    codec_for_label,
+    is_browser_codec,
+)
 
 # The WHATWG Encoding Standard's encodings, by a name Python knows each by ("replacement"
 # and "x-user-defined" have no Python codec; windows-874 is cp874, ISO-8859-8-I decodes as
@@ -32,3 +39,49 @@ def test_the_whatwg_encodings_are_exactly_the_browser_codecs() -> None:
 def test_codecs_browsers_do_not_know_are_not_browser_codecs() -> None:
     for name in ("idna", "punycode", "unicode_escape", "utf-7", "cp037", "rot13", "hex"):
         assert not is_browser_codec(codecs.lookup(name).name), name
+
+
+def test_every_whatwg_label_names_a_browser_codec() -> None:
+    assert len(WHATWG_LABELS) >= 219  # the standard's labels (x-user-defined as windows-1252)
+    assert set(WHATWG_LABELS.values()) <= BROWSER_CODECS
+
+
+@pytest.mark.parametrize(
+    ("label", "codec"),
+    [
+        # Labels Python does not know, which were ignored and the page's encoding guessed.
+        ("gb2312", "gb18030"),
+        ("GB2312", "gb18030"),
+        ("x-gbk", "gb18030"),
+        ("windows-31j", "cp932"),
+        ("x-sjis", "cp932"),
+        ("windows-949", "cp949"),
+        ("tis-620", "cp874"),
+        ("windows-874", "cp874"),
+        ("iso-8859-8-i", "iso8859-8"),
+        ("x-mac-cyrillic", "mac-cyrillic"),
+        ("unicode-1-1-utf-8", "utf-8"),
+        # Labels Python reads as another encoding than browsers do.
+        ("iso-8859-9", "cp1254"),
+        ("latin5", "cp1254"),
+        ("shift_jis", "cp932"),
+        ("euc-kr", "cp949"),
+        ("ks_c_5601-1987", "cp949"),
+        ("big5", "big5hkscs"),
+        ("gbk", "gb18030"),
+        ("iso-8859-1", "cp1252"),
+        ("utf-16", "utf-16-le"),
+        # Python spellings of the standard's encodings.
+        ("latin-1", "cp1252"),
+        ("euc_kr", "cp949"),
+        ("utf_8", "utf-8"),
+        (' "koi8-r" ', "koi8-r"),
+    ],
+)
+def test_a_label_means_what_it_means_to_a_browser(label: str, codec: str) -> None:
+    assert codec_for_label(label) == codec
+
+
+@pytest.mark.parametrize("label", ["klingon", "utf-7", "idna", "hz-gb-2312", "iso-2022-kr", ""])
+def test_labels_browsers_do_not_decode_with_are_unknown(label: str) -> None:
+    assert codec_for_label(label) is None
