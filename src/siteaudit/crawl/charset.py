@@ -47,12 +47,14 @@ _HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
 _ASCII = bytes(range(128))
 # The legacy encodings of non-Latin scripts browsers detect, as Python codecs; Latin-script
 # pages are windows-1252's.
+# The supersets browsers decode with (cp932 for Shift_JIS, cp949 for EUC-KR, Big5-HKSCS):
+# asked about the strict ones, a Japanese page with a ① was not Shift_JIS.
 _NON_LATIN_CODECS = (
-    "shift_jis",
+    "cp932",
     "euc_jp",
     "gb18030",
-    "big5",
-    "euc_kr",
+    "big5hkscs",
+    "cp949",
     "cp1251",
     "koi8_r",
     "koi8_u",

@@ -62,6 +62,10 @@ LEGACY_PAGES = {
     "japanese-euc-jp": ("euc_jp", "日本は東アジアの島国で、首都は東京です。公用語は日本語。"),
     "chinese-gbk": ("gbk", "这是一个中文网页。北京的天气很好，温度是二十度。欢迎光临本站。"),  # noqa: RUF001
     "chinese-big5": ("big5", "台灣是位於東亞的島嶼國家，首都是台北市。歡迎光臨本站，謝謝。"),  # noqa: RUF001
+    # Characters only the supersets browsers decode with have (cp932, cp949, Big5-HKSCS).
+    "japanese-windows-31j": ("cp932", "株式会社①の案内です。日本は東アジアの島国で、首都は東京。"),
+    "korean-uhc": ("cp949", "똠방각하 뷁 이것은 한국어 웹 페이지입니다. 서울의 날씨는 맑고."),
+    "chinese-hkscs": ("big5hkscs", "香港特別行政區 𨋢 歡迎光臨本站，謝謝。台灣是東亞的島嶼。"),  # noqa: RUF001
     "korean": ("euc_kr", "이것은 한국어 웹 페이지입니다. 서울의 날씨는 맑고 기온은 이십 도입니다."),
     "russian-windows-1251": ("cp1251", "Это русская веб-страница. Погода в Москве хорошая."),
     "russian-koi8-r": ("koi8_r", "Это русская веб-страница. Погода в Москве хорошая."),
