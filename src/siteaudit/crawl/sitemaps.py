@@ -50,6 +50,12 @@ MAX_XML_DEPTH = 64
 # Whitespace before the XML declaration (after a byte order mark, if any): a blank line a
 # PHP file printed before the sitemap, WordPress's classic. Not well-formed XML.
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_INVALID_TOKEN = expat_errors.codes[expat_errors.XML_ERROR_INVALID_TOKEN]
+_UNDEFINED_ENTITY = expat_errors.codes[expat_errors.XML_ERROR_UNDEFINED_ENTITY]
+_REJECTED = "so search engines reject the whole sitemap"
+# An & that begins no reference (`?a=1&b=2`), and an HTML entity XML does not define.
+_BARE_AMPERSAND = re.compile(rb"&(?![A-Za-z][A-Za-z0-9._-]*;|#[0-9]+;|#x[0-9A-Fa-f]+;)")
+_HTML_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z][A-Za-z0-9]{0,31};")
 _MISPLACED_DECLARATION = expat_errors.codes[expat_errors.XML_ERROR_MISPLACED_XML_PI]
 _LEADING_WHITESPACE = re.compile(rb"(?:\xef\xbb\xbf)?([ \t\r\n]+)<\?xml[ \t\r\n]")
 
@@ -234,16 +240,49 @@ def _parse_xml(body: bytes, max_urls: int) -> ParsedSitemap:
 
 
 def _xml_problem(body: bytes, exc: ParseError) -> str:
-    """What is wrong with a sitemap the parser refused, in words a site owner acts on."""
+    """What is wrong with a sitemap the parser refused, in words a site owner acts on: the
+    three mistakes sitemap writers make most, else the parser's own words."""
+    code = getattr(exc, "code", None)
     leading = _LEADING_WHITESPACE.match(body)
-    if leading is None or getattr(exc, "code", None) != _MISPLACED_DECLARATION:
+    if leading is not None and code == _MISPLACED_DECLARATION:
+        count = len(leading.group(1))
+        return (
+            f"{count} {'byte' if count == 1 else 'bytes'} of whitespace before the XML"
+            " declaration (a blank line or spaces printed first, often by a PHP file): not"
+            f" well-formed XML, {_REJECTED}"
+        )
+    if code is None:  # raised by `_Locs` (not a sitemap), not by the parser
         return f"invalid XML: {exc}"
-    count = len(leading.group(1))
-    return (
-        f"{count} {'byte' if count == 1 else 'bytes'} of whitespace before the XML"
-        " declaration (a blank line or spaces printed first, often by a PHP file): not"
-        " well-formed XML, so search engines reject the whole sitemap"
-    )
+    line, _column = exc.position
+    text = _line(body, line)
+    if code == _INVALID_TOKEN and (bare := _BARE_AMPERSAND.search(text)) is not None:
+        return (
+            f"an unescaped & at line {line} ({_excerpt(text, bare.start())}; write it"
+            f" &amp;): not well-formed XML, {_REJECTED}"
+        )
+    if code == _UNDEFINED_ENTITY and (entity := _HTML_ENTITY.search(text)) is not None:
+        return (
+            f"the entity {entity.group().decode('ascii')} at line {line}, which XML does not"
+            f" define (write the character itself): not well-formed XML, {_REJECTED}"
+        )
+    return f"invalid XML: {exc}"
+
+
+def _line(body: bytes, number: int) -> bytes:
+    """Line `number` (1-based) of `body`, at most 2 KB of it."""
+    start = 0
+    for _ in range(number - 1):
+        start = body.find(b"\n", start) + 1
+        if start == 0:
+            return b""
+    end = body.find(b"\n", start)
+    return body[start : end if end != -1 else len(body)][:2048]
+
+
+def _excerpt(text: bytes, at: int) -> str:
+    """Up to 40 characters of `text` around byte `at`, quoted."""
+    piece = text[max(at - 20, 0) : at + 20].decode("utf-8", "replace").strip()
+    return repr(piece)
 
 
 def _xml_locs(body: bytes, sitemap: ParsedSitemap) -> Iterator[str]:
@@ -279,7 +318,8 @@ def _fed(
             sitemap.problems.append(f"{stop}; the rest was ignored")
             return
         except ParseError:
-            if not target.ended:  # what follows the root element is not read
+            if not target.ended:  # (what follows the root element is not read)
+                yield from target.take()  # the URLs before the error are kept
                 raise
         yield from target.take()
         if target.ended:

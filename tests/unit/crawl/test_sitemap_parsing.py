@@ -97,6 +97,42 @@ def test_a_declaration_misplaced_later_is_invalid_xml_as_it_says() -> None:
     )
 
 
+def multiline(*entries: bytes) -> bytes:
+    return b"\n".join([b'<?xml version="1.0"?>', f"<urlset {NS}>".encode(), *entries, b"</urlset>"])
+
+
+def test_an_unescaped_ampersand_is_named_with_its_line_and_the_urls_before_it_kept() -> None:
+    # The commonest sitemap error: a query's & written as is. It was "not well-formed
+    # (invalid token)", and the URLs before it lost when the file came in one piece.
+    sitemap = parse_sitemap(
+        multiline(
+            b"<url><loc>https://e.com/a</loc></url>",
+            b"<url><loc>https://e.com/s?a=1&b=2</loc></url>",
+            b"<url><loc>https://e.com/c</loc></url>",
+        )
+    )
+    assert sitemap.locs == ["https://e.com/a"]
+    (problem,) = sitemap.problems
+    assert problem.startswith("an unescaped & at line 4 (")
+    assert "s?a=1&b=2" in problem
+    assert problem.endswith(
+        "write it &amp;): not well-formed XML, so search engines reject the whole sitemap"
+    )
+
+
+def test_an_html_entity_is_named_with_its_line() -> None:
+    sitemap = parse_sitemap(multiline(b"<url><loc>https://e.com/caf&eacute;</loc></url>"))
+    assert sitemap.problems == [
+        "the entity &eacute; at line 3, which XML does not define (write the character"
+        " itself): not well-formed XML, so search engines reject the whole sitemap"
+    ]
+
+
+def test_other_xml_errors_keep_the_parsers_words() -> None:
+    sitemap = parse_sitemap(multiline(b"<url><loc>https://e.com/a</url>"))
+    assert sitemap.problems == ["invalid XML: mismatched tag: line 3, column 27"]
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
 def test_a_utf16_sitemap_with_its_byte_order_mark_is_read_as_xml(codec: str) -> None:
     # It was read as a text sitemap, and said "1 invalid <loc> value skipped".
