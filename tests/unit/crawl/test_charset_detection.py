@@ -96,6 +96,20 @@ def test_a_legacy_page_that_declares_nothing_reads_as_its_language(language: str
         assert found == "cp1252"  # a Latin page is never taken for Baltic or Arabic
 
 
+@pytest.mark.parametrize("language", ["japanese-windows-31j", "chinese-big5", "korean-uhc"])
+@pytest.mark.parametrize("cut", [0, 1])
+def test_a_legacy_page_cut_inside_a_character_still_reads_as_its_language(
+    language: str, cut: int
+) -> None:
+    # At the size cap a body ends anywhere: cut inside its last character, a 10 MB
+    # Japanese page read as none of the candidates, and came out windows-1252.
+    encoding, text = LEGACY_PAGES[language]
+    body = legacy_page(text * 3000).encode(encoding)
+    end = body.index(text[5].encode(encoding), 200_000) + cut  # within, or after, a character
+    found = detect_encoding("text/html", body[:end])
+    assert body[:3000].decode(found) == body[:3000].decode(encoding)
+
+
 def test_a_central_european_page_that_declares_nothing_is_read_as_windows_1252() -> None:
     # As browsers with a Western default do: its few non-Latin-1 letters are wrong, the
     # rest of its text right, and it is never taken for a non-Latin script.
