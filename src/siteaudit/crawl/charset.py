@@ -141,9 +141,8 @@ def legacy_encoding(body: bytes) -> str:
     Only the first 64 KB are weighed, up to its last `<`: no multi-byte character of
     these encodings has that byte in it, so the sample ends between two characters (a
     sample, or a body cut at the size cap, ending inside one read as none of them: a 10 MB
-    Japanese page was windows-1252). A hostile page of megabytes of high bytes costs a
-    millisecond and no memory to speak of (the whole body given to charset-normalizer
-    cost 70 MB and 0.1 s at the cap).
+    Japanese page was windows-1252). At the cap this costs 7.5 ms and 0.4 MB, where the
+    whole body given to charset-normalizer cost 65 ms and 38 MB.
     """
     sample = body[:_LEGACY_SAMPLE]
     high = len(sample.translate(None, _ASCII))
