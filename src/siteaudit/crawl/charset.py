@@ -45,10 +45,10 @@ _NON_LATIN_RUNS = 0.5
 _LEGACY_SAMPLE = 65536
 _HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
 _ASCII = bytes(range(128))
-# The legacy encodings of non-Latin scripts browsers detect, as Python codecs; Latin-script
-# pages are windows-1252's.
-# The supersets browsers decode with (cp932 for Shift_JIS, cp949 for EUC-KR, Big5-HKSCS):
-# asked about the strict ones, a Japanese page with a ① was not Shift_JIS.
+# The legacy encodings of non-Latin scripts browsers detect, as Python codecs (Latin-script
+# pages are windows-1252's), in the supersets browsers decode with (cp932 for Shift_JIS,
+# cp949 for EUC-KR, Big5-HKSCS): asked about the strict ones, a Japanese page with a ① was
+# not Shift_JIS.
 _NON_LATIN_CODECS = (
     "cp932",
     "euc_jp",
@@ -67,10 +67,8 @@ _NON_LATIN_CODECS = (
 )
 
 
-def codec_name(label: str | None) -> str | None:
-    """The Python codec name for an encoding label, as browsers read the label; None when
-    unknown or not a text codec (`pipeline.encodings.codec_for_label`)."""
-    return codec_for_label(label)
+# The Python codec name for an encoding label, as browsers read it; None when unknown.
+codec_name = codec_for_label
 
 
 def bom_encoding(body: bytes) -> str | None:

@@ -47,8 +47,6 @@ MAX_XML_ELEMENTS = 1_000_000
 # Elements open at once at most: a sitemap nests 4 deep (urlset, url, image:image,
 # image:loc), a feed as many; a million nested elements held 150 MB of parser state.
 MAX_XML_DEPTH = 64
-# Whitespace before the XML declaration (after a byte order mark, if any): a blank line a
-# PHP file printed before the sitemap, WordPress's classic. Not well-formed XML.
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _INVALID_TOKEN = expat_errors.codes[expat_errors.XML_ERROR_INVALID_TOKEN]
 _UNDEFINED_ENTITY = expat_errors.codes[expat_errors.XML_ERROR_UNDEFINED_ENTITY]
@@ -57,6 +55,8 @@ _REJECTED = "so search engines reject the whole sitemap"
 _BARE_AMPERSAND = re.compile(rb"&(?![A-Za-z][A-Za-z0-9._-]*;|#[0-9]+;|#x[0-9A-Fa-f]+;)")
 _HTML_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z][A-Za-z0-9]{0,31};")
 _MISPLACED_DECLARATION = expat_errors.codes[expat_errors.XML_ERROR_MISPLACED_XML_PI]
+# Whitespace before the XML declaration (after a byte order mark, if any): a blank line a
+# PHP file printed before the sitemap, WordPress's classic. Not well-formed XML.
 _LEADING_WHITESPACE = re.compile(rb"(?:\xef\xbb\xbf)?([ \t\r\n]+)<\?xml[ \t\r\n]")
 
 

@@ -49,9 +49,10 @@ BROWSER_CODECS = frozenset(
 )
 
 
-# The labels of the WHATWG Encoding Standard (its encodings.json, 2024), by the Python codec
-# that decodes as its encoding does. Not here: "replacement" (ISO-2022-KR, HZ and the like:
-# browsers show one U+FFFD) and x-user-defined (no Python codec; windows-1252 stands in).
+# The labels of the WHATWG Encoding Standard (its encodings.json), by the Python codec that
+# decodes as its encoding does. Not here: the "replacement" labels (ISO-2022-KR, HZ and the
+# like: browsers show one U+FFFD). x-user-defined has no Python codec: windows-1252 stands
+# in for it, as before.
 _LABELS_BY_CODEC = {
     "utf-8": "unicode-1-1-utf-8 unicode11utf8 unicode20utf8 utf-8 utf8 x-unicode20utf8",
     "cp866": "866 cp866 csibm866 ibm866",
