@@ -61,6 +61,14 @@ COOKIE_LOOP = (
 )
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+# Bounds of an answer's head. aiohttp's defaults (8,190 bytes a header, 128 headers) made
+# a page with a 9 KB Content-Security-Policy or Link header, or 129 header lines (Set-Cookie
+# after Set-Cookie), a protocol error, which browsers read (Chromium allows 256 KiB of
+# headers in all). aiohttp bounds no total: 16 KiB a header (nginx and most proxies in
+# front of a site pass 4-8 KB) and 256 of them keep an endless head to 9 MB of memory,
+# measured (tests/integration/crawl/test_fetch_hostile_servers.py).
+MAX_HEADER_BYTES = 16 * 1024
+MAX_HEADERS = 256
 #: A HEAD answer from this status on is tried again with GET (see `HttpFetcher.check`).
 HEAD_REFUSED = 400
 #: Bodies we skip but this small are read and dropped, so the connection can be reused.
@@ -261,6 +269,8 @@ class HttpFetcher:
             auto_decompress=False,
             trust_env=False,  # an HTTP(S)_PROXY from the environment would bypass vetting
             cookie_jar=aiohttp.DummyCookieJar(),  # stateless, like a search engine crawler
+            max_field_size=MAX_HEADER_BYTES,
+            max_headers=MAX_HEADERS,
         )
         # aiohttp sends a GET or HEAD the server hung up on (or reset) once more, on the
         # pool's next connection; `_exchange` does that on a new connection, and `_hop`
@@ -761,6 +771,13 @@ def classify_exception(exc: BaseException) -> tuple[ErrorCode, str]:
         # and the host's other pages were skipped). Both are retried (`Exchange.cut`).
         return ErrorCode.PROTOCOL_ERROR, f"the connection was cut before an answer: {_reason(exc)}"
     if isinstance(exc, aiohttp.ClientResponseError):
+        if "Too many headers" in exc.message:
+            return ErrorCode.PROTOCOL_ERROR, f"more than {MAX_HEADERS} response headers"
+        if "Got more than" in exc.message:  # (llhttp's words, and the Python parser's)
+            return ErrorCode.PROTOCOL_ERROR, (
+                "a line of the response head too long (a header over"
+                f" {MAX_HEADER_BYTES // 1024} KiB, or a status line over 8 KiB)"
+            )
         return ErrorCode.PROTOCOL_ERROR, f"not a valid HTTP response: {exc.message}"
     if isinstance(exc, aiohttp.ClientPayloadError) and str(exc).startswith(_CUT_BODY):
         return ErrorCode.PROTOCOL_ERROR, _cut_body(exc)

@@ -511,3 +511,67 @@ async def test_a_gzip_page_padded_after_its_stream_is_read_whole() -> None:
     async with web_server(app) as base, HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
         page = await fetcher.fetch(base + "/")
     assert (page.status, page.error_code, page.body) == (200, None, html)
+
+
+def head_answer(fields: bytes) -> bytes:
+    body = b"<title>Headers</title>"
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+        + fields
+        + b"Content-Length: %d\r\n\r\n" % len(body)
+        + body
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        # A long Content-Security-Policy or Link header, many Set-Cookie lines: read, as
+        # browsers read them (aiohttp's 8,190 bytes and 128 headers made them protocol errors).
+        (b"Content-Security-Policy: " + b"a" * 12_000 + b"\r\n", None),
+        (b"".join(b"Set-Cookie: c%d=1\r\n" % n for n in range(200)), None),
+        # Past the bounds that keep a head's memory small, said in words.
+        (b"X-Big: " + b"b" * 20_000 + b"\r\n", "a header over 16 KiB"),
+        (b"".join(b"X-H%d: v\r\n" % n for n in range(300)), "more than 256 response headers"),
+    ],
+    ids=["csp-12k", "cookies-200", "header-20k", "headers-300"],
+)
+async def test_large_heads_are_read_within_bounds(fields: bytes, problem: str | None) -> None:
+    answer = head_answer(fields)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    async with raw_server(serve) as base, HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+        page = await fetcher.fetch(base + "/")
+    if problem is None:
+        assert (page.status, page.error_code, page.body) == (200, None, b"<title>Headers</title>")
+    else:
+        assert (page.status, page.error_code) == (None, ErrorCode.PROTOCOL_ERROR)
+        assert problem in (page.error_message or "")
+
+
+async def test_an_endless_head_is_cut_with_its_memory_bounded() -> None:
+    # Headers of 16 KB each, without end: refused at the 257th (aiohttp bounds each header
+    # and their number, not their total).
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\n")
+        line = b"X-Pad: " + b"p" * 16_000 + b"\r\n"
+        while True:
+            writer.write(line)
+            await writer.drain()
+
+    tracemalloc.start()
+    try:
+        async with raw_server(serve) as base, HttpFetcher(FAST, AddressPolicy.cli()) as fetcher:
+            page = await fetcher.fetch(base + "/")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (page.status, page.error_code) == (None, ErrorCode.PROTOCOL_ERROR)
+    assert "more than 256 response headers" in (page.error_message or "")
+    assert peak < 16 * 1024 * 1024, peak
