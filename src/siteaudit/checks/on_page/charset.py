@@ -1,7 +1,7 @@
 """`charset`: the page declares its character encoding."""
 
 from siteaudit.checks.base import CheckContext, Docs, Result, check, failed, passed
-from siteaudit.checks.on_page._charset import declared
+from siteaudit.checks.on_page._charset import declarations, declared
 from siteaudit.model import Category, Page, Severity
 
 
@@ -13,7 +13,9 @@ from siteaudit.model import Category, Page, Severity
     failure_title="Page does not declare its character encoding",
     docs=Docs(
         what="Looks for a charset parameter in the Content-Type header, or a <meta charset> "
-        '(or <meta http-equiv="Content-Type">) element, as Lighthouse\'s charset audit does.',
+        '(or <meta http-equiv="Content-Type">) element, as Lighthouse\'s charset audit does, '
+        "naming an encoding browsers know (a label of the WHATWG Encoding Standard: "
+        "`utf8mb4` or `None` is no declaration to a browser).",
         why="Without a declaration browsers guess the encoding from the bytes; a wrong "
         "guess turns accented letters and symbols into mojibake, and a late guess makes "
         "the browser re-parse the page.",
@@ -26,11 +28,19 @@ from siteaudit.model import Category, Page, Severity
     ),
 )
 def charset(page: Page, ctx: CheckContext) -> Result:
-    """Fails when neither the header nor the document declares a charset."""
-    if declared(page) is None:
-        content_type = page.header("content-type") or "(none)"
+    """Fails when neither the header nor the document declares a charset browsers know."""
+    if declared(page) is not None:
+        return passed()
+    content_type = page.header("content-type") or "(none)"
+    unknown = declarations(page)
+    if unknown:
+        label, where = unknown[0]
         return failed(
-            "Neither the Content-Type header nor a <meta> element declares a charset.",
-            evidence=f"Content-Type: {content_type}",
+            f"The {where} declares the charset {label!r}, which browsers do not know: they"
+            " ignore it and guess the encoding from the bytes.",
+            evidence=f"charset={label} ({where})",
         )
-    return passed()
+    return failed(
+        "Neither the Content-Type header nor a <meta> element declares a charset.",
+        evidence=f"Content-Type: {content_type}",
+    )

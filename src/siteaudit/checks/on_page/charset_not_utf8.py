@@ -4,8 +4,6 @@ from siteaudit.checks.base import CheckContext, Docs, Result, check, failed, not
 from siteaudit.checks.on_page._charset import declared
 from siteaudit.model import Category, Page, Severity
 
-UTF8 = frozenset({"utf-8", "utf8", "unicode-1-1-utf-8"})
-
 
 @check(
     id="charset-not-utf8",
@@ -14,8 +12,9 @@ UTF8 = frozenset({"utf-8", "utf8", "unicode-1-1-utf-8"})
     title="Page is encoded in UTF-8",
     failure_title="Page uses a legacy character encoding",
     docs=Docs(
-        what="Reads the declared encoding (the Content-Type header first, then <meta>) and "
-        "fails when it is anything but UTF-8. Pages without a declaration are the `charset` "
+        what="Reads the declared encoding (the Content-Type header first, then <meta>, as "
+        "browsers do) and fails when it is anything but UTF-8 (by any of its labels: utf8, "
+        "unicode-1-1-utf-8...). Pages without a declaration browsers know are the `charset` "
         "check's.",
         why="The HTML standard requires UTF-8 for new documents. Legacy encodings such as "
         "ISO-8859-1 or Windows-1252 cannot represent most characters, so names, quotes "
@@ -31,8 +30,8 @@ def charset_not_utf8(page: Page, ctx: CheckContext) -> Result:
     """Fails when the declared charset is not UTF-8."""
     found = declared(page)
     if found is None:
-        return not_applicable()
-    name, where = found
-    if name in UTF8:
+        return not_applicable()  # (no declaration a browser knows: `charset`'s)
+    name, where, codec = found
+    if codec == "utf-8":
         return passed()
     return failed(f"The page declares the {name} encoding in its {where}.", evidence=name)
