@@ -65,6 +65,27 @@ _NON_LATIN_CODECS = (
     "cp1256",
     "cp874",
 )
+# The legacy encodings of each language that has its own (by ISO 639-1 code, as `<html
+# lang>` gives it), the Windows code page first; Chinese by its region (`_language_codecs`).
+_LANGUAGE_CODECS: dict[str, tuple[str, ...]] = {
+    "ja": ("cp932", "euc_jp"),
+    "ko": ("cp949",),
+    "ru": ("cp1251", "koi8_r", "cp866"),
+    "uk": ("cp1251", "koi8_u"),
+    **dict.fromkeys(("be", "bg", "mk", "kk"), ("cp1251",)),
+    "el": ("cp1253",),
+    **dict.fromkeys(("he", "iw", "yi"), ("cp1255",)),
+    **dict.fromkeys(("ar", "fa", "ur"), ("cp1256",)),
+    "th": ("cp874",),
+    **dict.fromkeys(("tr", "az"), ("cp1254",)),
+    **dict.fromkeys(("pl", "cs", "sk", "hu", "sl", "hr", "ro", "bs", "sq"), ("cp1250",)),
+    **dict.fromkeys(("lt", "lv", "et"), ("cp1257",)),
+    "vi": ("cp1258",),
+}
+_LATIN_CODE_PAGES = frozenset({"cp1250", "cp1254", "cp1257", "cp1258"})
+_HTML_LANG = re.compile(
+    rb"""<html[^>]*?\slang\s*=\s*["']?\s*([a-z]{2,3})(?:[-_]([a-z]{2,4}))?""", re.IGNORECASE
+)
 
 
 # The Python codec name for an encoding label, as browsers read it; None when unknown.
@@ -133,8 +154,10 @@ def undeclared_encoding(body: bytes) -> str:
 
 
 def legacy_encoding(body: bytes) -> str:
-    """windows-1252 for a Latin-script `body`, else the non-Latin legacy encoding
-    charset-normalizer reads it as (windows-1252 when none reads it).
+    """The legacy encoding of a `body` that is not UTF-8 and declares none: the one its
+    `<html lang>` names, when the language has legacy encodings of its own and the bytes
+    read in one (`_language_codecs`); else windows-1252 for Latin-script text, and the
+    non-Latin encoding charset-normalizer reads it as (windows-1252 when none reads it).
 
     Only the first 64 KB are weighed, up to its last `<`: no multi-byte character of
     these encodings has that byte in it, so the sample ends between two characters (a
@@ -143,15 +166,52 @@ def legacy_encoding(body: bytes) -> str:
     whole body given to charset-normalizer cost 65 ms and 38 MB.
     """
     sample = body[:_LEGACY_SAMPLE]
+    end = sample.rfind(b"<")
+    whole = sample[:end] if end > 0 else sample
     high = len(sample.translate(None, _ASCII))
     in_runs = sum(map(len, _HIGH_RUN.findall(sample)))
-    if high and in_runs / high >= _NON_LATIN_RUNS:
-        from charset_normalizer import from_bytes  # noqa: PLC0415 (15 ms only such pages pay)
-
-        end = sample.rfind(b"<")
-        whole = sample[:end] if end > 0 else sample
-        best = from_bytes(whole, cp_isolation=list(_NON_LATIN_CODECS)).best()
-        name = codec_name(best.encoding) if best is not None else None
-        if name is not None:
-            return name
+    non_latin = bool(high) and in_runs / high >= _NON_LATIN_RUNS
+    hinted = _language_codecs(sample)
+    # A language of a non-Latin script counts only when the bytes are not Latin text (a
+    # template's lang attribute is not always the page's); a Latin one always (its code
+    # page differs from windows-1252 in a few letters).
+    if hinted and (non_latin or hinted[0] in _LATIN_CODE_PAGES):
+        named = _read_as(whole, hinted)
+        if named is not None:
+            return named
+    if non_latin:
+        named = _read_as(whole, _NON_LATIN_CODECS)
+        if named is not None:
+            return named
     return "cp1252"
+
+
+def _read_as(sample: bytes, candidates: tuple[str, ...]) -> str | None:
+    """Which of `candidates` reads `sample`: the one it decodes in, when only one is asked
+    about, else charset-normalizer's choice; None when none reads it."""
+    if len(candidates) == 1:
+        try:
+            sample.decode(candidates[0])
+        except UnicodeDecodeError:
+            return None
+        return codec_name(candidates[0])
+    from charset_normalizer import from_bytes  # noqa: PLC0415 (15 ms only such pages pay)
+
+    best = from_bytes(sample, cp_isolation=list(candidates)).best()
+    return codec_name(best.encoding) if best is not None else None
+
+
+def _language_codecs(sample: bytes) -> tuple[str, ...] | None:
+    """The legacy encodings of the language `<html lang>` names in `sample`, for languages
+    with encodings of their own (Western European ones are windows-1252's, the default);
+    None when it names none or another. Browsers guess from the locale (Chromium) or the
+    domain (Firefox); the page's own language is a better guide, and the only one on a
+    short page: a title and a word of Greek, Hebrew or Arabic were misread without it."""
+    found = _HTML_LANG.search(sample, 0, SNIFF_BYTES)
+    if found is None:
+        return None
+    language = found.group(1).lower().decode("ascii")
+    if language == "zh":
+        region = (found.group(2) or b"").lower()
+        return ("big5hkscs",) if region in (b"tw", b"hk", b"mo", b"hant") else ("gb18030",)
+    return _LANGUAGE_CODECS.get(language)

@@ -110,9 +110,43 @@ def test_a_legacy_page_cut_inside_a_character_still_reads_as_its_language(
     assert body[:3000].decode(found) == body[:3000].decode(encoding)
 
 
+SHORT_PAGES = [
+    ("ko", "cp949", "서울 날씨"),
+    ("ja", "cp932", "東京の天気"),
+    ("ja", "euc_jp", "東京の天気"),
+    ("zh-CN", "gb18030", "北京天气"),
+    ("zh-TW", "big5hkscs", "台北天氣"),
+    ("ru", "cp1251", "Погода"),
+    ("ru", "koi8_r", "Погода"),
+    ("el", "cp1253", "Καιρός"),
+    ("he", "cp1255", "מזג אוויר"),
+    ("ar", "cp1256", "الطقس"),
+    ("th", "cp874", "ภาษาไทย"),
+    ("cs", "cp1250", "Příliš žluťoučký kůň"),
+    ("tr", "cp1254", "Türkçe ğüşıöç"),
+]
+
+
+@pytest.mark.parametrize(("lang", "encoding", "title"), SHORT_PAGES)
+def test_a_short_legacy_page_is_read_in_the_encoding_of_its_language(
+    lang: str, encoding: str, title: str
+) -> None:
+    # A title and a word are too little to tell encodings apart by: Greek, Hebrew, Arabic
+    # and KOI8-R pages were misread; their <html lang> says which legacy encodings to try.
+    page = f'<html lang="{lang}"><head><title>{title}</title></head><body>x</body></html>'
+    body = page.encode(encoding)
+    assert body.decode(detect_encoding("text/html", body)) == page
+
+
+def test_a_non_latin_language_is_not_trusted_on_latin_text() -> None:
+    # A template's lang attribute is not always its page's: French text stays windows-1252.
+    page = "<html lang=\"ru\"><title>Café crème, l'élève à l'école</title></html>"
+    assert detect_encoding("text/html", page.encode("cp1252")) == "cp1252"
+
+
 def test_a_central_european_page_that_declares_nothing_is_read_as_windows_1252() -> None:
-    # As browsers with a Western default do: its few non-Latin-1 letters are wrong, the
-    # rest of its text right, and it is never taken for a non-Latin script.
+    # Without a lang attribute, as browsers with a Western default do: its few
+    # non-Latin-1 letters are wrong, the rest right, never taken for a non-Latin script.
     body = legacy_page("Příliš žluťoučký kůň úpěl ďábelské ódy. Čeština.").encode("cp1250")
     assert detect_encoding("text/html", body) == "cp1252"
 
