@@ -26,6 +26,7 @@ import re
 from siteaudit.pipeline.encodings import codec_for_label
 
 SNIFF_BYTES = 2048
+HEAD_BYTES = 256 * 1024  # how far a late `<meta charset>` is looked for (`meta_charset`)
 DEFAULT_ENCODING = "utf-8"
 
 _BOMS = (
@@ -36,6 +37,12 @@ _BOMS = (
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
 # A comment, or one that runs past the sniffed bytes (its end is not in them).
 _COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
+# Where a head ends: its end tag, or the first start tag a head cannot hold (the body's).
+_NOT_IN_HEAD = re.compile(
+    rb"</head|<(?!(?:html|head|meta|link|script|style|title|base|noscript|template)[\s/>])"
+    rb"[a-z]",
+    re.IGNORECASE,
+)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
 # The share of a legacy body's non-ASCII bytes in runs of three or more above which it is
 # not in a Latin script: a few percent in French, German, Portuguese or Czech pages (a
@@ -109,13 +116,21 @@ def header_charset(content_type: str | None) -> str | None:
 
 
 def meta_charset(body: bytes) -> str | None:
-    """The charset a `<meta>` element declares within the first 2 KB of `body`, outside
-    comments (the prescan browsers run skips them: a commented-out `<meta charset>` of
-    an old template declared nothing)."""
+    """The charset a `<meta>` element of the head declares, outside comments (the prescan
+    browsers run skips them: a commented-out `<meta charset>` of an old template declared
+    nothing): in the first 2 KB, else, as Chromium reads on, before the first tag that
+    cannot be in a head (within 256 KB): a tag manager's or consent banner's script pasted
+    above the declaration pushed it past 2 KB, and the page was read by guessing."""
     head = body[:SNIFF_BYTES]
     if b"<!--" in head:
         head = _COMMENT.sub(b"", head)
     match = _META_CHARSET.search(head)
+    if match is None and len(body) > SNIFF_BYTES:
+        head = body[:HEAD_BYTES]
+        if b"<!--" in head:
+            head = _COMMENT.sub(b"", head)
+        ends = _NOT_IN_HEAD.search(head)
+        match = _META_CHARSET.search(head, 0, ends.start() if ends else len(head))
     if match is None:
         return None
     label = match.group(1).decode("ascii").lower()
@@ -125,12 +140,14 @@ def meta_charset(body: bytes) -> str | None:
 
 def detect_encoding(content_type: str | None, body: bytes) -> str:
     """The codec to decode an HTML `body` with: BOM, header, meta, else what the bytes
-    read as (`undeclared_encoding`)."""
-    for found in (bom_encoding(body), header_charset(content_type), meta_charset(body)):
-        name = codec_name(found)
-        if name is not None:
-            return name
-    return undeclared_encoding(body)
+    read as (`undeclared_encoding`). Each is looked for only when those before it gave
+    nothing a browser knows."""
+    return (
+        codec_name(bom_encoding(body))
+        or codec_name(header_charset(content_type))
+        or codec_name(meta_charset(body))
+        or undeclared_encoding(body)
+    )
 
 
 def undeclared_encoding(body: bytes) -> str:

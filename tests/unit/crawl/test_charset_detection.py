@@ -171,10 +171,23 @@ def test_a_byte_order_mark_wins_over_the_header_as_in_browsers() -> None:
     assert detect_encoding("text/html; charset=iso-8859-5", body) == "utf-8"
 
 
-def test_a_meta_declaration_after_the_first_2_kb_is_ignored() -> None:
-    body = b"<!--" + b"x" * 2100 + b'--><meta charset="koi8-r">'
-    assert meta_charset(body) is None
-    assert detect_encoding("text/html", body) == "utf-8"
+@pytest.mark.parametrize(
+    ("before", "expected"),
+    [
+        # A tag manager's script pasted above the declaration, as Chromium reads on.
+        (b"<head><script>" + b"var x = 1;" * 300 + b"</script>", "koi8-r"),
+        (b"<!--" + b"x" * 2100 + b"-->", "koi8-r"),
+        (b"<head><style>" + b"p{}" * 1000 + b"</style></head>", None),  # past the head
+        (b"<head><title>t</title></head><body><p>" + b"x" * 2100, None),  # in the body
+    ],
+    ids=["after-a-script", "after-a-comment", "after-the-head", "in-the-body"],
+)
+def test_a_meta_declaration_past_2_kb_counts_while_in_the_head(
+    before: bytes, expected: str | None
+) -> None:
+    body = before + b'<meta charset="koi8-r"><p>text'
+    assert meta_charset(body) == expected
+    assert detect_encoding("text/html", body) == (expected or "utf-8")
 
 
 @pytest.mark.parametrize(
