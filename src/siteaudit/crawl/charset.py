@@ -13,9 +13,10 @@ as browsers do (Firefox's chardetng, Chrome's CED), the bytes tell which: a Lati
 page has its few non-ASCII letters one or two at a time between ASCII ones, and is read as
 windows-1252 (the standard's fallback encoding); a Japanese, Chinese, Korean, Cyrillic,
 Greek, Hebrew, Arabic or Thai page has whole words of non-ASCII bytes, and charset-normalizer
-names which of those encodings reads it as a language. An old Latin-1 page without a
-declaration had every accented letter replaced by U+FFFD; a Shift_JIS one was read as
-windows-1252 mojibake.
+names which of those encodings reads it as a language. The page's `<html lang>`, when it
+names a language with legacy encodings of its own, narrows the choice to them first. An
+old Latin-1 page without a declaration had every accented letter replaced by U+FFFD; a
+Shift_JIS one was read as windows-1252 mojibake.
 """
 
 from __future__ import annotations
