@@ -180,8 +180,13 @@ def _decoded(body: bytes, encoding: str | None) -> tuple[str, str]:
     if bom_encoding and bom:
         codec, body = bom_encoding, body[len(bom) :]
     else:
-        codec = _codec(encoding) or _codec(html_body_declared_encoding(body[:4096])) or "utf-8"
-    # Every codec here is a text encoding browsers know (`_codec`): decoding cannot fail.
+        codec = (
+            codec_for_label(encoding)
+            or codec_for_label(html_body_declared_encoding(body[:4096]))
+            or "utf-8"
+        )
+    # Every codec here is a text encoding browsers know (`codec_for_label`): decoding
+    # cannot fail.
     return clean(body.decode(codec, errors="replace")), codec
 
 
@@ -306,12 +311,6 @@ def _http_fields(fetched: FetchedPage, depth: int) -> dict[str, Any]:
         "error_code": fetched.error_code,
         "error_message": fetched.error_message,
     }
-
-
-def _codec(name: str | None) -> str | None:
-    """The Python codec for an encoding label, as browsers read it; None if unknown to
-    them (`pipeline/encodings.py`)."""
-    return codec_for_label(name)
 
 
 def _base_href(doc: Document, final_url: str) -> str | None:

@@ -12,8 +12,9 @@ import brotli
 import pytest
 import zstandard
 
-from siteaudit.crawl.decoding import BodyDecoder, decode_bytes, parse_codings
+from siteaudit.crawl.decoding import _STAGES, BodyDecoder, decode_bytes, parse_codings
 from siteaudit.crawl.errors import BodyTooLargeError, DecodingError
+from siteaudit.model.page import CONTENT_CODINGS
 
 MIB = 1024 * 1024
 CAP = 10 * MIB
@@ -172,6 +173,11 @@ def test_a_corrupt_member_after_a_complete_one_is_still_an_error() -> None:
 
 def test_codings_list_drops_identity_and_lower_cases() -> None:
     assert parse_codings("GZIP, identity , Br") == ["gzip", "br"]
+
+
+def test_the_decoder_decodes_every_coding_the_model_says_browsers_decode() -> None:
+    # The check content-encoding-unknown and the decoder must agree on what is known.
+    assert set(_STAGES) == CONTENT_CODINGS - {"identity"}
 
 
 def test_absurdly_stacked_codings_are_a_decoding_error() -> None:
