@@ -21,6 +21,7 @@ limits on header lines stay errors.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import functools
 import re
@@ -41,15 +42,20 @@ _BAD_STATUS_LINE = "Bad status line"
 # A status line as browsers read it: "HTTP" in any case, a version (its minor digit may be
 # missing), one or more spaces, a three-digit code, then anything.
 _LAX_STATUS = re.compile(rb"[Hh][Tt][Tt][Pp]/(\d+)(?:\.(\d+))?[ \t]+(\d{3})(?:[ \t]+(.*))?")
-# The status line llhttp quotes in its error, as the repr of the bytes (b'http/1.1 200 OK').
-_QUOTED_LAX_STATUS = re.compile(r"b'[Hh][Tt][Tt][Pp]/\d+(?:\.\d+)?[ \t]+\d{3}(?:[ \t']|\\)")
+# The line llhttp quotes in its error, as the repr of its bytes (b'http/1.1 200 OK').
+_QUOTED = re.compile(r"b'(?:[^'\\]|\\.)*'")
 
 
 def forgivable(exc: aiohttp.ClientResponseError) -> bool:
     """Whether aiohttp's rejection of an answer's header block may be one `forgive` puts
     right (a size limit is not, nor a status line browsers would not read either: a banner)."""
     if _BAD_STATUS_LINE in exc.message:
-        return _QUOTED_LAX_STATUS.search(exc.message) is not None
+        quoted = _QUOTED.search(exc.message)
+        try:
+            line = ast.literal_eval(quoted.group()) if quoted else b""
+        except (ValueError, SyntaxError):  # (aiohttp writes it with repr(); never seen)
+            return False
+        return isinstance(line, bytes) and _lax_status(line) is not None
     return not any(words in exc.message for words in _BEYOND_FORGIVING)
 
 
@@ -57,13 +63,18 @@ def status_line(line: bytes) -> bytes:
     """`line` as HTTP/1.1 writes a status line, when browsers read it as one; else as it is
     (the parser then says what is wrong with it). Versions 1.1 and up read as 1.1, others
     (`HTTP/1`, `HTTP/2` without a minor digit, 1.0) as 1.0, as Chromium clamps them."""
-    match = _LAX_STATUS.fullmatch(line.rstrip(b" \t"))
+    match = _lax_status(line)
     if match is None:
         return line
     major, minor, code, reason = match.groups()
     modern = minor is not None and (int(major), int(minor)) >= (1, 1)
     version = b"HTTP/1.1" if modern else b"HTTP/1.0"
     return b" ".join(part for part in (version, code, reason) if part)
+
+
+def _lax_status(line: bytes) -> re.Match[bytes] | None:
+    """`line` read as browsers read a status line; None when they would not."""
+    return _LAX_STATUS.fullmatch(line.rstrip(b" \t"))
 
 
 def forgive(lines: list[bytes]) -> list[bytes]:
